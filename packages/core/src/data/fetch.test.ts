@@ -1,0 +1,90 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync, cpSync, readFileSync, truncateSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ensureDataset, resolveArchive } from './fetch';
+
+/** A throw-away workspace with a registry entry for a tiny real tar.xz, so fetch runs end to end. */
+let workspace: string;
+let mirror: string;
+let sha256: string;
+let bytes: number;
+
+beforeAll(() => {
+  workspace = mkdtempSync(path.join(tmpdir(), 'nxt-fetch-'));
+  mirror = path.join(workspace, 'mirror');
+  const content = path.join(workspace, 'content', 'ecg5000');
+  mkdirSync(content, { recursive: true });
+  mkdirSync(mirror);
+  writeFileSync(path.join(content, 'a.txt'), 'alpha\n');
+  writeFileSync(path.join(content, 'b.txt'), 'beta\n');
+  execFileSync('tar', ['-cJf', path.join(mirror, 'ecg5000.tar.xz'), '-C', path.join(workspace, 'content'), 'ecg5000']);
+  const archive = readFileSync(path.join(mirror, 'ecg5000.tar.xz'));
+  sha256 = createHash('sha256').update(archive).digest('hex');
+  bytes = archive.length;
+  mkdirSync(path.join(workspace, 'tools', 'datasets', 'samples'), { recursive: true });
+  cpSync(path.join(mirror, 'ecg5000.tar.xz'), path.join(workspace, 'tools', 'datasets', 'samples', 'ecg5000-sample.tar.xz'));
+  writeFileSync(
+    path.join(workspace, 'tools', 'datasets', 'ecg5000.json'),
+    JSON.stringify({
+      id: 'ecg5000', title: 't', archive: 'ecg5000.tar.xz', sha256, bytes, root: 'ecg5000', licence: 'l', citation: 'c',
+      sample: { archive: 'samples/ecg5000-sample.tar.xz', sha256, bytes, note: 'same bytes' },
+    }),
+  );
+});
+
+afterAll(() => {
+  execFileSync('rm', ['-rf', workspace]);
+});
+
+const env = () => ({ NX_TINYML_DATA_DIR: path.join(workspace, 'cache'), NX_TINYML_DATASET_MIRROR: mirror });
+
+describe('resolving where a dataset comes from', () => {
+  it('auto prefers the mirror, falls back to the committed sample without one', () => {
+    expect(resolveArchive('ecg5000', { workspaceRoot: workspace, env: env() }).variant).toBe('full');
+    expect(resolveArchive('ecg5000', { workspaceRoot: workspace, env: {} }).variant).toBe('sample');
+    expect(resolveArchive('ecg5000', { workspaceRoot: workspace, env: env(), source: 'sample' }).variant).toBe('sample');
+  });
+
+  it('full without a mirror or URL, or a mirror without the archive, is a clear error', () => {
+    expect(() => resolveArchive('ecg5000', { workspaceRoot: workspace, env: {}, source: 'full' })).toThrow(/NX_TINYML_DATASET_MIRROR/);
+    expect(() => resolveArchive('ecg5000', { workspaceRoot: workspace, env: { NX_TINYML_DATASET_MIRROR: '/nonexistent' } })).toThrow(
+      /\/nonexistent\/ecg5000.tar.xz does not exist/,
+    );
+    expect(() => resolveArchive('ecg', { workspaceRoot: workspace, env: {} })).toThrow(/unknown dataset "ecg"; known datasets: ecg5000/);
+  });
+});
+
+describe('fetch, verify and extract', () => {
+  it('extracts once, writes a per-file checksum manifest, and reuses the extraction', async () => {
+    const first = await ensureDataset('ecg5000', { workspaceRoot: workspace, env: env() });
+    expect(readFileSync(path.join(first.root, 'a.txt'), 'utf8')).toBe('alpha\n');
+    expect(first.manifest.files.map((f) => f.path)).toEqual(['ecg5000/a.txt', 'ecg5000/b.txt']);
+    expect(first.manifest.files[0].sha256).toBe(createHash('sha256').update('alpha\n').digest('hex'));
+    const second = await ensureDataset('ecg5000', { workspaceRoot: workspace, env: env() });
+    expect(second.dir).toBe(first.dir);
+  });
+
+  it('downloads from a URL into the cache and verifies it', async () => {
+    const cache = path.join(workspace, 'cache-url');
+    const got = await ensureDataset('ecg5000', {
+      workspaceRoot: workspace, env: { NX_TINYML_DATA_DIR: cache }, source: 'full', url: `file://${path.join(mirror, 'ecg5000.tar.xz')}`,
+    });
+    expect(got.variant).toBe('full');
+    expect(readdirSync(cache)).toEqual([path.basename(got.dir)]);
+  });
+
+  it('refuses a corrupt or truncated archive and leaves nothing behind', async () => {
+    const badMirror = path.join(workspace, 'bad-mirror');
+    mkdirSync(badMirror);
+    cpSync(path.join(mirror, 'ecg5000.tar.xz'), path.join(badMirror, 'ecg5000.tar.xz'));
+    truncateSync(path.join(badMirror, 'ecg5000.tar.xz'), bytes - 10);
+    const cache = path.join(workspace, 'cache-bad');
+    await expect(
+      ensureDataset('ecg5000', { workspaceRoot: workspace, env: { NX_TINYML_DATA_DIR: cache, NX_TINYML_DATASET_MIRROR: badMirror } }),
+    ).rejects.toThrow(new RegExp(`is corrupt \\(${bytes - 10} of ${bytes} bytes: truncated\\?\\): sha256 [0-9a-f]{64}, expected ${sha256}`));
+    expect(existsSync(cache) ? readdirSync(cache) : []).toEqual([]);
+  });
+});

@@ -1,0 +1,127 @@
+import { createHash, type Hash } from 'node:crypto';
+import { closeSync, openSync, writeSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../common/errors';
+
+/**
+ * The window store: one binary payload of little-endian typed sections plus a JSON manifest describing them.
+ * Signals are stored once, as continuous resampled recordings; a window is (start, label, subject, recording), so
+ * 90 % overlap costs 9 bytes per window instead of ten copies of the samples.
+ */
+export const WINDOW_STORE_FORMAT = 'nx-tinyml/windows@1';
+export const PAYLOAD_FILE = 'windows.bin';
+export const MANIFEST_FILE = 'windows.json';
+
+export type SectionDtype = 'float32' | 'uint32' | 'uint16' | 'uint8';
+
+export interface SectionInfo {
+  dtype: SectionDtype;
+  /** Byte offset in the payload (8-byte aligned). */
+  offset: number;
+  shape: number[];
+}
+
+export interface WindowSections {
+  /** [samples, channels]: every recording, back to back. */
+  signals: SectionInfo;
+  /** [windows]: first sample of each window, an index into `signals` rows. */
+  windowStart: SectionInfo;
+  /** [windows]: class index into `classes`. */
+  windowLabel: SectionInfo;
+  /** [windows]: subject index into `subjects`. */
+  windowSubject: SectionInfo;
+  /** [windows]: recording index into `recordings`. */
+  windowRecording: SectionInfo;
+}
+
+const BYTES: Record<SectionDtype, number> = { float32: 4, uint32: 4, uint16: 2, uint8: 1 };
+
+if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1) {
+  throw new Error('nx-tinyml window stores are little-endian; this platform is big-endian');
+}
+
+/** Appends sections to the payload file while hashing it, so the sha256 costs no second read. */
+export class PayloadWriter {
+  private readonly fd: number;
+  private readonly hash: Hash = createHash('sha256');
+  private bytes = 0;
+
+  constructor(readonly file: string) {
+    this.fd = openSync(file, 'w');
+  }
+
+  get offset(): number {
+    return this.bytes;
+  }
+
+  write(view: ArrayBufferView): void {
+    const chunk = new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+    let written = 0;
+    while (written < chunk.length) written += writeSync(this.fd, chunk, written);
+    this.hash.update(chunk);
+    this.bytes += chunk.length;
+  }
+
+  align(to = 8): void {
+    const pad = (to - (this.bytes % to)) % to;
+    if (pad > 0) this.write(new Uint8Array(pad));
+  }
+
+  section(dtype: SectionDtype, view: ArrayBufferView, shape: number[]): SectionInfo {
+    this.align();
+    const offset = this.bytes;
+    this.write(view);
+    return { dtype, offset, shape };
+  }
+
+  close(): { bytes: number; sha256: string } {
+    closeSync(this.fd);
+    return { bytes: this.bytes, sha256: this.hash.digest('hex') };
+  }
+}
+
+export interface LoadedWindowStore<M> {
+  manifest: M;
+  signals: Float32Array;
+  windowStart: Uint32Array;
+  windowLabel: Uint8Array;
+  windowSubject: Uint16Array;
+  windowRecording: Uint32Array;
+}
+
+/** Reads a store written by the window stage, checking the payload against the manifest's size and sha256. */
+export async function readWindowStore<M extends { payload: { bytes: number; sha256: string; sections: WindowSections } }>(
+  dir: string,
+): Promise<LoadedWindowStore<M>> {
+  const manifestFile = path.join(dir, MANIFEST_FILE);
+  let manifest: M;
+  try {
+    manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as M;
+  } catch (error) {
+    throw new UserError(`${manifestFile}: cannot read the window store manifest (${(error as Error).message}); run the window stage first`);
+  }
+  const payloadFile = path.join(dir, PAYLOAD_FILE);
+  const payload = await fs.readFile(payloadFile);
+  const sha256 = createHash('sha256').update(payload).digest('hex');
+  if (payload.length !== manifest.payload.bytes || sha256 !== manifest.payload.sha256) {
+    throw new UserError(`${payloadFile}: does not match ${MANIFEST_FILE} (size or sha256 differ); rerun the window stage`);
+  }
+  // Copy into an 8-aligned buffer: Buffer slices of a pooled allocation may start at any byte.
+  const bytes = new Uint8Array(payload.length);
+  bytes.set(payload);
+  const view = <T>(info: SectionInfo, Make: new (b: ArrayBuffer, o: number, n: number) => T): T =>
+    new Make(bytes.buffer, info.offset, info.shape.reduce((a, b) => a * b, 1));
+  const s = manifest.payload.sections;
+  return {
+    manifest,
+    signals: view(s.signals, Float32Array),
+    windowStart: view(s.windowStart, Uint32Array),
+    windowLabel: view(s.windowLabel, Uint8Array),
+    windowSubject: view(s.windowSubject, Uint16Array),
+    windowRecording: view(s.windowRecording, Uint32Array),
+  };
+}
+
+export function sectionBytes(info: SectionInfo): number {
+  return info.shape.reduce((a, b) => a * b, 1) * BYTES[info.dtype];
+}

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { canonicalJson } from '../common/canonical-json';
+import { resolveArchive } from '../data/fetch';
+import { STAGE_CONTRACTS, type StageName } from '../stages/pipeline';
+import type { NormalizedSpec } from './types';
+import { loadSpec } from './load';
+
+/**
+ * What a stage's result depends on inside the spec: the normalized sections it reads (defaults filled, so writing
+ * a default out changes nothing) and, for the window stage, which dataset archive it will read. Comments,
+ * formatting and other sections do not appear, so editing them keeps the stage's cache entry.
+ */
+export function stageFingerprint(
+  spec: NormalizedSpec,
+  stage: StageName,
+  context: { workspaceRoot: string; env?: NodeJS.ProcessEnv },
+): unknown {
+  const contract = STAGE_CONTRACTS[stage];
+  const fingerprint: Record<string, unknown> = { stage, experiment: spec.name };
+  for (const key of contract.params) fingerprint[key] = spec[key];
+  if (contract.dataset) {
+    const archive = resolveArchive(spec.dataset.name, {
+      source: spec.dataset.source,
+      url: spec.dataset.url,
+      workspaceRoot: context.workspaceRoot,
+      env: context.env ?? process.env,
+    });
+    fingerprint.dataset = { name: spec.dataset.name, variant: archive.variant, sha256: archive.sha256 };
+  }
+  return fingerprint;
+}
+
+/**
+ * The text the Nx `runtime` input hashes. An invalid spec still gets a stable fingerprint (of its text), so the
+ * task runs and the executor reports the spec's errors instead of Nx failing while hashing.
+ */
+export async function stageFingerprintText(file: string, stage: StageName, workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+  try {
+    const spec = await loadSpec(file, { workspaceRoot });
+    return canonicalJson(stageFingerprint(spec, stage, { workspaceRoot, env }));
+  } catch (error) {
+    let text = '';
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch {
+      // unreadable: the executor will say so
+    }
+    const digest = createHash('sha256').update(text).digest('hex');
+    return canonicalJson({ stage, invalidSpec: digest, error: (error as Error).message });
+  }
+}

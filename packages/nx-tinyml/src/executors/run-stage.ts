@@ -1,0 +1,44 @@
+import * as path from 'node:path';
+import type { ExecutorContext } from '@nx/devkit';
+import { isUserError } from '@nx-tinyml/core/common/errors';
+import { consoleLog } from '@nx-tinyml/core/common/log';
+import { loadSpec } from '@nx-tinyml/core/spec/load';
+import type { NormalizedSpec } from '@nx-tinyml/core/spec/types';
+import { STAGE_CONTRACTS, type StageName } from '@nx-tinyml/core/stages/pipeline';
+
+export interface StageExecutorContext {
+  spec: NormalizedSpec;
+  workspaceRoot: string;
+  /** `dist/experiments/<name>/<stage>`, absolute. */
+  outDir(stage: StageName): string;
+}
+
+/**
+ * The glue every stage executor shares: find and load the project's spec, run the stage function, and turn a
+ * user error (bad spec, corrupt archive, ...) into its message and a failed task, never a stack trace.
+ */
+export async function runStageExecutor(
+  stage: StageName,
+  context: ExecutorContext,
+  run: (stageContext: StageExecutorContext) => Promise<void>,
+): Promise<{ success: boolean }> {
+  try {
+    if (!STAGE_CONTRACTS[stage].implemented) {
+      consoleLog(`nx-tinyml: stage "${stage}" is not implemented yet; no output was written.`);
+      return { success: false };
+    }
+    const projectName = context.projectName as string;
+    const project = context.projectsConfigurations.projects[projectName];
+    const specFile = path.join(context.root, project.root, 'experiment.yaml');
+    const spec = await loadSpec(path.relative(context.root, specFile), { workspaceRoot: context.root });
+    const outputRoot = path.join(context.root, 'dist', 'experiments', projectName);
+    await run({ spec, workspaceRoot: context.root, outDir: (s) => path.join(outputRoot, s) });
+    return { success: true };
+  } catch (error) {
+    if (isUserError(error)) {
+      consoleLog(`nx-tinyml ${stage}: ${error.message}`);
+      return { success: false };
+    }
+    throw error;
+  }
+}

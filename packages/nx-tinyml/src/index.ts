@@ -1,0 +1,2 @@
+export { createNodes } from './plugin/create-nodes';
+export type { TinymlPluginOptions } from './plugin/targets';
