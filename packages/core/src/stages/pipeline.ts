@@ -14,13 +14,14 @@ export interface StageContract {
   dataset: boolean;
   /** firmware/boards/<board>/board.yaml is a dependency. */
   board: boolean;
-  /** Folders of packages/core/src whose code produces this stage's outputs. */
+  /** Globs (relative to packages/core/src) of the code that produces this stage's outputs. */
   code: readonly string[];
   /** Whether the stage exists yet; the others fail with a clear message. */
   implemented: boolean;
 }
 
-const SPEC_CODE = ['common', 'spec'];
+/** Every stage reads the spec; globs are relative to packages/core/src. */
+const SPEC_CODE = ['common/**/*.ts', 'spec/**/*', 'stages/pipeline.ts'];
 
 export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
   window: {
@@ -28,7 +29,7 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     params: ['window'],
     dataset: true,
     board: false,
-    code: [...SPEC_CODE, 'data', 'stages'],
+    code: [...SPEC_CODE, 'data/**/*.ts', 'stages/window.ts'],
     implemented: true,
   },
   search: {
@@ -36,7 +37,7 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     params: ['seed', 'search', 'board'],
     dataset: false,
     board: true,
-    code: [...SPEC_CODE, 'model', 'train', 'search', 'stages'],
+    code: [...SPEC_CODE, 'model/**/*.ts', 'train/**/*.ts', 'search/**/*.ts', 'stages/search.ts'],
     implemented: false,
   },
   'train-cascade': {
@@ -44,7 +45,7 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     params: ['seed', 'train-cascade'],
     dataset: false,
     board: false,
-    code: [...SPEC_CODE, 'model', 'train', 'stages'],
+    code: [...SPEC_CODE, 'model/**/*.ts', 'train/**/*.ts', 'stages/train-cascade.ts'],
     implemented: false,
   },
   quantize: {
@@ -52,7 +53,7 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     params: ['seed', 'quantize'],
     dataset: false,
     board: false,
-    code: [...SPEC_CODE, 'model', 'quantize', 'stages'],
+    code: [...SPEC_CODE, 'model/**/*.ts', 'quantize/**/*.ts', 'stages/quantize.ts'],
     implemented: false,
   },
   'emit-firmware': {
@@ -60,7 +61,7 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     params: ['emit-firmware', 'board'],
     dataset: false,
     board: true,
-    code: [...SPEC_CODE, 'model', 'firmware', 'stages'],
+    code: [...SPEC_CODE, 'model/**/*.ts', 'firmware/**/*.ts', 'stages/emit-firmware.ts'],
     implemented: false,
   },
   'flash-test': {
@@ -68,7 +69,7 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     params: ['flash-test', 'board'],
     dataset: false,
     board: true,
-    code: [...SPEC_CODE, 'flash', 'stages'],
+    code: [...SPEC_CODE, 'flash/**/*.ts', 'stages/flash-test.ts'],
     implemented: false,
   },
 };

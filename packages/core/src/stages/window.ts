@@ -171,7 +171,7 @@ export async function runWindowStage(input: WindowStageInput): Promise<WindowMan
       const { bytes, sha256 } = payload.close();
       const perClass = sumCounts(subjectIds.map((s) => subjects.get(s)!.perClass), classes.length);
       const split = spec.folds.split ? { name: spec.folds.split, ...adapter.splits[spec.folds.split] } : undefined;
-      const folds = buildFolds(spec.folds.scheme, subjectIds, split).map((fold) => {
+      const folds = foldsOrExplain(() => buildFolds(spec.folds.scheme, subjectIds, split), dataset.variant, entry.sample?.note).map((fold) => {
         const trainCounts = sumCounts(fold.train.map((s) => subjects.get(s)!.perClass), classes.length);
         const moments = fold.train.map((s) => subjects.get(s)!.moments).reduce(mergeMoments, emptyMoments(channels.length));
         return {
@@ -264,6 +264,18 @@ function planWindows(
       return beatWindows(recording, length, Math.round(spec.beatOffset * length));
     case 'recording':
       return recording.recordingLabel === undefined ? [] : [{ start: 0, label: recording.recordingLabel }];
+  }
+}
+
+/** A fold that cannot be built on the committed sample usually means the sample lacks a split: say so. */
+function foldsOrExplain<T>(build: () => T, variant: 'full' | 'sample', sampleNote: string | undefined): T {
+  try {
+    return build();
+  } catch (error) {
+    if (variant === 'sample' && error instanceof UserError) {
+      throw new UserError(`${error.message}. This ran on the committed sample (${sampleNote ?? 'a small cut'}); set NX_TINYML_DATASET_MIRROR to use the full archive`);
+    }
+    throw error;
   }
 }
 

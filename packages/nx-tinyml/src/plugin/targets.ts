@@ -36,7 +36,7 @@ export function stageTargets(experiment: ExperimentIdentity, options: Required<T
     const previous = previousStage(stage);
     const inputs: TargetConfiguration['inputs'] = [
       { runtime: fingerprintCommand(specPath, stage) },
-      ...contract.code.map((folder) => `{workspaceRoot}/packages/core/src/${folder}/**/*.ts`),
+      ...contract.code.map((glob) => `{workspaceRoot}/packages/core/src/${glob}`),
       '!{workspaceRoot}/packages/core/src/**/*.test.ts',
       { externalDependencies: ['yaml', 'ajv'] },
     ];

@@ -1,0 +1,73 @@
+import { existsSync, readdirSync } from 'node:fs';
+import * as path from 'node:path';
+import { Diagnostic, SpecError } from './errors';
+import { SpecFile, readSpecText, readSpecTextSync, specFile } from './files';
+import type { BoardDefinition, BoardMemory } from './types';
+import { validateBoard } from './validate';
+import { YamlSource } from './yaml-source';
+
+const BOARDS_DIR = path.join('firmware', 'boards');
+
+/** Board names: the folders of `<workspaceRoot>/firmware/boards/` that hold a board.yaml, sorted. */
+export function knownBoards(workspaceRoot: string): string[] {
+  const dir = path.join(workspaceRoot, BOARDS_DIR);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(path.join(dir, entry.name, 'board.yaml')))
+    .map((entry) => entry.name)
+    .sort();
+}
+
+/** Reads and validates `firmware/boards/<name>/board.yaml`; problems throw SpecError naming that file. */
+export async function loadBoard(workspaceRoot: string, name: string): Promise<BoardDefinition> {
+  const file = boardFile(workspaceRoot, name);
+  return parseBoard(await readSpecText(file), file, name);
+}
+
+/** loadBoard for synchronous callers (parseSpec, Nx createNodes). */
+export function loadBoardSync(workspaceRoot: string, name: string): BoardDefinition {
+  const file = boardFile(workspaceRoot, name);
+  return parseBoard(readSpecTextSync(file), file, name);
+}
+
+function boardFile(workspaceRoot: string, name: string): SpecFile {
+  return specFile(path.join(BOARDS_DIR, name, 'board.yaml'), workspaceRoot);
+}
+
+interface RawBoard {
+  name: string;
+  title: string;
+  cpu: string;
+  memory: BoardMemory;
+  toolchain: string;
+  emulator: string;
+}
+
+function parseBoard(text: string, file: SpecFile, folder: string): BoardDefinition {
+  const source = YamlSource.parse(text, file.shown);
+  const raw = validateBoard<RawBoard>(source);
+  const diagnostics: Diagnostic[] = [];
+  if (raw.name !== folder) {
+    // Specs name boards by folder; a different name inside would make reports disagree with the spec.
+    diagnostics.push(source.diagnostic(['name'], `must be the board's folder name "${folder}", got "${raw.name}"`));
+  }
+  const { sramBytes, reserveSramBytes, stackBytes } = raw.memory;
+  if (reserveSramBytes + stackBytes >= sramBytes) {
+    diagnostics.push(
+      source.diagnostic(
+        ['memory', 'reserveSramBytes'],
+        `reserveSramBytes + stackBytes (${reserveSramBytes} + ${stackBytes}) must be less than sramBytes (${sramBytes}), or no SRAM is left for the model`,
+      ),
+    );
+  }
+  if (diagnostics.length > 0) throw new SpecError(diagnostics);
+  return {
+    name: raw.name,
+    title: raw.title,
+    cpu: raw.cpu,
+    memory: { sramBytes, flashBytes: raw.memory.flashBytes, reserveSramBytes, stackBytes },
+    toolchain: raw.toolchain,
+    emulator: raw.emulator,
+    file: file.absolute,
+  };
+}

@@ -1,0 +1,184 @@
+import { DATASETS, MODE_NEEDS, POLICY_MODES, POLICY_NEEDS, datasetsWith } from './datasets';
+import { Diagnostic } from './errors';
+import { SpecPath } from './path';
+import { unknownName } from './suggest';
+import type { NormalizedSpec } from './types';
+import { YamlSource } from './yaml-source';
+
+/**
+ * Checks the schema cannot express: settings that contradict the dataset, the board or each other. Each finding
+ * points at the setting the user wrote (a default is never to blame), and findings that would only restate an
+ * earlier one are skipped.
+ */
+export function checkSpec(spec: NormalizedSpec, source: YamlSource): Diagnostic[] {
+  const modeAndPolicy = checkModeAndPolicy(spec, source);
+  return [
+    ...checkTags(spec, source),
+    ...(modeAndPolicy ? [modeAndPolicy] : [...checkSettingsThatDoNotApply(spec, source), ...checkWindowSize(spec, source)]),
+    ...checkChannels(spec, source),
+    ...checkFolds(spec, source),
+    ...checkBudget(spec, source),
+  ];
+}
+
+const WINDOW = (...rest: (string | number)[]): SpecPath => ['window', ...rest];
+
+function checkTags(spec: NormalizedSpec, source: YamlSource): Diagnostic[] {
+  return spec.tags.flatMap((tag, i) =>
+    /^(board|dataset):/.test(tag)
+      ? [source.diagnostic(['tags', i], `"${tag}" is reserved: board:<board> and dataset:<dataset> tags are added automatically; remove it`)]
+      : [],
+  );
+}
+
+function checkModeAndPolicy(spec: NormalizedSpec, source: YamlSource): Diagnostic | undefined {
+  const id = spec.dataset.name;
+  const facts = DATASETS[id];
+  const { mode, lengthSeconds } = spec.window;
+  const policy = spec.window.labels.policy;
+  if (!facts.modes.includes(mode)) {
+    return source.diagnostic(
+      WINDOW('mode'),
+      `mode "${mode}" does not fit ${id}: ${MODE_NEEDS[mode]}, ${onlyIn(datasetsWith('modes', mode))}; ${id} supports: ${facts.modes.join(', ')}`,
+    );
+  }
+  if (!facts.policies.includes(policy)) {
+    return source.diagnostic(
+      WINDOW('labels', 'policy'),
+      `policy "${policy}" does not fit ${id}: ${POLICY_NEEDS[policy]}, ${onlyIn(datasetsWith('policies', policy))}; ${id} supports: ${facts.policies.join(', ')}`,
+    );
+  }
+  if (!POLICY_MODES[policy].includes(mode)) {
+    const place = source.has(WINDOW('labels', 'policy')) ? WINDOW('labels', 'policy') : WINDOW('mode');
+    return source.diagnostic(place, `policy "${policy}" needs mode ${POLICY_MODES[policy].join(' or ')}, but mode is ${mode}`);
+  }
+  if (mode !== 'recording' && lengthSeconds === null) {
+    return source.diagnostic(WINDOW('mode'), `${mode} mode needs lengthSeconds (${id} has no default window length for it)`);
+  }
+  return undefined;
+}
+
+/** "which only sisfall provides", "which only sisfall and ecg5000 provide". */
+function onlyIn(ids: readonly string[]): string {
+  if (ids.length === 1) return `which only ${ids[0]} provides`;
+  return `which only ${ids.slice(0, -1).join(', ')} and ${ids[ids.length - 1]} provide`;
+}
+
+interface Applicability {
+  path: SpecPath;
+  applies: (spec: NormalizedSpec) => boolean;
+  need: string;
+  actual: (spec: NormalizedSpec) => string;
+}
+
+const mode = (s: NormalizedSpec): string => `mode is ${s.window.mode}`;
+const policy = (s: NormalizedSpec): string => `policy is ${s.window.labels.policy}`;
+const isImpact = (s: NormalizedSpec): boolean => s.window.labels.policy === 'impact';
+
+/** Settings that only mean something in some configurations; written elsewhere, they would be silently ignored. */
+const APPLICABILITY: readonly Applicability[] = [
+  { path: WINDOW('lengthSeconds'), applies: (s) => s.window.mode !== 'recording', need: 'mode is sliding or beat', actual: mode },
+  { path: WINDOW('overlap'), applies: (s) => s.window.mode === 'sliding', need: 'mode is sliding', actual: mode },
+  { path: WINDOW('beatOffset'), applies: (s) => s.window.mode === 'beat', need: 'mode is beat', actual: mode },
+  { path: WINDOW('labels', 'preSeconds'), applies: isImpact, need: 'policy is impact', actual: policy },
+  { path: WINDOW('labels', 'postSeconds'), applies: isImpact, need: 'policy is impact', actual: policy },
+  { path: WINDOW('labels', 'fallTrialRest'), applies: isImpact, need: 'policy is impact', actual: policy },
+  { path: WINDOW('labels', 'minPurity'), applies: (s) => s.window.labels.policy === 'majority', need: 'policy is majority', actual: policy },
+  {
+    path: WINDOW('labels', 'unlabelled'),
+    applies: (s) => ['majority', 'centre'].includes(s.window.labels.policy),
+    need: 'policy is majority or centre',
+    actual: policy,
+  },
+  {
+    path: ['quantize', 'percentile'],
+    applies: (s) => s.quantize.calibration === 'percentile',
+    need: 'calibration is percentile',
+    actual: (s) => `calibration is ${s.quantize.calibration}`,
+  },
+];
+
+function checkSettingsThatDoNotApply(spec: NormalizedSpec, source: YamlSource): Diagnostic[] {
+  return APPLICABILITY.filter((a) => source.has(a.path) && !a.applies(spec)).map((a) =>
+    source.diagnostic(a.path, `only applies when ${a.need}, but ${a.actual(spec)}; remove it`, 'key'),
+  );
+}
+
+function checkWindowSize(spec: NormalizedSpec, source: YamlSource): Diagnostic[] {
+  const id = spec.dataset.name;
+  const native = DATASETS[id].nativeRateHz;
+  const { sampleRateHz: rate, lengthSeconds, mode } = spec.window;
+  const factor = native / rate;
+  if (Math.abs(factor - Math.round(factor)) > 1e-9 || Math.round(factor) < 1) {
+    const examples = [1, 2, 3, 4, 5, 6, 8, 9, 10].map((k) => native / k).filter(Number.isInteger).slice(0, 6);
+    return [
+      source.diagnostic(
+        WINDOW('sampleRateHz'),
+        `must be ${id}'s native ${native} Hz divided by a whole number (e.g. ${examples.join(', ')}), got ${rate}`,
+      ),
+    ];
+  }
+  const recordingSamples = DATASETS[id].recordingSamples;
+  const samples =
+    mode === 'recording'
+      ? recordingSamples === null
+        ? Infinity
+        : Math.round(recordingSamples / factor)
+      : Math.round((lengthSeconds ?? 0) * rate);
+  if (samples >= 2) return [];
+  const place = [WINDOW('lengthSeconds'), WINDOW('sampleRateHz')].find((p) => source.has(p)) ?? WINDOW();
+  const how = mode === 'recording' ? `each ${id} recording at ${rate} Hz` : `${lengthSeconds} s at ${rate} Hz`;
+  return [source.diagnostic(place, `the window holds ${samples} sample${samples === 1 ? '' : 's'} (${how}); it needs at least 2`)];
+}
+
+function checkChannels(spec: NormalizedSpec, source: YamlSource): Diagnostic[] {
+  const id = spec.dataset.name;
+  const known = DATASETS[id].channels;
+  return spec.window.channels.flatMap((channel, i) =>
+    known.includes(channel) ? [] : [source.diagnostic(WINDOW('channels', i), unknownName('channel', channel, known, `${id} channels`))],
+  );
+}
+
+function checkFolds(spec: NormalizedSpec, source: YamlSource): Diagnostic[] {
+  const id = spec.dataset.name;
+  const splits = DATASETS[id].splits;
+  const { scheme, split } = spec.window.folds;
+  const schemePath = WINDOW('folds', 'scheme');
+  const splitPath = WINDOW('folds', 'split');
+  if (scheme === 'loso') {
+    return source.has(splitPath)
+      ? [source.diagnostic(splitPath, 'only applies with scheme: split, but scheme is loso; remove it or set scheme: split', 'key')]
+      : [];
+  }
+  if (splits.length === 0) {
+    const place = source.has(splitPath) ? splitPath : schemePath;
+    return [source.diagnostic(place, `${id} has no named splits; use scheme: loso`)];
+  }
+  if (split === null) {
+    return [source.diagnostic(schemePath, `scheme split needs split: the name of one of ${id}'s splits (${splits.join(', ')})`)];
+  }
+  return splits.includes(split) ? [] : [source.diagnostic(splitPath, unknownName('split', split, splits, `${id} splits`))];
+}
+
+function checkBudget(spec: NormalizedSpec, source: YamlSource): Diagnostic[] {
+  const board = spec.boardDefinition;
+  const { sramBytes, flashBytes, reserveSramBytes } = board.memory;
+  const usable = sramBytes - reserveSramBytes;
+  const budget = spec.search.budget;
+  const diagnostics: Diagnostic[] = [];
+  if (budget.sramBytes > usable) {
+    const reserve = reserveSramBytes > 0 ? ` (${sramBytes} bytes of SRAM minus ${reserveSramBytes} reserved)` : '';
+    diagnostics.push(
+      source.diagnostic(
+        ['search', 'budget', 'sramBytes'],
+        `must be at most ${usable}, the SRAM bytes ${board.name} leaves for the model${reserve}, got ${budget.sramBytes}`,
+      ),
+    );
+  }
+  if (budget.flashBytes > flashBytes) {
+    diagnostics.push(
+      source.diagnostic(['search', 'budget', 'flashBytes'], `must be at most ${flashBytes}, the flash bytes of ${board.name}, got ${budget.flashBytes}`),
+    );
+  }
+  return diagnostics;
+}

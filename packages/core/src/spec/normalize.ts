@@ -1,0 +1,104 @@
+import { DATASETS } from './datasets';
+import type { RawSpec } from './raw-spec';
+import type { BoardDefinition, NormalizedDataset, NormalizedSpec, NormalizedWindow } from './types';
+
+/** Generic label settings, used where the dataset has no opinion. */
+const LABEL_DEFAULTS = {
+  preSeconds: 1,
+  postSeconds: 0.5,
+  fallTrialRest: 'negative',
+  minPurity: 0.5,
+  unlabelled: 'other',
+} as const;
+
+/**
+ * Fills every omitted setting: window settings from the dataset's conventions (those of the papers it comes from),
+ * search budgets from the board, the rest from fixed defaults. Pure: `raw` must have passed the schema.
+ */
+export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition): NormalizedSpec {
+  const dataset = normalizeDataset(raw.dataset);
+  const search = raw.search ?? {};
+  const cascade = raw['train-cascade'] ?? {};
+  const quantize = raw.quantize ?? {};
+  return {
+    file,
+    name: raw.name,
+    description: raw.description ?? null,
+    tags: [...(raw.tags ?? [])],
+    board: raw.board,
+    boardDefinition: board,
+    dataset,
+    seed: raw.seed ?? 0,
+    window: normalizeWindow(raw.window ?? {}, dataset),
+    search: {
+      space: search.space ?? 'cnn1d',
+      strategy: search.strategy ?? 'successive-halving',
+      trials: search.trials ?? 20,
+      epochs: search.epochs ?? 10,
+      batchSize: search.batchSize ?? 128,
+      learningRate: search.learningRate ?? 0.001,
+      weightedLoss: search.weightedLoss ?? true,
+      workers: search.workers ?? 2,
+      budget: {
+        sramBytes: search.budget?.sramBytes ?? board.memory.sramBytes - board.memory.reserveSramBytes,
+        flashBytes: search.budget?.flashBytes ?? board.memory.flashBytes,
+      },
+    },
+    'train-cascade': {
+      exits: cascade.exits ?? 3,
+      events: cascade.events ? [...cascade.events] : null,
+      epochs: cascade.epochs ?? 20,
+      lambda: cascade.lambda ?? 0.1,
+      training: cascade.training ?? 'stagewise',
+      targetDrop: cascade.targetDrop ?? 0.01,
+      ensembleSize: cascade.ensembleSize ?? 5,
+    },
+    quantize: {
+      calibration: quantize.calibration ?? 'minmax',
+      percentile: quantize.percentile ?? 99.99,
+      calibrationWindows: quantize.calibrationWindows ?? 1000,
+      goldenVectors: quantize.goldenVectors ?? 32,
+    },
+    'emit-firmware': { format: raw['emit-firmware']?.format ?? 'auto' },
+    'flash-test': { runner: raw['flash-test']?.runner ?? 'auto', vectors: raw['flash-test']?.vectors ?? 32 },
+  };
+}
+
+function normalizeDataset(raw: RawSpec['dataset']): NormalizedDataset {
+  if (typeof raw === 'string') return { name: raw, source: 'auto', url: null };
+  return { name: raw.name, source: raw.source ?? 'auto', url: raw.url ?? null };
+}
+
+function normalizeWindow(raw: NonNullable<RawSpec['window']>, dataset: NormalizedDataset): NormalizedWindow {
+  const defaults = DATASETS[dataset.name].defaults;
+  const mode = raw.mode ?? defaults.mode;
+  // The dataset's window shape belongs to its default mode; another mode starts from neutral values.
+  const sameMode = mode === defaults.mode;
+  const labels = raw.labels ?? {};
+  const folds = raw.folds ?? {};
+  // Naming a split implies splitting by it.
+  const scheme = folds.scheme ?? (folds.split !== undefined ? 'split' : defaults.scheme);
+  return {
+    mode,
+    sampleRateHz: raw.sampleRateHz ?? defaults.sampleRateHz,
+    lengthSeconds: raw.lengthSeconds ?? (mode === 'recording' || !sameMode ? null : defaults.lengthSeconds),
+    overlap: raw.overlap ?? (sameMode ? defaults.overlap : 0),
+    beatOffset: raw.beatOffset ?? defaults.beatOffset,
+    channels: [...(raw.channels ?? defaults.channels)],
+    labels: {
+      policy: labels.policy ?? defaults.policy,
+      preSeconds: labels.preSeconds ?? LABEL_DEFAULTS.preSeconds,
+      postSeconds: labels.postSeconds ?? LABEL_DEFAULTS.postSeconds,
+      fallTrialRest: labels.fallTrialRest ?? LABEL_DEFAULTS.fallTrialRest,
+      minPurity: labels.minPurity ?? LABEL_DEFAULTS.minPurity,
+      unlabelled: labels.unlabelled ?? LABEL_DEFAULTS.unlabelled,
+      classes: labels.classes ? [...labels.classes] : null,
+      map: { ...(labels.map ?? {}) },
+    },
+    folds: {
+      scheme,
+      split: scheme === 'split' ? (folds.split ?? defaults.split) : null,
+      subjects: folds.subjects ? [...folds.subjects] : null,
+    },
+  };
+}

@@ -1,0 +1,65 @@
+import type {
+  Calibration,
+  CascadeTraining,
+  DatasetId,
+  DatasetSource,
+  FirmwareFormat,
+  FlashRunner,
+  FoldScheme,
+  LabelPolicy,
+  SearchSpace,
+  SearchStrategy,
+  WindowMode,
+} from './types';
+
+/** experiment.yaml as written, once it has passed experiment.schema.json: every optional setting may be absent. */
+export interface RawSpec {
+  name: string;
+  description?: string;
+  tags?: string[];
+  board: string;
+  dataset: DatasetId | { name: DatasetId; source?: DatasetSource; url?: string };
+  seed?: number;
+  window?: {
+    mode?: WindowMode;
+    sampleRateHz?: number;
+    lengthSeconds?: number;
+    overlap?: number;
+    beatOffset?: number;
+    channels?: string[];
+    labels?: {
+      policy?: LabelPolicy;
+      preSeconds?: number;
+      postSeconds?: number;
+      fallTrialRest?: 'negative' | 'exclude';
+      minPurity?: number;
+      unlabelled?: 'other' | 'exclude';
+      classes?: string[];
+      map?: Record<string, string>;
+    };
+    folds?: { scheme?: FoldScheme; split?: string; subjects?: string[] };
+  };
+  search?: {
+    space?: SearchSpace;
+    strategy?: SearchStrategy;
+    trials?: number;
+    epochs?: number;
+    batchSize?: number;
+    learningRate?: number;
+    weightedLoss?: boolean;
+    workers?: number;
+    budget?: { sramBytes?: number; flashBytes?: number };
+  };
+  'train-cascade'?: {
+    exits?: number;
+    events?: string[];
+    epochs?: number;
+    lambda?: number;
+    training?: CascadeTraining;
+    targetDrop?: number;
+    ensembleSize?: number;
+  };
+  quantize?: { calibration?: Calibration; percentile?: number; calibrationWindows?: number; goldenVectors?: number };
+  'emit-firmware'?: { format?: FirmwareFormat };
+  'flash-test'?: { runner?: FlashRunner; vectors?: number };
+}

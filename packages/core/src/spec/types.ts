@@ -1,0 +1,124 @@
+/** The normalized experiment: every setting filled in from the file, the dataset's defaults and the board. */
+
+import type { DatasetId } from '../data/registry';
+import type { StageName } from '../stages/pipeline';
+
+export type { DatasetId, StageName };
+
+export type WindowMode = 'sliding' | 'beat' | 'recording';
+export type LabelPolicy = 'impact' | 'majority' | 'centre' | 'beat' | 'recording';
+export type FoldScheme = 'loso' | 'split';
+export type DatasetSource = 'auto' | 'full' | 'sample';
+export type SearchSpace = 'cnn1d' | 'gru' | 'dsconv';
+export type SearchStrategy = 'random' | 'grid' | 'successive-halving';
+export type CascadeTraining = 'stagewise' | 'joint';
+export type Calibration = 'minmax' | 'percentile';
+export type FirmwareFormat = 'auto' | 'cmake' | 'esp-idf';
+export type FlashRunner = 'auto' | 'qemu' | 'host' | 'board';
+
+export interface BoardMemory {
+  sramBytes: number;
+  flashBytes: number;
+  /** SRAM the board's own software (RTOS, drivers) keeps; the model never gets it. */
+  reserveSramBytes: number;
+  stackBytes: number;
+}
+
+export interface BoardDefinition {
+  name: string;
+  title: string;
+  cpu: string;
+  memory: BoardMemory;
+  toolchain: string;
+  emulator: string;
+  /** Absolute path of the board.yaml. */
+  file: string;
+}
+
+export interface NormalizedLabels {
+  policy: LabelPolicy;
+  preSeconds: number;
+  postSeconds: number;
+  fallTrialRest: 'negative' | 'exclude';
+  minPurity: number;
+  unlabelled: 'other' | 'exclude';
+  classes: string[] | null;
+  map: Record<string, string>;
+}
+
+export interface NormalizedFolds {
+  scheme: FoldScheme;
+  split: string | null;
+  subjects: string[] | null;
+}
+
+export interface NormalizedWindow {
+  mode: WindowMode;
+  sampleRateHz: number;
+  /** null in recording mode: each recording is one window. */
+  lengthSeconds: number | null;
+  overlap: number;
+  beatOffset: number;
+  channels: string[];
+  labels: NormalizedLabels;
+  folds: NormalizedFolds;
+}
+
+export interface NormalizedDataset {
+  name: DatasetId;
+  source: DatasetSource;
+  url: string | null;
+}
+
+export interface NormalizedSearch {
+  space: SearchSpace;
+  strategy: SearchStrategy;
+  trials: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  weightedLoss: boolean;
+  workers: number;
+  budget: { sramBytes: number; flashBytes: number };
+}
+
+export interface NormalizedTrainCascade {
+  exits: number;
+  events: string[] | null;
+  epochs: number;
+  lambda: number;
+  training: CascadeTraining;
+  targetDrop: number;
+  ensembleSize: number;
+}
+
+export interface NormalizedQuantize {
+  calibration: Calibration;
+  percentile: number;
+  calibrationWindows: number;
+  goldenVectors: number;
+}
+
+export interface NormalizedSpec {
+  /** Absolute path of experiment.yaml. */
+  file: string;
+  name: string;
+  description: string | null;
+  /** The user's extra tags; `board:<board>` and `dataset:<dataset>` are added by the plugin, not listed here. */
+  tags: string[];
+  board: string;
+  boardDefinition: BoardDefinition;
+  dataset: NormalizedDataset;
+  seed: number;
+  window: NormalizedWindow;
+  search: NormalizedSearch;
+  'train-cascade': NormalizedTrainCascade;
+  quantize: NormalizedQuantize;
+  'emit-firmware': { format: FirmwareFormat };
+  'flash-test': { runner: FlashRunner; vectors: number };
+}
+
+export interface SpecOptions {
+  /** Holds firmware/boards/; relative experiment paths are resolved against it and diagnostics are shown relative to it. */
+  workspaceRoot: string;
+}

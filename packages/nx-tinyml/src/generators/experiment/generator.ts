@@ -1,0 +1,56 @@
+import { formatFiles, type Tree } from '@nx/devkit';
+import { Document } from 'yaml';
+import { datasetEntry, DATASET_IDS, isDatasetId } from '@nx-tinyml/core/data/registry';
+import { knownBoards, loadBoardSync } from '@nx-tinyml/core/spec/board';
+import { parseSpec } from '@nx-tinyml/core/spec/load';
+import type { NormalizedWindow } from '@nx-tinyml/core/spec/types';
+
+export interface ExperimentGeneratorOptions {
+  name: string;
+  board: string;
+  dataset: string;
+}
+
+/**
+ * `nx g nx-tinyml:experiment <name> --board=<b> --dataset=<d>`: writes projects/<name>/experiment.yaml with the
+ * dataset's window defaults spelled out, validated by the same loader the stages use before anything is written.
+ */
+export default async function experimentGenerator(tree: Tree, options: ExperimentGeneratorOptions): Promise<void> {
+  const { name, board, dataset } = options;
+  if (!/^[a-z][a-z0-9-]*$/.test(name)) {
+    throw new Error(`experiment name "${name}" must be lower-case letters, digits and dashes, starting with a letter`);
+  }
+  const boards = knownBoards(tree.root);
+  if (!boards.includes(board)) throw new Error(`unknown board "${board}"; known boards: ${boards.join(', ')}`);
+  if (!isDatasetId(dataset)) throw new Error(`unknown dataset "${dataset}"; known datasets: ${DATASET_IDS.join(', ')}`);
+  const file = `projects/${name}/experiment.yaml`;
+  if (tree.exists(file)) throw new Error(`${file} already exists`);
+
+  const defaults = parseSpec(`name: ${name}\nboard: ${board}\ndataset: ${dataset}\n`, file, { workspaceRoot: tree.root });
+  const text = specText(options, defaults.window, datasetEntry(dataset, tree.root).title, loadBoardSync(tree.root, board).title);
+  parseSpec(text, file, { workspaceRoot: tree.root }); // what we write must load
+  tree.write(file, text);
+  await formatFiles(tree);
+}
+
+function specText(options: ExperimentGeneratorOptions, window: NormalizedWindow, datasetTitle: string, boardTitle: string): string {
+  const windowSection: Record<string, unknown> = { mode: window.mode, sampleRateHz: window.sampleRateHz };
+  if (window.lengthSeconds !== null) windowSection.lengthSeconds = window.lengthSeconds;
+  if (window.mode === 'sliding') windowSection.overlap = window.overlap;
+  if (window.mode === 'beat') windowSection.beatOffset = window.beatOffset;
+  windowSection.channels = window.channels;
+  windowSection.labels = { policy: window.labels.policy };
+  windowSection.folds = window.folds.split ? { scheme: window.folds.scheme, split: window.folds.split } : { scheme: window.folds.scheme };
+  const doc = new Document({
+    name: options.name,
+    board: options.board,
+    dataset: options.dataset,
+    seed: 0,
+    window: windowSection,
+    search: { space: 'cnn1d', strategy: 'successive-halving', trials: 20 },
+  });
+  doc.commentBefore = ` ${datasetTitle}\n on ${boardTitle}.\n Omitted settings take their defaults from the dataset and the board (README: "The spec").`;
+  const channels = doc.getIn(['window', 'channels'], true) as { flow?: boolean } | undefined;
+  if (channels) channels.flow = true;
+  return `# yaml-language-server: $schema=../../packages/core/src/spec/experiment.schema.json\n${doc.toString({ lineWidth: 0 })}`;
+}
