@@ -1,7 +1,8 @@
 // Prints {"<project>:<target>": "<hash>"} for the given targets, computed by Nx's own task hasher exactly as
 // `nx run` would before executing them. Test support for the cache-key specifications (run from a workspace root).
 'use strict';
-const { createProjectGraphAsync, readNxJson } = require('nx/src/devkit-exports');
+const { createProjectGraphAsync } = require('nx/src/devkit-exports');
+const { readNxJson } = require('nx/src/config/configuration');
 const { createTaskGraph } = require('nx/src/tasks-runner/create-task-graph');
 const { createTaskHasher } = require('nx/src/hasher/create-task-hasher');
 const { getTaskSpecificEnv } = require('nx/src/tasks-runner/task-env');
