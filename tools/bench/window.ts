@@ -1,13 +1,14 @@
 /**
  * Benchmark of the window stage on the flagship spec (projects/fall-esp32), printed as figures:
  *   npm run bench:window                         (uses NX_TINYML_DATASET_MIRROR when set: the full SisFall archive)
- * Each measurement runs in its own child process so its peak RSS is its own. The baseline is reading every
- * extracted file once (the I/O floor); the window stage is reported as a multiple of it.
+ * Each measurement runs in its own child process so its peak RSS is its own. Baselines: reading every extracted file
+ * once (the I/O floor) and the adapter's parse alone; the warm window stage is reported as a multiple of the parse.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
+import { getAdapter } from '../../packages/core/src/data/adapters';
 import { ensureDataset } from '../../packages/core/src/data/fetch';
 import { loadSpec } from '../../packages/core/src/spec/load';
 import { runWindowStage } from '../../packages/core/src/stages/window';
@@ -38,6 +39,11 @@ async function child(mode: string, dataDir: string, outDir: string): Promise<Mea
     };
     walk(dataset.root);
     detail = `${(bytes / 1e6).toFixed(1)} MB of extracted files`;
+  } else if (mode === 'parse') {
+    const dataset = await ensureDataset(spec.dataset.name, { source: spec.dataset.source, url: spec.dataset.url, workspaceRoot: root, env });
+    let samples = 0;
+    for await (const recording of getAdapter(spec.dataset.name).recordings(dataset.root, { channels: spec.window.channels })) samples += recording.length;
+    detail = `${samples} samples parsed`;
   } else {
     const manifest = await runWindowStage({
       experiment: spec.name, dataset: spec.dataset, window: spec.window, outDir, workspaceRoot: root, env,
@@ -64,6 +70,7 @@ function main(): void {
   try {
     const cold = runChild('window', dataDir, path.join(scratch, 'out-cold'));
     const read = runChild('read', dataDir, '');
+    const parse = runChild('parse', dataDir, '');
     const warm = runChild('window', dataDir, path.join(scratch, 'out-warm'));
     const same = readFileSync(path.join(scratch, 'out-cold/windows.bin')).equals(readFileSync(path.join(scratch, 'out-warm/windows.bin'))) &&
       readFileSync(path.join(scratch, 'out-cold/windows.json')).equals(readFileSync(path.join(scratch, 'out-warm/windows.json')));
@@ -71,8 +78,9 @@ function main(): void {
     console.log(`window stage benchmark: ${specFile.replace(`${root}/`, '')} (mirror: ${process.env.NX_TINYML_DATASET_MIRROR ?? 'none, committed sample'})`);
     console.log(line('cold: verify + extract + window', cold));
     console.log(line('baseline: read every extracted file once', read));
+    console.log(line('baseline: adapter parse only (text -> float32)', parse));
     console.log(line('warm: window from the extracted cache', warm));
-    console.log(`warm window / read baseline: ${(warm.seconds / read.seconds).toFixed(2)}x`);
+    console.log(`warm window / parse baseline: ${(warm.seconds / parse.seconds).toFixed(2)}x (resample, label, stats, write)`);
     console.log(`output: ${warm.detail}`);
     console.log(`deterministic (cold and warm outputs byte-identical): ${same ? 'yes' : 'NO'}`);
     if (!same) process.exitCode = 1;

@@ -80,8 +80,20 @@ describe('window stage through nx', () => {
     expect(cacheHit((await ws.nx('run', 'fall-esp32:window')).output)).toBe(true);
   });
 
-  it('(c) editing window: reruns it and changes every stage after it', async () => {
-    const before = await ws.taskHashes('fall-esp32', ['window']);
+  it('early cutoff: a window edit that yields byte-identical output reruns window but leaves search cached', async () => {
+    const before = await ws.taskHashes('fall-esp32', ['window', 'search']);
+    // naming every subject of the sample explicitly changes the window fingerprint, not its output
+    ws.edit('projects/fall-esp32/experiment.yaml', (t) => t.replace('    scheme: loso', '    scheme: loso\n    subjects: [SA01, SA02, SE01, SE06]'));
+    const run = await ws.nx('run', 'fall-esp32:window');
+    expect(run.exitCode, run.output).toBe(0);
+    expect(cacheHit(run.output)).toBe(false);
+    const after = await ws.taskHashes('fall-esp32', ['window', 'search']);
+    expect(after['fall-esp32:window']).not.toBe(before['fall-esp32:window']);
+    expect(after['fall-esp32:search']).toBe(before['fall-esp32:search']);
+  });
+
+  it('(c) editing window: reruns it, and the new output changes the next stage', async () => {
+    const before = await ws.taskHashes('fall-esp32', ['window', 'search']);
     ws.edit('projects/fall-esp32/experiment.yaml', (t) => t.replace('overlap: 0.9', 'overlap: 0.5'));
     expect((await ws.taskHashes('fall-esp32', ['window']))['fall-esp32:window']).not.toBe(before['fall-esp32:window']);
     const run = await ws.nx('run', 'fall-esp32:window');
@@ -89,6 +101,9 @@ describe('window stage through nx', () => {
     expect(cacheHit(run.output)).toBe(false);
     const manifest = JSON.parse(ws.read('dist/experiments/fall-esp32/window/windows.json'));
     expect(manifest.window.stride).toBe(60);
+    // later stages follow through their upstream's outputs (non-transitive), not through the spec
+    const after = await ws.taskHashes('fall-esp32', ['window', 'search']);
+    expect(after['fall-esp32:search']).not.toBe(before['fall-esp32:search']);
   });
 
   it('a stage that does not exist yet fails with a clear message and writes nothing', async () => {

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { canonicalJson } from '../common/canonical-json';
 import { resolveArchive } from '../data/fetch';
 import { STAGE_CONTRACTS, type StageName } from '../stages/pipeline';
@@ -42,7 +43,7 @@ export async function stageFingerprintText(file: string, stage: StageName, works
   } catch (error) {
     let text = '';
     try {
-      text = readFileSync(file, 'utf8');
+      text = readFileSync(path.resolve(workspaceRoot, file), 'utf8');
     } catch {
       // unreadable: the executor will say so
     }

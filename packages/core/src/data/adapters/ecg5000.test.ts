@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataFormatError } from '../../common/errors';
 import type { AdapterOptions, Recording } from '../recording';
-import { ECG5000_TEST_FILE, ECG5000_TRAIN_FILE, ecg5000Adapter, NumberScanner, parseUcrTable } from './ecg5000';
+import { NumberScanner } from '../number-scanner';
+import { ECG5000_TEST_FILE, ECG5000_TRAIN_FILE, ecg5000Adapter, parseUcrTable } from './ecg5000';
 
 const SAMPLE = path.resolve(__dirname, '../../../../../tools/datasets/samples/ecg5000-sample.tar.xz');
 const mirror = process.env.NX_TINYML_DATASET_MIRROR;

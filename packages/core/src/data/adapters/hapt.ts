@@ -2,12 +2,13 @@
  * UCI HAPT raw inertial data: a waist-worn phone's accelerometer and gyroscope at 50 Hz, one experiment per file
  * pair, with labelled activity and postural-transition stretches. One Recording per experiment.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DataFormatError, UserError } from '../../common/errors';
+import { readDatasetFile } from '../read-dataset-file';
 import type { AdapterOptions, DatasetAdapter, LabelledSegment, Recording } from '../recording';
 // The byte-level number reader is shared with the ECG5000 adapter.
-import { END, NEWLINE, NumberScanner } from './ecg5000';
+import { END, NEWLINE, NumberScanner } from '../number-scanner';
 
 /** activity_labels.txt, ids 1–12 in order, lower-cased. */
 export const HAPT_ACTIVITIES = [
@@ -185,13 +186,4 @@ export function parseXyzRows(bytes: Uint8Array, file: string): XyzRows {
     rows++;
   }
   return { rows, values: values.subarray(0, rows * 3) };
-}
-
-async function readDatasetFile(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${file}: file not found`);
-    throw error;
-  }
 }

@@ -4,9 +4,9 @@
  * DataFormatError rather than misread. Reference: https://physionet.org/physiotools/wag/ (header(5), signal(5),
  * annot(5)), checked against the WFDB library's lib/annot.c.
  */
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { DataFormatError, UserError } from '../../common/errors';
+import { DataFormatError } from '../../common/errors';
+import { readDatasetFile } from '../read-dataset-file';
 
 export interface WfdbSignal {
   /** Signal file name, relative to the header's folder. */
@@ -253,16 +253,6 @@ export async function readWfdbRecord(dir: string, record: string, header?: WfdbH
 export async function readWfdbHeader(dir: string, record: string): Promise<WfdbHeader> {
   const file = path.join(dir, `${record}.hea`);
   return parseWfdbHeader((await readDatasetFile(file)).toString('latin1'), file);
-}
-
-/** Reads a whole file; a missing one is the user's to fix (wrong folder, incomplete archive), not a crash. */
-async function readDatasetFile(file: string): Promise<Buffer> {
-  try {
-    return await readFile(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new UserError(`${file}: file not found`);
-    throw error;
-  }
 }
 
 export interface WfdbAnnotation {

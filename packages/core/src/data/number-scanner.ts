@@ -1,0 +1,88 @@
+/** Byte-level decimal scanner for the text datasets (UCR, HAPT): no string allocation per number. */
+export const NEWLINE = 10;
+export const END = -1;
+/** Exact powers of ten: a double up to 2^53 times or divided by one of these is correctly rounded (Clinger). */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => Number(`1e${k}`));
+const MAX_EXACT_DIGITS = 15;
+
+/** Reads decimal numbers (optionally signed, with fraction and exponent) from ASCII bytes, one token at a time. */
+export class NumberScanner {
+  at = 0;
+  private start = 0;
+
+  constructor(private readonly bytes: Uint8Array) {}
+
+  /** Skips spaces, tabs and CRs; returns the byte it stops at, or END. */
+  skipSpaces(): number {
+    const { bytes } = this;
+    while (this.at < bytes.length) {
+      const c = bytes[this.at];
+      if (c !== 32 && c !== 9 && c !== 13) return c;
+      this.at++;
+    }
+    return END;
+  }
+
+  /**
+   * Parses the token at `at` and moves past it; NaN when it is not a plain decimal number. Up to 15 significant
+   * digits are exact; further digits are dropped, which moves the value by < 1e-14 relative — far below the
+   * float32 precision the samples are stored in (checked bit-equal to Number() on all of HAPT and ECG5000).
+   */
+  number(): number {
+    const { bytes } = this;
+    const length = bytes.length;
+    this.start = this.at;
+    let i = this.at;
+    let c = bytes[i];
+    const negative = c === 45;
+    if (c === 45 || c === 43) i++;
+    let mantissa = 0;
+    let digits = 0;
+    let exponent = 0;
+    let sawDigit = false;
+    for (; i < length && (c = bytes[i]) >= 48 && c <= 57; i++) {
+      sawDigit = true;
+      if (digits < MAX_EXACT_DIGITS) {
+        mantissa = mantissa * 10 + (c - 48);
+        if (mantissa !== 0) digits++;
+      } else exponent++;
+    }
+    if (i < length && bytes[i] === 46) {
+      for (i++; i < length && (c = bytes[i]) >= 48 && c <= 57; i++) {
+        sawDigit = true;
+        if (digits < MAX_EXACT_DIGITS) {
+          mantissa = mantissa * 10 + (c - 48);
+          if (mantissa !== 0) digits++;
+          exponent--;
+        }
+      }
+    }
+    if (sawDigit && i < length && (bytes[i] === 101 || bytes[i] === 69)) {
+      i++;
+      const negativeExponent = bytes[i] === 45;
+      if (bytes[i] === 45 || bytes[i] === 43) i++;
+      let value = 0;
+      let exponentDigits = 0;
+      for (; i < length && (c = bytes[i]) >= 48 && c <= 57; i++, exponentDigits++) value = value * 10 + (c - 48);
+      if (exponentDigits === 0) sawDigit = false;
+      exponent += negativeExponent ? -value : value;
+    }
+    this.at = i;
+    // A token must end at whitespace or the end of the input.
+    if (i < length && (c = bytes[i]) !== 32 && c !== 9 && c !== 13 && c !== 10) {
+      while (this.at < length && (c = bytes[this.at]) !== 32 && c !== 9 && c !== 13 && c !== 10) this.at++;
+      return NaN;
+    }
+    if (!sawDigit) return NaN;
+    let value: number;
+    if (exponent >= 0 && exponent <= 22) value = mantissa * POWERS_OF_TEN[exponent];
+    else if (exponent < 0 && exponent >= -22) value = mantissa / POWERS_OF_TEN[-exponent];
+    else return Number(this.token()); // rare (|exponent| > 22): let the engine round it exactly
+    return negative ? -value : value;
+  }
+
+  /** Text of the last token read by number(). */
+  token(): string {
+    return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.start, this.at - this.start).toString('latin1');
+  }
+}
