@@ -1,4 +1,6 @@
 /** Byte-level decimal scanner for the text datasets (UCR, HAPT): no string allocation per number. */
+import { DataFormatError } from '../common/errors';
+
 export const NEWLINE = 10;
 export const END = -1;
 /** Exact powers of ten: a double up to 2^53 times or divided by one of these is correctly rounded (Clinger). */
@@ -84,5 +86,36 @@ export class NumberScanner {
   /** Text of the last token read by number(). */
   token(): string {
     return Buffer.from(this.bytes.buffer, this.bytes.byteOffset + this.start, this.at - this.start).toString('latin1');
+  }
+}
+
+/** Upper bound on the number of rows in `bytes` (LF count + 1), to size output arrays before scanRows. */
+export function lineCount(bytes: Uint8Array): number {
+  let lines = 1;
+  for (let i = bytes.indexOf(NEWLINE); i !== -1; i = bytes.indexOf(NEWLINE, i + 1)) lines++;
+  return lines;
+}
+
+/**
+ * Reads rows of whitespace-separated numbers, one row per line (LF or CRLF). For each non-blank line the first
+ * `row.length` values are stored into `row` (reused for every line: no allocation per number or row) and
+ * `onRow(count, line)` is called with how many values the line held, which may be more or fewer than `row.length`,
+ * and its 1-based line number. Blank lines are skipped; a token that is not a number throws DataFormatError file:line.
+ */
+export function scanRows(bytes: Uint8Array, file: string, row: Float64Array, onRow: (count: number, line: number) => void): void {
+  const width = row.length;
+  const scanner = new NumberScanner(bytes);
+  for (let line = 1; scanner.at < bytes.length; line++) {
+    let count = 0;
+    for (;;) {
+      const next = scanner.skipSpaces();
+      if (next === NEWLINE || next === END) break;
+      const value = scanner.number();
+      if (Number.isNaN(value)) throw new DataFormatError(file, line, `"${scanner.token()}" is not a number`);
+      if (count < width) row[count] = value;
+      count++;
+    }
+    scanner.at++; // past the newline
+    if (count > 0) onRow(count, line);
   }
 }

@@ -1,27 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataFormatError } from '../../common/errors';
-import type { AdapterOptions, Recording } from '../recording';
+import type { AdapterOptions } from '../recording';
 import { NumberScanner } from '../number-scanner';
 import { ECG5000_TEST_FILE, ECG5000_TRAIN_FILE, ecg5000Adapter, parseUcrTable } from './ecg5000';
+import { collectRecordings, fullArchiveAvailable, useDatasetRoot } from './test-support';
 
-const SAMPLE = path.resolve(__dirname, '../../../../../tools/datasets/samples/ecg5000-sample.tar.xz');
-const mirror = process.env.NX_TINYML_DATASET_MIRROR;
-
-function extract(archive: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ecg5000-'));
-  execFileSync('tar', ['-xJf', archive, '-C', dir]);
-  return dir;
-}
-
-async function collect(root: string, options?: AdapterOptions): Promise<Recording[]> {
-  const recordings: Recording[] = [];
-  for await (const recording of ecg5000Adapter.recordings(root, options)) recordings.push(recording);
-  return recordings;
-}
+const collect = (root: string, options?: AdapterOptions) => collectRecordings(ecg5000Adapter, root, options);
 
 function count<T>(values: readonly T[]): Map<T, number> {
   const counts = new Map<T, number>();
@@ -122,19 +109,13 @@ describe('ecg5000Adapter on small fixtures', () => {
 });
 
 describe('ecg5000Adapter on the committed sample (train file only)', () => {
-  let tmp: string;
-  let root: string;
-  beforeAll(() => {
-    tmp = extract(SAMPLE);
-    root = path.join(tmp, 'ecg5000');
-  });
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+  const root = useDatasetRoot('ecg5000', 'sample');
 
   it('has 500 train beats: classes 292/177/10/19/2, i.e. normal 292 / abnormal 208', async () => {
-    const file = path.join(root, ECG5000_TRAIN_FILE);
+    const file = path.join(root(), ECG5000_TRAIN_FILE);
     const table = parseUcrTable(readFileSync(file), file, 140);
     expect(Object.fromEntries(count([...table.classValues]))).toEqual({ 1: 292, 2: 177, 3: 10, 4: 19, 5: 2 });
-    const recordings = await collect(root, { subjects: ['train', 'test'] });
+    const recordings = await collect(root(), { subjects: ['train', 'test'] });
     expect(recordings).toHaveLength(500);
     expect(recordings[499].name).toBe('train/0500');
     expect(Object.fromEntries(count(recordings.map((r) => r.recordingLabel)))).toEqual({ normal: 292, abnormal: 208 });
@@ -144,24 +125,18 @@ describe('ecg5000Adapter on the committed sample (train file only)', () => {
   });
 
   it('parses every value exactly as Number() would', () => {
-    expectScannerMatchesNumber(readFileSync(path.join(root, ECG5000_TRAIN_FILE)));
+    expectScannerMatchesNumber(readFileSync(path.join(root(), ECG5000_TRAIN_FILE)));
   });
 });
 
-describe.skipIf(!mirror)('ecg5000Adapter on the full archive (NX_TINYML_DATASET_MIRROR)', () => {
-  let tmp: string;
-  let root: string;
-  beforeAll(() => {
-    tmp = extract(path.join(mirror ?? '', 'ecg5000.tar.xz'));
-    root = path.join(tmp, 'ecg5000');
-  }, 60_000);
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+describe.skipIf(!fullArchiveAvailable('ecg5000'))('ecg5000Adapter on the full archive (NX_TINYML_DATASET_MIRROR)', () => {
+  const root = useDatasetRoot('ecg5000', 'full');
 
   it('has 4,500 derived test beats: normal 2,627 / abnormal 1,873', async () => {
-    const recordings = await collect(root, { subjects: ['test'] });
+    const recordings = await collect(root(), { subjects: ['test'] });
     expect(recordings).toHaveLength(4500);
     expect(recordings[4499].name).toBe('test/4500');
     expect(Object.fromEntries(count(recordings.map((r) => r.recordingLabel)))).toEqual({ normal: 2627, abnormal: 1873 });
-    expectScannerMatchesNumber(readFileSync(path.join(root, ECG5000_TEST_FILE)));
+    expectScannerMatchesNumber(readFileSync(path.join(root(), ECG5000_TEST_FILE)));
   });
 });

@@ -5,7 +5,7 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { DataFormatError, UserError } from '../../common/errors';
-import { END, NEWLINE, NumberScanner } from '../number-scanner';
+import { lineCount, scanRows } from '../number-scanner';
 import type { AdapterOptions, DatasetAdapter, Recording } from '../recording';
 
 export const ECG5000_LABELS = ['normal', 'abnormal'] as const;
@@ -114,31 +114,18 @@ export interface UcrTable {
  * path's hundreds.
  */
 export function parseUcrTable(bytes: Uint8Array, file: string, length: number): UcrTable {
-  let lines = 1;
-  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) lines++;
+  const lines = lineCount(bytes);
   const classValues = new Float64Array(lines);
   const samples = new Float32Array(lines * length);
   const lineOfRow = new Uint32Array(lines);
   const row = new Float64Array(length + 1);
-  const scanner = new NumberScanner(bytes);
   let rows = 0;
-  for (let line = 1; scanner.at < bytes.length; line++) {
-    let count = 0;
-    for (;;) {
-      const next = scanner.skipSpaces();
-      if (next === NEWLINE || next === END) break;
-      const value = scanner.number();
-      if (Number.isNaN(value)) throw new DataFormatError(file, line, `"${scanner.token()}" is not a number`);
-      if (count <= length) row[count] = value;
-      count++;
-    }
-    scanner.at++; // past the newline
-    if (count === 0) continue;
+  scanRows(bytes, file, row, (count, line) => {
     if (count !== length + 1) throw new DataFormatError(file, line, `expected ${length + 1} values (class + ${length} samples), found ${count}`);
     classValues[rows] = row[0];
     samples.set(row.subarray(1), rows * length);
     lineOfRow[rows] = line;
     rows++;
-  }
+  });
   return { rows, classValues: classValues.slice(0, rows), samples: samples.slice(0, rows * length), lineOfRow: lineOfRow.slice(0, rows) };
 }

@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -6,21 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataFormatError } from '../../common/errors';
 import type { AdapterOptions, Recording } from '../recording';
 import { HAPT_ACTIVITIES, HAPT_TEST_USERS, haptAdapter, parseHaptLabels, parseXyzRows } from './hapt';
+import { collectRecordings, fullArchiveAvailable, useDatasetRoot } from './test-support';
 
-const SAMPLE = path.resolve(__dirname, '../../../../../tools/datasets/samples/hapt_uci-sample.tar.xz');
-const mirror = process.env.NX_TINYML_DATASET_MIRROR;
-
-function extract(archive: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'hapt-'));
-  execFileSync('tar', ['-xJf', archive, '-C', dir]);
-  return dir;
-}
-
-async function collect(root: string, options?: AdapterOptions): Promise<Recording[]> {
-  const recordings: Recording[] = [];
-  for await (const recording of haptAdapter.recordings(root, options)) recordings.push(recording);
-  return recordings;
-}
+const collect = (root: string, options?: AdapterOptions) => collectRecordings(haptAdapter, root, options);
 
 describe('parseHaptLabels', () => {
   it('turns 1-based inclusive [start, end] into 0-based half-open [start - 1, end)', () => {
@@ -100,18 +87,14 @@ describe('haptAdapter on small fixtures', () => {
 });
 
 describe('haptAdapter on the committed sample (users 01–03)', () => {
-  let tmp: string;
-  let root: string;
+  const root = useDatasetRoot('hapt_uci', 'sample');
   let recordings: Recording[];
   beforeAll(async () => {
-    tmp = extract(SAMPLE);
-    root = path.join(tmp, 'hapt_uci');
-    recordings = await collect(root);
+    recordings = await collect(root());
   });
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('has labels equal to activity_labels.txt, lower-cased, in id order', () => {
-    const lines = readFileSync(path.join(root, 'activity_labels.txt'), 'latin1').split('\n').filter((l) => l.trim() !== '');
+    const lines = readFileSync(path.join(root(), 'activity_labels.txt'), 'latin1').split('\n').filter((l) => l.trim() !== '');
     expect(lines.map((l) => l.trim().split(/\s+/))).toEqual(HAPT_ACTIVITIES.map((name, i) => [String(i + 1), name.toUpperCase()]));
     expect(haptAdapter.labels).toEqual(HAPT_ACTIVITIES);
   });
@@ -120,7 +103,7 @@ describe('haptAdapter on the committed sample (users 01–03)', () => {
     expect(recordings.map((r) => r.name)).toEqual(['user01/exp01', 'user01/exp02', 'user02/exp03', 'user02/exp04', 'user03/exp05', 'user03/exp06']);
     for (const recording of recordings) {
       const [exp, user] = [recording.name.slice(7), recording.subject];
-      const lines = readFileSync(path.join(root, 'RawData', `acc_${exp}_${user}.txt`), 'latin1').trim().split('\n');
+      const lines = readFileSync(path.join(root(), 'RawData', `acc_${exp}_${user}.txt`), 'latin1').trim().split('\n');
       expect(recording.length).toBe(lines.length);
       expect(recording.channels).toEqual(['acc_x', 'acc_y', 'acc_z', 'gyro_x', 'gyro_y', 'gyro_z']);
       expect(recording.data).toHaveLength(lines.length * 6);
@@ -129,7 +112,7 @@ describe('haptAdapter on the committed sample (users 01–03)', () => {
 
   it('stores every value as float32 of what Number() parses', () => {
     const [first] = recordings;
-    const expected = (kind: string) => readFileSync(path.join(root, 'RawData', `${kind}_exp01_user01.txt`), 'latin1').trim().split('\n').map((l) => l.trim().split(' ').map(Number));
+    const expected = (kind: string) => readFileSync(path.join(root(), 'RawData', `${kind}_exp01_user01.txt`), 'latin1').trim().split('\n').map((l) => l.trim().split(' ').map(Number));
     const acc = expected('acc');
     const gyro = expected('gyro');
     const interleaved = Float32Array.from(acc.flatMap((row, t) => [...row, ...gyro[t]]));
@@ -139,7 +122,7 @@ describe('haptAdapter on the committed sample (users 01–03)', () => {
   });
 
   it('takes segments from labels.txt for exactly these experiments', () => {
-    const rows = readFileSync(path.join(root, 'RawData', 'labels.txt'), 'latin1').trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+    const rows = readFileSync(path.join(root(), 'RawData', 'labels.txt'), 'latin1').trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
     const own = rows.filter(([, user]) => user <= 3);
     expect(recordings.reduce((n, r) => n + (r.segments?.length ?? 0), 0)).toBe(own.length);
     // labels.txt line 1: "1 1 5 250 1232" → standing over samples [249, 1232).
@@ -150,21 +133,15 @@ describe('haptAdapter on the committed sample (users 01–03)', () => {
     const { train, test } = haptAdapter.splits.uci;
     expect(test).toEqual(HAPT_TEST_USERS);
     expect(train).toEqual(['user01', 'user03', 'user05', 'user06', 'user07', 'user08', 'user11', 'user14', 'user15', 'user16', 'user17', 'user19', 'user21', 'user22']);
-    expect((await collect(root, { subjects: test, channels: ['acc_z'] })).map((r) => r.name)).toEqual(['user02/exp03', 'user02/exp04']);
+    expect((await collect(root(), { subjects: test, channels: ['acc_z'] })).map((r) => r.name)).toEqual(['user02/exp03', 'user02/exp04']);
   });
 });
 
-describe.skipIf(!mirror)('haptAdapter on the full archive (NX_TINYML_DATASET_MIRROR)', () => {
-  let tmp: string;
-  let root: string;
-  beforeAll(() => {
-    tmp = extract(path.join(mirror ?? '', 'hapt_uci.tar.xz'));
-    root = path.join(tmp, 'hapt_uci');
-  }, 60_000);
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+describe.skipIf(!fullArchiveAvailable('hapt_uci'))('haptAdapter on the full archive (NX_TINYML_DATASET_MIRROR)', () => {
+  const root = useDatasetRoot('hapt_uci', 'full');
 
   it('yields 45 experiments of users 01–22 with 894 segments (README counts per activity)', async () => {
-    const recordings = await collect(root);
+    const recordings = await collect(root());
     expect(recordings).toHaveLength(45);
     const perActivity = new Array<number>(12).fill(0);
     for (const segment of recordings.flatMap((r) => r.segments ?? [])) perActivity[HAPT_ACTIVITIES.indexOf(segment.label as (typeof HAPT_ACTIVITIES)[number])]++;

@@ -8,7 +8,7 @@ import { DataFormatError, UserError } from '../../common/errors';
 import { readDatasetFile } from '../read-dataset-file';
 import type { AdapterOptions, DatasetAdapter, LabelledSegment, Recording } from '../recording';
 // The byte-level number reader is shared with the ECG5000 adapter.
-import { END, NEWLINE, NumberScanner } from '../number-scanner';
+import { lineCount, scanRows } from '../number-scanner';
 
 /** activity_labels.txt, ids 1–12 in order, lower-cased. */
 export const HAPT_ACTIVITIES = [
@@ -165,25 +165,15 @@ interface XyzRows {
 
 /** Parses a RawData file: three space-separated numbers per line; anything else is a DataFormatError file:line. */
 export function parseXyzRows(bytes: Uint8Array, file: string): XyzRows {
-  let lines = 1;
-  for (let i = bytes.indexOf(10); i !== -1; i = bytes.indexOf(10, i + 1)) lines++;
-  const values = new Float32Array(lines * 3);
-  const scanner = new NumberScanner(bytes);
+  const values = new Float32Array(lineCount(bytes) * 3);
+  const row = new Float64Array(3);
   let rows = 0;
-  for (let line = 1; scanner.at < bytes.length; line++) {
-    let count = 0;
-    for (;;) {
-      const next = scanner.skipSpaces();
-      if (next === NEWLINE || next === END) break;
-      const value = scanner.number();
-      if (Number.isNaN(value)) throw new DataFormatError(file, line, `"${scanner.token()}" is not a number`);
-      if (count < 3) values[rows * 3 + count] = value;
-      count++;
-    }
-    scanner.at++; // past the newline
-    if (count === 0) continue;
+  scanRows(bytes, file, row, (count, line) => {
     if (count !== 3) throw new DataFormatError(file, line, `expected 3 values (x y z), found ${count}`);
+    values[rows * 3] = row[0];
+    values[rows * 3 + 1] = row[1];
+    values[rows * 3 + 2] = row[2];
     rows++;
-  }
+  });
   return { rows, values: values.subarray(0, rows * 3) };
 }

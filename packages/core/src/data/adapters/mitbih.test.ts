@@ -1,27 +1,14 @@
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors';
 import type { AdapterOptions, Recording } from '../recording';
 import { AAMI_CLASSES, beatEvents, listRecords, MITBIH_DS1, MITBIH_DS2, mitbihAdapter } from './mitbih';
+import { collectRecordings, fullArchiveAvailable, useDatasetRoot } from './test-support';
 import { annotationMnemonic, readMitAnnotations, readWfdbRecord, type WfdbAnnotation } from './wfdb';
 
-const SAMPLE = path.resolve(__dirname, '../../../../../tools/datasets/samples/mitbih-sample.tar.xz');
-const mirror = process.env.NX_TINYML_DATASET_MIRROR;
-
-function extract(archive: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'mitbih-'));
-  execFileSync('tar', ['-xJf', archive, '-C', dir]);
-  return dir;
-}
-
-async function collect(root: string, options?: AdapterOptions): Promise<Recording[]> {
-  const recordings: Recording[] = [];
-  for await (const recording of mitbihAdapter.recordings(root, options)) recordings.push(recording);
-  return recordings;
-}
+const collect = (root: string, options?: AdapterOptions) => collectRecordings(mitbihAdapter, root, options);
 
 function classCounts(recording: Recording): Record<string, number> {
   const counts: Record<string, number> = {};
@@ -49,18 +36,14 @@ describe('AAMI classes and the de Chazal split', () => {
 });
 
 describe('mitbihAdapter on the committed sample (records 100, 200, 201, 223)', () => {
-  let tmp: string;
-  let root: string;
+  const root = useDatasetRoot('mitbih', 'sample');
   let recordings: Recording[];
   beforeAll(async () => {
-    tmp = extract(SAMPLE);
-    root = path.join(tmp, 'mitbih');
-    recordings = await collect(root);
+    recordings = await collect(root());
   });
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
   it('lists the *.hea files when there is no RECORDS file', async () => {
-    expect(await listRecords(root)).toEqual(['100', '200', '201', '223']);
+    expect(await listRecords(root())).toEqual(['100', '200', '201', '223']);
     expect(recordings.map((r) => [r.name, r.subject, r.rateHz, r.length, r.channels.join()])).toEqual([
       ['100', '100', 360, 650000, 'MLII'],
       ['200', '200', 360, 650000, 'MLII'],
@@ -97,7 +80,7 @@ describe('mitbihAdapter on the committed sample (records 100, 200, 201, 223)', (
   });
 
   it('returns the requested leads in the requested order', async () => {
-    const [record] = await collect(root, { channels: ['V1', 'MLII'], subjects: ['223'] });
+    const [record] = await collect(root(), { channels: ['V1', 'MLII'], subjects: ['223'] });
     expect(record.channels).toEqual(['V1', 'MLII']);
     // 223.hea: V1 initial value 992, MLII 838.
     expect(record.data[0]).toBeCloseTo((992 - 1024) / 200, 6);
@@ -106,26 +89,26 @@ describe('mitbihAdapter on the committed sample (records 100, 200, 201, 223)', (
 
   it('skips records without a requested lead, unless the caller named them', async () => {
     // Record 100 has MLII and V5, the others MLII and V1.
-    expect((await collect(root, { channels: ['V1'] })).map((r) => r.name)).toEqual(['200', '201', '223']);
-    expect((await collect(root, { channels: ['V5'] })).map((r) => r.name)).toEqual(['100']);
-    await expect(collect(root, { channels: ['V1'], subjects: ['100', '200'] })).rejects.toThrow(/mitbih record 100 has no lead V1 \(it has MLII, V5\)/);
-    await expect(collect(root, { channels: ['V1'], subjects: ['100'] })).rejects.toBeInstanceOf(UserError);
+    expect((await collect(root(), { channels: ['V1'] })).map((r) => r.name)).toEqual(['200', '201', '223']);
+    expect((await collect(root(), { channels: ['V5'] })).map((r) => r.name)).toEqual(['100']);
+    await expect(collect(root(), { channels: ['V1'], subjects: ['100', '200'] })).rejects.toThrow(/mitbih record 100 has no lead V1 \(it has MLII, V5\)/);
+    await expect(collect(root(), { channels: ['V1'], subjects: ['100'] })).rejects.toBeInstanceOf(UserError);
   });
 
   it('ignores requested subjects that the archive lacks (a sample holds part of a split)', async () => {
-    const names = (await collect(root, { subjects: [...MITBIH_DS1] })).map((r) => r.name);
+    const names = (await collect(root(), { subjects: [...MITBIH_DS1] })).map((r) => r.name);
     expect(names).toEqual(['201', '223']);
   });
 
   it('refuses unknown channels', async () => {
-    await expect(collect(root, { channels: ['II'] })).rejects.toThrow(/mitbih has no channel "II"/);
+    await expect(collect(root(), { channels: ['II'] })).rejects.toThrow(/mitbih has no channel "II"/);
   });
 
   it('reads only the records asked for', async () => {
     // A root whose record 100 is broken: asking for 223 alone must not touch it.
     const partial = mkdtempSync(path.join(tmpdir(), 'mitbih-partial-'));
     try {
-      for (const ext of ['hea', 'dat', 'atr']) symlinkSync(path.join(root, `223.${ext}`), path.join(partial, `223.${ext}`));
+      for (const ext of ['hea', 'dat', 'atr']) symlinkSync(path.join(root(), `223.${ext}`), path.join(partial, `223.${ext}`));
       writeFileSync(path.join(partial, '100.hea'), '100 2 360 650000\n100.dat 212 200 11 1024 995 -22131 0 MLII\n100.dat 212 200 11 1024 1011 20052 0 V5\n');
       writeFileSync(path.join(partial, '100.dat'), Buffer.alloc(10));
       expect((await collect(partial, { subjects: ['223'] })).map((r) => r.name)).toEqual(['223']);
@@ -136,23 +119,17 @@ describe('mitbihAdapter on the committed sample (records 100, 200, 201, 223)', (
   });
 });
 
-describe.skipIf(!mirror)('mitbihAdapter on the full archive (NX_TINYML_DATASET_MIRROR)', () => {
-  let tmp: string;
-  let root: string;
-  beforeAll(() => {
-    tmp = extract(path.join(mirror ?? '', 'mitbih.tar.xz'));
-    root = path.join(tmp, 'mitbih');
-  }, 60_000);
-  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+describe.skipIf(!fullArchiveAvailable('mitbih'))('mitbihAdapter on the full archive (NX_TINYML_DATASET_MIRROR)', () => {
+  const root = useDatasetRoot('mitbih', 'full');
 
   it('decodes all 48 records (checksums verified) into 112,647 annotations and 109,494 AAMI beats', async () => {
-    const records = await listRecords(root);
+    const records = await listRecords(root());
     expect(records).toHaveLength(48);
     let annotations = 0;
     const counts: Record<string, number> = {};
     for (const record of records) {
-      await readWfdbRecord(root, record);
-      const decoded = await readMitAnnotations(path.join(root, `${record}.atr`));
+      await readWfdbRecord(root(), record);
+      const decoded = await readMitAnnotations(path.join(root(), `${record}.atr`));
       annotations += decoded.length;
       for (const event of beatEvents(decoded)) counts[event.label] = (counts[event.label] ?? 0) + 1;
     }
@@ -163,7 +140,7 @@ describe.skipIf(!mirror)('mitbihAdapter on the full archive (NX_TINYML_DATASET_M
   }, 30_000);
 
   it('yields the 46 records that have lead MLII (102 and 104 have V5 and V2)', async () => {
-    const recordings = await collect(root);
+    const recordings = await collect(root());
     expect(recordings).toHaveLength(46);
     expect(recordings.map((r) => r.name)).not.toContain('102');
     expect(recordings.reduce((sum, r) => sum + (r.events?.length ?? 0), 0)).toBe(105078);

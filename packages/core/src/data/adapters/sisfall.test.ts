@@ -1,16 +1,14 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataFormatError, UserError } from '../../common/errors';
 import type { AdapterOptions, Recording } from '../recording';
 import { sisfallAdapter } from './sisfall';
+import { collectRecordings, datasetRoot, fullArchiveAvailable } from './test-support';
 
 const KNOWN_LINE = '  17,-179, -99, -18,-504,-352,  76,-697,-279;';
 const ALL_CHANNELS = sisfallAdapter.channels.map((channel) => channel.name);
-const REPO_ROOT = path.resolve(__dirname, '../../../../..');
-const SAMPLE_ARCHIVE = path.join(REPO_ROOT, 'tools/datasets/samples/sisfall-sample.tar.xz');
 
 const tempDirs: string[] = [];
 afterAll(() => {
@@ -38,11 +36,7 @@ function line(values: readonly number[]): string {
   return `${values.map((value) => String(value).padStart(4)).join(',')};`;
 }
 
-async function collect(root: string, options?: AdapterOptions): Promise<Recording[]> {
-  const recordings: Recording[] = [];
-  for await (const recording of sisfallAdapter.recordings(root, options)) recordings.push(recording);
-  return recordings;
-}
+const collect = (root: string, options?: AdapterOptions) => collectRecordings(sisfallAdapter, root, options);
 
 async function formatError(root: string): Promise<DataFormatError> {
   const error = await collect(root).catch((caught: unknown) => caught);
@@ -196,16 +190,9 @@ describe('sisfallAdapter selection and order', () => {
   });
 });
 
-/** Extracts a `.tar.xz` into a fresh temp dir and returns the extracted `sisfall/` folder. */
-function extract(archive: string): string {
-  const dir = tempDir();
-  execFileSync('tar', ['-xJf', archive, '-C', dir]);
-  return path.join(dir, 'sisfall');
-}
-
 describe('sisfallAdapter on the committed sample archive', () => {
   it('reads 4 subjects, 45 falls and 59 ADL trials at 200 Hz with one impact per fall and ~1 g at rest', async () => {
-    const recordings = await collect(extract(SAMPLE_ARCHIVE));
+    const recordings = await collect(await datasetRoot('sisfall', 'sample'));
     expect([...new Set(recordings.map((recording) => recording.subject))]).toEqual(['SA01', 'SA02', 'SE01', 'SE06']);
     const falls = recordings.filter((recording) => recording.recordingLabel === 'fall');
     const adl = recordings.filter((recording) => recording.recordingLabel === 'adl');
@@ -235,18 +222,15 @@ describe('sisfallAdapter on the committed sample archive', () => {
   });
 });
 
-const mirror = process.env.NX_TINYML_DATASET_MIRROR;
-const fullArchive = mirror === undefined ? undefined : path.join(mirror, 'sisfall.tar.xz');
-
 describe('sisfallAdapter on the full archive (NX_TINYML_DATASET_MIRROR)', () => {
-  it.skipIf(fullArchive === undefined || !existsSync(fullArchive))(
+  it.skipIf(!fullArchiveAvailable('sisfall'))(
     'reads 2381 recordings of 18 subjects, 1050 falls, 8,285,772 samples',
     async () => {
       const subjects = new Set<string>();
       let recordings = 0;
       let falls = 0;
       let samples = 0;
-      for await (const recording of sisfallAdapter.recordings(extract(fullArchive as string))) {
+      for await (const recording of sisfallAdapter.recordings(await datasetRoot('sisfall', 'full'))) {
         recordings++;
         subjects.add(recording.subject);
         if (recording.recordingLabel === 'fall') falls++;
