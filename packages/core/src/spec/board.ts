@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { Diagnostic, SpecError } from './errors';
 import { SpecFile, readSpecText, readSpecTextSync, specFile } from './files';
-import type { BoardDefinition, BoardMemory } from './types';
+import type { BoardDefinition } from './types';
 import { validateBoard } from './validate';
 import { YamlSource } from './yaml-source';
 
@@ -34,14 +34,8 @@ function boardFile(workspaceRoot: string, name: string): SpecFile {
   return specFile(path.join(BOARDS_DIR, name, 'board.yaml'), workspaceRoot);
 }
 
-interface RawBoard {
-  name: string;
-  title: string;
-  cpu: string;
-  memory: BoardMemory;
-  toolchain: string;
-  emulator: string;
-}
+/** board.yaml as the schema admits it: the definition without `file`, which comes from where it was read. */
+type RawBoard = Omit<BoardDefinition, 'file'>;
 
 function parseBoard(text: string, file: SpecFile, folder: string): BoardDefinition {
   const source = YamlSource.parse(text, file.shown);
