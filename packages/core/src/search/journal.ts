@@ -1,0 +1,90 @@
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import * as path from 'node:path';
+import { UserError } from '../common/errors';
+
+/**
+ * The trial journal (Optuna's "storage"): one JSON object per line, appended and fsync'd as each trial finishes,
+ * so a killed search loses at most the trials in flight. On reopen, complete lines are replayed and a torn last
+ * line (the process died mid-write) is cut off. Entries are keyed, so a resumed search skips what is done and
+ * never records a trial twice. The first line holds the settings the trials depend on; a journal written under
+ * other settings is refused rather than mixed in.
+ */
+export class TrialJournal<T> {
+  private readonly entries = new Map<string, T>();
+
+  private constructor(
+    readonly file: string,
+    private readonly fd: number,
+    private position: number,
+  ) {}
+
+  static open<T>(file: string, header: unknown): TrialJournal<T> {
+    mkdirSync(path.dirname(file), { recursive: true });
+    if (!existsSync(file)) closeSync(openSync(file, 'w'));
+    const bytes = readFileSync(file);
+    const fd = openSync(file, 'r+');
+    const journal = new TrialJournal<T>(file, fd, 0);
+    let offset = 0;
+    let sawHeader = false;
+    while (offset < bytes.length) {
+      const newline = bytes.indexOf(10, offset);
+      if (newline === -1) break; // torn tail
+      let line: { header?: unknown; key?: string; value?: T };
+      try {
+        line = JSON.parse(bytes.subarray(offset, newline).toString('utf8'));
+      } catch {
+        break; // a damaged line ends what we trust
+      }
+      if (!sawHeader) {
+        if (JSON.stringify(line.header) !== JSON.stringify(header)) {
+          closeSync(fd);
+          throw new UserError(`${file} was written by a search with other settings; delete it to start over`);
+        }
+        sawHeader = true;
+      } else if (typeof line.key === 'string') {
+        journal.entries.set(line.key, line.value as T);
+      }
+      offset = newline + 1;
+    }
+    ftruncateSync(fd, offset);
+    journal.position = offset;
+    if (!sawHeader) journal.append({ header });
+    return journal;
+  }
+
+  has(key: string): boolean {
+    return this.entries.has(key);
+  }
+
+  get(key: string): T | undefined {
+    return this.entries.get(key);
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Recorded values in the order they were recorded. */
+  values(): T[] {
+    return [...this.entries.values()];
+  }
+
+  /** Records a finished trial durably: written and fsync'd before this returns. */
+  record(key: string, value: T): void {
+    if (this.entries.has(key)) throw new Error(`journal ${this.file}: trial ${key} is already recorded`);
+    this.append({ key, value });
+    this.entries.set(key, value);
+  }
+
+  close(): void {
+    closeSync(this.fd);
+  }
+
+  private append(line: unknown): void {
+    const bytes = Buffer.from(`${JSON.stringify(line)}\n`);
+    let written = 0;
+    while (written < bytes.length) written += writeSync(this.fd, bytes, written, bytes.length - written, this.position + written);
+    this.position += bytes.length;
+    fsyncSync(this.fd);
+  }
+}
