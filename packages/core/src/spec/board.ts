@@ -54,12 +54,20 @@ function parseBoard(text: string, file: SpecFile, folder: string): BoardDefiniti
       ),
     );
   }
+  if (raw.memory.runtimeCodeBytes >= raw.memory.flashBytes) {
+    diagnostics.push(
+      source.diagnostic(
+        ['memory', 'runtimeCodeBytes'],
+        `runtimeCodeBytes (${raw.memory.runtimeCodeBytes}) must be less than flashBytes (${raw.memory.flashBytes}), or no flash is left for the model`,
+      ),
+    );
+  }
   if (diagnostics.length > 0) throw new SpecError(diagnostics);
   return {
     name: raw.name,
     title: raw.title,
     cpu: raw.cpu,
-    memory: { sramBytes, flashBytes: raw.memory.flashBytes, reserveSramBytes, stackBytes },
+    memory: { sramBytes, flashBytes: raw.memory.flashBytes, reserveSramBytes, stackBytes, runtimeCodeBytes: raw.memory.runtimeCodeBytes },
     toolchain: raw.toolchain,
     emulator: raw.emulator,
     file: file.absolute,

@@ -1,3 +1,5 @@
+import { SPACE_KEYS } from '../model/space-defaults';
+import type { SearchSpaceKind } from '../model/space-types';
 import { DATASETS, MODE_NEEDS, POLICY_MODES, POLICY_NEEDS, datasetsWith } from './datasets';
 import { Diagnostic } from './errors';
 import { SpecPath } from './path';
@@ -18,6 +20,7 @@ export function checkSpec(spec: NormalizedSpec, source: YamlSource): Diagnostic[
     ...checkChannels(spec, source),
     ...checkFolds(spec, source),
     ...checkBudget(spec, source),
+    ...checkSearchSpace(spec, source),
   ];
 }
 
@@ -179,6 +182,43 @@ function checkBudget(spec: NormalizedSpec, source: YamlSource): Diagnostic[] {
     diagnostics.push(
       source.diagnostic(['search', 'budget', 'flashBytes'], `must be at most ${flashBytes}, the flash bytes of ${board.name}, got ${budget.flashBytes}`),
     );
+  }
+  return diagnostics;
+}
+
+const SPACE = (...rest: (string | number)[]): SpecPath => ['search', 'space', ...rest];
+
+/** The least dsconv block count: the cascade needs one block in each of the shallow, medium and deep thirds. */
+const DSCONV_MIN_BLOCKS = 3;
+
+/** Search-space ranges the schema cannot judge: keys of another kind, [min, max] order, dsconv's block limits. */
+function checkSearchSpace(spec: NormalizedSpec, source: YamlSource): Diagnostic[] {
+  const space = spec.search.space;
+  const diagnostics: Diagnostic[] = [];
+  const kinds = Object.keys(SPACE_KEYS) as SearchSpaceKind[];
+  const allKeys = [...new Set(kinds.flatMap((kind) => SPACE_KEYS[kind]))];
+  for (const key of allKeys.filter((k) => !SPACE_KEYS[space.kind].includes(k) && source.has(SPACE(k)))) {
+    const users = kinds.filter((kind) => SPACE_KEYS[kind].includes(key));
+    diagnostics.push(source.diagnostic(SPACE(key), `only applies when kind is ${users.join(' or ')}, but kind is ${space.kind}; remove it`, 'key'));
+  }
+  const range = space.kind === 'gru' ? { key: 'layers', value: space.layers } : { key: 'blocks', value: space.blocks };
+  const [min, max] = range.value;
+  if (min > max) {
+    diagnostics.push(source.diagnostic(SPACE(range.key), `must be [min, max] with min ≤ max, got [${min}, ${max}]`));
+  } else if (space.kind === 'dsconv' && min < DSCONV_MIN_BLOCKS) {
+    diagnostics.push(
+      source.diagnostic(SPACE('blocks'), `dsconv needs at least ${DSCONV_MIN_BLOCKS} blocks, one per third (shallow, medium, deep), got [${min}, ${max}]`),
+    );
+  }
+  if (space.kind === 'dsconv' && min <= max && source.has(SPACE('downsampleBlocks'))) {
+    // normalizeSearchSpace keeps this list in file order, so item i is the file's item i.
+    space.downsampleBlocks.forEach((block, i) => {
+      if (block >= max) {
+        diagnostics.push(
+          source.diagnostic(SPACE('downsampleBlocks', i), `block ${block} never exists: blocks are numbered from 0 and there are at most ${max} (blocks: [${min}, ${max}])`),
+        );
+      }
+    });
   }
   return diagnostics;
 }

@@ -15,6 +15,7 @@ export interface SchemaNode {
   maxLength?: number;
   pattern?: string;
   minItems?: number;
+  maxItems?: number;
   uniqueItems?: boolean;
   definitions?: Record<string, SchemaNode>;
 }
@@ -75,6 +76,8 @@ export function describeSchema(input: SchemaNode, root: SchemaNode): string {
     }
     case 'array': {
       const items = schema.items ? describePlural(resolveRef(schema.items, root)) : 'values';
+      // A fixed-length list, e.g. a [min, max] pair.
+      if (schema.minItems !== undefined && schema.minItems === schema.maxItems) return `a list of ${schema.minItems} ${items}`;
       const size = schema.minItems === 1 ? 'non-empty list' : 'list';
       const least = schema.minItems !== undefined && schema.minItems > 1 ? ` (at least ${schema.minItems})` : '';
       return `a ${size} of ${items}${least}${schema.uniqueItems ? ', each at most once' : ''}`;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { STAGES as PIPELINE_STAGES } from '../stages/pipeline';
+import { DEFAULT_SPACES } from '../model/space-defaults';
 import experimentSchema from './experiment.schema.json';
 import {
   DATASET_IDS,
@@ -31,6 +32,8 @@ function specError(text: string, root = WORKSPACE): SpecError {
 
 const HEAD = 'name: t\nboard: host\ndataset: sisfall\n';
 const withDataset = (dataset: string, rest: string): string => `name: t\nboard: host\ndataset: ${dataset}\n${rest}`;
+/** A spec whose search.space mapping holds `lines` (indented by 4); its first line is line 6. */
+const SPACE = (lines: string): string => `${HEAD}search:\n  space:\n${lines}`;
 
 interface Malformed {
   what: string;
@@ -111,6 +114,24 @@ const MALFORMED: Malformed[] = [
   { what: 'SRAM budget above board', yaml: 'name: t\nboard: stm32f446ze\ndataset: sisfall\nsearch:\n  budget:\n    sramBytes: 131072\n', at: '6:16', path: 'search.budget.sramBytes', says: 'must be at most 126976, the SRAM bytes stm32f446ze leaves for the model (131072 bytes of SRAM minus 4096 reserved), got 131072' },
   { what: 'flash budget above board', yaml: 'name: t\nboard: stm32f446ze\ndataset: sisfall\nsearch:\n  budget:\n    flashBytes: 1048576\n', at: '6:17', path: 'search.budget.flashBytes', says: 'must be at most 524288, the flash bytes of stm32f446ze, got 1048576' },
   { what: 'budget below schema minimum', yaml: `${HEAD}search:\n  budget:\n    sramBytes: 100\n`, at: '6:16', path: 'search.budget.sramBytes', says: 'must be an integer ≥ 1024, got 100' },
+  // Search spaces
+  { what: 'unknown space kind', yaml: `${HEAD}search:\n  space: cnn2d\n`, at: '5:10', path: 'search.space', says: 'must be one of cnn1d, gru, dsconv, got "cnn2d" — did you mean "cnn1d"?' },
+  { what: 'space a list', yaml: `${HEAD}search:\n  space: [cnn1d]\n`, at: '5:10', path: 'search.space', says: 'must be one of cnn1d, gru, dsconv, or a mapping (keys: kind, blocks, filters,' },
+  { what: 'space without kind', yaml: SPACE('    blocks: [1, 2]\n'), at: '6:5', path: 'search.space', says: 'required key "kind" is missing' },
+  { what: 'space kind typo', yaml: SPACE('    kind: dscnv\n'), at: '6:11', path: 'search.space.kind', says: 'must be one of cnn1d, gru, dsconv, got "dscnv" — did you mean "dsconv"?' },
+  { what: 'range of another kind', yaml: SPACE('    kind: gru\n    blocks: [1, 3]\n'), at: '7:5', path: 'search.space.blocks', says: 'only applies when kind is cnn1d or dsconv, but kind is gru; remove it' },
+  { what: 'blocks min above max', yaml: SPACE('    kind: cnn1d\n    blocks: [4, 2]\n'), at: '7:13', path: 'search.space.blocks', says: 'must be [min, max] with min ≤ max, got [4, 2]' },
+  { what: 'blocks not a pair', yaml: SPACE('    kind: cnn1d\n    blocks: [1, 2, 3]\n'), at: '7:13', path: 'search.space.blocks', says: 'must be a list of 2 integers, got a list of 3' },
+  { what: 'blocks a number', yaml: SPACE('    kind: dsconv\n    blocks: 5\n'), at: '7:13', path: 'search.space.blocks', says: 'must be a list of 2 integers, got 5' },
+  { what: 'dsconv under 3 blocks', yaml: SPACE('    kind: dsconv\n    blocks: [2, 5]\n'), at: '7:13', path: 'search.space.blocks', says: 'dsconv needs at least 3 blocks, one per third (shallow, medium, deep), got [2, 5]' },
+  { what: 'downsample block beyond the last', yaml: SPACE('    kind: dsconv\n    blocks: [3, 5]\n    downsampleBlocks: [1, 5]\n'), at: '8:27', path: 'search.space.downsampleBlocks[1]', says: 'block 5 never exists: blocks are numbered from 0 and there are at most 5 (blocks: [3, 5])' },
+  { what: 'channels above 512', yaml: SPACE('    kind: dsconv\n    channels: [32, 1024]\n'), at: '7:20', path: 'search.space.channels[1]', says: 'must be an integer in [1, 512], got 1024' },
+  { what: 'no filter choices', yaml: SPACE('    kind: cnn1d\n    filters: []\n'), at: '7:14', path: 'search.space.filters', says: 'must be a non-empty list of integers, each at most once, got an empty list' },
+  { what: 'a kernel twice', yaml: SPACE('    kind: cnn1d\n    kernels: [3, 3]\n'), at: '7:14', path: 'search.space.kernels', says: 'got 3 twice (items 0 and 1)' },
+  { what: 'unknown pool', yaml: SPACE('    kind: cnn1d\n    pools: [none, min]\n'), at: '7:19', path: 'search.space.pools[1]', says: 'must be one of none, max, avg, got "min"' },
+  { what: 'gru layers 0', yaml: SPACE('    kind: gru\n    layers: [0, 2]\n'), at: '7:14', path: 'search.space.layers[0]', says: 'must be an integer in [1, 4], got 0' },
+  { what: 'front end key typo', yaml: SPACE('    kind: gru\n    frontEnd:\n      kernel: [3]\n'), at: '8:7', path: 'search.space.frontEnd', says: 'unknown key "kernel" — did you mean "kernels"? (allowed: filters, kernels, strides)' },
+  { what: 'stem without filters', yaml: SPACE('    kind: dsconv\n    stem: { filters: [0] }\n'), at: '7:23', path: 'search.space.stem.filters[0]', says: 'must be an integer in [1, 512], got 0' },
 ];
 
 describe('malformed experiment.yaml', () => {
@@ -160,7 +181,7 @@ describe('the files it reads', () => {
   }
 
   const TINY_BOARD =
-    'name: tiny\ntitle: Tiny test board\ncpu: cortex-m0\nmemory:\n  sramBytes: 32768\n  flashBytes: 131072\n  reserveSramBytes: 1024\n  stackBytes: 2048\ntoolchain: arm-none-eabi\nemulator: none\n';
+    'name: tiny\ntitle: Tiny test board\ncpu: cortex-m0\nmemory:\n  sramBytes: 32768\n  flashBytes: 131072\n  reserveSramBytes: 1024\n  stackBytes: 2048\n  runtimeCodeBytes: 8192\ntoolchain: arm-none-eabi\nemulator: none\n';
 
   it('loadSpec resolves a workspace-relative path and names it relative in errors', async () => {
     const root = writeWorkspace({
@@ -201,6 +222,18 @@ describe('the files it reads', () => {
     ]);
   });
 
+  it('requires runtimeCodeBytes, and leaves flash for the model', async () => {
+    const missing = writeWorkspace({ 'firmware/boards/tiny/board.yaml': TINY_BOARD.replace('  runtimeCodeBytes: 8192\n', '') });
+    expect(((await loadBoard(missing, 'tiny').catch((e: unknown) => e)) as SpecError).message).toBe(
+      'firmware/boards/tiny/board.yaml:5:3: memory: required key "runtimeCodeBytes" is missing',
+    );
+    const huge = writeWorkspace({ 'firmware/boards/tiny/board.yaml': TINY_BOARD.replace('runtimeCodeBytes: 8192', 'runtimeCodeBytes: 131072') });
+    expect(((await loadBoard(huge, 'tiny').catch((e: unknown) => e)) as SpecError).message).toBe(
+      'firmware/boards/tiny/board.yaml:9:21: memory.runtimeCodeBytes: runtimeCodeBytes (131072) must be less than flashBytes (131072), or no flash is left for the model',
+    );
+    expect((await loadBoard(writeWorkspace({ 'firmware/boards/tiny/board.yaml': TINY_BOARD }), 'tiny')).memory.runtimeCodeBytes).toBe(8192);
+  });
+
   it('lists board folders that hold a board.yaml', () => {
     const root = writeWorkspace({ 'firmware/boards/tiny/board.yaml': TINY_BOARD, 'firmware/boards/notes/README.md': 'x' });
     expect(knownBoards(root)).toEqual(['tiny']);
@@ -233,6 +266,7 @@ describe('the schema agrees with the workspace', () => {
       flashBytes: 4194304,
       reserveSramBytes: 65536,
       stackBytes: 8192,
+      runtimeCodeBytes: 16384,
     });
   });
 });
@@ -272,7 +306,7 @@ describe('normalized experiments', () => {
         folds: { scheme: 'loso', split: null, subjects: null },
       },
       search: {
-        space: 'cnn1d',
+        space: DEFAULT_SPACES.cnn1d,
         strategy: 'successive-halving',
         trials: 20,
         epochs: 10,
@@ -335,6 +369,23 @@ describe('normalized experiments', () => {
     expect(spec.tags).toEqual(['imu']);
     // Naming a split implies scheme: split.
     expect(spec.window.folds).toEqual({ scheme: 'split', split: 'uci', subjects: null });
+  });
+
+  it('fills a search space written as a kind, or as a kind with some ranges', () => {
+    expect(parse(`${HEAD}search:\n  space: dsconv\n`).search.space).toEqual(DEFAULT_SPACES.dsconv);
+    expect(parse(SPACE('    kind: gru\n    units: [32, 16]\n    frontEnd: { filters: [0] }\n')).search.space).toEqual({
+      ...DEFAULT_SPACES.gru,
+      units: [16, 32],
+      frontEnd: { ...DEFAULT_SPACES.gru.frontEnd, filters: [0] },
+    });
+    expect(parse(SPACE('    kind: dsconv\n    blocks: [3, 3]\n    channels: [512]\n    downsampleBlocks: [2, 0]\n')).search.space).toEqual({
+      ...DEFAULT_SPACES.dsconv,
+      blocks: [3, 3],
+      channels: [512],
+      downsampleBlocks: [2, 0],
+    });
+    // Writing the defaults out changes nothing.
+    expect(parse(SPACE('    kind: cnn1d\n    blocks: [1, 4]\n    pools: [avg, max, none]\n')).search).toEqual(parse(HEAD).search);
   });
 
   it("uses the dataset's default split when scheme: split names none", () => {

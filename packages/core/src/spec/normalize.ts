@@ -1,3 +1,5 @@
+import { defaultBudget } from '../model/memory';
+import { normalizeSearchSpace } from '../model/space-defaults';
 import { DATASETS } from './datasets';
 import type { RawSpec } from './raw-spec';
 import type { BoardDefinition, NormalizedDataset, NormalizedSpec, NormalizedWindow } from './types';
@@ -31,7 +33,7 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
     seed: raw.seed ?? 0,
     window: normalizeWindow(raw.window ?? {}, dataset),
     search: {
-      space: search.space ?? 'cnn1d',
+      space: normalizeSearchSpace(search.space ?? 'cnn1d'),
       strategy: search.strategy ?? 'successive-halving',
       trials: search.trials ?? 20,
       epochs: search.epochs ?? 10,
@@ -39,9 +41,10 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
       learningRate: search.learningRate ?? 0.001,
       weightedLoss: search.weightedLoss ?? true,
       workers: search.workers ?? 2,
+      // The default leaves out the board's reserve; the memory model compares arena + input + stack with it.
       budget: {
-        sramBytes: search.budget?.sramBytes ?? board.memory.sramBytes - board.memory.reserveSramBytes,
-        flashBytes: search.budget?.flashBytes ?? board.memory.flashBytes,
+        sramBytes: search.budget?.sramBytes ?? defaultBudget(board).sramBytes,
+        flashBytes: search.budget?.flashBytes ?? defaultBudget(board).flashBytes,
       },
     },
     'train-cascade': {

@@ -1,3 +1,4 @@
+import type { RawSearchSpace } from '../model/space-defaults';
 import type {
   Calibration,
   CascadeTraining,
@@ -7,7 +8,6 @@ import type {
   FlashRunner,
   FoldScheme,
   LabelPolicy,
-  SearchSpace,
   SearchStrategy,
   WindowMode,
 } from './types';
@@ -40,7 +40,7 @@ export interface RawSpec {
     folds?: { scheme?: FoldScheme; split?: string; subjects?: string[] };
   };
   search?: {
-    space?: SearchSpace;
+    space?: RawSearchSpace;
     strategy?: SearchStrategy;
     trials?: number;
     epochs?: number;

@@ -110,6 +110,6 @@ function valueMessage(group: readonly ErrorObject[], path: SpecPath, options: Sc
     const { i, j } = duplicate.params as { i: number; j: number };
     return `must be ${expected}, got ${describeValue(value[i])} twice (items ${Math.min(i, j)} and ${Math.max(i, j)})`;
   }
-  const tooFew = group.some((e) => e.keyword === 'minItems') && Array.isArray(value) && value.length > 0;
+  const tooFew = group.some((e) => e.keyword === 'minItems' || e.keyword === 'maxItems') && Array.isArray(value) && value.length > 0;
   return `must be ${expected}, got ${tooFew ? `a list of ${(value as unknown[]).length}` : describeValue(value)}`;
 }

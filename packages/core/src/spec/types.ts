@@ -1,15 +1,15 @@
 /** The normalized experiment: every setting filled in from the file, the dataset's defaults and the board. */
 
 import type { DatasetId } from '../data/registry';
+import type { SearchSpace, SearchSpaceKind } from '../model/space-types';
 import type { StageName } from '../stages/pipeline';
 
-export type { DatasetId, StageName };
+export type { DatasetId, SearchSpace, SearchSpaceKind, StageName };
 
 export type WindowMode = 'sliding' | 'beat' | 'recording';
 export type LabelPolicy = 'impact' | 'majority' | 'centre' | 'beat' | 'recording';
 export type FoldScheme = 'loso' | 'split';
 export type DatasetSource = 'auto' | 'full' | 'sample';
-export type SearchSpace = 'cnn1d' | 'gru' | 'dsconv';
 export type SearchStrategy = 'random' | 'grid' | 'successive-halving';
 export type CascadeTraining = 'stagewise' | 'joint';
 export type Calibration = 'minmax' | 'percentile';
@@ -22,6 +22,8 @@ export interface BoardMemory {
   /** SRAM the board's own software (RTOS, drivers) keeps; the model never gets it. */
   reserveSramBytes: number;
   stackBytes: number;
+  /** Flash of the inference runtime's code (an estimate until flash-test measures it); see model/memory.ts. */
+  runtimeCodeBytes: number;
 }
 
 export interface BoardDefinition {
@@ -71,6 +73,7 @@ export interface NormalizedDataset {
 }
 
 export interface NormalizedSearch {
+  /** The space with every range filled in (model/space-defaults.ts), whichever form the file used. */
   space: SearchSpace;
   strategy: SearchStrategy;
   trials: number;
@@ -79,6 +82,7 @@ export interface NormalizedSearch {
   learningRate: number;
   weightedLoss: boolean;
   workers: number;
+  /** SRAM for arena + input + stack (board reserve already excluded) and flash for the model + runtime; model/memory.ts. */
   budget: { sramBytes: number; flashBytes: number };
 }
 

@@ -1,0 +1,100 @@
+/**
+ * The model IR: the one description of a network that the trainer, the memory model, the quantiser and the C
+ * emitter all read. A model is a sequential list of layers over a [time, channels] tensor (batch excluded);
+ * every shape is inferred from the input, never stored, so an IR cannot disagree with itself.
+ */
+export type Activation = 'none' | 'relu' | 'relu6';
+export type Padding = 'same' | 'valid';
+
+export interface Conv1dLayer {
+  kind: 'conv1d';
+  filters: number;
+  kernel: number;
+  stride: number;
+  padding: Padding;
+  activation: Activation;
+}
+
+/** Depthwise 1-D convolution, channel multiplier 1 (UR2M's 3×… depthwise). */
+export interface DepthwiseConv1dLayer {
+  kind: 'depthwise1d';
+  kernel: number;
+  stride: number;
+  padding: Padding;
+  activation: Activation;
+}
+
+/** 1×1 convolution: a dense layer applied at every time step. */
+export interface PointwiseConv1dLayer {
+  kind: 'pointwise1d';
+  filters: number;
+  activation: Activation;
+}
+
+export interface Pool1dLayer {
+  kind: 'maxpool1d' | 'avgpool1d';
+  pool: number;
+  stride: number;
+}
+
+/** Mean over time: [T, C] → [1, C]. */
+export interface GlobalAvgPoolLayer {
+  kind: 'globalavgpool';
+}
+
+/**
+ * GRU over time (Keras/tfjs convention, reset gate after the recurrent matmul: `reset_after = true`, gates ordered
+ * z, r, h). `returnSequences: false` keeps only the last step: [T, C] → [1, units].
+ */
+export interface GruLayer {
+  kind: 'gru';
+  units: number;
+  returnSequences: boolean;
+}
+
+/** Fully connected on the flattened [T, C] input → [1, units]. */
+export interface DenseLayer {
+  kind: 'dense';
+  units: number;
+  activation: Activation;
+}
+
+/**
+ * Per-channel affine (γ·x + β). The engine trains one sample at a time, so there are no batch statistics: inputs are
+ * already z-scored per fold, and this layer is the learnable scale/shift of batch-norm, folded into the preceding
+ * conv at export.
+ */
+export interface BatchNormLayer {
+  kind: 'batchnorm';
+}
+
+export interface ActivationLayer {
+  kind: 'relu' | 'relu6';
+}
+
+export type Layer =
+  | Conv1dLayer
+  | DepthwiseConv1dLayer
+  | PointwiseConv1dLayer
+  | Pool1dLayer
+  | GlobalAvgPoolLayer
+  | GruLayer
+  | DenseLayer
+  | BatchNormLayer
+  | ActivationLayer;
+
+export type LayerKind = Layer['kind'];
+
+export interface ModelIR {
+  /** Window shape: samples × channels. */
+  input: { length: number; channels: number };
+  layers: Layer[];
+  /**
+   * Output units of the last layer are logits: one per class for `softmax`, one for `sigmoid` (binary, the
+   * positive class being index 1 of the window store's classes).
+   */
+  head: 'sigmoid' | 'softmax';
+}
+
+/** A tensor shape without the batch: [time steps, channels]. */
+export type Shape = readonly [number, number];

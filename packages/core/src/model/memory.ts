@@ -1,0 +1,180 @@
+/**
+ * The exact memory model. flash-test compares these figures with the linker's, byte for byte, so the layouts below
+ * are THE contract the quantiser and the C emitter follow; change them here first.
+ *
+ * FLASH — the model's constants are emitted as one `const` blob (one symbol, so the linker cannot pad between
+ * arrays), in this order; every array starts 4-byte aligned, and int8 arrays are zero-padded to a multiple of 4:
+ *   1. model header, int32[6]: input tensor {zero_point, multiplier, shift}, output (logits) tensor {zero_point,
+ *      multiplier, shift}; a scale is multiplier·2^(shift−31) with multiplier in [2^30, 2^31).          → quantParams
+ *   2. per deployed op (ops.ts: batch-norms folded, trailing ReLU/ReLU6 fused), in op order:
+ *      - conv1d, depthwise1d, pointwise1d, dense (C_out = filters, channels, filters, units):
+ *          int32[4] op header {input_zero_point, output_zero_point, act_min, act_max}                     → quantParams
+ *          int32 multiplier[C_out], int32 shift[C_out] (per output channel: s_in·s_w[c]/s_out)            → quantParams
+ *          int32 bias[C_out]                                                                               → biases
+ *          int8 weights, paramLayout order (params.ts), padded to 4                                        → weights (+ padding)
+ *      - gru (u units, 3u gate columns):
+ *          int32[4] op header; int32 multiplier[3u], shift[3u] for the kernel (x·W into the gate domain);
+ *          int32 multiplier[3u], shift[3u] for the recurrent matrix; int32 {multiplier, shift} from the int16
+ *          Q0.15 state to the int8 output: 16 + 48u + 8 bytes                                              → quantParams
+ *          int32 bias[2][3u]                                                                               → biases
+ *          int8 kernel [inC][3u] then recurrent [u][3u], padded to 4                                       → weights (+ padding)
+ *      - standalone relu / relu6 (one that could not be fused): int32[4] op header                        → quantParams
+ *      - maxpool1d, avgpool1d, globalavgpool: nothing; their output keeps the input's scale and zero point.
+ *   Sigmoid/tanh for the GRU are fixed-point routines of the runtime, not per-model tables.
+ *   3. the runtime (kernels, requantisation, glue): board.yaml `memory.runtimeCodeBytes`, an estimate until
+ *      flash-test measures the real C runtime per board.
+ *
+ * SRAM — arena + input + stack + reserve:
+ *   arena:   one `int8_t arena[arenaBytes]` aligned to 16, laid out by the planner (arena.ts, arena-tensors.ts):
+ *            activations and GRU scratch at the planned offsets;
+ *   input:   one `int8_t input[T·C]`, the quantised window (row-major [t][c]), outside the arena;
+ *   stack:   board.yaml `memory.stackBytes`, what the linker script reserves;
+ *   reserve: board.yaml `memory.reserveSramBytes`, what the board's own software keeps.
+ *
+ * BUDGET — the spec's `search.budget` already excludes the board reserve (its default is sramBytes −
+ * reserveSramBytes, see defaultBudget), so a model fits when arena + input + stack ≤ budget.sramBytes and the flash
+ * total (runtime included) ≤ budget.flashBytes. With the default budget that is exactly sram.total ≤ the board's
+ * SRAM and flash.total ≤ its flash.
+ */
+import type { BoardMemory } from '../spec/types';
+import type { ArenaPlan } from './arena';
+import { ArenaTensor, arenaTensors } from './arena-tensors';
+import { planArena } from './arena';
+import type { ModelIR } from './ir';
+import { DeployedOp, lowerToOps } from './ops';
+import { elementCount, paramLayout } from './params';
+
+export const MODEL_HEADER_BYTES = 24;
+export const OP_HEADER_BYTES = 16;
+/** int32 multiplier + int32 shift. */
+const REQUANT_BYTES = 8;
+
+export interface FlashBreakdown {
+  /** int8 weights (unpadded). */
+  weights: number;
+  /** int32 biases. */
+  biases: number;
+  /** Headers, per-channel multipliers and shifts (see the contract above). */
+  quantParams: number;
+  /** Zero bytes that pad int8 weight arrays to a multiple of 4. */
+  padding: number;
+  runtimeCode: number;
+  total: number;
+}
+
+export interface SramBreakdown {
+  arena: number;
+  input: number;
+  stack: number;
+  reserve: number;
+  total: number;
+}
+
+export interface MemoryBudget {
+  /** SRAM for arena + input + stack (the board reserve already taken off). */
+  sramBytes: number;
+  /** Flash for the model's constants and the runtime. */
+  flashBytes: number;
+}
+
+/** Per deployed op: the flash bytes of its constants. */
+export interface OpFlash {
+  op: number;
+  kind: DeployedOp['kind'];
+  weights: number;
+  biases: number;
+  quantParams: number;
+  padding: number;
+}
+
+export interface MemoryReport {
+  flash: FlashBreakdown;
+  sram: SramBreakdown;
+  /** The budget it was judged against, what it uses of it, and the verdict. */
+  budget: MemoryBudget & { sramUsed: number; flashUsed: number };
+  fits: boolean;
+  plan: ArenaPlan<ArenaTensor>;
+  ops: OpFlash[];
+}
+
+/** What a board leaves to the model when the spec sets no budget: its SRAM minus the reserve, and all its flash. */
+export function defaultBudget(board: { memory: Pick<BoardMemory, 'sramBytes' | 'flashBytes' | 'reserveSramBytes'> }): MemoryBudget {
+  return { sramBytes: board.memory.sramBytes - board.memory.reserveSramBytes, flashBytes: board.memory.flashBytes };
+}
+
+/** Flash and SRAM of `ir` deployed on `board`, judged against `budget` (default: defaultBudget(board)). */
+export function estimateMemory(ir: ModelIR, board: { memory: BoardMemory }, budget: MemoryBudget = defaultBudget(board)): MemoryReport {
+  const ops = lowerToOps(ir);
+  const opFlash = ops.map((op) => flashOfOp(op));
+  const sum = (key: keyof Omit<OpFlash, 'op' | 'kind'>) => opFlash.reduce((total, op) => total + op[key], 0);
+  const weights = sum('weights');
+  const biases = sum('biases');
+  const quantParams = MODEL_HEADER_BYTES + sum('quantParams');
+  const padding = sum('padding');
+  const runtimeCode = board.memory.runtimeCodeBytes;
+  const flash = { weights, biases, quantParams, padding, runtimeCode, total: weights + biases + quantParams + padding + runtimeCode };
+
+  const plan = planArena(arenaTensors(ops));
+  const arena = plan.arenaBytes;
+  const input = ir.input.length * ir.input.channels;
+  const stack = board.memory.stackBytes;
+  const reserve = board.memory.reserveSramBytes;
+  const sram = { arena, input, stack, reserve, total: arena + input + stack + reserve };
+
+  const partial = { flash, sram, plan, ops: opFlash };
+  const used = usage(partial);
+  return { ...partial, budget: { ...budget, ...used }, fits: budgetProblems(partial, budget).length === 0 };
+}
+
+/** Whether the model fits `budget` (the spec's normalized `search.budget`). */
+export function fitsBudget(report: Pick<MemoryReport, 'flash' | 'sram'>, budget: MemoryBudget): boolean {
+  return budgetProblems(report, budget).length === 0;
+}
+
+/** Why a model does not fit, one sentence per exceeded budget (empty when it fits); for the search's rejection log. */
+export function budgetProblems(report: Pick<MemoryReport, 'flash' | 'sram'>, budget: MemoryBudget): string[] {
+  const { sramUsed, flashUsed } = usage(report);
+  const problems: string[] = [];
+  if (sramUsed > budget.sramBytes) {
+    const { arena, input, stack } = report.sram;
+    problems.push(`SRAM: arena ${arena} + input ${input} + stack ${stack} = ${sramUsed} bytes > budget ${budget.sramBytes}`);
+  }
+  if (flashUsed > budget.flashBytes) problems.push(`flash: ${flashUsed} bytes > budget ${budget.flashBytes}`);
+  return problems;
+}
+
+function usage(report: Pick<MemoryReport, 'flash' | 'sram'>): { sramUsed: number; flashUsed: number } {
+  return { sramUsed: report.sram.arena + report.sram.input + report.sram.stack, flashUsed: report.flash.total };
+}
+
+/** The flash bytes of one deployed op's constants, per the contract above. */
+export function flashOfOp(op: DeployedOp): OpFlash {
+  const base = { op: op.index, kind: op.kind, weights: 0, biases: 0, quantParams: 0, padding: 0 };
+  switch (op.kind) {
+    case 'conv1d':
+    case 'depthwise1d':
+    case 'pointwise1d':
+    case 'dense':
+    case 'gru': {
+      // Folded batch-norms only change the values of this layer's weights and biases, not their number.
+      const layout = paramLayout(op.definition, op.inputShape);
+      const weights = layout.filter((t) => t.kind === 'weight').map((t) => elementCount(t.shape));
+      const biases = layout.filter((t) => t.kind === 'bias').reduce((n, t) => n + elementCount(t.shape), 0);
+      const outChannels = op.outputShape[1];
+      const quantParams =
+        op.kind === 'gru' ? OP_HEADER_BYTES + 2 * 3 * outChannels * REQUANT_BYTES + REQUANT_BYTES : OP_HEADER_BYTES + outChannels * REQUANT_BYTES;
+      // The GRU's kernel and recurrent matrices are one int8 array; padding applies to the op's weights as a whole.
+      const weightBytes = weights.reduce((a, b) => a + b, 0);
+      return { ...base, weights: weightBytes, biases: 4 * biases, quantParams, padding: padTo4(weightBytes) };
+    }
+    case 'relu':
+    case 'relu6':
+      return { ...base, quantParams: OP_HEADER_BYTES };
+    default:
+      return base;
+  }
+}
+
+function padTo4(bytes: number): number {
+  return (4 - (bytes % 4)) % 4;
+}

@@ -1,0 +1,25 @@
+import type { Layer, Shape } from '../model/ir';
+
+/**
+ * One layer's arithmetic for the training engine, TFLite-Micro-reference style: plain loops over float64 typed
+ * arrays, one sample at a time (the batch is a loop outside), no allocation in forward/backward.
+ *
+ * Tensors are row-major [time, channels] Float64Arrays. Parameters live in one flat Float64Array per layer
+ * (`params`), gradients in a same-sized `grads` that backward ADDS into (the caller zeroes it per batch).
+ */
+export interface LayerKernel {
+  readonly layer: Layer;
+  readonly inputShape: Shape;
+  readonly outputShape: Shape;
+  /** Number of trainable parameters (length of params/grads). */
+  readonly paramCount: number;
+  /** Fills `params` with the initial values (Glorot-uniform weights, zero biases, ...) from `random` in [0, 1). */
+  init(params: Float64Array, random: () => number): void;
+  /** Computes `output` from `input`; may keep what backward needs in the kernel's own scratch (one sample in flight). */
+  forward(params: Float64Array, input: Float64Array, output: Float64Array, training: boolean): void;
+  /**
+   * Given dLoss/dOutput for the sample last passed to forward, adds dLoss/dParams into `grads` and writes
+   * dLoss/dInput into `inputGrad` (which may be null for the first layer: skip that work).
+   */
+  backward(params: Float64Array, input: Float64Array, outputGrad: Float64Array, grads: Float64Array, inputGrad: Float64Array | null): void;
+}
