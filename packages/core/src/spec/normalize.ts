@@ -46,6 +46,12 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
         sramBytes: search.budget?.sramBytes ?? defaultBudget(board).sramBytes,
         flashBytes: search.budget?.flashBytes ?? defaultBudget(board).flashBytes,
       },
+      fold: search.fold ?? null,
+      validationSubjects: search.validationSubjects ?? 2,
+      maxTrainWindows: search.maxTrainWindows ?? 40000,
+      maxValidationWindows: search.maxValidationWindows ?? 15000,
+      patience: search.patience ?? 3,
+      baselines: { twoStage: search.baselines?.twoStage ?? true, unweighted: search.baselines?.unweighted ?? true },
     },
     'train-cascade': {
       exits: cascade.exits ?? 3,

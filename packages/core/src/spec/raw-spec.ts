@@ -49,6 +49,12 @@ export interface RawSpec {
     weightedLoss?: boolean;
     workers?: number;
     budget?: { sramBytes?: number; flashBytes?: number };
+    fold?: string;
+    validationSubjects?: number;
+    maxTrainWindows?: number;
+    maxValidationWindows?: number;
+    patience?: number;
+    baselines?: { twoStage?: boolean; unweighted?: boolean };
   };
   'train-cascade'?: {
     exits?: number;

@@ -84,6 +84,13 @@ export interface NormalizedSearch {
   workers: number;
   /** SRAM for arena + input + stack (board reserve already excluded) and flash for the model + runtime; model/memory.ts. */
   budget: { sramBytes: number; flashBytes: number };
+  /** Outer fold to search on; null = the first fold whose test subjects have minority-class windows. */
+  fold: string | null;
+  validationSubjects: number;
+  maxTrainWindows: number;
+  maxValidationWindows: number;
+  patience: number;
+  baselines: { twoStage: boolean; unweighted: boolean };
 }
 
 export interface NormalizedTrainCascade {

@@ -38,7 +38,7 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     dataset: false,
     board: true,
     code: [...SPEC_CODE, 'model/**/*.ts', 'train/**/*.ts', 'search/**/*.ts', 'stages/search.ts'],
-    implemented: false,
+    implemented: true,
   },
   'train-cascade': {
     description: 'Trains the evidential early-exit cascade (UR2M) on the searched backbone and calibrates exit thresholds.',

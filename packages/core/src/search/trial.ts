@@ -1,0 +1,43 @@
+import type { ModelIR } from '../model/ir';
+import type { Metrics } from '../train/metrics';
+import type { NetworkWeights } from '../train/network';
+
+/** Where the trial workers read their data: the window store and how to split its fold. */
+export interface TrialDataSpec {
+  windowDir: string;
+  fold: string;
+  seed: number;
+  validationSubjects: number;
+  maxValidationWindows: number;
+}
+
+/** One training run of one candidate at one budget. */
+export interface TrialRequest {
+  key: string;
+  ir: ModelIR;
+  seed: number;
+  epochs: number;
+  maxTrainWindows: number;
+  weightedLoss: boolean;
+  batchSize: number;
+  learningRate: number;
+  patience: number;
+  initialWeights?: NetworkWeights;
+  /** Per layer: 1 keeps a parameter, 0 pins it at zero (fine-tuning a pruned network). */
+  masks?: (number[] | null)[];
+}
+
+/** What a trial yields. Timing fields vary run to run; everything else is determined by the request. */
+export interface TrialOutcome {
+  key: string;
+  validation: Metrics | null;
+  test: Metrics | null;
+  bestEpoch: number;
+  epochsRun: number;
+  stopReason: string;
+  trainWindows: number;
+  /** The subject split the trial trained and was scored on (the same for every trial of a search). */
+  subjects: { train: string[]; validation: string[]; test: string[] };
+  weights: NetworkWeights;
+  timing: { seconds: number; samplesPerSecond: number };
+}

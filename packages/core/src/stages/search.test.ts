@@ -1,0 +1,136 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultWorkspaceRoot } from '../common/workspace';
+import { parseSpec } from '../spec/load';
+import type { NormalizedSpec } from '../spec/types';
+import { runSearchStage } from './search';
+import { runWindowStage } from './window';
+
+/** The search stage on the committed SisFall sample, with a budget small enough for a test. */
+const scratch = mkdtempSync(path.join(tmpdir(), 'nxt-search-'));
+const windowDir = path.join(scratch, 'window');
+const env = { NX_TINYML_DATA_DIR: path.join(defaultWorkspaceRoot, '.data', 'datasets') };
+afterAll(() => rmSync(scratch, { recursive: true, force: true }));
+
+function specWith(search: string): NormalizedSpec {
+  const yaml = `name: search-test\nboard: stm32f446ze\ndataset: sisfall\nseed: 7\nsearch:\n${search}`;
+  return parseSpec(yaml, 'experiment.yaml', { workspaceRoot: defaultWorkspaceRoot });
+}
+
+const tiny = `  trials: 4\n  epochs: 2\n  maxTrainWindows: 1500\n  maxValidationWindows: 1500\n  validationSubjects: 1\n`;
+
+async function search(spec: NormalizedSpec, name: string, workers = 1) {
+  const outDir = path.join(scratch, name);
+  const result = await runSearchStage({
+    experiment: spec.name,
+    search: { ...spec.search, workers },
+    seed: spec.seed,
+    board: spec.boardDefinition,
+    windowDir,
+    outDir,
+    journalFile: path.join(scratch, `${name}.jsonl`),
+  });
+  return { result, outDir, read: (file: string) => JSON.parse(readFileSync(path.join(outDir, file), 'utf8')) };
+}
+
+beforeAll(async () => {
+  const spec = specWith(tiny);
+  await runWindowStage({ experiment: spec.name, dataset: { ...spec.dataset, source: 'sample' }, window: spec.window, outDir: windowDir, workspaceRoot: defaultWorkspaceRoot, env });
+});
+
+describe('search stage (MicroNAS) on the SisFall sample', () => {
+  it('trains only candidates that fit, and writes the trial table, the Pareto front and the best model', async () => {
+    const { result, read, outDir } = await search(specWith(tiny), 'basic');
+    const trials = read('trials.json');
+    expect(trials.candidates).toHaveLength(4);
+    for (const candidate of trials.candidates) {
+      expect(candidate.sramBytes).toBeLessThanOrEqual(trials.budget.sramBytes);
+      expect(candidate.flashBytes).toBeLessThanOrEqual(trials.budget.flashBytes);
+    }
+    // the outer fold's test subject is never used for selection
+    expect(trials.subjects.test).toEqual([trials.fold]);
+    expect(trials.subjects.train).not.toContain(trials.fold);
+    expect(trials.subjects.validation).not.toContain(trials.fold);
+    // successive halving: 4 candidates → 1 promoted to the full budget
+    expect(trials.schedule.map((r: { candidates: number }) => r.candidates)).toEqual([4, 1]);
+    expect(trials.trials).toHaveLength(5);
+    const best = read('best-model.json');
+    expect(best.candidate).toBe(result.best.id);
+    expect(best.memory.fits).toBe(true);
+    expect(best.weights.length).toBe(best.ir.layers.length);
+    const front = read('pareto.json').front;
+    expect(front.length).toBeGreaterThan(0);
+    for (let i = 1; i < front.length; i++) {
+      expect(front[i].sramBytes).toBeGreaterThan(front[i - 1].sramBytes);
+      expect(front[i].validationF1).toBeGreaterThan(front[i - 1].validationF1);
+    }
+    expect(readFileSync(path.join(outDir, 'summary.md'), 'utf8')).toMatch(/\| c\d{3} \(best\)/);
+  });
+
+  it('counts candidates the board cannot hold and never trains them', async () => {
+    const spec = specWith(`${tiny}  strategy: random\n  budget:\n    sramBytes: 10000\n`);
+    const { read } = await search(spec, 'tight');
+    const trials = read('trials.json');
+    expect(trials.rejected.count).toBeGreaterThan(0);
+    expect(trials.rejected.reasons.SRAM).toBe(trials.rejected.count);
+    for (const candidate of trials.candidates) expect(candidate.sramBytes).toBeLessThanOrEqual(10000);
+    expect(trials.trials.every((t: { candidate: string }) => trials.candidates.some((c: { id: string }) => c.id === t.candidate))).toBe(true);
+  });
+
+  it('fails clearly when nothing in the space fits', async () => {
+    await expect(search(specWith(`${tiny}  budget:\n    sramBytes: 2000\n`), 'none-fits')).rejects.toThrow(
+      /no architecture of the cnn1d space fits the budget \(SRAM 2000 B.*all rejected \(SRAM \d+\)/,
+    );
+  });
+
+  it('is deterministic: same spec and seed give byte-identical artifacts on one thread or two', async () => {
+    const one = await search(specWith(tiny), 'det-1', 1);
+    const two = await search(specWith(tiny), 'det-2', 2);
+    for (const file of ['trials.json', 'pareto.json', 'best-model.json', 'summary.md']) {
+      expect(readFileSync(path.join(two.outDir, file)).equals(readFileSync(path.join(one.outDir, file))), file).toBe(true);
+    }
+  });
+
+  it('resumes after kill -9: no finished trial is lost or run twice, and the result equals an uninterrupted run', async () => {
+    const name = 'killed';
+    const journal = path.join(scratch, `${name}.jsonl`);
+    const script = path.join(scratch, 'run-search.ts');
+    writeFileSync(
+      script,
+      `import { parseSpec } from '${path.join(__dirname, '../spec/load')}';
+       import { runSearchStage } from '${path.join(__dirname, 'search')}';
+       const spec = parseSpec(${JSON.stringify(`name: search-test\nboard: stm32f446ze\ndataset: sisfall\nseed: 7\nsearch:\n${tiny}`)}, 'experiment.yaml', { workspaceRoot: ${JSON.stringify(defaultWorkspaceRoot)} });
+       runSearchStage({ experiment: spec.name, search: { ...spec.search, workers: 1 }, seed: spec.seed, board: spec.boardDefinition,
+         windowDir: ${JSON.stringify(windowDir)}, outDir: ${JSON.stringify(path.join(scratch, name))}, journalFile: ${JSON.stringify(journal)}, log: (l) => console.log(l) });`,
+    );
+    // Kill the search once two trials are journaled (line 1 is the header).
+    await new Promise<void>((resolve) => {
+      const child = spawn(process.execPath, ['-r', '@swc-node/register', script], { cwd: defaultWorkspaceRoot });
+      child.stdout.on('data', () => {
+        if (existsSync(journal) && readFileSync(journal, 'utf8').split('\n').filter(Boolean).length >= 3) child.kill('SIGKILL');
+      });
+      child.on('exit', () => resolve());
+    });
+    expect(existsSync(path.join(scratch, name))).toBe(false); // no partial artifacts
+    const journaled = readFileSync(journal, 'utf8').split('\n').filter(Boolean).length - 1;
+    expect(journaled).toBeGreaterThanOrEqual(2);
+    expect(journaled).toBeLessThan(5);
+
+    const resumed = await search(specWith(tiny), name);
+    const log = readFileSync(path.join(resumed.outDir, 'run-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(log.filter((t) => t.resumed)).toHaveLength(journaled);
+    expect(log).toHaveLength(5);
+    expect(new Set(log.map((t) => t.key)).size).toBe(5);
+    const lines = readFileSync(journal, 'utf8').split('\n').filter(Boolean);
+    expect(lines).toHaveLength(6);
+
+    const clean = await search(specWith(tiny), 'uninterrupted');
+    for (const file of ['trials.json', 'best-model.json']) {
+      expect(readFileSync(path.join(resumed.outDir, file)).equals(readFileSync(path.join(clean.outDir, file))), file).toBe(true);
+    }
+    expect(readdirSync(scratch).filter((f) => f.includes('.tmp-'))).toEqual([]);
+  });
+});

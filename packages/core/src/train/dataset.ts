@@ -1,0 +1,147 @@
+import { UserError } from '../common/errors';
+import { Random } from '../common/random';
+import type { LoadedWindowStore } from '../data/window-store';
+import type { WindowManifest } from '../stages/window';
+
+export interface FoldDataOptions {
+  /** Fold index into the manifest's folds, or its name (the test subject under leave-one-subject-out). */
+  fold: number | string;
+  /** Picks the validation subjects and the subsample. */
+  seed?: number;
+  /**
+   * Training subjects held out for validation (early stopping, model selection). Default: 2, but always leaving at
+   * least one training subject. 0 means no validation set.
+   */
+  validationSubjects?: number;
+  /** Cap on training windows (multi-fidelity search); stratified, the minority class kept whole if it fits. */
+  maxTrainWindows?: number;
+  /** Cap on validation windows, stratified the same way. */
+  maxValidationWindows?: number;
+}
+
+/**
+ * The windows of one fold, split by subject into train / inner validation / test. The fold's test subjects are
+ * never in train or validation; validation subjects come from the fold's training subjects only, preferring ones
+ * that have minority-class windows (an F1 on a subject without falls says nothing). Windows are filled z-scored
+ * with the fold's normalisation (mean/std over the fold's training subjects, as the window stage computed them).
+ */
+export class FoldData {
+  readonly fold: string;
+  readonly classes: readonly string[];
+  readonly windowLength: number;
+  readonly channels: number;
+  /** Least frequent class among the fold's training windows (the fall class on SisFall). */
+  readonly minorityClass: number;
+  readonly trainSubjects: readonly string[];
+  readonly validationSubjects: readonly string[];
+  readonly testSubjects: readonly string[];
+  /** Window indices into the store, ascending. */
+  readonly train: Uint32Array;
+  readonly validation: Uint32Array;
+  readonly test: Uint32Array;
+  private readonly mean: Float64Array;
+  private readonly invStd: Float64Array;
+
+  constructor(
+    private readonly store: LoadedWindowStore<WindowManifest>,
+    options: FoldDataOptions,
+  ) {
+    const manifest = store.manifest;
+    const foldIndex = typeof options.fold === 'number' ? options.fold : manifest.folds.findIndex((f) => f.name === options.fold);
+    const fold = manifest.folds[foldIndex];
+    if (!fold) {
+      throw new UserError(`fold ${JSON.stringify(options.fold)} does not exist; the window store has ${manifest.folds.map((f) => f.name).join(', ')}`);
+    }
+    const seed = options.seed ?? 0;
+    this.fold = fold.name;
+    this.classes = manifest.classes;
+    this.windowLength = manifest.window.length;
+    this.channels = manifest.window.channels.length;
+    this.minorityClass = leastFrequent(fold.trainCounts);
+    this.mean = Float64Array.from(fold.normalization.mean);
+    this.invStd = Float64Array.from(fold.normalization.std, (s) => (s > 0 ? 1 / s : 1));
+
+    const wanted = options.validationSubjects ?? 2;
+    const perSubject = new Map(manifest.subjects.map((s) => [s.id, s]));
+    const hasMinority = (id: string) => (perSubject.get(id)?.perClass[this.minorityClass] ?? 0) > 0;
+    const pool = [...fold.train].sort();
+    const chooser = Random.derive(seed, 0x5a11d);
+    const ranked = [...chooser.shuffle(pool.filter(hasMinority)), ...chooser.shuffle(pool.filter((s) => !hasMinority(s)))];
+    const validation = ranked.slice(0, Math.max(0, Math.min(wanted, pool.length - 1))).sort();
+    this.validationSubjects = validation;
+    this.trainSubjects = pool.filter((s) => !validation.includes(s));
+    this.testSubjects = [...fold.test].sort();
+
+    const role = new Int8Array(manifest.subjects.length).fill(-1);
+    manifest.subjects.forEach((s, i) => {
+      if (this.trainSubjects.includes(s.id)) role[i] = 0;
+      else if (validation.includes(s.id)) role[i] = 1;
+      else if (this.testSubjects.includes(s.id)) role[i] = 2;
+    });
+    const lists: number[][] = [[], [], []];
+    const subjectOf = store.windowSubject;
+    for (let w = 0; w < subjectOf.length; w++) {
+      const r = role[subjectOf[w]];
+      if (r >= 0) lists[r].push(w);
+    }
+    this.train = subsample(lists[0], store.windowLabel, manifest.classes.length, options.maxTrainWindows, Random.derive(seed, 0x7a1));
+    this.validation = subsample(lists[1], store.windowLabel, manifest.classes.length, options.maxValidationWindows, Random.derive(seed, 0x7a2));
+    this.test = Uint32Array.from(lists[2]);
+  }
+
+  get windowSize(): number {
+    return this.windowLength * this.channels;
+  }
+
+  label(window: number): number {
+    return this.store.windowLabel[window];
+  }
+
+  /** Per-class window counts of a list of windows. */
+  counts(windows: Uint32Array): number[] {
+    const counts = new Array<number>(this.classes.length).fill(0);
+    for (const w of windows) counts[this.store.windowLabel[w]]++;
+    return counts;
+  }
+
+  /** Copies window `window` into `out` ([T·C], row-major), z-scored per channel with the fold's statistics. */
+  fill(window: number, out: Float64Array): void {
+    const C = this.channels;
+    const signals = this.store.signals;
+    const { mean, invStd } = this;
+    let from = this.store.windowStart[window] * C;
+    const n = this.windowLength;
+    for (let t = 0, o = 0; t < n; t++, from += C) {
+      for (let c = 0; c < C; c++, o++) out[o] = (signals[from + c] - mean[c]) * invStd[c];
+    }
+  }
+}
+
+function leastFrequent(counts: readonly number[]): number {
+  let best = -1;
+  counts.forEach((n, c) => {
+    if (n > 0 && (best < 0 || n < counts[best])) best = c;
+  });
+  return Math.max(best, 0);
+}
+
+/**
+ * At most `max` of `windows`, stratified by water-filling: classes from the rarest up each take all their windows
+ * or an equal share of what is left, so a minority class that fits in its share is kept whole and the rest of the
+ * budget goes to the larger classes. Which windows of a class are kept is drawn from `random`; the result is sorted.
+ */
+export function subsample(windows: readonly number[], labels: ArrayLike<number>, classes: number, max: number | undefined, random: Random): Uint32Array {
+  if (max === undefined || windows.length <= max) return Uint32Array.from(windows);
+  const byClass: number[][] = Array.from({ length: classes }, () => []);
+  for (const w of windows) byClass[labels[w]].push(w);
+  const order = byClass.map((_, c) => c).filter((c) => byClass[c].length > 0).sort((a, b) => byClass[a].length - byClass[b].length || a - b);
+  const kept: number[] = [];
+  let budget = max;
+  order.forEach((c, i) => {
+    const share = Math.floor(budget / (order.length - i));
+    const take = Math.min(byClass[c].length, share);
+    kept.push(...random.shuffle(byClass[c]).slice(0, take));
+    budget -= take;
+  });
+  return Uint32Array.from(kept.sort((a, b) => a - b));
+}

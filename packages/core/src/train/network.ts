@@ -1,0 +1,101 @@
+import { Random } from '../common/random';
+import type { ModelIR, Shape } from '../model/ir';
+import { createKernel } from './create-kernel';
+import type { LayerKernel } from './kernel';
+
+/**
+ * Trained parameters as plain JSON: one array per IR layer (empty for layers without parameters), each in the
+ * layer's flat layout (model/params.ts). Numbers are float64 and survive JSON exactly.
+ */
+export type NetworkWeights = number[][];
+
+/**
+ * A model IR made trainable: the layer kernels chained, one parameter and one gradient array per layer, and the
+ * activation buffers between them, all allocated once. One sample at a time: forward, then backward, which adds
+ * into `grads` until the caller zeroes them.
+ */
+export class Network {
+  readonly kernels: readonly LayerKernel[];
+  readonly params: readonly Float64Array[];
+  readonly grads: readonly Float64Array[];
+  readonly inputSize: number;
+  readonly outputShape: Shape;
+  /** outputs[i] is layer i's output and layer i + 1's input. */
+  private readonly outputs: Float64Array[];
+  /** outputGrads[i] is dLoss/d(outputs[i]). */
+  private readonly outputGrads: Float64Array[];
+  private lastInput: Float64Array;
+
+  constructor(readonly ir: ModelIR) {
+    if (ir.layers.length === 0) throw new Error('a model needs at least one layer');
+    let shape: Shape = [ir.input.length, ir.input.channels];
+    const kernels: LayerKernel[] = [];
+    for (const layer of ir.layers) {
+      const kernel = createKernel(layer, shape);
+      kernels.push(kernel);
+      shape = kernel.outputShape;
+    }
+    this.kernels = kernels;
+    this.outputShape = shape;
+    this.inputSize = ir.input.length * ir.input.channels;
+    this.params = kernels.map((k) => new Float64Array(k.paramCount));
+    this.grads = kernels.map((k) => new Float64Array(k.paramCount));
+    this.outputs = kernels.map((k) => new Float64Array(k.outputShape[0] * k.outputShape[1]));
+    this.outputGrads = kernels.map((k) => new Float64Array(k.outputShape[0] * k.outputShape[1]));
+    this.lastInput = new Float64Array(this.inputSize);
+  }
+
+  get paramCount(): number {
+    return this.params.reduce((n, p) => n + p.length, 0);
+  }
+
+  /** Fresh initial weights; layer i draws from its own stream of `seed`, so one layer's size never shifts another's. */
+  init(seed: number): void {
+    this.kernels.forEach((kernel, i) => {
+      const random = Random.derive(seed, i);
+      kernel.init(this.params[i], () => random.next());
+    });
+  }
+
+  /** Runs one sample ([T·C], row-major) through the network; returns the logits (a view owned by the network). */
+  forward(sample: Float64Array, training = false): Float64Array {
+    let input = sample;
+    this.lastInput = sample;
+    for (let i = 0; i < this.kernels.length; i++) {
+      this.kernels[i].forward(this.params[i], input, this.outputs[i], training);
+      input = this.outputs[i];
+    }
+    return input;
+  }
+
+  /** Back-propagates dLoss/dLogits for the sample of the last forward, adding into `grads`. */
+  backward(logitGrad: Float64Array): void {
+    const last = this.kernels.length - 1;
+    for (let i = last; i >= 0; i--) {
+      const outputGrad = i === last ? logitGrad : this.outputGrads[i];
+      const input = i === 0 ? this.lastInput : this.outputs[i - 1];
+      const inputGrad = i === 0 ? null : this.outputGrads[i - 1];
+      this.kernels[i].backward(this.params[i], input, outputGrad, this.grads[i], inputGrad);
+    }
+  }
+
+  zeroGrads(): void {
+    for (const g of this.grads) g.fill(0);
+  }
+
+  exportWeights(): NetworkWeights {
+    return this.params.map((p) => Array.from(p));
+  }
+
+  importWeights(weights: NetworkWeights): void {
+    if (weights.length !== this.params.length) {
+      throw new Error(`weights for ${weights.length} layers, the model has ${this.params.length}`);
+    }
+    weights.forEach((values, i) => {
+      if (values.length !== this.params[i].length) {
+        throw new Error(`layer ${i} (${this.ir.layers[i].kind}): ${values.length} weights, expected ${this.params[i].length}`);
+      }
+      this.params[i].set(values);
+    });
+  }
+}
