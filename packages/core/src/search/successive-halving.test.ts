@@ -26,4 +26,13 @@ describe('successive halving', () => {
     expect(promote(results, 3).map((r) => r.id)).toEqual(['c', 'a']);
     expect(promote(results.slice(0, 2), 3).map((r) => r.id)).toEqual(['a']);
   });
+
+  it('breaks score ties by the lower tie-break value (validation loss) before the id', () => {
+    const results = [
+      { id: 'a', score: 0, tieBreak: 0.9 },
+      { id: 'b', score: 0, tieBreak: 0.4 },
+      { id: 'c', score: 0, tieBreak: 0.7 },
+    ];
+    expect(promote(results, 3).map((r) => r.id)).toEqual(['b']);
+  });
 });

@@ -30,8 +30,13 @@ export function halvingSchedule(candidates: number, maxEpochs: number, eta = 3):
   return rungs;
 }
 
-/** The candidates promoted from a rung: the top ⌊n/η⌋ (at least one) by score, ties broken by id for determinism. */
-export function promote<T extends { id: string; score: number }>(results: readonly T[], eta = 3): T[] {
+/**
+ * The candidates promoted from a rung: the top ⌊n/η⌋ (at least one) by score, then by lower `tieBreak` (validation
+ * loss: after a short rung many candidates share an F1 of 0), then by id for determinism.
+ */
+export function promote<T extends { id: string; score: number; tieBreak?: number }>(results: readonly T[], eta = 3): T[] {
   const keep = Math.max(1, Math.floor(results.length / eta));
-  return [...results].sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, keep);
+  return [...results]
+    .sort((a, b) => b.score - a.score || (a.tieBreak ?? 0) - (b.tieBreak ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .slice(0, keep);
 }

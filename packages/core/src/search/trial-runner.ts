@@ -40,6 +40,7 @@ export class TrialRunner {
     return {
       key: request.key,
       validation: result.validation,
+      validationLoss: result.history[result.bestEpoch - 1]?.validationLoss ?? null,
       test: result.test,
       bestEpoch: result.bestEpoch,
       epochsRun: result.history.length,

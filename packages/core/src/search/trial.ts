@@ -31,6 +31,8 @@ export interface TrialRequest {
 export interface TrialOutcome {
   key: string;
   validation: Metrics | null;
+  /** Validation loss at the kept epoch (ranks candidates whose F1 ties). */
+  validationLoss: number | null;
   test: Metrics | null;
   bestEpoch: number;
   epochsRun: number;

@@ -4,15 +4,15 @@ import { replaceDirAtomic } from '../common/atomic';
 import { canonicalJson } from '../common/canonical-json';
 import { UserError } from '../common/errors';
 import { silentLog, type Log } from '../common/log';
-import { Random } from '../common/random';
 import { MANIFEST_FILE } from '../data/window-store';
 import { estimateMemory } from '../model/memory';
 import { headForClasses } from '../model/spaces';
 import { drawCandidates, type Candidate } from '../search/candidates';
 import { TrialJournal } from '../search/journal';
 import { paretoFront } from '../search/pareto';
-import { halvingSchedule, promote, type Rung } from '../search/successive-halving';
-import type { TrialOutcome, TrialRequest } from '../search/trial';
+import { ETA, fmt, JournaledTrials, runSchedule, type TrialRecord } from '../search/run-schedule';
+import { halvingSchedule, type Rung } from '../search/successive-halving';
+import type { TrialOutcome } from '../search/trial';
 import { createTrialExecutor } from '../search/worker-pool';
 import type { BoardDefinition, NormalizedSearch } from '../spec/types';
 import type { Metrics } from '../train/metrics';
@@ -32,20 +32,6 @@ export interface SearchStageInput {
   log?: Log;
 }
 
-export interface TrialRecord {
-  candidate: string;
-  rung: number;
-  epochs: number;
-  maxTrainWindows: number;
-  trainWindows: number;
-  bestEpoch: number;
-  epochsRun: number;
-  stopReason: string;
-  validationF1: number | null;
-  validationAccuracy: number | null;
-  testF1: number | null;
-  testAccuracy: number | null;
-}
 
 export interface SearchResult {
   fold: string;
@@ -53,8 +39,6 @@ export interface SearchResult {
   candidates: number;
   rejected: number;
 }
-
-const ETA = 3;
 
 /**
  * The `search` stage (MicroNAS): draws architectures from the spec's space, trains only those that fit the board's
@@ -98,72 +82,18 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
     search.workers,
   );
   const started = Date.now();
-  const timings: { key: string; seconds: number; samplesPerSecond: number; resumed: boolean }[] = [];
-  const trials: TrialRecord[] = [];
-  const outcomes = new Map<string, TrialOutcome>();
+  const trials = new JournaledTrials(journal, executor, log);
   try {
-    const runTrial = async (request: TrialRequest, done: () => string): Promise<TrialOutcome> => {
-      const recorded = journal.get(request.key);
-      if (recorded) {
-        timings.push({ key: request.key, ...recorded.timing, resumed: true });
-        return recorded;
-      }
-      const outcome = await executor.run(request);
-      journal.record(request.key, outcome);
-      timings.push({ key: request.key, ...outcome.timing, resumed: false });
-      log(`search: ${done()} ${request.key} val F1 ${fmt(outcome.validation?.positiveF1)} test F1 ${fmt(outcome.test?.positiveF1)} (${outcome.epochsRun} ep, ${outcome.timing.seconds.toFixed(0)} s, ${Math.round(outcome.timing.samplesPerSecond)} samples/s)`);
-      return outcome;
-    };
-
-    let entrants = draw.candidates;
-    let lastRung: { candidate: Candidate; outcome: TrialOutcome }[] = [];
-    for (const rung of schedule) {
-      const maxTrainWindows = Math.max(100, Math.round(search.maxTrainWindows * rung.trainFraction));
-      let finished = 0;
-      const results = await Promise.all(
-        entrants.map(async (candidate) => {
-          const outcome = await runTrial(
-            {
-              key: `${candidate.id}@r${rung.index}`,
-              ir: candidate.ir,
-              seed: Random.derive(seed, Number(candidate.id.slice(1))).uint32(),
-              epochs: rung.epochs,
-              maxTrainWindows,
-              weightedLoss: search.weightedLoss,
-              batchSize: search.batchSize,
-              learningRate: search.learningRate,
-              patience: search.patience,
-            },
-            () => `[rung ${rung.index + 1}/${schedule.length} ${++finished}/${entrants.length}]`,
-          );
-          outcomes.set(`${candidate.id}@r${rung.index}`, outcome);
-          trials.push(trialRecord(candidate, rung, maxTrainWindows, outcome));
-          return { candidate, outcome };
-        }),
-      );
-      lastRung = results;
-      if (rung.index < schedule.length - 1) {
-        const promoted = promote(results.map((r) => ({ id: r.candidate.id, score: r.outcome.validation?.positiveF1 ?? 0, candidate: r.candidate })), ETA);
-        entrants = promoted.map((p) => p.candidate);
-      }
-    }
-
-    const winner = [...lastRung].sort(
-      (a, b) =>
-        (b.outcome.validation?.positiveF1 ?? 0) - (a.outcome.validation?.positiveF1 ?? 0) ||
-        a.candidate.sramBytes - b.candidate.sramBytes ||
-        (a.candidate.id < b.candidate.id ? -1 : 1),
-    )[0];
+    const { winner, trials: records } = await runSchedule(draw.candidates, schedule, search, seed, trials);
     const subjects = winner.outcome.subjects;
     // Each candidate's score is its F1 at the highest rung it reached.
     const reached = new Map<string, TrialRecord>();
-    for (const trial of trials) if ((reached.get(trial.candidate)?.rung ?? -1) < trial.rung) reached.set(trial.candidate, trial);
+    for (const trial of records) if ((reached.get(trial.candidate)?.rung ?? -1) < trial.rung) reached.set(trial.candidate, trial);
     const front = paretoFront(
       draw.candidates.map((c) => ({ id: c.id, summary: c.summary, cost: c.sramBytes, flashBytes: c.flashBytes, rung: reached.get(c.id)!.rung, score: reached.get(c.id)!.validationF1 ?? 0 })),
     ).map(({ cost, score, ...rest }) => ({ ...rest, sramBytes: cost, validationF1: score }));
     const memory = estimateMemory(winner.candidate.ir, input.board, search.budget);
 
-    trials.sort((a, b) => a.rung - b.rung || (a.candidate < b.candidate ? -1 : 1));
     await replaceDirAtomic(input.outDir, async (dir) => {
       const write = (file: string, value: unknown) => writeFile(path.join(dir, file), `${canonicalJson(value, 1)}\n`);
       await write('trials.json', {
@@ -181,7 +111,7 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
         rejected: draw.rejected,
         duplicatesSkipped: draw.duplicates,
         candidates: draw.candidates.map(({ ir, ...rest }) => ({ ...rest, ir })),
-        trials,
+        trials: records,
       });
       await write('pareto.json', { metric: 'validation F1 of the positive class vs SRAM (arena + input + stack)', front });
       await write('best-model.json', {
@@ -196,13 +126,13 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
         validation: winner.outcome.validation,
         test: winner.outcome.test,
       });
-      await writeFile(path.join(dir, 'summary.md'), summaryMarkdown(input, fold, draw.rejected.count, draw.candidates, trials, winner.candidate, front));
-      await writeFile(path.join(dir, 'run-log.jsonl'), timings.map((t) => JSON.stringify(t)).join('\n') + '\n');
+      await writeFile(path.join(dir, 'summary.md'), summaryMarkdown(input, fold, draw.rejected.count, draw.candidates, records, winner.candidate, front));
+      await writeFile(path.join(dir, 'run-log.jsonl'), trials.timings.map((t) => JSON.stringify(t)).join('\n') + '\n');
     });
     const minutes = ((Date.now() - started) / 60000).toFixed(1);
     log(
       `search: best ${winner.candidate.id} ${winner.candidate.summary}: val F1 ${fmt(winner.outcome.validation?.positiveF1)}, test F1 ${fmt(winner.outcome.test?.positiveF1)} ` +
-        `(test subjects ${subjects.test.join(', ')}); SRAM ${winner.candidate.sramBytes} B, flash ${winner.candidate.flashBytes} B; ${trials.length} trials in ${minutes} min`,
+        `(test subjects ${subjects.test.join(', ')}); SRAM ${winner.candidate.sramBytes} B, flash ${winner.candidate.flashBytes} B; ${records.length} trials in ${minutes} min`,
     );
     return { fold, best: { ...winner.candidate, validation: winner.outcome.validation, test: winner.outcome.test }, candidates: draw.candidates.length, rejected: draw.rejected.count };
   } finally {
@@ -236,22 +166,6 @@ export function chooseFold(manifest: WindowManifest, wanted: string | null): str
   return manifest.folds[0].name;
 }
 
-function trialRecord(candidate: Candidate, rung: Rung, maxTrainWindows: number, outcome: TrialOutcome): TrialRecord {
-  return {
-    candidate: candidate.id,
-    rung: rung.index,
-    epochs: rung.epochs,
-    maxTrainWindows,
-    trainWindows: outcome.trainWindows,
-    bestEpoch: outcome.bestEpoch,
-    epochsRun: outcome.epochsRun,
-    stopReason: outcome.stopReason,
-    validationF1: outcome.validation?.positiveF1 ?? null,
-    validationAccuracy: outcome.validation?.accuracy ?? null,
-    testF1: outcome.test?.positiveF1 ?? null,
-    testAccuracy: outcome.test?.accuracy ?? null,
-  };
-}
 
 function summaryMarkdown(
   input: SearchStageInput,
@@ -285,9 +199,6 @@ function summaryMarkdown(
   ].join('\n');
 }
 
-function fmt(value: number | null | undefined): string {
-  return value === null || value === undefined ? 'n/a' : value.toFixed(3);
-}
 
 function formatReasons(reasons: Record<string, number>): string {
   const entries = Object.entries(reasons);

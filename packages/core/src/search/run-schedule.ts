@@ -1,0 +1,147 @@
+import { Random } from '../common/random';
+import type { Log } from '../common/log';
+import type { NormalizedSearch } from '../spec/types';
+import type { Candidate } from './candidates';
+import type { TrialJournal } from './journal';
+import { promote, type Rung } from './successive-halving';
+import type { TrialOutcome, TrialRequest } from './trial';
+import type { TrialExecutor } from './worker-pool';
+
+export interface TrialRecord {
+  candidate: string;
+  rung: number;
+  epochs: number;
+  maxTrainWindows: number;
+  trainWindows: number;
+  bestEpoch: number;
+  epochsRun: number;
+  stopReason: string;
+  validationF1: number | null;
+  validationAccuracy: number | null;
+  testF1: number | null;
+  testAccuracy: number | null;
+}
+
+export interface TrialTiming {
+  key: string;
+  seconds: number;
+  samplesPerSecond: number;
+  resumed: boolean;
+}
+
+/** Runs trials through the journal: a journaled key is replayed, anything else is trained and journaled first. */
+export class JournaledTrials {
+  readonly timings: TrialTiming[] = [];
+
+  constructor(
+    private readonly journal: TrialJournal<TrialOutcome>,
+    private readonly executor: TrialExecutor,
+    private readonly log: Log,
+  ) {}
+
+  async run(request: TrialRequest, label: () => string): Promise<TrialOutcome> {
+    const recorded = this.journal.get(request.key);
+    if (recorded) {
+      this.timings.push({ key: request.key, ...recorded.timing, resumed: true });
+      return recorded;
+    }
+    const outcome = await this.executor.run(request);
+    this.journal.record(request.key, outcome);
+    this.timings.push({ key: request.key, ...outcome.timing, resumed: false });
+    this.log(
+      `search: ${label()} ${request.key} val F1 ${fmt(outcome.validation?.positiveF1)} test F1 ${fmt(outcome.test?.positiveF1)} ` +
+        `(${outcome.epochsRun} ep, ${outcome.timing.seconds.toFixed(0)} s, ${Math.round(outcome.timing.samplesPerSecond)} samples/s)`,
+    );
+    return outcome;
+  }
+}
+
+export interface ScheduleResult {
+  winner: { candidate: Candidate; outcome: TrialOutcome };
+  trials: TrialRecord[];
+}
+
+export const ETA = 3;
+
+/** The trial request of a candidate at one rung; its seed depends on the candidate only, so rungs are comparable. */
+export function trialRequest(key: string, candidate: Candidate, search: NormalizedSearch, seed: number, epochs: number, maxTrainWindows: number): TrialRequest {
+  return {
+    key,
+    ir: candidate.ir,
+    seed: Random.derive(seed, Number(candidate.id.slice(1))).uint32(),
+    epochs,
+    maxTrainWindows,
+    weightedLoss: search.weightedLoss,
+    batchSize: search.batchSize,
+    learningRate: search.learningRate,
+    patience: search.patience,
+  };
+}
+
+/**
+ * Trains `candidates` through the rungs of `schedule` (one rung for random/grid), promoting the best third by
+ * validation F1 between rungs, and returns the last rung's best (F1, then validation loss, then SRAM, then id).
+ */
+export async function runSchedule(
+  candidates: readonly Candidate[],
+  schedule: readonly Rung[],
+  search: NormalizedSearch,
+  seed: number,
+  trials: JournaledTrials,
+  keyPrefix = '',
+): Promise<ScheduleResult> {
+  const records: TrialRecord[] = [];
+  let entrants = [...candidates];
+  let lastRung: { candidate: Candidate; outcome: TrialOutcome }[] = [];
+  for (const rung of schedule) {
+    const maxTrainWindows = Math.max(100, Math.round(search.maxTrainWindows * rung.trainFraction));
+    let finished = 0;
+    lastRung = await Promise.all(
+      entrants.map(async (candidate) => {
+        const key = `${keyPrefix}${candidate.id}@r${rung.index}`;
+        const outcome = await trials.run(
+          trialRequest(key, candidate, search, seed, rung.epochs, maxTrainWindows),
+          () => `[${keyPrefix}rung ${rung.index + 1}/${schedule.length} ${++finished}/${entrants.length}]`,
+        );
+        records.push(trialRecord(candidate, rung, maxTrainWindows, outcome));
+        return { candidate, outcome };
+      }),
+    );
+    if (rung.index < schedule.length - 1) {
+      entrants = promote(
+        lastRung.map((r) => ({ id: r.candidate.id, score: r.outcome.validation?.positiveF1 ?? 0, tieBreak: r.outcome.validationLoss ?? Infinity, candidate: r.candidate })),
+        ETA,
+      ).map((p) => p.candidate);
+    }
+  }
+  const winner = [...lastRung].sort(
+    (a, b) =>
+      (b.outcome.validation?.positiveF1 ?? 0) - (a.outcome.validation?.positiveF1 ?? 0) ||
+      (a.outcome.validationLoss ?? Infinity) - (b.outcome.validationLoss ?? Infinity) ||
+      a.candidate.sramBytes - b.candidate.sramBytes ||
+      (a.candidate.id < b.candidate.id ? -1 : 1),
+  )[0];
+  records.sort((a, b) => a.rung - b.rung || (a.candidate < b.candidate ? -1 : 1));
+  return { winner, trials: records };
+}
+
+function trialRecord(candidate: Candidate, rung: Rung, maxTrainWindows: number, outcome: TrialOutcome): TrialRecord {
+  return {
+    candidate: candidate.id,
+    rung: rung.index,
+    epochs: rung.epochs,
+    maxTrainWindows,
+    trainWindows: outcome.trainWindows,
+    bestEpoch: outcome.bestEpoch,
+    epochsRun: outcome.epochsRun,
+    stopReason: outcome.stopReason,
+    validationF1: outcome.validation?.positiveF1 ?? null,
+    validationAccuracy: outcome.validation?.accuracy ?? null,
+    testF1: outcome.test?.positiveF1 ?? null,
+    testAccuracy: outcome.test?.accuracy ?? null,
+  };
+}
+
+export function fmt(value: number | null | undefined): string {
+  return value === null || value === undefined ? 'n/a' : value.toFixed(3);
+}
