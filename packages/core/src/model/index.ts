@@ -20,3 +20,5 @@ export type { RawSearchSpace } from './space-defaults';
 export { enumerateArchitectures, headForClasses, sampleArchitecture, spaceSize, thirdSizes } from './spaces';
 export type { Architecture, BlockSpan, HeadSpec, ThirdSpan } from './spaces';
 export { referenceCnn } from './reference';
+export { channelImportance, prunableLayers, pruneToFit, removeChannel } from './prune';
+export type { ChannelImportance, LayerWeights, PruneOptions, PruneResult, PrunedModel } from './prune';

@@ -20,7 +20,7 @@ function specWith(search: string): NormalizedSpec {
   return parseSpec(yaml, 'experiment.yaml', { workspaceRoot: defaultWorkspaceRoot });
 }
 
-const tiny = `  trials: 4\n  epochs: 2\n  maxTrainWindows: 1500\n  maxValidationWindows: 1500\n  validationSubjects: 1\n`;
+const tiny = `  trials: 4\n  epochs: 2\n  maxTrainWindows: 1500\n  maxValidationWindows: 1500\n  validationSubjects: 1\n  baselines:\n    twoStage: false\n    unweighted: false\n`;
 
 async function search(spec: NormalizedSpec, name: string, workers = 1) {
   const outDir = path.join(scratch, name);
@@ -84,6 +84,24 @@ describe('search stage (MicroNAS) on the SisFall sample', () => {
     await expect(search(specWith(`${tiny}  budget:\n    sramBytes: 2000\n`), 'none-fits')).rejects.toThrow(
       /no architecture of the cnn1d space fits the budget \(SRAM 2000 B.*all rejected \(SRAM \d+\)/,
     );
+  });
+
+  it('runs the MicroNAS baselines: unweighted ablation and two-stage (unconstrained search, prune to fit, fine-tune)', async () => {
+    const spec = specWith(`${tiny.replace(/  baselines:[\s\S]*/, '')}  strategy: random\n  budget:\n    sramBytes: 11000\n`);
+    const { read, outDir } = await search(spec, 'baselines');
+    const baselines = read('baselines.json');
+    expect(baselines.constrained.fits).toBe(true);
+    expect(baselines.unweighted.summary).toBe(baselines.constrained.summary);
+    const { unconstrained, pruned, note } = baselines.twoStage;
+    // with this seed the unconstrained winner is too big for 11,000 B, so pruning whole channels must make it fit
+    expect(unconstrained.fits).toBe(false);
+    expect(unconstrained.sramBytes).toBeGreaterThan(11000);
+    expect(note).toBeNull();
+    expect(pruned.fits).toBe(true);
+    expect(pruned.sramBytes).toBeLessThanOrEqual(11000);
+    expect(pruned.removedChannels).toBeGreaterThan(0);
+    expect(pruned.validationF1).not.toBeNull();
+    expect(readFileSync(path.join(outDir, 'summary.md'), 'utf8')).toMatch(/## Baselines \(MicroNAS\)[\s\S]*two-stage: unconstrained winner/);
   });
 
   it('is deterministic: same spec and seed give byte-identical artifacts on one thread or two', async () => {

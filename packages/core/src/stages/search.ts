@@ -10,6 +10,7 @@ import { headForClasses } from '../model/spaces';
 import { drawCandidates, type Candidate } from '../search/candidates';
 import { TrialJournal } from '../search/journal';
 import { paretoFront } from '../search/pareto';
+import { baselinesMarkdown, runBaselines } from '../search/baselines';
 import { ETA, fmt, JournaledTrials, runSchedule, type TrialRecord } from '../search/run-schedule';
 import { halvingSchedule, type Rung } from '../search/successive-halving';
 import type { TrialOutcome } from '../search/trial';
@@ -60,10 +61,11 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
         `${draw.rejected.count} drawn, all rejected (${Object.entries(draw.rejected.reasons).map(([r, n]) => `${r} ${n}`).join(', ')}); widen the budget or shrink search.space`,
     );
   }
-  const schedule: Rung[] =
+  const scheduleFor = (candidates: number): Rung[] =>
     search.strategy === 'successive-halving'
-      ? halvingSchedule(draw.candidates.length, search.epochs, ETA)
-      : [{ index: 0, epochs: search.epochs, trainFraction: 1, candidates: draw.candidates.length }];
+      ? halvingSchedule(candidates, search.epochs, ETA)
+      : [{ index: 0, epochs: search.epochs, trainFraction: 1, candidates }];
+  const schedule = scheduleFor(draw.candidates.length);
   log(
     `search: ${draw.candidates.length} ${search.space.kind} candidates fit ${input.board.name} (SRAM ≤ ${search.budget.sramBytes} B, flash ≤ ${search.budget.flashBytes} B); ` +
       `${draw.rejected.count} rejected unseen (${formatReasons(draw.rejected.reasons)}); fold ${fold}; ${search.strategy}, rungs ${schedule.map((r) => `${r.candidates}×${r.epochs}ep`).join(' → ')}`,
@@ -93,6 +95,7 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
       draw.candidates.map((c) => ({ id: c.id, summary: c.summary, cost: c.sramBytes, flashBytes: c.flashBytes, rung: reached.get(c.id)!.rung, score: reached.get(c.id)!.validationF1 ?? 0 })),
     ).map(({ cost, score, ...rest }) => ({ ...rest, sramBytes: cost, validationF1: score }));
     const memory = estimateMemory(winner.candidate.ir, input.board, search.budget);
+    const baselines = await runBaselines({ search, seed, board: input.board, shape, head, schedule: scheduleFor, trials, log }, winner);
 
     await replaceDirAtomic(input.outDir, async (dir) => {
       const write = (file: string, value: unknown) => writeFile(path.join(dir, file), `${canonicalJson(value, 1)}\n`);
@@ -126,7 +129,11 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
         validation: winner.outcome.validation,
         test: winner.outcome.test,
       });
-      await writeFile(path.join(dir, 'summary.md'), summaryMarkdown(input, fold, draw.rejected.count, draw.candidates, records, winner.candidate, front));
+      await write('baselines.json', baselines);
+      await writeFile(
+        path.join(dir, 'summary.md'),
+        `${summaryMarkdown(input, fold, draw.rejected.count, draw.candidates, records, winner.candidate, front)}\n${baselinesMarkdown(baselines)}`,
+      );
       await writeFile(path.join(dir, 'run-log.jsonl'), trials.timings.map((t) => JSON.stringify(t)).join('\n') + '\n');
     });
     const minutes = ((Date.now() - started) / 60000).toFixed(1);
