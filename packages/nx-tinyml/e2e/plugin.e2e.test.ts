@@ -146,6 +146,25 @@ describe('affected experiments', () => {
   });
 });
 
+describe('search stage through nx', () => {
+  it('`nx run fall-esp32:search` runs window then a memory-constrained search, and reruns from the cache', async () => {
+    ws.git('checkout', '--', '.');
+    ws.edit('projects/fall-esp32/experiment.yaml', (t) =>
+      t.replace(/search:\n(  .*\n)+/, 'search:\n  space: cnn1d\n  strategy: successive-halving\n  trials: 3\n  epochs: 2\n  maxTrainWindows: 1000\n  maxValidationWindows: 1000\n  baselines:\n    twoStage: false\n    unweighted: true\n'),
+    );
+    const run = await ws.nx('run', 'fall-esp32:search');
+    expect(run.exitCode, run.output).toBe(0);
+    expect(run.output).toMatch(/search: 3 cnn1d candidates fit esp32-s2/);
+    const trials = JSON.parse(ws.read('dist/experiments/fall-esp32/search/trials.json'));
+    expect(trials.candidates).toHaveLength(3);
+    const best = JSON.parse(ws.read('dist/experiments/fall-esp32/search/best-model.json'));
+    expect(best.memory.fits).toBe(true);
+    expect(best.memory.sram.arena).toBeLessThanOrEqual(262144);
+    const again = await ws.nx('run', 'fall-esp32:search');
+    expect(again.output).toMatch(/Nx read the output from the cache instead of running the command for 2 out of 2 tasks/);
+  });
+});
+
 describe('experiment generator', () => {
   it('writes a spec that validates and becomes a project', async () => {
     const gen = await ws.nx('g', 'nx-tinyml:experiment', 'ecg-host', '--board=host', '--dataset=mitbih', '--no-interactive');
