@@ -1,5 +1,7 @@
 import { Random } from '../common/random';
 import type { ModelIR, Shape } from '../model/ir';
+import { paramCount } from '../model/params';
+import { inferShapes } from '../model/shapes';
 import { createKernel } from './create-kernel';
 import type { LayerKernel } from './kernel';
 
@@ -27,14 +29,18 @@ export class Network {
   private lastInput: Float64Array;
 
   constructor(readonly ir: ModelIR) {
-    if (ir.layers.length === 0) throw new Error('a model needs at least one layer');
+    const expected = inferShapes(ir);
     let shape: Shape = [ir.input.length, ir.input.channels];
     const kernels: LayerKernel[] = [];
-    for (const layer of ir.layers) {
+    ir.layers.forEach((layer, i) => {
       const kernel = createKernel(layer, shape);
+      // The kernels size their own buffers; they must agree with the model's shape and parameter rules.
+      if (kernel.outputShape[0] !== expected[i][0] || kernel.outputShape[1] !== expected[i][1] || kernel.paramCount !== paramCount(layer, shape)) {
+        throw new Error(`layer ${i} (${layer.kind}): the training kernel disagrees with model/shapes or model/params`);
+      }
       kernels.push(kernel);
       shape = kernel.outputShape;
-    }
+    });
     this.kernels = kernels;
     this.outputShape = shape;
     this.inputSize = ir.input.length * ir.input.channels;

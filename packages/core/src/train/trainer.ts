@@ -9,6 +9,8 @@ import { Network, type NetworkWeights } from './network';
 import type { TrainableModel } from './trainable';
 import { runTraining, score, type TrainOptions, type TrainResult } from './training-loop';
 
+export type { EpochProgress, StopReason, TrainOptions, TrainResult } from './training-loop';
+
 /** Our engine's model: the IR network (float64, one sample at a time) with Adam. */
 export class IrTrainable implements TrainableModel {
   readonly network: Network;

@@ -13,7 +13,8 @@ let loading: Promise<LoadedTfjs> | undefined;
 /**
  * Loads tfjs once: `@tensorflow/tfjs-node` when it loads (an optionalDependency whose install downloads libtensorflow,
  * so on an offline machine it is missing or broken and requiring it throws), else `@tensorflow/tfjs` on its CPU
- * backend. Kept out of every default code path: only the tfjs engine and the gradient-oracle tests call this.
+ * backend. Kept out of every default code path: only the tfjs engine and the benchmark call this. The first call's
+ * `native` choice holds for the process (tfjs is a process-wide singleton).
  */
 export function loadTfjs(options: { native?: boolean } = {}): Promise<LoadedTfjs> {
   loading ??= load(options.native ?? true);

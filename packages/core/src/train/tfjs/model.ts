@@ -1,6 +1,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import type { Activation, Layer, ModelIR, Shape } from '../../model/ir';
-import { slidingGeometry } from '../kernels/geometry';
+import { paramLayout } from '../../model/params';
+import { inferShapes, inputShapes } from '../../model/shapes';
 import type { NetworkWeights } from '../network';
 import type { Tf } from './load';
 
@@ -20,63 +21,21 @@ export interface TfjsModel {
   dispose(): void;
 }
 
-/** The shapes a layer's flat parameters split into, in order. */
-export function parameterShapes(layer: Layer, input: Shape): number[][] {
-  const [length, channels] = input;
-  switch (layer.kind) {
-    case 'conv1d':
-      return [[layer.kernel, channels, layer.filters], [layer.filters]];
-    case 'depthwise1d':
-      return [[layer.kernel, 1, channels, 1], [channels]];
-    case 'pointwise1d':
-      return [[1, channels, layer.filters], [layer.filters]];
-    case 'dense':
-      return [[length * channels, layer.units], [layer.units]];
-    case 'batchnorm':
-      return [[channels], [channels]];
-    case 'gru':
-      return [[channels, 3 * layer.units], [layer.units, 3 * layer.units], [2, 3 * layer.units]];
-    default:
-      return [];
-  }
-}
-
-/** Output shape of a layer, by the same rules as the kernels. */
-export function layerOutputShape(layer: Layer, input: Shape): Shape {
-  const [length, channels] = input;
-  switch (layer.kind) {
-    case 'conv1d':
-      return [slidingGeometry(length, layer.kernel, layer.stride, layer.padding).outLength, layer.filters];
-    case 'depthwise1d':
-      return [slidingGeometry(length, layer.kernel, layer.stride, layer.padding).outLength, channels];
-    case 'pointwise1d':
-      return [length, layer.filters];
-    case 'maxpool1d':
-    case 'avgpool1d':
-      return [slidingGeometry(length, layer.pool, layer.stride, 'valid').outLength, channels];
-    case 'globalavgpool':
-      return [1, channels];
-    case 'gru':
-      return [layer.returnSequences ? length : 1, layer.units];
-    case 'dense':
-      return [1, layer.units];
-    case 'batchnorm':
-    case 'relu':
-    case 'relu6':
-      return input;
-  }
+/** The tfjs tensor shapes a layer's flat parameters split into (model/params.ts order; depthwise as tfjs wants it). */
+function tfjsParameterShapes(layer: Layer, input: Shape): number[][] {
+  return paramLayout(layer, input).map((tensor) => {
+    if (tensor.name !== 'weights') return tensor.shape;
+    if (layer.kind === 'depthwise1d') return [tensor.shape[0], 1, tensor.shape[1], 1];
+    if (layer.kind === 'pointwise1d') return [1, ...tensor.shape];
+    return tensor.shape;
+  });
 }
 
 export function buildTfjsModel(tf: Tf, ir: ModelIR, weights: NetworkWeights): TfjsModel {
-  const shapes: Shape[] = [];
-  let shape: Shape = [ir.input.length, ir.input.channels];
-  for (const layer of ir.layers) {
-    shapes.push(shape);
-    shape = layerOutputShape(layer, shape);
-  }
-  const outputUnits = shape[1];
+  const shapes = inputShapes(ir);
+  const outputUnits = inferShapes(ir)[ir.layers.length - 1][1];
   const variables = ir.layers.map((layer, i) => {
-    const parts = parameterShapes(layer, shapes[i]);
+    const parts = tfjsParameterShapes(layer, shapes[i]);
     let offset = 0;
     return parts.map((partShape) => {
       const size = partShape.reduce((a, b) => a * b, 1);
