@@ -31,7 +31,7 @@ async function search(spec: NormalizedSpec, name: string, workers = 1) {
     board: spec.boardDefinition,
     windowDir,
     outDir,
-    journalFile: path.join(scratch, `${name}.jsonl`),
+    journalDir: path.join(scratch, `${name}-journal`),
   });
   return { result, outDir, read: (file: string) => JSON.parse(readFileSync(path.join(outDir, file), 'utf8')) };
 }
@@ -114,7 +114,8 @@ describe('search stage (MicroNAS) on the SisFall sample', () => {
 
   it('resumes after kill -9: no finished trial is lost or run twice, and the result equals an uninterrupted run', async () => {
     const name = 'killed';
-    const journal = path.join(scratch, `${name}.jsonl`);
+    const journalDir = path.join(scratch, `${name}-journal`);
+    const journalPath = () => path.join(journalDir, readdirSync(journalDir)[0]);
     const script = path.join(scratch, 'run-search.ts');
     writeFileSync(
       script,
@@ -122,18 +123,20 @@ describe('search stage (MicroNAS) on the SisFall sample', () => {
        import { runSearchStage } from '${path.join(__dirname, 'search')}';
        const spec = parseSpec(${JSON.stringify(`name: search-test\nboard: stm32f446ze\ndataset: sisfall\nseed: 7\nsearch:\n${tiny}`)}, 'experiment.yaml', { workspaceRoot: ${JSON.stringify(defaultWorkspaceRoot)} });
        runSearchStage({ experiment: spec.name, search: { ...spec.search, workers: 1 }, seed: spec.seed, board: spec.boardDefinition,
-         windowDir: ${JSON.stringify(windowDir)}, outDir: ${JSON.stringify(path.join(scratch, name))}, journalFile: ${JSON.stringify(journal)}, log: (l) => console.log(l) });`,
+         windowDir: ${JSON.stringify(windowDir)}, outDir: ${JSON.stringify(path.join(scratch, name))}, journalDir: ${JSON.stringify(journalDir)}, log: (l) => console.log(l) });`,
     );
     // Kill the search once two trials are journaled (line 1 is the header).
     await new Promise<void>((resolve) => {
       const child = spawn(process.execPath, ['-r', '@swc-node/register', script], { cwd: defaultWorkspaceRoot });
       child.stdout.on('data', () => {
-        if (existsSync(journal) && readFileSync(journal, 'utf8').split('\n').filter(Boolean).length >= 3) child.kill('SIGKILL');
+        if (existsSync(journalDir) && readdirSync(journalDir).length > 0 && readFileSync(journalPath(), 'utf8').split('\n').filter(Boolean).length >= 3) {
+          child.kill('SIGKILL');
+        }
       });
       child.on('exit', () => resolve());
     });
     expect(existsSync(path.join(scratch, name))).toBe(false); // no partial artifacts
-    const journaled = readFileSync(journal, 'utf8').split('\n').filter(Boolean).length - 1;
+    const journaled = readFileSync(journalPath(), 'utf8').split('\n').filter(Boolean).length - 1;
     expect(journaled).toBeGreaterThanOrEqual(2);
     expect(journaled).toBeLessThan(5);
 
@@ -142,7 +145,7 @@ describe('search stage (MicroNAS) on the SisFall sample', () => {
     expect(log.filter((t) => t.resumed)).toHaveLength(journaled);
     expect(log).toHaveLength(5);
     expect(new Set(log.map((t) => t.key)).size).toBe(5);
-    const lines = readFileSync(journal, 'utf8').split('\n').filter(Boolean);
+    const lines = readFileSync(journalPath(), 'utf8').split('\n').filter(Boolean);
     expect(lines).toHaveLength(6);
 
     const clean = await search(specWith(tiny), 'uninterrupted');

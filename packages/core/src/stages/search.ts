@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { replaceDirAtomic } from '../common/atomic';
@@ -28,8 +29,11 @@ export interface SearchStageInput {
   windowDir: string;
   /** Replaced atomically with the search's artifacts. */
   outDir: string;
-  /** Append-only trial journal; outside outDir so it survives a crash and a cache restore. */
-  journalFile: string;
+  /**
+   * Folder of append-only trial journals, one per search configuration (file named by a hash of the settings and
+   * data it depends on); outside outDir so it survives a crash and a cache restore.
+   */
+  journalDir: string;
   log?: Log;
 }
 
@@ -71,14 +75,10 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
       `${draw.rejected.count} rejected unseen (${formatReasons(draw.rejected.reasons)}); fold ${fold}; ${search.strategy}, rungs ${schedule.map((r) => `${r.candidates}×${r.epochs}ep`).join(' → ')}`,
   );
 
-  const journal = TrialJournal.open<TrialOutcome>(input.journalFile, {
-    format: 'nx-tinyml/search-journal@1',
-    windows: manifest.payload.sha256,
-    fold,
-    seed,
-    search: { ...search, workers: undefined },
-  });
-  if (journal.size > 0) log(`search: resuming, ${journal.size} trials already journaled in ${input.journalFile}`);
+  const header = { format: 'nx-tinyml/search-journal@1', windows: manifest.payload.sha256, fold, seed, search: { ...search, workers: undefined } };
+  const journalFile = path.join(input.journalDir, `search-${createHash('sha256').update(canonicalJson(header)).digest('hex').slice(0, 16)}.jsonl`);
+  const journal = TrialJournal.open<TrialOutcome>(journalFile, header);
+  if (journal.size > 0) log(`search: resuming, ${journal.size} trials already journaled in ${journalFile}`);
   const executor = createTrialExecutor(
     { windowDir: input.windowDir, fold, seed, validationSubjects: search.validationSubjects, maxValidationWindows: search.maxValidationWindows },
     search.workers,

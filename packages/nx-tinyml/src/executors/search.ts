@@ -13,7 +13,7 @@ export default async function searchExecutor(_options: Record<string, never>, co
       board: spec.boardDefinition,
       windowDir: outDir('window'),
       outDir: outDir('search'),
-      journalFile: path.join(workspaceRoot, 'dist', '.journals', spec.name, 'search.jsonl'),
+      journalDir: path.join(workspaceRoot, 'dist', '.journals', spec.name),
       log: consoleLog,
     });
   });
