@@ -7,7 +7,7 @@ import { summarizeIR } from '../model/cost';
 import type { HeadSpec } from '../model/spaces';
 import type { BoardDefinition, NormalizedSearch } from '../spec/types';
 import { drawCandidates, type Candidate } from './candidates';
-import { fmt, runSchedule, trialRequest, type JournaledTrials, type TrialRecord } from './run-schedule';
+import { fmt, runSchedule, trialRequest, type JournaledTrials, type Selection, type TrialRecord } from './run-schedule';
 import type { Rung } from './successive-halving';
 import type { TrialOutcome } from './trial';
 
@@ -43,6 +43,7 @@ export interface BaselineContext {
   head: HeadSpec;
   schedule: (candidates: number) => Rung[];
   trials: JournaledTrials;
+  selection: Selection;
   log: Log;
 }
 
@@ -56,7 +57,7 @@ export async function runBaselines(context: BaselineContext, winner: { candidate
   };
 
   if (search.baselines.unweighted) {
-    const request = trialRequest(`unweighted/${winner.candidate.id}`, winner.candidate, { ...search, weightedLoss: false }, seed, search.epochs, search.maxTrainWindows);
+    const request = trialRequest(`unweighted/${winner.candidate.id}`, winner.candidate, { ...search, weightedLoss: false }, seed, search.epochs, search.maxTrainWindows, context.selection);
     const outcome = await trials.run(request, () => '[ablation]');
     report.unweighted = modelResult(winner.candidate.ir, context, outcome);
   }
@@ -64,7 +65,7 @@ export async function runBaselines(context: BaselineContext, winner: { candidate
   if (search.baselines.twoStage) {
     const draw = drawCandidates(search, context.shape, context.head, board, null, seed);
     log(`search: two-stage baseline: ${draw.candidates.length} candidates without the memory constraint`);
-    const stage1 = await runSchedule(draw.candidates, context.schedule(draw.candidates.length), search, seed, trials, 'two-stage/');
+    const stage1 = await runSchedule(draw.candidates, context.schedule(draw.candidates.length), search, seed, trials, context.selection, 'two-stage/');
     const unconstrained = { candidate: stage1.winner.candidate.id, ...modelResult(stage1.winner.candidate.ir, context, stage1.winner.outcome) };
     report.twoStage = { unconstrained, pruned: null, note: null, trials: stage1.trials };
     if (unconstrained.fits) {
@@ -75,7 +76,7 @@ export async function runBaselines(context: BaselineContext, winner: { candidate
         const pruned = pruneToFit(stage1.winner.candidate.ir, stage1.winner.outcome.weights, fits);
         const finetune = await trials.run(
           {
-            ...trialRequest('two-stage/pruned-finetune', { ...stage1.winner.candidate, ir: pruned.ir }, search, seed, search.epochs, search.maxTrainWindows),
+            ...trialRequest('two-stage/pruned-finetune', { ...stage1.winner.candidate, ir: pruned.ir }, search, seed, search.epochs, search.maxTrainWindows, context.selection),
             initialWeights: pruned.weights,
           },
           () => '[two-stage fine-tune]',

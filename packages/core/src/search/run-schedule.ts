@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import { canonicalJson } from '../common/canonical-json';
 import { Random } from '../common/random';
 import type { Log } from '../common/log';
 import type { NormalizedSearch } from '../spec/types';
@@ -20,6 +22,10 @@ export interface TrialRecord {
   validationAccuracy: number | null;
   testF1: number | null;
   testAccuracy: number | null;
+  validationMacroF1: number | null;
+  testMacroF1: number | null;
+  /** The selection score (validation positive-f1 or macro-f1, as the search ranks). */
+  score: number;
 }
 
 export interface TrialTiming {
@@ -29,9 +35,15 @@ export interface TrialTiming {
   resumed: boolean;
 }
 
-/** Runs trials through the journal: a journaled key is replayed, anything else is trained and journaled first. */
+/**
+ * Runs trials through the journal, keyed by what determines the result (IR, seed, budget, settings, initial
+ * weights) rather than by name: a trial journaled before — by an earlier, killed run, or by another part of this
+ * search, e.g. the two-stage baseline drawing a candidate the constrained search already trained — is replayed;
+ * anything else is trained and journaled first.
+ */
 export class JournaledTrials {
   readonly timings: TrialTiming[] = [];
+  private readonly inFlight = new Map<string, Promise<TrialOutcome>>();
 
   constructor(
     private readonly journal: TrialJournal<TrialOutcome>,
@@ -40,13 +52,18 @@ export class JournaledTrials {
   ) {}
 
   async run(request: TrialRequest, label: () => string): Promise<TrialOutcome> {
-    const recorded = this.journal.get(request.key);
+    const { key, ...determinants } = request;
+    const contentKey = createHash('sha256').update(canonicalJson(determinants)).digest('hex').slice(0, 32);
+    const recorded = this.journal.get(contentKey) ?? (await this.inFlight.get(contentKey));
     if (recorded) {
-      this.timings.push({ key: request.key, ...recorded.timing, resumed: true });
-      return recorded;
+      this.timings.push({ key, ...recorded.timing, resumed: true });
+      return { ...recorded, key };
     }
-    const outcome = await this.executor.run(request);
-    this.journal.record(request.key, outcome);
+    const running = this.executor.run(request);
+    this.inFlight.set(contentKey, running);
+    const outcome = await running;
+    this.inFlight.delete(contentKey);
+    this.journal.record(contentKey, outcome);
     this.timings.push({ key: request.key, ...outcome.timing, resumed: false });
     this.log(
       `search: ${label()} ${request.key} val F1 ${fmt(outcome.validation?.positiveF1)} test F1 ${fmt(outcome.test?.positiveF1)} ` +
@@ -63,9 +80,30 @@ export interface ScheduleResult {
 
 export const ETA = 3;
 
+/** What ranks candidates: the monitored validation metric, and the class positive-f1 refers to. */
+export interface Selection {
+  monitor: 'positive-f1' | 'macro-f1';
+  positiveClass?: number;
+}
+
+export function selectionScore(outcome: TrialOutcome, selection: Selection): number {
+  if (!outcome.validation) return 0;
+  return selection.monitor === 'macro-f1' ? outcome.validation.macroF1 : outcome.validation.positiveF1;
+}
+
 /** The trial request of a candidate at one rung; its seed depends on the candidate only, so rungs are comparable. */
-export function trialRequest(key: string, candidate: Candidate, search: NormalizedSearch, seed: number, epochs: number, maxTrainWindows: number): TrialRequest {
+export function trialRequest(
+  key: string,
+  candidate: Candidate,
+  search: NormalizedSearch,
+  seed: number,
+  epochs: number,
+  maxTrainWindows: number,
+  selection: Selection,
+): TrialRequest {
   return {
+    monitor: selection.monitor,
+    positiveClass: selection.positiveClass,
     key,
     ir: candidate.ir,
     seed: Random.derive(seed, Number(candidate.id.slice(1))).uint32(),
@@ -88,6 +126,7 @@ export async function runSchedule(
   search: NormalizedSearch,
   seed: number,
   trials: JournaledTrials,
+  selection: Selection,
   keyPrefix = '',
 ): Promise<ScheduleResult> {
   const records: TrialRecord[] = [];
@@ -100,23 +139,23 @@ export async function runSchedule(
       entrants.map(async (candidate) => {
         const key = `${keyPrefix}${candidate.id}@r${rung.index}`;
         const outcome = await trials.run(
-          trialRequest(key, candidate, search, seed, rung.epochs, maxTrainWindows),
+          trialRequest(key, candidate, search, seed, rung.epochs, maxTrainWindows, selection),
           () => `[${keyPrefix}rung ${rung.index + 1}/${schedule.length} ${++finished}/${entrants.length}]`,
         );
-        records.push(trialRecord(candidate, rung, maxTrainWindows, outcome));
+        records.push(trialRecord(candidate, rung, maxTrainWindows, outcome, selection));
         return { candidate, outcome };
       }),
     );
     if (rung.index < schedule.length - 1) {
       entrants = promote(
-        lastRung.map((r) => ({ id: r.candidate.id, score: r.outcome.validation?.positiveF1 ?? 0, tieBreak: r.outcome.validationLoss ?? Infinity, candidate: r.candidate })),
+        lastRung.map((r) => ({ id: r.candidate.id, score: selectionScore(r.outcome, selection), tieBreak: r.outcome.validationLoss ?? Infinity, candidate: r.candidate })),
         ETA,
       ).map((p) => p.candidate);
     }
   }
   const winner = [...lastRung].sort(
     (a, b) =>
-      (b.outcome.validation?.positiveF1 ?? 0) - (a.outcome.validation?.positiveF1 ?? 0) ||
+      selectionScore(b.outcome, selection) - selectionScore(a.outcome, selection) ||
       (a.outcome.validationLoss ?? Infinity) - (b.outcome.validationLoss ?? Infinity) ||
       a.candidate.sramBytes - b.candidate.sramBytes ||
       (a.candidate.id < b.candidate.id ? -1 : 1),
@@ -125,7 +164,7 @@ export async function runSchedule(
   return { winner, trials: records };
 }
 
-function trialRecord(candidate: Candidate, rung: Rung, maxTrainWindows: number, outcome: TrialOutcome): TrialRecord {
+function trialRecord(candidate: Candidate, rung: Rung, maxTrainWindows: number, outcome: TrialOutcome, selection: Selection): TrialRecord {
   return {
     candidate: candidate.id,
     rung: rung.index,
@@ -139,6 +178,9 @@ function trialRecord(candidate: Candidate, rung: Rung, maxTrainWindows: number, 
     validationAccuracy: outcome.validation?.accuracy ?? null,
     testF1: outcome.test?.positiveF1 ?? null,
     testAccuracy: outcome.test?.accuracy ?? null,
+    validationMacroF1: outcome.validation?.macroF1 ?? null,
+    testMacroF1: outcome.test?.macroF1 ?? null,
+    score: selectionScore(outcome, selection),
   };
 }
 

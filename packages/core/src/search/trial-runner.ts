@@ -34,6 +34,8 @@ export class TrialRunner {
       learningRate: request.learningRate,
       patience: request.patience,
       classWeighting: request.weightedLoss,
+      monitor: request.monitor,
+      positiveClass: request.positiveClass,
       initialWeights: request.initialWeights,
       masks: request.masks?.map((mask) => (mask ? Uint8Array.from(mask) : null)),
     });

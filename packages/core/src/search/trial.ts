@@ -22,6 +22,9 @@ export interface TrialRequest {
   batchSize: number;
   learningRate: number;
   patience: number;
+  monitor: 'positive-f1' | 'macro-f1';
+  /** Store class index whose F1 positive-f1 means; undefined: the trainer's default (the rarest class). */
+  positiveClass?: number;
   initialWeights?: NetworkWeights;
   /** Per layer: 1 keeps a parameter, 0 pins it at zero (fine-tuning a pruned network). */
   masks?: (number[] | null)[];

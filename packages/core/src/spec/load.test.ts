@@ -321,6 +321,8 @@ describe('normalized experiments', () => {
         maxValidationWindows: 15000,
         patience: 3,
         baselines: { twoStage: true, unweighted: true },
+        metric: null,
+        positiveClass: null,
       },
       'train-cascade': { exits: 3, events: null, epochs: 20, lambda: 0.1, training: 'stagewise', targetDrop: 0.01, ensembleSize: 5 },
       quantize: { calibration: 'minmax', percentile: 99.99, calibrationWindows: 1000, goldenVectors: 32 },

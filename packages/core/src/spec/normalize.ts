@@ -52,6 +52,8 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
       maxValidationWindows: search.maxValidationWindows ?? 15000,
       patience: search.patience ?? 3,
       baselines: { twoStage: search.baselines?.twoStage ?? true, unweighted: search.baselines?.unweighted ?? true },
+      metric: search.metric ?? null,
+      positiveClass: search.positiveClass ?? null,
     },
     'train-cascade': {
       exits: cascade.exits ?? 3,

@@ -55,6 +55,8 @@ export interface RawSpec {
     maxValidationWindows?: number;
     patience?: number;
     baselines?: { twoStage?: boolean; unweighted?: boolean };
+    metric?: 'positive-f1' | 'macro-f1';
+    positiveClass?: string;
   };
   'train-cascade'?: {
     exits?: number;

@@ -91,6 +91,10 @@ export interface NormalizedSearch {
   maxValidationWindows: number;
   patience: number;
   baselines: { twoStage: boolean; unweighted: boolean };
+  /** null: positive-f1 with 2 classes, macro-f1 with more (decided once the classes are known). */
+  metric: 'positive-f1' | 'macro-f1' | null;
+  /** Class label whose F1 positive-f1 means; null: the rarest class of the fold's training windows. */
+  positiveClass: string | null;
 }
 
 export interface NormalizedTrainCascade {

@@ -65,7 +65,7 @@ describe('search stage (MicroNAS) on the SisFall sample', () => {
     expect(front.length).toBeGreaterThan(0);
     for (let i = 1; i < front.length; i++) {
       expect(front[i].sramBytes).toBeGreaterThan(front[i - 1].sramBytes);
-      expect(front[i].validationF1).toBeGreaterThan(front[i - 1].validationF1);
+      expect(front[i].score).toBeGreaterThan(front[i - 1].score);
     }
     expect(readFileSync(path.join(outDir, 'summary.md'), 'utf8')).toMatch(/\| c\d{3} \(best\)/);
   });
@@ -102,6 +102,41 @@ describe('search stage (MicroNAS) on the SisFall sample', () => {
     expect(pruned.removedChannels).toBeGreaterThan(0);
     expect(pruned.validationF1).not.toBeNull();
     expect(readFileSync(path.join(outDir, 'summary.md'), 'utf8')).toMatch(/## Baselines \(MicroNAS\)[\s\S]*two-stage: unconstrained winner/);
+  });
+
+  it('ranks multi-class problems by macro-F1 by default, and positive-f1 targets the named class (MIT-BIH sample, AAMI classes)', async () => {
+    const yaml = (extra: string) =>
+      `name: ecg-test\nboard: stm32f446ze\ndataset: mitbih\nseed: 3\nwindow:\n  sampleRateHz: 180\nsearch:\n  space: dsconv\n  strategy: random\n  trials: 2\n  epochs: 1\n  maxTrainWindows: 1500\n  maxValidationWindows: 1500\n  validationSubjects: 1\n  baselines:\n    twoStage: false\n    unweighted: false\n${extra}`;
+    const spec = parseSpec(yaml(''), 'experiment.yaml', { workspaceRoot: defaultWorkspaceRoot });
+    const ecgWindows = path.join(scratch, 'ecg-window');
+    await runWindowStage({ experiment: spec.name, dataset: { ...spec.dataset, source: 'sample' }, window: spec.window, outDir: ecgWindows, workspaceRoot: defaultWorkspaceRoot, env });
+    const run = async (s: NormalizedSpec, name: string) => {
+      const outDir = path.join(scratch, name);
+      await runSearchStage({ experiment: s.name, search: { ...s.search, workers: 1 }, seed: s.seed, board: s.boardDefinition, windowDir: ecgWindows, outDir, journalDir: path.join(scratch, `${name}-journal`) });
+      return JSON.parse(readFileSync(path.join(outDir, 'trials.json'), 'utf8'));
+    };
+    const macro = await run(spec, 'ecg-macro');
+    expect(macro.metric).toBe('macro-f1');
+    expect(macro.classes).toEqual(['N', 'S', 'V', 'F', 'Q']);
+    for (const trial of macro.trials) expect(trial.score).toBe(trial.validationMacroF1);
+    const named = await run(parseSpec(yaml('  metric: positive-f1\n  positiveClass: V\n'), 'experiment.yaml', { workspaceRoot: defaultWorkspaceRoot }), 'ecg-v');
+    expect(named.metric).toBe('positive-f1');
+    expect(named.positiveClass).toBe(2);
+    for (const trial of named.trials) expect(trial.score).toBe(trial.validationF1);
+    await expect(run(parseSpec(yaml('  positiveClass: fall\n'), 'experiment.yaml', { workspaceRoot: defaultWorkspaceRoot }), 'ecg-bad')).rejects.toThrow(
+      /search.positiveClass: no class "fall" in the window store; classes: N, S, V, F, Q/,
+    );
+  });
+
+  it('shares identical trials: where every candidate fits, the two-stage baseline trains nothing again', async () => {
+    const spec = specWith(`${tiny.replace(/  baselines:[\s\S]*/, '')}  strategy: random\n  baselines:\n    twoStage: true\n    unweighted: false\n`);
+    const { read, outDir } = await search(spec, 'shared');
+    const log = readFileSync(path.join(outDir, 'run-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const twoStage = log.filter((t) => t.key.startsWith('two-stage/'));
+    expect(twoStage).toHaveLength(4);
+    expect(twoStage.every((t) => t.resumed)).toBe(true);
+    expect(log.filter((t) => !t.resumed)).toHaveLength(4);
+    expect(read('baselines.json').twoStage.note).toMatch(/fits the budget as it is/);
   });
 
   it('is deterministic: same spec and seed give byte-identical artifacts on one thread or two', async () => {

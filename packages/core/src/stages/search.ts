@@ -12,7 +12,7 @@ import { drawCandidates, type Candidate } from '../search/candidates';
 import { TrialJournal } from '../search/journal';
 import { paretoFront } from '../search/pareto';
 import { baselinesMarkdown, runBaselines } from '../search/baselines';
-import { ETA, fmt, JournaledTrials, runSchedule, type TrialRecord } from '../search/run-schedule';
+import { ETA, fmt, JournaledTrials, runSchedule, type Selection, type TrialRecord } from '../search/run-schedule';
 import { halvingSchedule, type Rung } from '../search/successive-halving';
 import type { TrialOutcome } from '../search/trial';
 import { createTrialExecutor } from '../search/worker-pool';
@@ -57,6 +57,7 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
   const manifest = await readManifest(input.windowDir);
   const fold = chooseFold(manifest, search.fold);
   const head = headForClasses(manifest.classes.length);
+  const selection = selectionFor(search, manifest.classes);
   const shape = { length: manifest.window.length, channels: manifest.window.channels.length };
   const draw = drawCandidates(search, shape, head, input.board, search.budget, seed);
   if (draw.candidates.length === 0) {
@@ -86,16 +87,16 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
   const started = Date.now();
   const trials = new JournaledTrials(journal, executor, log);
   try {
-    const { winner, trials: records } = await runSchedule(draw.candidates, schedule, search, seed, trials);
+    const { winner, trials: records } = await runSchedule(draw.candidates, schedule, search, seed, trials, selection);
     const subjects = winner.outcome.subjects;
     // Each candidate's score is its F1 at the highest rung it reached.
     const reached = new Map<string, TrialRecord>();
     for (const trial of records) if ((reached.get(trial.candidate)?.rung ?? -1) < trial.rung) reached.set(trial.candidate, trial);
     const front = paretoFront(
-      draw.candidates.map((c) => ({ id: c.id, summary: c.summary, cost: c.sramBytes, flashBytes: c.flashBytes, rung: reached.get(c.id)!.rung, score: reached.get(c.id)!.validationF1 ?? 0 })),
-    ).map(({ cost, score, ...rest }) => ({ ...rest, sramBytes: cost, validationF1: score }));
+      draw.candidates.map((c) => ({ id: c.id, summary: c.summary, cost: c.sramBytes, flashBytes: c.flashBytes, rung: reached.get(c.id)!.rung, score: reached.get(c.id)!.score })),
+    ).map(({ cost, score, ...rest }) => ({ ...rest, sramBytes: cost, score }));
     const memory = estimateMemory(winner.candidate.ir, input.board, search.budget);
-    const baselines = await runBaselines({ search, seed, board: input.board, shape, head, schedule: scheduleFor, trials, log }, winner);
+    const baselines = await runBaselines({ search, seed, board: input.board, shape, head, schedule: scheduleFor, trials, selection, log }, winner);
 
     await replaceDirAtomic(input.outDir, async (dir) => {
       const write = (file: string, value: unknown) => writeFile(path.join(dir, file), `${canonicalJson(value, 1)}\n`);
@@ -110,13 +111,14 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
         subjects,
         classes: manifest.classes,
         positiveClass: winner.outcome.validation?.positiveClass ?? null,
+        metric: selection.monitor,
         schedule,
         rejected: draw.rejected,
         duplicatesSkipped: draw.duplicates,
         candidates: draw.candidates.map(({ ir, ...rest }) => ({ ...rest, ir })),
         trials: records,
       });
-      await write('pareto.json', { metric: 'validation F1 of the positive class vs SRAM (arena + input + stack)', front });
+      await write('pareto.json', { metric: `validation ${selection.monitor} vs SRAM (arena + input + stack)`, front });
       await write('best-model.json', {
         candidate: winner.candidate.id,
         summary: winner.candidate.summary,
@@ -132,7 +134,7 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
       await write('baselines.json', baselines);
       await writeFile(
         path.join(dir, 'summary.md'),
-        `${summaryMarkdown(input, fold, draw.rejected.count, draw.candidates, records, winner.candidate, front)}\n${baselinesMarkdown(baselines)}`,
+        `${summaryMarkdown(input, fold, draw.rejected.count, draw.candidates, records, winner.candidate, front, selection)}\n${baselinesMarkdown(baselines)}`,
       );
       await writeFile(path.join(dir, 'run-log.jsonl'), trials.timings.map((t) => JSON.stringify(t)).join('\n') + '\n');
     });
@@ -146,6 +148,15 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
     journal.close();
     await executor.close();
   }
+}
+
+/** positive-f1 for binary problems, macro-f1 otherwise, unless the spec says; the positive class by label. */
+function selectionFor(search: NormalizedSearch, classes: readonly string[]): Selection {
+  const monitor = search.metric ?? (classes.length === 2 ? 'positive-f1' : 'macro-f1');
+  if (search.positiveClass === null) return { monitor };
+  const index = classes.indexOf(search.positiveClass);
+  if (index < 0) throw new UserError(`search.positiveClass: no class "${search.positiveClass}" in the window store; classes: ${classes.join(', ')}`);
+  return { monitor, positiveClass: index };
 }
 
 async function readManifest(windowDir: string): Promise<WindowManifest> {
@@ -182,25 +193,26 @@ function summaryMarkdown(
   trials: TrialRecord[],
   best: Candidate,
   front: { id: string }[],
+  selection: Selection,
 ): string {
   const onFront = new Set(front.map((p) => p.id));
   const final = new Map<string, TrialRecord>();
   for (const trial of trials) if ((final.get(trial.candidate)?.rung ?? -1) < trial.rung) final.set(trial.candidate, trial);
   const rows = candidates
     .map((c) => ({ c, t: final.get(c.id)! }))
-    .sort((a, b) => b.t.rung - a.t.rung || (b.t.validationF1 ?? 0) - (a.t.validationF1 ?? 0))
+    .sort((a, b) => b.t.rung - a.t.rung || b.t.score - a.t.score)
     .map(
       ({ c, t }) =>
-        `| ${c.id}${c.id === best.id ? ' (best)' : ''}${onFront.has(c.id) ? ' ◆' : ''} | \`${c.summary}\` | ${c.macs} | ${c.sramBytes} | ${c.flashBytes} | ${t.rung} | ${fmt(t.validationF1)} | ${fmt(t.testF1)} |`,
+        `| ${c.id}${c.id === best.id ? ' (best)' : ''}${onFront.has(c.id) ? ' ◆' : ''} | \`${c.summary}\` | ${c.macs} | ${c.sramBytes} | ${c.flashBytes} | ${t.rung} | ${fmt(t.score)} | ${fmt(t.validationF1)} | ${fmt(t.testF1)} |`,
     );
   return [
     `# Search: ${input.experiment}`,
     '',
     `${input.search.strategy} over ${input.search.space.kind} on ${input.board.name}, budget SRAM ${input.search.budget.sramBytes} B / flash ${input.search.budget.flashBytes} B; outer fold ${fold}.`,
-    `${candidates.length} candidates trained, ${rejected} rejected by the memory model without training. ◆ = on the Pareto front (validation F1 vs SRAM).`,
+    `${candidates.length} candidates trained, ${rejected} rejected by the memory model without training. ◆ = on the Pareto front (validation ${selection.monitor} vs SRAM).`,
     '',
-    '| candidate | architecture | MACs | SRAM B | flash B | rung | val F1 | test F1 |',
-    '|---|---|---|---|---|---|---|---|',
+    `| candidate | architecture | MACs | SRAM B | flash B | rung | val ${selection.monitor} | val F1 (positive) | test F1 (positive) |`,
+    '|---|---|---|---|---|---|---|---|---|',
     ...rows,
     '',
   ].join('\n');

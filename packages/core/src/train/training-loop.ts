@@ -20,6 +20,11 @@ export interface TrainOptions {
    * minority class for softmax.
    */
   positiveClass?: number;
+  /**
+   * What early stopping and model selection maximise on validation: the F1 of `positiveClass` (MicroNAS: the fall
+   * class) or the macro-F1 over classes (multi-class heads, where the rarest class can be a handful of windows).
+   */
+  monitor?: 'positive-f1' | 'macro-f1';
   /** Start from these weights instead of a fresh init (fine-tuning). */
   initialWeights?: NetworkWeights;
   /** Per layer, entries 0 pin that parameter to zero after every step (fine-tuning a pruned model). */
@@ -109,9 +114,9 @@ export function runTraining(model: TrainableModel, data: FoldData, targets: Head
     trainSamples += seen;
 
     const scored = data.validation.length > 0 ? score(model, data.validation, targets) : null;
-    const improved =
-      scored === null || best === null || scored.metrics.positiveF1 > best.f1 || (scored.metrics.positiveF1 === best.f1 && scored.loss < best.loss);
-    if (improved) best = { epoch, f1: scored?.metrics.positiveF1 ?? 0, loss: scored?.loss ?? 0, weights: model.exportWeights() };
+    const monitored = scored === null ? 0 : options.monitor === 'macro-f1' ? scored.metrics.macroF1 : scored.metrics.positiveF1;
+    const improved = scored === null || best === null || monitored > best.f1 || (monitored === best.f1 && scored.loss < best.loss);
+    if (improved) best = { epoch, f1: monitored, loss: scored?.loss ?? 0, weights: model.exportWeights() };
     const progress: EpochProgress = {
       epoch,
       epochs: options.epochs,
