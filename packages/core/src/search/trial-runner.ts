@@ -21,7 +21,7 @@ export class TrialRunner {
       fold = new FoldData(this.store, {
         fold: this.data.fold,
         seed: this.data.seed,
-        validationSubjects: this.data.validationSubjects,
+        validationSubjects: this.data.validationSubjects ?? undefined,
         maxTrainWindows: request.maxTrainWindows,
         maxValidationWindows: this.data.maxValidationWindows,
       });

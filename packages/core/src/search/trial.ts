@@ -7,7 +7,7 @@ export interface TrialDataSpec {
   windowDir: string;
   fold: string;
   seed: number;
-  validationSubjects: number;
+  validationSubjects: number | null;
   maxValidationWindows: number;
 }
 

@@ -316,7 +316,7 @@ describe('normalized experiments', () => {
         workers: 2,
         budget: { sramBytes: 327680 - 65536, flashBytes: 4194304 },
         fold: null,
-        validationSubjects: 2,
+        validationSubjects: null,
         maxTrainWindows: 40000,
         maxValidationWindows: 15000,
         patience: 3,

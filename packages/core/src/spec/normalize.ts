@@ -47,7 +47,7 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
         flashBytes: search.budget?.flashBytes ?? defaultBudget(board).flashBytes,
       },
       fold: search.fold ?? null,
-      validationSubjects: search.validationSubjects ?? 2,
+      validationSubjects: search.validationSubjects ?? null,
       maxTrainWindows: search.maxTrainWindows ?? 40000,
       maxValidationWindows: search.maxValidationWindows ?? 15000,
       patience: search.patience ?? 3,

@@ -86,7 +86,8 @@ export interface NormalizedSearch {
   budget: { sramBytes: number; flashBytes: number };
   /** Outer fold to search on; null = the first fold whose test subjects have minority-class windows. */
   fold: string | null;
-  validationSubjects: number;
+  /** null: 2, but at most a third of the fold's training subjects (at least 1), so small datasets keep most for training. */
+  validationSubjects: number | null;
   maxTrainWindows: number;
   maxValidationWindows: number;
   patience: number;

@@ -38,6 +38,14 @@ describe('FoldData', () => {
     expect(() => new FoldData(store, { fold: 'nobody' })).toThrow(/does not exist/);
   });
 
+  it('by default validates on 2 subjects, but on at most a third of the training subjects (at least 1)', () => {
+    expect(new FoldData(store, { fold: 0 }).validationSubjects).toHaveLength(2); // 7 training subjects
+    const four = syntheticWindowStore({ subjects: 4, windowsPerSubject: 20 });
+    const data = new FoldData(four, { fold: 0 }); // 3 training subjects, like the committed SisFall sample
+    expect(data.validationSubjects).toHaveLength(1);
+    expect(data.trainSubjects).toHaveLength(2);
+  });
+
   it('keeps at least one training subject and allows no validation at all', () => {
     const small = syntheticWindowStore({ subjects: 3, windowsPerSubject: 20 });
     expect(new FoldData(small, { fold: 0, validationSubjects: 5 }).trainSubjects).toHaveLength(1);

@@ -9,8 +9,8 @@ export interface FoldDataOptions {
   /** Picks the validation subjects and the subsample. */
   seed?: number;
   /**
-   * Training subjects held out for validation (early stopping, model selection). Default: 2, but always leaving at
-   * least one training subject. 0 means no validation set.
+   * Training subjects held out for validation (early stopping, model selection). Default: 2, but at most a third of
+   * the fold's training subjects (at least 1), and always leaving one to train on. 0 means no validation set.
    */
   validationSubjects?: number;
   /** Cap on training windows (multi-fidelity search); stratified, the minority class kept whole if it fits. */
@@ -61,7 +61,7 @@ export class FoldData {
     this.mean = Float64Array.from(fold.normalization.mean);
     this.invStd = Float64Array.from(fold.normalization.std, (s) => (s > 0 ? 1 / s : 1));
 
-    const wanted = options.validationSubjects ?? 2;
+    const wanted = options.validationSubjects ?? Math.min(2, Math.max(1, Math.floor(fold.train.length / 3)));
     const perSubject = new Map(manifest.subjects.map((s) => [s.id, s]));
     const hasMinority = (id: string) => (perSubject.get(id)?.perClass[this.minorityClass] ?? 0) > 0;
     const pool = [...fold.train].sort();
