@@ -1,6 +1,7 @@
 import type { Layer, LayerKind, ModelIR, Shape } from './ir';
 import { paramCount } from './params';
-import { inferShapes } from './shapes';
+import { lowerToOps } from './ops';
+import { exitShapes, inferShapes } from './shapes';
 
 export interface LayerCost {
   layer: number;
@@ -67,7 +68,9 @@ export function modelCost(ir: ModelIR): ModelCost {
  * padding as `v`. Layer activations are not shown.
  */
 export function summarizeIR(ir: ModelIR): string {
-  return ir.layers.map(layerLabel).join('-');
+  const backbone = ir.layers.map(layerLabel).join('-');
+  const exits = ir.exits ?? [];
+  return exits.length === 0 ? backbone : `${backbone} [exits ${exits.map((e) => `@${e.after}:${e.layers.map(layerLabel).join('-')}`).join(' ')}]`;
 }
 
 function layerLabel(layer: Layer): string {
@@ -97,4 +100,56 @@ function layerLabel(layer: Layer): string {
 
 function stride(value: number, usual: number): string {
   return value === usual ? '' : `s${value}`;
+}
+
+/** What it costs to reach each prediction of a cascade (a plain model has one). */
+export interface ExitCost {
+  /** Exit number in run order; the last is the backbone's own prediction. */
+  exit: number;
+  /** MACs of every op that runs before this exit decides: the backbone up to its tap and all earlier exit heads. */
+  macs: number;
+  /** MACs of this exit's own head. */
+  headMacs: number;
+}
+
+/** Cumulative MACs per exit, from the deployed op list (the order the firmware runs). */
+export function exitCosts(ir: ModelIR): ExitCost[] {
+  const costs: ExitCost[] = [];
+  let cumulative = 0;
+  let head = 0;
+  for (const op of lowerToOps(ir)) {
+    const macs = layerMacs(op.definition, op.inputShape, op.outputShape);
+    cumulative += macs;
+    if (op.branch !== null) head += macs;
+    if (op.exit !== null) {
+      costs.push({ exit: op.exit, macs: cumulative, headMacs: op.branch !== null ? head : 0 });
+      head = 0;
+    }
+  }
+  // The final prediction's own head is the backbone tail after the deepest tap; report it as such.
+  const last = costs[costs.length - 1];
+  const taps = ir.exits ?? [];
+  if (taps.length > 0) {
+    const backbone = modelCost(ir).layers;
+    last.headMacs = backbone.slice(taps[taps.length - 1].after + 1).reduce((n, l) => n + l.macs, 0);
+  }
+  return costs;
+}
+
+/** Parameters of the whole cascade: the backbone and every exit head. */
+export function totalParams(ir: ModelIR): number {
+  const shapes = exitShapes(ir);
+  const backbone = inferShapes(ir);
+  const exitParams = (ir.exits ?? []).reduce((sum, exit, k) => {
+    let input = backbone[exit.after];
+    return (
+      sum +
+      exit.layers.reduce((n, layer, i) => {
+        const count = paramCount(layer, input);
+        input = shapes[k][i];
+        return n + count;
+      }, 0)
+    );
+  }, 0);
+  return modelCost(ir).params + exitParams;
 }

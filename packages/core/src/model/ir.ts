@@ -85,15 +85,36 @@ export type Layer =
 
 export type LayerKind = Layer['kind'];
 
+/**
+ * An early exit of a cascade (UR2M): its own layers read the output of backbone layer `after` and end in the same
+ * kind of prediction as the backbone's last layer. At run time exits are evaluated in order of `after`; a window
+ * whose uncertainty is low enough stops there, the others continue down the backbone.
+ */
+export interface ExitBranch {
+  /** Index into `ModelIR.layers` of the backbone layer whose output the exit reads. */
+  after: number;
+  layers: Layer[];
+}
+
+export type HeadKind = 'sigmoid' | 'softmax' | 'evidential';
+
 export interface ModelIR {
   /** Window shape: samples × channels. */
   input: { length: number; channels: number };
+  /** The backbone, ending in the deepest (final) prediction. */
   layers: Layer[];
   /**
-   * Output units of the last layer are logits: one per class for `softmax`, one for `sigmoid` (binary, the
-   * positive class being index 1 of the window store's classes).
+   * What the last layer (and each exit's last layer) gives:
+   * - `sigmoid`: 1 logit (binary, the positive class being index 1 of the window store's classes);
+   * - `softmax`: one logit per class;
+   * - `evidential`: 2·events non-negative evidence values, (e⁺, e⁻) per event, from a layer with ReLU activation;
+   *   α = e⁺ + 1, β = e⁻ + 1, p = α / (α + β), u = 2 / (α + β).
    */
-  head: 'sigmoid' | 'softmax';
+  head: HeadKind;
+  /** Evidential heads: the number of one-vs-all events. */
+  events?: number;
+  /** Early exits, ascending by `after` (absent or empty: a plain single-exit model). */
+  exits?: ExitBranch[];
 }
 
 /** A tensor shape without the batch: [time steps, channels]. */

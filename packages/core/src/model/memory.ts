@@ -21,7 +21,10 @@
  *      - standalone relu / relu6 (one that could not be fused): int32[4] op header                        → quantParams
  *      - maxpool1d, avgpool1d, globalavgpool: nothing; their output keeps the input's scale and zero point.
  *   Sigmoid/tanh for the GRU are fixed-point routines of the runtime, not per-model tables.
- *   3. the runtime (kernels, requantisation, glue): board.yaml `memory.runtimeCodeBytes`, an estimate until
+ *   3. evidential heads only, the exit table: per prediction in run order (early exits, then the final one),
+ *      int32 {evidence_one_q16, threshold_q15}: 1/s of that exit's evidence tensor in Q16 and the uncertainty
+ *      threshold in Q15 (quantize/ defines both; the final exit's threshold is unused): 8 bytes per exit    → quantParams
+ *   4. the runtime (kernels, requantisation, glue): board.yaml `memory.runtimeCodeBytes`, an estimate until
  *      flash-test measures the real C runtime per board.
  *
  * SRAM — arena + input + stack + reserve:
@@ -46,6 +49,8 @@ import { elementCount, paramLayout } from './params';
 
 export const MODEL_HEADER_BYTES = 24;
 export const OP_HEADER_BYTES = 16;
+/** One exit-table row: int32 evidence_one_q16 + int32 threshold_q15. */
+export const EXIT_ENTRY_BYTES = 8;
 /** int32 multiplier + int32 shift. */
 const REQUANT_BYTES = 8;
 
@@ -109,7 +114,7 @@ export function estimateMemory(ir: ModelIR, board: { memory: BoardMemory }, budg
   const sum = (key: keyof Omit<OpFlash, 'op' | 'kind'>) => opFlash.reduce((total, op) => total + op[key], 0);
   const weights = sum('weights');
   const biases = sum('biases');
-  const quantParams = MODEL_HEADER_BYTES + sum('quantParams');
+  const quantParams = MODEL_HEADER_BYTES + sum('quantParams') + exitTableBytes(ir);
   const padding = sum('padding');
   const runtimeCode = board.memory.runtimeCodeBytes;
   const flash = { weights, biases, quantParams, padding, runtimeCode, total: weights + biases + quantParams + padding + runtimeCode };
@@ -173,6 +178,11 @@ export function flashOfOp(op: DeployedOp): OpFlash {
     default:
       return base;
   }
+}
+
+/** The exit table's size: one row per prediction of an evidential model, none otherwise. */
+export function exitTableBytes(ir: ModelIR): number {
+  return ir.head === 'evidential' ? EXIT_ENTRY_BYTES * ((ir.exits?.length ?? 0) + 1) : 0;
 }
 
 function padTo4(bytes: number): number {

@@ -38,19 +38,68 @@ export function convolvedLength(length: number, kernel: number, stride: number, 
  *   (conv `same` with any kernel, or `valid` with kernel 1, a GRU, dense, GAP are all fine on it; pools are not);
  * - `batchnorm` must directly follow a conv/depthwise/pointwise/dense layer without activation (or another such
  *   batchnorm): it is folded into that layer's weights at export and has no runtime op of its own;
- * - the last layer gives [1, K] logits: K = 1 for a sigmoid head, K ≥ 2 for softmax.
+ * - the last layer gives [1, K] logits: K = 1 for a sigmoid head, K ≥ 2 for softmax; an evidential head gives
+ *   [1, 2·events] evidence from a layer whose activation is ReLU (or a ReLU layer);
+ * - every exit (ModelIR.exits) taps a backbone layer before the last, in ascending order, and its own layers follow
+ *   the same rules and end in the same kind of prediction. Exit shapes: exitShapes.
  */
 export function inferShapes(ir: ModelIR): Shape[] {
   checkInput(ir);
+  const shapes = chainShapes(ir.layers, [ir.input.length, ir.input.channels], (index, detail) => new InvalidModelError(index, detail));
+  checkHead(ir, ir.layers, shapes[shapes.length - 1], (index, detail) => new InvalidModelError(index, detail));
+  checkExits(ir, shapes);
+  return shapes;
+}
+
+/** Per exit (ModelIR.exits order), the output shape of each of its layers; checks the whole model first. */
+export function exitShapes(ir: ModelIR): Shape[][] {
+  const backbone = inferShapes(ir);
+  return (ir.exits ?? []).map((exit, k) => chainShapes(exit.layers, backbone[exit.after], exitError(k)));
+}
+
+/** The error of layer `index` of exit `exit`, e.g. `exit 1, layer 0: dense: ...`. */
+function exitError(exit: number): (index: number, detail: string) => InvalidModelError {
+  return (index, detail) => {
+    const error = new InvalidModelError(-1, detail);
+    error.message = index < 0 ? `exit ${exit}: ${detail}` : `exit ${exit}, layer ${index}: ${detail}`;
+    return error;
+  };
+}
+
+type ErrorAt = (index: number, detail: string) => InvalidModelError;
+
+function chainShapes(layers: readonly Layer[], input: Shape, errorAt: ErrorAt): Shape[] {
   const shapes: Shape[] = [];
-  let shape: Shape = [ir.input.length, ir.input.channels];
-  ir.layers.forEach((layer, index) => {
-    shape = layerOutputShape(layer, shape, index);
+  let shape = input;
+  layers.forEach((layer, index) => {
+    try {
+      shape = layerOutputShape(layer, shape, index);
+    } catch (error) {
+      if (error instanceof InvalidModelError && error.layer === index) throw errorAt(index, error.message.replace(/^layer \d+: /, ''));
+      throw error;
+    }
     shapes.push(shape);
   });
-  checkBatchNormPlacement(ir.layers);
-  checkHead(ir, shapes[shapes.length - 1]);
+  checkBatchNormPlacement(layers, errorAt);
   return shapes;
+}
+
+function checkExits(ir: ModelIR, backbone: readonly Shape[]): void {
+  const exits = ir.exits ?? [];
+  if (!Array.isArray(exits)) throw new InvalidModelError(-1, `exits must be a list, got ${JSON.stringify(exits)}`);
+  if (exits.length > 0 && ir.head !== 'evidential') throw new InvalidModelError(-1, `early exits need an evidential head (they stop on its uncertainty), the head is ${ir.head}`);
+  let previous = -1;
+  exits.forEach((exit, k) => {
+    const fail = exitError(k);
+    if (!Number.isInteger(exit?.after) || exit.after < 0 || exit.after >= ir.layers.length - 1) {
+      throw fail(-1, `after must name a backbone layer before the last (0..${ir.layers.length - 2}), got ${JSON.stringify(exit?.after)}`);
+    }
+    if (exit.after <= previous) throw fail(-1, `exits must tap the backbone in ascending order; layer ${exit.after} is not after ${previous}`);
+    previous = exit.after;
+    if (!Array.isArray(exit.layers) || exit.layers.length === 0) throw fail(-1, 'has no layers');
+    const shapes = chainShapes(exit.layers, backbone[exit.after], fail);
+    checkHead(ir, exit.layers, shapes[shapes.length - 1], fail);
+  });
 }
 
 /** The shape each layer reads: the input for layer 0, else the previous layer's output. */
@@ -69,7 +118,12 @@ function checkInput(ir: ModelIR): void {
     throw new InvalidModelError(-1, `the input must be [length, channels] of positive integers, got ${JSON.stringify(ir.input)}`);
   }
   if (!Array.isArray(ir.layers) || ir.layers.length === 0) throw new InvalidModelError(-1, 'has no layers');
-  if (ir.head !== 'sigmoid' && ir.head !== 'softmax') throw new InvalidModelError(-1, `head must be sigmoid or softmax, got ${JSON.stringify(ir.head)}`);
+  if (ir.head !== 'sigmoid' && ir.head !== 'softmax' && ir.head !== 'evidential') {
+    throw new InvalidModelError(-1, `head must be sigmoid, softmax or evidential, got ${JSON.stringify(ir.head)}`);
+  }
+  if (ir.head === 'evidential' && !isPositiveInteger(ir.events)) {
+    throw new InvalidModelError(-1, `an evidential head needs events, a positive integer, got ${JSON.stringify(ir.events)}`);
+  }
 }
 
 /** Output shape of one layer on `input`; checks the layer's own fields on the way. */
@@ -128,7 +182,7 @@ export function isLinearLayer(layer: Layer): layer is LinearLayer {
   return layer.kind === 'conv1d' || layer.kind === 'depthwise1d' || layer.kind === 'pointwise1d' || layer.kind === 'dense';
 }
 
-function checkBatchNormPlacement(layers: readonly Layer[]): void {
+function checkBatchNormPlacement(layers: readonly Layer[], errorAt: ErrorAt): void {
   layers.forEach((layer, index) => {
     if (layer.kind !== 'batchnorm') return;
     let previous = index - 1;
@@ -136,7 +190,7 @@ function checkBatchNormPlacement(layers: readonly Layer[]): void {
     const host = previous >= 0 ? layers[previous] : undefined;
     if (!host || !isLinearLayer(host) || host.activation !== 'none') {
       const after = host ? `${host.kind}${isLinearLayer(host) ? ` with activation ${host.activation}` : ''}` : 'the input';
-      throw new InvalidModelError(
+      throw errorAt(
         index,
         `batchnorm: must directly follow a conv1d, depthwise1d, pointwise1d or dense layer with activation none (it is folded into that layer at export), but follows ${after}`,
       );
@@ -144,16 +198,23 @@ function checkBatchNormPlacement(layers: readonly Layer[]): void {
   });
 }
 
-function checkHead(ir: ModelIR, output: Shape): void {
-  const last = ir.layers.length - 1;
+function checkHead(ir: ModelIR, layers: readonly Layer[], output: Shape, errorAt: ErrorAt): void {
+  const last = layers.length - 1;
   if (output[0] !== 1) {
-    throw new InvalidModelError(last, `the model must end in one prediction per window ([1, K]), but the last layer gives [${output[0]}, ${output[1]}]`);
+    throw errorAt(last, `the model must end in one prediction per window ([1, K]), but the last layer gives [${output[0]}, ${output[1]}]`);
   }
   if (ir.head === 'sigmoid' && output[1] !== 1) {
-    throw new InvalidModelError(last, `a sigmoid head needs 1 output unit, the last layer gives ${output[1]}`);
+    throw errorAt(last, `a sigmoid head needs 1 output unit, the last layer gives ${output[1]}`);
   }
   if (ir.head === 'softmax' && output[1] < 2) {
-    throw new InvalidModelError(last, `a softmax head needs at least 2 output units, the last layer gives ${output[1]}`);
+    throw errorAt(last, `a softmax head needs at least 2 output units, the last layer gives ${output[1]}`);
+  }
+  if (ir.head === 'evidential') {
+    const events = ir.events as number;
+    if (output[1] !== 2 * events) throw errorAt(last, `an evidential head over ${events} event${events === 1 ? '' : 's'} needs ${2 * events} evidence units, the last layer gives ${output[1]}`);
+    const layer = layers[last];
+    const relu = layer.kind === 'relu' || (isLinearLayer(layer) && layer.activation === 'relu');
+    if (!relu) throw errorAt(last, `an evidential head's evidence must come through ReLU (activation relu), the last layer is ${layer.kind}${isLinearLayer(layer) ? ` with activation ${layer.activation}` : ''}`);
   }
 }
 
