@@ -165,6 +165,40 @@ describe('search stage through nx', () => {
   });
 });
 
+describe('train-cascade stage through nx', () => {
+  it('`nx run fall-esp32:train-cascade` trains the evidential cascade on the searched backbone and its baselines', async () => {
+    ws.edit('projects/fall-esp32/experiment.yaml', (t) =>
+      t.replace(
+        /train-cascade:\n(  .*\n)+/,
+        'train-cascade:\n  exits: 3\n  events: [fall]\n  epochs: 2\n  maxTrainWindows: 1500\n  maxValidationWindows: 1000\n  ensembleSize: 2\n  robustness: { noise: [1], missing: [1], maxWindows: 300 }\n',
+      ),
+    );
+    const run = await ws.nx('run', 'fall-esp32:train-cascade');
+    expect(run.exitCode, run.output).toBe(0);
+    expect(run.output).toMatch(/train-cascade: thresholds .* on validation: event F1/);
+    const model = JSON.parse(ws.read('dist/experiments/fall-esp32/train-cascade/cascade-model.json'));
+    expect(model.ir.head).toBe('evidential');
+    expect(model.events).toEqual(['fall']);
+    const comparison = JSON.parse(ws.read('dist/experiments/fall-esp32/train-cascade/comparison.json'));
+    expect(comparison.rows.map((r: { method: string }) => r.method)).toEqual(['ur2m-cascade', 'evidential', 'softmax', 'deep-ensemble', 'tta']);
+    const again = await ws.nx('run', 'fall-esp32:train-cascade');
+    expect(again.output).toMatch(/Nx read the output from the cache instead of running the command for 3 out of 3 tasks/);
+  });
+
+  it('editing only train-cascade: changes that stage and what follows, never window or search', async () => {
+    const stages = ['window', 'search', 'train-cascade', 'quantize', 'emit-firmware', 'flash-test'];
+    const before = await ws.taskHashes('fall-esp32', stages);
+    ws.edit('projects/fall-esp32/experiment.yaml', (t) => t.replace('ensembleSize: 2', 'ensembleSize: 3'));
+    const after = await ws.taskHashes('fall-esp32', stages);
+    expect(after['fall-esp32:window']).toBe(before['fall-esp32:window']);
+    expect(after['fall-esp32:search']).toBe(before['fall-esp32:search']);
+    expect(after['fall-esp32:train-cascade']).not.toBe(before['fall-esp32:train-cascade']);
+    const run = await ws.nx('run', 'fall-esp32:train-cascade');
+    expect(run.exitCode, run.output).toBe(0);
+    expect(run.output).toMatch(/Nx read the output from the cache instead of running the command for 2 out of 3 tasks/);
+  });
+});
+
 describe('experiment generator', () => {
   it('writes a spec that validates and becomes a project', async () => {
     const gen = await ws.nx('g', 'nx-tinyml:experiment', 'ecg-host', '--board=host', '--dataset=mitbih', '--no-interactive');

@@ -50,6 +50,13 @@ export class Random {
     return Math.floor(this.next() * n);
   }
 
+  /** Standard normal (Box–Muller on two uniforms; the first in (0, 1] so the log is finite). */
+  gaussian(): number {
+    const u = 1 - this.next();
+    const v = this.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
   pick<T>(items: readonly T[]): T {
     return items[this.int(items.length)];
   }

@@ -2,7 +2,7 @@ import { Random } from '../common/random';
 import type { ModelIR } from '../model/ir';
 import { budgetProblems, estimateMemory, type MemoryBudget } from '../model/memory';
 import { modelCost } from '../model/cost';
-import { enumerateArchitectures, sampleArchitecture, type Architecture, type HeadSpec } from '../model/spaces';
+import { enumerateArchitectures, sampleArchitecture, type Architecture, type BlockSpan, type HeadSpec } from '../model/spaces';
 import type { BoardMemory, NormalizedSearch } from '../spec/types';
 
 /** A candidate the search will train: an architecture with its cost and the memory model's verdict. */
@@ -10,6 +10,8 @@ export interface Candidate {
   id: string;
   summary: string;
   ir: ModelIR;
+  /** The space's repeated blocks as IR layer spans: where a cascade may attach its exits. */
+  blocks: BlockSpan[];
   macs: number;
   params: number;
   flashBytes: number;
@@ -60,6 +62,7 @@ export function drawCandidates(
       id: `c${String(draw.candidates.length).padStart(3, '0')}`,
       summary: architecture.summary,
       ir: architecture.ir,
+      blocks: architecture.blocks,
       macs: cost.macs,
       params: cost.params,
       flashBytes: memory.flash.total,

@@ -99,13 +99,29 @@ export interface NormalizedSearch {
 }
 
 export interface NormalizedTrainCascade {
+  /** Predictions: early exits + the final one. */
   exits: number;
+  /** null: the rarer class of two, or every class but the most frequent. */
   events: string[] | null;
+  /** null: the searched blocks split into `exits` groups. */
+  exitAfter: number[] | null;
   epochs: number;
   lambda: number;
+  annealEpochs: number;
   training: CascadeTraining;
   targetDrop: number;
   ensembleSize: number;
+  batchSize: number;
+  learningRate: number;
+  patience: number;
+  weightedLoss: boolean;
+  workers: number;
+  validationSubjects: number | null;
+  maxTrainWindows: number;
+  maxValidationWindows: number;
+  tta: { copies: number; sigma: number };
+  robustness: { noise: number[]; missing: number[]; maxWindows: number };
+  baselines: { softmax: boolean; ensemble: boolean; tta: boolean; evidential: boolean };
 }
 
 export interface NormalizedQuantize {

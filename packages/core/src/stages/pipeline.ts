@@ -41,12 +41,12 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     implemented: true,
   },
   'train-cascade': {
-    description: 'Trains the evidential early-exit cascade (UR2M) on the searched backbone and calibrates exit thresholds.',
-    params: ['seed', 'train-cascade'],
+    description: 'Trains the evidential early-exit cascade (UR2M) on the searched backbone, calibrates exit thresholds and compares it with softmax, deep-ensemble, TTA and no-cascade baselines.',
+    params: ['seed', 'train-cascade', 'board'],
     dataset: false,
-    board: false,
-    code: [...SPEC_CODE, 'model/**/*.ts', 'train/**/*.ts', 'stages/train-cascade.ts'],
-    implemented: false,
+    board: true,
+    code: [...SPEC_CODE, 'model/**/*.ts', 'train/**/*', 'stages/train-cascade.ts'],
+    implemented: true,
   },
   quantize: {
     description: 'int8 post-training quantisation and the integer reference interpreter (golden vectors).',

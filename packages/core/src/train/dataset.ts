@@ -104,6 +104,16 @@ export class FoldData {
     return counts;
   }
 
+  /** What a raw reading of 0 becomes after z-scoring, per channel: a lost signal (UR2M's "missing" robustness test). */
+  normalizedZero(): Float64Array {
+    return Float64Array.from(this.mean, (m, c) => -m * this.invStd[c]);
+  }
+
+  /** Subject index (into the window store's subjects) of a window. */
+  subject(window: number): number {
+    return this.store.windowSubject[window];
+  }
+
   /** Copies window `window` into `out` ([T·C], row-major), z-scored per channel with the fold's statistics. */
   fill(window: number, out: Float64Array): void {
     const C = this.channels;

@@ -24,7 +24,7 @@ export interface TrainOptions {
    * What early stopping and model selection maximise on validation: the F1 of `positiveClass` (MicroNAS: the fall
    * class) or the macro-F1 over classes (multi-class heads, where the rarest class can be a handful of windows).
    */
-  monitor?: 'positive-f1' | 'macro-f1';
+  monitor?: Monitor;
   /** Start from these weights instead of a fresh init (fine-tuning). */
   initialWeights?: NetworkWeights;
   /** Per layer, entries 0 pin that parameter to zero after every step (fine-tuning a pruned model). */
@@ -36,6 +36,22 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Date.now() milliseconds after which training stops between batches. */
   deadline?: number;
+}
+
+/**
+ * What early stopping maximises on validation: the F1 of `positiveClass`, the macro-F1 over all classes, or the mean
+ * F1 of classes 1.. (the events of an event set, class 0 being "no event").
+ */
+export type Monitor = 'positive-f1' | 'macro-f1' | 'event-f1';
+
+/** The monitored figure of a set of metrics. */
+export function monitoredF1(metrics: Metrics, monitor: Monitor | undefined): number {
+  if (monitor === 'macro-f1') return metrics.macroF1;
+  if (monitor === 'event-f1') {
+    const events = metrics.perClass.slice(1);
+    return events.reduce((sum, m) => sum + m.f1, 0) / Math.max(1, events.length);
+  }
+  return metrics.positiveF1;
 }
 
 export interface EpochProgress {
@@ -53,8 +69,8 @@ export interface EpochProgress {
 
 export type StopReason = 'completed' | 'early-stopping' | 'aborted' | 'deadline';
 
-export interface TrainResult {
-  weights: NetworkWeights;
+export interface TrainResult<W = NetworkWeights> {
+  weights: W;
   history: EpochProgress[];
   /** 1-based epoch whose weights were kept; 0 when stopped before the first epoch ended (weights as they were). */
   bestEpoch: number;
@@ -76,14 +92,20 @@ export interface TrainResult {
  * positive-class F1 (ties broken by lower validation loss, so a plateau at F1 0 still moves) with the best weights
  * restored, and progress per epoch. Without validation windows every epoch counts as an improvement.
  */
-export function runTraining(model: TrainableModel, data: FoldData, targets: HeadTargets, classWeights: number[], options: TrainOptions): TrainResult {
+export function runTraining<W = NetworkWeights>(
+  model: TrainableModel<W>,
+  data: FoldData,
+  targets: HeadTargets,
+  classWeights: number[],
+  options: TrainOptions,
+): TrainResult<W> {
   const started = performance.now();
   const batchSize = options.batchSize ?? 128;
   const patience = options.patience ?? 5;
   const shuffler = Random.derive(options.seed, 1);
   const order = Array.from(data.train);
   const history: EpochProgress[] = [];
-  let best: { epoch: number; f1: number; loss: number; weights: NetworkWeights } | null = null;
+  let best: { epoch: number; f1: number; loss: number; weights: W } | null = null;
   let stopReason: StopReason = 'completed';
   let trainSeconds = 0;
   let trainSamples = 0;
@@ -93,6 +115,7 @@ export function runTraining(model: TrainableModel, data: FoldData, targets: Head
 
   epochs: for (let epoch = 1; epoch <= options.epochs; epoch++) {
     shuffler.shuffle(order);
+    model.startEpoch?.(epoch);
     const epochStart = performance.now();
     let lossSum = 0;
     let seen = 0;
@@ -114,7 +137,7 @@ export function runTraining(model: TrainableModel, data: FoldData, targets: Head
     trainSamples += seen;
 
     const scored = data.validation.length > 0 ? score(model, data.validation, targets) : null;
-    const monitored = scored === null ? 0 : options.monitor === 'macro-f1' ? scored.metrics.macroF1 : scored.metrics.positiveF1;
+    const monitored = scored === null ? 0 : monitoredF1(scored.metrics, options.monitor);
     const improved = scored === null || best === null || monitored > best.f1 || (monitored === best.f1 && scored.loss < best.loss);
     if (improved) best = { epoch, f1: monitored, loss: scored?.loss ?? 0, weights: model.exportWeights() };
     const progress: EpochProgress = {
@@ -153,7 +176,7 @@ export function runTraining(model: TrainableModel, data: FoldData, targets: Head
 }
 
 /** Metrics and mean (weighted) loss of the model's current weights on `windows`. */
-export function score(model: TrainableModel, windows: Uint32Array, targets: HeadTargets): { metrics: Metrics; loss: number } {
+export function score<W>(model: TrainableModel<W>, windows: Uint32Array, targets: HeadTargets): { metrics: Metrics; loss: number } {
   const { targets: truth, predictions, loss } = model.predict(windows);
   const metrics = metricsFromConfusion(confusionMatrix(truth, predictions, targets.classes), targets.positiveClass);
   return { metrics, loss: windows.length > 0 ? loss / windows.length : 0 };

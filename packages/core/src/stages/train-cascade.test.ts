@@ -1,0 +1,130 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultWorkspaceRoot } from '../common/workspace';
+import { parseSpec } from '../spec/load';
+import type { NormalizedSpec } from '../spec/types';
+import { runSearchStage } from './search';
+import { runTrainCascadeStage } from './train-cascade';
+import { runWindowStage } from './window';
+
+/**
+ * train-cascade on the committed SisFall sample: a tiny search picks a 3-block CNN, then the cascade and every
+ * baseline train for a few epochs. Small budgets, real data, real training.
+ */
+const scratch = mkdtempSync(path.join(tmpdir(), 'nxt-cascade-'));
+const windowDir = path.join(scratch, 'window');
+const searchDir = path.join(scratch, 'search');
+const env = { NX_TINYML_DATA_DIR: path.join(defaultWorkspaceRoot, '.data', 'datasets') };
+afterAll(() => (process.env.KEEP_SCRATCH ? console.log(scratch) : rmSync(scratch, { recursive: true, force: true })));
+
+const SPEC = `name: cascade-test
+board: stm32f446ze
+dataset: sisfall
+seed: 3
+search:
+  strategy: random
+  trials: 1
+  epochs: 2
+  maxTrainWindows: 2000
+  maxValidationWindows: 1500
+  validationSubjects: 1
+  baselines: { twoStage: false, unweighted: false }
+  space: { kind: cnn1d, blocks: [3, 3], filters: [8], kernels: [5], strides: [1], pools: [max], denseUnits: [0] }
+train-cascade:
+  epochs: 2
+  patience: 2
+  maxTrainWindows: 2000
+  maxValidationWindows: 1500
+  validationSubjects: 1
+  ensembleSize: 2
+  workers: 1
+  robustness: { noise: [1], missing: [1], maxWindows: 400 }
+`;
+
+let spec: NormalizedSpec;
+
+beforeAll(async () => {
+  spec = parseSpec(SPEC, 'experiment.yaml', { workspaceRoot: defaultWorkspaceRoot });
+  await runWindowStage({ experiment: spec.name, dataset: { ...spec.dataset, source: 'sample' }, window: spec.window, outDir: windowDir, workspaceRoot: defaultWorkspaceRoot, env });
+  await runSearchStage({
+    experiment: spec.name,
+    search: { ...spec.search, workers: 1 },
+    seed: spec.seed,
+    board: spec.boardDefinition,
+    windowDir,
+    outDir: searchDir,
+    journalDir: path.join(scratch, 'journal'),
+  });
+}, 300_000);
+
+async function trainCascade(name: string, overrides: Partial<NormalizedSpec['train-cascade']> = {}) {
+  const outDir = path.join(scratch, name);
+  await runTrainCascadeStage({
+    experiment: spec.name,
+    cascade: { ...spec['train-cascade'], ...overrides },
+    seed: spec.seed,
+    board: spec.boardDefinition,
+    windowDir,
+    searchDir,
+    outDir,
+  });
+  const text = (file: string) => readFileSync(path.join(outDir, file), 'utf8');
+  return { text, read: (file: string) => JSON.parse(text(file)) };
+}
+
+describe('train-cascade (UR2M) on the SisFall sample', () => {
+  let first: Awaited<ReturnType<typeof trainCascade>>;
+  beforeAll(async () => {
+    first = await trainCascade('first');
+  }, 300_000);
+
+  it('builds a 3-exit evidential cascade on the searched backbone, one fall head per exit', () => {
+    const model = first.read('cascade-model.json');
+    expect(model.events).toEqual(['fall']);
+    expect(model.ir.head).toBe('evidential');
+    expect(model.ir.exits.map((e: { after: number }) => e.after)).toEqual([1, 3]); // after conv-pool blocks 1 and 2
+    expect(model.thresholds).toHaveLength(2);
+    expect(model.exitCosts.map((c: { macs: number }) => c.macs)).toEqual([...model.exitCosts.map((c: { macs: number }) => c.macs)].sort((a, b) => a - b));
+    expect(model.memory.fits).toBe(true);
+    expect(model.subjects.test).toEqual([model.fold]);
+    expect(model.subjects.validation).not.toContain(model.fold);
+  });
+
+  it('reports every method on the held-out subject, with calibration figures and exit rates that add up', () => {
+    const metrics = first.read('metrics.json');
+    expect(Object.keys(metrics.test.methods).sort()).toEqual(['deep-ensemble', 'evidential', 'softmax', 'tta', 'ur2m-cascade']);
+    const ur2m = metrics.test.methods['ur2m-cascade'];
+    expect(ur2m.windows).toBe(metrics.windows.test);
+    expect(ur2m.exits.rates.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(ur2m.exits.expectedMacs).toBeLessThanOrEqual(ur2m.exits.macs[2]);
+    for (const scores of Object.values(metrics.test.methods) as { ece: number; brier: number; nll: number; events: { reliability: unknown[] }[] }[]) {
+      expect(scores.ece).toBeGreaterThanOrEqual(0);
+      expect(scores.brier).toBeGreaterThanOrEqual(0);
+      expect(scores.nll).toBeGreaterThan(0);
+      expect(scores.events[0].reliability).toHaveLength(15);
+    }
+    expect(metrics.test.perExit).toHaveLength(3);
+    // Calibrated on validation within the target of deep-only.
+    expect(metrics.calibration.chosen.eventF1).toBeGreaterThanOrEqual(metrics.calibration.deepOnly.eventF1 - 0.01 - 1e-12);
+    expect(metrics.robustness.map((l: { label: string }) => l.label)).toEqual(['clean', 'noise σ=1', 'missing 100%']);
+    const comparison = first.read('comparison.json');
+    expect(comparison.rows.map((r: { method: string }) => r.method)).toEqual(['ur2m-cascade', 'evidential', 'softmax', 'deep-ensemble', 'tta']);
+    const ensemble = comparison.rows.find((r: { method: string }) => r.method === 'deep-ensemble');
+    const softmax = comparison.rows.find((r: { method: string }) => r.method === 'softmax');
+    expect(ensemble.macs).toBe(2 * softmax.macs);
+    expect(first.text('summary.md')).toMatch(/\| UR2M evidential cascade \|/);
+  });
+
+  it('is deterministic: the same spec and seed give byte-identical artifacts, with 1 or 2 workers', async () => {
+    const again = await trainCascade('again', { workers: 2 });
+    for (const file of ['cascade-model.json', 'metrics.json', 'comparison.json', 'baseline-models.json', 'summary.md']) {
+      expect(again.text(file), file).toBe(first.text(file));
+    }
+  }, 300_000);
+
+  it('refuses an event the window store does not have, naming the setting', async () => {
+    await expect(trainCascade('bad', { events: ['stumble'] })).rejects.toThrow(/train-cascade.events: no class "stumble" in the window store; classes: adl, fall/);
+  });
+});

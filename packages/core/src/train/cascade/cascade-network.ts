@@ -1,0 +1,145 @@
+import type { ModelIR, Shape } from '../../model/ir';
+import { inferShapes } from '../../model/shapes';
+import { LayerChain } from './layer-chain';
+
+/** Trained parameters of a cascade as plain JSON: the backbone's per-layer arrays, then each exit head's. */
+export interface CascadeWeights {
+  backbone: number[][];
+  exits: number[][][];
+}
+
+/** Initial bias of the layers that output evidence (see CascadeNetwork.init). */
+export const EVIDENCE_BIAS_INIT = 1;
+
+/** Seed stream of exit k's layer i; backbone layer i uses stream i, as a plain Network does. */
+const exitStream = (exit: number, layer: number) => 0x10000 * (exit + 1) + layer;
+
+/**
+ * A cascade made trainable. The backbone is cut at the exits' taps into segments: segment k ends at exit k's tap
+ * (k < n), segment n runs from the deepest tap to the end and gives the final prediction. Prediction k < n is head k
+ * on segment k's output; prediction n is segment n's output. A plain model (no exits) is one segment.
+ */
+export class CascadeNetwork {
+  readonly segments: readonly LayerChain[];
+  readonly heads: readonly LayerChain[];
+  /** Number of predictions (exits + 1). */
+  readonly predictions: number;
+  readonly inputSize: number;
+  private readonly segmentOutputs: Float64Array[];
+  private readonly headOutputs: Float64Array[];
+  /** dLoss/d(segment k's output), assembled in backward. */
+  private readonly segmentGrads: Float64Array[];
+  /** What segment k + 1's backward sends back into segment k's output. */
+  private readonly pending: Float64Array[];
+  private readonly headInputGrads: Float64Array[];
+
+  constructor(readonly ir: ModelIR) {
+    const shapes = inferShapes(ir);
+    const exits = ir.exits ?? [];
+    const cuts = [...exits.map((e) => e.after + 1), ir.layers.length];
+    let start = 0;
+    let input: Shape = [ir.input.length, ir.input.channels];
+    const segments: LayerChain[] = [];
+    for (const end of cuts) {
+      const streams = Array.from({ length: end - start }, (_, i) => start + i);
+      segments.push(new LayerChain(ir.layers.slice(start, end), input, streams));
+      input = shapes[end - 1];
+      start = end;
+    }
+    this.segments = segments;
+    this.heads = exits.map((exit, k) => new LayerChain(exit.layers, shapes[exit.after], exit.layers.map((_, i) => exitStream(k, i))));
+    this.predictions = exits.length + 1;
+    this.inputSize = ir.input.length * ir.input.channels;
+    this.segmentOutputs = segments.map(() => new Float64Array(0));
+    this.headOutputs = this.heads.map(() => new Float64Array(0));
+    this.segmentGrads = segments.map((s) => new Float64Array(s.outputSize));
+    this.pending = segments.map((s) => new Float64Array(s.outputSize));
+    this.headInputGrads = this.heads.map((h) => new Float64Array(h.inputShape[0] * h.inputShape[1]));
+  }
+
+  /**
+   * Fresh weights; an evidential model's evidence layers then start with bias EVIDENCE_BIAS_INIT. ReLU evidence
+   * from pooled non-negative features has nearly the same sign for every window, so with the usual zero bias about
+   * one evidence unit in four starts below zero on all of them and never receives a gradient (the model then says
+   * α = β = 1 forever); a positive start keeps every unit alive until the data decide.
+   */
+  init(seed: number): void {
+    for (const chain of [...this.segments, ...this.heads]) chain.init(seed);
+    if (this.ir.head !== 'evidential') return;
+    for (const chain of [this.segments[this.segments.length - 1], ...this.heads]) {
+      const last = chain.layers.length - 1;
+      const bias = chain.params[last].subarray(chain.params[last].length - chain.outputShape[1]);
+      bias.fill(EVIDENCE_BIAS_INIT);
+    }
+  }
+
+  /**
+   * Runs the backbone as far as prediction `upTo` needs and the heads of exits ≤ upTo (all of them, or with
+   * `onlyDeepest` just exit upTo's own). Read the results with prediction(k).
+   */
+  forward(sample: Float64Array, upTo: number, training: boolean, onlyDeepest = false): void {
+    let x = sample;
+    for (let k = 0; k <= upTo; k++) {
+      x = this.segments[k].forward(x, training);
+      this.segmentOutputs[k] = x;
+      if (k < this.heads.length && (!onlyDeepest || k === upTo)) this.headOutputs[k] = this.heads[k].forward(x, training);
+    }
+  }
+
+  /** Prediction k of the last forward (a view owned by the network). */
+  prediction(k: number): Float64Array {
+    return k < this.heads.length ? this.headOutputs[k] : this.segmentOutputs[k];
+  }
+
+  /**
+   * Back-propagates dLoss/dPrediction for the predictions given (null: no loss on it) through the heads and the
+   * segments from the deepest down to `firstTrainable`; earlier segments are frozen and get no gradient.
+   */
+  backward(predictionGrads: readonly (Float64Array | null)[], firstTrainable: number): void {
+    const deepest = predictionGrads.reduce((d, g, k) => (g ? k : d), -1);
+    for (let k = deepest; k >= firstTrainable; k--) {
+      const segmentGrad = this.segmentGrads[k];
+      if (k === this.heads.length) segmentGrad.set(predictionGrads[k] as Float64Array);
+      else segmentGrad.fill(0);
+      if (k < this.heads.length && predictionGrads[k]) {
+        const headGrad = this.headInputGrads[k];
+        this.heads[k].backward(predictionGrads[k] as Float64Array, headGrad);
+        for (let i = 0; i < headGrad.length; i++) segmentGrad[i] += headGrad[i];
+      }
+      if (k < deepest) for (let i = 0; i < segmentGrad.length; i++) segmentGrad[i] += this.pending[k][i];
+      const inputGrad = k > firstTrainable ? this.pending[k - 1] : null;
+      this.segments[k].backward(segmentGrad, inputGrad);
+    }
+  }
+
+  zeroGrads(): void {
+    for (const chain of [...this.segments, ...this.heads]) chain.zeroGrads();
+  }
+
+  /** Parameter and gradient arrays of prediction k's own part (segment k and head k): what stage k trains. */
+  stageParams(k: number): { params: Float64Array[]; grads: Float64Array[] } {
+    const chains = k < this.heads.length ? [this.segments[k], this.heads[k]] : [this.segments[k]];
+    return { params: chains.flatMap((c) => [...c.params]), grads: chains.flatMap((c) => [...c.grads]) };
+  }
+
+  /** Every parameter and gradient array (joint training). */
+  allParams(): { params: Float64Array[]; grads: Float64Array[] } {
+    const chains = [...this.segments, ...this.heads];
+    return { params: chains.flatMap((c) => [...c.params]), grads: chains.flatMap((c) => [...c.grads]) };
+  }
+
+  exportWeights(): CascadeWeights {
+    return { backbone: this.segments.flatMap((s) => s.exportWeights()), exits: this.heads.map((h) => h.exportWeights()) };
+  }
+
+  importWeights(weights: CascadeWeights): void {
+    let layer = 0;
+    this.segments.forEach((segment, k) => {
+      segment.importWeights(weights.backbone.slice(layer, layer + segment.layers.length), `backbone segment ${k}`);
+      layer += segment.layers.length;
+    });
+    if (layer !== weights.backbone.length) throw new Error(`backbone: weights for ${weights.backbone.length} layers, expected ${layer}`);
+    if (weights.exits.length !== this.heads.length) throw new Error(`weights for ${weights.exits.length} exits, the cascade has ${this.heads.length}`);
+    this.heads.forEach((head, k) => head.importWeights(weights.exits[k], `exit ${k}`));
+  }
+}

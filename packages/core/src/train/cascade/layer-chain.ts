@@ -1,0 +1,90 @@
+import { Random } from '../../common/random';
+import type { Layer, Shape } from '../../model/ir';
+import { paramCount } from '../../model/params';
+import { createKernel } from '../create-kernel';
+import type { LayerKernel } from '../kernel';
+
+/**
+ * A run of IR layers from a given input shape, with its parameters, gradients and activation buffers, all allocated
+ * once: the building block of a cascade (backbone segments and exit heads), where `Network` is the whole plain model.
+ * One sample in flight: forward, then backward, which adds into `grads` until the caller zeroes them.
+ */
+export class LayerChain {
+  readonly kernels: readonly LayerKernel[];
+  readonly params: readonly Float64Array[];
+  readonly grads: readonly Float64Array[];
+  readonly outputShape: Shape;
+  readonly outputSize: number;
+  private readonly outputs: Float64Array[];
+  private readonly outputGrads: Float64Array[];
+  private lastInput: Float64Array = new Float64Array(0);
+
+  /** `streams[i]` is the seed stream layer i draws its initial weights from (see init). */
+  constructor(
+    readonly layers: readonly Layer[],
+    readonly inputShape: Shape,
+    private readonly streams: readonly number[],
+  ) {
+    let shape = inputShape;
+    const kernels: LayerKernel[] = [];
+    layers.forEach((layer, i) => {
+      const kernel = createKernel(layer, shape);
+      if (kernel.paramCount !== paramCount(layer, shape)) throw new Error(`layer ${i} (${layer.kind}): the training kernel disagrees with model/params`);
+      kernels.push(kernel);
+      shape = kernel.outputShape;
+    });
+    this.kernels = kernels;
+    this.outputShape = shape;
+    this.outputSize = shape[0] * shape[1];
+    this.params = kernels.map((k) => new Float64Array(k.paramCount));
+    this.grads = kernels.map((k) => new Float64Array(k.paramCount));
+    this.outputs = kernels.map((k) => new Float64Array(k.outputShape[0] * k.outputShape[1]));
+    this.outputGrads = kernels.map((k) => new Float64Array(k.outputShape[0] * k.outputShape[1]));
+  }
+
+  /** Fresh initial weights: layer i from stream `streams[i]` of `seed`, as Network.init does for a plain model. */
+  init(seed: number): void {
+    this.kernels.forEach((kernel, i) => {
+      const random = Random.derive(seed, this.streams[i]);
+      kernel.init(this.params[i], () => random.next());
+    });
+  }
+
+  /** The chain's output for `input` (a view owned by the chain, valid until the next forward). */
+  forward(input: Float64Array, training: boolean): Float64Array {
+    this.lastInput = input;
+    let x = input;
+    for (let i = 0; i < this.kernels.length; i++) {
+      this.kernels[i].forward(this.params[i], x, this.outputs[i], training);
+      x = this.outputs[i];
+    }
+    return x;
+  }
+
+  /** Back-propagates dLoss/dOutput of the last forward into `grads`; writes dLoss/dInput into `inputGrad` unless null. */
+  backward(outputGrad: Float64Array, inputGrad: Float64Array | null): void {
+    const last = this.kernels.length - 1;
+    for (let i = last; i >= 0; i--) {
+      const gradOut = i === last ? outputGrad : this.outputGrads[i];
+      const input = i === 0 ? this.lastInput : this.outputs[i - 1];
+      const gradIn = i === 0 ? inputGrad : this.outputGrads[i - 1];
+      this.kernels[i].backward(this.params[i], input, gradOut, this.grads[i], gradIn);
+    }
+  }
+
+  zeroGrads(): void {
+    for (const g of this.grads) g.fill(0);
+  }
+
+  exportWeights(): number[][] {
+    return this.params.map((p) => Array.from(p));
+  }
+
+  importWeights(weights: readonly (readonly number[])[], what: string): void {
+    if (weights.length !== this.params.length) throw new Error(`${what}: weights for ${weights.length} layers, expected ${this.params.length}`);
+    weights.forEach((values, i) => {
+      if (values.length !== this.params[i].length) throw new Error(`${what}, layer ${i} (${this.layers[i].kind}): ${values.length} weights, expected ${this.params[i].length}`);
+      this.params[i].set(values);
+    });
+  }
+}
