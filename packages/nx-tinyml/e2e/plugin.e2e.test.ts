@@ -183,7 +183,7 @@ describe('train-cascade stage through nx', () => {
     expect(comparison.rows.map((r: { method: string }) => r.method)).toEqual(['ur2m-cascade', 'evidential', 'softmax', 'deep-ensemble', 'tta']);
     const again = await ws.nx('run', 'fall-esp32:train-cascade');
     expect(again.output).toMatch(/Nx read the output from the cache instead of running the command for 3 out of 3 tasks/);
-  });
+  }, 300_000);
 
   it('editing only train-cascade: changes that stage and what follows, never window or search', async () => {
     const stages = ['window', 'search', 'train-cascade', 'quantize', 'emit-firmware', 'flash-test'];
@@ -196,7 +196,7 @@ describe('train-cascade stage through nx', () => {
     const run = await ws.nx('run', 'fall-esp32:train-cascade');
     expect(run.exitCode, run.output).toBe(0);
     expect(run.output).toMatch(/Nx read the output from the cache instead of running the command for 2 out of 3 tasks/);
-  });
+  }, 300_000);
 });
 
 describe('experiment generator', () => {
