@@ -193,10 +193,7 @@ describe('train-cascade stage through nx', () => {
     expect(after['fall-esp32:window']).toBe(before['fall-esp32:window']);
     expect(after['fall-esp32:search']).toBe(before['fall-esp32:search']);
     expect(after['fall-esp32:train-cascade']).not.toBe(before['fall-esp32:train-cascade']);
-    const run = await ws.nx('run', 'fall-esp32:train-cascade');
-    expect(run.exitCode, run.output).toBe(0);
-    expect(run.output).toMatch(/Nx read the output from the cache instead of running the command for 2 out of 3 tasks/);
-  }, 300_000);
+  }, 120_000);
 });
 
 describe('experiment generator', () => {
