@@ -13,7 +13,7 @@ export interface TensorQuant {
 }
 
 export function roundHalfAwayFromZero(x: number): number {
-  return x < 0 ? -Math.round(-x) : Math.round(x);
+  return (x < 0 ? -Math.round(-x) : Math.round(x)) + 0; // + 0 turns −0 into 0
 }
 
 /** The int8 quantisation of a tensor whose float values span [min, max]. */
