@@ -4,8 +4,8 @@
  * non-zero biases and batch-norm affines, and z-scored-looking windows.
  */
 import { Random } from '../common/random';
-import type { Layer, ModelIR } from '../model/ir';
-import { inferShapes } from '../model/shapes';
+import type { Layer, ModelIR, Shape } from '../model/ir';
+import { inferShapes, layerOutputShape } from '../model/shapes';
 import { Network } from '../train/network';
 import type { CascadeWeights } from './model-weights';
 
@@ -136,4 +136,58 @@ function perturb(layer: Layer, params: number[], random: Random): number[] {
   const biasCount = layer.kind === 'gru' ? 6 * layer.units : layer.kind === 'conv1d' || layer.kind === 'pointwise1d' ? layer.filters : layer.kind === 'dense' ? layer.units : layer.kind === 'depthwise1d' ? params.length / (layer.kernel + 1) : 0;
   for (let i = params.length - biasCount; i < params.length; i++) result[i] = (random.next() - 0.5) * 0.4;
   return result;
+}
+
+/**
+ * A random small IR over every layer kind: conv1d / depthwise1d (same or valid, strides 1–2), pointwise1d, pools,
+ * GRUs (sequences in the middle), dense on a [T, C] flattening, batch-norms after linear layers without activation
+ * (sometimes two), ReLU/ReLU6 both fused and standalone, ending in a sigmoid, softmax or evidential head.
+ */
+export function randomTestIR(random: Random): ModelIR {
+  const input = { length: 6 + random.int(20), channels: 1 + random.int(5) };
+  const layers: Layer[] = [];
+  let length = input.length;
+  const activation = () => random.pick(['none', 'relu', 'relu6'] as const);
+  const afterLinear = (act: 'none' | 'relu' | 'relu6') => {
+    if (act !== 'none') return;
+    const batchNorms = random.int(3);
+    for (let i = 0; i < batchNorms; i++) layers.push({ kind: 'batchnorm' });
+    if (random.int(2) === 0) layers.push({ kind: random.pick(['relu', 'relu6'] as const) });
+  };
+  const blocks = 1 + random.int(4);
+  for (let b = 0; b < blocks; b++) {
+    const choice = random.int(length > 2 ? 8 : 4);
+    if (choice === 0 || choice === 4) {
+      const padding = length >= 3 && random.int(2) === 0 ? 'valid' : 'same';
+      const kernel = 1 + random.int(padding === 'valid' ? Math.min(5, length) : 5);
+      const stride = 1 + random.int(2);
+      const act = activation();
+      layers.push({ kind: 'conv1d', filters: 2 + random.int(7), kernel, stride, padding, activation: act });
+      afterLinear(act);
+    } else if (choice === 1 || choice === 5) {
+      const act = activation();
+      layers.push({ kind: 'pointwise1d', filters: 2 + random.int(8), activation: act });
+      afterLinear(act);
+    } else if (choice === 2) {
+      const act = activation();
+      layers.push({ kind: 'depthwise1d', kernel: 1 + random.int(3), stride: 1 + random.int(2), padding: 'same', activation: act });
+      afterLinear(act);
+    } else if (choice === 3) {
+      layers.push({ kind: 'gru', units: 2 + random.int(6), returnSequences: true });
+      if (random.int(3) === 0) layers.push({ kind: 'relu' });
+    } else if (choice === 6) {
+      layers.push({ kind: random.pick(['maxpool1d', 'avgpool1d'] as const), pool: 2, stride: 1 + random.int(2) });
+      if (random.int(3) === 0) layers.push({ kind: 'relu6' });
+    } else {
+      const act = activation();
+      layers.push({ kind: 'dense', units: 3 + random.int(8), activation: act });
+      afterLinear(act);
+    }
+    length = layers.reduce<Shape>((shape, layer, i) => layerOutputShape(layer, shape, i), [input.length, input.channels])[0];
+  }
+  if (length > 1) layers.push(random.int(3) === 0 ? { kind: 'gru', units: 2 + random.int(6), returnSequences: false } : { kind: 'globalavgpool' });
+  const head = random.pick(['sigmoid', 'softmax', 'evidential'] as const);
+  const units = head === 'sigmoid' ? 1 : head === 'softmax' ? 3 : 4;
+  layers.push({ kind: 'dense', units, activation: head === 'evidential' ? 'relu' : 'none' });
+  return head === 'evidential' ? { input, layers, head, events: 2 } : { input, layers, head };
 }
