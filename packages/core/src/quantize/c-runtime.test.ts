@@ -43,6 +43,13 @@ async function mismatches(cases: readonly RuntimeCase[]): Promise<string[]> {
 }
 
 describe('the C runtime equals the TypeScript reference, bit for bit (gcc, ASan + UBSan)', () => {
+  it('compiles without a warning at the optimisation levels firmware uses (-O2, -Os)', async () => {
+    const sources = fs.readdirSync(RUNTIME).filter((f) => f.endsWith('.c')).map((f) => path.join(RUNTIME, f));
+    for (const level of ['-O2', '-Os']) {
+      await execa('gcc', ['-std=c11', '-Wall', '-Wextra', '-Werror', '-pedantic', '-Wconversion', '-ffp-contract=off', level, `-I${RUNTIME}`, '-c', ...sources], { cwd: workDir });
+    }
+  });
+
   it('requantisation: SaturatingRoundingDoublingHighMul, RoundingDivideByPOT, MultiplyByQuantizedMultiplier, requantize to int8', async () => {
     const cases = requantizeCases(new Random(101), 5000);
     expect(cases.length).toBe(20_000);

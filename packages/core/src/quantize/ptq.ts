@@ -48,7 +48,7 @@ export function quantizeModel(ir: ModelIR, weights: ModelWeights, calibration: r
     tensors,
     ops: quantizedOps,
     exits: ir.head === 'evidential' ? exitTable(ops, quants, options.thresholdsQ15 ?? new Array<number>(ir.exits?.length ?? 0).fill(0)) : [],
-    calibration: { windows: calibration.length, percentile: options.percentile ?? null, ranges: ranges.map(({ min, max }) => ({ min, max })) },
+    calibration: { windows: calibration.length, percentile: options.percentile ?? null, ranges: ranges.map(({ min, max }) => ({ min: min + 0, max: max + 0 })) /* + 0: no −0 in the JSON's source */ },
   };
 }
 
