@@ -1,0 +1,86 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Random } from '../common/random';
+import { RuntimeCase, activationCase, denseCases, evidentialCases, gruCases, pointwiseCases, poolCases, requantizeCases, windowCases } from './runtime-cases';
+
+/**
+ * The C runtime (firmware/runtime) against the TypeScript reference, byte for byte: the driver is built with the
+ * system gcc as C11 with every warning an error and ASan + UBSan aborting on the first finding, then fed randomised
+ * cases; each output line must equal the reference's. No gcc is a failure, not a skip: CI installs it.
+ */
+const RUNTIME = path.resolve(__dirname, '../../../../firmware/runtime');
+const FLAGS = ['-std=c11', '-Wall', '-Wextra', '-Werror', '-pedantic', '-ffp-contract=off', '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-O1', '-g'];
+
+let workDir = '';
+let driver = '';
+
+beforeAll(async () => {
+  const gcc = await execa('gcc', ['--version'], { reject: false });
+  if (gcc.failed) {
+    throw new Error(`the C runtime test needs the system gcc, which did not run (${gcc.shortMessage}); install it (Debian: apt-get install gcc, or bash tools/install-toolchains)`);
+  }
+  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nx-tinyml-runtime-'));
+  driver = path.join(workDir, 'kernel_driver');
+  const sources = fs.readdirSync(RUNTIME).filter((f) => f.endsWith('.c')).map((f) => path.join(RUNTIME, f));
+  await execa('gcc', [...FLAGS, `-I${RUNTIME}`, ...sources, path.join(RUNTIME, 'test', 'kernel_driver.c'), '-o', driver]);
+});
+
+afterAll(() => {
+  if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
+});
+
+/** Runs the cases through the C driver; returns the labels of those whose output differs (with both outputs). */
+async function mismatches(cases: readonly RuntimeCase[]): Promise<string[]> {
+  const input = path.join(workDir, `cases-${process.hrtime.bigint()}.txt`);
+  fs.writeFileSync(input, cases.map((c) => c.line).join('\n') + '\n');
+  const { stdout } = await execa(driver, { inputFile: input, env: { ASAN_OPTIONS: 'detect_leaks=1', UBSAN_OPTIONS: 'print_stacktrace=1' } });
+  const lines = stdout.split('\n');
+  expect(lines.length).toBe(cases.length);
+  return cases.flatMap((c, i) => (lines[i] === c.expected ? [] : [`${c.label}: C ${lines[i].slice(0, 200)} ≠ TS ${c.expected.slice(0, 200)}`]));
+}
+
+describe('the C runtime equals the TypeScript reference, bit for bit (gcc, ASan + UBSan)', () => {
+  it('compiles without a warning at the optimisation levels firmware uses (-O2, -Os)', async () => {
+    const sources = fs.readdirSync(RUNTIME).filter((f) => f.endsWith('.c')).map((f) => path.join(RUNTIME, f));
+    for (const level of ['-O2', '-Os']) {
+      await execa('gcc', ['-std=c11', '-Wall', '-Wextra', '-Werror', '-pedantic', '-Wconversion', '-ffp-contract=off', level, `-I${RUNTIME}`, '-c', ...sources], { cwd: workDir });
+    }
+  });
+
+  it('requantisation: SaturatingRoundingDoublingHighMul, RoundingDivideByPOT, MultiplyByQuantizedMultiplier, requantize to int8', async () => {
+    const cases = requantizeCases(new Random(101), 5000);
+    expect(cases.length).toBe(20_000);
+    expect(await mismatches(cases)).toEqual([]);
+  });
+
+  it('conv1d: same/valid padding (kernels wider than the input), strides 1–3, odd shapes, saturating requantisation', async () => {
+    expect(await mismatches(windowCases(new Random(102), 400, 'conv1d'))).toEqual([]);
+  });
+
+  it('depthwise1d', async () => {
+    expect(await mismatches(windowCases(new Random(103), 400, 'depthwise1d'))).toEqual([]);
+  });
+
+  it('pointwise1d and dense', async () => {
+    expect(await mismatches([...pointwiseCases(new Random(104), 300), ...denseCases(new Random(105), 300)])).toEqual([]);
+  });
+
+  it('max/average/global-average pooling and the standalone clamp', async () => {
+    expect(await mismatches(poolCases(new Random(106), 300))).toEqual([]);
+  });
+
+  it('sigmoid and tanh on every Q12 input in [−70000, 70000] (beyond both tables’ domains)', async () => {
+    expect(await mismatches([activationCase(-70000, 70000), activationCase(-(2 ** 31), -(2 ** 31) + 2), activationCase(2 ** 31 - 3, 2 ** 31 - 1)])).toEqual([]);
+  });
+
+  it('GRU: PTQ-quantised and raw random parameters, sequences and last state', async () => {
+    expect(await mismatches(gruCases(new Random(107), 200))).toEqual([]);
+  });
+
+  it('evidential p_q15, u_q15, presence and the exit decision', async () => {
+    expect(await mismatches(evidentialCases(new Random(108), 3000))).toEqual([]);
+  });
+});

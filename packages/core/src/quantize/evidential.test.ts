@@ -1,0 +1,89 @@
+import { describe, expect, it } from 'vitest';
+import { Random } from '../common/random';
+import { evidenceOneQ16, evidentialFixedPoint, evidentialHead, exitDecision, thresholdQ15 } from './evidential';
+
+/** The float definition: α = s·a + 1, β = s·b + 1, p = α/(α+β), u = 2/(α+β). */
+function floatBeta(a: number, b: number, scale: number): { p: number; u: number } {
+  const alpha = scale * a + 1;
+  const beta = scale * b + 1;
+  return { p: alpha / (alpha + beta), u: 2 / (alpha + beta) };
+}
+
+describe('evidence_one_q16', () => {
+  it('is round(2^16 / s), at least 1, at most INT32_MAX', () => {
+    expect(evidenceOneQ16(0.25)).toBe(262144);
+    expect(evidenceOneQ16(0.1)).toBe(655360);
+    expect(evidenceOneQ16(0.3)).toBe(218453); // 218453.33
+    expect(evidenceOneQ16(2 ** 20)).toBe(1);
+    expect(evidenceOneQ16(2 ** -20)).toBe(2147483647);
+    expect(() => evidenceOneQ16(0)).toThrow(RangeError);
+  });
+});
+
+describe('evidentialFixedPoint', () => {
+  it('hand values', () => {
+    // s = 0.25, a = 4, b = 0: α = 2, β = 1, p = u = 2/3. K = 2^18, D = 3·2^18: p = floor(21845.33), u = ceil(21845.33).
+    expect(evidentialFixedPoint(4, 0, 262144)).toEqual({ pQ15: 21845, uQ15: 21846, present: true });
+    // No evidence at all: p = 1/2, u = 1 exactly.
+    expect(evidentialFixedPoint(0, 0, 262144)).toEqual({ pQ15: 16384, uQ15: 32768, present: false });
+    // s = 1, a = b = 1: α = β = 2, p = u = 1/2 exactly; equal evidence is not an event.
+    expect(evidentialFixedPoint(1, 1, 65536)).toEqual({ pQ15: 16384, uQ15: 16384, present: false });
+    // The most evidence int8 holds, with the smallest K: u = ceil(2·2^15 / (255·2^16 + 2)) = 1.
+    expect(evidentialFixedPoint(255, 0, 1)).toEqual({ pQ15: 32767, uQ15: 1, present: true });
+    expect(evidentialFixedPoint(0, 255, 1)).toEqual({ pQ15: 0, uQ15: 1, present: false });
+  });
+
+  it('matches the float formulas within 2^−15 (floor/ceil) plus the rounding of K, on random scales and evidence', () => {
+    const random = new Random(11);
+    const violations: string[] = [];
+    let worstP = 0;
+    let worstU = 0;
+    for (let i = 0; i < 50_000; i++) {
+      const scale = 2 ** (-12 + 12 * random.next());
+      const a = random.int(256);
+      const b = random.int(256);
+      const k = evidenceOneQ16(scale);
+      const { pQ15, uQ15, present } = evidentialFixedPoint(a, b, k);
+      const p = pQ15 / 32768;
+      const u = uQ15 / 32768;
+      // Exact with the scale K stands for: p_q15 is the floor and u_q15 the ceiling of the Q15 values.
+      const represented = floatBeta(a, b, 2 ** 16 / k);
+      if (!(p <= represented.p + 1e-12 && p > represented.p - 2 ** -15)) violations.push(`p ${a},${b},${scale}`);
+      if (!(u >= represented.u - 1e-12 && u < represented.u + 2 ** -15)) violations.push(`u ${a},${b},${scale}`);
+      // Against the true scale: K's rounding adds at most 2^−18·s to p and 2^−19·s to u (dp/dK, du/dK bounds).
+      const exact = floatBeta(a, b, scale);
+      worstP = Math.max(worstP, Math.abs(p - exact.p));
+      worstU = Math.max(worstU, Math.abs(u - exact.u));
+      if (Math.abs(p - exact.p) > 2 ** -15 + 2 ** -18 * scale) violations.push(`p vs float ${a},${b},${scale}`);
+      if (Math.abs(u - exact.u) > 2 ** -15 + 2 ** -19 * scale) violations.push(`u vs float ${a},${b},${scale}`);
+      if (present !== exact.p > 0.5 || uQ15 < 1 || uQ15 > 32768) violations.push(`range ${a},${b},${scale}`);
+    }
+    expect(violations).toEqual([]);
+    expect(worstP).toBeLessThan(2 ** -15 + 2 ** -18);
+    expect(worstU).toBeLessThan(2 ** -15 + 2 ** -19);
+  });
+});
+
+describe('evidentialHead and exitDecision', () => {
+  it('reads interleaved (e⁺, e⁻) pairs after the zero point and reports the largest uncertainty', () => {
+    // Zero point −128, K = 2^16 (s = 1): event 0 a = 3, b = 0 (α = 4, β = 1, u = 0.4); event 1 a = b = 0 (u = 1).
+    const head = evidentialHead(Int8Array.from([-125, -128, -128, -128]), -128, 65536);
+    expect(head.events.map((e) => e.present)).toEqual([true, false]);
+    expect(head.events[0]).toEqual({ pQ15: 26214, uQ15: 13108, present: true }); // 0.8 → floor(26214.4), 0.4 → ceil(13107.2)
+    expect(head.maxUQ15).toBe(32768);
+    expect(() => evidentialHead([1, 2, 3], 0, 1)).toThrow(/pairs/);
+    expect(() => evidentialHead([-1, 0], 0, 1)).toThrow(/≥ 0/);
+  });
+
+  it('exits when max u ≤ threshold; threshold 0 never exits, 32768 always, the last exit always', () => {
+    expect(exitDecision(100, 100, false)).toBe(true);
+    expect(exitDecision(101, 100, false)).toBe(false);
+    for (const u of [1, 2, 16384, 32767, 32768]) {
+      expect(exitDecision(u, 0, false)).toBe(false);
+      expect(exitDecision(u, 32768, false)).toBe(true);
+      expect(exitDecision(u, 0, true)).toBe(true);
+    }
+    expect([0, 0.5, 1, 0.1].map(thresholdQ15)).toEqual([0, 16384, 32768, 3277]);
+    expect(() => thresholdQ15(1.5)).toThrow(RangeError);
+  });
+});

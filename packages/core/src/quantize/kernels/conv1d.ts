@@ -1,0 +1,46 @@
+import { requantizeToInt8 } from '../requantize';
+import { ChannelRequant, checkAccumulatorBound } from './requant-params';
+
+/** Where a 1-D window op reads: TensorFlow's `same`/`valid` geometry resolved to numbers (model/shapes samePadding). */
+export interface WindowGeometry {
+  inLength: number;
+  channels: number;
+  kernel: number;
+  stride: number;
+  /** Taps before the first input step; padded taps are skipped (they hold the input zero point: (z − z)·w = 0). */
+  padBefore: number;
+  outLength: number;
+}
+
+/**
+ * int8 conv1d: out[t][f] = clamp(requant(b[f] + Σ_{k,c} (x[t·stride + k − padBefore][c] − z_x)·W[k][c][f]) + z_out).
+ * Input [inLength][channels], weights [kernel][channels][filters] (params.ts), bias int32 [filters], output
+ * [outLength][filters]. Mirrors firmware/runtime/conv1d.c.
+ */
+export function conv1dInt8(
+  input: ArrayLike<number>,
+  weights: ArrayLike<number>,
+  bias: ArrayLike<number>,
+  requant: ChannelRequant,
+  geometry: WindowGeometry,
+  filters: number,
+  output: Int8Array,
+): void {
+  const { inLength, channels, kernel, stride, padBefore, outLength } = geometry;
+  checkAccumulatorBound(bias, kernel * channels, 'conv1d');
+  const zx = requant.inputZeroPoint;
+  for (let t = 0; t < outLength; t++) {
+    const start = t * stride - padBefore;
+    const firstTap = Math.max(0, -start);
+    const endTap = Math.min(kernel, inLength - start);
+    for (let f = 0; f < filters; f++) {
+      let acc = bias[f];
+      for (let k = firstTap; k < endTap; k++) {
+        const x0 = (start + k) * channels;
+        const w0 = k * channels * filters + f;
+        for (let c = 0; c < channels; c++) acc += (input[x0 + c] - zx) * weights[w0 + c * filters];
+      }
+      output[t * filters + f] = requantizeToInt8(acc, requant.multiplier[f], requant.shift[f], requant.outputZeroPoint, requant.actMin, requant.actMax);
+    }
+  }
+}

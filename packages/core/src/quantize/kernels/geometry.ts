@@ -1,0 +1,15 @@
+import type { Padding } from '../../model/ir';
+import { convolvedLength, samePadding } from '../../model/shapes';
+import type { WindowGeometry } from './conv1d';
+
+/** The numbers a window kernel (conv1d, depthwise1d) runs on, from the IR's padding rule (model/shapes.ts). */
+export function windowGeometry(inLength: number, channels: number, kernel: number, stride: number, padding: Padding): WindowGeometry {
+  return {
+    inLength,
+    channels,
+    kernel,
+    stride,
+    padBefore: padding === 'same' ? samePadding(inLength, kernel, stride).left : 0,
+    outLength: convolvedLength(inLength, kernel, stride, padding),
+  };
+}

@@ -1,0 +1,267 @@
+/**
+ * Randomised cases for the C runtime's bit-exactness test (c-runtime.test.ts): each case is one input line for
+ * firmware/runtime/test/kernel_driver.c and the line the TypeScript reference says it must print. Sizes are small
+ * (the point is coverage of edges, not bulk): odd shapes, padding wider than the input, strides > 1, all-−128 and
+ * all-127 inputs, extreme zero points, multipliers and shifts that saturate, biases at their accumulator bound.
+ */
+import { Random } from '../common/random';
+import { convolvedLength, samePadding } from '../model/shapes';
+import { evidentialHead, exitDecision } from './evidential';
+import { sigmoidQ15, tanhQ15 } from './fixed-point-activations';
+import { quantizeGru } from './gru-quant';
+import { clampInt8 } from './kernels/clamp';
+import { conv1dInt8 } from './kernels/conv1d';
+import { denseInt8 } from './kernels/dense';
+import { depthwise1dInt8 } from './kernels/depthwise1d';
+import { gruInt8, gruRecurrentBiasLimit } from './kernels/gru';
+import { pointwise1dInt8 } from './kernels/pointwise1d';
+import { avgPool1dInt8, globalAvgPoolInt8, maxPool1dInt8 } from './kernels/pool';
+import { ChannelRequant, biasLimit } from './kernels/requant-params';
+import { INT32_MAX, INT32_MIN, multiplyByQuantizedMultiplier, requantizeToInt8, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from './requantize';
+
+export interface RuntimeCase {
+  label: string;
+  line: string;
+  expected: string;
+}
+
+const list = (values: ArrayLike<number>) => `${values.length} ${Array.from(values).join(' ')}`.trimEnd();
+const joined = (values: ArrayLike<number>) => Array.from(values).join(' ');
+
+/** int8 data: mostly uniform, sometimes constant at an extreme (all −128, all 127) or in a narrow band. */
+function int8Data(random: Random, n: number): Int8Array {
+  const mode = random.int(6);
+  if (mode === 0) return new Int8Array(n).fill(-128);
+  if (mode === 1) return new Int8Array(n).fill(127);
+  if (mode === 2) return Int8Array.from({ length: n }, () => random.int(9) - 4);
+  return Int8Array.from({ length: n }, () => random.int(256) - 128);
+}
+
+function zeroPoint(random: Random): number {
+  return random.int(5) === 0 ? random.pick([-128, 127, 0]) : random.int(256) - 128;
+}
+
+function multiplierAndShift(random: Random): { multiplier: number; shift: number } {
+  const pick = random.int(10);
+  if (pick === 0) return { multiplier: random.pick([0, 1 << 30, INT32_MAX]), shift: random.int(62) - 31 };
+  if (pick === 1) return { multiplier: (1 << 30) + random.int(1 << 30), shift: random.int(62) - 31 }; // any shift: saturation, flush to 0
+  return { multiplier: (1 << 30) + random.int(1 << 30), shift: -random.int(14) - 1 }; // what PTQ produces
+}
+
+function requantFor(random: Random, channels: number): ChannelRequant & { multiplier: number[]; shift: number[] } {
+  const pairs = Array.from({ length: channels }, () => multiplierAndShift(random));
+  const a = random.int(256) - 128;
+  const b = random.int(256) - 128;
+  const [actMin, actMax] = random.int(3) === 0 ? [-128, 127] : [Math.min(a, b), Math.max(a, b)];
+  return { inputZeroPoint: zeroPoint(random), outputZeroPoint: zeroPoint(random), actMin, actMax, multiplier: pairs.map((p) => p.multiplier), shift: pairs.map((p) => p.shift) };
+}
+
+function biases(random: Random, n: number, limit: number): number[] {
+  return Array.from({ length: n }, () => {
+    const pick = random.int(8);
+    if (pick === 0) return random.pick([limit, -limit, 0]);
+    if (pick === 1) return Math.round((2 * random.next() - 1) * limit);
+    return random.int(20001) - 10000;
+  });
+}
+
+function linearTail(weights: ArrayLike<number>, bias: number[], r: ChannelRequant & { multiplier: number[]; shift: number[] }): string {
+  return `${list(weights)} ${list(bias)} ${list(r.multiplier)} ${list(r.shift)} ${r.inputZeroPoint} ${r.outputZeroPoint} ${r.actMin} ${r.actMax}`;
+}
+
+export function requantizeCases(random: Random, count: number): RuntimeCase[] {
+  const specials = [INT32_MIN, INT32_MIN + 1, INT32_MAX, INT32_MAX - 1, 0, 1, -1, 1 << 30, -(1 << 30), 32768, -32768];
+  const int32 = () => (random.int(3) === 0 ? random.pick(specials) : random.int(2) ? random.uint32() | 0 : (random.uint32() | 0) >> random.int(31));
+  const cases: RuntimeCase[] = [];
+  for (let i = 0; i < count; i++) {
+    const a = int32();
+    const b = int32();
+    cases.push({ label: `srdhm ${a} ${b}`, line: `srdhm ${a} ${b}`, expected: `${saturatingRoundingDoublingHighMul(a, b)}` });
+    const e = random.int(32);
+    cases.push({ label: `rdbpot ${a} ${e}`, line: `rdbpot ${a} ${e}`, expected: `${roundingDivideByPOT(a, e)}` });
+    const { multiplier, shift } = multiplierAndShift(random);
+    cases.push({ label: `mbqm ${a} ${multiplier} ${shift}`, line: `mbqm ${a} ${multiplier} ${shift}`, expected: `${multiplyByQuantizedMultiplier(a, multiplier, shift)}` });
+    const zp = zeroPoint(random);
+    const lo = random.int(128) - 128;
+    const hi = random.int(128);
+    cases.push({ label: `requant ${a}`, line: `requant ${a} ${multiplier} ${shift} ${zp} ${lo} ${hi}`, expected: `${requantizeToInt8(a, multiplier, shift, zp, lo, hi)}` });
+  }
+  return cases;
+}
+
+export function windowCases(random: Random, count: number, kind: 'conv1d' | 'depthwise1d'): RuntimeCase[] {
+  return Array.from({ length: count }, (_, i) => {
+    const inLength = 1 + random.int(13);
+    const channels = 1 + random.int(kind === 'conv1d' ? 5 : 9);
+    const same = random.int(2) === 0;
+    const kernel = 1 + random.int(same ? 9 : inLength); // same: kernels wider than the input too
+    const stride = 1 + random.int(3);
+    const padBefore = same ? samePadding(inLength, kernel, stride).left : 0;
+    const outLength = convolvedLength(inLength, kernel, stride, same ? 'same' : 'valid');
+    const outChannels = kind === 'conv1d' ? 1 + random.int(9) : channels;
+    const taps = kind === 'conv1d' ? kernel * channels : kernel;
+    const input = int8Data(random, inLength * channels);
+    const weights = int8Data(random, kernel * channels * (kind === 'conv1d' ? outChannels : 1));
+    const bias = biases(random, outChannels, biasLimit(taps));
+    const requant = requantFor(random, outChannels);
+    const output = new Int8Array(outLength * outChannels);
+    const geometry = { inLength, channels, kernel, stride, padBefore, outLength };
+    if (kind === 'conv1d') conv1dInt8(input, weights, bias, requant, geometry, outChannels, output);
+    else depthwise1dInt8(input, weights, bias, requant, geometry, output);
+    return {
+      label: `${kind} #${i} [${inLength}×${channels}] k${kernel} s${stride} ${same ? 'same' : 'valid'} → ${outChannels}`,
+      line: `${kind} ${inLength} ${channels} ${kernel} ${stride} ${padBefore} ${outChannels} ${outLength} ${list(input)} ${linearTail(weights, bias, requant)}`,
+      expected: joined(output),
+    };
+  });
+}
+
+export function pointwiseCases(random: Random, count: number): RuntimeCase[] {
+  return Array.from({ length: count }, (_, i) => {
+    const length = 1 + random.int(9);
+    const channels = 1 + random.int(11);
+    const filters = 1 + random.int(11);
+    const input = int8Data(random, length * channels);
+    const weights = int8Data(random, channels * filters);
+    const bias = biases(random, filters, biasLimit(channels));
+    const requant = requantFor(random, filters);
+    const output = new Int8Array(length * filters);
+    pointwise1dInt8(input, weights, bias, requant, length, channels, filters, output);
+    return { label: `pointwise1d #${i} [${length}×${channels}] → ${filters}`, line: `pointwise1d ${length} ${channels} ${filters} ${list(input)} ${linearTail(weights, bias, requant)}`, expected: joined(output) };
+  });
+}
+
+export function denseCases(random: Random, count: number): RuntimeCase[] {
+  return Array.from({ length: count }, (_, i) => {
+    const inputs = 1 + random.int(40);
+    const units = 1 + random.int(11);
+    const input = int8Data(random, inputs);
+    const weights = int8Data(random, inputs * units);
+    const bias = biases(random, units, biasLimit(inputs));
+    const requant = requantFor(random, units);
+    const output = new Int8Array(units);
+    denseInt8(input, weights, bias, requant, inputs, units, output);
+    return { label: `dense #${i} ${inputs} → ${units}`, line: `dense ${inputs} ${units} ${list(input)} ${linearTail(weights, bias, requant)}`, expected: joined(output) };
+  });
+}
+
+export function poolCases(random: Random, count: number): RuntimeCase[] {
+  const cases: RuntimeCase[] = [];
+  for (let i = 0; i < count; i++) {
+    const inLength = 1 + random.int(16);
+    const channels = 1 + random.int(6);
+    const pool = 1 + random.int(inLength);
+    const stride = 1 + random.int(3);
+    const outLength = convolvedLength(inLength, pool, stride, 'valid');
+    const input = int8Data(random, inLength * channels);
+    const geometry = { inLength, channels, pool, stride, outLength };
+    for (const kind of ['maxpool1d', 'avgpool1d'] as const) {
+      const output = new Int8Array(outLength * channels);
+      (kind === 'maxpool1d' ? maxPool1dInt8 : avgPool1dInt8)(input, geometry, output);
+      cases.push({ label: `${kind} #${i} [${inLength}×${channels}] p${pool} s${stride}`, line: `${kind} ${channels} ${pool} ${stride} ${outLength} ${list(input)}`, expected: joined(output) });
+    }
+    const output = new Int8Array(channels);
+    globalAvgPoolInt8(input, inLength, channels, output);
+    cases.push({ label: `globalavgpool #${i} [${inLength}×${channels}]`, line: `globalavgpool ${inLength} ${channels} ${list(input)}`, expected: joined(output) });
+    const zIn = zeroPoint(random);
+    const zOut = zeroPoint(random);
+    const [lo, hi] = [random.int(256) - 128, random.int(256) - 128].sort((a, b) => a - b);
+    const clamped = new Int8Array(input.length);
+    clampInt8(input, input.length, zIn, zOut, lo, hi, clamped);
+    cases.push({ label: `clamp #${i}`, line: `clamp ${list(input)} ${zIn} ${zOut} ${lo} ${hi}`, expected: joined(clamped) });
+  }
+  return cases;
+}
+
+/** sigmoid and tanh over every Q12 input in [from, to], one case. */
+export function activationCase(from: number, to: number): RuntimeCase {
+  const values: number[] = [];
+  for (let x = from; x <= to; x++) values.push(sigmoidQ15(x), tanhQ15(x));
+  return { label: `activations ${from}..${to}`, line: `activations ${from} ${to}`, expected: values.join(' ') };
+}
+
+/**
+ * GRUs: half quantised from random float weights (what PTQ gives), half raw random integers (any multiplier and
+ * shift, biases up to their bounds, saturated gates).
+ */
+export function gruCases(random: Random, count: number): RuntimeCase[] {
+  return Array.from({ length: count }, (_, i) => {
+    const steps = 1 + random.int(12);
+    const inChannels = 1 + random.int(5);
+    const units = 1 + random.int(7);
+    const returnSequences = random.int(2) === 0;
+    const g = 3 * units;
+    const input = int8Data(random, steps * inChannels);
+    let kernel: ArrayLike<number>;
+    let recurrent: ArrayLike<number>;
+    let bias: number[];
+    let requant;
+    if (i % 2 === 0) {
+      const floats = Array.from({ length: 3 * units * (inChannels + units + 2) }, () => (2 * random.next() - 1) * 0.8);
+      const quantized = quantizeGru(floats, inChannels, units, { scale: 2 ** (-7 + 4 * random.next()), zeroPoint: zeroPoint(random) }, { scale: (1 + random.next()) / 255, zeroPoint: random.int(60) - 30 });
+      kernel = quantized.weights.slice(0, inChannels * g);
+      recurrent = quantized.weights.slice(inChannels * g);
+      bias = quantized.bias;
+      requant = quantized.requant;
+    } else {
+      kernel = int8Data(random, inChannels * g);
+      recurrent = int8Data(random, units * g);
+      bias = [...biases(random, g, biasLimit(inChannels)), ...biases(random, g, gruRecurrentBiasLimit(units))];
+      const pairs = () => Array.from({ length: g }, () => multiplierAndShift(random));
+      const k = pairs();
+      const r = pairs();
+      const out = multiplierAndShift(random);
+      requant = {
+        inputZeroPoint: zeroPoint(random),
+        outputZeroPoint: zeroPoint(random),
+        actMin: -128,
+        actMax: 127,
+        kernelMultiplier: k.map((p) => p.multiplier),
+        kernelShift: k.map((p) => p.shift),
+        recurrentMultiplier: r.map((p) => p.multiplier),
+        recurrentShift: r.map((p) => p.shift),
+        outputMultiplier: out.multiplier,
+        outputShift: out.shift,
+      };
+    }
+    const output = new Int8Array((returnSequences ? steps : 1) * units);
+    gruInt8(input, kernel, recurrent, bias, requant, { steps, inChannels, units, returnSequences }, new Int16Array(units), new Int32Array(2 * g), output);
+    const r = requant;
+    return {
+      label: `gru #${i} [${steps}×${inChannels}] → ${units}${returnSequences ? ' sequences' : ''}`,
+      line: [
+        `gru ${steps} ${inChannels} ${units} ${returnSequences ? 1 : 0}`,
+        list(input),
+        list(kernel),
+        list(recurrent),
+        list(bias),
+        list(r.kernelMultiplier),
+        list(r.kernelShift),
+        list(r.recurrentMultiplier),
+        list(r.recurrentShift),
+        `${r.outputMultiplier} ${r.outputShift} ${r.inputZeroPoint} ${r.outputZeroPoint} ${r.actMin} ${r.actMax}`,
+      ].join(' '),
+      expected: joined(output),
+    };
+  });
+}
+
+export function evidentialCases(random: Random, count: number): RuntimeCase[] {
+  return Array.from({ length: count }, (_, i) => {
+    const events = 1 + random.int(4);
+    const zp = random.int(3) === 0 ? -128 : random.int(256) - 128;
+    // Evidence at or above the zero point (the head's ReLU clamps there); sometimes none at all, sometimes the most int8 holds.
+    const evidence = Int8Array.from({ length: 2 * events }, () => (random.int(6) === 0 ? random.pick([zp, 127]) : zp + random.int(128 - zp)));
+    const pick = random.int(5);
+    const oneQ16 = pick === 0 ? random.pick([1, 2, INT32_MAX]) : pick === 1 ? 1 + random.int(INT32_MAX) : Math.round(65536 / 2 ** (-8 + 8 * random.next()));
+    const threshold = random.int(4) === 0 ? random.pick([0, 32768, 1, 32767]) : random.int(32769);
+    const isLast = random.int(4) === 0;
+    const head = evidentialHead(evidence, zp, oneQ16);
+    const exits = exitDecision(head.maxUQ15, threshold, isLast) ? 1 : 0;
+    return {
+      label: `evidential #${i} events ${events} K ${oneQ16}`,
+      line: `evidential ${events} ${zp} ${oneQ16} ${threshold} ${isLast ? 1 : 0} ${list(evidence)}`,
+      expected: [head.maxUQ15, exits, ...head.events.flatMap((e) => [e.pQ15, e.uQ15, e.present ? 1 : 0])].join(' '),
+    };
+  });
+}
