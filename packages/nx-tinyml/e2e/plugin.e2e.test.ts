@@ -107,10 +107,10 @@ describe('window stage through nx', () => {
   });
 
   it('a stage that does not exist yet fails with a clear message and writes nothing', async () => {
-    const run = await ws.nx('run', 'fall-esp32:quantize', '--exclude-task-dependencies');
+    const run = await ws.nx('run', 'fall-esp32:emit-firmware', '--exclude-task-dependencies');
     expect(run.exitCode).not.toBe(0);
-    expect(run.output).toMatch(/stage "quantize" is not implemented yet/);
-    expect(existsSync(path.join(ws.root, 'dist/experiments/fall-esp32/quantize'))).toBe(false);
+    expect(run.output).toMatch(/stage "emit-firmware" is not implemented yet/);
+    expect(existsSync(path.join(ws.root, 'dist/experiments/fall-esp32/emit-firmware'))).toBe(false);
   });
 
   it('a broken spec fails the task with file:line:column and no stack trace', async () => {
@@ -194,6 +194,19 @@ describe('train-cascade stage through nx', () => {
     expect(after['fall-esp32:search']).toBe(before['fall-esp32:search']);
     expect(after['fall-esp32:train-cascade']).not.toBe(before['fall-esp32:train-cascade']);
   }, 120_000);
+});
+
+describe('quantize stage through nx', () => {
+  it('`nx run fall-esp32:quantize` writes the int8 model, the drop report and golden vectors', async () => {
+    const run = await ws.nx('run', 'fall-esp32:quantize');
+    expect(run.exitCode, run.output).toBe(0);
+    expect(run.output).toMatch(/quantize: float → int8 on SA01: event F1 .* golden vectors/);
+    const report = JSON.parse(ws.read('dist/experiments/fall-esp32/quantize/report.json'));
+    expect(report.int8.eventF1).toBeGreaterThan(0);
+    const golden = JSON.parse(ws.read('dist/experiments/fall-esp32/quantize/golden.json'));
+    expect(golden.vectors).toHaveLength(32);
+    expect(existsSync(path.join(ws.root, 'dist/experiments/fall-esp32/quantize/model.bin'))).toBe(true);
+  }, 300_000);
 });
 
 describe('experiment generator', () => {

@@ -49,12 +49,12 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     implemented: true,
   },
   quantize: {
-    description: 'int8 post-training quantisation and the integer reference interpreter (golden vectors).',
-    params: ['seed', 'quantize'],
+    description: 'int8 post-training quantisation, the flash blob, the float-vs-int8 report and golden vectors from the integer reference interpreter.',
+    params: ['seed', 'quantize', 'board'],
     dataset: false,
-    board: false,
-    code: [...SPEC_CODE, 'model/**/*.ts', 'quantize/**/*.ts', 'stages/quantize.ts'],
-    implemented: false,
+    board: true,
+    code: [...SPEC_CODE, 'model/**/*.ts', 'train/**/*', 'quantize/**/*.ts', 'stages/quantize.ts'],
+    implemented: true,
   },
   'emit-firmware': {
     description: 'Generates model.c/model.h and the board build files from the quantised model.',

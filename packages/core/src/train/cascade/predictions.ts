@@ -1,5 +1,5 @@
 import { Random } from '../../common/random';
-import type { FoldData } from '../dataset';
+import type { WindowSource } from '../window-source';
 import type { Network } from '../network';
 import type { CascadeNetwork } from './cascade-network';
 import { evidentialClass } from './evidential-trainable';
@@ -70,7 +70,7 @@ export function perturbationLabel(p: Perturbation): string {
  * signal — raw readings of 0 — over a contiguous run of ⌈fraction·T⌉ samples at a random offset. Window `window`
  * always gets the same damage for the same seed, whatever else is evaluated.
  */
-export function perturb(sample: Float64Array, perturbation: Perturbation, data: FoldData, zero: Float64Array, window: number, seed: number): void {
+export function perturb(sample: Float64Array, perturbation: Perturbation, data: WindowSource, zero: Float64Array, window: number, seed: number): void {
   if (perturbation.kind === 'clean') return;
   const random = Random.derive(seed, window);
   const C = data.channels;
@@ -86,7 +86,7 @@ export function perturb(sample: Float64Array, perturbation: Perturbation, data: 
 
 /** Calls `predict(sample, i)` for each of `windows`, filled (and perturbed) in order. */
 export function forEachWindow(
-  data: FoldData,
+  data: WindowSource,
   windows: Uint32Array,
   perturbation: Perturbation,
   seed: number,
@@ -102,7 +102,7 @@ export function forEachWindow(
 }
 
 /** Every exit's evidential prediction of every window (for threshold calibration and per-exit reports). */
-export function cascadeExitPredictions(net: CascadeNetwork, events: number, data: FoldData, windows: Uint32Array, perturbation: Perturbation, seed: number): PredictionSet[] {
+export function cascadeExitPredictions(net: CascadeNetwork, events: number, data: WindowSource, windows: Uint32Array, perturbation: Perturbation, seed: number): PredictionSet[] {
   const sets = Array.from({ length: net.predictions }, () => new PredictionSet(windows.length, events));
   forEachWindow(data, windows, perturbation, seed, (sample, i) => {
     net.forward(sample, net.predictions - 1, false);
@@ -136,7 +136,7 @@ export function applyThresholds(exits: readonly PredictionSet[], thresholds: rea
 export function averagedSoftmaxPredictions(
   networks: readonly Network[],
   events: number,
-  data: FoldData,
+  data: WindowSource,
   windows: Uint32Array,
   perturbation: Perturbation,
   seed: number,

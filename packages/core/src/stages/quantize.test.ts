@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { estimateMemory } from '../model/memory';
+import { runQuantized } from '../quantize/interpreter';
+import type { QuantizedModel } from '../quantize/quantized-model';
+import { runQuantizeStage, type GoldenVector } from './quantize';
+import { runSamplePipeline, type SamplePipeline } from './sample-pipeline';
+
+let pipeline: SamplePipeline;
+beforeAll(async () => {
+  pipeline = await runSamplePipeline();
+}, 300_000);
+afterAll(() => (process.env.KEEP_SCRATCH ? console.log(pipeline?.root) : pipeline?.dispose()));
+
+async function quantize(name: string, overrides: Partial<SamplePipeline['spec']['quantize']> = {}) {
+  const outDir = path.join(pipeline.root, name);
+  await runQuantizeStage({
+    experiment: pipeline.spec.name,
+    quantize: { ...pipeline.spec.quantize, goldenVectors: 12, calibrationWindows: 300, ...overrides },
+    seed: pipeline.spec.seed,
+    board: pipeline.spec.boardDefinition,
+    windowDir: pipeline.windowDir,
+    cascadeDir: pipeline.cascadeDir,
+    outDir,
+  });
+  const text = (file: string) => readFileSync(path.join(outDir, file), file.endsWith('.bin') ? undefined : 'utf8');
+  return { text, read: (file: string) => JSON.parse(text(file) as string) };
+}
+
+describe('quantize on the SisFall sample cascade', () => {
+  let first: Awaited<ReturnType<typeof quantize>>;
+  beforeAll(async () => {
+    first = await quantize('first');
+  }, 300_000);
+
+  it('writes the int8 model and a flash blob exactly the size the memory model predicts', () => {
+    const model = first.read('quantized-model.json') as QuantizedModel;
+    const cascade = JSON.parse(readFileSync(path.join(pipeline.cascadeDir, 'cascade-model.json'), 'utf8'));
+    const memory = estimateMemory(cascade.ir, pipeline.spec.boardDefinition);
+    expect((first.text('model.bin') as Buffer).length).toBe(memory.flash.total - memory.flash.runtimeCode);
+    expect(model.exits.map((e) => e.thresholdQ15)).toEqual([...cascade.thresholds.map((t: number) => Math.round(t * 32768)), 32768]);
+  });
+
+  it('reports float vs int8 on the held-out subject within a small drop, and per-tensor errors', () => {
+    const report = first.read('report.json');
+    expect(report.testSubjects).toEqual(['SA01']);
+    expect(Math.abs(report.drop.eventF1)).toBeLessThan(0.05);
+    expect(Math.abs(report.drop.accuracy)).toBeLessThan(0.05);
+    expect(report.agreement.decision).toBeGreaterThan(0.95);
+    expect(report.tensors.length).toBe(13); // the input and every op's output, exits included
+    // Convolutions stay within about a step on average; clipping of test extremes the calibration never saw
+    // shows as large maxima, not as large means.
+    for (const t of report.tensors.filter((t: { kind: string }) => t.kind === 'conv1d')) expect(t.meanSteps).toBeLessThan(1.5);
+  });
+
+  it('writes golden vectors covering both classes that the integer interpreter reproduces', () => {
+    const golden = first.read('golden.json');
+    const model = first.read('quantized-model.json') as QuantizedModel;
+    expect(golden.vectors).toHaveLength(12);
+    expect(new Set(golden.vectors.map((v: GoldenVector) => v.label))).toEqual(new Set(['adl', 'fall']));
+    for (const v of golden.vectors as GoldenVector[]) {
+      const result = runQuantized(model, Int8Array.from(v.input));
+      expect(result.exitTaken).toBe(v.exitTaken);
+      expect(Array.from(result.output)).toEqual(v.output);
+      expect(v.allExits).toHaveLength(3);
+      for (const e of v.exits) for (const u of e.uQ15) expect(u).toBeGreaterThanOrEqual(1);
+    }
+  });
+
+  it('is deterministic byte for byte', async () => {
+    const again = await quantize('again');
+    for (const file of ['quantized-model.json', 'model.bin', 'golden.json', 'report.json', 'summary.md']) {
+      expect(Buffer.compare(Buffer.from(again.text(file) as string | Buffer), Buffer.from(first.text(file) as string | Buffer)), file).toBe(0);
+    }
+  }, 120_000);
+
+  it('calibrates with a percentile when asked, and says so', async () => {
+    const percentile = await quantize('percentile', { calibration: 'percentile', percentile: 99.9 });
+    expect(percentile.read('report.json').calibration).toEqual({ method: 'percentile', percentile: 99.9, windows: 300 });
+    expect(percentile.read('quantized-model.json').calibration.percentile).toBe(99.9);
+  }, 120_000);
+});
