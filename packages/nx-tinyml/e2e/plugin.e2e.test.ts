@@ -193,6 +193,7 @@ describe('train-cascade stage through nx', () => {
     expect(after['fall-esp32:window']).toBe(before['fall-esp32:window']);
     expect(after['fall-esp32:search']).toBe(before['fall-esp32:search']);
     expect(after['fall-esp32:train-cascade']).not.toBe(before['fall-esp32:train-cascade']);
+    ws.edit('projects/fall-esp32/experiment.yaml', (t) => t.replace('ensembleSize: 3', 'ensembleSize: 2'));
   }, 120_000);
 });
 
