@@ -94,9 +94,14 @@ async function firstOutputLine(executable: string, args: string[]): Promise<stri
   return line === undefined ? null : line.trim();
 }
 
-async function detectTool(name: ToolName): Promise<DetectedTool> {
+export interface DetectOptions {
+  /** PATH to search (default: process.env.PATH). */
+  searchPath?: string;
+}
+
+async function detectTool(name: ToolName, searchPath: string | undefined): Promise<DetectedTool> {
   // The host compiler is whatever `cc` is; Debian's gcc package provides it.
-  const executable = await findExecutable(name);
+  const executable = await findExecutable(name, searchPath);
   if (executable === null) return { name, path: null, version: null, ...(isCrossCompiler(name) ? { picolibcSpecs: null } : {}) };
   const version = await firstOutputLine(executable, ['--version']);
   if (!isCrossCompiler(name)) return { name, path: executable, version };
@@ -110,14 +115,14 @@ function isCrossCompiler(name: ToolName): boolean {
 }
 
 /** Detects the given tools (all of TOOL_NAMES by default), in parallel. */
-export async function detectToolchains(names: readonly ToolName[] = TOOL_NAMES): Promise<Partial<DetectedToolchains>> {
-  const detected = await Promise.all(names.map(detectTool));
+export async function detectToolchains(names: readonly ToolName[] = TOOL_NAMES, options: DetectOptions = {}): Promise<Partial<DetectedToolchains>> {
+  const detected = await Promise.all(names.map((name) => detectTool(name, options.searchPath)));
   return Object.fromEntries(detected.map((tool) => [tool.name, tool]));
 }
 
 /** The tools, detected; throws MissingToolError naming every missing one (and missing picolibc) for `purpose`. */
-export async function requireTools(names: readonly ToolName[], purpose: string): Promise<DetectedToolchains> {
-  const detected = await detectToolchains(names);
+export async function requireTools(names: readonly ToolName[], purpose: string, options: DetectOptions = {}): Promise<DetectedToolchains> {
+  const detected = await detectToolchains(names, options);
   const missing = names.filter((name) => {
     const tool = detected[name];
     return tool === undefined || tool.path === null || tool.picolibcSpecs === null;
