@@ -10,7 +10,7 @@ import { UserError } from '../common/errors';
 import { defaultWorkspaceRoot } from '../common/workspace';
 import type { BoardDefinition } from '../spec/types';
 import { COMMON_CFLAGS, FirmwareTarget, firmwareTarget, HOST_SANITIZER_FLAGS, platformIncludeDirs, platformSources } from './firmware-target';
-import { describeLinkFailure, LinkFailure, LinkOverflowError, parseLinkFailure } from './link-failure';
+import { describeLinkFailure, isOverflow, LinkCheckError, LinkFailure, LinkOverflowError, parseLinkFailure } from './link-failure';
 import { linkerScript, memoryRegions } from './linker-script';
 import { ELF_NAME, MAP_NAME, MEASURE_ELF_NAME, MEASURE_MAP_NAME, objectName, renderMakefile, SIZE_NAME } from './makefile';
 import { parseMapFile } from './map-file';
@@ -102,9 +102,8 @@ export async function buildFirmware(options: BuildFirmwareOptions): Promise<Firm
   const made = await runMake(outDir, 'all', options.onOutput);
   if (!made.ok) {
     const failure = parseLinkFailure(made.log);
-    if (failure !== null && (failure.overflows.length > 0 || failure.assertions.length > 0)) {
-      throw await overflowError(board, target, outDir, failure);
-    }
+    if (failure !== null && isOverflow(failure)) throw await overflowError(board, target, outDir, failure);
+    if (failure !== null && failure.assertions.length > 0) throw new LinkCheckError(describeLinkFailure(board, failure, null));
     throw new FirmwareBuildError(`firmware build for ${board.name} failed (make -C ${outDir}):\n${tail(made.log, 40)}`, made.log);
   }
 

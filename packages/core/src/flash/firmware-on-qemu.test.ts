@@ -12,7 +12,7 @@ import { loadBoardSync } from '../spec/board';
 import type { BoardDefinition } from '../spec/types';
 import { buildFirmware, FirmwareBuild } from './build';
 import { runOnHost, SANITIZER_EXIT_CODE } from './host-run';
-import { LinkOverflowError } from './link-failure';
+import { LinkCheckError, LinkOverflowError } from './link-failure';
 import { findSymbol } from './memory-usage';
 import { parseMapFile } from './map-file';
 import { EmulatorError, runOnQemu } from './qemu-run';
@@ -101,6 +101,15 @@ describe('link-time budgets', () => {
     expect((error as LinkOverflowError).message).toMatch(
       /^program does not fit stm32h747xi: FLASH overflowed by [\d,]+ bytes \(FLASH is 1,048,576 bytes; it needs [\d,]+: tinyml_model_blob 1,200,000 \+/,
     );
+  });
+});
+
+describe('link-time checks', () => {
+  it('refuses a static constructor, which the reset code would silently not run', async () => {
+    const error = await build('esp32-c3', 'constructor.c').catch((caught: unknown) => caught);
+    expect(error).toBeInstanceOf(LinkCheckError);
+    expect(error).not.toBeInstanceOf(LinkOverflowError);
+    expect((error as Error).message).toBe('link failed for esp32-c3: static constructors found: the reset code does not run them');
   });
 });
 

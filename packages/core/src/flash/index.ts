@@ -7,7 +7,7 @@ export { COMMON_CFLAGS, HOST_SANITIZER_FLAGS, firmwareTarget, platformDir, platf
 export type { FirmwareTarget, TargetArch } from './firmware-target';
 export { LINKER_ASSERT_PREFIX, linkerScript, memoryRegions } from './linker-script';
 export type { LinkerScriptOptions, MemoryRegions } from './linker-script';
-export { LinkOverflowError, describeLinkFailure, parseLinkFailure } from './link-failure';
+export { LinkCheckError, LinkOverflowError, describeLinkFailure, isOverflow, parseLinkFailure } from './link-failure';
 export type { LinkFailure, RegionOverflow } from './link-failure';
 export { FirmwareBuildError, buildFirmware } from './build';
 export type { BuildFirmwareOptions, FirmwareBuild } from './build';

@@ -63,8 +63,13 @@ export function parseLinkFailure(output: string): LinkFailure | null {
   return { overflows: [...overflows.values()], assertions, otherErrors };
 }
 
+/** A link-time check of the board's linker script failed (linker-script.ts ASSERTs). */
+export class LinkCheckError extends UserError {
+  override name = 'LinkCheckError';
+}
+
 /** The program does not fit the board: a FLASH or RAM region overflowed (or an overflow ASSERT failed). */
-export class LinkOverflowError extends UserError {
+export class LinkOverflowError extends LinkCheckError {
   override name = 'LinkOverflowError';
   constructor(
     message: string,
@@ -96,8 +101,12 @@ export function describeLinkFailure(board: BoardDefinition, failure: LinkFailure
     if (region === undefined || !reported.has(region)) parts.push(assertion);
   }
   if (parts.length === 0) parts.push(...failure.otherErrors);
-  const fits = failure.overflows.length > 0 || failure.assertions.some((assertion) => / overflow/.test(assertion));
-  return `${fits ? 'program does not fit' : 'link failed for'} ${board.name}: ${parts.join('; ')}`;
+  return `${isOverflow(failure) ? 'program does not fit' : 'link failed for'} ${board.name}: ${parts.join('; ')}`;
+}
+
+/** The failure is about memory (a region or an overflow ASSERT), not another link check. */
+export function isOverflow(failure: LinkFailure): boolean {
+  return failure.overflows.length > 0 || failure.assertions.some((assertion) => /^(FLASH|RAM) overflow/.test(assertion));
 }
 
 function regionExplanation(board: BoardDefinition, region: string): string {
