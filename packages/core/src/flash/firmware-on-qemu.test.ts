@@ -31,6 +31,15 @@ const build = (boardName: string, source: string, defines: Record<string, number
 const table = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 31 + 7) % 251));
 const expectedLine = `crc32=${crc32(table).toString(16).padStart(8, '0')} runs=42\n`;
 
+/** What float-sum.c prints, evaluated in binary32 one rounding at a time. */
+const expectedFloatLine = (() => {
+  const f = Math.fround;
+  let sum = 0;
+  for (let i = 0; i < 1000; i++) sum = f(f(sum * f(0.999)) + f(f(0.1) * i));
+  const bits = new Uint32Array(new Float32Array([sum]).buffer)[0];
+  return `bits=${bits.toString(16).padStart(8, '0')}\n`;
+})();
+
 describe.each(['stm32f446ze', 'stm32h747xi', 'esp32-c3'])('%s on QEMU', (boardName) => {
   it('prints the CRC-32 of a flash table through semihosting and exits with status 3; instruction counts repeat exactly', async () => {
     const image = await build(boardName, 'crc32.c');
@@ -56,6 +65,12 @@ describe.each(['stm32f446ze', 'stm32h747xi', 'esp32-c3'])('%s on QEMU', (boardNa
     const traced = await runOnQemu({ board: image.board, elf: image.elf, count: 'exec-trace', countFunctions: ['main'] });
     expect(traced.stdout).toBe(expectedLine);
     expect(traced.instructions).toEqual({ ...counts, method: 'exec-trace' });
+  });
+
+  it('computes single-precision floats bit for bit like IEEE binary32 (FPU enabled at reset, no contraction)', async () => {
+    const image = await build(boardName, 'float-sum.c');
+    const run = await runOnQemu({ board: image.board, elf: image.elf, count: 'off' });
+    expect(run).toMatchObject({ stdout: expectedFloatLine, exitCode: 0, fault: null });
   });
 
   it('reports a fault through the fault channel and exits with PLATFORM_EXIT_FAULT', async () => {
@@ -149,6 +164,8 @@ describe('host board', () => {
     const image = await build('host', 'crc32.c');
     const run = await runOnHost({ elf: image.elf });
     expect(run).toMatchObject({ stdout: expectedLine, exitCode: 3, sanitizer: null, instructions: null });
+    const floats = await runOnHost({ elf: (await build('host', 'float-sum.c')).elf });
+    expect(floats).toMatchObject({ stdout: expectedFloatLine, exitCode: 0 });
   });
 
   it('the sanitizers stop an out-of-bounds read with their own exit status', async () => {

@@ -46,7 +46,7 @@ const built = new Map<string, Promise<InstructionCounter>>();
  * fallback: it means the wrong header.
  */
 export function instructionCounter(qemuBinary: string, workspaceRoot = defaultWorkspaceRoot): Promise<InstructionCounter> {
-  const key = `${workspaceRoot}\0${qemuBinary}`;
+  const key = `${workspaceRoot}\0${qemuBinary}\0${process.env.NX_TINYML_QEMU_PLUGIN_H ?? ''}`;
   let counter = built.get(key);
   if (counter === undefined) {
     counter = buildCounter(qemuBinary, workspaceRoot);
