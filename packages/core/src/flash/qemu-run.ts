@@ -15,7 +15,7 @@ import { countExecTrace, execTraceArgs } from './exec-trace-count';
 import { firmwareTarget, FirmwareTarget } from './firmware-target';
 import { instructionCounter, qemuVersion } from './insn-count-plugin';
 import { differences, faultReport, FirmwareRun, InstructionCounts } from './run-result';
-import { parseNmSymbols } from './symbols';
+import { ElfSymbol, parseNmSymbols } from './symbols';
 import { requireTools } from './toolchains';
 
 export interface RunOnQemuOptions {
@@ -157,19 +157,19 @@ async function readPluginCounts(file: string, ranges: { name: string; low: numbe
   return { method: 'plugin', total: parsed.instructions, markers, betweenMarkers: differences(markers), functions };
 }
 
-async function readSymbols(target: FirmwareTarget, elf: string) {
+async function readSymbols(target: FirmwareTarget, elf: string): Promise<ElfSymbol[]> {
   const nm = await execa(`${target.toolPrefix}nm`, ['-S', '-n', '--defined-only', elf], { stdin: 'ignore' });
   return parseNmSymbols(String(nm.stdout));
 }
 
 /** Code address of a function symbol (Thumb addresses without their mode bit), or null when absent. */
-function symbolAddress(symbols: ReturnType<typeof parseNmSymbols>, name: string, target: FirmwareTarget): number | null {
+function symbolAddress(symbols: ElfSymbol[], name: string, target: FirmwareTarget): number | null {
   const symbol = symbols.find((candidate) => candidate.name === name && /[Tt]/.test(candidate.type));
   if (symbol === undefined) return null;
   return target.arch === 'arm-m' ? symbol.address & ~1 : symbol.address;
 }
 
-function functionRange(symbols: ReturnType<typeof parseNmSymbols>, name: string, target: FirmwareTarget, elf: string) {
+function functionRange(symbols: ElfSymbol[], name: string, target: FirmwareTarget, elf: string): { name: string; low: number; high: number } {
   const symbol = symbols.find((candidate) => candidate.name === name && /[Tt]/.test(candidate.type));
   if (symbol === undefined || symbol.bytes === null) {
     throw new UserError(`cannot count instructions of ${name}: no sized function of that name in ${elf} (inlined or removed?)`);
