@@ -1,0 +1,88 @@
+/**
+ * The instruction-counting QEMU plugin (firmware/platform/qemu-plugin/insn-count.c), compiled once per plugin
+ * source, header and QEMU version into node_modules/.cache/nx-tinyml/. Debian's QEMU loads plugins but ships
+ * none, and its plugin API header comes only with the QEMU source package: `bash tools/install-toolchains
+ * firmware` puts it in .data/tools/qemu-plugin-api/<qemu version>/ (NX_TINYML_QEMU_PLUGIN_H overrides the path).
+ * Without the header the runner falls back to counting QEMU's exec trace (exec-trace-count.ts): same figures,
+ * much slower.
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { execa } from 'execa';
+import { tempSibling } from '../common/atomic';
+import { defaultWorkspaceRoot } from '../common/workspace';
+import { findExecutable } from './toolchains';
+
+export type InstructionCounter =
+  | { kind: 'plugin'; library: string; qemuVersion: string }
+  | { kind: 'exec-trace'; qemuVersion: string; reason: string };
+
+/** "7.2.22" from `qemu-system-arm --version`. */
+export async function qemuVersion(qemuBinary: string): Promise<string> {
+  const result = await execa(qemuBinary, ['--version'], { reject: false, stdin: 'ignore' });
+  const match = /version\s+(\d+(?:\.\d+)+)/.exec(String(result.stdout));
+  if (match === null) throw new Error(`cannot read the version of ${qemuBinary}: ${String(result.stdout || result.stderr).trim()}`);
+  return match[1];
+}
+
+export function pluginSourcePath(workspaceRoot: string): string {
+  return path.join(workspaceRoot, 'firmware', 'platform', 'qemu-plugin', 'insn-count.c');
+}
+
+/** Where qemu-plugin.h for this QEMU version is, or null. */
+export function pluginHeaderPath(workspaceRoot: string, version: string): string | null {
+  const override = process.env.NX_TINYML_QEMU_PLUGIN_H;
+  if (override !== undefined && override !== '') return existsSync(override) ? override : null;
+  const candidate = path.join(workspaceRoot, '.data', 'tools', 'qemu-plugin-api', version, 'qemu-plugin.h');
+  return existsSync(candidate) ? candidate : null;
+}
+
+const built = new Map<string, Promise<InstructionCounter>>();
+
+/**
+ * The plugin for the QEMU that `qemuBinary` is, built if needed; the exec-trace fallback (with the reason) when
+ * the header or a host compiler is missing. A header that is present but does not compile is an error, not a
+ * fallback: it means the wrong header.
+ */
+export function instructionCounter(qemuBinary: string, workspaceRoot = defaultWorkspaceRoot): Promise<InstructionCounter> {
+  const key = `${workspaceRoot}\0${qemuBinary}\0${process.env.NX_TINYML_QEMU_PLUGIN_H ?? ''}`;
+  let counter = built.get(key);
+  if (counter === undefined) {
+    counter = buildCounter(qemuBinary, workspaceRoot);
+    built.set(key, counter);
+    counter.catch(() => built.delete(key));
+  }
+  return counter;
+}
+
+async function buildCounter(qemuBinary: string, workspaceRoot: string): Promise<InstructionCounter> {
+  const version = await qemuVersion(qemuBinary);
+  const header = pluginHeaderPath(workspaceRoot, version);
+  if (header === null) {
+    return { kind: 'exec-trace', qemuVersion: version, reason: `no qemu-plugin.h for QEMU ${version}: run \`bash tools/install-toolchains firmware\`` };
+  }
+  const cc = await findExecutable('cc');
+  if (cc === null) return { kind: 'exec-trace', qemuVersion: version, reason: 'no host C compiler (cc) to build the plugin: install Debian package gcc' };
+
+  const source = pluginSourcePath(workspaceRoot);
+  const [sourceText, headerText] = await Promise.all([fs.readFile(source), fs.readFile(header)]);
+  const digest = createHash('sha256').update(sourceText).update('\0').update(headerText).update('\0').update(version).digest('hex').slice(0, 16);
+  const library = path.join(workspaceRoot, 'node_modules', '.cache', 'nx-tinyml', 'qemu-plugin', digest, 'libinsn-count.so');
+  if (existsSync(library)) return { kind: 'plugin', library, qemuVersion: version };
+
+  await fs.mkdir(path.dirname(library), { recursive: true });
+  // Built beside its final name and renamed: parallel test workers may build the same plugin at once.
+  const temp = tempSibling(library);
+  const result = await execa(
+    cc,
+    ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', `-I${path.dirname(header)}`, source, '-o', temp],
+    { all: true, reject: false, stdin: 'ignore' },
+  );
+  if (result.exitCode !== 0) {
+    await fs.rm(temp, { force: true });
+    throw new Error(`building the QEMU instruction-count plugin against ${header} failed:\n${String(result.all)}`);
+  }
+  await fs.rename(temp, library);
+  return { kind: 'plugin', library, qemuVersion: version };
+}
