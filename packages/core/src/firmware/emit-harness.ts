@@ -1,3 +1,4 @@
+import type { QuantizedModel } from '../quantize/quantized-model';
 import type { GoldenVector } from '../stages/quantize';
 import { cArray } from './c-syntax';
 
@@ -15,6 +16,22 @@ export interface HarnessEmitInput {
   exits: number;
   inputSize: number;
   outputSize: number;
+}
+
+/** The harness's view of a model: its events, exits and tensor sizes. */
+export function harnessInput(model: QuantizedModel, vectors: GoldenVector[]): HarnessEmitInput {
+  return {
+    vectors,
+    events: model.ir.head === 'evidential' ? (model.ir.events ?? 0) : 0,
+    exits: model.exits.length,
+    inputSize: model.tensors[0].shape[0] * model.tensors[0].shape[1],
+    outputSize: predictionSize(model),
+  };
+}
+
+/** The largest prediction tensor (an exit's evidence, or the model's output): what tinyml_result_t.output holds. */
+export function predictionSize(model: QuantizedModel): number {
+  return Math.max(...model.ops.filter((op) => op.exit !== null || op.index === model.ops.length - 1).map((op) => op.outputShape[0] * op.outputShape[1]));
 }
 
 export const HARNESS_RESULT_LINE = /^golden: (\d+)\/(\d+) bit-exact$/m;

@@ -3,6 +3,7 @@ import type { ArenaTensor } from '../model/arena-tensors';
 import type { FlashBlob } from '../quantize/flash-blob';
 import type { QuantizedModel, QuantizedOp } from '../quantize/quantized-model';
 import { cArray, cIdentifier } from './c-syntax';
+import { predictionSize } from './emit-harness';
 
 /**
  * model.h / model.c for a quantised model: the flash blob as ONE const int32_t array (one symbol, so the linker
@@ -30,7 +31,7 @@ export function emitModel(input: ModelEmitInput): EmittedModel {
   const events = model.ir.events ?? 0;
   const exits = model.exits.length;
   const inputTensor = model.tensors[0];
-  const outputSize = Math.max(...model.ops.filter((op) => op.exit !== null || op.index === model.ops.length - 1).map((op) => op.outputShape[0] * op.outputShape[1]));
+  const outputSize = predictionSize(model);
   const guard = `TINYML_MODEL_${cIdentifier(input.name).toUpperCase()}_H`;
   if (blob.bytes.length % 4 !== 0) throw new Error(`the flash blob is ${blob.bytes.length} bytes, not a whole number of int32 words`);
 
@@ -171,8 +172,12 @@ export function emitModel(input: ModelEmitInput): EmittedModel {
 /** The exit bookkeeping: p/u per event from the fixed-point contract, the decision, the first exit that takes the window. */
 function exitFunction(exitTable: number, events: number, exits: number): string[] {
   return [
-    '#ifndef TINYML_EXIT_HOOK',
-    '/* Called after each exit is evaluated (the flash-test harness counts instructions per exit with it). */',
+    '/* Build with -DTINYML_EXIT_HOOK_FUNCTION=f to have f(exit) called after each exit is evaluated (the flash-test',
+    '   harness counts instructions per exit with it). */',
+    '#ifdef TINYML_EXIT_HOOK_FUNCTION',
+    'void TINYML_EXIT_HOOK_FUNCTION(int32_t exit);',
+    '#define TINYML_EXIT_HOOK(exit) TINYML_EXIT_HOOK_FUNCTION(exit)',
+    '#else',
     '#define TINYML_EXIT_HOOK(exit) ((void)(exit))',
     '#endif',
     '',

@@ -16,6 +16,8 @@ export interface StageContract {
   board: boolean;
   /** Globs (relative to packages/core/src) of the code that produces this stage's outputs. */
   code: readonly string[];
+  /** Globs (relative to firmware/) of the C code the stage ships or builds. */
+  firmware?: readonly string[];
   /** Whether the stage exists yet; the others fail with a clear message. */
   implemented: boolean;
 }
@@ -57,20 +59,22 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     implemented: true,
   },
   'emit-firmware': {
-    description: 'Generates model.c/model.h and the board build files from the quantised model.',
+    description: 'Generates model.c/model.h (flash blob + planned arena), the C runtime, the golden-vector test program and the board build files (CMake + board.yaml linker script, or an ESP-IDF component).',
     params: ['emit-firmware', 'board'],
     dataset: false,
     board: true,
-    code: [...SPEC_CODE, 'model/**/*.ts', 'firmware/**/*.ts', 'stages/emit-firmware.ts'],
-    implemented: false,
+    code: [...SPEC_CODE, 'model/**/*.ts', 'quantize/**/*.ts', 'firmware/**/*.ts', 'flash/**/*.ts', 'stages/emit-firmware.ts', 'stages/quantize.ts'],
+    firmware: ['runtime/*', 'platform/**/*'],
+    implemented: true,
   },
   'flash-test': {
-    description: 'Builds and runs the firmware on QEMU, the host or a board and checks it bit-exact against the golden vectors.',
+    description: 'Builds the golden-vector test program and runs it on QEMU, the host (ASan/UBSan) or a board: bit-exact against the integer reference interpreter, memory against the memory model, instruction counts.',
     params: ['flash-test', 'board'],
     dataset: false,
     board: true,
-    code: [...SPEC_CODE, 'flash/**/*.ts', 'stages/flash-test.ts'],
-    implemented: false,
+    code: [...SPEC_CODE, 'model/**/*.ts', 'firmware/**/*.ts', 'flash/**/*.ts', 'stages/flash-test.ts', 'stages/emit-firmware.ts'],
+    firmware: ['platform/**/*'],
+    implemented: true,
   },
 };
 

@@ -37,6 +37,7 @@ export function stageTargets(experiment: ExperimentIdentity, options: Required<T
     const inputs: TargetConfiguration['inputs'] = [
       { runtime: fingerprintCommand(specPath, stage) },
       ...contract.code.map((glob) => `{workspaceRoot}/packages/core/src/${glob}`),
+      ...(contract.firmware ?? []).map((glob) => `{workspaceRoot}/firmware/${glob}`),
       '!{workspaceRoot}/packages/core/src/**/*.test.ts',
       { externalDependencies: ['yaml', 'ajv'] },
     ];

@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { replaceDirAtomic } from '../common/atomic';
+import { canonicalJson } from '../common/canonical-json';
+import { UserError } from '../common/errors';
+import { silentLog, type Log } from '../common/log';
+import { defaultWorkspaceRoot } from '../common/workspace';
+import { cmakeLists, cmakeToolchain, espIdfComponent, type PackageLayout } from '../firmware/emit-build-files';
+import { emitGoldenHeader, emitGoldenVectors, emitHarness, harnessInput } from '../firmware/emit-harness';
+import { emitModel } from '../firmware/emit-model';
+import { firmwareTarget, platformDir, platformSources } from '../flash/firmware-target';
+import { linkerScript } from '../flash/linker-script';
+import { planModelArena } from '../model/arena-tensors';
+import { estimateMemory } from '../model/memory';
+import { buildFlashBlob } from '../quantize/flash-blob';
+import type { QuantizedModel } from '../quantize/quantized-model';
+import type { BoardDefinition, FirmwareFormat } from '../spec/types';
+import { GOLDEN_FILE, QUANTIZED_MODEL_FILE, type GoldenVector } from './quantize';
+
+export interface EmitFirmwareStageInput {
+  experiment: string;
+  format: FirmwareFormat;
+  board: BoardDefinition;
+  /** The quantize stage's output folder. */
+  quantizeDir: string;
+  outDir: string;
+  workspaceRoot?: string;
+  log?: Log;
+}
+
+export const FIRMWARE_MANIFEST_FILE = 'manifest.json';
+
+/** What flash-test (and anyone integrating the package) needs to know about an emitted package. */
+export interface FirmwareManifest {
+  format: 'nx-tinyml/firmware@1';
+  experiment: string;
+  board: string;
+  buildFormat: 'cmake' | 'esp-idf';
+  layout: PackageLayout;
+  /** The memory model's figures the build must reproduce: flash blob and arena bytes exactly. */
+  predicted: { blobBytes: number; arenaBytes: number; inputBytes: number; stackBytes: number; flash: unknown; sram: unknown };
+  arena: { id: string; offset: number; bytes: number; firstStep: number; lastStep: number }[];
+  events: number;
+  exits: number;
+  vectors: number;
+  files: { path: string; bytes: number; sha256: string }[];
+}
+
+/**
+ * The `emit-firmware` stage: model.c/model.h from the quantised model (constants in one flash symbol, arena
+ * offsets straight from the memory model's planner), the C runtime, the golden-vector test program, and the
+ * board's build files — CMake with a board.yaml linker script for GCC targets, an ESP-IDF component for the
+ * ESP32s. Same input, byte-identical package.
+ */
+export async function runEmitFirmwareStage(input: EmitFirmwareStageInput): Promise<FirmwareManifest> {
+  const log = input.log ?? silentLog;
+  const workspaceRoot = input.workspaceRoot ?? defaultWorkspaceRoot;
+  const model = await readJson<QuantizedModel>(path.join(input.quantizeDir, QUANTIZED_MODEL_FILE), 'the quantised model', 'quantize');
+  const golden = await readJson<{ vectors: GoldenVector[] }>(path.join(input.quantizeDir, GOLDEN_FILE), 'the golden vectors', 'quantize');
+  const buildFormat = input.format === 'auto' ? (input.board.toolchain === 'esp-idf' ? 'esp-idf' : 'cmake') : input.format;
+  const blob = buildFlashBlob(model);
+  const plan = planModelArena(model.ir);
+  const memory = estimateMemory(model.ir, input.board);
+  const emitted = emitModel({ name: input.experiment, model, blob, plan });
+  const harness = harnessInput(model, golden.vectors);
+
+  const files = new Map<string, string | Uint8Array>();
+  files.set('model/model.h', emitted.header);
+  files.set('model/model.c', emitted.source);
+  const runtimeDir = path.join(workspaceRoot, 'firmware', 'runtime');
+  const runtimeFiles = (await readdir(runtimeDir)).filter((f) => /\.[ch]$/.test(f)).sort();
+  for (const file of runtimeFiles) files.set(`runtime/${file}`, await readFile(path.join(runtimeDir, file)));
+  files.set('test/harness.c', emitHarness(harness));
+  files.set('test/golden_vectors.c', emitGoldenVectors(harness));
+  files.set('test/golden_vectors.h', emitGoldenHeader(harness));
+
+  const layout: PackageLayout = {
+    modelSources: ['model/model.c'],
+    runtimeSources: runtimeFiles.filter((f) => f.endsWith('.c')).map((f) => `runtime/${f}`),
+    testSources: ['test/harness.c', 'test/golden_vectors.c'],
+    platformSources: [],
+    includeDirs: { model: ['model', 'runtime'], test: ['test', 'platform/include'] },
+  };
+  if (buildFormat === 'cmake') {
+    const target = firmwareTarget(input.board);
+    const root = platformDir(workspaceRoot);
+    const sources = platformSources(workspaceRoot, target.arch).map((file) => path.relative(root, file));
+    for (const file of [...sources, ...(await readdir(path.join(root, 'include'))).map((f) => path.join('include', f))].sort()) {
+      files.set(`platform/${file}`, await readFile(path.join(root, file)));
+    }
+    layout.platformSources = sources.map((file) => `platform/${file}`);
+    files.set('CMakeLists.txt', cmakeLists(input.experiment, target, layout));
+    if (target.machine !== null) {
+      files.set('toolchain.cmake', cmakeToolchain(target));
+      files.set('firmware.ld', linkerScript(input.board, { arch: target.arch as 'arm-m' | 'riscv32', machine: target.machine }));
+    }
+  } else {
+    const component = espIdfComponent(input.experiment, layout);
+    files.set('CMakeLists.txt', component.cmake);
+    files.set('idf_component.yml', component.manifest);
+  }
+
+  const manifest: FirmwareManifest = {
+    format: 'nx-tinyml/firmware@1',
+    experiment: input.experiment,
+    board: input.board.name,
+    buildFormat,
+    layout,
+    predicted: {
+      blobBytes: blob.bytes.length,
+      arenaBytes: plan.arenaBytes,
+      inputBytes: harness.inputSize,
+      stackBytes: input.board.memory.stackBytes,
+      flash: memory.flash,
+      sram: memory.sram,
+    },
+    arena: plan.tensors.map(({ id, offset, bytes, firstStep, lastStep }) => ({ id, offset, bytes, firstStep, lastStep })),
+    events: harness.events,
+    exits: model.exits.length,
+    vectors: golden.vectors.length,
+    files: [...files.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([file, content]) => {
+        const bytes = typeof content === 'string' ? Buffer.from(content) : content;
+        return { path: file, bytes: bytes.length, sha256: createHash('sha256').update(bytes).digest('hex') };
+      }),
+  };
+  await replaceDirAtomic(input.outDir, async (dir) => {
+    for (const [file, content] of files) {
+      await mkdir(path.dirname(path.join(dir, file)), { recursive: true });
+      await writeFile(path.join(dir, file), content);
+    }
+    await writeFile(path.join(dir, FIRMWARE_MANIFEST_FILE), `${canonicalJson(manifest, 1)}\n`);
+  });
+  log(
+    `emit-firmware: ${buildFormat} package for ${input.board.name}: model.c with a ${blob.bytes.length}-byte flash blob and a ${plan.arenaBytes}-byte arena, ` +
+      `${runtimeFiles.length} runtime files, ${golden.vectors.length} golden vectors; ${files.size} files`,
+  );
+  return manifest;
+}
+
+async function readJson<T>(file: string, what: string, stage: string): Promise<T> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (error) {
+    throw new UserError(`${file}: cannot read ${what} (${(error as Error).message}); run the ${stage} stage first`);
+  }
+}

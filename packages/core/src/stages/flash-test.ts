@@ -1,0 +1,347 @@
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import { replaceDirAtomic } from '../common/atomic';
+import { canonicalJson } from '../common/canonical-json';
+import { UserError } from '../common/errors';
+import { silentLog, type Log } from '../common/log';
+import { defaultWorkspaceRoot } from '../common/workspace';
+import { EXIT_HOOK_DEFINE } from '../firmware/emit-build-files';
+import { HARNESS_RESULT_LINE, emitGoldenHeader, emitGoldenVectors, harnessInput } from '../firmware/emit-harness';
+import { detectBoardRunner } from '../flash/board-runner';
+import { buildFirmware, type FirmwareBuild } from '../flash/build';
+import { firmwareTarget } from '../flash/firmware-target';
+import { runOnHost } from '../flash/host-run';
+import { findSymbol } from '../flash/memory-usage';
+import { runOnQemu } from '../flash/qemu-run';
+import type { FirmwareRun } from '../flash/run-result';
+import { loadBoard } from '../spec/board';
+import type { BoardDefinition, FlashRunner } from '../spec/types';
+import { FIRMWARE_MANIFEST_FILE, type FirmwareManifest } from './emit-firmware';
+import { layerMacs } from '../model/cost';
+import { lowerToOps, opsBeforeExit } from '../model/ops';
+import { GOLDEN_FILE, QUANTIZED_MODEL_FILE, type GoldenVector } from './quantize';
+import type { QuantizedModel } from '../quantize/quantized-model';
+
+export interface FlashTestStageInput {
+  experiment: string;
+  runner: FlashRunner;
+  /** At most this many golden vectors run (the first ones); default all. */
+  vectors?: number;
+  board: BoardDefinition;
+  /** The emit-firmware stage's output (the package under test). */
+  firmwareDir: string;
+  /** The quantize stage's output (the golden vectors and the model, for MAC counts). */
+  quantizeDir: string;
+  outDir: string;
+  workspaceRoot?: string;
+  /** QEMU / the native run is killed after this long. */
+  timeoutMs?: number;
+  log?: Log;
+}
+
+/** The runtime kernels whose own instructions are counted. */
+const KERNELS = [
+  'tinyml_conv1d_s8',
+  'tinyml_depthwise1d_s8',
+  'tinyml_pointwise1d_s8',
+  'tinyml_dense_s8',
+  'tinyml_maxpool1d_s8',
+  'tinyml_avgpool1d_s8',
+  'tinyml_globalavgpool_s8',
+  'tinyml_clamp_s8',
+  'tinyml_gru_s8',
+  'tinyml_evidential_head',
+];
+
+const KERNEL_OF_OP: Record<string, string> = {
+  conv1d: 'tinyml_conv1d_s8',
+  depthwise1d: 'tinyml_depthwise1d_s8',
+  pointwise1d: 'tinyml_pointwise1d_s8',
+  dense: 'tinyml_dense_s8',
+  gru: 'tinyml_gru_s8',
+};
+
+/**
+ * The `flash-test` stage: builds the emitted package's golden-vector test program for the board, runs it on QEMU
+ * (the STM32s, the ESP32-C3), natively under ASan/UBSan (the host, or boards without an emulator) or on an attached
+ * board, and requires every golden vector to match the integer reference interpreter bit for bit. It then compares
+ * the linked image with the memory model — the flash blob and the arena must be exactly the predicted sizes — and
+ * reports flash, SRAM, and instructions per inference, per exit and per MAC from the QEMU instruction counter.
+ */
+export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ runner: string; passed: number; vectors: number } | { runner: 'board'; skipped: string }> {
+  const log = input.log ?? silentLog;
+  const workspaceRoot = input.workspaceRoot ?? defaultWorkspaceRoot;
+  const manifest = await readJson<FirmwareManifest>(path.join(input.firmwareDir, FIRMWARE_MANIFEST_FILE), 'the firmware package', 'emit-firmware');
+  const model = await readJson<QuantizedModel>(path.join(input.quantizeDir, QUANTIZED_MODEL_FILE), 'the quantised model', 'quantize');
+  const golden = await readJson<{ vectors: GoldenVector[] }>(path.join(input.quantizeDir, GOLDEN_FILE), 'the golden vectors', 'quantize');
+  const runner = await chooseRunner(input.runner, input.board, log);
+  if (runner.kind === 'skipped') {
+    log(`flash-test: skipped: ${runner.reason}`);
+    await replaceDirAtomic(input.outDir, async (dir) => {
+      await writeFile(path.join(dir, 'report.json'), `${canonicalJson({ format: 'nx-tinyml/flash-test@1', experiment: input.experiment, board: input.board.name, runner: 'board', skipped: runner.reason }, 1)}\n`);
+    });
+    return { runner: 'board', skipped: runner.reason };
+  }
+  const buildBoard = runner.kind === 'host' ? await loadBoard(workspaceRoot, 'host') : input.board;
+  log(`flash-test: runner ${runner.kind}${runner.kind === 'host' && input.board.name !== 'host' ? ` (${input.board.name} has no emulator here; native build with ASan/UBSan, memory checked against ${input.board.name})` : ''}: ${runner.why}`);
+
+  const buildDir = await mkdtemp(path.join(tmpdir(), `nx-tinyml-flash-${input.experiment}-`));
+  try {
+    const inPackage = (file: string) => path.join(input.firmwareDir, file);
+    const { layout } = manifest;
+    const vectors = golden.vectors.slice(0, input.vectors ?? golden.vectors.length);
+    let testSources = layout.testSources.map(inPackage);
+    if (vectors.length < golden.vectors.length) {
+      // Fewer vectors than the package holds: the package's harness over the first ones. Both C files sit beside
+      // the subset's header, since #include "…" looks in the including file's folder first.
+      const subsetDir = path.join(buildDir, 'golden-subset');
+      await mkdir(subsetDir);
+      await writeFile(path.join(subsetDir, 'golden_vectors.c'), emitGoldenVectors(harnessInput(model, vectors)));
+      await writeFile(path.join(subsetDir, 'golden_vectors.h'), emitGoldenHeader(harnessInput(model, vectors)));
+      await copyFile(inPackage('test/harness.c'), path.join(subsetDir, 'harness.c'));
+      testSources = testSources.map((file) => path.join(subsetDir, path.basename(file)));
+    }
+    const build = await buildFirmware({
+      board: buildBoard,
+      sources: [...[...layout.modelSources, ...layout.runtimeSources].map(inPackage), ...testSources],
+      includeDirs: [...layout.includeDirs.model, 'test'].map(inPackage),
+      outDir: buildDir,
+      defines: { [EXIT_HOOK_DEFINE.name]: EXIT_HOOK_DEFINE.value },
+      workspaceRoot,
+    });
+    const memory = checkMemory(build, manifest, input.board);
+    const timeoutMs = input.timeoutMs ?? 120_000;
+    const run: FirmwareRun =
+      runner.kind === 'qemu'
+        ? await runOnQemu({ board: buildBoard, elf: build.elf, timeoutMs, count: 'auto', countFunctions: KERNELS.filter((k) => findSymbol(build.memory, k)), workspaceRoot })
+        : await runOnHost({ elf: build.elf, timeoutMs });
+    const outcome = HARNESS_RESULT_LINE.exec(run.stdout);
+    const mismatches = run.stdout.split('\n').filter((line) => line.startsWith('MISMATCH'));
+    if (run.exitCode !== 0 || !outcome || Number(outcome[1]) !== Number(outcome[2])) {
+      throw new UserError(
+        `flash-test: the firmware does not compute what the integer reference interpreter computes on ${buildBoard.name} (${runner.kind}): ` +
+          `${outcome ? `${outcome[1]}/${outcome[2]} vectors bit-exact` : `no result line`}, exit status ${run.exitCode}` +
+          `${run.fault ? `, ${run.fault}` : ''}\n${[...mismatches.slice(0, 20), ...(run.stderr.trim() ? [run.stderr.trim().split('\n').slice(-10).join('\n')] : [])].join('\n')}`,
+      );
+    }
+    const instructions = run.instructions ? instructionReport(run, model, vectors) : null;
+    const report = {
+      format: 'nx-tinyml/flash-test@1',
+      experiment: input.experiment,
+      board: input.board.name,
+      runner: runner.kind,
+      builtFor: buildBoard.name,
+      vectors: { passed: Number(outcome[1]), total: Number(outcome[2]), bitExact: true },
+      memory,
+      instructions,
+    };
+    await replaceDirAtomic(input.outDir, async (dir) => {
+      await writeFile(path.join(dir, 'report.json'), `${canonicalJson(report, 1)}\n`);
+      await writeFile(path.join(dir, 'summary.md'), flashTestMarkdown(report));
+      await writeFile(path.join(dir, 'output.txt'), run.stdout);
+      await copyFile(build.elf, path.join(dir, 'firmware.elf'));
+      await copyFile(build.mapFile, path.join(dir, 'firmware.map'));
+      await writeFile(path.join(dir, 'size.txt'), build.sizeText);
+    });
+    log(
+      `flash-test: ${outcome[1]}/${outcome[2]} golden vectors bit-exact on ${buildBoard.name} (${runner.kind}); ` +
+        `blob ${memory.blob.linked} B = predicted, arena ${memory.arena.linked} B = predicted; flash ${memory.flash.used} B, SRAM ${memory.sram.used} B` +
+        (instructions ? `; ${Math.round(instructions.perInference.mean)} instructions per inference, ${instructions.perMac.conv1d?.toFixed(2) ?? '–'} per conv1d MAC` : ''),
+    );
+    return { runner: runner.kind, passed: Number(outcome[1]), vectors: Number(outcome[2]) };
+  } finally {
+    await rm(buildDir, { recursive: true, force: true });
+  }
+}
+
+type RunnerChoice = { kind: 'qemu' | 'host'; why: string } | { kind: 'skipped'; reason: string };
+
+/** `auto`: QEMU when the board has an emulator here, else a native build (the memory model still judges the board). */
+async function chooseRunner(wanted: FlashRunner, board: BoardDefinition, log: Log): Promise<RunnerChoice> {
+  const emulated = (() => {
+    try {
+      return firmwareTarget(board).machine !== null;
+    } catch {
+      return false;
+    }
+  })();
+  if (wanted === 'board') {
+    const detection = await detectBoardRunner(board);
+    if (detection.status === 'skipped') return { kind: 'skipped', reason: detection.reason };
+    throw new UserError(`flash-test: ${detection.tool} is installed, but running the golden vectors on an attached ${board.name} is not supported yet; use runner qemu or host`);
+  }
+  if (wanted === 'qemu') {
+    if (!emulated) throw new UserError(`flash-test.runner: qemu: board ${board.name} has no emulator here (board.yaml emulator: ${board.emulator}); use host or board`);
+    return { kind: 'qemu', why: `board.yaml emulator ${board.emulator}` };
+  }
+  if (wanted === 'host') return { kind: 'host', why: 'flash-test.runner: host' };
+  const detection = await detectBoardRunner(board);
+  if (detection.status !== 'skipped') log(`flash-test: ${detection.tool} found; auto still uses the emulator or the host (use runner: board for the attached ${board.name})`);
+  return emulated ? { kind: 'qemu', why: `auto: board.yaml emulator ${board.emulator}` } : { kind: 'host', why: 'auto: no emulator for this board' };
+}
+
+/**
+ * The linked image against the memory model: the blob and the arena must be exactly the predicted sizes (a
+ * mismatch is a bug, not a tolerance); flash and SRAM as linked beside the model's totals and the lower bounds.
+ */
+function checkMemory(build: FirmwareBuild, manifest: FirmwareManifest, board: BoardDefinition) {
+  const size = (name: string) => {
+    const symbol = findSymbol(build.memory, name);
+    if (!symbol) throw new Error(`flash-test: the image has no symbol ${name}`);
+    return symbol.bytes;
+  };
+  const blob = { predicted: manifest.predicted.blobBytes, linked: size('tinyml_model_blob') };
+  const arena = { predicted: manifest.predicted.arenaBytes, linked: size('tinyml_arena') };
+  const inputBuffer = { predicted: manifest.predicted.inputBytes, linked: size('tinyml_input') };
+  for (const [what, figures] of Object.entries({ blob, arena, input: inputBuffer })) {
+    if (figures.linked !== figures.predicted) {
+      throw new Error(`flash-test: the memory model predicted a ${figures.predicted}-byte ${what}, the linker placed ${figures.linked}: the planner and the emitter disagree`);
+    }
+  }
+  const objectFlash = (match: (object: string) => boolean) => build.memory.objects.filter((o) => match(o.object)).reduce((n, o) => n + o.flash, 0);
+  const runtimeCode = objectFlash((o) => /[/\\]runtime[/\\][^/\\]+\.c$/.test(o));
+  const modelCode = objectFlash((o) => /[/\\]model[/\\]model\.c$/.test(o)) - blob.linked;
+  const predictedFlash = manifest.predicted.flash as { weights: number; total: number; runtimeCode: number };
+  const predictedSram = manifest.predicted.sram as { arena: number; input: number; stack: number };
+  return {
+    blob,
+    arena,
+    input: inputBuffer,
+    runtime: { estimateInBoardYaml: board.memory.runtimeCodeBytes, measured: runtimeCode + modelCode, kernels: runtimeCode, modelCode },
+    flash: {
+      used: build.memory.flash.used,
+      capacity: build.memory.flash.capacity,
+      predictedTotal: predictedFlash.total,
+      modelAndRuntime: blob.linked + runtimeCode + modelCode,
+      theoreticalMinimum: predictedFlash.weights + runtimeCode,
+      sections: build.memory.flash.sections,
+    },
+    sram: {
+      used: build.memory.ram.used + board.memory.stackBytes,
+      capacity: build.memory.ram.capacity,
+      predicted: predictedSram.arena + predictedSram.input + predictedSram.stack,
+      theoreticalMinimum: manifest.arena.length > 0 ? lowerBound(manifest) + predictedSram.input + predictedSram.stack : predictedSram.input + predictedSram.stack,
+      sections: build.memory.ram.sections,
+    },
+    builtWith: build.target.arch,
+  };
+}
+
+/** The most activation bytes alive at one step (unaligned): no arena can be smaller. */
+function lowerBound(manifest: FirmwareManifest): number {
+  let best = 0;
+  for (const t of manifest.arena) {
+    const live = manifest.arena.filter((u) => u.firstStep <= t.firstStep && t.firstStep <= u.lastStep).reduce((n, u) => n + u.bytes, 0);
+    best = Math.max(best, live);
+  }
+  return best;
+}
+
+/**
+ * Instruction counts from the harness's markers: per vector [start, end] around the deployed inference, then
+ * [start, one per exit, end] around the all-exits pass; kernel totals over the whole run divided by the MACs those
+ * kernels executed.
+ */
+function instructionReport(run: FirmwareRun, model: QuantizedModel, vectors: GoldenVector[]) {
+  const counts = run.instructions!;
+  const exits = model.exits.length;
+  const perVector = exits > 0 ? 2 + exits + 2 : 2;
+  const markers = counts.markers;
+  if (markers.length !== perVector * vectors.length) {
+    throw new Error(`flash-test: ${markers.length} instruction markers, expected ${perVector} for each of ${vectors.length} vectors`);
+  }
+  const deployed: number[] = [];
+  const toExit: number[][] = Array.from({ length: exits }, () => []);
+  for (let v = 0; v < vectors.length; v++) {
+    const m = markers.slice(v * perVector, (v + 1) * perVector);
+    deployed.push(m[1] - m[0]);
+    for (let k = 0; k < exits; k++) toExit[k].push(m[3 + k] - m[2]);
+  }
+  const ops = lowerToOps(model.ir);
+  const before = exits > 0 ? opsBeforeExit(ops) : [ops];
+  const macsByKernel: Record<string, number> = {};
+  const addOps = (list: typeof ops) => {
+    for (const op of list) {
+      const kernel = KERNEL_OF_OP[op.kind];
+      if (kernel) macsByKernel[kernel] = (macsByKernel[kernel] ?? 0) + layerMacs(op.definition, op.inputShape, op.outputShape);
+    }
+  };
+  for (const v of vectors) {
+    addOps(before[v.exitTaken ?? 0] ?? ops);
+    if (exits > 0) addOps(ops);
+  }
+  const perMac: Record<string, number | null> & { allLinear?: number | null } = {};
+  for (const [kind, kernel] of Object.entries(KERNEL_OF_OP)) {
+    const macs = macsByKernel[kernel] ?? 0;
+    perMac[kind] = macs > 0 ? (counts.functions[kernel] ?? 0) / macs : null;
+  }
+  const totalMacs = Object.values(macsByKernel).reduce((a, b) => a + b, 0);
+  const kernelInstructions = Object.keys(macsByKernel).reduce((n, k) => n + (counts.functions[k] ?? 0), 0);
+  return {
+    method: counts.method,
+    perInference: stats(deployed),
+    perExit: toExit.map((list, k) => ({ exit: k, ...stats(list) })),
+    perMac: { ...perMac, allLinear: totalMacs > 0 ? kernelInstructions / totalMacs : null } as Record<string, number | null>,
+    kernels: counts.functions,
+    macsByKernel,
+    total: counts.total,
+  };
+}
+
+function stats(values: number[]): { mean: number; min: number; max: number } {
+  if (values.length === 0) return { mean: 0, min: 0, max: 0 };
+  return { mean: values.reduce((a, b) => a + b, 0) / values.length, min: Math.min(...values), max: Math.max(...values) };
+}
+
+function flashTestMarkdown(report: {
+  experiment: string;
+  board: string;
+  runner: string;
+  builtFor: string;
+  vectors: { passed: number; total: number };
+  memory: ReturnType<typeof checkMemory>;
+  instructions: ReturnType<typeof instructionReport> | null;
+}): string {
+  const m = report.memory;
+  const i = report.instructions;
+  const f = (v: number | null | undefined, digits = 2) => (v === null || v === undefined ? '–' : v.toFixed(digits));
+  return [
+    `# flash-test: ${report.experiment}`,
+    '',
+    `${report.vectors.passed}/${report.vectors.total} golden vectors bit-exact on ${report.builtFor} (${report.runner}${report.builtFor !== report.board ? `, memory judged for ${report.board}` : ''}).`,
+    '',
+    '| | predicted (memory model) | linked |',
+    '|---|---|---|',
+    `| flash blob (weights, biases, quantisation) | ${m.blob.predicted} | ${m.blob.linked} |`,
+    `| arena | ${m.arena.predicted} | ${m.arena.linked} |`,
+    `| input buffer | ${m.input.predicted} | ${m.input.linked} |`,
+    `| runtime + model code | ${m.runtime.estimateInBoardYaml} (board.yaml estimate) | ${m.runtime.measured} |`,
+    `| flash total | ${m.flash.predictedTotal} | ${m.flash.used} (whole image, harness and vectors included) |`,
+    `| SRAM (data + bss + stack) | ${m.sram.predicted} | ${m.sram.used} |`,
+    '',
+    `Theoretical minimum: SRAM ${m.sram.theoreticalMinimum} B (peak live activations + input + stack), flash ${m.flash.theoreticalMinimum} B (int8 weights + runtime).`,
+    '',
+    ...(i
+      ? [
+          `Instructions (${i.method}): ${f(i.perInference.mean, 0)} per inference (min ${i.perInference.min}, max ${i.perInference.max}); ` +
+            `to reach each exit (all-exits pass): ${i.perExit.map((e) => f(e.mean, 0)).join(' / ')}.`,
+          '',
+          '| kernel | instructions per MAC |',
+          '|---|---|',
+          ...Object.entries(i.perMac)
+            .filter(([, v]) => v !== null)
+            .map(([k, v]) => `| ${k} | ${f(v as number)} |`),
+          '',
+        ]
+      : ['Instructions were not counted (native run).', '']),
+  ].join('\n');
+}
+
+async function readJson<T>(file: string, what: string, stage: string): Promise<T> {
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as T;
+  } catch (error) {
+    throw new UserError(`${file}: cannot read ${what} (${(error as Error).message}); run the ${stage} stage first`);
+  }
+}
