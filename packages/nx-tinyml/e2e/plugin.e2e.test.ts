@@ -106,10 +106,11 @@ describe('window stage through nx', () => {
     expect(after['fall-esp32:search']).not.toBe(before['fall-esp32:search']);
   });
 
-  it('a stage that does not exist yet fails with a clear message and writes nothing', async () => {
+  it('a stage whose input is missing fails with a clear message and writes nothing', async () => {
     const run = await ws.nx('run', 'fall-esp32:emit-firmware', '--exclude-task-dependencies');
     expect(run.exitCode).not.toBe(0);
-    expect(run.output).toMatch(/stage "emit-firmware" is not implemented yet/);
+    expect(run.output).toMatch(/quantized-model\.json: cannot read the quantised model .*; run the quantize stage first/);
+    expect(run.output).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
     expect(existsSync(path.join(ws.root, 'dist/experiments/fall-esp32/emit-firmware'))).toBe(false);
   });
 
@@ -207,6 +208,35 @@ describe('quantize stage through nx', () => {
     const golden = JSON.parse(ws.read('dist/experiments/fall-esp32/quantize/golden.json'));
     expect(golden.vectors).toHaveLength(32);
     expect(existsSync(path.join(ws.root, 'dist/experiments/fall-esp32/quantize/model.bin'))).toBe(true);
+  }, 300_000);
+});
+
+describe('the whole chain through nx on an STM32', () => {
+  it('`nx run ecg-mitbih-f446:flash-test` runs all six stages and passes bit-exact on QEMU (Cortex-M4)', async () => {
+    ws.edit('projects/ecg-mitbih-f446/experiment.yaml', (t) =>
+      t
+        .replace(/search:\n(  .*\n)+/, 'search:\n  space: dsconv\n  strategy: grid\n  trials: 2\n  epochs: 1\n  maxTrainWindows: 800\n  maxValidationWindows: 800\n  baselines: { twoStage: false, unweighted: false }\n')
+        .replace(
+          /train-cascade:\n(  .*\n)+/,
+          'train-cascade:\n  exits: 3\n  events: [S, V, F]\n  epochs: 1\n  maxTrainWindows: 800\n  maxValidationWindows: 800\n  baselines: { softmax: false, ensemble: false, tta: false, evidential: false }\n  robustness: { noise: [1], missing: [1], maxWindows: 100 }\n',
+        )
+        .replace(/quantize:\n(  .*\n)+/, 'quantize:\n  calibration: percentile\n  percentile: 99.99\n  calibrationWindows: 200\n  goldenVectors: 8\n'),
+    );
+    const run = await ws.nx('run', 'ecg-mitbih-f446:flash-test');
+    expect(run.exitCode, run.output).toBe(0);
+    expect(run.output).toMatch(/flash-test: 8\/8 golden vectors bit-exact on stm32f446ze \(qemu\)/);
+    const report = JSON.parse(ws.read('dist/experiments/ecg-mitbih-f446/flash-test/report.json'));
+    expect(report.memory.blob.linked).toBe(report.memory.blob.predicted);
+    expect(report.memory.arena.linked).toBe(report.memory.arena.predicted);
+    expect(report.instructions.perInference.mean).toBeGreaterThan(0);
+    expect(existsSync(path.join(ws.root, 'dist/experiments/ecg-mitbih-f446/emit-firmware/model/model.c'))).toBe(true);
+  }, 900_000);
+
+  it('`nx run fall-esp32:emit-firmware` writes an ESP-IDF component', async () => {
+    const run = await ws.nx('run', 'fall-esp32:emit-firmware');
+    expect(run.exitCode, run.output).toBe(0);
+    expect(ws.read('dist/experiments/fall-esp32/emit-firmware/CMakeLists.txt')).toMatch(/idf_component_register/);
+    expect(existsSync(path.join(ws.root, 'dist/experiments/fall-esp32/emit-firmware/idf_component.yml'))).toBe(true);
   }, 300_000);
 });
 
