@@ -25,7 +25,7 @@ beforeAll(async () => {
     outDir: quantizeDir,
   });
 }, 300_000);
-afterAll(() => (process.env.KEEP_SCRATCH ? console.log(pipeline?.root) : pipeline?.dispose()));
+afterAll(() => pipeline?.dispose());
 
 async function emit(name: string, format: 'auto' | 'cmake' | 'esp-idf' = 'auto', board = pipeline.spec.boardDefinition) {
   const outDir = path.join(pipeline.root, name);

@@ -11,7 +11,7 @@ let pipeline: SamplePipeline;
 beforeAll(async () => {
   pipeline = await runSamplePipeline();
 }, 300_000);
-afterAll(() => (process.env.KEEP_SCRATCH ? console.log(pipeline?.root) : pipeline?.dispose()));
+afterAll(() => pipeline?.dispose());
 
 async function quantize(name: string, overrides: Partial<SamplePipeline['spec']['quantize']> = {}) {
   const outDir = path.join(pipeline.root, name);

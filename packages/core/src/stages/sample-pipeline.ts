@@ -45,7 +45,8 @@ export interface SamplePipeline {
   dispose(): void;
 }
 
-export async function runSamplePipeline(specText = SAMPLE_PIPELINE_SPEC): Promise<SamplePipeline> {
+/** window and search only (cascadeDir is where train-cascade would write). */
+export async function runSampleSearch(specText = SAMPLE_PIPELINE_SPEC): Promise<SamplePipeline> {
   const root = mkdtempSync(path.join(tmpdir(), 'nxt-pipeline-'));
   const spec = parseSpec(specText, 'experiment.yaml', { workspaceRoot: defaultWorkspaceRoot });
   const windowDir = path.join(root, 'window');
@@ -54,6 +55,15 @@ export async function runSamplePipeline(specText = SAMPLE_PIPELINE_SPEC): Promis
   const env = { NX_TINYML_DATA_DIR: path.join(defaultWorkspaceRoot, '.data', 'datasets') };
   await runWindowStage({ experiment: spec.name, dataset: { ...spec.dataset, source: 'sample' }, window: spec.window, outDir: windowDir, workspaceRoot: defaultWorkspaceRoot, env });
   await runSearchStage({ experiment: spec.name, search: { ...spec.search, workers: 1 }, seed: spec.seed, board: spec.boardDefinition, windowDir, outDir: searchDir, journalDir: path.join(root, 'journal') });
-  await runTrainCascadeStage({ experiment: spec.name, cascade: spec['train-cascade'], seed: spec.seed, board: spec.boardDefinition, windowDir, searchDir, outDir: cascadeDir });
-  return { spec, root, windowDir, searchDir, cascadeDir, dispose: () => rmSync(root, { recursive: true, force: true }) };
+  // KEEP_SCRATCH=1 keeps the folder for a look at the artifacts.
+  const dispose = () => (process.env.KEEP_SCRATCH ? console.log(`kept ${root}`) : rmSync(root, { recursive: true, force: true }));
+  return { spec, root, windowDir, searchDir, cascadeDir, dispose };
+}
+
+/** window, search and train-cascade. */
+export async function runSamplePipeline(specText = SAMPLE_PIPELINE_SPEC): Promise<SamplePipeline> {
+  const pipeline = await runSampleSearch(specText);
+  const { spec } = pipeline;
+  await runTrainCascadeStage({ experiment: spec.name, cascade: spec['train-cascade'], seed: spec.seed, board: spec.boardDefinition, windowDir: pipeline.windowDir, searchDir: pipeline.searchDir, outDir: pipeline.cascadeDir });
+  return pipeline;
 }

@@ -1,73 +1,39 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { defaultWorkspaceRoot } from '../common/workspace';
-import { parseSpec } from '../spec/load';
 import type { NormalizedSpec } from '../spec/types';
-import { runSearchStage } from './search';
+import { runSampleSearch, type SamplePipeline } from './sample-pipeline';
 import { runTrainCascadeStage } from './train-cascade';
-import { runWindowStage } from './window';
 
 /**
  * train-cascade on the committed SisFall sample: a tiny search picks a 3-block CNN, then the cascade and every
  * baseline train for a few epochs. Small budgets, real data, real training.
  */
-const scratch = mkdtempSync(path.join(tmpdir(), 'nxt-cascade-'));
-const windowDir = path.join(scratch, 'window');
-const searchDir = path.join(scratch, 'search');
-const env = { NX_TINYML_DATA_DIR: path.join(defaultWorkspaceRoot, '.data', 'datasets') };
-afterAll(() => (process.env.KEEP_SCRATCH ? console.log(scratch) : rmSync(scratch, { recursive: true, force: true })));
-
-const SPEC = `name: cascade-test
-board: stm32f446ze
-dataset: sisfall
-seed: 3
-search:
-  strategy: random
-  trials: 1
-  epochs: 2
-  maxTrainWindows: 2000
-  maxValidationWindows: 1500
-  validationSubjects: 1
-  baselines: { twoStage: false, unweighted: false }
-  space: { kind: cnn1d, blocks: [3, 3], filters: [8], kernels: [5], strides: [1], pools: [max], denseUnits: [0] }
-train-cascade:
-  epochs: 2
-  patience: 2
-  maxTrainWindows: 2000
-  maxValidationWindows: 1500
-  validationSubjects: 1
-  ensembleSize: 2
-  workers: 1
-  robustness: { noise: [1], missing: [1], maxWindows: 400 }
-`;
-
-let spec: NormalizedSpec;
-
+let pipeline: SamplePipeline;
 beforeAll(async () => {
-  spec = parseSpec(SPEC, 'experiment.yaml', { workspaceRoot: defaultWorkspaceRoot });
-  await runWindowStage({ experiment: spec.name, dataset: { ...spec.dataset, source: 'sample' }, window: spec.window, outDir: windowDir, workspaceRoot: defaultWorkspaceRoot, env });
-  await runSearchStage({
-    experiment: spec.name,
-    search: { ...spec.search, workers: 1 },
-    seed: spec.seed,
-    board: spec.boardDefinition,
-    windowDir,
-    outDir: searchDir,
-    journalDir: path.join(scratch, 'journal'),
-  });
+  pipeline = await runSampleSearch();
 }, 300_000);
+afterAll(() => pipeline?.dispose());
+
+/** The sample pipeline's settings with every baseline on (a 2-model ensemble). */
+const WITH_BASELINES: Partial<NormalizedSpec['train-cascade']> = {
+  epochs: 2,
+  patience: 2,
+  ensembleSize: 2,
+  baselines: { softmax: true, ensemble: true, tta: true, evidential: true },
+  robustness: { noise: [1], missing: [1], maxWindows: 400 },
+};
 
 async function trainCascade(name: string, overrides: Partial<NormalizedSpec['train-cascade']> = {}) {
-  const outDir = path.join(scratch, name);
+  const outDir = path.join(pipeline.root, name);
+  const { spec } = pipeline;
   await runTrainCascadeStage({
     experiment: spec.name,
-    cascade: { ...spec['train-cascade'], ...overrides },
+    cascade: { ...spec['train-cascade'], ...WITH_BASELINES, ...overrides },
     seed: spec.seed,
     board: spec.boardDefinition,
-    windowDir,
-    searchDir,
+    windowDir: pipeline.windowDir,
+    searchDir: pipeline.searchDir,
     outDir,
   });
   const text = (file: string) => readFileSync(path.join(outDir, file), 'utf8');
