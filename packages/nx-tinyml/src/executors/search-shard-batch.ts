@@ -1,5 +1,6 @@
 import type { ExecutorContext, TaskGraph, TaskGraphExecutor } from '@nx/devkit';
 import { isUserError } from '@nx-tinyml/core/common/errors';
+import { consoleLog } from '@nx-tinyml/core/common/log';
 import { runSearchShards } from '@nx-tinyml/core/stages/search-shard';
 import { loadStageContext, type StageExecutorContext } from './run-stage';
 import type { SearchShardExecutorOptions } from './search-shard';
@@ -14,7 +15,8 @@ interface ShardTaskResult {
  * The shard targets' `batchImplementation`: every shard task Nx hands over (all rounds, of one or several
  * experiments) runs in this one process. Tasks run round by round in dependency order; the shards of one round of
  * one experiment run together on the search's worker threads (runSearchShards), so a batch costs one process and
- * one thread pool per round instead of one process per shard. Results are reported per task as each round ends.
+ * one thread pool per round instead of one process per shard. Progress is printed as it happens; results, with
+ * each task's own log, are reported per task as its round ends.
  */
 async function* searchShardBatch(
   taskGraph: TaskGraph,
@@ -47,6 +49,7 @@ async function* searchShardBatch(
       const project = taskGraph.tasks[runnable[0]].target.project as string;
       const { round, shards } = options[runnable[0]];
       const output = new Map<number, string[]>(runnable.map((id) => [options[id].shard, []]));
+      const targetOf = new Map(runnable.map((id) => [options[id].shard, taskGraph.tasks[id].target.target]));
       let failure: string | null = null;
       try {
         if (!experiments.has(project)) experiments.set(project, loadStageContext(context, project));
@@ -61,7 +64,12 @@ async function* searchShardBatch(
           round,
           shards,
           run: runnable.map((id) => options[id].shard),
-          log: (shard) => (line) => output.get(shard)!.push(line),
+          log: (shard) => (line) => {
+            // live, since a round can train for hours; Nx shows the task's record again when the task ends (and on
+            // a cache replay, where only the record exists)
+            consoleLog(`${targetOf.get(shard)} | ${line}`);
+            output.get(shard)!.push(line);
+          },
         });
       } catch (error) {
         failure = isUserError(error) ? `nx-tinyml search: ${error.message}` : ((error as Error).stack ?? String(error));

@@ -62,7 +62,15 @@ export function stageTargets(experiment: ExperimentIdentity, options: Required<T
     const shards: SearchShardOptions = { rounds: options.searchRounds, shards: options.searchShards };
     Object.assign(targets, searchShardTargets(experiment, options.outputRoot, shards));
     const lastRound = Array.from({ length: shards.shards }, (_, shard) => shardTargetName(shards.rounds - 1, shard));
-    targets.search = { ...targets.search, dependsOn: ['window', ...lastRound], options: shards };
+    targets.search = {
+      ...targets.search,
+      dependsOn: ['window', ...lastRound],
+      options: shards,
+      metadata: {
+        ...targets.search.metadata,
+        description: `${STAGE_CONTRACTS.search.description} Sharded: replays the trials of the search-r<round>-s<shard> targets and trains only what they did not cover.`,
+      },
+    };
   }
   return targets;
 }
