@@ -7,7 +7,7 @@ import { summarizeIR } from '../model/cost';
 import type { HeadSpec } from '../model/spaces';
 import type { BoardDefinition, NormalizedSearch } from '../spec/types';
 import { drawCandidates, type Candidate } from './candidates';
-import { fmt, runSchedule, trialRequest, type JournaledTrials, type Selection, type TrialRecord } from './run-schedule';
+import { fmt, runSchedule, trialRequest, type JournaledTrials, type ScheduleResult, type Selection, type TrialRecord } from './run-schedule';
 import type { Rung } from './successive-halving';
 import type { TrialOutcome } from './trial';
 
@@ -47,52 +47,70 @@ export interface BaselineContext {
   log: Log;
 }
 
-/** MicroNAS's comparisons, run after the search on the same fold, data and journal. */
-export async function runBaselines(context: BaselineContext, winner: { candidate: Candidate; outcome: TrialOutcome }): Promise<BaselineReport> {
-  const { search, seed, board, trials, log } = context;
-  const report: BaselineReport = {
-    constrained: { candidate: winner.candidate.id, ...modelResult(winner.candidate.ir, context, winner.outcome) },
-    twoStage: null,
-    unweighted: null,
-  };
+/**
+ * Stage 1 of MicroNAS's two-stage comparison: the same search without the memory constraint. It does not depend on
+ * the constrained search, so it runs alongside it (and in the same shard rounds).
+ */
+export function runTwoStageSearch(context: BaselineContext): Promise<ScheduleResult> {
+  const { search, seed, board, log } = context;
+  const draw = drawCandidates(search, context.shape, context.head, board, null, seed);
+  log(`search: two-stage baseline: ${draw.candidates.length} candidates without the memory constraint`);
+  return runSchedule(draw.candidates, context.schedule(draw.candidates.length), search, seed, context.trials, context.selection, 'two-stage/');
+}
 
-  if (search.baselines.unweighted) {
+/**
+ * MicroNAS's comparisons, run on the same fold, data and journal: the unweighted ablation of the constrained
+ * winner and the pruned, fine-tuned two-stage winner (`stage1` from runTwoStageSearch, null when off). Their two
+ * trials are requested together, since neither depends on the other.
+ */
+export async function runBaselines(
+  context: BaselineContext,
+  winner: { candidate: Candidate; outcome: TrialOutcome },
+  stage1: ScheduleResult | null,
+): Promise<BaselineReport> {
+  const { search, seed, trials } = context;
+  const unweighted = async (): Promise<ModelResult | null> => {
+    if (!search.baselines.unweighted) return null;
     const request = trialRequest(`unweighted/${winner.candidate.id}`, winner.candidate, { ...search, weightedLoss: false }, seed, search.epochs, search.maxTrainWindows, context.selection);
-    const outcome = await trials.run(request, () => '[ablation]');
-    report.unweighted = modelResult(winner.candidate.ir, context, outcome);
-  }
+    return modelResult(winner.candidate.ir, context, await trials.run(request, () => '[ablation]'));
+  };
+  const [unweightedResult, twoStage] = await Promise.all([unweighted(), stage1 ? twoStageReport(context, stage1) : null]);
+  return {
+    constrained: { candidate: winner.candidate.id, ...modelResult(winner.candidate.ir, context, winner.outcome) },
+    twoStage,
+    unweighted: unweightedResult,
+  };
+}
 
-  if (search.baselines.twoStage) {
-    const draw = drawCandidates(search, context.shape, context.head, board, null, seed);
-    log(`search: two-stage baseline: ${draw.candidates.length} candidates without the memory constraint`);
-    const stage1 = await runSchedule(draw.candidates, context.schedule(draw.candidates.length), search, seed, trials, context.selection, 'two-stage/');
-    const unconstrained = { candidate: stage1.winner.candidate.id, ...modelResult(stage1.winner.candidate.ir, context, stage1.winner.outcome) };
-    report.twoStage = { unconstrained, pruned: null, note: null, trials: stage1.trials };
-    if (unconstrained.fits) {
-      report.twoStage.note = 'the unconstrained winner fits the budget as it is; nothing to prune';
-    } else {
-      try {
-        const fits = (ir: ModelIR) => estimateMemory(ir, board, search.budget).fits;
-        const pruned = pruneToFit(stage1.winner.candidate.ir, stage1.winner.outcome.weights, fits);
-        const finetune = await trials.run(
-          {
-            ...trialRequest('two-stage/pruned-finetune', { ...stage1.winner.candidate, ir: pruned.ir }, search, seed, search.epochs, search.maxTrainWindows, context.selection),
-            initialWeights: pruned.weights,
-          },
-          () => '[two-stage fine-tune]',
-        );
-        report.twoStage.pruned = { ...modelResult(pruned.ir, context, finetune), removedChannels: pruned.removed.length, finetuneEpochs: finetune.epochsRun };
-      } catch (error) {
-        if (!isUserError(error)) throw error;
-        report.twoStage.note = error.message;
-      }
+/** Stage 2: the unconstrained winner pruned channel by channel until it fits, then fine-tuned. */
+async function twoStageReport(context: BaselineContext, stage1: ScheduleResult): Promise<NonNullable<BaselineReport['twoStage']>> {
+  const { search, seed, board, trials, log } = context;
+  const unconstrained = { candidate: stage1.winner.candidate.id, ...modelResult(stage1.winner.candidate.ir, context, stage1.winner.outcome) };
+  const report: NonNullable<BaselineReport['twoStage']> = { unconstrained, pruned: null, note: null, trials: stage1.trials };
+  if (unconstrained.fits) {
+    report.note = 'the unconstrained winner fits the budget as it is; nothing to prune';
+  } else {
+    try {
+      const fits = (ir: ModelIR) => estimateMemory(ir, board, search.budget).fits;
+      const pruned = pruneToFit(stage1.winner.candidate.ir, stage1.winner.outcome.weights, fits);
+      const finetune = await trials.run(
+        {
+          ...trialRequest('two-stage/pruned-finetune', { ...stage1.winner.candidate, ir: pruned.ir }, search, seed, search.epochs, search.maxTrainWindows, context.selection),
+          initialWeights: pruned.weights,
+        },
+        () => '[two-stage fine-tune]',
+      );
+      report.pruned = { ...modelResult(pruned.ir, context, finetune), removedChannels: pruned.removed.length, finetuneEpochs: finetune.epochsRun };
+    } catch (error) {
+      if (!isUserError(error)) throw error;
+      report.note = error.message;
     }
-    const pruned = report.twoStage.pruned;
-    log(
-      `search: two-stage: unconstrained ${unconstrained.summary} SRAM ${unconstrained.sramBytes} B flash ${unconstrained.flashBytes} B val F1 ${fmt(unconstrained.validationF1)}` +
-        (pruned ? ` → pruned ${pruned.summary} SRAM ${pruned.sramBytes} B val F1 ${fmt(pruned.validationF1)}` : ` (${report.twoStage.note})`),
-    );
   }
+  const pruned = report.pruned;
+  log(
+    `search: two-stage: unconstrained ${unconstrained.summary} SRAM ${unconstrained.sramBytes} B flash ${unconstrained.flashBytes} B val F1 ${fmt(unconstrained.validationF1)}` +
+      (pruned ? ` → pruned ${pruned.summary} SRAM ${pruned.sramBytes} B val F1 ${fmt(pruned.validationF1)}` : ` (${report.note})`),
+  );
   return report;
 }
 

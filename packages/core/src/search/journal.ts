@@ -2,6 +2,12 @@ import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, r
 import * as path from 'node:path';
 import { UserError } from '../common/errors';
 
+/** Where finished trials are looked up by content key and recorded: the journal, or results from elsewhere. */
+export interface TrialStore<T> {
+  get(key: string): T | undefined;
+  record(key: string, value: T): void;
+}
+
 /**
  * The trial journal (Optuna's "storage"): one JSON object per line, appended and fsync'd as each trial finishes,
  * so a killed search loses at most the trials in flight. On reopen, complete lines are replayed and a torn last
@@ -9,7 +15,7 @@ import { UserError } from '../common/errors';
  * never records a trial twice. The first line holds the settings the trials depend on; a journal written under
  * other settings is refused rather than mixed in.
  */
-export class TrialJournal<T> {
+export class TrialJournal<T> implements TrialStore<T> {
   private readonly entries = new Map<string, T>();
 
   private constructor(

@@ -4,7 +4,7 @@ import { Random } from '../common/random';
 import type { Log } from '../common/log';
 import type { NormalizedSearch } from '../spec/types';
 import type { Candidate } from './candidates';
-import type { TrialJournal } from './journal';
+import type { TrialStore } from './journal';
 import { promote, type Rung } from './successive-halving';
 import type { TrialOutcome, TrialRequest } from './trial';
 import type { TrialExecutor } from './worker-pool';
@@ -35,35 +35,55 @@ export interface TrialTiming {
   resumed: boolean;
 }
 
+/** What identifies a trial's result: everything in its request but its label. */
+export function trialContentKey(request: TrialRequest): string {
+  const { key: _label, ...determinants } = request;
+  return createHash('sha256').update(canonicalJson(determinants)).digest('hex').slice(0, 32);
+}
+
 /**
  * Runs trials through the journal, keyed by what determines the result (IR, seed, budget, settings, initial
- * weights) rather than by name: a trial journaled before — by an earlier, killed run, or by another part of this
- * search, e.g. the two-stage baseline drawing a candidate the constrained search already trained — is replayed;
- * anything else is trained and journaled first.
+ * weights) rather than by name: a trial journaled before — by an earlier, killed run, by a shard target, or by
+ * another part of this search, e.g. the two-stage baseline drawing a candidate the constrained search already
+ * trained — is replayed; anything else is trained and journaled first.
  */
 export class JournaledTrials {
   readonly timings: TrialTiming[] = [];
   private readonly inFlight = new Map<string, Promise<TrialOutcome>>();
 
   constructor(
-    private readonly journal: TrialJournal<TrialOutcome>,
+    private readonly store: TrialStore<TrialOutcome>,
     private readonly executor: TrialExecutor,
     private readonly log: Log,
   ) {}
 
   async run(request: TrialRequest, label: () => string): Promise<TrialOutcome> {
-    const { key, ...determinants } = request;
-    const contentKey = createHash('sha256').update(canonicalJson(determinants)).digest('hex').slice(0, 32);
-    const recorded = this.journal.get(contentKey) ?? (await this.inFlight.get(contentKey));
+    // Lookups and the in-flight registration happen before the first await, so two schedules running
+    // concurrently never both train the same trial.
+    const contentKey = trialContentKey(request);
+    const recorded = this.store.get(contentKey);
     if (recorded) {
-      this.timings.push({ key, ...recorded.timing, resumed: true });
-      return { ...recorded, key };
+      this.timings.push({ key: request.key, ...recorded.timing, resumed: true });
+      return { ...recorded, key: request.key };
     }
-    const running = this.executor.run(request);
-    this.inFlight.set(contentKey, running);
-    const outcome = await running;
-    this.inFlight.delete(contentKey);
-    this.journal.record(contentKey, outcome);
+    const running = this.inFlight.get(contentKey);
+    if (running) {
+      const outcome = await running;
+      this.timings.push({ key: request.key, ...outcome.timing, resumed: true });
+      return { ...outcome, key: request.key };
+    }
+    const training = this.train(contentKey, request, label);
+    this.inFlight.set(contentKey, training);
+    try {
+      return await training;
+    } finally {
+      this.inFlight.delete(contentKey);
+    }
+  }
+
+  private async train(contentKey: string, request: TrialRequest, label: () => string): Promise<TrialOutcome> {
+    const outcome = await this.executor.run(request);
+    this.store.record(contentKey, outcome);
     this.timings.push({ key: request.key, ...outcome.timing, resumed: false });
     this.log(
       `search: ${label()} ${request.key} val F1 ${fmt(outcome.validation?.positiveF1)} test F1 ${fmt(outcome.test?.positiveF1)} ` +

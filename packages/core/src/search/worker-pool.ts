@@ -19,6 +19,10 @@ export function createTrialExecutor(data: TrialDataSpec, workers: number): Trial
     const runner = new TrialRunner(data);
     return { run: (request) => runner.run(request), close: async () => undefined };
   }
+  // trial-worker.js loads @swc-node/register. Its native addon (@swc/core) is unloaded when the last thread using
+  // it exits, and loading it again in a later pool's threads kills the process (seen under vitest, whose main thread
+  // never loads swc; a batch of shard rounds creates a pool per round). Holding it here keeps it loaded.
+  require('@swc/core');
   const idle: Worker[] = [];
   const waiting: (() => void)[] = [];
   const all = Array.from({ length: workers }, () => new Worker(path.join(__dirname, 'trial-worker.js'), { workerData: data }));

@@ -78,6 +78,13 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
   },
 };
 
+/**
+ * Code of the search's shard targets (`search-r<round>-s<shard>`, opt-in; they run with the search stage's params
+ * and board): the search stage's code without stages/search.ts, which only assembles and reports, plus their own
+ * stage function. So a change to the report reruns the assembly, not the training.
+ */
+export const SEARCH_SHARD_CODE: readonly string[] = [...STAGE_CONTRACTS.search.code.filter((glob) => glob !== 'stages/search.ts'), 'stages/search-shard.ts'];
+
 export function previousStage(stage: StageName): StageName | null {
   const index = STAGES.indexOf(stage);
   return index > 0 ? STAGES[index - 1] : null;

@@ -1,42 +1,33 @@
-import { createHash } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { replaceDirAtomic } from '../common/atomic';
 import { canonicalJson } from '../common/canonical-json';
-import { UserError } from '../common/errors';
 import { silentLog, type Log } from '../common/log';
-import { MANIFEST_FILE } from '../data/window-store';
 import { estimateMemory } from '../model/memory';
-import { headForClasses } from '../model/spaces';
-import { drawCandidates, type Candidate } from '../search/candidates';
-import { TrialJournal } from '../search/journal';
+import type { Candidate } from '../search/candidates';
+import { TrialJournal, type TrialStore } from '../search/journal';
 import { paretoFront } from '../search/pareto';
-import { baselinesMarkdown, runBaselines } from '../search/baselines';
-import { ETA, fmt, JournaledTrials, runSchedule, type Selection, type TrialRecord } from '../search/run-schedule';
-import { halvingSchedule, type Rung } from '../search/successive-halving';
+import { baselinesMarkdown } from '../search/baselines';
+import { chooseFold, journalFile, planSearch, runSearchTrials, type SearchSetup } from '../search/program';
+import { fmt, JournaledTrials, type Selection, type TrialRecord } from '../search/run-schedule';
+import { readShardResults } from '../search/shard-results';
 import type { TrialOutcome } from '../search/trial';
 import { createTrialExecutor } from '../search/worker-pool';
-import type { BoardDefinition, NormalizedSearch } from '../spec/types';
 import type { Metrics } from '../train/metrics';
-import type { WindowManifest } from './window';
 
-export interface SearchStageInput {
+export { chooseFold };
+
+export interface SearchStageInput extends SearchSetup {
   experiment: string;
-  search: NormalizedSearch;
-  seed: number;
-  board: BoardDefinition;
-  /** The window stage's output folder. */
-  windowDir: string;
   /** Replaced atomically with the search's artifacts. */
   outDir: string;
   /**
-   * Folder of append-only trial journals, one per search configuration (file named by a hash of the settings and
-   * data it depends on); outside outDir so it survives a crash and a cache restore.
+   * Results of the shard targets (stages/search-shard.ts), when the search ran sharded: their trials are replayed
+   * like journaled ones, and only what they did not cover is trained here.
    */
-  journalDir: string;
+  shardResults?: { dir: string; rounds: number; shards: number };
   log?: Log;
 }
-
 
 export interface SearchResult {
   fold: string;
@@ -53,41 +44,28 @@ export interface SearchResult {
  */
 export async function runSearchStage(input: SearchStageInput): Promise<SearchResult> {
   const log = input.log ?? silentLog;
-  const { search, seed } = input;
-  const manifest = await readManifest(input.windowDir);
-  const fold = chooseFold(manifest, search.fold);
-  const head = headForClasses(manifest.classes.length);
-  const selection = selectionFor(search, manifest.classes);
-  const shape = { length: manifest.window.length, channels: manifest.window.channels.length };
-  const draw = drawCandidates(search, shape, head, input.board, search.budget, seed);
-  if (draw.candidates.length === 0) {
-    throw new UserError(
-      `search: no architecture of the ${search.space.kind} space fits the budget (SRAM ${search.budget.sramBytes} B, flash ${search.budget.flashBytes} B): ` +
-        `${draw.rejected.count} drawn, all rejected (${Object.entries(draw.rejected.reasons).map(([r, n]) => `${r} ${n}`).join(', ')}); widen the budget or shrink search.space`,
-    );
-  }
-  const scheduleFor = (candidates: number): Rung[] =>
-    search.strategy === 'successive-halving'
-      ? halvingSchedule(candidates, search.epochs, ETA)
-      : [{ index: 0, epochs: search.epochs, trainFraction: 1, candidates }];
-  const schedule = scheduleFor(draw.candidates.length);
+  const { search } = input;
+  const plan = await planSearch(input);
+  const { manifest, fold, draw, schedule, selection } = plan;
   log(
     `search: ${draw.candidates.length} ${search.space.kind} candidates fit ${input.board.name} (SRAM ≤ ${search.budget.sramBytes} B, flash ≤ ${search.budget.flashBytes} B); ` +
       `${draw.rejected.count} rejected unseen (${formatReasons(draw.rejected.reasons)}); fold ${fold}; ${search.strategy}, rungs ${schedule.map((r) => `${r.candidates}×${r.epochs}ep`).join(' → ')}`,
   );
 
-  const header = { format: 'nx-tinyml/search-journal@1', windows: manifest.payload.sha256, fold, seed, search: { ...search, workers: undefined } };
-  const journalFile = path.join(input.journalDir, `search-${createHash('sha256').update(canonicalJson(header)).digest('hex').slice(0, 16)}.jsonl`);
-  const journal = TrialJournal.open<TrialOutcome>(journalFile, header);
-  if (journal.size > 0) log(`search: resuming, ${journal.size} trials already journaled in ${journalFile}`);
-  const executor = createTrialExecutor(
-    { windowDir: input.windowDir, fold, seed, validationSubjects: search.validationSubjects, maxValidationWindows: search.maxValidationWindows },
-    search.workers,
-  );
+  const journal = TrialJournal.open<TrialOutcome>(journalFile(plan), plan.header);
+  if (journal.size > 0) log(`search: resuming, ${journal.size} trials already journaled in ${journal.file}`);
+  let store: TrialStore<TrialOutcome> = journal;
+  if (input.shardResults) {
+    const { dir, rounds, shards } = input.shardResults;
+    const fromShards = await readShardResults(dir, plan.configuration, Array.from({ length: rounds }, (_, r) => r), shards, log);
+    log(`search: ${fromShards.size} trials from ${rounds}×${shards} shard targets`);
+    store = { get: (key) => fromShards.get(key) ?? journal.get(key), record: (key, value) => journal.record(key, value) };
+  }
+  const executor = createTrialExecutor(plan.data, search.workers);
   const started = Date.now();
-  const trials = new JournaledTrials(journal, executor, log);
+  const trials = new JournaledTrials(store, executor, log);
   try {
-    const { winner, trials: records } = await runSchedule(draw.candidates, schedule, search, seed, trials, selection);
+    const { winner, records, baselines } = await runSearchTrials(plan, trials, log);
     const subjects = winner.outcome.subjects;
     // Each candidate's score is its F1 at the highest rung it reached.
     const reached = new Map<string, TrialRecord>();
@@ -96,7 +74,6 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
       draw.candidates.map((c) => ({ id: c.id, summary: c.summary, cost: c.sramBytes, flashBytes: c.flashBytes, rung: reached.get(c.id)!.rung, score: reached.get(c.id)!.score })),
     ).map(({ cost, score, ...rest }) => ({ ...rest, sramBytes: cost, score }));
     const memory = estimateMemory(winner.candidate.ir, input.board, search.budget);
-    const baselines = await runBaselines({ search, seed, board: input.board, shape, head, schedule: scheduleFor, trials, selection, log }, winner);
 
     await replaceDirAtomic(input.outDir, async (dir) => {
       const write = (file: string, value: unknown) => writeFile(path.join(dir, file), `${canonicalJson(value, 1)}\n`);
@@ -141,6 +118,8 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
       await writeFile(path.join(dir, 'run-log.jsonl'), trials.timings.map((t) => JSON.stringify(t)).join('\n') + '\n');
     });
     const minutes = ((Date.now() - started) / 60000).toFixed(1);
+    const trained = trials.timings.filter((t) => !t.resumed).length;
+    if (input.shardResults && trained > 0) log(`search: ${trained} trial${trained === 1 ? ' was' : 's were'} not covered by the shard targets and trained here (raise searchRounds to cover them)`);
     log(
       `search: best ${winner.candidate.id} ${winner.candidate.summary}: val F1 ${fmt(winner.outcome.validation?.positiveF1)}, test F1 ${fmt(winner.outcome.test?.positiveF1)} ` +
         `(test subjects ${subjects.test.join(', ')}); SRAM ${winner.candidate.sramBytes} B, flash ${winner.candidate.flashBytes} B; ${records.length} trials in ${minutes} min`,
@@ -151,41 +130,6 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
     await executor.close();
   }
 }
-
-/** positive-f1 for binary problems, macro-f1 otherwise, unless the spec says; the positive class by label. */
-function selectionFor(search: NormalizedSearch, classes: readonly string[]): Selection {
-  const monitor = search.metric ?? (classes.length === 2 ? 'positive-f1' : 'macro-f1');
-  if (search.positiveClass === null) return { monitor };
-  const index = classes.indexOf(search.positiveClass);
-  if (index < 0) throw new UserError(`search.positiveClass: no class "${search.positiveClass}" in the window store; classes: ${classes.join(', ')}`);
-  return { monitor, positiveClass: index };
-}
-
-async function readManifest(windowDir: string): Promise<WindowManifest> {
-  const file = path.join(windowDir, MANIFEST_FILE);
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as WindowManifest;
-  } catch (error) {
-    throw new UserError(`${file}: cannot read the window store (${(error as Error).message}); run the window stage first`);
-  }
-}
-
-/** The spec's fold, or the first one whose test subjects have windows of the rarest training class. */
-export function chooseFold(manifest: WindowManifest, wanted: string | null): string {
-  if (wanted !== null) {
-    if (!manifest.folds.some((f) => f.name === wanted)) {
-      throw new UserError(`search.fold: no fold "${wanted}" in the window store; folds: ${manifest.folds.map((f) => f.name).join(', ')}`);
-    }
-    return wanted;
-  }
-  for (const fold of manifest.folds) {
-    const present = fold.trainCounts.map((n, c) => [n, c]).filter(([n]) => n > 0);
-    const minority = present.sort((a, b) => a[0] - b[0])[0]?.[1];
-    if (minority !== undefined && fold.testCounts[minority] > 0) return fold.name;
-  }
-  return manifest.folds[0].name;
-}
-
 
 function summaryMarkdown(
   input: SearchStageInput,

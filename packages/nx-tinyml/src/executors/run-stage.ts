@@ -9,8 +9,19 @@ import { STAGE_CONTRACTS, type StageName } from '@nx-tinyml/core/stages/pipeline
 export interface StageExecutorContext {
   spec: NormalizedSpec;
   workspaceRoot: string;
-  /** `dist/experiments/<name>/<stage>`, absolute. */
-  outDir(stage: StageName): string;
+  /** `dist/experiments/<name>/<stage>` (or any other folder under it, e.g. `search-shards`), absolute. */
+  outDir(stage: StageName | 'search-shards'): string;
+  /** `dist/.journals/<name>`: trial journals, outside every cached output so they survive a restore. */
+  journalDir: string;
+}
+
+/** Finds and loads the spec of an experiment project; throws a UserError naming file:line:column when it is bad. */
+export async function loadStageContext(context: Pick<ExecutorContext, 'root' | 'projectsConfigurations'>, projectName: string): Promise<StageExecutorContext> {
+  const project = context.projectsConfigurations.projects[projectName];
+  const specFile = path.join(context.root, project.root, 'experiment.yaml');
+  const spec = await loadSpec(path.relative(context.root, specFile), { workspaceRoot: context.root });
+  const outputRoot = path.join(context.root, 'dist', 'experiments', projectName);
+  return { spec, workspaceRoot: context.root, outDir: (s) => path.join(outputRoot, s), journalDir: path.join(context.root, 'dist', '.journals', spec.name) };
 }
 
 /**
@@ -27,12 +38,7 @@ export async function runStageExecutor(
       consoleLog(`nx-tinyml: stage "${stage}" is not implemented yet; no output was written.`);
       return { success: false };
     }
-    const projectName = context.projectName as string;
-    const project = context.projectsConfigurations.projects[projectName];
-    const specFile = path.join(context.root, project.root, 'experiment.yaml');
-    const spec = await loadSpec(path.relative(context.root, specFile), { workspaceRoot: context.root });
-    const outputRoot = path.join(context.root, 'dist', 'experiments', projectName);
-    await run({ spec, workspaceRoot: context.root, outDir: (s) => path.join(outputRoot, s) });
+    await run(await loadStageContext(context, context.projectName as string));
     return { success: true };
   } catch (error) {
     if (isUserError(error)) {

@@ -1,11 +1,16 @@
-import * as path from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { consoleLog } from '@nx-tinyml/core/common/log';
 import { runSearchStage } from '@nx-tinyml/core/stages/search';
 import { runStageExecutor } from './run-stage';
 
-export default async function searchExecutor(_options: Record<string, never>, context: ExecutorContext) {
-  return runStageExecutor('search', context, async ({ spec, workspaceRoot, outDir }) => {
+/** Set by the plugin when `searchShards` is on: the shard targets this search assembles. */
+export interface SearchExecutorOptions {
+  rounds?: number;
+  shards?: number;
+}
+
+export default async function searchExecutor(options: SearchExecutorOptions, context: ExecutorContext) {
+  return runStageExecutor('search', context, async ({ spec, outDir, journalDir }) => {
     await runSearchStage({
       experiment: spec.name,
       search: spec.search,
@@ -13,7 +18,8 @@ export default async function searchExecutor(_options: Record<string, never>, co
       board: spec.boardDefinition,
       windowDir: outDir('window'),
       outDir: outDir('search'),
-      journalDir: path.join(workspaceRoot, 'dist', '.journals', spec.name),
+      journalDir,
+      shardResults: options.shards ? { dir: outDir('search-shards'), rounds: options.rounds ?? 1, shards: options.shards } : undefined,
       log: consoleLog,
     });
   });

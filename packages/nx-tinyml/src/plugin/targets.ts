@@ -1,48 +1,49 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { STAGE_CONTRACTS, STAGES, previousStage, type StageName } from '@nx-tinyml/core/stages/pipeline';
+import { STAGE_CONTRACTS, STAGES, previousStage } from '@nx-tinyml/core/stages/pipeline';
+import { searchShardTargets, shardTargetName, type SearchShardOptions } from './search-shard-targets';
+import { stageInputs, type ExperimentIdentity } from './stage-inputs';
+
+export type { ExperimentIdentity } from './stage-inputs';
 
 export interface TinymlPluginOptions {
   /** Folder (relative to the workspace) that receives `<experiment>/<stage>/`; default `dist/experiments`. */
   outputRoot?: string;
-}
-
-export interface ExperimentIdentity {
-  name: string;
-  /** Project root, e.g. `projects/fall-esp32`. */
-  root: string;
-  board: string | null;
-  dataset: string | null;
+  /**
+   * Shard targets per search round (`search-r<round>-s<shard>`); 0, the default, runs the search in the one
+   * `search` task on worker threads. Set in nx.json, never from a spec: target definitions must not depend on it.
+   */
+  searchShards?: number;
+  /** Rounds of shard targets (default 4); what a search needs beyond them is trained by `search` itself. */
+  searchRounds?: number;
 }
 
 export function normalizeOptions(options: TinymlPluginOptions | undefined): Required<TinymlPluginOptions> {
-  return { outputRoot: (options?.outputRoot ?? 'dist/experiments').replace(/\/+$/, '') };
-}
-
-/** Command whose output is the stage's cache key part that comes from the spec (see core/spec/fingerprint). */
-export function fingerprintCommand(specPath: string, stage: StageName): string {
-  return `node node_modules/nx-tinyml/bin/stage-fingerprint.js ${specPath} ${stage}`;
+  const count = (key: 'searchShards' | 'searchRounds', fallback: number, min: number, max: number): number => {
+    const value = options?.[key] ?? fallback;
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new Error(`nx-tinyml plugin options: ${key} must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`);
+    }
+    return value;
+  };
+  return {
+    outputRoot: (options?.outputRoot ?? 'dist/experiments').replace(/\/+$/, ''),
+    searchShards: count('searchShards', 0, 0, 64),
+    searchRounds: count('searchRounds', 4, 1, 16),
+  };
 }
 
 /**
- * One target per stage. Everything here derives from the experiment's folder, name, board and dataset ids only,
- * never from the stage settings: Nx hashes the whole project configuration into every task, so stage settings
- * reach the cache key through each target's own `runtime` input instead.
+ * One target per stage, plus the search's shard targets when `searchShards` is set. Everything here derives from
+ * the experiment's folder, name, board and dataset ids and the plugin options only, never from the stage settings:
+ * Nx hashes the whole project configuration into every task, so stage settings reach the cache key through each
+ * target's own `runtime` input instead.
  */
-export function stageTargets(experiment: ExperimentIdentity, options: Required<TinymlPluginOptions>): Record<StageName, TargetConfiguration> {
-  const specPath = `${experiment.root}/experiment.yaml`;
-  const targets = {} as Record<StageName, TargetConfiguration>;
+export function stageTargets(experiment: ExperimentIdentity, options: Required<TinymlPluginOptions>): Record<string, TargetConfiguration> {
+  const targets: Record<string, TargetConfiguration> = {};
   for (const stage of STAGES) {
     const contract = STAGE_CONTRACTS[stage];
     const previous = previousStage(stage);
-    const inputs: TargetConfiguration['inputs'] = [
-      { runtime: fingerprintCommand(specPath, stage) },
-      ...contract.code.map((glob) => `{workspaceRoot}/packages/core/src/${glob}`),
-      ...(contract.firmware ?? []).map((glob) => `{workspaceRoot}/firmware/${glob}`),
-      '!{workspaceRoot}/packages/core/src/**/*.test.ts',
-      { externalDependencies: ['yaml', 'ajv'] },
-    ];
-    if (contract.dataset && experiment.dataset) inputs.push(`{workspaceRoot}/tools/datasets/${experiment.dataset}.json`);
-    if (contract.board && experiment.board) inputs.push(`{workspaceRoot}/firmware/boards/${experiment.board}/board.yaml`);
+    const inputs = stageInputs(experiment, stage, contract.code);
     if (previous) inputs.push({ dependentTasksOutputFiles: '**/*.json', transitive: false });
     targets[stage] = {
       executor: `nx-tinyml:${stage}`,
@@ -54,6 +55,20 @@ export function stageTargets(experiment: ExperimentIdentity, options: Required<T
       metadata: {
         description: contract.implemented ? contract.description : `${contract.description} (not implemented yet)`,
         technologies: ['nx-tinyml'],
+      },
+    };
+  }
+  if (options.searchShards > 0) {
+    const shards: SearchShardOptions = { rounds: options.searchRounds, shards: options.searchShards };
+    Object.assign(targets, searchShardTargets(experiment, options.outputRoot, shards));
+    const lastRound = Array.from({ length: shards.shards }, (_, shard) => shardTargetName(shards.rounds - 1, shard));
+    targets.search = {
+      ...targets.search,
+      dependsOn: ['window', ...lastRound],
+      options: shards,
+      metadata: {
+        ...targets.search.metadata,
+        description: `${STAGE_CONTRACTS.search.description} Sharded: replays the trials of the search-r<round>-s<shard> targets and trains only what they did not cover.`,
       },
     };
   }

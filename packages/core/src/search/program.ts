@@ -1,0 +1,148 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
+import { canonicalJson } from '../common/canonical-json';
+import { UserError } from '../common/errors';
+import type { Log } from '../common/log';
+import { MANIFEST_FILE } from '../data/window-store';
+import type { ModelIR } from '../model/ir';
+import { headForClasses, type HeadSpec } from '../model/spaces';
+import type { BoardDefinition, NormalizedSearch } from '../spec/types';
+import type { WindowManifest } from '../stages/window';
+import { runBaselines, runTwoStageSearch, type BaselineContext, type BaselineReport } from './baselines';
+import { drawCandidates, type Candidate, type CandidateDraw } from './candidates';
+import { ETA, runSchedule, type JournaledTrials, type Selection, type TrialRecord } from './run-schedule';
+import { halvingSchedule, type Rung } from './successive-halving';
+import type { TrialDataSpec, TrialOutcome } from './trial';
+
+/** What a search is run on; the same for the in-process stage and for its shard targets. */
+export interface SearchSetup {
+  search: NormalizedSearch;
+  seed: number;
+  board: BoardDefinition;
+  /** The window stage's output folder. */
+  windowDir: string;
+  /**
+   * Folder of append-only trial journals, named by a hash of the settings and data the trials depend on; outside
+   * the stage's outputs so it survives a crash and a cache restore.
+   */
+  journalDir: string;
+}
+
+/** Everything about a search that is known before any trial: read once, then used without I/O. */
+export interface SearchPlan {
+  setup: SearchSetup;
+  manifest: WindowManifest;
+  fold: string;
+  head: HeadSpec;
+  shape: ModelIR['input'];
+  selection: Selection;
+  draw: CandidateDraw;
+  schedule: Rung[];
+  scheduleFor(candidates: number): Rung[];
+  /** The journal header: what every trial of this search depends on besides its own request. */
+  header: unknown;
+  /** Short hash of the header; names the journal and tags shard results so other configurations are ignored. */
+  configuration: string;
+  /** Where the trial runners read their data. */
+  data: TrialDataSpec;
+}
+
+export interface SearchTrialsResult {
+  winner: { candidate: Candidate; outcome: TrialOutcome };
+  records: TrialRecord[];
+  baselines: BaselineReport;
+}
+
+/** Reads the window store's manifest and fixes the fold, the candidates and the schedule. */
+export async function planSearch(setup: SearchSetup): Promise<SearchPlan> {
+  const { search, seed } = setup;
+  const manifest = await readManifest(setup.windowDir);
+  const fold = chooseFold(manifest, search.fold);
+  const head = headForClasses(manifest.classes.length);
+  const selection = selectionFor(search, manifest.classes);
+  const shape = { length: manifest.window.length, channels: manifest.window.channels.length };
+  const draw = drawCandidates(search, shape, head, setup.board, search.budget, seed);
+  if (draw.candidates.length === 0) {
+    throw new UserError(
+      `search: no architecture of the ${search.space.kind} space fits the budget (SRAM ${search.budget.sramBytes} B, flash ${search.budget.flashBytes} B): ` +
+        `${draw.rejected.count} drawn, all rejected (${Object.entries(draw.rejected.reasons).map(([r, n]) => `${r} ${n}`).join(', ')}); widen the budget or shrink search.space`,
+    );
+  }
+  const scheduleFor = (candidates: number): Rung[] =>
+    search.strategy === 'successive-halving'
+      ? halvingSchedule(candidates, search.epochs, ETA)
+      : [{ index: 0, epochs: search.epochs, trainFraction: 1, candidates }];
+  const header = { format: 'nx-tinyml/search-journal@1', windows: manifest.payload.sha256, fold, seed, search: { ...search, workers: undefined } };
+  return {
+    setup,
+    manifest,
+    fold,
+    head,
+    shape,
+    selection,
+    draw,
+    schedule: scheduleFor(draw.candidates.length),
+    scheduleFor,
+    header,
+    configuration: createHash('sha256').update(canonicalJson(header)).digest('hex').slice(0, 16),
+    data: { windowDir: setup.windowDir, fold, seed, validationSubjects: search.validationSubjects, maxValidationWindows: search.maxValidationWindows },
+  };
+}
+
+/** The journal of one search configuration; `part` names a shard's own journal (`r0-s1`). */
+export function journalFile(plan: SearchPlan, part?: string): string {
+  return path.join(plan.setup.journalDir, `search-${plan.configuration}${part ? `.${part}` : ''}.jsonl`);
+}
+
+/**
+ * Every trial of the search, through `trials`: the constrained schedule and the two-stage baseline's unconstrained
+ * search side by side, then the ablation and the fine-tune. It waits on nothing but trials (no I/O, no timers):
+ * shard targets rely on that to find which trials can run once the earlier rounds are known (search/frontier.ts).
+ */
+export async function runSearchTrials(plan: SearchPlan, trials: JournaledTrials, log: Log): Promise<SearchTrialsResult> {
+  const { search, seed, board } = plan.setup;
+  const context: BaselineContext = { search, seed, board, shape: plan.shape, head: plan.head, schedule: plan.scheduleFor, trials, selection: plan.selection, log };
+  // The constrained schedule asks first, so a trial both ask for carries its name (c001@r0, not two-stage/c001@r0).
+  const constrained = runSchedule(plan.draw.candidates, plan.schedule, search, seed, trials, plan.selection);
+  const twoStage = search.baselines.twoStage ? runTwoStageSearch(context) : Promise.resolve(null);
+  // Awaited below; this only keeps a failure while the main schedule still runs from being reported as unhandled.
+  twoStage.catch(() => undefined);
+  const main = await constrained;
+  const baselines = await runBaselines(context, main.winner, await twoStage);
+  return { winner: main.winner, records: main.trials, baselines };
+}
+
+/** positive-f1 for binary problems, macro-f1 otherwise, unless the spec says; the positive class by label. */
+function selectionFor(search: NormalizedSearch, classes: readonly string[]): Selection {
+  const monitor = search.metric ?? (classes.length === 2 ? 'positive-f1' : 'macro-f1');
+  if (search.positiveClass === null) return { monitor };
+  const index = classes.indexOf(search.positiveClass);
+  if (index < 0) throw new UserError(`search.positiveClass: no class "${search.positiveClass}" in the window store; classes: ${classes.join(', ')}`);
+  return { monitor, positiveClass: index };
+}
+
+async function readManifest(windowDir: string): Promise<WindowManifest> {
+  const file = path.join(windowDir, MANIFEST_FILE);
+  try {
+    return JSON.parse(await readFile(file, 'utf8')) as WindowManifest;
+  } catch (error) {
+    throw new UserError(`${file}: cannot read the window store (${(error as Error).message}); run the window stage first`);
+  }
+}
+
+/** The spec's fold, or the first one whose test subjects have windows of the rarest training class. */
+export function chooseFold(manifest: WindowManifest, wanted: string | null): string {
+  if (wanted !== null) {
+    if (!manifest.folds.some((f) => f.name === wanted)) {
+      throw new UserError(`search.fold: no fold "${wanted}" in the window store; folds: ${manifest.folds.map((f) => f.name).join(', ')}`);
+    }
+    return wanted;
+  }
+  for (const fold of manifest.folds) {
+    const present = fold.trainCounts.map((n, c) => [n, c]).filter(([n]) => n > 0);
+    const minority = present.sort((a, b) => a[0] - b[0])[0]?.[1];
+    if (minority !== undefined && fold.testCounts[minority] > 0) return fold.name;
+  }
+  return manifest.folds[0].name;
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeOptions, stageTargets } from './targets';
+
+const experiment = { name: 'fall-esp32', root: 'projects/fall-esp32', board: 'esp32-s2', dataset: 'sisfall' };
+
+describe('stage targets and the sharded search', () => {
+  it('has no shard targets by default: `search` follows `window` and takes no options', () => {
+    const targets = stageTargets(experiment, normalizeOptions(undefined));
+    expect(Object.keys(targets).filter((name) => name.startsWith('search-'))).toEqual([]);
+    expect(targets.search).toMatchObject({ executor: 'nx-tinyml:search', dependsOn: ['window'], options: {} });
+  });
+
+  it('with searchShards, adds rounds × shards targets chained round after round, and `search` assembles the last round', () => {
+    const targets = stageTargets(experiment, normalizeOptions({ searchShards: 3, searchRounds: 2 }));
+    const shardNames = Object.keys(targets).filter((name) => name.startsWith('search-'));
+    expect(shardNames).toEqual(['search-r0-s0', 'search-r0-s1', 'search-r0-s2', 'search-r1-s0', 'search-r1-s1', 'search-r1-s2']);
+    expect(targets['search-r0-s2']).toMatchObject({ executor: 'nx-tinyml:search-shard', dependsOn: ['window'], options: { round: 0, shard: 2, shards: 3 }, cache: true });
+    expect(targets['search-r1-s0'].dependsOn).toEqual(['search-r0-s0', 'search-r0-s1', 'search-r0-s2']);
+    expect(targets['search-r1-s0'].outputs).toEqual(['{workspaceRoot}/dist/experiments/fall-esp32/search-shards/r1-s0']);
+    expect(targets.search).toMatchObject({ dependsOn: ['window', 'search-r1-s0', 'search-r1-s1', 'search-r1-s2'], options: { rounds: 2, shards: 3 } });
+    expect(targets['train-cascade'].dependsOn).toEqual(['search']);
+  });
+
+  it("keys a shard on the search's fingerprint, board, training code and all upstream JSON, not on the search's report code", () => {
+    const inputs = stageTargets(experiment, normalizeOptions({ searchShards: 1 }))['search-r1-s0'].inputs!;
+    expect(inputs).toContainEqual({ runtime: 'node node_modules/nx-tinyml/bin/stage-fingerprint.js projects/fall-esp32/experiment.yaml search' });
+    expect(inputs).toContain('{workspaceRoot}/firmware/boards/esp32-s2/board.yaml');
+    expect(inputs).toContain('{workspaceRoot}/packages/core/src/train/**/*.ts');
+    expect(inputs).toContain('{workspaceRoot}/packages/core/src/stages/search-shard.ts');
+    expect(inputs).not.toContain('{workspaceRoot}/packages/core/src/stages/search.ts');
+    expect(inputs).toContainEqual({ dependentTasksOutputFiles: '**/*.json', transitive: true });
+    expect(stageTargets(experiment, normalizeOptions({ searchShards: 1 })).search.inputs).toContain('{workspaceRoot}/packages/core/src/stages/search.ts');
+  });
+
+  it('refuses shard counts that are not small non-negative integers', () => {
+    expect(() => normalizeOptions({ searchShards: 2.5 })).toThrow(/searchShards must be an integer in \[0, 64\], got 2.5/);
+    expect(() => normalizeOptions({ searchRounds: 0 })).toThrow(/searchRounds must be an integer in \[1, 16\], got 0/);
+    expect(() => normalizeOptions({ searchShards: '4' as unknown as number })).toThrow(/got "4"/);
+  });
+});
