@@ -29,6 +29,10 @@ export function createJobPool<Request, Result>(options: {
     const run = options.local();
     return { run, close: async () => undefined };
   }
+  // The worker entries load @swc-node/register. Its native addon (@swc/core) is unloaded when the last thread using
+  // it exits, and loading it again in a later pool's threads kills the process (seen under vitest, whose main thread
+  // never loads swc; a batch of search rounds creates a pool per round). Holding it here keeps it loaded.
+  require('@swc/core');
   const idle: Worker[] = [];
   const waiting: (() => void)[] = [];
   const all = Array.from({ length: options.workers }, () => new Worker(options.entry, { workerData: options.workerData }));
