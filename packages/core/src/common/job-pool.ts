@@ -2,12 +2,17 @@ import { Worker, parentPort } from 'node:worker_threads';
 import { UserError } from './errors';
 
 export interface JobPool<Request, Result> {
-  run(request: Request): Promise<Result>;
+  /** Runs one job; `progress` receives the lines the job reports while it runs. */
+  run(request: Request, progress?: (line: string) => void): Promise<Result>;
   close(): Promise<void>;
 }
 
+/** What a job handler gets besides its request: a way to report progress to the caller. */
+export type JobProgress = (line: string) => void;
+
 interface JobReply<Result> {
-  ok: boolean;
+  ok?: boolean;
+  progress?: string;
   result?: Result;
   message?: string;
   user?: boolean;
@@ -23,11 +28,11 @@ export function createJobPool<Request, Result>(options: {
   workers: number;
   entry: string;
   workerData: unknown;
-  local: () => (request: Request) => Promise<Result>;
+  local: () => (request: Request, progress: JobProgress) => Promise<Result>;
 }): JobPool<Request, Result> {
   if (options.workers <= 1) {
     const run = options.local();
-    return { run, close: async () => undefined };
+    return { run: (request, progress) => run(request, progress ?? (() => undefined)), close: async () => undefined };
   }
   // The worker entries load @swc-node/register. Its native addon (@swc/core) is unloaded when the last thread using
   // it exits, and loading it again in a later pool's threads kills the process (seen under vitest, whose main thread
@@ -46,11 +51,16 @@ export function createJobPool<Request, Result>(options: {
     waiting.shift()?.();
   };
   return {
-    async run(request) {
+    async run(request, progress) {
       const worker = await acquire();
       try {
         return await new Promise<Result>((resolve, reject) => {
           const onMessage = (reply: JobReply<Result>) => {
+            if (reply.progress !== undefined) {
+              progress?.(reply.progress);
+              return;
+            }
+            worker.off('message', onMessage);
             worker.off('error', onError);
             if (reply.ok) resolve(reply.result as Result);
             else reject(reply.user ? new UserError(reply.message as string) : new Error(reply.message));
@@ -59,7 +69,7 @@ export function createJobPool<Request, Result>(options: {
             worker.off('message', onMessage);
             reject(error);
           };
-          worker.once('message', onMessage);
+          worker.on('message', onMessage);
           worker.once('error', onError);
           worker.postMessage(request);
         });
@@ -74,11 +84,11 @@ export function createJobPool<Request, Result>(options: {
 }
 
 /** The worker side of createJobPool: answers each posted request with `handle`'s result or error. */
-export function serveJobs<Request, Result>(handle: (request: Request) => Promise<Result>): void {
+export function serveJobs<Request, Result>(handle: (request: Request, progress: JobProgress) => Promise<Result>): void {
   if (!parentPort) throw new Error('serveJobs must run in a worker thread');
   const port = parentPort;
   port.on('message', (request: Request) => {
-    handle(request).then(
+    handle(request, (line) => port.postMessage({ progress: line } satisfies JobReply<Result>)).then(
       (result) => port.postMessage({ ok: true, result } satisfies JobReply<Result>),
       (error: Error) => {
         const user = error instanceof UserError;

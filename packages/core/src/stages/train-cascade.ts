@@ -119,7 +119,7 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
     let done = 0;
     results = await Promise.all(
       jobs.map(async (job) => {
-        const result = await pool.run(job);
+        const result = await pool.run(job, (line) => log(`train-cascade: ${line}`));
         done++;
         const last = result.stages[result.stages.length - 1];
         const f1 = last.validation ? monitoredF1(last.validation, E === 1 ? 'positive-f1' : 'event-f1') : null;

@@ -6,7 +6,7 @@ import { FoldData } from '../dataset';
 import type { Metrics } from '../metrics';
 import type { NetworkWeights } from '../network';
 import { IrTrainable } from '../trainer';
-import { runTraining, type Monitor, type StopReason } from '../training-loop';
+import { runTraining, type EpochProgress, type Monitor, type StopReason } from '../training-loop';
 import { CascadeNetwork, type CascadeWeights } from './cascade-network';
 import { EvidentialTrainable } from './evidential-trainable';
 import { eventClassWeights, eventHeadTargets, eventLossWeights, resolveEvents, type EventSet } from './events';
@@ -80,11 +80,17 @@ export class CascadeJobRunner {
     return this.loaded;
   }
 
-  async run(job: TrainingJob): Promise<TrainingJobResult> {
+  /** Runs one job; `progress` gets a line per epoch. */
+  async run(job: TrainingJob, progress: (line: string) => void = () => undefined): Promise<TrainingJobResult> {
     const started = performance.now();
     const { data, events } = await this.fold();
     const monitor: Monitor = events.names.length === 1 ? 'positive-f1' : 'event-f1';
     const { settings } = job;
+    const onEpoch = (what: string) => (p: EpochProgress) =>
+      progress(
+        `${job.id}${what}: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(4)}, validation F1 ${p.validationF1 === null ? '–' : p.validationF1.toFixed(3)}` +
+          `${p.improved ? ' (best so far)' : ''}, ${Math.round(p.samplesPerSecond)} windows/s`,
+      );
     const common = { epochs: settings.epochs, batchSize: settings.batchSize, patience: settings.patience, monitor, evaluateTest: false };
     const stages: StageSummary[] = [];
     const summarize = (stage: StageSummary['stage'], result: ReturnType<typeof runTraining<unknown>>) =>
@@ -103,7 +109,7 @@ export class CascadeJobRunner {
       const weights = eventClassWeights(events, data, settings.weightedLoss);
       const model = new IrTrainable(job.ir, data, targets, weights, settings.learningRate);
       model.network.init(Random.derive(job.seed, 0).uint32());
-      const result = runTraining(model, data, targets, weights, { ...common, seed: job.seed });
+      const result = runTraining(model, data, targets, weights, { ...common, seed: job.seed, onEpoch: onEpoch('') });
       summarize(0, result);
       return { id: job.id, weights: result.weights, stages, seconds: (performance.now() - started) / 1000 };
     }
@@ -121,7 +127,12 @@ export class CascadeJobRunner {
         learningRate: settings.learningRate,
       });
       // Each stage shuffles with its own stream; the best weights of a stage stay in `network` for the next.
-      const result = runTraining(model, data, targets, [], { ...common, seed: Random.derive(job.seed, 1 + (stage === 'joint' ? 0 : stage)).uint32() });
+      const label = plan.length > 1 ? ` stage ${stage === 'joint' ? 'joint' : `${stage + 1}/${plan.length}`}` : '';
+      const result = runTraining(model, data, targets, [], {
+        ...common,
+        seed: Random.derive(job.seed, 1 + (stage === 'joint' ? 0 : stage)).uint32(),
+        onEpoch: onEpoch(label),
+      });
       summarize(stage, result);
     }
     return { id: job.id, weights: network.exportWeights(), stages, seconds: (performance.now() - started) / 1000 };

@@ -10,7 +10,7 @@ export function createTrainingPool(data: CascadeDataSpec, workers: number): JobP
     workerData: data,
     local: () => {
       const runner = new CascadeJobRunner(data);
-      return (job) => runner.run(job);
+      return (job, progress) => runner.run(job, progress);
     },
   });
 }

@@ -3,4 +3,4 @@ import { serveJobs } from '../../common/job-pool';
 import { CascadeJobRunner, type CascadeDataSpec, type TrainingJob } from './training-jobs';
 
 const runner = new CascadeJobRunner(workerData as CascadeDataSpec);
-serveJobs((job: TrainingJob) => runner.run(job));
+serveJobs((job: TrainingJob, progress) => runner.run(job, progress));
