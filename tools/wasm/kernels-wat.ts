@@ -14,6 +14,7 @@
 
 import { gruWat } from './gru-wat';
 import { poolWat } from './pool-wat';
+import { sparseWat } from './sparse-wat';
 import { add, get, params } from './wat';
 
 type Width = 16 | 4 | 2 | 1;
@@ -291,6 +292,7 @@ export function kernelsWat(): string {
     depthwiseBackward(),
     ...gruWat(),
     ...poolWat(),
+    ...sparseWat(),
     ')',
     '',
   ].join('\n');

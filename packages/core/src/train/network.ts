@@ -78,7 +78,7 @@ export class Network {
 
   /** Runs one sample ([T·C], row-major) through the network; returns the logits (a view owned by the network). */
   forward(sample: Float64Array, training = false): Float64Array {
-    this.input.set(sample.subarray(0, this.inputSize));
+    if (sample !== this.input) this.input.set(sample.length === this.inputSize ? sample : sample.subarray(0, this.inputSize));
     let input: Float64Array = this.input;
     for (let i = 0; i < this.kernels.length; i++) {
       this.kernels[i].forward(this.params[i], input, this.outputs[i], training);

@@ -72,7 +72,7 @@ export class Depthwise1dKernel implements LayerKernel {
     const { arena, slots, channels: C, kernel: K } = this;
     const w = slots.params.place(params, true);
     if (this.padded) {
-      arena.heap.set(input.subarray(0, this.inputValues), this.padded.offset + this.padBeforeValues);
+      arena.copyIn(input, this.padded.offset + this.padBeforeValues, this.inputValues);
       this.source = this.padded.offset * 8;
     } else {
       this.source = slots.input.place(input, true);
@@ -104,8 +104,7 @@ export class Depthwise1dKernel implements LayerKernel {
     slots.grads.settle(grads);
     if (!inputGrad) return;
     if (this.paddedGrad) {
-      const from = this.paddedGrad.offset + this.padBeforeValues;
-      inputGrad.set(arena.heap.subarray(from, from + this.inputValues));
+      arena.copyOut(this.paddedGrad.offset + this.padBeforeValues, inputGrad, this.inputValues);
     } else {
       slots.inputGrad.settle(inputGrad);
     }

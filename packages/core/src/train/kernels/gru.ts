@@ -77,8 +77,7 @@ export function createGruKernel(layer: GruLayer, inputShape: Shape, shared?: Are
     source = slots.input.place(input, true);
     wasm.gemm(source, inC * 8, 8, w + offKernel * 8, g * 8, at(xProj), g * 8, steps, g, inC, w + offBiasIn * 8, 0);
     wasm.gruForward(at(xProj), w + offRecurrent * 8, w + offBiasRec * 8, at(states), at(gateZ), at(gateR), at(cand), at(recH), at(hProj), steps, u);
-    const from = states.offset + (returnSequences ? u : steps * u);
-    output.set(arena.heap.subarray(from, from + outputShape[0] * u));
+    arena.copyOut(states.offset + (returnSequences ? u : steps * u), output, outputShape[0] * u);
   }
 
   function backward(
@@ -94,7 +93,7 @@ export function createGruKernel(layer: GruLayer, inputShape: Shape, shared?: Are
     if (steps > 1) wasm.transpose(w + offRecurrent * 8, u, g, at(recurrentT));
     // dLoss/dh at the last step; with returnSequences every step's output gradient is added on the way back.
     if (returnSequences) ds.fill(0);
-    else ds.set(outputGrad.subarray(0, u));
+    else arena.copyIn(outputGrad, dState.offset, u);
     const og = returnSequences ? slots.outputGrad.place(outputGrad, true) : 0;
     wasm.gruBackward(at(states), at(gateZ), at(gateR), at(cand), at(recH), at(gradX), at(gradH), at(dState), at(recurrentT), og, returnSequences ? 1 : 0, steps, u);
     const dw = slots.grads.place(grads, true);

@@ -15,6 +15,9 @@ export interface WasmKernels {
   maxPoolBackward(g: number, arg: number, dx: number, len: number, row: number, pool: number, step: number): void;
   meanForward(x: number, out: number, len: number, row: number, scale: number): void;
   meanBackward(g: number, dx: number, len: number, row: number, scale: number): void;
+  compact(g: number, lists: number, len: number, listStride: number, elemStride: number, unit: number, vals: number, offs: number, counts: number): void;
+  sparseGemm(vals: number, offs: number, counts: number, lists: number, len: number, b: number, n: number, c: number, ldc: number, acc: number): void;
+  transposeAdd(src: number, rows: number, cols: number, dst: number): void;
   gruBackward(h: number, gz: number, gr: number, cn: number, rh: number, gx: number, gh: number, ds: number, ut: number, og: number, seq: number, steps: number, u: number): void;
 }
 
@@ -86,6 +89,23 @@ export class Arena {
     return this.heap.subarray(block.offset, block.offset + block.length);
   }
 
+  /**
+   * Copies `count` values of `source` (any array) to heap index `to`, without allocating a view when `source` is
+   * the arena's own.
+   */
+  copyIn(source: Float64Array, to: number, count: number): void {
+    const heap = this.heap;
+    if (source.buffer === heap.buffer) heap.copyWithin(to, source.byteOffset / 8, source.byteOffset / 8 + count);
+    else heap.set(count === source.length ? source : source.subarray(0, count), to);
+  }
+
+  /** Copies `count` heap values from index `from` into `target` (any array), without allocating when it is the arena's. */
+  copyOut(from: number, target: Float64Array, count: number): void {
+    const heap = this.heap;
+    if (target.buffer === heap.buffer) heap.copyWithin(target.byteOffset / 8, from, from + count);
+    else target.set(heap.subarray(from, from + count));
+  }
+
   /** True when `array` is a view into this arena's memory (so wasm can read and write it in place). */
   holds(array: Float64Array): boolean {
     return array.buffer === this.heap.buffer;
@@ -99,6 +119,9 @@ export class Arena {
  */
 export class Slot {
   private readonly block: Block;
+  /** The array last placed and its address (-1: foreign), so the common case is an identity check. */
+  private last: Float64Array | null = null;
+  private lastAddress = -1;
 
   constructor(
     private readonly arena: Arena,
@@ -109,7 +132,11 @@ export class Slot {
 
   /** Byte address of `array`'s values for wasm; a foreign array's first `length` values are copied in when `copyIn`. */
   place(array: Float64Array, copyIn: boolean, length = this.block.length): number {
-    if (this.arena.holds(array)) return array.byteOffset;
+    if (array !== this.last) {
+      this.last = array;
+      this.lastAddress = this.arena.holds(array) ? array.byteOffset : -1;
+    }
+    if (this.lastAddress >= 0) return this.lastAddress;
     if (array.length < length) throw new RangeError(`kernel argument: ${array.length} values, expected ${length}`);
     if (copyIn) this.arena.heap.set(length === array.length ? array : array.subarray(0, length), this.block.offset);
     return this.block.offset * 8;
@@ -117,6 +144,8 @@ export class Slot {
 
   /** After wasm wrote the slot: copies it back into `array` unless `array` is itself the arena's. */
   settle(array: Float64Array, length = this.block.length): void {
-    if (!this.arena.holds(array)) array.set(this.arena.heap.subarray(this.block.offset, this.block.offset + length));
+    if (array === this.last ? this.lastAddress < 0 : !this.arena.holds(array)) {
+      array.set(this.arena.heap.subarray(this.block.offset, this.block.offset + length));
+    }
   }
 }
