@@ -27,7 +27,8 @@ const f = (op: string, ...args: string[]) => `(f64x2.${op} ${args.join(' ')})`;
  */
 function expParts(x: string): string[] {
   const lines = [
-    set('ex', f('min', f('max', x, f64x2(-708)), f64x2(709))),
+    // pmin/pmax (one x86 instruction each; wasm's min/max need a NaN-and-signed-zero sequence). NaN stays NaN.
+    set('ex', f('pmin', f('pmax', x, f64x2(-708)), f64x2(709))),
     set('kt', f('add', f('mul', get('ex'), f64x2(LOG2E)), f64x2(MAGIC))),
     set('kf', f('sub', get('kt'), f64x2(MAGIC))),
     set('rr', f('sub', f('sub', get('ex'), f('mul', get('kf'), f64x2(LN2_HI))), f('mul', get('kf'), f64x2(LN2_LO)))),
@@ -80,18 +81,26 @@ const at = (...parts: string[]) => parts.reduce((x, y) => add(x, y));
  * keeping z, r, ĥ and hp_h per step for backward. h is [(steps + 1)][u] with row 0 the zero initial state.
  */
 function gruForward(): string {
+  // Two passes per step: the update and reset gates of every unit (independent, so their exps overlap), then the
+  // candidates, which need r.
+  const gates = (mode: 'pair' | 'single') => [
+    set('p', at(get('xt'), get('jb'))),
+    set('hq', at(get('hp'), get('jb'))),
+    set('gi', at(get('row'), get('jb'))),
+    ...sigmoid('z', f('add', load(mode, get('p')), load(mode, get('hq')))),
+    store(mode, at(get('gz'), get('gi')), get('z')),
+    ...sigmoid('r', f('add', load(mode, at(get('p'), get('u8'))), load(mode, at(get('hq'), get('u8'))))),
+    store(mode, at(get('gr'), get('gi')), get('r')),
+  ];
   const body = (mode: 'pair' | 'single') => [
     set('p', at(get('xt'), get('jb'))),
     set('hq', at(get('hp'), get('jb'))),
-    ...sigmoid('z', f('add', load(mode, get('p')), load(mode, get('hq')))),
-    ...sigmoid('r', f('add', load(mode, at(get('p'), get('u8'))), load(mode, at(get('hq'), get('u8'))))),
-    set('rec', load(mode, at(get('hq'), get('u16')))),
-    ...tanh('n', f('add', load(mode, at(get('p'), get('u16'))), f('mul', get('r'), get('rec')))),
     set('gi', at(get('row'), get('jb'))),
-    store(mode, at(get('gz'), get('gi')), get('z')),
-    store(mode, at(get('gr'), get('gi')), get('r')),
+    set('rec', load(mode, at(get('hq'), get('u16')))),
+    ...tanh('n', f('add', load(mode, at(get('p'), get('u16'))), f('mul', load(mode, at(get('gr'), get('gi'))), get('rec')))),
     store(mode, at(get('cn'), get('gi')), get('n')),
     store(mode, at(get('rh'), get('gi')), get('rec')),
+    set('z', load(mode, at(get('gz'), get('gi')))),
     set('p', at(get('h'), get('gi'))),
     store(mode, at(get('p'), get('u8')), f('add', f('mul', get('z'), load(mode, get('p'))), f('mul', f('sub', ONE, get('z')), get('n')))),
   ];
@@ -104,6 +113,7 @@ function gruForward(): string {
     '  (loop $step',
     `    ${set('row', `(i32.mul ${get('t')} ${get('u8')})`)}`,
     `    (call $gemm ${at(get('h'), get('row'))} (i32.const 0) (i32.const 8) ${get('w')} ${get('g8')} ${get('hp')} (i32.const 0) (i32.const 1) (i32.mul ${get('u')} (i32.const 3)) (select ${get('u')} (i32.const 0) ${get('t')}) ${get('bias')} (i32.const 0))`,
+    ...overLanes('gates', 'jb', get('u8'), gates).map((l) => `    ${l}`),
     ...overLanes('unit', 'jb', get('u8'), body).map((l) => `    ${l}`),
     `    ${set('xt', add(get('xt'), get('g8')))}`,
     `    (br_if $step (i32.lt_s (local.tee $t ${add(get('t'), i32(1))}) ${get('steps')})))`,

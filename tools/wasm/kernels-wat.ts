@@ -148,14 +148,17 @@ const ZERO2 = '(v128.const f64x2 0 0)';
 const SIX2 = '(v128.const f64x2 6 6)';
 
 /**
- * Activations and their derivatives, following tfjs (the test oracle): max(v, 0) (wasm's max orders −0 below +0,
- * so −0 maps to +0), ReLU6 = min(max(v, 0), 6); the gradient passes where pre > 0 (and pre ≤ 6 for ReLU6) and is
- * +0 elsewhere (a bit mask, so no branch on the coin-flip sign).
+ * Activations and their derivatives, following tfjs (the test oracle): ReLU = (v < 0 ? 0 : v) and ReLU6 = min of
+ * that and 6, as f64x2.pmax / pmin (single x86 instructions; wasm's min/max spend a sequence on NaN and signed-zero
+ * ordering): NaN passes through, −0 stays −0 (it equals 0 everywhere downstream). The gradient passes where
+ * pre > 0 (and pre ≤ 6 for ReLU6) and is +0 elsewhere (a bit mask, so no branch on the coin-flip sign).
  */
 function activations(): string[] {
+  const relu = (v: string) => `(f64x2.pmax ${v} ${ZERO2})`;
+  const reluScalar = (v: string) => `(select (f64.const 0) ${v} (f64.lt ${v} (f64.const 0)))`;
   return [
-    elementwise('relu', ['pre'], (v) => `(f64x2.max ${v('pre')} ${ZERO2})`, (s) => `(f64.max ${s('pre')} (f64.const 0))`),
-    elementwise('relu6', ['pre'], (v) => `(f64x2.min (f64x2.max ${v('pre')} ${ZERO2}) ${SIX2})`, (s) => `(f64.min (f64.max ${s('pre')} (f64.const 0)) (f64.const 6))`),
+    elementwise('relu', ['pre'], (v) => relu(v('pre')), (s) => reluScalar(s('pre'))),
+    elementwise('relu6', ['pre'], (v) => `(f64x2.pmin ${relu(v('pre'))} ${SIX2})`, (s) => `(select (f64.const 6) ${reluScalar(s('pre'))} (f64.gt ${s('pre')} (f64.const 6)))`),
     elementwise('reluGrad', ['pre', 'g'], (v) => `(v128.and ${v('g')} (f64x2.gt ${v('pre')} ${ZERO2}))`, (s) => `(select ${s('g')} (f64.const 0) (f64.gt ${s('pre')} (f64.const 0)))`),
     elementwise(
       'relu6Grad',
