@@ -2,8 +2,9 @@
  * The backward products of a layer whose output gradient is mostly zeros (after a ReLU, and a max-pool routes only
  * one input of each window): compact the non-zero gradients into lists, then multiply only those. The dense GEMM
  * already runs at the floating-point throughput bound, so skipping the zero products is the remaining gain.
- * Each product is summed in the same order as the dense GEMM with the zero terms left out, so both give the same
- * bits (up to the sign of an exact zero).
+ * Each list is summed in the same order as the dense GEMM with the zero terms left out, so the weight gradient has
+ * the same bits (up to the sign of an exact zero); the input gradient adds the contributions of overlapping output
+ * rows in row order, where the dense GEMM adds them tile by tile: equal up to round-off, deterministic either way.
  */
 import { add, get, i32, params, set } from './wat';
 

@@ -42,9 +42,9 @@ const cases: Case[] = [
   { name: 'conv1d same k1 s3, 9 filters (8-filter path)', layer: conv(9, 1, 3, 'same', 'relu'), input: [7, 2] },
   { name: 'conv1d same k7 on 3 steps (padding wider than the input)', layer: conv(2, 7, 1, 'same', 'none'), input: [3, 2] },
   { name: 'conv1d same k3 s1, 16 → 32 (reference sizes)', layer: conv(32, 3, 1, 'same', 'relu'), input: [9, 16], value: (u) => u * 0.5 },
-  // windows of ≥ 24 values after an activation take the zero-skipping backward (sliding-dot.ts)
-  { name: 'conv1d same k5 s2 relu, 8 → 6 (zero-skipping backward, strided)', layer: conv(6, 5, 2, 'same', 'relu'), input: [11, 8] },
-  { name: 'pointwise1d relu6 from 32 channels (zero-skipping backward)', layer: { kind: 'pointwise1d', filters: 5, activation: 'relu6' }, input: [7, 32], value: (u) => u * 4 },
+  // windows of ≥ 32 values and ≥ 32 filters after an activation take the zero-skipping backward (sliding-dot.ts)
+  { name: 'conv1d same k5 s2 relu, 8 → 33 (zero-skipping backward, strided)', layer: conv(33, 5, 2, 'same', 'relu'), input: [11, 8] },
+  { name: 'pointwise1d relu6, 32 → 32 (zero-skipping backward)', layer: { kind: 'pointwise1d', filters: 32, activation: 'relu6' }, input: [7, 32], value: (u) => u * 4 },
   { name: 'pointwise1d relu', layer: { kind: 'pointwise1d', filters: 7, activation: 'relu' }, input: [9, 5] },
   { name: 'pointwise1d 9 filters', layer: { kind: 'pointwise1d', filters: 9, activation: 'none' }, input: [3, 4] },
   { name: 'depthwise1d same k3 s1 relu', layer: depthwise(3, 1, 'same', 'relu'), input: [10, 4] },

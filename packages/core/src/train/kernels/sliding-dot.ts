@@ -49,7 +49,7 @@ export class SlidingDotKernel implements LayerKernel {
   private readonly preGrad: Block | null;
   /** W transposed to [filters][kernel·C]. */
   private readonly weightsT: Block;
-  /** The zero-skipping backward's lists (after an activation only): see `backwardSparse`. */
+  /** The zero-skipping backward's lists (wide layers after an activation only): see `weightGradSparse`. */
   private readonly lists: { colVals: Block; colOffs: Block; colCounts: Block; rowVals: Block; rowOffs: Block; rowCounts: Block; weightGradT: Block } | null;
   private readonly slots: { params: Slot; input: Slot; output: Slot; outputGrad: Slot; grads: Slot; inputGrad: Slot };
   /** Byte address of the input the last forward read (the padded copy or the input itself). */
@@ -81,13 +81,14 @@ export class SlidingDotKernel implements LayerKernel {
     this.pre = spec.activation === 'none' ? null : arena.reserve(this.outValues);
     this.preGrad = spec.activation === 'none' ? null : arena.reserve(this.outValues);
     this.weightsT = arena.reserve(this.window * spec.filters);
-    // Skipping zeros pays when each gradient entry stands for many products: compacting costs ~1 ns an entry, a
-    // zero saves 2·window multiply-adds at ~0.1 ns. Measured: a 80-value window (conv 16 → 32, k5) backward 1.8×
-    // faster, a 16-value one (pointwise from 16 channels) 1.8× slower, break-even near 24. Only after an
-    // activation (a linear layer's gradient has no zeros). i32 lists take half a double per entry.
+    // Skipping zeros pays when there are many products per gradient entry (2·window) and long lists (filters):
+    // compacting costs ~1 ns an entry, the sparse product runs one list row at a time. Measured with half the
+    // gradient zero (a ReLU's): window 80 × 32 filters (the reference CNN's second conv) backward 0.7–0.77× the
+    // dense time, 32 × 32 0.87–0.9×, 30 × 16 1.15× (slower). Only after an activation (a linear layer's gradient has
+    // no zeros). Either path is deterministic (tools/wasm/sparse-wat.ts compares them). i32 lists take half a double an entry.
     const ints = (n: number) => arena.reserve(Math.ceil(n / 2));
     this.lists =
-      spec.activation === 'none' || this.window < 24
+      spec.activation === 'none' || this.window < 32 || spec.filters < 32
         ? null
         : {
             colVals: arena.reserve(this.outValues),

@@ -21,7 +21,8 @@ describe('wasm arena', () => {
   });
 
   it.each<[string, Layer, Shape]>([
-    ['conv1d (zero-skipping backward)', { kind: 'conv1d', filters: 6, kernel: 5, stride: 1, padding: 'same', activation: 'relu' }, [9, 8]],
+    ['conv1d (zero-skipping backward)', { kind: 'conv1d', filters: 33, kernel: 5, stride: 1, padding: 'same', activation: 'relu' }, [9, 8]],
+    ['conv1d (dense backward)', { kind: 'conv1d', filters: 5, kernel: 3, stride: 2, padding: 'same', activation: 'relu' }, [9, 3]],
     ['depthwise1d', { kind: 'depthwise1d', kernel: 3, stride: 2, padding: 'same', activation: 'relu6' }, [9, 5]],
     ['maxpool1d', { kind: 'maxpool1d', pool: 3, stride: 2 }, [9, 3]],
     ['gru', { kind: 'gru', units: 5, returnSequences: true }, [6, 3]],
@@ -50,5 +51,42 @@ describe('wasm arena', () => {
     expect(Array.from(grads2)).toEqual(Array.from(grads));
     expect(Array.from(inputGrad2)).toEqual(Array.from(inputGrad));
     expect(output.some((v) => v !== 0)).toBe(true);
+  });
+
+  it('the zero-skipping products match the dense GEMM: same bits for dW, dX up to the order overlapping rows add in', () => {
+    const random = new Random(5);
+    const [outLen, window, filters, step] = [13, 40, 33, 8];
+    const inLen = (outLen - 1) * step + window;
+    const arena = new Arena();
+    const b = {
+      x: arena.reserve(inLen),
+      g: arena.reserve(outLen * filters),
+      wT: arena.reserve(window * filters),
+      dwDense: arena.reserve(window * filters),
+      dwSparse: arena.reserve(window * filters),
+      dxDense: arena.reserve(inLen),
+      dxSparse: arena.reserve(inLen),
+      vals: arena.reserve(outLen * filters),
+      offs: arena.reserve(outLen * filters),
+      counts: arena.reserve(outLen + filters),
+      dwT: arena.reserve(window * filters),
+    };
+    arena.seal();
+    const at = (block: { offset: number }) => block.offset * 8;
+    arena.view(b.x).set(uniform(random, inLen));
+    arena.view(b.g).set(uniform(random, outLen * filters).map((v) => (v < 0 ? 0 : v)));
+    arena.view(b.wT).set(uniform(random, window * filters));
+    const w = arena.wasm;
+    w.gemm(at(b.x), 8, step * 8, at(b.g), filters * 8, at(b.dwDense), filters * 8, window, filters, outLen, 0, 1);
+    w.compact(at(b.g), filters, outLen, 8, filters * 8, step * 8, at(b.vals), at(b.offs), at(b.counts));
+    w.sparseGemm(at(b.vals), at(b.offs), at(b.counts), filters, outLen, at(b.x), window, at(b.dwT), window * 8, 0);
+    w.transposeAdd(at(b.dwT), filters, window, at(b.dwSparse));
+    expect(Array.from(arena.view(b.dwSparse))).toEqual(Array.from(arena.view(b.dwDense)));
+    w.gemm(at(b.g), filters * 8, 8, at(b.wT), window * 8, at(b.dxDense), step * 8, outLen, window, filters, 0, 1);
+    w.compact(at(b.g), outLen, filters, filters * 8, 8, window * 8, at(b.vals), at(b.offs), at(b.counts));
+    w.sparseGemm(at(b.vals), at(b.offs), at(b.counts), outLen, filters, at(b.wT), window, at(b.dxSparse), step * 8, 1);
+    const dense = arena.view(b.dxDense);
+    arena.view(b.dxSparse).forEach((v, i) => expect(Math.abs(v - dense[i])).toBeLessThanOrEqual(1e-14 * Math.max(1, Math.abs(dense[i]))));
+    expect(arena.view(b.dxDense).some((v) => v !== 0)).toBe(true);
   });
 });
