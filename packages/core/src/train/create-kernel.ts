@@ -46,6 +46,6 @@ function build(layer: Layer, inputShape: Shape, arena: Arena): LayerKernel {
       return createBatchNormKernel(layer, inputShape);
     case 'relu':
     case 'relu6':
-      return createActivationKernel(layer, inputShape);
+      return createActivationKernel(layer, inputShape, arena);
   }
 }
