@@ -9,7 +9,9 @@
  *
  * Conventions: every address and stride is in BYTES (callers multiply by 8); matrices are row-major float64 with
  * explicit row strides, so the same GEMM serves a convolution's forward, weight gradient and input gradient by
- * choosing the strides. The text is generated because the GEMM tiles are unrolled loops of one pattern.
+ * choosing the strides. The text is generated because the GEMM tiles are unrolled loops of one pattern. This file:
+ * GEMM, activations, transpose, depthwise conv; gru-wat.ts the GRU recurrence, pool-wat.ts pooling, sparse-wat.ts
+ * the zero-skipping backward products; wat.ts the helpers. The JS-side signatures are WasmKernels in arena.ts.
  */
 
 import { gruWat } from './gru-wat';
@@ -237,12 +239,10 @@ function depthwiseForward(): string {
  */
 function depthwiseBackward(): string {
   const body = (vector: boolean) => {
-    const [load, splatFree, store, fadd, fmul] = vector
-      ? ['v128.load', 'v128.load', 'v128.store', 'f64x2.add', 'f64x2.mul']
-      : ['f64.load', 'f64.load', 'f64.store', 'f64.add', 'f64.mul'];
+    const [load, store, fadd, fmul] = vector ? ['v128.load', 'v128.store', 'f64x2.add', 'f64x2.mul'] : ['f64.load', 'f64.store', 'f64.add', 'f64.mul'];
     const s = vector ? 'v' : 's';
     return [
-      `      (local.set $${s} (${splatFree} ${add(get('gt'), get('c'))}))`,
+      `      (local.set $${s} (${load} ${add(get('gt'), get('c'))}))`,
       `      (local.set $xp ${add(get('xt'), get('c'))})`,
       `      (local.set $dxp ${add(get('dxt'), get('c'))})`,
       `      (local.set $wp ${add(get('w'), get('c'))})`,
