@@ -4,12 +4,18 @@
  *   - our engine on one thread,
  *   - our engine on two worker_threads running separate trainings at once (the search runs trials this way),
  *   - stock tfjs on its CPU backend (one batch: it is ~100× slower),
- * and the cost per forward MAC (ns per MAC of one training sample: forward + backward + update, divided by the
- * model's inference MACs), so architectures of different size can be compared.
- *   npm run bench:train [-- --quick] [-- --no-tfjs]
+ *   - optionally a baseline: the engine of another checkout of this repository (`--baseline=DIR`, e.g. made with
+ *     `git worktree add /tmp/base <commit>`), measured in the same process, alternating with ours, so the ratio is
+ *     not skewed by what else the machine is doing,
+ * and the cost per forward MAC (ns of CPU time per training sample: forward + backward + update, divided by the
+ * model's inference MACs), so architectures of different size can be compared. Single-thread rates are given by the
+ * wall clock and per CPU-second (robust to other load on the machine). Each figure is the best of `--repeat` runs
+ * (default 3).
+ *   npm run bench:train [-- --quick] [-- --no-tfjs] [-- --baseline=DIR] [-- --repeat=N] [-- --only=cnn,gru,ds]
  * Data: seeded synthetic windows in the window store's layout (speed does not depend on the values).
  */
 import { cpus, loadavg } from 'node:os';
+import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { ModelIR } from '../../packages/core/src/model/ir';
 import { modelCost } from '../../packages/core/src/model/cost';
@@ -18,13 +24,14 @@ import { FoldData } from '../../packages/core/src/train/dataset';
 import { initialWeights } from '../../packages/core/src/train/engine';
 import { headTargets, lossWeights } from '../../packages/core/src/train/head-targets';
 import { syntheticWindowStore } from '../../packages/core/src/train/synthetic-store';
-import { trainModel } from '../../packages/core/src/train/trainer';
 
 const BATCH = 128;
+const ROOT = path.resolve(__dirname, '../..');
 
-const models: { name: string; ir: ModelIR }[] = [
-  { name: 'reference CNN (conv16 k5, pool2, conv32 k5, GAP, dense)', ir: referenceCnn() },
+const models: { key: string; name: string; ir: ModelIR }[] = [
+  { key: 'cnn', name: 'reference CNN (conv16 k5, pool2, conv32 k5, GAP, dense)', ir: referenceCnn() },
   {
+    key: 'gru',
     name: 'GRU(32) + dense',
     ir: {
       input: { length: 120, channels: 6 },
@@ -36,6 +43,7 @@ const models: { name: string; ir: ModelIR }[] = [
     },
   },
   {
+    key: 'ds',
     name: 'DS-CNN (pw16, dw3, pw32) ×2, GAP, dense',
     ir: {
       input: { length: 120, channels: 6 },
@@ -57,19 +65,33 @@ const models: { name: string; ir: ModelIR }[] = [
 interface Job {
   model: number;
   windows: number;
+  /** Repository root whose engine (packages/core/src/train) to run: ours or the baseline's. */
+  root: string;
 }
 
-/** The same data in every thread: seeded synthetic windows, overlapping like the real store's (stride 12). */
-function trainingWindows(maxTrainWindows?: number): FoldData {
-  const store = syntheticWindowStore({ subjects: 3, windowsPerSubject: 2400, stride: 12, seed: 1 });
-  return new FoldData(store, { fold: 0, validationSubjects: 0, maxTrainWindows });
+type TrainModel = (ir: ModelIR, data: FoldData, options: { seed: number; epochs: number; batchSize: number; evaluateTest: boolean }) => { samplesPerSecond: number };
+
+/** The same data in every thread and for both engines: seeded synthetic windows, overlapping like the real store's. */
+function trainingWindows(root: string, maxTrainWindows?: number): FoldData {
+  const { syntheticWindowStore: store } = require(path.join(root, 'packages/core/src/train/synthetic-store')) as { syntheticWindowStore: typeof syntheticWindowStore };
+  const { FoldData: Data } = require(path.join(root, 'packages/core/src/train/dataset')) as { FoldData: typeof FoldData };
+  return new Data(store({ subjects: 3, windowsPerSubject: 2400, stride: 12, seed: 1 }), { fold: 0, validationSubjects: 0, maxTrainWindows });
 }
 
-/** Our engine: one warm-up epoch (JIT), then one measured epoch of `windows` windows; training samples/s. */
-function measureOurs(job: Job): number {
+/**
+ * One engine: one warm-up epoch (JIT), then one measured epoch of `windows` windows. Training samples/s by the wall
+ * clock (what the trainer reports) and per second of this process's CPU time (what a core does, whatever else the
+ * machine is running: on a loaded machine the wall clock also counts the time other processes had the core).
+ */
+function measure(job: Job): { wall: number; cpu: number } {
+  const { trainModel } = require(path.join(job.root, 'packages/core/src/train/trainer')) as { trainModel: TrainModel };
   const ir = models[job.model].ir;
-  trainModel(ir, trainingWindows(1024), { seed: 1, epochs: 1, batchSize: BATCH, evaluateTest: false });
-  return trainModel(ir, trainingWindows(job.windows), { seed: 2, epochs: 1, batchSize: BATCH, evaluateTest: false }).samplesPerSecond;
+  trainModel(ir, trainingWindows(job.root, 1024), { seed: 1, epochs: 1, batchSize: BATCH, evaluateTest: false });
+  const data = trainingWindows(job.root, job.windows);
+  const before = process.cpuUsage();
+  const wall = trainModel(ir, data, { seed: 2, epochs: 1, batchSize: BATCH, evaluateTest: false }).samplesPerSecond;
+  const used = process.cpuUsage(before);
+  return { wall, cpu: data.train.length / ((used.user + used.system) / 1e6) };
 }
 
 /** Two worker threads training the same model at once; each reports its own samples/s. */
@@ -80,8 +102,8 @@ function measureTwoWorkers(job: Job): Promise<number[]> {
       () =>
         new Promise<number>((resolve, reject) => {
           const worker = new Worker(script, { eval: true, workerData: job });
-          worker.once('message', (rate: number) => {
-            resolve(rate);
+          worker.once('message', (rate: { wall: number }) => {
+            resolve(rate.wall);
             void worker.terminate();
           });
           worker.once('error', reject);
@@ -107,36 +129,74 @@ async function measureTfjs(data: FoldData, ir: ModelIR): Promise<number> {
   return BATCH / seconds;
 }
 
+/** Best single-thread rates (wall clock, CPU time) and best two-worker total (with its two parts) over the repeats. */
+interface Rates {
+  one: number;
+  oneCpu: number;
+  two: number[];
+}
+
 async function main(): Promise<void> {
-  const quick = process.argv.includes('--quick');
-  const withTfjs = !process.argv.includes('--no-tfjs');
+  const argv = process.argv.slice(2);
+  const option = (name: string) => argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  const quick = argv.includes('--quick');
+  const withTfjs = !argv.includes('--no-tfjs');
+  const baselineRoot = option('baseline') ? path.resolve(option('baseline')!) : null;
+  const repeat = Number(option('repeat') ?? 3);
+  const only = option('only')?.split(',');
   const load = loadavg();
-  console.log(`training benchmark: batch ${BATCH}, 120×6 windows, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}`);
+  console.log(`training benchmark: batch ${BATCH}, 120×6 windows, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, best of ${repeat}`);
+  if (baselineRoot) console.log(`baseline engine: ${baselineRoot}`);
   console.log(`load average before the run: ${load.map((l) => l.toFixed(2)).join(' ')} (≥ 1 means something else was using a core)`);
-  const data = trainingWindows(BATCH + 8);
+  const data = trainingWindows(ROOT, BATCH + 8);
   const rows: string[][] = [];
-  for (const [index, { name, ir }] of models.entries()) {
+  for (const [index, { key, name, ir }] of models.entries()) {
+    if (only && !only.includes(key)) continue;
     const macs = modelCost(ir).macs;
     const windows = quick ? 1024 : ir.layers.some((l) => l.kind === 'gru') ? 2560 : 5120;
-    const one = measureOurs({ model: index, windows });
-    const two = await measureTwoWorkers({ model: index, windows });
+    const engines = baselineRoot ? [ROOT, baselineRoot] : [ROOT];
+    const best: Rates[] = engines.map(() => ({ one: 0, oneCpu: 0, two: [0, 0] }));
+    for (let round = 0; round < repeat; round++) {
+      // Alternate the engines within each round, so both see the same machine.
+      for (const [e, root] of engines.entries()) {
+        const one = measure({ model: index, windows, root });
+        const two = await measureTwoWorkers({ model: index, windows, root });
+        best[e].one = Math.max(best[e].one, one.wall);
+        best[e].oneCpu = Math.max(best[e].oneCpu, one.cpu);
+        if (two[0] + two[1] > best[e].two[0] + best[e].two[1]) best[e].two = two;
+      }
+    }
     const tfjsRate = withTfjs ? await measureTfjs(data, ir) : NaN;
     const nsPerMac = (rate: number) => (1e9 / rate / macs).toFixed(2);
+    const total = (r: Rates) => r.two[0] + r.two[1];
+    const [ours, base] = best;
     rows.push([
       name,
       `${(macs / 1000).toFixed(0)}k`,
-      one.toFixed(0),
-      nsPerMac(one),
-      `${(two[0] + two[1]).toFixed(0)} (${two.map((r) => r.toFixed(0)).join(' + ')})`,
+      ours.one.toFixed(0),
+      ours.oneCpu.toFixed(0),
+      nsPerMac(ours.oneCpu),
+      `${total(ours).toFixed(0)} (${ours.two.map((r) => r.toFixed(0)).join(' + ')})`,
       withTfjs ? tfjsRate.toFixed(1) : '–',
-      withTfjs ? `${(one / tfjsRate).toFixed(0)}×` : '–',
+      withTfjs ? `${(ours.one / tfjsRate).toFixed(0)}×` : '–',
+      ...(base
+        ? [
+            base.one.toFixed(0),
+            base.oneCpu.toFixed(0),
+            nsPerMac(base.oneCpu),
+            total(base).toFixed(0),
+            `${(ours.one / base.one).toFixed(2)}× / ${(ours.oneCpu / base.oneCpu).toFixed(2)}× / ${(total(ours) / total(base)).toFixed(2)}×`,
+          ]
+        : []),
     ]);
-    console.log(`  ${name}: ${one.toFixed(0)} samples/s on one thread`);
+    console.log(`  ${name}: ${ours.one.toFixed(0)} samples/s on one thread${base ? ` (baseline ${base.one.toFixed(0)})` : ''}`);
   }
-  const header = ['model', 'MACs', 'ours 1 thread /s', 'ns/MAC', 'ours 2 workers /s', 'tfjs-cpu /s', 'ours ÷ tfjs'];
+  const header = ['model', 'MACs', 'ours 1 thread /s', 'per CPU-s', 'ns/MAC', 'ours 2 workers /s', 'tfjs-cpu /s', 'ours ÷ tfjs'];
+  if (baselineRoot) header.push('base 1 thread /s', 'per CPU-s', 'ns/MAC', 'base 2 workers /s', 'ours ÷ base (1 / CPU / 2)');
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(`\n${line(header)}\n${rows.map(line).join('\n')}`);
+  console.log('ns/MAC: CPU time per training sample (forward + backward + update) ÷ the model\'s inference MACs.');
   console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
 }
 
@@ -146,5 +206,5 @@ if (isMainThread) {
     process.exit(1);
   });
 } else {
-  parentPort!.postMessage(measureOurs(workerData as Job));
+  parentPort!.postMessage(measure(workerData as Job));
 }

@@ -1,11 +1,14 @@
 import type { Layer, Shape } from '../model/ir';
 
 /**
- * One layer's arithmetic for the training engine, TFLite-Micro-reference style: plain loops over float64 typed
- * arrays, one sample at a time (the batch is a loop outside), no allocation in forward/backward.
+ * One layer's arithmetic for the training engine: float64, one sample at a time (the batch is a loop outside), no
+ * allocation in forward/backward. The loops are WebAssembly SIMD kernels (wasm/arena.ts, tools/wasm/) except for
+ * the cheap elementwise layers (batch-norm, average pooling), which are TypeScript.
  *
  * Tensors are row-major [time, channels] Float64Arrays. Parameters live in one flat Float64Array per layer
- * (`params`), gradients in a same-sized `grads` that backward ADDS into (the caller zeroes it per batch).
+ * (`params`), gradients in a same-sized `grads` that backward ADDS into (the caller zeroes it per batch). Any
+ * Float64Array works; arrays that are views into the kernel's arena (a Network allocates all of its arrays there)
+ * are used in place, others are copied in and out.
  */
 export interface LayerKernel {
   readonly layer: Layer;

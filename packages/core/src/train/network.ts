@@ -4,6 +4,7 @@ import { paramCount } from '../model/params';
 import { inferShapes } from '../model/shapes';
 import { createKernel } from './create-kernel';
 import type { LayerKernel } from './kernel';
+import { Arena } from './wasm/arena';
 
 /**
  * Trained parameters as plain JSON: one array per IR layer (empty for layers without parameters), each in the
@@ -13,8 +14,9 @@ export type NetworkWeights = number[][];
 
 /**
  * A model IR made trainable: the layer kernels chained, one parameter and one gradient array per layer, and the
- * activation buffers between them, all allocated once. One sample at a time: forward, then backward, which adds
- * into `grads` until the caller zeroes them.
+ * activation buffers between them, all allocated once, in one wasm arena with the kernels' scratch (so the wasm
+ * kernels work on them in place; `params` and `grads` are ordinary Float64Arrays over that memory). One sample at a
+ * time: forward, then backward, which adds into `grads` until the caller zeroes them.
  */
 export class Network {
   readonly kernels: readonly LayerKernel[];
@@ -26,14 +28,16 @@ export class Network {
   private readonly outputs: Float64Array[];
   /** outputGrads[i] is dLoss/d(outputs[i]). */
   private readonly outputGrads: Float64Array[];
-  private lastInput: Float64Array;
+  /** The sample of the last forward, copied into the arena (the caller may reuse its array before backward). */
+  private readonly input: Float64Array;
 
   constructor(readonly ir: ModelIR) {
     const expected = inferShapes(ir);
     let shape: Shape = [ir.input.length, ir.input.channels];
     const kernels: LayerKernel[] = [];
+    const arena = new Arena();
     ir.layers.forEach((layer, i) => {
-      const kernel = createKernel(layer, shape);
+      const kernel = createKernel(layer, shape, arena);
       // The kernels size their own buffers; they must agree with the model's shape and parameter rules.
       if (kernel.outputShape[0] !== expected[i][0] || kernel.outputShape[1] !== expected[i][1] || kernel.paramCount !== paramCount(layer, shape)) {
         throw new Error(`layer ${i} (${layer.kind}): the training kernel disagrees with model/shapes or model/params`);
@@ -44,11 +48,20 @@ export class Network {
     this.kernels = kernels;
     this.outputShape = shape;
     this.inputSize = ir.input.length * ir.input.channels;
-    this.params = kernels.map((k) => new Float64Array(k.paramCount));
-    this.grads = kernels.map((k) => new Float64Array(k.paramCount));
-    this.outputs = kernels.map((k) => new Float64Array(k.outputShape[0] * k.outputShape[1]));
-    this.outputGrads = kernels.map((k) => new Float64Array(k.outputShape[0] * k.outputShape[1]));
-    this.lastInput = new Float64Array(this.inputSize);
+    const size = (k: LayerKernel) => k.outputShape[0] * k.outputShape[1];
+    const blocks = {
+      params: kernels.map((k) => arena.reserve(k.paramCount)),
+      grads: kernels.map((k) => arena.reserve(k.paramCount)),
+      outputs: kernels.map((k) => arena.reserve(size(k))),
+      outputGrads: kernels.map((k) => arena.reserve(size(k))),
+      input: arena.reserve(this.inputSize),
+    };
+    arena.seal();
+    this.params = blocks.params.map((b) => arena.view(b));
+    this.grads = blocks.grads.map((b) => arena.view(b));
+    this.outputs = blocks.outputs.map((b) => arena.view(b));
+    this.outputGrads = blocks.outputGrads.map((b) => arena.view(b));
+    this.input = arena.view(blocks.input);
   }
 
   get paramCount(): number {
@@ -65,8 +78,8 @@ export class Network {
 
   /** Runs one sample ([T·C], row-major) through the network; returns the logits (a view owned by the network). */
   forward(sample: Float64Array, training = false): Float64Array {
-    let input = sample;
-    this.lastInput = sample;
+    if (sample !== this.input) this.input.set(sample.length === this.inputSize ? sample : sample.subarray(0, this.inputSize));
+    let input: Float64Array = this.input;
     for (let i = 0; i < this.kernels.length; i++) {
       this.kernels[i].forward(this.params[i], input, this.outputs[i], training);
       input = this.outputs[i];
@@ -79,7 +92,7 @@ export class Network {
     const last = this.kernels.length - 1;
     for (let i = last; i >= 0; i--) {
       const outputGrad = i === last ? logitGrad : this.outputGrads[i];
-      const input = i === 0 ? this.lastInput : this.outputs[i - 1];
+      const input = i === 0 ? this.input : this.outputs[i - 1];
       const inputGrad = i === 0 ? null : this.outputGrads[i - 1];
       this.kernels[i].backward(this.params[i], input, outputGrad, this.grads[i], inputGrad);
     }

@@ -1,36 +1,42 @@
 import type { Activation, DepthwiseConv1dLayer, Shape } from '../../model/ir';
 import type { LayerKernel } from '../kernel';
-import { activate, activationGradient } from './activation';
+import { Arena, ONE, Slot, type Block } from '../wasm/arena';
+import { activateWasm, activationGradientWasm } from './activation-wasm';
 import { slidingGeometry } from './geometry';
 import { glorotUniform } from './glorot';
 
 /**
  * Depthwise Conv1D (channel multiplier 1): out[t][c] = act(b[c] + Σ_k x[t·stride + k − pad][c] · W[k][c]).
  * Parameters W [kernel][C] then b [C]. Keras fans for its (kernel, C, 1) depthwise kernel: kernel·C and kernel.
+ * The loops are wasm (channels two per f64x2 lane pair); the bias gradient is the GEMM's column sum.
  */
 export class Depthwise1dKernel implements LayerKernel {
   readonly outputShape: Shape;
   readonly paramCount: number;
-  private readonly length: number;
+  private readonly inputValues: number;
+  private readonly outValues: number;
   private readonly channels: number;
   private readonly kernel: number;
   private readonly outLength: number;
   private readonly step: number;
   private readonly padBeforeValues: number;
   private readonly activation: Activation;
-  private readonly padded: Float64Array | null;
-  private readonly paddedGrad: Float64Array | null;
-  private readonly pre: Float64Array | null;
-  private readonly grad: Float64Array;
-  private source: Float64Array;
+  private readonly padded: Block | null;
+  private readonly paddedGrad: Block | null;
+  private readonly pre: Block | null;
+  private readonly preGrad: Block | null;
+  private readonly slots: { params: Slot; input: Slot; output: Slot; outputGrad: Slot; grads: Slot; inputGrad: Slot };
+  /** Byte address of the input the last forward read. */
+  private source = 0;
 
   constructor(
     readonly layer: DepthwiseConv1dLayer,
     readonly inputShape: Shape,
+    private readonly arena: Arena,
   ) {
     const [length, channels] = inputShape;
     const geometry = slidingGeometry(length, layer.kernel, layer.stride, layer.padding);
-    this.length = length;
+    this.inputValues = length * channels;
     this.channels = channels;
     this.kernel = layer.kernel;
     this.outLength = geometry.outLength;
@@ -39,14 +45,21 @@ export class Depthwise1dKernel implements LayerKernel {
     this.activation = layer.activation;
     this.outputShape = [geometry.outLength, channels];
     this.paramCount = layer.kernel * channels + channels;
+    this.outValues = geometry.outLength * channels;
     const paddedValues = (geometry.padBefore + length + geometry.padAfter) * channels;
     const needsPadding = geometry.padBefore + geometry.padAfter > 0;
-    this.padded = needsPadding ? new Float64Array(paddedValues) : null;
-    this.paddedGrad = needsPadding ? new Float64Array(paddedValues) : null;
-    const outValues = geometry.outLength * channels;
-    this.pre = layer.activation === 'none' ? null : new Float64Array(outValues);
-    this.grad = new Float64Array(outValues);
-    this.source = this.padded ?? new Float64Array(0);
+    this.padded = needsPadding ? arena.reserve(paddedValues) : null;
+    this.paddedGrad = needsPadding ? arena.reserve(paddedValues) : null;
+    this.pre = layer.activation === 'none' ? null : arena.reserve(this.outValues);
+    this.preGrad = layer.activation === 'none' ? null : arena.reserve(this.outValues);
+    this.slots = {
+      params: new Slot(arena, this.paramCount),
+      input: new Slot(arena, this.inputValues),
+      output: new Slot(arena, this.outValues),
+      outputGrad: new Slot(arena, this.outValues),
+      grads: new Slot(arena, this.paramCount),
+      inputGrad: new Slot(arena, this.inputValues),
+    };
   }
 
   init(params: Float64Array, random: () => number): void {
@@ -56,54 +69,48 @@ export class Depthwise1dKernel implements LayerKernel {
   }
 
   forward(params: Float64Array, input: Float64Array, output: Float64Array): void {
-    const x = this.padded ?? input;
-    if (this.padded) this.padded.set(input.subarray(0, this.length * this.channels), this.padBeforeValues);
-    this.source = x;
-    const { channels: C, kernel: K, outLength, step } = this;
-    const biasAt = K * C;
-    const out = this.pre ?? output;
-    for (let t = 0; t < outLength; t++) {
-      const x0 = t * step;
-      const o = t * C;
-      for (let c = 0; c < C; c++) {
-        let a = params[biasAt + c];
-        for (let k = 0, xk = x0 + c, wk = c; k < K; k++, xk += C, wk += C) a += x[xk] * params[wk];
-        out[o + c] = a;
-      }
+    const { arena, slots, channels: C, kernel: K } = this;
+    const w = slots.params.place(params, true);
+    if (this.padded) {
+      arena.copyIn(input, this.padded.offset + this.padBeforeValues, this.inputValues);
+      this.source = this.padded.offset * 8;
+    } else {
+      this.source = slots.input.place(input, true);
     }
-    if (this.pre) activate(this.activation, this.pre, output, outLength * C);
+    const out = slots.output.place(output, false);
+    const pre = this.pre ? this.pre.offset * 8 : out;
+    arena.wasm.depthwiseForward(this.source, w, w + K * C * 8, pre, this.outLength, C * 8, K, this.step * 8);
+    if (this.pre) activateWasm(arena.wasm, this.activation, pre, out, this.outValues);
+    slots.output.settle(output);
   }
 
   backward(params: Float64Array, _input: Float64Array, outputGrad: Float64Array, grads: Float64Array, inputGrad: Float64Array | null): void {
-    const { channels: C, kernel: K, outLength, step } = this;
-    const x = this.source;
-    let g = outputGrad;
-    if (this.pre) {
-      activationGradient(this.activation, this.pre, outputGrad, this.grad, outLength * C);
-      g = this.grad;
+    const { arena, slots, channels: C, kernel: K } = this;
+    const wasm = arena.wasm;
+    const w = slots.params.place(params, true);
+    let g = slots.outputGrad.place(outputGrad, true);
+    if (this.pre && this.preGrad) {
+      activationGradientWasm(wasm, this.activation, this.pre.offset * 8, g, this.preGrad.offset * 8, this.outValues);
+      g = this.preGrad.offset * 8;
     }
-    const target = inputGrad ? (this.paddedGrad ?? inputGrad) : null;
-    target?.fill(0);
-    const biasAt = K * C;
-    for (let t = 0; t < outLength; t++) {
-      const x0 = t * step;
-      const o = t * C;
-      for (let c = 0; c < C; c++) {
-        const v = g[o + c];
-        if (v === 0) continue;
-        grads[biasAt + c] += v;
-        for (let k = 0, xk = x0 + c, wk = c; k < K; k++, xk += C, wk += C) {
-          grads[wk] += v * x[xk];
-          if (target) target[xk] += v * params[wk];
-        }
-      }
+    const dw = slots.grads.place(grads, true);
+    wasm.gemm(ONE, 0, 0, g, C * 8, dw + K * C * 8, 0, 1, C, this.outLength, 0, 1);
+    let dx = 0;
+    if (inputGrad) {
+      dx = this.paddedGrad ? this.paddedGrad.offset * 8 : slots.inputGrad.place(inputGrad, false);
+      arena.heap.fill(0, dx / 8, dx / 8 + (this.paddedGrad?.length ?? this.inputValues));
     }
-    if (inputGrad && this.paddedGrad) {
-      inputGrad.set(this.paddedGrad.subarray(this.padBeforeValues, this.padBeforeValues + this.length * this.channels));
+    wasm.depthwiseBackward(this.source, w, g, dw, dx, inputGrad ? 1 : 0, this.outLength, C * 8, K, this.step * 8);
+    slots.grads.settle(grads);
+    if (!inputGrad) return;
+    if (this.paddedGrad) {
+      arena.copyOut(this.paddedGrad.offset + this.padBeforeValues, inputGrad, this.inputValues);
+    } else {
+      slots.inputGrad.settle(inputGrad);
     }
   }
 }
 
-export function createDepthwise1dKernel(layer: DepthwiseConv1dLayer, inputShape: Shape): LayerKernel {
-  return new Depthwise1dKernel(layer, inputShape);
+export function createDepthwise1dKernel(layer: DepthwiseConv1dLayer, inputShape: Shape, arena: Arena): LayerKernel {
+  return new Depthwise1dKernel(layer, inputShape, arena);
 }

@@ -42,6 +42,9 @@ const cases: Case[] = [
   { name: 'conv1d same k1 s3, 9 filters (8-filter path)', layer: conv(9, 1, 3, 'same', 'relu'), input: [7, 2] },
   { name: 'conv1d same k7 on 3 steps (padding wider than the input)', layer: conv(2, 7, 1, 'same', 'none'), input: [3, 2] },
   { name: 'conv1d same k3 s1, 16 → 32 (reference sizes)', layer: conv(32, 3, 1, 'same', 'relu'), input: [9, 16], value: (u) => u * 0.5 },
+  // windows of ≥ 32 values and ≥ 32 filters after an activation take the zero-skipping backward (sliding-dot.ts)
+  { name: 'conv1d same k5 s2 relu, 8 → 33 (zero-skipping backward, strided)', layer: conv(33, 5, 2, 'same', 'relu'), input: [11, 8] },
+  { name: 'pointwise1d relu6, 32 → 32 (zero-skipping backward)', layer: { kind: 'pointwise1d', filters: 32, activation: 'relu6' }, input: [7, 32], value: (u) => u * 4 },
   { name: 'pointwise1d relu', layer: { kind: 'pointwise1d', filters: 7, activation: 'relu' }, input: [9, 5] },
   { name: 'pointwise1d 9 filters', layer: { kind: 'pointwise1d', filters: 9, activation: 'none' }, input: [3, 4] },
   { name: 'depthwise1d same k3 s1 relu', layer: depthwise(3, 1, 'same', 'relu'), input: [10, 4] },
@@ -60,6 +63,7 @@ const cases: Case[] = [
   { name: 'avgpool1d 2/2', layer: { kind: 'avgpool1d', pool: 2, stride: 2 }, input: [10, 3] },
   { name: 'avgpool1d 3/1', layer: { kind: 'avgpool1d', pool: 3, stride: 1 }, input: [8, 4] },
   { name: 'globalavgpool', layer: { kind: 'globalavgpool' }, input: [7, 4] },
+  { name: 'globalavgpool, odd channel count', layer: { kind: 'globalavgpool' }, input: [5, 3] },
   { name: 'batchnorm (per-channel affine)', layer: { kind: 'batchnorm' }, input: [6, 5] },
   { name: 'relu (including exact zeros)', layer: { kind: 'relu' }, input: [6, 4], value: (u, i) => (i % 5 === 0 ? 0 : u * 2) },
   {

@@ -1,5 +1,6 @@
 import type { GruLayer, Shape } from '../../model/ir';
 import type { LayerKernel } from '../kernel';
+import { Arena, ONE, Slot, type Block } from '../wasm/arena';
 
 /**
  * GRU, Keras `reset_after = true` (the cuDNN-compatible variant, Keras 2/3 default), gates ordered z, r, h,
@@ -18,9 +19,12 @@ import type { LayerKernel } from '../kernel';
  * implements reset_after = false, with a single [G] bias, so it cannot hold these weights.)
  *
  * Output [T, u] with `returnSequences`, else [1, u] (the last step). Backward is full BPTT from the per-step gates
- * kept by forward; all scratch is allocated here, once.
+ * kept by forward; all scratch is reserved in the arena here, once. The matrix products are wasm GEMMs: x·W for all
+ * steps before the recurrence, h·U (forward) and gradH·Uᵀ (backward) per step, and the weight and input gradients as
+ * three GEMMs over all steps after it; the recurrence itself (gates and the per-step h·U) is one wasm call each way
+ * (tools/wasm/gru-wat.ts), with its own exp: Math.exp and Math.tanh would cost more than all the products.
  */
-export function createGruKernel(layer: GruLayer, inputShape: Shape): LayerKernel {
+export function createGruKernel(layer: GruLayer, inputShape: Shape, shared?: Arena): LayerKernel {
   const [steps, inC] = inputShape;
   const units = layer.units;
   if (!Number.isInteger(units) || units < 1) throw new RangeError(`gru: units must be a positive integer, got ${units}`);
@@ -37,92 +41,75 @@ export function createGruKernel(layer: GruLayer, inputShape: Shape): LayerKernel
   const returnSequences = layer.returnSequences;
   const outputShape: Shape = returnSequences ? [steps, u] : [1, u];
 
-  // Per-sample state for backward. states[t·u ..] is h_{t-1} (states[0 .. u) = initial zeros), so step t reads
-  // row t and writes row t + 1.
-  const states = new Float64Array((steps + 1) * u);
-  const gateZ = new Float64Array(steps * u);
-  const gateR = new Float64Array(steps * u);
-  const cand = new Float64Array(steps * u); // ĥ
-  const recH = new Float64Array(steps * u); // h·Uh + b_rec_h, before the reset gate
-  // Per-step work vectors.
-  const xProj = new Float64Array(g);
-  const hProj = new Float64Array(g);
-  const gradX = new Float64Array(g); // dLoss/d(x-side pre-activations) z | r | h
-  const gradH = new Float64Array(g); // dLoss/d(h-side pre-activations) z | r | h
-  const dState = new Float64Array(u); // dLoss/dh_t, carried backwards
-  const dDirect = new Float64Array(u); // z ⊙ dh_t: the path h_{t-1} → h_t not through the gates
+  // Stand-alone (no Network's arena): a private one, sealed below once everything is reserved.
+  const arena = shared ?? new Arena();
+  // Scratch in the arena. states row t is h_{t-1} (row 0 = the initial zeros, never written), so step t reads row t
+  // and writes row t + 1. xProj row t = x_t·W + b_in for every step at once (one GEMM before the recurrence).
+  const states = arena.reserve((steps + 1) * u);
+  const xProj = arena.reserve(steps * g);
+  const hProj = arena.reserve(g); // h·U + b_rec of the current step
+  const gateZ = arena.reserve(steps * u);
+  const gateR = arena.reserve(steps * u);
+  const cand = arena.reserve(steps * u); // ĥ
+  const recH = arena.reserve(steps * u); // h·Uh + b_rec_h, before the reset gate
+  // Backward: per step, dLoss/d(x-side pre-activations) z | r | h and d(h-side) z | r | h; kept for all steps so the
+  // weight and input gradients are three GEMMs after the recurrence instead of 3·T small outer products.
+  const gradX = arena.reserve(steps * g);
+  const gradH = arena.reserve(steps * g);
+  const dState = arena.reserve(u); // dLoss/dh_t, carried backwards
+  const recurrentT = arena.reserve(g * u); // Uᵀ [3u][u]
+  const kernelT = arena.reserve(g * inC); // Wᵀ [3u][inC]
+  const slots = {
+    params: new Slot(arena, paramCount),
+    input: new Slot(arena, steps * inC),
+    outputGrad: new Slot(arena, outputShape[0] * u),
+    grads: new Slot(arena, paramCount),
+    inputGrad: new Slot(arena, steps * inC),
+  };
+  /** Byte address of the input the last forward read. */
+  let source = 0;
+  let dStateView: Float64Array | null = null;
+  const at = (block: Block, index = 0) => (block.offset + index) * 8;
 
   function forward(params: Float64Array, input: Float64Array, output: Float64Array): void {
-    for (let t = 0; t < steps; t++) {
-      const xOff = t * inC;
-      const hOff = t * u;
-      // x·W + b_in and h·U + b_rec (h_{-1} = 0: only the bias at t = 0).
-      matVec(params, input, xOff, inC, g, offKernel, offBiasIn, xProj);
-      if (t > 0) matVec(params, states, hOff, u, g, offRecurrent, offBiasRec, hProj);
-      else for (let k = 0; k < g; k++) hProj[k] = params[offBiasRec + k];
-      const next = hOff + u;
-      for (let j = 0; j < u; j++) {
-        const z = 1 / (1 + Math.exp(-(xProj[j] + hProj[j])));
-        const r = 1 / (1 + Math.exp(-(xProj[u + j] + hProj[u + j])));
-        const rh = hProj[2 * u + j];
-        const n = Math.tanh(xProj[2 * u + j] + r * rh);
-        const i = hOff + j;
-        gateZ[i] = z;
-        gateR[i] = r;
-        cand[i] = n;
-        recH[i] = rh;
-        states[next + j] = z * states[i] + (1 - z) * n;
-      }
-    }
-    const from = returnSequences ? u : steps * u;
-    const count = returnSequences ? steps * u : u;
-    for (let i = 0; i < count; i++) output[i] = states[from + i];
+    const wasm = arena.wasm;
+    const w = slots.params.place(params, true);
+    source = slots.input.place(input, true);
+    wasm.gemm(source, inC * 8, 8, w + offKernel * 8, g * 8, at(xProj), g * 8, steps, g, inC, w + offBiasIn * 8, 0);
+    wasm.gruForward(at(xProj), w + offRecurrent * 8, w + offBiasRec * 8, at(states), at(gateZ), at(gateR), at(cand), at(recH), at(hProj), steps, u);
+    arena.copyOut(states.offset + (returnSequences ? u : steps * u), output, outputShape[0] * u);
   }
 
   function backward(
     params: Float64Array,
-    input: Float64Array,
+    _input: Float64Array,
     outputGrad: Float64Array,
     grads: Float64Array,
     inputGrad: Float64Array | null,
   ): void {
-    if (returnSequences) dState.fill(0);
-    else for (let j = 0; j < u; j++) dState[j] = outputGrad[j];
-    for (let t = steps - 1; t >= 0; t--) {
-      const hOff = t * u;
-      if (returnSequences) for (let j = 0; j < u; j++) dState[j] += outputGrad[hOff + j];
-      // Through h' = z ⊙ h + (1 − z) ⊙ ĥ and the three non-linearities, to the pre-activations.
-      for (let j = 0; j < u; j++) {
-        const i = hOff + j;
-        const d = dState[j];
-        const z = gateZ[i];
-        const r = gateR[i];
-        const n = cand[i];
-        const dn = d * (1 - z) * (1 - n * n);
-        const dz = d * (states[i] - n) * z * (1 - z);
-        const dr = dn * recH[i] * r * (1 - r);
-        gradX[j] = dz;
-        gradX[u + j] = dr;
-        gradX[2 * u + j] = dn;
-        gradH[j] = dz;
-        gradH[u + j] = dr;
-        gradH[2 * u + j] = dn * r;
-        dDirect[j] = d * z;
-      }
-      for (let k = 0; k < g; k++) {
-        grads[offBiasIn + k] += gradX[k];
-        grads[offBiasRec + k] += gradH[k];
-      }
-      // dW[c, :] += x[c]·gradX and dx[c] = W[c, :]·gradX, one pass over each row of W.
-      if (inputGrad) outerAndBack(params, grads, gradX, input, t * inC, inC, g, offKernel, inputGrad, t * inC);
-      else outer(grads, gradX, input, t * inC, inC, g, offKernel);
-      // dU[j, :] += h_{t-1}[j]·gradH and dh_{t-1}[j] = z ⊙ dh_t + U[j, :]·gradH. At t = 0, h_{-1} = 0 adds no dU
-      // and its gradient is not needed.
-      if (t > 0) {
-        outerAndBack(params, grads, gradH, states, hOff, u, g, offRecurrent, dState, 0);
-        for (let j = 0; j < u; j++) dState[j] += dDirect[j];
-      }
-    }
+    const wasm = arena.wasm;
+    const w = slots.params.place(params, true);
+    const ds = (dStateView ??= arena.view(dState));
+    if (steps > 1) wasm.transpose(w + offRecurrent * 8, u, g, at(recurrentT));
+    // dLoss/dh at the last step; with returnSequences every step's output gradient is added on the way back.
+    if (returnSequences) ds.fill(0);
+    else arena.copyIn(outputGrad, dState.offset, u);
+    const og = returnSequences ? slots.outputGrad.place(outputGrad, true) : 0;
+    wasm.gruBackward(at(states), at(gateZ), at(gateR), at(cand), at(recH), at(gradX), at(gradH), at(dState), at(recurrentT), og, returnSequences ? 1 : 0, steps, u);
+    const dw = slots.grads.place(grads, true);
+    // Biases: column sums over the steps. dW += Xᵀ·gradX; dU += H_prevᵀ·gradH over t ≥ 1 (h_{-1} = 0 adds nothing).
+    wasm.gemm(ONE, 0, 0, at(gradX), g * 8, dw + offBiasIn * 8, 0, 1, g, steps, 0, 1);
+    wasm.gemm(ONE, 0, 0, at(gradH), g * 8, dw + offBiasRec * 8, 0, 1, g, steps, 0, 1);
+    wasm.gemm(source, 8, inC * 8, at(gradX), g * 8, dw + offKernel * 8, g * 8, inC, g, steps, 0, 1);
+    wasm.gemm(at(states, u), 8, u * 8, at(gradH, g), g * 8, dw + offRecurrent * 8, g * 8, u, g, steps - 1, 0, 1);
+    slots.grads.settle(grads);
+    if (!inputGrad) return;
+    // dX = gradX·Wᵀ.
+    wasm.transpose(w + offKernel * 8, inC, g, at(kernelT));
+    const dx = slots.inputGrad.place(inputGrad, false);
+    arena.heap.fill(0, dx / 8, dx / 8 + steps * inC);
+    wasm.gemm(at(gradX), g * 8, 8, at(kernelT), inC * 8, dx, inC * 8, steps, inC, g, 0, 1);
+    slots.inputGrad.settle(inputGrad);
   }
 
   function init(params: Float64Array, random: () => number): void {
@@ -176,96 +163,6 @@ export function createGruKernel(layer: GruLayer, inputShape: Shape): LayerKernel
     return Math.sqrt(s);
   }
 
+  if (!shared) arena.seal();
   return { layer, inputShape, outputShape, paramCount, init, forward, backward };
-}
-
-// The hot loops, as module functions taking every size as an argument (one optimised copy shared by all GRU
-// kernels). Several running sums per loop: a single one is bound by the latency of the floating-point add.
-
-/**
- * out[k] = params[bias + k] + Σ_i vec[vecOff + i]·params[mat + i·g + k], k < g: four output columns at a time, so four
- * independent sums are in flight (one running sum is bound by the latency of the add) and each vec[i] is read
- * once per block; the matrix is walked down four adjacent columns.
- */
-function matVec(
-  params: Float64Array,
-  vec: Float64Array,
-  vecOff: number,
-  rows: number,
-  g: number,
-  mat: number,
-  bias: number,
-  out: Float64Array,
-): void {
-  let k = 0;
-  for (; k + 4 <= g; k += 4) {
-    let s0 = params[bias + k];
-    let s1 = params[bias + k + 1];
-    let s2 = params[bias + k + 2];
-    let s3 = params[bias + k + 3];
-    for (let i = 0, p = mat + k; i < rows; i++, p += g) {
-      const v = vec[vecOff + i];
-      s0 += v * params[p];
-      s1 += v * params[p + 1];
-      s2 += v * params[p + 2];
-      s3 += v * params[p + 3];
-    }
-    out[k] = s0;
-    out[k + 1] = s1;
-    out[k + 2] = s2;
-    out[k + 3] = s3;
-  }
-  for (; k < g; k++) {
-    let s = params[bias + k];
-    for (let i = 0, p = mat + k; i < rows; i++, p += g) s += vec[vecOff + i] * params[p];
-    out[k] = s;
-  }
-}
-
-/**
- * For each row i < rows: grads[mat + i·g + :] += vec[vecOff + i]·gate (a weight gradient) and back[backOff + i] =
- * params[mat + i·g + :]·gate (the gradient of the vector), in one pass over the row. g must be a multiple of 3 (it
- * is 3u): three columns per iteration, with three running sums.
- */
-function outerAndBack(
-  params: Float64Array,
-  grads: Float64Array,
-  gate: Float64Array,
-  vec: Float64Array,
-  vecOff: number,
-  rows: number,
-  g: number,
-  mat: number,
-  back: Float64Array,
-  backOff: number,
-): void {
-  for (let i = 0; i < rows; i++) {
-    const v = vec[vecOff + i];
-    const row = mat + i * g;
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    for (let k = 0; k < g; k += 3) {
-      const p = row + k;
-      const g0 = gate[k];
-      const g1 = gate[k + 1];
-      const g2 = gate[k + 2];
-      grads[p] += v * g0;
-      grads[p + 1] += v * g1;
-      grads[p + 2] += v * g2;
-      s0 += params[p] * g0;
-      s1 += params[p + 1] * g1;
-      s2 += params[p + 2] * g2;
-    }
-    back[backOff + i] = s0 + s1 + s2;
-  }
-}
-
-/** grads[mat + i·g + k] += vec[vecOff + i]·gate[k] for i < rows, k < g. */
-function outer(grads: Float64Array, gate: Float64Array, vec: Float64Array, vecOff: number, rows: number, g: number, mat: number): void {
-  for (let i = 0; i < rows; i++) {
-    const v = vec[vecOff + i];
-    const row = mat + i * g;
-    for (let k = 0; k < g; k++) grads[row + k] += v * gate[k];
-  }
 }

@@ -1,18 +1,24 @@
 import type { Pool1dLayer, Shape } from '../../model/ir';
 import type { LayerKernel } from '../kernel';
+import { Arena, Slot } from '../wasm/arena';
 import { slidingGeometry } from './geometry';
 
 /**
  * Max pooling (valid). The gradient goes to the argmax of each window, the first one on ties. The max starts from
  * the window's first value, not from 0, so windows whose inputs are all negative get their gradient too (tfjs-wasm
- * gets those wrong).
+ * gets those wrong). The loops are wasm (tools/wasm/pool-wat.ts), branch-free (the comparison is a coin flip on
+ * real data); forward keeps each window's argmax offset for backward.
  */
-export function createMaxPool1dKernel(layer: Pool1dLayer, inputShape: Shape): LayerKernel {
+export function createMaxPool1dKernel(layer: Pool1dLayer, inputShape: Shape, arena: Arena): LayerKernel {
   const [length, channels] = inputShape;
   const { outLength } = slidingGeometry(length, layer.pool, layer.stride, 'valid');
-  const argmax = new Int32Array(outLength * channels);
-  const step = layer.stride * channels;
-  const pool = layer.pool;
+  const inValues = length * channels;
+  const outValues = outLength * channels;
+  // The argmax tap per output, as 64-bit lanes (the wasm compares it with each tap index as i64x2).
+  const argmax = arena.reserve(outValues);
+  const slots = { input: new Slot(arena, inValues), output: new Slot(arena, outValues), outputGrad: new Slot(arena, outValues), inputGrad: new Slot(arena, inValues) };
+  const row = channels * 8;
+  const step = layer.stride * row;
   return {
     layer,
     inputShape,
@@ -20,25 +26,16 @@ export function createMaxPool1dKernel(layer: Pool1dLayer, inputShape: Shape): La
     paramCount: 0,
     init: () => undefined,
     forward(_params, input, output) {
-      for (let t = 0; t < outLength; t++) {
-        const x0 = t * step;
-        const o = t * channels;
-        for (let c = 0; c < channels; c++) {
-          // Branch-free argmax (the comparison is a coin flip on real data): move `at` by a 0/1 mask; strict >
-          // keeps the first of equal values.
-          let at = x0 + c;
-          for (let k = 1, i = at + channels; k < pool; k++, i += channels) at += (i - at) * +(input[i] > input[at]);
-          const best = input[at];
-          output[o + c] = best;
-          argmax[o + c] = at;
-        }
-      }
+      const out = slots.output.place(output, false);
+      arena.wasm.maxPoolForward(slots.input.place(input, true), out, argmax.offset * 8, outLength, row, layer.pool, step);
+      slots.output.settle(output);
     },
     backward(_params, _input, outputGrad, _grads, inputGrad) {
       if (!inputGrad) return;
-      inputGrad.fill(0);
-      const n = outLength * channels;
-      for (let i = 0; i < n; i++) inputGrad[argmax[i]] += outputGrad[i];
+      const dx = slots.inputGrad.place(inputGrad, false);
+      arena.heap.fill(0, dx / 8, dx / 8 + inValues);
+      arena.wasm.maxPoolBackward(slots.outputGrad.place(outputGrad, true), argmax.offset * 8, dx, outLength, row, layer.pool, step);
+      slots.inputGrad.settle(inputGrad);
     },
   };
 }

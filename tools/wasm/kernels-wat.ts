@@ -1,0 +1,302 @@
+/**
+ * The WebAssembly text of the training engine's SIMD kernels (packages/core/src/train/wasm/). `npm run build:wasm`
+ * assembles it (tools/wasm/build.ts) into kernels.generated.ts; a test checks that file is up to date.
+ *
+ * Why WebAssembly: in plain TypeScript V8 re-checks the map, length and bounds of every typed-array load, which
+ * bounded the old loops at ~1 cycle per multiply-add whatever the tiling. Wasm loads are checked by guard pages,
+ * and SIMD does two float64 lanes per instruction: the same loops run 4–6× faster. Float64 and IEEE mul + add only
+ * (no fused multiply-add, no relaxed SIMD), so every result is bit-identical on every machine.
+ *
+ * Conventions: every address and stride is in BYTES (callers multiply by 8); matrices are row-major float64 with
+ * explicit row strides, so the same GEMM serves a convolution's forward, weight gradient and input gradient by
+ * choosing the strides. The text is generated because the GEMM tiles are unrolled loops of one pattern. This file:
+ * GEMM, activations, transpose, depthwise conv; gru-wat.ts the GRU recurrence, pool-wat.ts pooling, sparse-wat.ts
+ * the zero-skipping backward products; wat.ts the helpers. The JS-side signatures are WasmKernels in arena.ts.
+ */
+
+import { gruWat } from './gru-wat';
+import { poolWat } from './pool-wat';
+import { sparseWat } from './sparse-wat';
+import { add, get, params } from './wat';
+
+type Width = 16 | 4 | 2 | 1;
+
+const TILE_PARAMS = ['a', 'am', 'ak', 'b', 'ldb', 'c', 'ldc', 'k', 'bias', 'acc'];
+
+/**
+ * One register tile of C = bias + A·B (acc = 0) or C += A·B (acc ≠ 0): `rows` rows (1 or 4) × `cols` columns (16,
+ * 4 or 2 as f64x2 vectors, or 1 scalar). A(m, k) is at a + m·am + k·ak, B(k, n) at b + k·ldb + 8n, C(m, n) at
+ * c + m·ldc + 8n. Each C element is summed in k order from its bias (or 0), so the order is fixed by the shapes
+ * alone. With acc the tile adds row by row at the end, so rows that overlap in memory (a convolution's input
+ * gradient, stride < kernel) still sum correctly.
+ */
+function tile(rows: number, cols: Width): string {
+  const vector = cols > 1;
+  const lanes = vector ? cols / 2 : 1;
+  const type = vector ? 'v128' : 'f64';
+  const load = vector ? 'v128.load' : 'f64.load';
+  const store = vector ? 'v128.store' : 'f64.store';
+  const fadd = vector ? 'f64x2.add' : 'f64.add';
+  const fmul = vector ? 'f64x2.mul' : 'f64.mul';
+  const zero = vector ? '(v128.const f64x2 0 0)' : '(f64.const 0)';
+  const splat = vector ? 'v128.load64_splat' : 'f64.load';
+  const acc = (r: number, v: number) => `s${r}_${v}`;
+  const row = (r: number) => (r === 0 ? 'a' : `p${r}`);
+  // With several rows each B vector is loaded once into a local and used `rows` times.
+  const cache = rows > 1;
+  const bAt = (v: number) => (cache ? get(`w${v}`) : `(${load} offset=${16 * v} ${get('b')})`);
+  const lines: string[] = [];
+  const locals: string[] = [];
+  for (let r = 1; r < rows; r++) locals.push(`(local $p${r} i32)`);
+  for (let r = 0; r < rows; r++) for (let v = 0; v < lanes; v++) locals.push(`(local $${acc(r, v)} ${type})`);
+  if (cache) for (let v = 0; v < lanes; v++) locals.push(`(local $w${v} ${type})`);
+  locals.push(`(local $x ${type})`, '(local $q i32)');
+  lines.push(`(func $t${rows}x${cols} ${params(TILE_PARAMS)}`, `  ${locals.join(' ')}`);
+  for (let r = 0; r < rows; r++) {
+    for (let v = 0; v < lanes; v++) {
+      lines.push(`  (local.set $${acc(r, v)} (if (result ${type}) ${get('acc')} (then ${zero}) (else (${load} offset=${16 * v} ${get('bias')}))))`);
+    }
+  }
+  for (let r = 1; r < rows; r++) lines.push(`  (local.set $p${r} ${add(get(row(r - 1)), get('am'))})`);
+  lines.push(`  (if ${get('k')} (then (loop $k`);
+  if (cache) for (let v = 0; v < lanes; v++) lines.push(`    (local.set $w${v} (${load} offset=${16 * v} ${get('b')}))`);
+  for (let r = 0; r < rows; r++) {
+    lines.push(`    (local.set $x (${splat} ${get(row(r))}))`);
+    for (let v = 0; v < lanes; v++) lines.push(`    (local.set $${acc(r, v)} (${fadd} ${get(acc(r, v))} (${fmul} ${get('x')} ${bAt(v)})))`);
+  }
+  for (let r = 0; r < rows; r++) lines.push(`    (local.set $${row(r)} ${add(get(row(r)), get('ak'))})`);
+  lines.push(`    (local.set $b ${add(get('b'), get('ldb'))})`);
+  lines.push(`    (br_if $k (local.tee $k (i32.sub ${get('k')} (i32.const 1)))))))`);
+  lines.push(`  (local.set $q ${get('c')})`);
+  const stores = (accumulate: boolean) => {
+    const out: string[] = [];
+    for (let r = 0; r < rows; r++) {
+      for (let v = 0; v < lanes; v++) {
+        const value = accumulate ? `(${fadd} (${load} offset=${16 * v} ${get('q')}) ${get(acc(r, v))})` : get(acc(r, v));
+        out.push(`    (${store} offset=${16 * v} ${get('q')} ${value})`);
+      }
+      if (r + 1 < rows) out.push(`    (local.set $q ${add(get('q'), get('ldc'))})`);
+    }
+    return out;
+  };
+  lines.push(`  (if ${get('acc')} (then`, ...stores(true), '  ) (else', ...stores(false), '  ))', ')');
+  return lines.join('\n');
+}
+
+/** The columns of one strip of `rows` rows, in tiles of each width in turn (widest first). */
+function strip(rows: number, widths: Width[]): string {
+  const lines = ['    (local.set $j (i32.const 0))'];
+  for (const w of widths) {
+    const at = (base: string) => add(get(base), `(i32.shl ${get('j')} (i32.const 3))`);
+    lines.push(
+      `    (block $done${rows}_${w} (loop $next${rows}_${w}`,
+      `      (br_if $done${rows}_${w} (i32.gt_s ${add(get('j'), `(i32.const ${w})`)} ${get('n')}))`,
+      `      (call $t${rows}x${w} ${get('a')} ${get('am')} ${get('ak')} ${at('b')} ${get('ldb')} ${at('c')} ${get('ldc')} ${get('k')} ${at('bias')} ${get('acc')})`,
+      `      (local.set $j ${add(get('j'), `(i32.const ${w})`)})`,
+      `      (br $next${rows}_${w})))`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/**
+ * gemm: C (m × n) = bias + A·B, or C += A·B when acc ≠ 0, A being m × k and B k × n (see `tile` for the strides).
+ * Strips of four rows in 4×4 tiles (eight f64x2 accumulators: each B vector loaded once serves four rows, each A
+ * value once serves four columns), leftover rows one at a time in 1×16 tiles (a matrix-vector product keeps eight
+ * independent sums in flight), leftover columns in narrower tiles.
+ */
+function gemm(): string {
+  return [
+    `(func $gemm (export "gemm") ${params(['a', 'am', 'ak', 'b', 'ldb', 'c', 'ldc', 'm', 'n', 'k', 'bias', 'acc'])}`,
+    '  (local $j i32)',
+    '  (block $rows4 (loop $strip4',
+    `    (br_if $rows4 (i32.lt_s ${get('m')} (i32.const 4)))`,
+    strip(4, [4, 2, 1]),
+    `    (local.set $a ${add(get('a'), `(i32.shl ${get('am')} (i32.const 2))`)})`,
+    `    (local.set $c ${add(get('c'), `(i32.shl ${get('ldc')} (i32.const 2))`)})`,
+    `    (local.set $m (i32.sub ${get('m')} (i32.const 4)))`,
+    '    (br $strip4)))',
+    '  (block $rows1 (loop $strip1',
+    `    (br_if $rows1 (i32.le_s ${get('m')} (i32.const 0)))`,
+    strip(1, [16, 4, 2, 1]),
+    `    (local.set $a ${add(get('a'), get('am'))})`,
+    `    (local.set $c ${add(get('c'), get('ldc'))})`,
+    `    (local.set $m (i32.sub ${get('m')} (i32.const 1)))`,
+    '    (br $strip1)))',
+    ')',
+  ].join('\n');
+}
+
+/**
+ * An elementwise map over n float64 values: two lanes at a time, then a scalar tail. `vector` and `scalar` are the
+ * expressions for one step given loads named by `v(array)` / `s(array)`.
+ */
+function elementwise(name: string, inputs: string[], vector: (v: (p: string) => string) => string, scalar: (s: (p: string) => string) => string): string {
+  const all = [...inputs, 'out'];
+  return [
+    `(func (export "${name}") ${params([...all, 'n'])}`,
+    '  (block $tail (loop $pairs',
+    `    (br_if $tail (i32.lt_s ${get('n')} (i32.const 2)))`,
+    `    (v128.store ${get('out')} ${vector((p) => `(v128.load ${get(p)})`)})`,
+    ...all.map((p) => `    (local.set $${p} ${add(get(p), '(i32.const 16)')})`),
+    `    (local.set $n (i32.sub ${get('n')} (i32.const 2)))`,
+    '    (br $pairs)))',
+    `  (if ${get('n')} (then (f64.store ${get('out')} ${scalar((p) => `(f64.load ${get(p)})`)})))`,
+    ')',
+  ].join('\n');
+}
+
+const ZERO2 = '(v128.const f64x2 0 0)';
+const SIX2 = '(v128.const f64x2 6 6)';
+
+/**
+ * Activations and their derivatives, following tfjs (the test oracle): ReLU = (v < 0 ? 0 : v) and ReLU6 = min of
+ * that and 6, as f64x2.pmax / pmin (single x86 instructions; wasm's min/max spend a sequence on NaN and signed-zero
+ * ordering): NaN passes through, −0 stays −0 (it equals 0 everywhere downstream). The gradient passes where
+ * pre > 0 (and pre ≤ 6 for ReLU6) and is +0 elsewhere (a bit mask, so no branch on the coin-flip sign).
+ */
+function activations(): string[] {
+  const relu = (v: string) => `(f64x2.pmax ${v} ${ZERO2})`;
+  const reluScalar = (v: string) => `(select (f64.const 0) ${v} (f64.lt ${v} (f64.const 0)))`;
+  return [
+    elementwise('relu', ['pre'], (v) => relu(v('pre')), (s) => reluScalar(s('pre'))),
+    elementwise('relu6', ['pre'], (v) => `(f64x2.pmin ${relu(v('pre'))} ${SIX2})`, (s) => `(select (f64.const 6) ${reluScalar(s('pre'))} (f64.gt ${s('pre')} (f64.const 6)))`),
+    elementwise('reluGrad', ['pre', 'g'], (v) => `(v128.and ${v('g')} (f64x2.gt ${v('pre')} ${ZERO2}))`, (s) => `(select ${s('g')} (f64.const 0) (f64.gt ${s('pre')} (f64.const 0)))`),
+    elementwise(
+      'relu6Grad',
+      ['pre', 'g'],
+      (v) => `(v128.and ${v('g')} (v128.and (f64x2.gt ${v('pre')} ${ZERO2}) (f64x2.le ${v('pre')} ${SIX2})))`,
+      (s) => `(select ${s('g')} (f64.const 0) (i32.and (f64.gt ${s('pre')} (f64.const 0)) (f64.le ${s('pre')} (f64.const 6))))`,
+    ),
+  ];
+}
+
+/** transpose: dst (cols × rows) = src (rows × cols)ᵀ, both contiguous; counts, not bytes. */
+function transpose(): string {
+  return [
+    `(func (export "transpose") ${params(['src', 'rows', 'cols', 'dst'])}`,
+    '  (local $r i32) (local $c i32) (local $to i32)',
+    `  (if (i32.eqz (i32.mul ${get('rows')} ${get('cols')})) (then (return)))`,
+    '  (loop $row',
+    `    (local.set $to ${add(get('dst'), `(i32.shl ${get('r')} (i32.const 3))`)})`,
+    '    (local.set $c (i32.const 0))',
+    '    (loop $col',
+    `      (f64.store ${get('to')} (f64.load ${get('src')}))`,
+    `      (local.set $src ${add(get('src'), '(i32.const 8)')})`,
+    `      (local.set $to ${add(get('to'), `(i32.shl ${get('rows')} (i32.const 3))`)})`,
+    `      (br_if $col (i32.lt_s (local.tee $c ${add(get('c'), '(i32.const 1)')}) ${get('cols')})))`,
+    `    (br_if $row (i32.lt_s (local.tee $r ${add(get('r'), '(i32.const 1)')}) ${get('rows')})))`,
+    ')',
+  ].join('\n');
+}
+
+/**
+ * Depthwise conv (channel multiplier 1) over a zero-padded input, per output step t and channel pair:
+ * out[t][c] = bias[c] + Σ_k x[t·step + k·row + c]·w[k·row + c] (summed from the bias in k order), row = C·8 bytes,
+ * step in bytes. Channels two at a time, an odd last channel alone.
+ */
+function depthwiseForward(): string {
+  const body = (vector: boolean) => {
+    const [load, store, fadd, fmul] = vector ? ['v128.load', 'v128.store', 'f64x2.add', 'f64x2.mul'] : ['f64.load', 'f64.store', 'f64.add', 'f64.mul'];
+    const s = vector ? 'v' : 's';
+    return [
+      `      (local.set $${s} (${load} ${add(get('bias'), get('c'))}))`,
+      `      (local.set $xp ${add(get('xt'), get('c'))})`,
+      `      (local.set $wp ${add(get('w'), get('c'))})`,
+      '      (local.set $kk (i32.const 0))',
+      '      (loop $taps',
+      `        (local.set $${s} (${fadd} ${get(s)} (${fmul} (${load} ${get('xp')}) (${load} ${get('wp')}))))`,
+      `        (local.set $xp ${add(get('xp'), get('row'))})`,
+      `        (local.set $wp ${add(get('wp'), get('row'))})`,
+      `        (br_if $taps (i32.lt_s (local.tee $kk ${add(get('kk'), '(i32.const 1)')}) ${get('kernel')})))`,
+      `      (${store} ${add(get('ot'), get('c'))} ${get(s)})`,
+    ];
+  };
+  return [
+    `(func (export "depthwiseForward") ${params(['x', 'w', 'bias', 'out', 'len', 'row', 'kernel', 'step'])}`,
+    '  (local $t i32) (local $c i32) (local $kk i32) (local $xt i32) (local $ot i32) (local $xp i32) (local $wp i32) (local $v v128) (local $s f64)',
+    `  (local.set $xt ${get('x')}) (local.set $ot ${get('out')})`,
+    '  (loop $steps',
+    '    (local.set $c (i32.const 0))',
+    '    (block $pairsDone (loop $pairs',
+    `      (br_if $pairsDone (i32.gt_s ${add(get('c'), '(i32.const 16)')} ${get('row')}))`,
+    ...body(true),
+    `      (local.set $c ${add(get('c'), '(i32.const 16)')})`,
+    '      (br $pairs)))',
+    `    (if (i32.lt_s ${get('c')} ${get('row')}) (then`,
+    ...body(false),
+    '    ))',
+    `    (local.set $xt ${add(get('xt'), get('step'))})`,
+    `    (local.set $ot ${add(get('ot'), get('row'))})`,
+    `    (br_if $steps (i32.lt_s (local.tee $t ${add(get('t'), '(i32.const 1)')}) ${get('len')})))`,
+    ')',
+  ].join('\n');
+}
+
+/**
+ * Depthwise conv backward for gradient g [len][C]: dw[k][c] += Σ_t g[t][c]·x[t·step + k·row + c] (t ascending) and,
+ * when hasDx, dx[t·step + k·row + c] += g[t][c]·w[k][c] (dx zeroed by the caller; padded like x).
+ */
+function depthwiseBackward(): string {
+  const body = (vector: boolean) => {
+    const [load, store, fadd, fmul] = vector ? ['v128.load', 'v128.store', 'f64x2.add', 'f64x2.mul'] : ['f64.load', 'f64.store', 'f64.add', 'f64.mul'];
+    const s = vector ? 'v' : 's';
+    return [
+      `      (local.set $${s} (${load} ${add(get('gt'), get('c'))}))`,
+      `      (local.set $xp ${add(get('xt'), get('c'))})`,
+      `      (local.set $dxp ${add(get('dxt'), get('c'))})`,
+      `      (local.set $wp ${add(get('w'), get('c'))})`,
+      `      (local.set $dwp ${add(get('dw'), get('c'))})`,
+      '      (local.set $kk (i32.const 0))',
+      '      (loop $taps',
+      `        (${store} ${get('dwp')} (${fadd} (${load} ${get('dwp')}) (${fmul} ${get(s)} (${load} ${get('xp')}))))`,
+      `        (if ${get('hasDx')} (then (${store} ${get('dxp')} (${fadd} (${load} ${get('dxp')}) (${fmul} ${get(s)} (${load} ${get('wp')}))))))`,
+      `        (local.set $xp ${add(get('xp'), get('row'))})`,
+      `        (local.set $dxp ${add(get('dxp'), get('row'))})`,
+      `        (local.set $wp ${add(get('wp'), get('row'))})`,
+      `        (local.set $dwp ${add(get('dwp'), get('row'))})`,
+      `        (br_if $taps (i32.lt_s (local.tee $kk ${add(get('kk'), '(i32.const 1)')}) ${get('kernel')})))`,
+    ];
+  };
+  return [
+    `(func (export "depthwiseBackward") ${params(['x', 'w', 'g', 'dw', 'dx', 'hasDx', 'len', 'row', 'kernel', 'step'])}`,
+    '  (local $t i32) (local $c i32) (local $kk i32) (local $xt i32) (local $dxt i32) (local $gt i32)',
+    '  (local $xp i32) (local $dxp i32) (local $wp i32) (local $dwp i32) (local $v v128) (local $s f64)',
+    `  (local.set $xt ${get('x')}) (local.set $dxt ${get('dx')}) (local.set $gt ${get('g')})`,
+    '  (loop $steps',
+    '    (local.set $c (i32.const 0))',
+    '    (block $pairsDone (loop $pairs',
+    `      (br_if $pairsDone (i32.gt_s ${add(get('c'), '(i32.const 16)')} ${get('row')}))`,
+    ...body(true),
+    `      (local.set $c ${add(get('c'), '(i32.const 16)')})`,
+    '      (br $pairs)))',
+    `    (if (i32.lt_s ${get('c')} ${get('row')}) (then`,
+    ...body(false),
+    '    ))',
+    `    (local.set $xt ${add(get('xt'), get('step'))})`,
+    `    (local.set $dxt ${add(get('dxt'), get('step'))})`,
+    `    (local.set $gt ${add(get('gt'), get('row'))})`,
+    `    (br_if $steps (i32.lt_s (local.tee $t ${add(get('t'), '(i32.const 1)')}) ${get('len')})))`,
+    ')',
+  ].join('\n');
+}
+
+export function kernelsWat(): string {
+  const tiles = [tile(4, 4), tile(4, 2), tile(4, 1), tile(1, 16), tile(1, 4), tile(1, 2), tile(1, 1)];
+  return [
+    ';; Generated by tools/wasm/kernels-wat.ts (see there). Training-engine SIMD kernels; all addresses in bytes.',
+    '(module',
+    '(import "env" "memory" (memory 1))',
+    ...tiles,
+    gemm(),
+    ...activations(),
+    transpose(),
+    depthwiseForward(),
+    depthwiseBackward(),
+    ...gruWat(),
+    ...poolWat(),
+    ...sparseWat(),
+    ')',
+    '',
+  ].join('\n');
+}
