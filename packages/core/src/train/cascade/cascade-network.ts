@@ -1,5 +1,6 @@
 import type { ModelIR, Shape } from '../../model/ir';
 import { inferShapes } from '../../model/shapes';
+import { Arena } from '../wasm/arena';
 import { LayerChain } from './layer-chain';
 
 /** Trained parameters of a cascade as plain JSON: the backbone's per-layer arrays, then each exit head's. */
@@ -32,29 +33,41 @@ export class CascadeNetwork {
   /** What segment k + 1's backward sends back into segment k's output. */
   private readonly pending: Float64Array[];
   private readonly headInputGrads: Float64Array[];
+  /** The sample of the last forward, copied into the arena. */
+  private readonly input: Float64Array;
 
   constructor(readonly ir: ModelIR) {
     const shapes = inferShapes(ir);
     const exits = ir.exits ?? [];
+    const arena = new Arena();
     const cuts = [...exits.map((e) => e.after + 1), ir.layers.length];
     let start = 0;
     let input: Shape = [ir.input.length, ir.input.channels];
     const segments: LayerChain[] = [];
     for (const end of cuts) {
       const streams = Array.from({ length: end - start }, (_, i) => start + i);
-      segments.push(new LayerChain(ir.layers.slice(start, end), input, streams));
+      segments.push(new LayerChain(ir.layers.slice(start, end), input, streams, arena));
       input = shapes[end - 1];
       start = end;
     }
     this.segments = segments;
-    this.heads = exits.map((exit, k) => new LayerChain(exit.layers, shapes[exit.after], exit.layers.map((_, i) => exitStream(k, i))));
+    this.heads = exits.map((exit, k) => new LayerChain(exit.layers, shapes[exit.after], exit.layers.map((_, i) => exitStream(k, i)), arena));
     this.predictions = exits.length + 1;
     this.inputSize = ir.input.length * ir.input.channels;
+    const blocks = {
+      segmentGrads: segments.map((s) => arena.reserve(s.outputSize)),
+      pending: segments.map((s) => arena.reserve(s.outputSize)),
+      headInputGrads: this.heads.map((h) => arena.reserve(h.inputShape[0] * h.inputShape[1])),
+      input: arena.reserve(this.inputSize),
+    };
+    arena.seal();
+    for (const chain of [...segments, ...this.heads]) chain.bind(arena);
     this.segmentOutputs = segments.map(() => new Float64Array(0));
     this.headOutputs = this.heads.map(() => new Float64Array(0));
-    this.segmentGrads = segments.map((s) => new Float64Array(s.outputSize));
-    this.pending = segments.map((s) => new Float64Array(s.outputSize));
-    this.headInputGrads = this.heads.map((h) => new Float64Array(h.inputShape[0] * h.inputShape[1]));
+    this.segmentGrads = blocks.segmentGrads.map((b) => arena.view(b));
+    this.pending = blocks.pending.map((b) => arena.view(b));
+    this.headInputGrads = blocks.headInputGrads.map((b) => arena.view(b));
+    this.input = arena.view(blocks.input);
   }
 
   /**
@@ -78,7 +91,8 @@ export class CascadeNetwork {
    * `onlyDeepest` just exit upTo's own). Read the results with prediction(k).
    */
   forward(sample: Float64Array, upTo: number, training: boolean, onlyDeepest = false): void {
-    let x = sample;
+    if (sample !== this.input) this.input.set(sample.length === this.inputSize ? sample : sample.subarray(0, this.inputSize));
+    let x: Float64Array = this.input;
     for (let k = 0; k <= upTo; k++) {
       x = this.segments[k].forward(x, training);
       this.segmentOutputs[k] = x;

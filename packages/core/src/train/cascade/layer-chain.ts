@@ -3,20 +3,24 @@ import type { Layer, Shape } from '../../model/ir';
 import { paramCount } from '../../model/params';
 import { createKernel } from '../create-kernel';
 import type { LayerKernel } from '../kernel';
+import type { Arena, Block } from '../wasm/arena';
 
 /**
  * A run of IR layers from a given input shape, with its parameters, gradients and activation buffers, all allocated
  * once: the building block of a cascade (backbone segments and exit heads), where `Network` is the whole plain model.
- * One sample in flight: forward, then backward, which adds into `grads` until the caller zeroes them.
+ * The chains of one cascade share one wasm arena (so one chain's output is the next one's input in place); build them
+ * all, seal the arena, then `bind` each. One sample in flight: forward, then backward, which adds into `grads` until
+ * the caller zeroes them.
  */
 export class LayerChain {
   readonly kernels: readonly LayerKernel[];
-  readonly params: readonly Float64Array[];
-  readonly grads: readonly Float64Array[];
   readonly outputShape: Shape;
   readonly outputSize: number;
-  private readonly outputs: Float64Array[];
-  private readonly outputGrads: Float64Array[];
+  params: readonly Float64Array[] = [];
+  grads: readonly Float64Array[] = [];
+  private outputs: Float64Array[] = [];
+  private outputGrads: Float64Array[] = [];
+  private readonly blocks: { params: Block[]; grads: Block[]; outputs: Block[]; outputGrads: Block[] };
   private lastInput: Float64Array = new Float64Array(0);
 
   /** `streams[i]` is the seed stream layer i draws its initial weights from (see init). */
@@ -24,11 +28,12 @@ export class LayerChain {
     readonly layers: readonly Layer[],
     readonly inputShape: Shape,
     private readonly streams: readonly number[],
+    arena: Arena,
   ) {
     let shape = inputShape;
     const kernels: LayerKernel[] = [];
     layers.forEach((layer, i) => {
-      const kernel = createKernel(layer, shape);
+      const kernel = createKernel(layer, shape, arena);
       if (kernel.paramCount !== paramCount(layer, shape)) throw new Error(`layer ${i} (${layer.kind}): the training kernel disagrees with model/params`);
       kernels.push(kernel);
       shape = kernel.outputShape;
@@ -36,10 +41,21 @@ export class LayerChain {
     this.kernels = kernels;
     this.outputShape = shape;
     this.outputSize = shape[0] * shape[1];
-    this.params = kernels.map((k) => new Float64Array(k.paramCount));
-    this.grads = kernels.map((k) => new Float64Array(k.paramCount));
-    this.outputs = kernels.map((k) => new Float64Array(k.outputShape[0] * k.outputShape[1]));
-    this.outputGrads = kernels.map((k) => new Float64Array(k.outputShape[0] * k.outputShape[1]));
+    const size = (k: LayerKernel) => k.outputShape[0] * k.outputShape[1];
+    this.blocks = {
+      params: kernels.map((k) => arena.reserve(k.paramCount)),
+      grads: kernels.map((k) => arena.reserve(k.paramCount)),
+      outputs: kernels.map((k) => arena.reserve(size(k))),
+      outputGrads: kernels.map((k) => arena.reserve(size(k))),
+    };
+  }
+
+  /** Takes the chain's arrays from the (now sealed) arena. */
+  bind(arena: Arena): void {
+    this.params = this.blocks.params.map((b) => arena.view(b));
+    this.grads = this.blocks.grads.map((b) => arena.view(b));
+    this.outputs = this.blocks.outputs.map((b) => arena.view(b));
+    this.outputGrads = this.blocks.outputGrads.map((b) => arena.view(b));
   }
 
   /** Fresh initial weights: layer i from stream `streams[i]` of `seed`, as Network.init does for a plain model. */
