@@ -85,8 +85,11 @@ export class JournaledTrials {
     const outcome = await this.executor.run(request);
     this.store.record(contentKey, outcome);
     this.timings.push({ key: request.key, ...outcome.timing, resumed: false });
+    // Show what ranks the trials: the positive class's F1, or the macro-F1 when that is the metric.
+    const macro = request.monitor === 'macro-f1';
+    const figure = (m: TrialOutcome['validation']) => fmt(macro ? m?.macroF1 : m?.positiveF1);
     this.log(
-      `search: ${label()} ${request.key} val F1 ${fmt(outcome.validation?.positiveF1)} test F1 ${fmt(outcome.test?.positiveF1)} ` +
+      `search: ${label()} ${request.key} val ${macro ? 'macro-F1' : 'F1'} ${figure(outcome.validation)} test ${macro ? 'macro-F1' : 'F1'} ${figure(outcome.test)} ` +
         `(${outcome.epochsRun} ep, ${outcome.timing.seconds.toFixed(0)} s, ${Math.round(outcome.timing.samplesPerSecond)} samples/s)`,
     );
     return outcome;
