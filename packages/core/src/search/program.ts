@@ -73,7 +73,8 @@ export async function planSearch(setup: SearchSetup): Promise<SearchPlan> {
     search.strategy === 'successive-halving'
       ? halvingSchedule(candidates, search.epochs, ETA)
       : [{ index: 0, epochs: search.epochs, trainFraction: 1, candidates }];
-  const header = { format: 'nx-tinyml/search-journal@1', windows: manifest.payload.sha256, fold, seed, search: { ...search, workers: undefined } };
+  const validationClasses = classesToValidate(manifest.folds.find((f) => f.name === fold)!.trainCounts);
+  const header = { format: 'nx-tinyml/search-journal@1', windows: manifest.payload.sha256, fold, seed, validationClasses, search: { ...search, workers: undefined } };
   return {
     setup,
     manifest,
@@ -86,8 +87,18 @@ export async function planSearch(setup: SearchSetup): Promise<SearchPlan> {
     scheduleFor,
     header,
     configuration: createHash('sha256').update(canonicalJson(header)).digest('hex').slice(0, 16),
-    data: { windowDir: setup.windowDir, fold, seed, validationSubjects: search.validationSubjects, maxValidationWindows: search.maxValidationWindows },
+    data: { windowDir: setup.windowDir, fold, seed, validationSubjects: search.validationSubjects, validationClasses, maxValidationWindows: search.maxValidationWindows },
   };
+}
+
+/**
+ * What the inner validation subjects should have windows of: the rarest class of two (the falls), or with more
+ * classes every one but the most frequent, so that a macro-F1 on them sees each class.
+ */
+export function classesToValidate(trainCounts: readonly number[]): number[] {
+  const present = trainCounts.map((n, c) => ({ n, c })).filter(({ n }) => n > 0).sort((a, b) => a.n - b.n || a.c - b.c);
+  if (present.length <= 2) return present.slice(0, 1).map(({ c }) => c);
+  return present.slice(0, -1).map(({ c }) => c).sort((a, b) => a - b);
 }
 
 /** The journal of one search configuration; `part` names a shard's own journal (`r0-s1`). */

@@ -8,6 +8,8 @@ export interface TrialDataSpec {
   fold: string;
   seed: number;
   validationSubjects: number | null;
+  /** Classes the validation subjects should cover (FoldData's validationClasses). */
+  validationClasses: number[];
   maxValidationWindows: number;
 }
 

@@ -18,9 +18,8 @@ import { resolveEvents } from '../train/cascade/events';
 import { cascadeExitPredictions } from '../train/cascade/predictions';
 import { trainCascadeMarkdown, comparisonRows } from '../train/cascade/report';
 import { calibrateThresholds } from '../train/cascade/thresholds';
-import type { TrainingJob, TrainingJobResult, TrainingSettings } from '../train/cascade/training-jobs';
+import { cascadeFoldData, type TrainingJob, type TrainingJobResult, type TrainingSettings } from '../train/cascade/training-jobs';
 import { createTrainingPool } from '../train/cascade/training-pool';
-import { FoldData } from '../train/dataset';
 import { Network, type NetworkWeights } from '../train/network';
 import { monitoredF1 } from '../train/training-loop';
 import type { WindowManifest } from './window';
@@ -75,10 +74,10 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
     maxTrainWindows: settings.maxTrainWindows,
     maxValidationWindows: settings.maxValidationWindows,
   };
-  const data = new FoldData(store, { ...dataSpec, validationSubjects: settings.validationSubjects ?? undefined });
   const foldInfo = store.manifest.folds.find((f) => f.name === searched.fold);
   if (!foldInfo) throw new UserError(`best-model.json names fold ${searched.fold}, which the window store does not have; rerun the search stage`);
   const events = resolveEvents(store.manifest.classes, settings.events, foldInfo.trainCounts);
+  const data = cascadeFoldData(store, dataSpec, events);
   if (data.validation.length === 0) throw new UserError(`train-cascade: fold ${searched.fold} leaves no validation subjects to calibrate the exit thresholds on; set train-cascade.validationSubjects ≥ 1`);
   if (data.test.length === 0) throw new UserError(`train-cascade: fold ${searched.fold} has no test windows to evaluate on`);
 

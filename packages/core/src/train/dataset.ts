@@ -13,6 +13,11 @@ export interface FoldDataOptions {
    * the fold's training subjects (at least 1), and always leaving one to train on. 0 means no validation set.
    */
   validationSubjects?: number;
+  /**
+   * Classes the validation subjects should have windows of (an F1 on a subject without them says nothing).
+   * Default: the fold's minority class. Subjects are preferred by how many of these classes they cover.
+   */
+  validationClasses?: readonly number[];
   /** Cap on training windows (multi-fidelity search); stratified, the minority class kept whole if it fits. */
   maxTrainWindows?: number;
   /** Cap on validation windows, stratified the same way. */
@@ -22,7 +27,8 @@ export interface FoldDataOptions {
 /**
  * The windows of one fold, split by subject into train / inner validation / test. The fold's test subjects are
  * never in train or validation; validation subjects come from the fold's training subjects only, preferring ones
- * that have minority-class windows (an F1 on a subject without falls says nothing). Windows are filled z-scored
+ * that have windows of the classes that matter (default the minority class: an F1 on a subject without falls says
+ * nothing). Windows are filled z-scored
  * with the fold's normalisation (mean/std over the fold's training subjects, as the window stage computed them).
  */
 export class FoldData {
@@ -63,10 +69,13 @@ export class FoldData {
 
     const wanted = options.validationSubjects ?? Math.min(2, Math.max(1, Math.floor(fold.train.length / 3)));
     const perSubject = new Map(manifest.subjects.map((s) => [s.id, s]));
-    const hasMinority = (id: string) => (perSubject.get(id)?.perClass[this.minorityClass] ?? 0) > 0;
+    const wantedClasses = options.validationClasses ?? [this.minorityClass];
+    const coverage = (id: string) => wantedClasses.filter((c) => (perSubject.get(id)?.perClass[c] ?? 0) > 0).length;
     const pool = [...fold.train].sort();
     const chooser = Random.derive(seed, 0x5a11d);
-    const ranked = [...chooser.shuffle(pool.filter(hasMinority)), ...chooser.shuffle(pool.filter((s) => !hasMinority(s)))];
+    // Most classes covered first; a seeded shuffle within each level.
+    const ranked: string[] = [];
+    for (let level = wantedClasses.length; level >= 0; level--) ranked.push(...chooser.shuffle(pool.filter((s) => coverage(s) === level)));
     const validation = ranked.slice(0, Math.max(0, Math.min(wanted, pool.length - 1))).sort();
     this.validationSubjects = validation;
     this.trainSubjects = pool.filter((s) => !validation.includes(s));

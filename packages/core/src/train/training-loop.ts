@@ -61,6 +61,8 @@ export interface EpochProgress {
   loss: number;
   validationLoss: number | null;
   validationF1: number | null;
+  /** What early stopping compares (options.monitor of the validation metrics). */
+  validationScore: number | null;
   /** Training windows per second this epoch (forward + backward + update; validation excluded). */
   samplesPerSecond: number;
   /** These weights are the best so far (and are what the result keeps unless a later epoch beats them). */
@@ -146,6 +148,7 @@ export function runTraining<W = NetworkWeights>(
       loss: seen > 0 ? lossSum / seen : 0,
       validationLoss: scored?.loss ?? null,
       validationF1: scored?.metrics.positiveF1 ?? null,
+      validationScore: scored === null ? null : monitored,
       samplesPerSecond: epochSeconds > 0 ? seen / epochSeconds : 0,
       improved,
     };

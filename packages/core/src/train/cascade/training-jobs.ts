@@ -59,6 +59,21 @@ export interface TrainingJobResult {
   seconds: number;
 }
 
+/**
+ * The fold every job of a run trains on (the same in each thread): validation subjects chosen to cover the events,
+ * so early stopping and the exit thresholds see each of them.
+ */
+export function cascadeFoldData(store: LoadedWindowStore<WindowManifest>, spec: Omit<CascadeDataSpec, 'windowDir' | 'events'>, events: EventSet): FoldData {
+  return new FoldData(store, {
+    fold: spec.fold,
+    seed: spec.seed,
+    validationSubjects: spec.validationSubjects ?? undefined,
+    validationClasses: events.classes,
+    maxTrainWindows: spec.maxTrainWindows,
+    maxValidationWindows: spec.maxValidationWindows,
+  });
+}
+
 /** Loads the fold once per thread and runs jobs on it. */
 export class CascadeJobRunner {
   private loaded: { store: LoadedWindowStore<WindowManifest>; data: FoldData; events: EventSet } | null = null;
@@ -68,14 +83,8 @@ export class CascadeJobRunner {
   async fold(): Promise<{ data: FoldData; events: EventSet }> {
     if (!this.loaded) {
       const store = await readWindowStore<WindowManifest>(this.spec.windowDir);
-      const data = new FoldData(store, {
-        fold: this.spec.fold,
-        seed: this.spec.seed,
-        validationSubjects: this.spec.validationSubjects ?? undefined,
-        maxTrainWindows: this.spec.maxTrainWindows,
-        maxValidationWindows: this.spec.maxValidationWindows,
-      });
-      this.loaded = { store, data, events: resolveEvents(store.manifest.classes, this.spec.events, store.manifest.classes.map(() => 0)) };
+      const events = resolveEvents(store.manifest.classes, this.spec.events, store.manifest.classes.map(() => 0));
+      this.loaded = { store, data: cascadeFoldData(store, this.spec, events), events };
     }
     return this.loaded;
   }
@@ -88,7 +97,7 @@ export class CascadeJobRunner {
     const { settings } = job;
     const onEpoch = (what: string) => (p: EpochProgress) =>
       progress(
-        `${job.id}${what}: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(4)}, validation F1 ${p.validationF1 === null ? '–' : p.validationF1.toFixed(3)}` +
+        `${job.id}${what}: epoch ${p.epoch}/${p.epochs}, loss ${p.loss.toFixed(4)}, validation ${monitor === 'event-f1' ? 'event F1' : 'F1'} ${p.validationScore === null ? '–' : p.validationScore.toFixed(3)}` +
           `${p.improved ? ' (best so far)' : ''}, ${Math.round(p.samplesPerSecond)} windows/s`,
       );
     const common = { epochs: settings.epochs, batchSize: settings.batchSize, patience: settings.patience, monitor, evaluateTest: false };
