@@ -120,8 +120,10 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
     const minutes = ((Date.now() - started) / 60000).toFixed(1);
     const trained = trials.timings.filter((t) => !t.resumed).length;
     if (input.shardResults && trained > 0) log(`search: ${trained} trial${trained === 1 ? ' was' : 's were'} not covered by the shard targets and trained here (raise searchRounds to cover them)`);
+    const macro = selection.monitor === 'macro-f1';
+    const figure = (m: Metrics | null | undefined) => fmt(macro ? m?.macroF1 : m?.positiveF1);
     log(
-      `search: best ${winner.candidate.id} ${winner.candidate.summary}: val F1 ${fmt(winner.outcome.validation?.positiveF1)}, test F1 ${fmt(winner.outcome.test?.positiveF1)} ` +
+      `search: best ${winner.candidate.id} ${winner.candidate.summary}: val ${macro ? 'macro-F1' : 'F1'} ${figure(winner.outcome.validation)}, test ${macro ? 'macro-F1' : 'F1'} ${figure(winner.outcome.test)} ` +
         `(test subjects ${subjects.test.join(', ')}); SRAM ${winner.candidate.sramBytes} B, flash ${winner.candidate.flashBytes} B; ${records.length} trials in ${minutes} min`,
     );
     return { fold, best: { ...winner.candidate, validation: winner.outcome.validation, test: winner.outcome.test }, candidates: draw.candidates.length, rejected: draw.rejected.count };
