@@ -11,7 +11,7 @@ void tinyml_conv1d_s8(const int8_t *input, int32_t in_length, int32_t in_channel
                       int8_t *output)
 {
 #if TINYML_DSP
-    if (kernel * in_channels <= 4 * TINYML_PAIR_CHUNKS) {
+    if (kernel * in_channels >= 1 && kernel * in_channels <= 4 * TINYML_PAIR_CHUNKS) {
         tinyml_conv_buffered(input, in_length, in_channels, weights, bias, multiplier, shift, input_zero_point, output_zero_point,
                              act_min, act_max, kernel, stride, pad_before, filters, out_length, output);
         return;

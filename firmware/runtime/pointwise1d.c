@@ -7,7 +7,7 @@ void tinyml_pointwise1d_s8(const int8_t *input, int32_t length, int32_t in_chann
                            int32_t filters, int8_t *output)
 {
 #if TINYML_DSP
-    if (in_channels <= 4 * TINYML_PAIR_CHUNKS) {
+    if (in_channels >= 1 && in_channels <= 4 * TINYML_PAIR_CHUNKS) {
         tinyml_conv_buffered(input, length, in_channels, weights, bias, multiplier, shift, input_zero_point, output_zero_point,
                              act_min, act_max, 1, 1, 0, filters, length, output);
         return;

@@ -186,7 +186,8 @@ function fastPathRequant(random: Random, channels: number): ChannelRequant & { m
 export function largeWindowCases(random: Random, count: number, kind: 'conv1d' | 'depthwise1d'): RuntimeCase[] {
   return Array.from({ length: count }, (_, i) => {
     const channels = random.pick([1, 1 + random.int(8), 4 * (1 + random.int(4)), 1 + random.int(24), 32]);
-    const kernel = random.pick([1, 3, 5, 1 + random.int(9)]);
+    // Depthwise kernels past the DSP path's 16 taps too.
+    const kernel = random.pick([1, 3, 5, 1 + random.int(9), ...(kind === 'depthwise1d' ? [17 + random.int(4)] : [])]);
     const inLength = kernel + random.int(40);
     const stride = random.int(4) === 0 ? 2 + random.int(2) : 1;
     const same = random.int(2) === 0;
