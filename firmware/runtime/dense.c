@@ -13,10 +13,10 @@ void tinyml_dense_s8(const int8_t *input, int32_t inputs,
 {
     int32_t u = 0;
 #if TINYML_DSP
-    const int32_t simd[3] = {tinyml_pack_s16x2(act_min - output_zero_point, act_min - output_zero_point),
-                             tinyml_pack_s16x2(act_max - output_zero_point, act_max - output_zero_point),
-                             tinyml_pack_s16x2(output_zero_point, output_zero_point)};
     for (; u + 4 <= units; u += 4) {
+        const int32_t simd[3] = {tinyml_pack_s16x2(act_min - output_zero_point, act_min - output_zero_point),
+                                 tinyml_pack_s16x2(act_max - output_zero_point, act_max - output_zero_point),
+                                 tinyml_pack_s16x2(output_zero_point, output_zero_point)};
         int32_t acc[4] = {bias[u], bias[u + 1], bias[u + 2], bias[u + 3]};
         tinyml_matvec4_s8(input, inputs, input_zero_point, weights + u, units, acc);
         tinyml_channel_requant rq[4];
@@ -27,8 +27,7 @@ void tinyml_dense_s8(const int8_t *input, int32_t inputs,
         }
         if (fast) {
             tinyml_store4_clamped(tinyml_requantize_clamped_fast(acc[0], &rq[0]), tinyml_requantize_clamped_fast(acc[1], &rq[1]),
-                                  tinyml_requantize_clamped_fast(acc[2], &rq[2]), tinyml_requantize_clamped_fast(acc[3], &rq[3]), simd[0], simd[1],
-                                  simd[2], output + u);
+                                  tinyml_requantize_clamped_fast(acc[2], &rq[2]), tinyml_requantize_clamped_fast(acc[3], &rq[3]), simd, output + u);
         } else {
             for (int32_t i = 0; i < 4; i++) {
                 output[u + i] = tinyml_requantize_s8(acc[i], multiplier[u + i], shift[u + i], output_zero_point, act_min, act_max);

@@ -49,6 +49,17 @@ TINYML_INLINE void tinyml_depthwise_plain(const int8_t *input, int32_t in_length
 #define TINYML_DEPTHWISE_TAPS_MAX 16
 #endif
 
+/* One tap of four channels: the input word's pairs (c0, c2), (c1, c3) times the weights' (SMLABB / SMLATT). */
+TINYML_INLINE void tinyml_depthwise_tap(int32_t word, int32_t w02, int32_t w13, int32_t *acc0, int32_t *acc1, int32_t *acc2, int32_t *acc3)
+{
+    const int32_t x02 = __sxtb16(word);
+    const int32_t x13 = tinyml_sxtb16_ror8(word);
+    *acc0 = __smlabb(w02, x02, *acc0);
+    *acc2 = __smlatt(w02, x02, *acc2);
+    *acc1 = __smlabb(w13, x13, *acc1);
+    *acc3 = __smlatt(w13, x13, *acc3);
+}
+
 /*
  * Groups of four channels with the DSP extension, one group at a time over all steps: the group's weights are
  * sign-extended once (per tap, the pairs (c0, c2) and (c1, c3) SXTB16 gives), the input zero point is hoisted
@@ -113,19 +124,19 @@ TINYML_INLINE void tinyml_depthwise_dsp(const int8_t *input, int32_t in_length, 
             int32_t acc1 = base[1];
             int32_t acc2 = base[2];
             int32_t acc3 = base[3];
-            for (int32_t k = 0; k < kernel; k++) {
-                const int32_t word = tinyml_load_s32(x + k * channels);
-                const int32_t x02 = __sxtb16(word);
-                const int32_t x13 = tinyml_sxtb16_ror8(word);
-                acc0 = __smlabb(w02[k], x02, acc0);
-                acc2 = __smlatt(w02[k], x02, acc2);
-                acc1 = __smlabb(w13[k], x13, acc1);
-                acc3 = __smlatt(w13[k], x13, acc3);
+            if (kernel == 3) {
+                /* The common kernel, unrolled. */
+                tinyml_depthwise_tap(tinyml_load_s32(x), w02[0], w13[0], &acc0, &acc1, &acc2, &acc3);
+                tinyml_depthwise_tap(tinyml_load_s32(x + channels), w02[1], w13[1], &acc0, &acc1, &acc2, &acc3);
+                tinyml_depthwise_tap(tinyml_load_s32(x + 2 * channels), w02[2], w13[2], &acc0, &acc1, &acc2, &acc3);
+            } else {
+                for (int32_t k = 0; k < kernel; k++) {
+                    tinyml_depthwise_tap(tinyml_load_s32(x + k * channels), w02[k], w13[k], &acc0, &acc1, &acc2, &acc3);
+                }
             }
             if (fast) {
                 tinyml_store4_clamped(tinyml_requantize_clamped_fast(acc0, &rq[0]), tinyml_requantize_clamped_fast(acc1, &rq[1]),
-                                      tinyml_requantize_clamped_fast(acc2, &rq[2]), tinyml_requantize_clamped_fast(acc3, &rq[3]), simd[0], simd[1],
-                                      simd[2], out);
+                                      tinyml_requantize_clamped_fast(acc2, &rq[2]), tinyml_requantize_clamped_fast(acc3, &rq[3]), simd, out);
             } else {
                 const int32_t acc[4] = {acc0, acc1, acc2, acc3};
                 for (int32_t i = 0; i < 4; i++) {

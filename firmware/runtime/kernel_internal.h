@@ -42,6 +42,22 @@ TINYML_INLINE int32_t tinyml_load_s32(const int8_t *p)
     return word;
 }
 
+/* A 32-bit pattern as an int32 (no implementation-defined conversion). */
+TINYML_INLINE int32_t tinyml_as_s32(uint32_t bits)
+{
+    int32_t value;
+    memcpy(&value, &bits, sizeof value);
+    return value;
+}
+
+/* Two bytes from any address as the low half of a word (one LDRH). */
+TINYML_INLINE uint32_t tinyml_load_u16(const int8_t *p)
+{
+    uint16_t half;
+    memcpy(&half, p, sizeof half);
+    return half;
+}
+
 /* The int16 pair (low, high) as one word: low in bits 0–15, high in bits 16–31 (no implementation-defined cast). */
 TINYML_INLINE int32_t tinyml_pack_s16x2(int32_t low, int32_t high)
 {
@@ -150,11 +166,16 @@ TINYML_INLINE int32_t tinyml_requantize_clamped_fast(int32_t acc, const tinyml_c
 /*
  * Four requantised values to four int8 outputs with SIMD clamping: saturate to int16 (any bound beyond ±255 gives
  * the same clamp), pack as the pairs (v0, v2) and (v1, v3), clamp both lanes to [low, high] with SSUB16 + SEL, add
- * the zero point, and store the four low bytes with one (unaligned) word store. low2 / high2 / zero2 are the bounds
- * and zero point duplicated in both halves.
+ * the zero point, and store the four low bytes with one (unaligned) word store. simd[0], simd[1], simd[2] are the
+ * lower and upper bounds (relative to the zero point) and the zero point, each duplicated in both halves.
  */
-TINYML_INLINE void tinyml_store4_clamped(int32_t v0, int32_t v1, int32_t v2, int32_t v3, int32_t low2, int32_t high2, int32_t zero2, int8_t *out)
+TINYML_INLINE void tinyml_store4_clamped(int32_t v0, int32_t v1, int32_t v2, int32_t v3, const int32_t *simd, int8_t *out)
 {
+    /* Loaded here, opaquely, so the compiler does not hold them in registers across the dot product. */
+    int32_t low2;
+    int32_t high2;
+    __asm__("ldrd %0, %1, %2" : "=r"(low2), "=r"(high2) : "m"(*(const int32_t(*)[2])simd));
+    const int32_t zero2 = simd[2];
     int32_t p02 = tinyml_pkhbt(tinyml_ssat16(v0), tinyml_ssat16(v2));
     int32_t p13 = tinyml_pkhbt(tinyml_ssat16(v1), tinyml_ssat16(v3));
     (void)__ssub16(p02, low2);
@@ -174,22 +195,6 @@ TINYML_INLINE void tinyml_store4_clamped(int32_t v0, int32_t v1, int32_t v2, int
 /* Two words from a word-aligned address, advancing it by 8 (one post-indexed LDRD; GCC splits 64-bit loads). */
 #define TINYML_LOAD_PAIR_ADVANCE(first, second, pointer)                                                        \
     __asm__("ldrd %0, %1, [%2], #8" : "=r"(first), "=r"(second), "+r"(pointer) : "m"(*(const int32_t(*)[2])(pointer)))
-
-/* A 32-bit pattern as an int32 (no implementation-defined conversion). */
-TINYML_INLINE int32_t tinyml_as_s32(uint32_t bits)
-{
-    int32_t value;
-    memcpy(&value, &bits, sizeof value);
-    return value;
-}
-
-/* Two bytes from any address as the low half of a word (one LDRH). */
-TINYML_INLINE uint32_t tinyml_load_u16(const int8_t *p)
-{
-    uint16_t half;
-    memcpy(&half, p, sizeof half);
-    return half;
-}
 
 /*
  * acc[i] += Σ_j (x[j] − z)·w[j·stride + i] for i < 4: the dense / GRU-kernel matrix-vector product over four
@@ -430,7 +435,7 @@ TINYML_INLINE void tinyml_conv_step(const int8_t *x, int32_t chunks, const int32
     tinyml_dot4_pairs(x, chunks, pairs, &acc0, &acc1, &acc2, &acc3);
     if (fast) {
         tinyml_store4_clamped(tinyml_requantize_clamped_fast(acc0, &rq[0]), tinyml_requantize_clamped_fast(acc1, &rq[1]),
-                              tinyml_requantize_clamped_fast(acc2, &rq[2]), tinyml_requantize_clamped_fast(acc3, &rq[3]), simd[0], simd[1], simd[2], out);
+                              tinyml_requantize_clamped_fast(acc2, &rq[2]), tinyml_requantize_clamped_fast(acc3, &rq[3]), simd, out);
     } else {
         const int32_t acc[4] = {acc0, acc1, acc2, acc3};
         for (int32_t i = 0; i < group; i++) {

@@ -6,7 +6,7 @@
  * the pair buffer); the ESP32-C3 (RV32IMC, riscv32 virt) runs the plain C paths with its own compiler. A missing
  * cross compiler or QEMU fails these tests with the install advice (bash tools/install-toolchains firmware).
  */
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
@@ -17,7 +17,7 @@ import { buildFirmware } from '../flash/build';
 import { runOnQemu } from '../flash/qemu-run';
 import { loadBoardSync } from '../spec/board';
 import { KernelCall, PROGRAM_RESULT_LINE, emitKernelProgram } from './runtime-program';
-import { RuntimeCase, accumulatorBoundCases, denseCases, gruCases, largeDenseCases, largePointwiseCases, largeWindowCases, pointwiseCases, windowCases } from './runtime-cases';
+import { RuntimeCase, accumulatorBoundCases, denseCases, gruCases, largeDenseCases, largePointwiseCases, largeWindowCases, pointwiseCases, poolCases, windowCases } from './runtime-cases';
 
 const RUNTIME = path.join(defaultWorkspaceRoot, 'firmware', 'runtime');
 const work = mkdtempSync(path.join(tmpdir(), 'nxt-runtime-qemu-'));
@@ -35,6 +35,7 @@ const SUITES: { name: string; calls: () => KernelCall[] }[] = [
     calls: () => calls([...largeWindowCases(new Random(211), 80, 'depthwise1d'), ...largePointwiseCases(new Random(212), 80), ...largeDenseCases(new Random(213), 80)]),
   },
   { name: 'accumulators at the int32 bound', calls: () => calls(accumulatorBoundCases(new Random(214), 200)) },
+  { name: 'max / average / global-average pools', calls: () => calls([...poolCases(new Random(216), 150), ...poolCases(new Random(217), 60, { length: 64, channels: 36 })].filter((c) => c.call)) },
   { name: 'GRU', calls: () => calls([...gruCases(new Random(207), 60), ...gruCases(new Random(215), 12, { steps: 3, inChannels: 12, units: 40 })]) },
 ];
 
@@ -66,18 +67,30 @@ describe.each([
   }, 240_000);
 });
 
-describe('the runtime compiles warning-free for the DSP cores', () => {
+describe('the runtime compiles warning-free for the DSP cores, with bounded stack frames', () => {
   it.each([
     ['cortex-m4', '-mfpu=fpv4-sp-d16'],
     ['cortex-m7', '-mfpu=fpv5-d16'],
-  ])('%s at -O2 and -Os with -Wall -Wextra -Wconversion -pedantic -Werror', async (cpu, fpu) => {
+  ])('%s at -O2 and -Os with -Wall -Wextra -Wconversion -pedantic -Werror; every kernel frame static and ≤ 1.5 KB', async (cpu, fpu) => {
     const sources = readdirSync(RUNTIME).filter((f) => f.endsWith('.c')).map((f) => path.join(RUNTIME, f));
     for (const level of ['-O2', '-Os']) {
+      const dir = mkdtempSync(path.join(work, `${cpu}${level}-`));
       await execa(
         'arm-none-eabi-gcc',
-        ['-std=c11', '-Wall', '-Wextra', '-Werror', '-pedantic', '-Wconversion', '-ffp-contract=off', level, `-mcpu=${cpu}`, '-mthumb', '-mfloat-abi=hard', fpu, `-I${RUNTIME}`, '-c', ...sources],
-        { cwd: work },
+        ['-std=c11', '-Wall', '-Wextra', '-Werror', '-pedantic', '-Wconversion', '-ffp-contract=off', '-fstack-usage', level, `-mcpu=${cpu}`, '-mthumb', '-mfloat-abi=hard', fpu, `-I${RUNTIME}`, '-c', ...sources],
+        { cwd: dir },
       );
+      // The pair buffer of conv1d / pointwise1d lives on the stack: tinyml_runtime.h promises at most 1.5 KB per kernel
+      // call (the STM32F446 reserves 4 KB of stack for everything).
+      const frames = readdirSync(dir)
+        .filter((f) => f.endsWith('.su'))
+        .flatMap((f) => readFileSync(path.join(dir, f), 'utf8').split('\n'))
+        .filter((line) => line.trim() !== '')
+        .map((line) => line.split('\t'))
+        .map(([where, bytes, kind]) => ({ fn: where.split(':').pop()!, bytes: Number(bytes), kind }));
+      expect(frames.filter((frame) => frame.kind !== 'static')).toEqual([]);
+      expect(frames.filter((frame) => frame.bytes > 1536)).toEqual([]);
+      expect(Math.max(...frames.filter((frame) => frame.fn === 'tinyml_conv1d_s8').map((frame) => frame.bytes))).toBeGreaterThan(1024);
     }
   }, 120_000);
 });

@@ -11,7 +11,6 @@ import { sigmoidQ15, tanhQ15 } from './fixed-point-activations';
 import { quantizeGru } from './gru-quant';
 import { clampInt8 } from './kernels/clamp';
 import { gruRecurrentBiasLimit } from './kernels/gru';
-import { avgPool1dInt8, globalAvgPoolInt8, maxPool1dInt8 } from './kernels/pool';
 import { ChannelRequant, biasLimit } from './kernels/requant-params';
 import { INT32_MAX, INT32_MIN, multiplyByQuantizedMultiplier, requantizeToInt8, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from './requantize';
 import { KernelCall, driverLine, referenceOutput } from './runtime-program';
@@ -259,24 +258,19 @@ export function accumulatorBoundCases(random: Random, count: number): RuntimeCas
   });
 }
 
-export function poolCases(random: Random, count: number): RuntimeCase[] {
+export function poolCases(random: Random, count: number, sizes: { length: number; channels: number } = { length: 16, channels: 6 }): RuntimeCase[] {
   const cases: RuntimeCase[] = [];
   for (let i = 0; i < count; i++) {
-    const inLength = 1 + random.int(16);
-    const channels = 1 + random.int(6);
+    const inLength = 1 + random.int(sizes.length);
+    const channels = 1 + random.int(sizes.channels);
     const pool = 1 + random.int(inLength);
     const stride = 1 + random.int(3);
     const outLength = convolvedLength(inLength, pool, stride, 'valid');
     const input = int8Data(random, inLength * channels);
-    const geometry = { inLength, channels, pool, stride, outLength };
     for (const kind of ['maxpool1d', 'avgpool1d'] as const) {
-      const output = new Int8Array(outLength * channels);
-      (kind === 'maxpool1d' ? maxPool1dInt8 : avgPool1dInt8)(input, geometry, output);
-      cases.push({ label: `${kind} #${i} [${inLength}×${channels}] p${pool} s${stride}`, line: `${kind} ${channels} ${pool} ${stride} ${outLength} ${list(input)}`, expected: joined(output) });
+      cases.push(callCase({ kind, label: `${kind} #${i} [${inLength}×${channels}] p${pool} s${stride}`, inLength, channels, pool, stride, outLength, input }));
     }
-    const output = new Int8Array(channels);
-    globalAvgPoolInt8(input, inLength, channels, output);
-    cases.push({ label: `globalavgpool #${i} [${inLength}×${channels}]`, line: `globalavgpool ${inLength} ${channels} ${list(input)}`, expected: joined(output) });
+    cases.push(callCase({ kind: 'globalavgpool', label: `globalavgpool #${i} [${inLength}×${channels}]`, length: inLength, channels, input }));
     const zIn = zeroPoint(random);
     const zOut = zeroPoint(random);
     const [lo, hi] = [random.int(256) - 128, random.int(256) - 128].sort((a, b) => a - b);

@@ -13,6 +13,7 @@ import { denseInt8 } from './kernels/dense';
 import { depthwise1dInt8 } from './kernels/depthwise1d';
 import { gruInt8, GruRequant } from './kernels/gru';
 import { pointwise1dInt8 } from './kernels/pointwise1d';
+import { avgPool1dInt8, globalAvgPoolInt8, maxPool1dInt8 } from './kernels/pool';
 import type { ChannelRequant } from './kernels/requant-params';
 
 /** Weights, int32 biases and the per-channel requantisation of a linear kernel. */
@@ -21,6 +22,16 @@ export interface LinearParams extends ChannelRequant {
   bias: ArrayLike<number>;
   multiplier: ArrayLike<number>;
   shift: ArrayLike<number>;
+}
+
+interface PoolCall {
+  label: string;
+  inLength: number;
+  channels: number;
+  pool: number;
+  stride: number;
+  outLength: number;
+  input: ArrayLike<number>;
 }
 
 export type KernelCall =
@@ -52,7 +63,10 @@ export type KernelCall =
       recurrent: ArrayLike<number>;
       bias: ArrayLike<number>;
       requant: GruRequant;
-    };
+    }
+  | ({ kind: 'maxpool1d' } & PoolCall)
+  | ({ kind: 'avgpool1d' } & PoolCall)
+  | { kind: 'globalavgpool'; label: string; length: number; channels: number; input: ArrayLike<number> };
 
 /** Output elements of a call. */
 export function outputSize(call: KernelCall): number {
@@ -66,6 +80,11 @@ export function outputSize(call: KernelCall): number {
       return call.units;
     case 'gru':
       return (call.returnSequences ? call.steps : 1) * call.units;
+    case 'maxpool1d':
+    case 'avgpool1d':
+      return call.outLength * call.channels;
+    case 'globalavgpool':
+      return call.channels;
   }
 }
 
@@ -91,6 +110,13 @@ export function referenceOutput(call: KernelCall): Int8Array {
       gruInt8(call.input, call.kernel, call.recurrent, call.bias, call.requant, shape, new Int16Array(call.units), new Int32Array(6 * call.units), output);
       return output;
     }
+    case 'maxpool1d':
+    case 'avgpool1d':
+      (call.kind === 'maxpool1d' ? maxPool1dInt8 : avgPool1dInt8)(call.input, call, output);
+      return output;
+    case 'globalavgpool':
+      globalAvgPoolInt8(call.input, call.length, call.channels, output);
+      return output;
   }
 }
 
@@ -125,6 +151,11 @@ export function driverLine(call: KernelCall): string {
         `${r.outputMultiplier} ${r.outputShift} ${r.inputZeroPoint} ${r.outputZeroPoint} ${r.actMin} ${r.actMax}`,
       ].join(' ');
     }
+    case 'maxpool1d':
+    case 'avgpool1d':
+      return `${call.kind} ${call.channels} ${call.pool} ${call.stride} ${call.outLength} ${list(call.input)}`;
+    case 'globalavgpool':
+      return `globalavgpool ${call.length} ${call.channels} ${list(call.input)}`;
   }
 }
 
@@ -141,6 +172,8 @@ export function callMacs(call: KernelCall): number {
       return call.inputs * call.units;
     case 'gru':
       return call.steps * (3 * call.inChannels * call.units + 3 * call.units * call.units);
+    default:
+      return 0; // pools
   }
 }
 
@@ -151,6 +184,9 @@ export const KERNEL_FUNCTION: Readonly<Record<KernelCall['kind'], string>> = {
   pointwise1d: 'tinyml_pointwise1d_s8',
   dense: 'tinyml_dense_s8',
   gru: 'tinyml_gru_s8',
+  maxpool1d: 'tinyml_maxpool1d_s8',
+  avgpool1d: 'tinyml_avgpool1d_s8',
+  globalavgpool: 'tinyml_globalavgpool_s8',
 };
 
 /** What the program prints for each call (`ok <i>` or `MISMATCH <i> <output...>`) and at the end. */
@@ -198,6 +234,10 @@ export function emitKernelProgram(calls: readonly KernelCall[], options: KernelP
       invoke =
         `tinyml_gru_s8(in, ${call.steps}, ${call.inChannels}, ${call.units}, ${p}_kernel, ${p}_recurrent, ${p}_bias, ${p}_km, ${p}_ks, ${p}_rm, ${p}_rs, ` +
         `${i32(r.outputMultiplier)}, ${r.outputShift}, ${r.inputZeroPoint}, ${r.outputZeroPoint}, ${r.actMin}, ${r.actMax}, ${call.returnSequences ? 1 : 0}, gru_state, gru_gates, out)`;
+    } else if (call.kind === 'maxpool1d' || call.kind === 'avgpool1d') {
+      invoke = `tinyml_${call.kind}_s8(in, ${call.channels}, ${call.pool}, ${call.stride}, ${call.outLength}, out)`;
+    } else if (call.kind === 'globalavgpool') {
+      invoke = `tinyml_globalavgpool_s8(in, ${call.length}, ${call.channels}, out)`;
     } else {
       const l = call.linear;
       data.push(s8(`${p}_weights`, l.weights), s32(`${p}_bias`, l.bias), s32(`${p}_multiplier`, l.multiplier), s32(`${p}_shift`, l.shift));
