@@ -65,9 +65,9 @@ TINYML_INLINE void tinyml_depthwise_tap(int32_t word, int32_t w02, int32_t w13, 
  * sign-extended once (per tap, the pairs (c0, c2) and (c1, c3) SXTB16 gives), the input zero point is hoisted
  * (bias − z·Σ_k w), and each step whose window lies inside the input costs, per tap, one input load, two SXTB16
  * and four single MACs (SMLABB / SMLATT), then the one-rounding requantisation and the SIMD clamp of the conv core.
- * Steps with padded taps, and the channels left over from the groups, take the plain path.
+ * Steps with padded taps take the plain code; returns the channels done (the groups), the caller does the rest.
  */
-TINYML_INLINE void tinyml_depthwise_dsp(const int8_t *input, int32_t in_length, int32_t channels,
+TINYML_INLINE int32_t tinyml_depthwise_dsp(const int8_t *input, int32_t in_length, int32_t channels,
                                         const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
                                         int32_t input_zero_point, int32_t output_zero_point, int32_t act_min, int32_t act_max,
                                         int32_t kernel, int32_t stride, int32_t pad_before, int32_t out_length, int8_t *output)
@@ -145,10 +145,7 @@ TINYML_INLINE void tinyml_depthwise_dsp(const int8_t *input, int32_t in_length, 
             }
         }
     }
-    if (groups_end < channels) {
-        tinyml_depthwise_plain(input, in_length, channels, groups_end, channels, weights, bias, multiplier, shift, input_zero_point,
-                               output_zero_point, act_min, act_max, kernel, stride, pad_before, out_length, output);
-    }
+    return groups_end;
 }
 #endif
 
@@ -158,13 +155,16 @@ void tinyml_depthwise1d_s8(const int8_t *input, int32_t in_length, int32_t chann
                            int32_t kernel, int32_t stride, int32_t pad_before, int32_t out_length,
                            int8_t *output)
 {
+    int32_t done = 0;
 #if TINYML_DSP
     if (kernel <= TINYML_DEPTHWISE_TAPS_MAX) {
-        tinyml_depthwise_dsp(input, in_length, channels, weights, bias, multiplier, shift, input_zero_point, output_zero_point, act_min,
-                             act_max, kernel, stride, pad_before, out_length, output);
-        return;
+        done = tinyml_depthwise_dsp(input, in_length, channels, weights, bias, multiplier, shift, input_zero_point, output_zero_point, act_min,
+                                    act_max, kernel, stride, pad_before, out_length, output);
     }
 #endif
-    tinyml_depthwise_plain(input, in_length, channels, 0, channels, weights, bias, multiplier, shift, input_zero_point, output_zero_point,
-                           act_min, act_max, kernel, stride, pad_before, out_length, output);
+    /* The channels the DSP groups left (fewer than four), or all of them. */
+    if (done < channels) {
+        tinyml_depthwise_plain(input, in_length, channels, done, channels, weights, bias, multiplier, shift, input_zero_point, output_zero_point,
+                               act_min, act_max, kernel, stride, pad_before, out_length, output);
+    }
 }

@@ -1,7 +1,8 @@
 /*
- * Internals shared by the linear kernels (not part of the runtime's API): the Cortex-M DSP-extension helpers and
- * the tiled cores of conv1d / pointwise1d. Everything here is `static inline` and always inlined, so each kernel
- * stays one self-contained function (the flash-test stage counts instructions per kernel function).
+ * Internals shared by the kernels (not part of the runtime's API): the Cortex-M DSP-extension helpers, the
+ * per-channel requantisation constants, the conv1d / pointwise1d cores and the dense / GRU matrix-vector products.
+ * Everything here is `static inline` and always inlined, so each kernel stays one self-contained function (the
+ * flash-test stage counts instructions per kernel function).
  *
  * Two implementations of every core, chosen at compile time:
  * - TINYML_DSP (ARMv7E-M: Cortex-M4/M7, `__ARM_FEATURE_DSP`): int8 pairs sign-extended with SXTB16 and two MACs per
@@ -9,7 +10,12 @@
  * - the plain C path everywhere else (RV32, Xtensa, the host): register tiles of 32-bit multiply-adds.
  * Both compute exactly the same int32 sums as the TypeScript reference (integer addition is associative; every
  * partial sum stays within the accumulator bound of tinyml_runtime.h, see TINYML_DSP below), so the requantised
- * outputs are bit-identical. Define TINYML_NO_DSP to force the plain path on an ARMv7E-M core.
+ * outputs are bit-identical. Define TINYML_NO_DSP to force the plain path on an ARMv7E-M core, TINYML_PROFILE to
+ * keep every helper out of line (for per-helper instruction counts with runOnQemu's countFunctions).
+ *
+ * The tests: packages/core/src/quantize/c-runtime.test.ts (the plain paths, host gcc with ASan/UBSan) and
+ * c-runtime-qemu.test.ts (the DSP paths on QEMU's Cortex-M4 and M7, the plain ones on RV32), both against the
+ * TypeScript kernels byte for byte; tools/bench/kernels.ts measures them (npm run bench:kernels).
  */
 #ifndef TINYML_KERNEL_INTERNAL_H
 #define TINYML_KERNEL_INTERNAL_H
@@ -20,7 +26,7 @@
 #include "tinyml_runtime.h"
 
 #if defined(TINYML_PROFILE)
-#define TINYML_INLINE static __attribute__((noinline, noclone))
+#define TINYML_INLINE static __attribute__((noinline, noclone, unused))
 #elif defined(__GNUC__)
 #define TINYML_INLINE static inline __attribute__((always_inline))
 #else
@@ -143,20 +149,22 @@ TINYML_INLINE int32_t tinyml_pkhtb(int32_t a, int32_t b)
 }
 
 /*
- * tinyml_multiply_by_quantized_multiplier(acc, multiplier, shift) for a fast channel, as far as a following clamp
- * to ±511 can tell (every output path clamps within ±255):
+ * tinyml_multiply_by_quantized_multiplier(acc, multiplier, shift) for a fast channel, as far as the following clamp
+ * can tell:
  *   y = SRDHM(acc, m) = floor((acc·m + 2^30) / 2^31) = floor((acc·2^32 + acc·(2m − 2^32) + 2^31) / 2^32): one SMMLAR
  *       (m ≥ 2^30, so 2m − 2^32 is an int32; the product cannot saturate since m ≠ INT32_MIN),
  *   r = RDBPOT(y, e) = floor((y + 2^(e−1) − [y < 0]) / 2^e), with [y < 0] taken as [acc < 0] (m > 0: the signs
  *       agree whenever y ≠ 0, and for y = 0 both give 0).
- * y + 2^(e−1) − s saturates (QADD) instead of overflowing; it only does when the exact r ≥ 2^(31−e) − 1 ≥ 511
- * (e ≤ 22), where the saturated one is ≥ 511 too: both clamp alike.
+ * y + 2^(e−1) − s saturates (QADD) instead of overflowing (never below: y > −2^31, 2^(e−1) − s ≥ 0); it only does
+ * when the exact r ≥ 2^(31−e), and then gives 2^(31−e) − 1. Every caller clamps to at most 255 above the zero
+ * point, so both clamp alike for e ≤ 23 (c-runtime-qemu.test.ts fails the fast path at e = 24); it takes e ≤ 22.
  */
 TINYML_INLINE int32_t tinyml_requantize_clamped_fast(int32_t acc, const tinyml_channel_requant *r)
 {
     int32_t multiplier2;
     int32_t half;
-    __asm__("ldrd %0, %1, %2" : "=r"(multiplier2), "=r"(half) : "m"(*(const int32_t(*)[2])r));
+    /* One LDRD for both ("Uv": an address whose offset LDRD can encode, as VLDR: a multiple of 4 within ±1020). */
+    __asm__("ldrd %0, %1, %2" : "=r"(multiplier2), "=r"(half) : "Uv"(*(const int32_t(*)[2])r));
     int32_t y;
     __asm__("smmlar %0, %1, %2, %1" : "=r"(y) : "r"(acc), "r"(multiplier2));
     const int32_t sum = __qadd(y, half - (int32_t)((uint32_t)acc >> 31));
@@ -174,7 +182,7 @@ TINYML_INLINE void tinyml_store4_clamped(int32_t v0, int32_t v1, int32_t v2, int
     /* Loaded here, opaquely, so the compiler does not hold them in registers across the dot product. */
     int32_t low2;
     int32_t high2;
-    __asm__("ldrd %0, %1, %2" : "=r"(low2), "=r"(high2) : "m"(*(const int32_t(*)[2])simd));
+    __asm__("ldrd %0, %1, %2" : "=r"(low2), "=r"(high2) : "Uv"(*(const int32_t(*)[2])simd));
     const int32_t zero2 = simd[2];
     int32_t p02 = tinyml_pkhbt(tinyml_ssat16(v0), tinyml_ssat16(v2));
     int32_t p13 = tinyml_pkhbt(tinyml_ssat16(v1), tinyml_ssat16(v3));

@@ -17,7 +17,19 @@ import { buildFirmware } from '../flash/build';
 import { runOnQemu } from '../flash/qemu-run';
 import { loadBoardSync } from '../spec/board';
 import { KernelCall, PROGRAM_RESULT_LINE, emitKernelProgram } from './runtime-program';
-import { RuntimeCase, accumulatorBoundCases, denseCases, gruCases, largeDenseCases, largePointwiseCases, largeWindowCases, pointwiseCases, poolCases, windowCases } from './runtime-cases';
+import {
+  RuntimeCase,
+  accumulatorBoundCases,
+  denseCases,
+  gruCases,
+  largeDenseCases,
+  largePointwiseCases,
+  largeWindowCases,
+  pointwiseCases,
+  poolCases,
+  requantizeViaKernelCases,
+  windowCases,
+} from './runtime-cases';
 
 const RUNTIME = path.join(defaultWorkspaceRoot, 'firmware', 'runtime');
 const work = mkdtempSync(path.join(tmpdir(), 'nxt-runtime-qemu-'));
@@ -35,19 +47,20 @@ const SUITES: { name: string; calls: () => KernelCall[] }[] = [
     calls: () => calls([...largeWindowCases(new Random(211), 80, 'depthwise1d'), ...largePointwiseCases(new Random(212), 80), ...largeDenseCases(new Random(213), 80)]),
   },
   { name: 'accumulators at the int32 bound', calls: () => calls(accumulatorBoundCases(new Random(214), 200)) },
+  { name: 'the per-output requantisation over the whole accumulator range', calls: () => calls(requantizeViaKernelCases(new Random(218), 300)) },
   { name: 'max / average / global-average pools', calls: () => calls([...poolCases(new Random(216), 150), ...poolCases(new Random(217), 60, { length: 64, channels: 36 })].filter((c) => c.call)) },
   { name: 'GRU', calls: () => calls([...gruCases(new Random(207), 60), ...gruCases(new Random(215), 12, { steps: 3, inChannels: 12, units: 40 })]) },
 ];
 
 let built = 0;
-async function runSuite(boardName: string, suite: (typeof SUITES)[number], misalignment: number): Promise<void> {
+async function runSuite(boardName: string, suite: (typeof SUITES)[number], misalignment: number, cflags: string[] = []): Promise<void> {
   const board = loadBoardSync(defaultWorkspaceRoot, boardName);
   const list = suite.calls();
   const dir = path.join(work, `${boardName}-${built++}`);
   const source = path.join(work, `kernels-${built}.c`);
   writeFileSync(source, emitKernelProgram(list, { inputMisalignment: misalignment }));
   const runtimeSources = readdirSync(RUNTIME).filter((f) => f.endsWith('.c')).map((f) => path.join(RUNTIME, f));
-  const image = await buildFirmware({ board, sources: [...runtimeSources, source], includeDirs: [RUNTIME], outDir: dir, cflags: ['-Werror'] });
+  const image = await buildFirmware({ board, sources: [...runtimeSources, source], includeDirs: [RUNTIME], outDir: dir, cflags: ['-Werror', ...cflags] });
   const run = await runOnQemu({ board, elf: image.elf, count: 'off', timeoutMs: 120_000 });
   const failed = run.stdout.split('\n').filter((line) => line.startsWith('MISMATCH'));
   expect(failed.map((line) => `${list[Number(line.split(' ')[1])].label}: ${line.slice(0, 300)}`)).toEqual([]);
@@ -64,6 +77,12 @@ describe.each([
   it.each(SUITES.map((suite, i) => [suite.name, i] as const))('%s', async (_name, index) => {
     // Inputs one byte past a word boundary on odd suites: the arena's rows are not word-aligned in general.
     await runSuite(boardName, SUITES[index], index % 2);
+  }, 240_000);
+});
+
+describe('at -Os (the other optimisation level firmware is built with), on the Cortex-M4', () => {
+  it.each(SUITES.map((suite, i) => [suite.name, i] as const))('%s', async (_name, index) => {
+    await runSuite('stm32f446ze', SUITES[index], 1 - (index % 2), ['-Os']);
   }, 240_000);
 });
 

@@ -17,6 +17,7 @@ import {
   pointwiseCases,
   poolCases,
   requantizeCases,
+  requantizeViaKernelCases,
   windowCases,
 } from './runtime-cases';
 
@@ -94,6 +95,7 @@ describe('the C runtime equals the TypeScript reference, bit for bit (gcc, ASan 
 
   it('accumulators at the int32 bound (biases at the quantiser limit, extreme inputs and weights and zero points)', async () => {
     expect(await mismatches(accumulatorBoundCases(new Random(114), 300))).toEqual([]);
+    expect(await mismatches(requantizeViaKernelCases(new Random(117), 300))).toEqual([]);
   });
 
   it('max/average/global-average pooling and the standalone clamp', async () => {

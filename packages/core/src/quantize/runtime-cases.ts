@@ -210,6 +210,45 @@ export function largeDenseCases(random: Random, count: number): RuntimeCase[] {
 }
 
 /**
+ * The requantisation inside the kernels, directly: a 1×1 convolution over one input channel with weight ±1 makes
+ * every output's accumulator bias ± (x − z), so biases drawn over the whole admissible range (and near 0, ±2^k and
+ * the bound) put arbitrary int32 values through the per-output requantisation of four-filter groups — on Cortex-M
+ * the SMMLAR / QADD path with its saturation — against requantizeToInt8.
+ */
+export function requantizeViaKernelCases(random: Random, count: number): RuntimeCase[] {
+  const limit = biasLimit(1);
+  const pickBias = () => {
+    const r = random.int(6);
+    if (r === 0) return random.pick([limit, -limit, 0, 1, -1]) - (random.int(3) - 1) * random.int(2);
+    if (r === 1) return Math.sign(random.next() - 0.5) * Math.min(limit, 2 ** random.int(31) + random.int(3) - 1);
+    if (r === 2) return random.int(2001) - 1000;
+    return Math.round((2 * random.next() - 1) * limit);
+  };
+  return Array.from({ length: count }, (_, i) => {
+    const filters = random.pick([4, 8, 5]);
+    const length = 8 + random.int(40);
+    const requant = fastPathRequant(random, filters);
+    const bias = Array.from({ length: filters }, () => Math.max(-limit, Math.min(limit, pickBias())));
+    const weights = Int8Array.from({ length: filters }, () => random.pick([1, -1, 0, 127, -128]));
+    if (i % 3 === 0) {
+      // The saturating corner: products near 2^62 (accumulator and multiplier at their largest) with every right
+      // shift the fast path takes and the first ones it leaves to the generic code.
+      // Full output range with a negative zero point: the clamp's upper bound relative to it reaches 255, so an
+      // off-by-one at the saturation (2^(31−e) − 1 against 2^(31−e)) would show for every e ≥ 24.
+      requant.actMin = -128;
+      requant.actMax = 127;
+      requant.outputZeroPoint = random.pick([-128, -100, -1]);
+      for (let f = 0; f < filters; f++) {
+        requant.multiplier[f] = INT32_MAX - random.int(1 << 20);
+        requant.shift[f] = random.int(2) ? -1 - random.int(26) : -20 - random.int(7);
+        bias[f] = (random.int(4) ? 1 : -1) * (limit - random.int(1 << 16));
+      }
+    }
+    return callCase({ kind: 'pointwise1d', label: `requant via pointwise1d #${i} → ${filters}`, length, channels: 1, filters, input: int8Data(random, length), linear: { weights, bias, ...requant } });
+  });
+}
+
+/**
  * Accumulators at the int32 bound: biases at ±the quantiser's limit and inputs / weights at the extremes that push
  * the sum toward it, so that the requantisation's saturating steps (QADD on Cortex-M) and the hoisted zero point's
  * partial sums are exercised at their limits.
