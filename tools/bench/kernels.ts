@@ -55,12 +55,8 @@ function conv(random: Random, label: string, inLength: number, channels: number,
   return { kind: 'conv1d', label, inLength, channels, kernel, stride: 1, padBefore, outChannels: filters, outLength: inLength, input: int8s(random, inLength * channels), linear: linear(random, kernel * channels * filters, filters, -128 + random.int(60)) };
 }
 
-/** The benchmark's layers. */
-export function benchCallsForProfile(): KernelCall[] {
-  return benchCalls();
-}
-
-function benchCalls(): KernelCall[] {
+/** The benchmark's layers (exported for ad-hoc profiling builds with -DTINYML_PROFILE). */
+export function benchCalls(): KernelCall[] {
   const random = new Random(2024);
   const gruFloats = Array.from({ length: 3 * 32 * (6 + 32 + 2) }, () => (2 * random.next() - 1) * 0.5);
   const gru = quantizeGru(gruFloats, 6, 32, { scale: 1 / 32, zeroPoint: 3 }, { scale: 2 / 255, zeroPoint: 0 });
