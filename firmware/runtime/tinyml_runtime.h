@@ -10,8 +10,16 @@
  *   pointers straight through.
  * - "requant" arguments are the op header of the blob {input_zero_point, output_zero_point, act_min, act_max} and the
  *   per-output-channel multiplier[] / shift[] arrays (scale = multiplier · 2^(shift − 31)).
- * - Accumulators are int32: the quantiser guarantees |bias| + taps·255·128 ≤ INT32_MAX, so no partial sum overflows.
+ * - Accumulators are int32: the quantiser guarantees |bias| + taps·255·128 ≤ INT32_MAX, so no partial sum overflows
+ *   (also not the kernels' reordered sums with the input zero point hoisted: every term stays within 255·128).
  * - No allocation, no floating point, fixed-width types only; output buffers never alias inputs.
+ * - Speed (kernel_internal.h): on Cortex-M4/M7 (the DSP extension, __ARM_FEATURE_DSP) the linear kernels and pools
+ *   use SMLAD / SMLAxy / SMMLAR / SIMD clamps; elsewhere (RV32, Xtensa, the host) register-tiled plain C. Both
+ *   give the same bytes. Build with -DTINYML_NO_DSP to force the plain code on a DSP core.
+ * - Stack: conv1d and pointwise1d re-lay out up to four filters' weights as int16 pairs on the stack, with a window
+ *   copy for padded steps: at most 1.5 KB per call on Cortex-M (kernel · in_channels ≤ 4 · TINYML_PAIR_CHUNKS =
+ *   128 rows; larger layers take an unbuffered path; define TINYML_PAIR_CHUNKS smaller for a smaller stack). The
+ *   other kernels use a few hundred bytes at most.
  */
 #ifndef TINYML_RUNTIME_H
 #define TINYML_RUNTIME_H

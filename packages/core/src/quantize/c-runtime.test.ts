@@ -4,7 +4,22 @@ import * as path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../common/random';
-import { RuntimeCase, activationCase, denseCases, evidentialCases, gruCases, pointwiseCases, poolCases, requantizeCases, windowCases } from './runtime-cases';
+import {
+  RuntimeCase,
+  accumulatorBoundCases,
+  activationCase,
+  denseCases,
+  evidentialCases,
+  gruCases,
+  largeDenseCases,
+  largePointwiseCases,
+  largeWindowCases,
+  pointwiseCases,
+  poolCases,
+  requantizeCases,
+  requantizeViaKernelCases,
+  windowCases,
+} from './runtime-cases';
 
 /**
  * The C runtime (firmware/runtime) against the TypeScript reference, byte for byte: the driver is built with the
@@ -68,8 +83,24 @@ describe('the C runtime equals the TypeScript reference, bit for bit (gcc, ASan 
     expect(await mismatches([...pointwiseCases(new Random(104), 300), ...denseCases(new Random(105), 300)])).toEqual([]);
   });
 
+  it('layer-sized shapes for the tiled paths: edge steps, full and partial filter groups, kernel 1, in_channels 1, strides 1–3, windows past the pair buffer, fast-path requantisation', async () => {
+    const cases = [
+      ...largeWindowCases(new Random(110), 250, 'conv1d'),
+      ...largeWindowCases(new Random(111), 150, 'depthwise1d'),
+      ...largePointwiseCases(new Random(112), 150),
+      ...largeDenseCases(new Random(113), 150),
+    ];
+    expect(await mismatches(cases)).toEqual([]);
+  });
+
+  it('accumulators at the int32 bound (biases at the quantiser limit, extreme inputs and weights and zero points)', async () => {
+    expect(await mismatches(accumulatorBoundCases(new Random(114), 300))).toEqual([]);
+    expect(await mismatches(requantizeViaKernelCases(new Random(117), 300))).toEqual([]);
+  });
+
   it('max/average/global-average pooling and the standalone clamp', async () => {
     expect(await mismatches(poolCases(new Random(106), 300))).toEqual([]);
+    expect(await mismatches(poolCases(new Random(116), 100, { length: 64, channels: 36 }))).toEqual([]);
   });
 
   it('sigmoid and tanh on every Q12 input in [−70000, 70000] (beyond both tables’ domains)', async () => {
@@ -78,6 +109,7 @@ describe('the C runtime equals the TypeScript reference, bit for bit (gcc, ASan 
 
   it('GRU: PTQ-quantised and raw random parameters, sequences and last state', async () => {
     expect(await mismatches(gruCases(new Random(107), 200))).toEqual([]);
+    expect(await mismatches(gruCases(new Random(115), 40, { steps: 4, inChannels: 12, units: 40 }))).toEqual([]);
   });
 
   it('evidential p_q15, u_q15, presence and the exit decision', async () => {

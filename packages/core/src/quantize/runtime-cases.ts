@@ -10,19 +10,22 @@ import { evidentialHead, exitDecision } from './evidential';
 import { sigmoidQ15, tanhQ15 } from './fixed-point-activations';
 import { quantizeGru } from './gru-quant';
 import { clampInt8 } from './kernels/clamp';
-import { conv1dInt8 } from './kernels/conv1d';
-import { denseInt8 } from './kernels/dense';
-import { depthwise1dInt8 } from './kernels/depthwise1d';
-import { gruInt8, gruRecurrentBiasLimit } from './kernels/gru';
-import { pointwise1dInt8 } from './kernels/pointwise1d';
-import { avgPool1dInt8, globalAvgPoolInt8, maxPool1dInt8 } from './kernels/pool';
+import { gruRecurrentBiasLimit } from './kernels/gru';
 import { ChannelRequant, biasLimit } from './kernels/requant-params';
 import { INT32_MAX, INT32_MIN, multiplyByQuantizedMultiplier, requantizeToInt8, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from './requantize';
+import { KernelCall, driverLine, referenceOutput } from './runtime-program';
 
 export interface RuntimeCase {
   label: string;
   line: string;
   expected: string;
+  /** The kernel call, for the linear kernels (these also run on the emulated boards: c-runtime-qemu.test.ts). */
+  call?: KernelCall;
+}
+
+/** A kernel call as a case of the host driver, with the reference's output. */
+export function callCase(call: KernelCall): RuntimeCase {
+  return { label: call.label, line: driverLine(call), expected: joined(referenceOutput(call)), call };
 }
 
 const list = (values: ArrayLike<number>) => `${values.length} ${Array.from(values).join(' ')}`.trimEnd();
@@ -65,10 +68,6 @@ function biases(random: Random, n: number, limit: number): number[] {
   });
 }
 
-function linearTail(weights: ArrayLike<number>, bias: number[], r: ChannelRequant & { multiplier: number[]; shift: number[] }): string {
-  return `${list(weights)} ${list(bias)} ${list(r.multiplier)} ${list(r.shift)} ${r.inputZeroPoint} ${r.outputZeroPoint} ${r.actMin} ${r.actMax}`;
-}
-
 export function requantizeCases(random: Random, count: number): RuntimeCase[] {
   const specials = [INT32_MIN, INT32_MIN + 1, INT32_MAX, INT32_MAX - 1, 0, 1, -1, 1 << 30, -(1 << 30), 32768, -32768];
   const int32 = () => (random.int(3) === 0 ? random.pick(specials) : random.int(2) ? random.uint32() | 0 : (random.uint32() | 0) >> random.int(31));
@@ -96,73 +95,221 @@ export function windowCases(random: Random, count: number, kind: 'conv1d' | 'dep
     const same = random.int(2) === 0;
     const kernel = 1 + random.int(same ? 9 : inLength); // same: kernels wider than the input too
     const stride = 1 + random.int(3);
-    const padBefore = same ? samePadding(inLength, kernel, stride).left : 0;
-    const outLength = convolvedLength(inLength, kernel, stride, same ? 'same' : 'valid');
     const outChannels = kind === 'conv1d' ? 1 + random.int(9) : channels;
-    const taps = kind === 'conv1d' ? kernel * channels : kernel;
-    const input = int8Data(random, inLength * channels);
-    const weights = int8Data(random, kernel * channels * (kind === 'conv1d' ? outChannels : 1));
-    const bias = biases(random, outChannels, biasLimit(taps));
-    const requant = requantFor(random, outChannels);
-    const output = new Int8Array(outLength * outChannels);
-    const geometry = { inLength, channels, kernel, stride, padBefore, outLength };
-    if (kind === 'conv1d') conv1dInt8(input, weights, bias, requant, geometry, outChannels, output);
-    else depthwise1dInt8(input, weights, bias, requant, geometry, output);
-    return {
-      label: `${kind} #${i} [${inLength}×${channels}] k${kernel} s${stride} ${same ? 'same' : 'valid'} → ${outChannels}`,
-      line: `${kind} ${inLength} ${channels} ${kernel} ${stride} ${padBefore} ${outChannels} ${outLength} ${list(input)} ${linearTail(weights, bias, requant)}`,
-      expected: joined(output),
-    };
+    return callCase(windowCall(random, kind, `${kind} #${i}`, { inLength, channels, kernel, stride, same, outChannels }));
   });
+}
+
+interface WindowShape {
+  inLength: number;
+  channels: number;
+  kernel: number;
+  stride: number;
+  same: boolean;
+  outChannels: number;
+}
+
+function windowCall(random: Random, kind: 'conv1d' | 'depthwise1d', name: string, shape: WindowShape, requantOf = requantFor): KernelCall {
+  const { inLength, channels, kernel, stride, same, outChannels } = shape;
+  const padBefore = same ? samePadding(inLength, kernel, stride).left : 0;
+  const outLength = convolvedLength(inLength, kernel, stride, same ? 'same' : 'valid');
+  const taps = kind === 'conv1d' ? kernel * channels : kernel;
+  const input = int8Data(random, inLength * channels);
+  const weights = int8Data(random, kernel * channels * (kind === 'conv1d' ? outChannels : 1));
+  const bias = biases(random, outChannels, biasLimit(taps));
+  const requant = requantOf(random, outChannels);
+  return {
+    kind,
+    label: `${name} [${inLength}×${channels}] k${kernel} s${stride} ${same ? 'same' : 'valid'} → ${outChannels}`,
+    inLength,
+    channels,
+    kernel,
+    stride,
+    padBefore,
+    outChannels,
+    outLength,
+    input,
+    linear: { weights, bias, ...requant },
+  };
 }
 
 export function pointwiseCases(random: Random, count: number): RuntimeCase[] {
-  return Array.from({ length: count }, (_, i) => {
-    const length = 1 + random.int(9);
-    const channels = 1 + random.int(11);
-    const filters = 1 + random.int(11);
-    const input = int8Data(random, length * channels);
-    const weights = int8Data(random, channels * filters);
-    const bias = biases(random, filters, biasLimit(channels));
-    const requant = requantFor(random, filters);
-    const output = new Int8Array(length * filters);
-    pointwise1dInt8(input, weights, bias, requant, length, channels, filters, output);
-    return { label: `pointwise1d #${i} [${length}×${channels}] → ${filters}`, line: `pointwise1d ${length} ${channels} ${filters} ${list(input)} ${linearTail(weights, bias, requant)}`, expected: joined(output) };
-  });
+  return Array.from({ length: count }, (_, i) => callCase(pointwiseCall(random, `pointwise1d #${i}`, 1 + random.int(9), 1 + random.int(11), 1 + random.int(11))));
+}
+
+function pointwiseCall(random: Random, name: string, length: number, channels: number, filters: number, requantOf = requantFor): KernelCall {
+  const input = int8Data(random, length * channels);
+  const weights = int8Data(random, channels * filters);
+  const bias = biases(random, filters, biasLimit(channels));
+  return { kind: 'pointwise1d', label: `${name} [${length}×${channels}] → ${filters}`, length, channels, filters, input, linear: { weights, bias, ...requantOf(random, filters) } };
 }
 
 export function denseCases(random: Random, count: number): RuntimeCase[] {
+  return Array.from({ length: count }, (_, i) => callCase(denseCall(random, `dense #${i}`, 1 + random.int(40), 1 + random.int(11))));
+}
+
+function denseCall(random: Random, name: string, inputs: number, units: number, requantOf = requantFor): KernelCall {
+  const input = int8Data(random, inputs);
+  const weights = int8Data(random, inputs * units);
+  const bias = biases(random, units, biasLimit(inputs));
+  return { kind: 'dense', label: `${name} ${inputs} → ${units}`, inputs, units, input, linear: { weights, bias, ...requantOf(random, units) } };
+}
+
+/**
+ * Requantisation that exercises the kernels' fast paths and their edges: mostly what PTQ produces (multiplier in
+ * [2^30, 2^31), shift in [−22, −1], the one-rounding SMMLAR path on Cortex-M), the path's limits (shift −22 and
+ * −23, −1, the largest multiplier) and channels that must leave it (shift ≥ 0, multiplier 0) mixed into the same
+ * filter group.
+ */
+function fastPathRequant(random: Random, channels: number): ChannelRequant & { multiplier: number[]; shift: number[] } {
+  const base = requantFor(random, channels);
+  const pick = () => {
+    const r = random.int(20);
+    if (r === 0) return { multiplier: 0, shift: -random.int(10) };
+    if (r === 1) return { multiplier: (1 << 30) + random.int(1 << 30), shift: random.int(8) };
+    if (r === 2) return { multiplier: random.pick([1 << 30, INT32_MAX]), shift: random.pick([-1, -22, -23, -31, 0]) };
+    if (r === 3) return { multiplier: (1 << 30) + random.int(1 << 30), shift: random.pick([-22, -23, -21, -24]) };
+    return { multiplier: (1 << 30) + random.int(1 << 30), shift: -1 - random.int(r < 10 ? 22 : 12) };
+  };
+  const allFast = random.int(3) === 0;
+  const pairs = Array.from({ length: channels }, () => (allFast ? { multiplier: (1 << 30) + random.int(1 << 30), shift: -1 - random.int(22) } : pick()));
+  return { ...base, multiplier: pairs.map((p) => p.multiplier), shift: pairs.map((p) => p.shift) };
+}
+
+/**
+ * Layers the size of real models, for the optimised kernel paths: longer inputs (edge steps at both ends and in
+ * between), more channels and filters (full groups of four plus 1–3 left over), kernel 1, in_channels 1, strides
+ * 1–3, windows of up to 4·32 rows (the pair buffer on Cortex-M) and beyond it (the unbuffered path), extreme zero
+ * points, and the fast-path requantisation above.
+ */
+export function largeWindowCases(random: Random, count: number, kind: 'conv1d' | 'depthwise1d'): RuntimeCase[] {
   return Array.from({ length: count }, (_, i) => {
-    const inputs = 1 + random.int(40);
-    const units = 1 + random.int(11);
-    const input = int8Data(random, inputs);
-    const weights = int8Data(random, inputs * units);
-    const bias = biases(random, units, biasLimit(inputs));
-    const requant = requantFor(random, units);
-    const output = new Int8Array(units);
-    denseInt8(input, weights, bias, requant, inputs, units, output);
-    return { label: `dense #${i} ${inputs} → ${units}`, line: `dense ${inputs} ${units} ${list(input)} ${linearTail(weights, bias, requant)}`, expected: joined(output) };
+    const channels = random.pick([1, 1 + random.int(8), 4 * (1 + random.int(4)), 1 + random.int(24), 32]);
+    // Depthwise kernels past the DSP path's 16 taps too.
+    const kernel = random.pick([1, 3, 5, 1 + random.int(9), ...(kind === 'depthwise1d' ? [17 + random.int(4)] : [])]);
+    const inLength = kernel + random.int(40);
+    const stride = random.int(4) === 0 ? 2 + random.int(2) : 1;
+    const same = random.int(2) === 0;
+    const outChannels = kind === 'conv1d' ? random.pick([1, 2, 3, 4, 5, 7, 8, 12, 16, 1 + random.int(20)]) : channels;
+    return callCase(windowCall(random, kind, `large ${kind} #${i}`, { inLength, channels, kernel, stride, same, outChannels }, fastPathRequant));
   });
 }
 
-export function poolCases(random: Random, count: number): RuntimeCase[] {
+export function largePointwiseCases(random: Random, count: number): RuntimeCase[] {
+  return Array.from({ length: count }, (_, i) =>
+    callCase(
+      pointwiseCall(random, `large pointwise1d #${i}`, 1 + random.int(24), random.pick([1, 3, 4, 16, 32, 1 + random.int(40), 130]), random.pick([1, 2, 4, 5, 8, 16, 32, 1 + random.int(20)]), fastPathRequant),
+    ),
+  );
+}
+
+export function largeDenseCases(random: Random, count: number): RuntimeCase[] {
+  return Array.from({ length: count }, (_, i) =>
+    callCase(denseCall(random, `large dense #${i}`, random.pick([1, 2, 3, 4, 7, 32, 64, 1 + random.int(200)]), random.pick([1, 2, 3, 4, 5, 8, 16, 1 + random.int(20)]), fastPathRequant)),
+  );
+}
+
+/**
+ * The requantisation inside the kernels, directly: a 1×1 convolution over one input channel with weight ±1 makes
+ * every output's accumulator bias ± (x − z), so biases drawn over the whole admissible range (and near 0, ±2^k and
+ * the bound) put arbitrary int32 values through the per-output requantisation of four-filter groups — on Cortex-M
+ * the SMMLAR / QADD path with its saturation — against requantizeToInt8.
+ */
+export function requantizeViaKernelCases(random: Random, count: number): RuntimeCase[] {
+  const limit = biasLimit(1);
+  const pickBias = () => {
+    const r = random.int(6);
+    if (r === 0) return random.pick([limit, -limit, 0, 1, -1]) - (random.int(3) - 1) * random.int(2);
+    if (r === 1) return Math.sign(random.next() - 0.5) * Math.min(limit, 2 ** random.int(31) + random.int(3) - 1);
+    if (r === 2) return random.int(2001) - 1000;
+    return Math.round((2 * random.next() - 1) * limit);
+  };
+  return Array.from({ length: count }, (_, i) => {
+    const filters = random.pick([4, 8, 5]);
+    const length = 8 + random.int(40);
+    const requant = fastPathRequant(random, filters);
+    const bias = Array.from({ length: filters }, () => Math.max(-limit, Math.min(limit, pickBias())));
+    const weights = Int8Array.from({ length: filters }, () => random.pick([1, -1, 0, 127, -128]));
+    if (i % 3 === 0) {
+      // The saturating corner: products near 2^62 (accumulator and multiplier at their largest) with every right
+      // shift the fast path takes and the first ones it leaves to the generic code.
+      // Full output range with a negative zero point: the clamp's upper bound relative to it reaches 255, so an
+      // off-by-one at the saturation (2^(31−e) − 1 against 2^(31−e)) would show for every e ≥ 24.
+      requant.actMin = -128;
+      requant.actMax = 127;
+      requant.outputZeroPoint = random.pick([-128, -100, -1]);
+      for (let f = 0; f < filters; f++) {
+        requant.multiplier[f] = INT32_MAX - random.int(1 << 20);
+        requant.shift[f] = random.int(2) ? -1 - random.int(26) : -20 - random.int(7);
+        bias[f] = (random.int(4) ? 1 : -1) * (limit - random.int(1 << 16));
+      }
+    }
+    return callCase({ kind: 'pointwise1d', label: `requant via pointwise1d #${i} → ${filters}`, length, channels: 1, filters, input: int8Data(random, length), linear: { weights, bias, ...requant } });
+  });
+}
+
+/**
+ * Accumulators at the int32 bound: biases at ±the quantiser's limit and inputs / weights at the extremes that push
+ * the sum toward it, so that the requantisation's saturating steps (QADD on Cortex-M) and the hoisted zero point's
+ * partial sums are exercised at their limits.
+ */
+export function accumulatorBoundCases(random: Random, count: number): RuntimeCase[] {
+  const extreme = (n: number, value: number) => new Int8Array(n).fill(value);
+  return Array.from({ length: count }, (_, i) => {
+    const kind = random.pick(['conv1d', 'pointwise1d', 'dense', 'depthwise1d'] as const);
+    const channels = random.pick([1, 4, 6, 16]);
+    const kernel = kind === 'conv1d' || kind === 'depthwise1d' ? random.pick([1, 3, 5]) : 1;
+    const filters = kind === 'depthwise1d' ? channels : random.pick([1, 4, 5, 8]);
+    const length = kernel + random.int(10);
+    const taps = kind === 'depthwise1d' ? kernel : kernel * channels;
+    const limit = biasLimit(kind === 'dense' ? length * channels : taps);
+    const sign = random.int(2) === 0 ? 1 : -1;
+    const zx = random.pick([-128, 127]);
+    // (x − z)·w at its largest: x at the other extreme from z, w = ±128 or ±127 matching the sign wanted.
+    const x = zx === -128 ? 127 : -128;
+    const w = sign * (x - zx) > 0 ? 127 : -128;
+    const requant = fastPathRequant(random, filters);
+    requant.inputZeroPoint = zx;
+    const bias = Array.from({ length: filters }, () => sign * limit - sign * random.int(3));
+    const name = `bound ${kind} #${i}`;
+    const linearOf = (weights: number) => ({ weights: extreme(weights, w), bias, ...requant });
+    switch (kind) {
+      case 'conv1d':
+      case 'depthwise1d':
+        return callCase({
+          kind,
+          label: `${name} [${length}×${channels}] k${kernel} → ${filters}`,
+          inLength: length,
+          channels,
+          kernel,
+          stride: 1,
+          padBefore: 0,
+          outChannels: filters,
+          outLength: length - kernel + 1,
+          input: extreme(length * channels, x),
+          linear: linearOf(kernel * channels * (kind === 'conv1d' ? filters : 1)),
+        });
+      case 'pointwise1d':
+        return callCase({ kind, label: `${name} [${length}×${channels}] → ${filters}`, length, channels, filters, input: extreme(length * channels, x), linear: { ...linearOf(channels * filters), bias: bias.map(() => sign * biasLimit(channels)) } });
+      case 'dense':
+        return callCase({ kind, label: `${name} ${length * channels} → ${filters}`, inputs: length * channels, units: filters, input: extreme(length * channels, x), linear: linearOf(length * channels * filters) });
+    }
+  });
+}
+
+export function poolCases(random: Random, count: number, sizes: { length: number; channels: number } = { length: 16, channels: 6 }): RuntimeCase[] {
   const cases: RuntimeCase[] = [];
   for (let i = 0; i < count; i++) {
-    const inLength = 1 + random.int(16);
-    const channels = 1 + random.int(6);
+    const inLength = 1 + random.int(sizes.length);
+    const channels = 1 + random.int(sizes.channels);
     const pool = 1 + random.int(inLength);
     const stride = 1 + random.int(3);
     const outLength = convolvedLength(inLength, pool, stride, 'valid');
     const input = int8Data(random, inLength * channels);
-    const geometry = { inLength, channels, pool, stride, outLength };
     for (const kind of ['maxpool1d', 'avgpool1d'] as const) {
-      const output = new Int8Array(outLength * channels);
-      (kind === 'maxpool1d' ? maxPool1dInt8 : avgPool1dInt8)(input, geometry, output);
-      cases.push({ label: `${kind} #${i} [${inLength}×${channels}] p${pool} s${stride}`, line: `${kind} ${channels} ${pool} ${stride} ${outLength} ${list(input)}`, expected: joined(output) });
+      cases.push(callCase({ kind, label: `${kind} #${i} [${inLength}×${channels}] p${pool} s${stride}`, inLength, channels, pool, stride, outLength, input }));
     }
-    const output = new Int8Array(channels);
-    globalAvgPoolInt8(input, inLength, channels, output);
-    cases.push({ label: `globalavgpool #${i} [${inLength}×${channels}]`, line: `globalavgpool ${inLength} ${channels} ${list(input)}`, expected: joined(output) });
+    cases.push(callCase({ kind: 'globalavgpool', label: `globalavgpool #${i} [${inLength}×${channels}]`, length: inLength, channels, input }));
     const zIn = zeroPoint(random);
     const zOut = zeroPoint(random);
     const [lo, hi] = [random.int(256) - 128, random.int(256) - 128].sort((a, b) => a - b);
@@ -184,11 +331,11 @@ export function activationCase(from: number, to: number): RuntimeCase {
  * GRUs: half quantised from random float weights (what PTQ gives), half raw random integers (any multiplier and
  * shift, biases up to their bounds, saturated gates).
  */
-export function gruCases(random: Random, count: number): RuntimeCase[] {
+export function gruCases(random: Random, count: number, sizes: { steps: number; inChannels: number; units: number } = { steps: 12, inChannels: 5, units: 7 }): RuntimeCase[] {
   return Array.from({ length: count }, (_, i) => {
-    const steps = 1 + random.int(12);
-    const inChannels = 1 + random.int(5);
-    const units = 1 + random.int(7);
+    const steps = 1 + random.int(sizes.steps);
+    const inChannels = 1 + random.int(sizes.inChannels);
+    const units = 1 + random.int(sizes.units);
     const returnSequences = random.int(2) === 0;
     const g = 3 * units;
     const input = int8Data(random, steps * inChannels);
@@ -224,25 +371,7 @@ export function gruCases(random: Random, count: number): RuntimeCase[] {
         outputShift: out.shift,
       };
     }
-    const output = new Int8Array((returnSequences ? steps : 1) * units);
-    gruInt8(input, kernel, recurrent, bias, requant, { steps, inChannels, units, returnSequences }, new Int16Array(units), new Int32Array(2 * g), output);
-    const r = requant;
-    return {
-      label: `gru #${i} [${steps}×${inChannels}] → ${units}${returnSequences ? ' sequences' : ''}`,
-      line: [
-        `gru ${steps} ${inChannels} ${units} ${returnSequences ? 1 : 0}`,
-        list(input),
-        list(kernel),
-        list(recurrent),
-        list(bias),
-        list(r.kernelMultiplier),
-        list(r.kernelShift),
-        list(r.recurrentMultiplier),
-        list(r.recurrentShift),
-        `${r.outputMultiplier} ${r.outputShift} ${r.inputZeroPoint} ${r.outputZeroPoint} ${r.actMin} ${r.actMax}`,
-      ].join(' '),
-      expected: joined(output),
-    };
+    return callCase({ kind: 'gru', label: `gru #${i} [${steps}×${inChannels}] → ${units}${returnSequences ? ' sequences' : ''}`, steps, inChannels, units, returnSequences, input, kernel, recurrent, bias, requant });
   });
 }
 

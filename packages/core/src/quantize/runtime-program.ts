@@ -1,0 +1,330 @@
+/**
+ * Kernel calls as data, for running the C runtime's linear kernels on a target rather than the host: a KernelCall
+ * holds one invocation's shapes, tensors and requantisation; `referenceOutput` computes what it must produce with
+ * the TypeScript kernels (the golden model), `driverLine` writes it for firmware/runtime/test/kernel_driver.c, and
+ * `emitKernelProgram` writes a self-checking firmware program (platform.h: semihosting output, instruction-count
+ * markers) that calls each kernel once between two markers, compares its output with the reference byte for byte
+ * and prints one line per call. Used by the on-QEMU bit-exactness spec (c-runtime-qemu.test.ts) and by the kernel
+ * benchmark (tools/bench/kernels.ts).
+ */
+import { cArray } from '../firmware/c-syntax';
+import { conv1dInt8 } from './kernels/conv1d';
+import { denseInt8 } from './kernels/dense';
+import { depthwise1dInt8 } from './kernels/depthwise1d';
+import { gruInt8, GruRequant } from './kernels/gru';
+import { pointwise1dInt8 } from './kernels/pointwise1d';
+import { avgPool1dInt8, globalAvgPoolInt8, maxPool1dInt8 } from './kernels/pool';
+import type { ChannelRequant } from './kernels/requant-params';
+
+/** Weights, int32 biases and the per-channel requantisation of a linear kernel. */
+export interface LinearParams extends ChannelRequant {
+  weights: ArrayLike<number>;
+  bias: ArrayLike<number>;
+  multiplier: ArrayLike<number>;
+  shift: ArrayLike<number>;
+}
+
+interface PoolCall {
+  label: string;
+  inLength: number;
+  channels: number;
+  pool: number;
+  stride: number;
+  outLength: number;
+  input: ArrayLike<number>;
+}
+
+export type KernelCall =
+  | {
+      kind: 'conv1d' | 'depthwise1d';
+      label: string;
+      inLength: number;
+      channels: number;
+      kernel: number;
+      stride: number;
+      padBefore: number;
+      /** filters for conv1d; = channels for depthwise1d. */
+      outChannels: number;
+      outLength: number;
+      input: ArrayLike<number>;
+      linear: LinearParams;
+    }
+  | { kind: 'pointwise1d'; label: string; length: number; channels: number; filters: number; input: ArrayLike<number>; linear: LinearParams }
+  | { kind: 'dense'; label: string; inputs: number; units: number; input: ArrayLike<number>; linear: LinearParams }
+  | {
+      kind: 'gru';
+      label: string;
+      steps: number;
+      inChannels: number;
+      units: number;
+      returnSequences: boolean;
+      input: ArrayLike<number>;
+      kernel: ArrayLike<number>;
+      recurrent: ArrayLike<number>;
+      bias: ArrayLike<number>;
+      requant: GruRequant;
+    }
+  | ({ kind: 'maxpool1d' } & PoolCall)
+  | ({ kind: 'avgpool1d' } & PoolCall)
+  | { kind: 'globalavgpool'; label: string; length: number; channels: number; input: ArrayLike<number> };
+
+/** Output elements of a call. */
+export function outputSize(call: KernelCall): number {
+  switch (call.kind) {
+    case 'conv1d':
+    case 'depthwise1d':
+      return call.outLength * call.outChannels;
+    case 'pointwise1d':
+      return call.length * call.filters;
+    case 'dense':
+      return call.units;
+    case 'gru':
+      return (call.returnSequences ? call.steps : 1) * call.units;
+    case 'maxpool1d':
+    case 'avgpool1d':
+      return call.outLength * call.channels;
+    case 'globalavgpool':
+      return call.channels;
+  }
+}
+
+/** What the TypeScript reference kernels compute for the call. */
+export function referenceOutput(call: KernelCall): Int8Array {
+  const output = new Int8Array(outputSize(call));
+  switch (call.kind) {
+    case 'conv1d':
+    case 'depthwise1d': {
+      const geometry = { inLength: call.inLength, channels: call.channels, kernel: call.kernel, stride: call.stride, padBefore: call.padBefore, outLength: call.outLength };
+      if (call.kind === 'conv1d') conv1dInt8(call.input, call.linear.weights, call.linear.bias, call.linear, geometry, call.outChannels, output);
+      else depthwise1dInt8(call.input, call.linear.weights, call.linear.bias, call.linear, geometry, output);
+      return output;
+    }
+    case 'pointwise1d':
+      pointwise1dInt8(call.input, call.linear.weights, call.linear.bias, call.linear, call.length, call.channels, call.filters, output);
+      return output;
+    case 'dense':
+      denseInt8(call.input, call.linear.weights, call.linear.bias, call.linear, call.inputs, call.units, output);
+      return output;
+    case 'gru': {
+      const shape = { steps: call.steps, inChannels: call.inChannels, units: call.units, returnSequences: call.returnSequences };
+      gruInt8(call.input, call.kernel, call.recurrent, call.bias, call.requant, shape, new Int16Array(call.units), new Int32Array(6 * call.units), output);
+      return output;
+    }
+    case 'maxpool1d':
+    case 'avgpool1d':
+      (call.kind === 'maxpool1d' ? maxPool1dInt8 : avgPool1dInt8)(call.input, call, output);
+      return output;
+    case 'globalavgpool':
+      globalAvgPoolInt8(call.input, call.length, call.channels, output);
+      return output;
+  }
+}
+
+const list = (values: ArrayLike<number>) => `${values.length} ${Array.from(values).join(' ')}`.trimEnd();
+
+function linearTail(l: LinearParams): string {
+  return `${list(l.weights)} ${list(l.bias)} ${list(l.multiplier)} ${list(l.shift)} ${l.inputZeroPoint} ${l.outputZeroPoint} ${l.actMin} ${l.actMax}`;
+}
+
+/** The call as one input line of the host driver (firmware/runtime/test/kernel_driver.c). */
+export function driverLine(call: KernelCall): string {
+  switch (call.kind) {
+    case 'conv1d':
+    case 'depthwise1d':
+      return `${call.kind} ${call.inLength} ${call.channels} ${call.kernel} ${call.stride} ${call.padBefore} ${call.outChannels} ${call.outLength} ${list(call.input)} ${linearTail(call.linear)}`;
+    case 'pointwise1d':
+      return `pointwise1d ${call.length} ${call.channels} ${call.filters} ${list(call.input)} ${linearTail(call.linear)}`;
+    case 'dense':
+      return `dense ${call.inputs} ${call.units} ${list(call.input)} ${linearTail(call.linear)}`;
+    case 'gru': {
+      const r = call.requant;
+      return [
+        `gru ${call.steps} ${call.inChannels} ${call.units} ${call.returnSequences ? 1 : 0}`,
+        list(call.input),
+        list(call.kernel),
+        list(call.recurrent),
+        list(call.bias),
+        list(r.kernelMultiplier),
+        list(r.kernelShift),
+        list(r.recurrentMultiplier),
+        list(r.recurrentShift),
+        `${r.outputMultiplier} ${r.outputShift} ${r.inputZeroPoint} ${r.outputZeroPoint} ${r.actMin} ${r.actMax}`,
+      ].join(' ');
+    }
+    case 'maxpool1d':
+    case 'avgpool1d':
+      return `${call.kind} ${call.channels} ${call.pool} ${call.stride} ${call.outLength} ${list(call.input)}`;
+    case 'globalavgpool':
+      return `globalavgpool ${call.length} ${call.channels} ${list(call.input)}`;
+  }
+}
+
+/** MACs of a call as the cost model counts them (model/cost.ts layerMacs: padded taps included). */
+export function callMacs(call: KernelCall): number {
+  switch (call.kind) {
+    case 'conv1d':
+      return call.outLength * call.kernel * call.channels * call.outChannels;
+    case 'depthwise1d':
+      return call.outLength * call.kernel * call.channels;
+    case 'pointwise1d':
+      return call.length * call.channels * call.filters;
+    case 'dense':
+      return call.inputs * call.units;
+    case 'gru':
+      return call.steps * (3 * call.inChannels * call.units + 3 * call.units * call.units);
+    default:
+      return 0; // pools
+  }
+}
+
+/** The C function each kind calls. */
+export const KERNEL_FUNCTION: Readonly<Record<KernelCall['kind'], string>> = {
+  conv1d: 'tinyml_conv1d_s8',
+  depthwise1d: 'tinyml_depthwise1d_s8',
+  pointwise1d: 'tinyml_pointwise1d_s8',
+  dense: 'tinyml_dense_s8',
+  gru: 'tinyml_gru_s8',
+  maxpool1d: 'tinyml_maxpool1d_s8',
+  avgpool1d: 'tinyml_avgpool1d_s8',
+  globalavgpool: 'tinyml_globalavgpool_s8',
+};
+
+/** What the program prints for each call (`ok <i>` or `MISMATCH <i> <output...>`) and at the end. */
+export const PROGRAM_RESULT_LINE = /^kernels: (\d+)\/(\d+) bit-exact$/m;
+
+export interface KernelProgramOptions {
+  /**
+   * Input tensors in a RAM copy (as the arena holds activations) at this byte offset from a 16-byte boundary, so
+   * unaligned rows are exercised; default 0. Weights, biases and requantisation stay const, as in the flash blob.
+   */
+  inputMisalignment?: number;
+}
+
+/**
+ * A firmware program (C11, platform.h) that runs the calls in order. Per call: copy its input into RAM,
+ * platform_marker(), the kernel, platform_marker(), compare with the reference. Markers are therefore two per call,
+ * in call order: the instructions between a call's markers are the kernel call's (callees included). Exit status 0
+ * when every output is bit-exact, 1 otherwise.
+ */
+export function emitKernelProgram(calls: readonly KernelCall[], options: KernelProgramOptions = {}): string {
+  const misalign = options.inputMisalignment ?? 0;
+  const hex8 = (v: number) => `${v}`;
+  const i32 = (v: number) => (v === -2147483648 ? '(-2147483647 - 1)' : `${v}`);
+  const s8 = (name: string, values: ArrayLike<number>) => `static const int8_t ${name}[${Math.max(1, values.length)}] = ${cArray(Array.from(values), 24, hex8)};`;
+  const s32 = (name: string, values: ArrayLike<number>) => `static const int32_t ${name}[${Math.max(1, values.length)}] = ${cArray(Array.from(values), 8, i32)};`;
+  let maxInput = 1;
+  let maxOutput = 1;
+  let maxUnits = 1;
+  const data: string[] = [];
+  const runs: string[] = [];
+  calls.forEach((call, i) => {
+    const p = `c${i}`;
+    const expected = referenceOutput(call);
+    maxInput = Math.max(maxInput, call.input.length);
+    maxOutput = Math.max(maxOutput, expected.length);
+    data.push(`/* ${i}: ${call.label.replace(/\*\//g, '* /')} */`);
+    data.push(s8(`${p}_input`, call.input));
+    data.push(s8(`${p}_expected`, expected));
+    let invoke: string;
+    if (call.kind === 'gru') {
+      maxUnits = Math.max(maxUnits, call.units);
+      const r = call.requant;
+      data.push(s8(`${p}_kernel`, call.kernel), s8(`${p}_recurrent`, call.recurrent), s32(`${p}_bias`, call.bias));
+      data.push(s32(`${p}_km`, r.kernelMultiplier), s32(`${p}_ks`, r.kernelShift), s32(`${p}_rm`, r.recurrentMultiplier), s32(`${p}_rs`, r.recurrentShift));
+      invoke =
+        `tinyml_gru_s8(in, ${call.steps}, ${call.inChannels}, ${call.units}, ${p}_kernel, ${p}_recurrent, ${p}_bias, ${p}_km, ${p}_ks, ${p}_rm, ${p}_rs, ` +
+        `${i32(r.outputMultiplier)}, ${r.outputShift}, ${r.inputZeroPoint}, ${r.outputZeroPoint}, ${r.actMin}, ${r.actMax}, ${call.returnSequences ? 1 : 0}, gru_state, gru_gates, out)`;
+    } else if (call.kind === 'maxpool1d' || call.kind === 'avgpool1d') {
+      invoke = `tinyml_${call.kind}_s8(in, ${call.channels}, ${call.pool}, ${call.stride}, ${call.outLength}, out)`;
+    } else if (call.kind === 'globalavgpool') {
+      invoke = `tinyml_globalavgpool_s8(in, ${call.length}, ${call.channels}, out)`;
+    } else {
+      const l = call.linear;
+      data.push(s8(`${p}_weights`, l.weights), s32(`${p}_bias`, l.bias), s32(`${p}_multiplier`, l.multiplier), s32(`${p}_shift`, l.shift));
+      const tail = `${p}_weights, ${p}_bias, ${p}_multiplier, ${p}_shift, ${l.inputZeroPoint}, ${l.outputZeroPoint}, ${l.actMin}, ${l.actMax}`;
+      switch (call.kind) {
+        case 'conv1d':
+          invoke = `tinyml_conv1d_s8(in, ${call.inLength}, ${call.channels}, ${tail}, ${call.kernel}, ${call.stride}, ${call.padBefore}, ${call.outChannels}, ${call.outLength}, out)`;
+          break;
+        case 'depthwise1d':
+          invoke = `tinyml_depthwise1d_s8(in, ${call.inLength}, ${call.channels}, ${tail}, ${call.kernel}, ${call.stride}, ${call.padBefore}, ${call.outLength}, out)`;
+          break;
+        case 'pointwise1d':
+          invoke = `tinyml_pointwise1d_s8(in, ${call.length}, ${call.channels}, ${tail}, ${call.filters}, out)`;
+          break;
+        case 'dense':
+          invoke = `tinyml_dense_s8(in, ${call.inputs}, ${tail}, ${call.units}, out)`;
+          break;
+      }
+    }
+    runs.push(
+      `static int32_t run_${p}(void)`,
+      '{',
+      `  int8_t *in = input_buffer + ${misalign};`,
+      `  for (int32_t i = 0; i < ${call.input.length}; i++) in[i] = ${p}_input[i];`,
+      `  for (int32_t i = 0; i < ${expected.length}; i++) out[i] = 0;`,
+      '  platform_marker();',
+      `  ${invoke};`,
+      '  platform_marker();',
+      `  return report(${i}, ${p}_expected, ${expected.length});`,
+      '}',
+      '',
+    );
+  });
+  return [
+    '/* Generated by nx-tinyml (packages/core/src/quantize/runtime-program.ts); do not edit. */',
+    '#include <stdint.h>',
+    '',
+    '#include "platform.h"',
+    '#include "tinyml_runtime.h"',
+    '',
+    `static int8_t input_buffer[${maxInput + misalign}] __attribute__((aligned(16)));`,
+    `static int8_t out[${maxOutput}];`,
+    ...(calls.some((c) => c.kind === 'gru') ? [`static int16_t gru_state[${maxUnits}];`, `static int32_t gru_gates[${6 * maxUnits}];`] : []),
+    '',
+    'static void put_int(int32_t value)',
+    '{',
+    '  char text[12];',
+    '  int32_t n = 0;',
+    '  uint32_t magnitude = value < 0 ? 0u - (uint32_t)value : (uint32_t)value;',
+    '  do {',
+    "    text[11 - n++] = (char)('0' + magnitude % 10u);",
+    '    magnitude /= 10u;',
+    '  } while (magnitude != 0u);',
+    "  if (value < 0) text[11 - n++] = '-';",
+    '  platform_write(&text[12 - n], (size_t)n);',
+    '}',
+    '',
+    '/* Prints "ok <i>" or "MISMATCH <i> <the output>"; returns 1 when bit-exact. */',
+    'static int32_t report(int32_t index, const int8_t *expected, int32_t n)',
+    '{',
+    '  int32_t same = 1;',
+    '  for (int32_t i = 0; i < n; i++) same &= out[i] == expected[i];',
+    '  platform_puts(same ? "ok " : "MISMATCH ");',
+    '  put_int(index);',
+    '  for (int32_t i = 0; !same && i < n; i++) {',
+    '    platform_puts(" ");',
+    '    put_int(out[i]);',
+    '  }',
+    '  platform_puts("\\n");',
+    '  return same;',
+    '}',
+    '',
+    ...data,
+    '',
+    ...runs,
+    'int main(void)',
+    '{',
+    '  platform_init();',
+    '  int32_t passed = 0;',
+    ...calls.map((_, i) => `  passed += run_c${i}();`),
+    '  platform_puts("kernels: ");',
+    '  put_int(passed);',
+    '  platform_puts("/");',
+    `  put_int(${calls.length});`,
+    '  platform_puts(" bit-exact\\n");',
+    `  return passed == ${calls.length} ? 0 : 1;`,
+    '}',
+    '',
+  ].join('\n');
+}

@@ -1,0 +1,34 @@
+#include "tinyml_runtime.h"
+
+/* Four units share each input load (weights' last index is the unit, so their four weights are adjacent). */
+void tinyml_dense_s8(const int8_t *input, int32_t inputs,
+                     const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
+                     int32_t input_zero_point, int32_t output_zero_point, int32_t act_min, int32_t act_max,
+                     int32_t units, int8_t *output)
+{
+    int32_t u = 0;
+    for (; u + 4 <= units; u += 4) {
+        int32_t acc0 = bias[u];
+        int32_t acc1 = bias[u + 1];
+        int32_t acc2 = bias[u + 2];
+        int32_t acc3 = bias[u + 3];
+        for (int32_t j = 0, w = u; j < inputs; j++, w += units) {
+            const int32_t v = (int32_t)input[j] - input_zero_point;
+            acc0 += v * weights[w];
+            acc1 += v * weights[w + 1];
+            acc2 += v * weights[w + 2];
+            acc3 += v * weights[w + 3];
+        }
+        output[u] = tinyml_requantize_s8(acc0, multiplier[u], shift[u], output_zero_point, act_min, act_max);
+        output[u + 1] = tinyml_requantize_s8(acc1, multiplier[u + 1], shift[u + 1], output_zero_point, act_min, act_max);
+        output[u + 2] = tinyml_requantize_s8(acc2, multiplier[u + 2], shift[u + 2], output_zero_point, act_min, act_max);
+        output[u + 3] = tinyml_requantize_s8(acc3, multiplier[u + 3], shift[u + 3], output_zero_point, act_min, act_max);
+    }
+    for (; u < units; u++) {
+        int32_t acc = bias[u];
+        for (int32_t j = 0, w = u; j < inputs; j++, w += units) {
+            acc += ((int32_t)input[j] - input_zero_point) * weights[w];
+        }
+        output[u] = tinyml_requantize_s8(acc, multiplier[u], shift[u], output_zero_point, act_min, act_max);
+    }
+}
