@@ -4,12 +4,13 @@
  * RV32IMC (esp32-c3, QEMU virt), counted exactly by the QEMU TCG plugin: the instructions between the two markers
  * around each kernel call (the call, the kernel and everything it calls), and each kernel function's own
  * instructions (runOnQemu countFunctions). The same program is built twice per core: with firmware/runtime and
- * with the pre-optimisation kernels kept in tools/bench/kernels-baseline/ (the baseline); both must reproduce the
- * TypeScript reference kernels bit for bit, or the benchmark fails.
- *   npm run bench:kernels [-- --json out.json]
+ * with the kernels of an earlier commit taken from git (the baseline; default 2d397dc, the plain-C kernels before
+ * the DSP rewrite); both must reproduce the TypeScript reference kernels bit for bit, or the benchmark fails.
+ *   npm run bench:kernels [-- --baseline <git revision>] [--json out.json]
  * Data: seeded random int8 tensors with PTQ-like requantisation (multiplier in [2^30, 2^31), shifts −6…−11,
  * small biases, ReLU ranges); instruction counts do not depend on the values beyond the kernels' branches.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -22,10 +23,20 @@ import { KERNEL_FUNCTION, KernelCall, LinearParams, PROGRAM_RESULT_LINE, callMac
 import { loadBoard } from '../../packages/core/src/spec/board';
 
 const ROOT = defaultWorkspaceRoot;
-const RUNTIMES = {
-  baseline: path.join(ROOT, 'tools', 'bench', 'kernels-baseline'),
+/** The plain-C kernels before the Cortex-M DSP rewrite. */
+const DEFAULT_BASELINE = '2d397dc';
+const RUNTIMES: Record<'baseline' | 'new', string> = {
+  baseline: '',
   new: path.join(ROOT, 'firmware', 'runtime'),
-} as const;
+};
+
+/** firmware/runtime as it was at `revision`, extracted into `work` (git archive | tar). */
+function baselineRuntime(revision: string, work: string): string {
+  const dir = path.join(work, 'baseline-runtime');
+  execFileSync('mkdir', ['-p', dir]);
+  execFileSync('sh', ['-c', `git -C "${ROOT}" archive "${revision}" firmware/runtime | tar -x -C "${dir}"`]);
+  return path.join(dir, 'firmware', 'runtime');
+}
 const BOARDS = [
   { board: 'stm32f446ze', core: 'Cortex-M4' },
   { board: 'stm32h747xi', core: 'Cortex-M7' },
@@ -123,8 +134,10 @@ async function measure(boardName: string, runtime: keyof typeof RUNTIMES, calls:
 
 async function main(): Promise<void> {
   const jsonOut = process.argv.includes('--json') ? process.argv[process.argv.indexOf('--json') + 1] : null;
+  const revision = process.argv.includes('--baseline') ? process.argv[process.argv.indexOf('--baseline') + 1] : DEFAULT_BASELINE;
   const calls = benchCalls();
   const work = mkdtempSync(path.join(tmpdir(), 'nx-tinyml-bench-kernels-'));
+  RUNTIMES.baseline = baselineRuntime(revision, work);
   const results: { board: string; core: string; label: string; kind: string; macs: number; baseline: number; new: number; baselineOwn: number; newOwn: number }[] = [];
   try {
     for (const { board, core } of BOARDS) {
