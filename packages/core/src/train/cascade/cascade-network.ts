@@ -1,7 +1,7 @@
 import type { ModelIR, Shape } from '../../model/ir';
 import { inferShapes } from '../../model/shapes';
 import { Arena } from '../wasm/arena';
-import { LayerChain } from './layer-chain';
+import { LayerChain } from '../layer-chain';
 
 /** Trained parameters of a cascade as plain JSON: the backbone's per-layer arrays, then each exit head's. */
 export interface CascadeWeights {

@@ -1,9 +1,9 @@
-import { Random } from '../../common/random';
-import type { Layer, Shape } from '../../model/ir';
-import { paramCount } from '../../model/params';
-import { createKernel } from '../create-kernel';
-import type { LayerKernel } from '../kernel';
-import type { Arena, Block } from '../wasm/arena';
+import { Random } from '../common/random';
+import type { Layer, Shape } from '../model/ir';
+import { paramCount } from '../model/params';
+import { createKernel } from './create-kernel';
+import type { LayerKernel } from './kernel';
+import type { Arena, Block } from './wasm/arena';
 
 /**
  * A run of IR layers from a given input shape, with its parameters, gradients and activation buffers, all allocated
