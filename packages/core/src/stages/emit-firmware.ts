@@ -3,7 +3,6 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { replaceDirAtomic } from '../common/atomic';
 import { canonicalJson } from '../common/canonical-json';
-import { UserError } from '../common/errors';
 import { silentLog, type Log } from '../common/log';
 import { defaultWorkspaceRoot } from '../common/workspace';
 import { cmakeLists, cmakeToolchain, espIdfComponent, type PackageLayout } from '../firmware/emit-build-files';
@@ -17,6 +16,7 @@ import { buildFlashBlob } from '../quantize/flash-blob';
 import type { QuantizedModel } from '../quantize/quantized-model';
 import type { BoardDefinition, FirmwareFormat } from '../spec/types';
 import { GOLDEN_FILE, QUANTIZED_MODEL_FILE, type GoldenVector } from './quantize';
+import { readStageOutput } from './read-stage-output';
 
 export interface EmitFirmwareStageInput {
   experiment: string;
@@ -39,7 +39,7 @@ export interface FirmwareManifest {
   buildFormat: 'cmake' | 'esp-idf';
   layout: PackageLayout;
   /** The memory model's figures the build must reproduce: flash blob and arena bytes exactly. */
-  predicted: { blobBytes: number; arenaBytes: number; inputBytes: number; stackBytes: number; flash: unknown; sram: unknown };
+  predicted: { blobBytes: number; arenaBytes: number; arenaLowerBound: number; inputBytes: number; stackBytes: number; flash: unknown; sram: unknown };
   arena: { id: string; offset: number; bytes: number; firstStep: number; lastStep: number }[];
   events: number;
   exits: number;
@@ -56,8 +56,8 @@ export interface FirmwareManifest {
 export async function runEmitFirmwareStage(input: EmitFirmwareStageInput): Promise<FirmwareManifest> {
   const log = input.log ?? silentLog;
   const workspaceRoot = input.workspaceRoot ?? defaultWorkspaceRoot;
-  const model = await readJson<QuantizedModel>(path.join(input.quantizeDir, QUANTIZED_MODEL_FILE), 'the quantised model', 'quantize');
-  const golden = await readJson<{ vectors: GoldenVector[] }>(path.join(input.quantizeDir, GOLDEN_FILE), 'the golden vectors', 'quantize');
+  const model = await readStageOutput<QuantizedModel>(path.join(input.quantizeDir, QUANTIZED_MODEL_FILE), 'the quantised model', 'quantize');
+  const golden = await readStageOutput<{ vectors: GoldenVector[] }>(path.join(input.quantizeDir, GOLDEN_FILE), 'the golden vectors', 'quantize');
   const buildFormat = input.format === 'auto' ? (input.board.toolchain === 'esp-idf' ? 'esp-idf' : 'cmake') : input.format;
   const blob = buildFlashBlob(model);
   const plan = planModelArena(model.ir);
@@ -110,6 +110,7 @@ export async function runEmitFirmwareStage(input: EmitFirmwareStageInput): Promi
     predicted: {
       blobBytes: blob.bytes.length,
       arenaBytes: plan.arenaBytes,
+      arenaLowerBound: plan.lowerBoundBytes,
       inputBytes: harness.inputSize,
       stackBytes: input.board.memory.stackBytes,
       flash: memory.flash,
@@ -138,12 +139,4 @@ export async function runEmitFirmwareStage(input: EmitFirmwareStageInput): Promi
       `${runtimeFiles.length} runtime files, ${golden.vectors.length} golden vectors; ${files.size} files`,
   );
   return manifest;
-}
-
-async function readJson<T>(file: string, what: string, stage: string): Promise<T> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch (error) {
-    throw new UserError(`${file}: cannot read ${what} (${(error as Error).message}); run the ${stage} stage first`);
-  }
 }

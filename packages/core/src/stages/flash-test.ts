@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { replaceDirAtomic } from '../common/atomic';
@@ -21,7 +21,9 @@ import { FIRMWARE_MANIFEST_FILE, type FirmwareManifest } from './emit-firmware';
 import { layerMacs } from '../model/cost';
 import { lowerToOps, opsBeforeExit } from '../model/ops';
 import { GOLDEN_FILE, QUANTIZED_MODEL_FILE, type GoldenVector } from './quantize';
+import { readStageOutput } from './read-stage-output';
 import type { QuantizedModel } from '../quantize/quantized-model';
+import { KERNEL_FUNCTION } from '../quantize/runtime-program';
 
 export interface FlashTestStageInput {
   experiment: string;
@@ -41,26 +43,10 @@ export interface FlashTestStageInput {
 }
 
 /** The runtime kernels whose own instructions are counted. */
-const KERNELS = [
-  'tinyml_conv1d_s8',
-  'tinyml_depthwise1d_s8',
-  'tinyml_pointwise1d_s8',
-  'tinyml_dense_s8',
-  'tinyml_maxpool1d_s8',
-  'tinyml_avgpool1d_s8',
-  'tinyml_globalavgpool_s8',
-  'tinyml_clamp_s8',
-  'tinyml_gru_s8',
-  'tinyml_evidential_head',
-];
+const KERNELS = [...new Set([...Object.values(KERNEL_FUNCTION), 'tinyml_clamp_s8', 'tinyml_evidential_head'])];
 
-const KERNEL_OF_OP: Record<string, string> = {
-  conv1d: 'tinyml_conv1d_s8',
-  depthwise1d: 'tinyml_depthwise1d_s8',
-  pointwise1d: 'tinyml_pointwise1d_s8',
-  dense: 'tinyml_dense_s8',
-  gru: 'tinyml_gru_s8',
-};
+/** The kernels that do MACs, by op kind (instructions per MAC are reported for these). */
+const MAC_KINDS = ['conv1d', 'depthwise1d', 'pointwise1d', 'dense', 'gru'] as const;
 
 /**
  * The `flash-test` stage: builds the emitted package's golden-vector test program for the board, runs it on QEMU
@@ -72,9 +58,9 @@ const KERNEL_OF_OP: Record<string, string> = {
 export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ runner: string; passed: number; vectors: number } | { runner: 'board'; skipped: string }> {
   const log = input.log ?? silentLog;
   const workspaceRoot = input.workspaceRoot ?? defaultWorkspaceRoot;
-  const manifest = await readJson<FirmwareManifest>(path.join(input.firmwareDir, FIRMWARE_MANIFEST_FILE), 'the firmware package', 'emit-firmware');
-  const model = await readJson<QuantizedModel>(path.join(input.quantizeDir, QUANTIZED_MODEL_FILE), 'the quantised model', 'quantize');
-  const golden = await readJson<{ vectors: GoldenVector[] }>(path.join(input.quantizeDir, GOLDEN_FILE), 'the golden vectors', 'quantize');
+  const manifest = await readStageOutput<FirmwareManifest>(path.join(input.firmwareDir, FIRMWARE_MANIFEST_FILE), 'the firmware package', 'emit-firmware');
+  const model = await readStageOutput<QuantizedModel>(path.join(input.quantizeDir, QUANTIZED_MODEL_FILE), 'the quantised model', 'quantize');
+  const golden = await readStageOutput<{ vectors: GoldenVector[] }>(path.join(input.quantizeDir, GOLDEN_FILE), 'the golden vectors', 'quantize');
   const runner = await chooseRunner(input.runner, input.board, log);
   if (runner.kind === 'skipped') {
     log(`flash-test: skipped: ${runner.reason}`);
@@ -223,21 +209,11 @@ function checkMemory(build: FirmwareBuild, manifest: FirmwareManifest, board: Bo
       used: build.memory.ram.used + ('.stack' in build.memory.ram.sections ? 0 : board.memory.stackBytes),
       capacity: build.memory.ram.capacity,
       predicted: predictedSram.arena + predictedSram.input + predictedSram.stack,
-      theoreticalMinimum: manifest.arena.length > 0 ? lowerBound(manifest) + predictedSram.input + predictedSram.stack : predictedSram.input + predictedSram.stack,
+      theoreticalMinimum: manifest.predicted.arenaLowerBound + predictedSram.input + predictedSram.stack,
       sections: build.memory.ram.sections,
     },
     builtWith: build.target.arch,
   };
-}
-
-/** The most activation bytes alive at one step (unaligned): no arena can be smaller. */
-function lowerBound(manifest: FirmwareManifest): number {
-  let best = 0;
-  for (const t of manifest.arena) {
-    const live = manifest.arena.filter((u) => u.firstStep <= t.firstStep && t.firstStep <= u.lastStep).reduce((n, u) => n + u.bytes, 0);
-    best = Math.max(best, live);
-  }
-  return best;
 }
 
 /**
@@ -265,7 +241,7 @@ function instructionReport(run: FirmwareRun, model: QuantizedModel, vectors: Gol
   const macsByKernel: Record<string, number> = {};
   const addOps = (list: typeof ops) => {
     for (const op of list) {
-      const kernel = KERNEL_OF_OP[op.kind];
+      const kernel = (MAC_KINDS as readonly string[]).includes(op.kind) ? KERNEL_FUNCTION[op.kind as (typeof MAC_KINDS)[number]] : undefined;
       if (kernel) macsByKernel[kernel] = (macsByKernel[kernel] ?? 0) + layerMacs(op.definition, op.inputShape, op.outputShape);
     }
   };
@@ -274,7 +250,8 @@ function instructionReport(run: FirmwareRun, model: QuantizedModel, vectors: Gol
     if (exits > 0) addOps(ops);
   }
   const perMac: Record<string, number | null> & { allLinear?: number | null } = {};
-  for (const [kind, kernel] of Object.entries(KERNEL_OF_OP)) {
+  for (const kind of MAC_KINDS) {
+    const kernel = KERNEL_FUNCTION[kind];
     const macs = macsByKernel[kernel] ?? 0;
     perMac[kind] = macs > 0 ? (counts.functions[kernel] ?? 0) / macs : null;
   }
@@ -346,12 +323,4 @@ function flashTestMarkdown(report: {
         ]
       : ['Instructions were not counted (native run).', '']),
   ].join('\n');
-}
-
-async function readJson<T>(file: string, what: string, stage: string): Promise<T> {
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as T;
-  } catch (error) {
-    throw new UserError(`${file}: cannot read ${what} (${(error as Error).message}); run the ${stage} stage first`);
-  }
 }

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { replaceDirAtomic } from '../common/atomic';
 import { canonicalJson } from '../common/canonical-json';
@@ -19,7 +19,8 @@ import type { BoardDefinition, NormalizedQuantize } from '../spec/types';
 import { CascadeNetwork, type CascadeWeights } from '../train/cascade/cascade-network';
 import { applyThresholds, cascadeExitPredictions, PredictionSet } from '../train/cascade/predictions';
 import { scorePredictions, type PredictionScores } from '../train/cascade/scoring';
-import { WindowSampler } from '../train/window-source';
+import { uniformSubsample, WindowSampler } from '../train/window-source';
+import { readStageOutput } from './read-stage-output';
 import type { WindowManifest } from './window';
 
 export interface QuantizeStageInput {
@@ -79,14 +80,14 @@ export interface GoldenVector {
 export async function runQuantizeStage(input: QuantizeStageInput): Promise<{ eventF1Drop: number; accuracyDrop: number }> {
   const log = input.log ?? silentLog;
   const settings = input.quantize;
-  const cascade = await readCascadeModel(input.cascadeDir);
+  const cascade = await readStageOutput<CascadeModelFile>(path.join(input.cascadeDir, 'cascade-model.json'), 'the trained cascade', 'train-cascade');
   const store = await readWindowStore<WindowManifest>(input.windowDir);
   if (cascade.windows !== store.manifest.payload.sha256) {
     throw new UserError(`${path.join(input.cascadeDir, 'cascade-model.json')}: trained on other windows than ${input.windowDir} holds; rerun train-cascade`);
   }
   const sampler = new WindowSampler(store, cascade.normalization);
   const random = Random.derive(input.seed, 0x9a17);
-  const calibrationWindows = sampler.uniform(sampler.windowsOf(cascade.subjects.train), settings.calibrationWindows, random);
+  const calibrationWindows = uniformSubsample(sampler.windowsOf(cascade.subjects.train), settings.calibrationWindows, random);
   const calibration = Array.from(calibrationWindows, (w) => sampler.sample(w));
   const percentile = settings.calibration === 'percentile' ? settings.percentile : undefined;
   const thresholdsQ15 = cascade.thresholds.map(thresholdQ15);
@@ -125,7 +126,7 @@ export async function runQuantizeStage(input: QuantizeStageInput): Promise<{ eve
   const score = (set: PredictionSet) => scorePredictions(set, truth, subjects, subjectNames, cascade.events, macs);
   const floatScores = score(floatSet);
   const intScores = score(intSet);
-  const errorWindows = Array.from(sampler.uniform(testWindows, Math.min(256, testWindows.length), Random.derive(input.seed, 0xe77)), (w) => sampler.sample(w));
+  const errorWindows = Array.from(uniformSubsample(testWindows, Math.min(256, testWindows.length), Random.derive(input.seed, 0xe77)), (w) => sampler.sample(w));
   const tensorErrors = quantizationErrors(model, cascade.weights, errorWindows);
   const golden = goldenVectors(model, sampler, store, testWindows, eventOfClass, settings.goldenVectors, Random.derive(input.seed, 0x601d));
 
@@ -203,7 +204,9 @@ function goldenVectors(
   const byClass = new Map<number, number[]>();
   for (const w of windows) {
     const c = eventOfClass[store.windowLabel[w]] + 1;
-    byClass.set(c, [...(byClass.get(c) ?? []), w]);
+    const list = byClass.get(c);
+    if (list) list.push(w);
+    else byClass.set(c, [w]);
   }
   const pools = [...byClass.keys()].sort((a, b) => a - b).map((c) => random.shuffle(byClass.get(c) as number[]));
   const chosen: number[] = [];
@@ -248,15 +251,6 @@ function summarize(scores: PredictionScores) {
     exitRates: scores.exits?.rates ?? null,
     expectedMacs: scores.exits?.expectedMacs ?? null,
   };
-}
-
-async function readCascadeModel(dir: string): Promise<CascadeModelFile> {
-  const file = path.join(dir, 'cascade-model.json');
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as CascadeModelFile;
-  } catch (error) {
-    throw new UserError(`${file}: cannot read the trained cascade (${(error as Error).message}); run the train-cascade stage first`);
-  }
 }
 
 function quantizeMarkdown(experiment: string, report: {

@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { replaceDirAtomic } from '../common/atomic';
 import { canonicalJson } from '../common/canonical-json';
@@ -22,6 +22,7 @@ import { cascadeFoldData, type TrainingJob, type TrainingJobResult, type Trainin
 import { createTrainingPool } from '../train/cascade/training-pool';
 import { Network, type NetworkWeights } from '../train/network';
 import { monitoredF1 } from '../train/training-loop';
+import { readStageOutput } from './read-stage-output';
 import type { WindowManifest } from './window';
 
 export interface TrainCascadeStageInput {
@@ -232,12 +233,7 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
 
 async function readSearchedModel(searchDir: string): Promise<SearchedModel> {
   const file = path.join(searchDir, 'best-model.json');
-  let parsed: Partial<SearchedModel>;
-  try {
-    parsed = JSON.parse(await readFile(file, 'utf8')) as Partial<SearchedModel>;
-  } catch (error) {
-    throw new UserError(`${file}: cannot read the searched model (${(error as Error).message}); run the search stage first`);
-  }
+  const parsed = await readStageOutput<Partial<SearchedModel>>(file, 'the searched model', 'search');
   if (!parsed.ir || !Array.isArray(parsed.blocks) || typeof parsed.fold !== 'string' || typeof parsed.windows !== 'string') {
     throw new UserError(`${file}: written by an older search stage (no blocks/windows); rerun the search stage`);
   }

@@ -14,6 +14,12 @@ export interface WindowSource {
   subject(window: number): number;
 }
 
+/** At most `max` of `windows`, drawn uniformly so the class balance stays as it is; ascending. */
+export function uniformSubsample(windows: Uint32Array, max: number, random: Random): Uint32Array {
+  if (windows.length <= max) return windows;
+  return Uint32Array.from(random.shuffle(Array.from(windows)).slice(0, max)).sort();
+}
+
 /**
  * Windows of a store z-scored with given statistics (a trained model's), picked by subject: for the stages after
  * training, which must see exactly the normalisation the model was trained with.
@@ -47,12 +53,6 @@ export class WindowSampler implements WindowSource {
       if (ids[s]) windows.push(w);
     });
     return Uint32Array.from(windows);
-  }
-
-  /** At most `max` of `windows`, drawn uniformly (class balance kept), ascending. */
-  uniform(windows: Uint32Array, max: number, random: Random): Uint32Array {
-    if (windows.length <= max) return windows;
-    return Uint32Array.from(random.shuffle(Array.from(windows)).slice(0, max)).sort();
   }
 
   fill(window: number, out: Float64Array): void {

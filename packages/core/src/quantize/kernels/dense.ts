@@ -1,9 +1,10 @@
-import { requantizeToInt8 } from '../requantize';
-import { ChannelRequant, checkAccumulatorBound } from './requant-params';
+import { pointwise1dInt8 } from './pointwise1d';
+import type { ChannelRequant } from './requant-params';
 
 /**
  * int8 dense on the flattened input: out[u] = clamp(requant(b[u] + Σ_j (x[j] − z_x)·W[j][u]) + z_out), j over the
- * `inputs` values of the row-major [T][C] input, weights [inputs][units]. Mirrors firmware/runtime/dense.c.
+ * `inputs` values of the row-major [T][C] input, weights [inputs][units]: exactly a pointwise conv over one step of
+ * `inputs` channels. Mirrors firmware/runtime/dense.c.
  */
 export function denseInt8(
   input: ArrayLike<number>,
@@ -14,11 +15,5 @@ export function denseInt8(
   units: number,
   output: Int8Array,
 ): void {
-  checkAccumulatorBound(bias, inputs, 'dense');
-  const zx = requant.inputZeroPoint;
-  for (let u = 0; u < units; u++) {
-    let acc = bias[u];
-    for (let j = 0; j < inputs; j++) acc += (input[j] - zx) * weights[j * units + u];
-    output[u] = requantizeToInt8(acc, requant.multiplier[u], requant.shift[u], requant.outputZeroPoint, requant.actMin, requant.actMax);
-  }
+  pointwise1dInt8(input, weights, bias, requant, 1, inputs, units, output);
 }

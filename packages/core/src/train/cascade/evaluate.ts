@@ -1,6 +1,7 @@
 import { Random } from '../../common/random';
 import type { FoldData } from '../dataset';
 import type { Network } from '../network';
+import { uniformSubsample } from '../window-source';
 import type { CascadeNetwork } from './cascade-network';
 import type { EventSet } from './events';
 import {
@@ -96,10 +97,4 @@ export function robustness(
     }
     return { perturbation, label: perturbationLabel(perturbation), windows: picked.length, methods };
   });
-}
-
-/** At most `max` of `windows`, drawn uniformly so the class balance stays that of the test subjects; sorted. */
-function uniformSubsample(windows: Uint32Array, max: number, random: Random): Uint32Array {
-  if (windows.length <= max) return windows;
-  return Uint32Array.from(random.shuffle(Array.from(windows)).slice(0, max)).sort();
 }
