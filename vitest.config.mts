@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Detects the firmware toolchain state once, for skips and the one-line summary of what was skipped.
+    globalSetup: ['tools/test/toolchain-state.global-setup.ts'],
   },
 });

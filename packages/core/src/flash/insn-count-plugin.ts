@@ -1,10 +1,11 @@
 /**
  * The instruction-counting QEMU plugin (firmware/platform/qemu-plugin/insn-count.c), compiled once per plugin
- * source, header and QEMU version into node_modules/.cache/nx-tinyml/. Debian's QEMU loads plugins but ships
- * none, and its plugin API header comes only with the QEMU source package: `bash tools/install-toolchains
- * firmware` puts it in .data/tools/qemu-plugin-api/<qemu version>/ (NX_TINYML_QEMU_PLUGIN_H overrides the path).
- * Without the header the runner falls back to counting QEMU's exec trace (exec-trace-count.ts): same figures,
- * much slower.
+ * source, header and QEMU version into the per-user tool cache (tool-cache.ts), so every clone shares it.
+ * Debian's QEMU loads plugins but ships none, and its plugin API header comes only with the QEMU source package:
+ * `bash tools/install-toolchains firmware` puts it in <tool cache>/qemu-plugin-api/<qemu version>/ (older
+ * installs left it in the clone's .data/tools/, still searched; NX_TINYML_QEMU_PLUGIN_H names a header directly).
+ * Without the header, or with a QEMU built without plugin support, the runner falls back to counting QEMU's exec
+ * trace (exec-trace-count.ts): same figures, much slower.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, promises as fs } from 'node:fs';
@@ -12,6 +13,7 @@ import * as path from 'node:path';
 import { execa } from 'execa';
 import { tempSibling } from '../common/atomic';
 import { defaultWorkspaceRoot } from '../common/workspace';
+import { toolCacheDir, toolSearchDirs } from './tool-cache';
 import { findExecutable } from './toolchains';
 
 export type InstructionCounter =
@@ -34,8 +36,20 @@ export function pluginSourcePath(workspaceRoot: string): string {
 export function pluginHeaderPath(workspaceRoot: string, version: string): string | null {
   const override = process.env.NX_TINYML_QEMU_PLUGIN_H;
   if (override !== undefined && override !== '') return existsSync(override) ? override : null;
-  const candidate = path.join(workspaceRoot, '.data', 'tools', 'qemu-plugin-api', version, 'qemu-plugin.h');
-  return existsSync(candidate) ? candidate : null;
+  for (const dir of toolSearchDirs(workspaceRoot)) {
+    const candidate = path.join(dir, 'qemu-plugin-api', version, 'qemu-plugin.h');
+    if (existsSync(candidate)) return candidate;
+  }
+  return null;
+}
+
+/**
+ * Whether this QEMU binary was built with TCG plugin support: such builds list `-plugin` in their help (Debian's
+ * do; `--disable-plugins` builds, e.g. some distributions' or static ones, do not).
+ */
+export async function qemuSupportsPlugins(qemuBinary: string): Promise<boolean> {
+  const result = await execa(qemuBinary, ['-help'], { reject: false, stdin: 'ignore' });
+  return /^-plugin\b/m.test(String(result.stdout));
 }
 
 const built = new Map<string, Promise<InstructionCounter>>();
@@ -46,7 +60,7 @@ const built = new Map<string, Promise<InstructionCounter>>();
  * fallback: it means the wrong header.
  */
 export function instructionCounter(qemuBinary: string, workspaceRoot = defaultWorkspaceRoot): Promise<InstructionCounter> {
-  const key = `${workspaceRoot}\0${qemuBinary}\0${process.env.NX_TINYML_QEMU_PLUGIN_H ?? ''}`;
+  const key = [workspaceRoot, qemuBinary, process.env.NX_TINYML_QEMU_PLUGIN_H ?? '', toolSearchDirs(workspaceRoot).join(path.delimiter)].join('\0');
   let counter = built.get(key);
   if (counter === undefined) {
     counter = buildCounter(qemuBinary, workspaceRoot);
@@ -58,6 +72,9 @@ export function instructionCounter(qemuBinary: string, workspaceRoot = defaultWo
 
 async function buildCounter(qemuBinary: string, workspaceRoot: string): Promise<InstructionCounter> {
   const version = await qemuVersion(qemuBinary);
+  if (!(await qemuSupportsPlugins(qemuBinary))) {
+    return { kind: 'exec-trace', qemuVersion: version, reason: `${path.basename(qemuBinary)} ${version} was built without TCG plugin support (no -plugin option)` };
+  }
   const header = pluginHeaderPath(workspaceRoot, version);
   if (header === null) {
     return { kind: 'exec-trace', qemuVersion: version, reason: `no qemu-plugin.h for QEMU ${version}: run \`bash tools/install-toolchains firmware\`` };
@@ -68,10 +85,9 @@ async function buildCounter(qemuBinary: string, workspaceRoot: string): Promise<
   const source = pluginSourcePath(workspaceRoot);
   const [sourceText, headerText] = await Promise.all([fs.readFile(source), fs.readFile(header)]);
   const digest = createHash('sha256').update(sourceText).update('\0').update(headerText).update('\0').update(version).digest('hex').slice(0, 16);
-  const library = path.join(workspaceRoot, 'node_modules', '.cache', 'nx-tinyml', 'qemu-plugin', digest, 'libinsn-count.so');
+  const library = await pluginLibraryPath(workspaceRoot, digest);
   if (existsSync(library)) return { kind: 'plugin', library, qemuVersion: version };
 
-  await fs.mkdir(path.dirname(library), { recursive: true });
   // Built beside its final name and renamed: parallel test workers may build the same plugin at once.
   const temp = tempSibling(library);
   const result = await execa(
@@ -85,4 +101,20 @@ async function buildCounter(qemuBinary: string, workspaceRoot: string): Promise<
   }
   await fs.rename(temp, library);
   return { kind: 'plugin', library, qemuVersion: version };
+}
+
+/**
+ * Where the plugin built from `digest` lives: the per-user cache, or the clone's node_modules/.cache when the
+ * cache folder cannot be created (a read-only home, say).
+ */
+async function pluginLibraryPath(workspaceRoot: string, digest: string): Promise<string> {
+  const inCache = path.join(toolCacheDir(), 'qemu-plugin', digest, 'libinsn-count.so');
+  try {
+    await fs.mkdir(path.dirname(inCache), { recursive: true });
+    return inCache;
+  } catch {
+    const local = path.join(workspaceRoot, 'node_modules', '.cache', 'nx-tinyml', 'qemu-plugin', digest, 'libinsn-count.so');
+    await fs.mkdir(path.dirname(local), { recursive: true });
+    return local;
+  }
 }

@@ -2,14 +2,19 @@ import { execa } from 'execa';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { runOnQemu } from '../flash/qemu-run';
 import { runEmitFirmwareStage } from './emit-firmware';
 import { runFlashTestStage } from './flash-test';
 import { runQuantizeStage } from './quantize';
 import { runSamplePipeline, type SamplePipeline } from './sample-pipeline';
 
-/** The sample cascade through quantize, emit-firmware and flash-test on the real cross compilers, QEMU and the host. */
+/**
+ * The sample cascade through quantize, emit-firmware and flash-test on the real cross compilers, QEMU and the host;
+ * what the machine lacks is skipped, as the run's toolchain line says.
+ */
+const toolchains = inject('toolchainState');
+const canRun = toolchains.crossCompilers && toolchains.qemu;
 let pipeline: SamplePipeline;
 let quantizeDir: string;
 beforeAll(async () => {
@@ -61,7 +66,7 @@ describe('emit-firmware + flash-test on the STM32F446ZE (QEMU mps2-an386, Cortex
     for (const file of filesUnder(firmware.outDir)) expect(again.read(file), file).toBe(firmware.read(file));
   }, 60_000);
 
-  it('passes every golden vector bit-exact on QEMU, with the blob and arena exactly as predicted and counted instructions', async () => {
+  it.skipIf(!canRun)('passes every golden vector bit-exact on QEMU, with the blob and arena exactly as predicted and counted instructions', async () => {
     const outDir = path.join(pipeline.root, 'flash-test');
     const result = await runFlashTestStage({
       experiment: pipeline.spec.name,
@@ -75,7 +80,7 @@ describe('emit-firmware + flash-test on the STM32F446ZE (QEMU mps2-an386, Cortex
     const report = JSON.parse(readFileSync(path.join(outDir, 'report.json'), 'utf8'));
     expect(report.memory.blob.linked).toBe(report.memory.blob.predicted);
     expect(report.memory.arena.linked).toBe(report.memory.arena.predicted);
-    expect(report.instructions.method).toBe('plugin');
+    expect(report.instructions.method).toBe(toolchains.counter?.kind);
     expect(report.instructions.perInference.min).toBeGreaterThan(0);
     expect(report.instructions.perExit).toHaveLength(3);
     expect(report.instructions.perExit[0].mean).toBeLessThan(report.instructions.perExit[2].mean);
@@ -83,7 +88,7 @@ describe('emit-firmware + flash-test on the STM32F446ZE (QEMU mps2-an386, Cortex
     expect(readFileSync(path.join(outDir, 'summary.md'), 'utf8')).toMatch(/16\/16 golden vectors bit-exact on stm32f446ze \(qemu\)/);
   }, 180_000);
 
-  it('builds with the emitted CMake project too, and that ELF passes on QEMU', async () => {
+  it.skipIf(!canRun || !toolchains.cmake)('builds with the emitted CMake project too, and that ELF passes on QEMU', async () => {
     const build = mkdtempSync(path.join(tmpdir(), 'nxt-cmake-'));
     try {
       await execa('cmake', ['-S', firmware.outDir, '-B', build, `-DCMAKE_TOOLCHAIN_FILE=${path.join(firmware.outDir, 'toolchain.cmake')}`, '-DCMAKE_BUILD_TYPE=Release']);
@@ -96,7 +101,7 @@ describe('emit-firmware + flash-test on the STM32F446ZE (QEMU mps2-an386, Cortex
     }
   }, 180_000);
 
-  it('fails at link time with the region and the overflow when the model does not fit the board', async () => {
+  it.skipIf(!toolchains.crossCompilers)('fails at link time with the region and the overflow when the model does not fit the board', async () => {
     const board = pipeline.spec.boardDefinition;
     const tiny = { ...board, name: 'tiny-f446', memory: { ...board.memory, sramBytes: board.memory.reserveSramBytes + board.memory.stackBytes + 1024 } };
     await expect(
@@ -106,7 +111,7 @@ describe('emit-firmware + flash-test on the STM32F446ZE (QEMU mps2-an386, Cortex
 });
 
 describe('the host runner', () => {
-  it('builds natively under ASan/UBSan and passes the vectors asked for (the ESP32-S2 path, which has no emulator)', async () => {
+  it.skipIf(!toolchains.hostCompiler)('builds natively under ASan/UBSan and passes the vectors asked for (the ESP32-S2 path, which has no emulator)', async () => {
     const firmware = await emit('firmware-host', 'cmake');
     const outDir = path.join(pipeline.root, 'flash-host');
     const result = await runFlashTestStage({ experiment: pipeline.spec.name, runner: 'host', vectors: 5, board: pipeline.spec.boardDefinition, firmwareDir: firmware.outDir, quantizeDir, outDir });
