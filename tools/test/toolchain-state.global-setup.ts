@@ -14,6 +14,10 @@ declare module 'vitest' {
 
 export default async function setup(project: TestProject): Promise<() => void> {
   const state = await detectToolchainState();
+  const expected = process.env.NX_TINYML_EXPECT_TOOLCHAIN_STATE;
+  if (expected !== undefined && expected !== '' && expected !== state.name) {
+    throw new Error(`NX_TINYML_EXPECT_TOOLCHAIN_STATE is ${expected}, but this machine is in state ${state.name}: ${describeToolchainState(state)}`);
+  }
   project.provide('toolchainState', state);
   const line = describeToolchainState(state);
   return () => {
