@@ -60,7 +60,7 @@ afterAll(async () => {
   await cache?.close();
 });
 
-describe('search shards through nx', () => {
+describe('search shards through nx', { timeout: 180_000 }, () => {
   it('by default the search is the one `search` task, as before', async () => {
     const { output } = await first.nx('show', 'project', 'fall-esp32', '--json');
     const targets = JSON.parse(output.slice(output.indexOf('{'))).targets;
