@@ -7,6 +7,7 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { execa } from 'execa';
 import { UserError } from '../common/errors';
 import { tempSibling } from '../common/atomic';
+import { removeOnExit, sweepStaleTemps } from '../common/temp-paths';
 import { canonicalJson } from '../common/canonical-json';
 import { silentLog, type Log } from '../common/log';
 import { defaultWorkspaceRoot } from '../common/workspace';
@@ -123,6 +124,8 @@ export async function ensureDataset(id: string, request: DatasetRequest = {}): P
   }
 
   await fs.mkdir(path.dirname(dir), { recursive: true });
+  // extractions and downloads a killed earlier run left (an extraction can be hundreds of MB)
+  await sweepStaleTemps(path.dirname(dir));
   const archive = resolved.file ?? (await download(resolved, dir, log));
   try {
     log(`dataset ${id}: verifying ${path.basename(archive)} (${formatBytes(resolved.bytes)}, ${resolved.variant})`);
@@ -137,7 +140,8 @@ export async function ensureDataset(id: string, request: DatasetRequest = {}): P
 
 async function download(resolved: ResolvedArchive, dir: string, log: Log): Promise<string> {
   const url = resolved.url as string;
-  const target = `${dir}.download`;
+  const target = tempSibling(`${dir}.download`);
+  removeOnExit(target);
   log(`dataset ${resolved.id}: downloading ${url}`);
   try {
     if (url.startsWith('file://')) {
@@ -182,6 +186,7 @@ async function verifyArchive(file: string, resolved: ResolvedArchive): Promise<v
 
 async function extractInto(archive: string, dir: string, resolved: ResolvedArchive): Promise<ExtractionManifest> {
   const temp = tempSibling(dir);
+  const forget = removeOnExit(temp);
   await fs.mkdir(temp, { recursive: true });
   try {
     const result = await execa('tar', ['-xJf', archive, '-C', temp, '--no-same-owner'], { reject: false });
@@ -209,6 +214,8 @@ async function extractInto(archive: string, dir: string, resolved: ResolvedArchi
       throw new UserError(`dataset ${resolved.id}: extracting needs 'tar' and 'xz' (Debian: apt-get install tar xz-utils)`);
     }
     throw error;
+  } finally {
+    forget();
   }
 }
 
