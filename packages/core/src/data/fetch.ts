@@ -117,6 +117,8 @@ export async function ensureDataset(id: string, request: DatasetRequest = {}): P
   const resolved = resolveArchive(id, request);
   const dir = path.join(dataCacheDir(workspaceRoot, env), `${id}-${resolved.variant}-${resolved.sha256.slice(0, 12)}`);
   const manifestFile = path.join(dir, 'MANIFEST.json');
+  // extractions and downloads a killed earlier run left (an extraction can be hundreds of MB)
+  await sweepStaleTemps(path.dirname(dir));
 
   if (existsSync(manifestFile)) {
     const manifest = await readExtractionManifest(manifestFile);
@@ -132,8 +134,6 @@ export async function ensureDataset(id: string, request: DatasetRequest = {}): P
   }
 
   await fs.mkdir(path.dirname(dir), { recursive: true });
-  // extractions and downloads a killed earlier run left (an extraction can be hundreds of MB)
-  await sweepStaleTemps(path.dirname(dir));
   const archive = resolved.file ?? (await download(resolved, dir, log));
   try {
     log(`dataset ${id}: verifying ${path.basename(archive)} (${formatBytes(resolved.bytes)}, ${resolved.variant})`);
