@@ -12,7 +12,7 @@
  * Prints a table; exits non-zero when any case is silent, stale, a stack trace, lost trials, or not the outcome
  * it should have. `npm run faults` (also in .ci/run). KEEP_FAULTS_WORKSPACE=1 keeps the temp workspace.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
@@ -83,6 +83,11 @@ async function runSuite(): Promise<boolean> {
   const baselineTrials = runLog().length;
   const baselinePayload = payloadSha();
 
+  const longJournals = path.join(ws.root, 'dist/.journals/faults-long');
+  const longTrialLines = () =>
+    existsSync(longJournals) ? readdirSync(longJournals).reduce((n, f) => n + readFileSync(path.join(longJournals, f), 'utf8').split('\n').filter(Boolean).length - 1, 0) : 0;
+  let wrapper: ChildProcess | undefined;
+
   const cases: Case[] = [
     {
       name: 'engine change (Adam β1 in train/adam.ts), then search',
@@ -141,54 +146,38 @@ async function runSuite(): Promise<boolean> {
       name: 'two concurrent runs of the same search',
       expected: 'clear error',
       run: async () => {
-        for (const journal of journals()) rmSync(journal);
-        // the second run starts once the first holds the search's lock, so it is the search that meets it
-        const searchLock = path.join(ws.root, 'dist/.locks/faults/faults:search.lock');
-        const [a, b] = await Promise.all([
-          ws.nx('run', 'faults:search', '--skip-nx-cache'),
-          until(() => existsSync(searchLock), 120_000).then(() => ws.nx('run', 'faults:search', '--skip-nx-cache', '--excludeTaskDependencies')),
-        ]);
-        const warnings: string[] = [];
-        let entries = 0;
-        for (const file of journals()) {
-          const journal = TrialJournal.open(file, JSON.parse(readFileSync(file, 'utf8').split('\t')[0]).header, (m) => warnings.push(m));
-          entries += journal.size;
-          journal.close();
-        }
-        if (warnings.length > 0 || entries < baselineTrials) return { outcome: 'lost trials', detail: `journal: ${entries} entries, ${warnings.join('; ') || 'no damage'}` };
-        const refused = [a, b].find((r) => r.exitCode !== 0);
-        if (a.exitCode === 0 && b.exitCode === 0) return { outcome: 'correct recovery', detail: `serialized: both succeeded, journal intact (${entries} trials)` };
-        if (refused && /is already running \(pid \d+/.test(refused.output) && [a, b].some((r) => r.exitCode === 0)) {
-          return { outcome: 'clear error', detail: `${firstLine(refused.output, /already running/)}; the other run finished, journal intact (${entries} trials)` };
-        }
-        return failure(refused!, /already running/);
+        // the first run is the long search, started the way a user would (npx → sh -c → nx); it keeps running for
+        // the next case, which kills its wrapper
+        wrapper = spawn('sh', ['-c', `"${process.execPath}" "${path.join(ws.root, 'node_modules/nx/dist/bin/nx.js')}" run faults-long:search --skip-nx-cache; true`], {
+          cwd: ws.root,
+          stdio: 'ignore',
+          env: { ...process.env, ...ws.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_TINYML_DATASET_MIRROR: '' },
+        });
+        if (!(await until(() => longTrialLines() >= 1, 240_000))) return { outcome: 'silent', detail: 'the first run journaled no trial within 4 minutes' };
+        const second = await ws.nx('run', 'faults-long:search', '--skip-nx-cache', '--excludeTaskDependencies');
+        if (second.exitCode === 0) return { outcome: 'lost trials', detail: 'both runs trained the same search at once' };
+        return failure(second, /faults-long:search is already running \(pid \d+, since /);
       },
     },
     {
       name: 'killing the sh -c wrapper of `nx run … search`',
       expected: 'correct recovery',
       run: async () => {
-        const longJournals = path.join(ws.root, 'dist/.journals/faults-long');
-        const nx = path.join(ws.root, 'node_modules/nx/dist/bin/nx.js');
-        const wrapper = spawn('sh', ['-c', `"${process.execPath}" "${nx}" run faults-long:search --skip-nx-cache; true`], {
-          cwd: ws.root,
-          stdio: 'ignore',
-          env: { ...process.env, ...ws.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_TINYML_DATASET_MIRROR: '' },
-        });
-        const trialLines = () => (existsSync(longJournals) ? readdirSync(longJournals).reduce((n, f) => n + readFileSync(path.join(longJournals, f), 'utf8').split('\n').length - 2, 0) : 0);
-        if (!(await until(() => trialLines() >= 1, 240_000))) {
-          wrapper.kill('SIGKILL');
-          return { outcome: 'silent', detail: 'no trial was journaled within 4 minutes' };
-        }
+        if (!wrapper) return { outcome: 'silent', detail: 'no run to kill' };
         wrapper.kill('SIGKILL');
         const gone = await until(() => processesIn(ws.root).length === 0, 15_000);
         const left = processesIn(ws.root);
         for (const pid of left) process.kill(pid, 'SIGKILL');
-        const linesAfter = trialLines();
+        const linesAfter = longTrialLines();
         await delay(2000);
         if (!gone) return { outcome: 'silent', detail: `orphans kept running: pids ${left.join(', ')}` };
-        return trialLines() === linesAfter
-          ? { outcome: 'correct recovery', detail: 'nx, the executor and its trainers ended within seconds; journal no longer written' }
+        const warnings: string[] = [];
+        for (const file of readdirSync(longJournals).map((f) => path.join(longJournals, f))) {
+          TrialJournal.open(file, JSON.parse(readFileSync(file, 'utf8').split('\t')[0]).header, (m) => warnings.push(m)).close();
+        }
+        if (warnings.length > 0) return { outcome: 'lost trials', detail: warnings.join('; ') };
+        return longTrialLines() === linesAfter
+          ? { outcome: 'correct recovery', detail: 'nx, the executor and its trainers ended within seconds; journal intact and no longer written' }
           : { outcome: 'silent', detail: 'the journal was still written after the kill' };
       },
     },
@@ -378,6 +367,8 @@ async function runSuite(): Promise<boolean> {
       ` — ${results.length} cases in ${((Date.now() - started) / 1000).toFixed(0)} s (wall; plus a baseline search)`,
   );
   const failed = results.some((r) => BAD.includes(r.outcome) || r.outcome !== r.expected);
+  // whatever a failed case left running in the workspace (processes this suite started)
+  for (const pid of processesIn(ws.root)) process.kill(pid, 'SIGKILL');
   if (process.env.KEEP_FAULTS_WORKSPACE) log(`kept ${ws.root}`);
   else {
     ws.dispose();
