@@ -1,5 +1,6 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { removeOnExit, sweepStaleTemps } from './temp-paths';
 
 /** A sibling temp path, so the final rename stays on one filesystem and is atomic. */
 export function tempSibling(target: string): string {
@@ -10,12 +11,15 @@ export function tempSibling(target: string): string {
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
   await fs.mkdir(path.dirname(target), { recursive: true });
   const temp = tempSibling(target);
+  const forget = removeOnExit(temp);
   try {
     await fs.writeFile(temp, data);
     await fs.rename(temp, target);
   } catch (error) {
     await fs.rm(temp, { force: true });
     throw error;
+  } finally {
+    forget();
   }
 }
 
@@ -25,7 +29,10 @@ export async function writeFileAtomic(target: string, data: string | Uint8Array)
  */
 export async function replaceDirAtomic(target: string, fill: (tempDir: string) => Promise<void>): Promise<void> {
   await fs.mkdir(path.dirname(target), { recursive: true });
+  // what a killed earlier run left beside the target
+  await sweepStaleTemps(path.dirname(target));
   const temp = tempSibling(target);
+  const forget = removeOnExit(temp);
   await fs.mkdir(temp);
   try {
     await fill(temp);
@@ -34,5 +41,7 @@ export async function replaceDirAtomic(target: string, fill: (tempDir: string) =
   } catch (error) {
     await fs.rm(temp, { recursive: true, force: true });
     throw error;
+  } finally {
+    forget();
   }
 }

@@ -1,10 +1,10 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync, cpSync, readFileSync, truncateSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync, cpSync, readFileSync, truncateSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureDataset, resolveArchive } from './fetch';
+import { archiveContentSha256, ensureDataset, resolveArchive } from './fetch';
 
 /** A throw-away workspace with a registry entry for a tiny real tar.xz, so fetch runs end to end. */
 let workspace: string;
@@ -86,5 +86,35 @@ describe('fetch, verify and extract', () => {
       ensureDataset('ecg5000', { workspaceRoot: workspace, env: { NX_TINYML_DATA_DIR: cache, NX_TINYML_DATASET_MIRROR: badMirror } }),
     ).rejects.toThrow(new RegExp(`is corrupt \\(${bytes - 10} of ${bytes} bytes: truncated\\?\\): sha256 [0-9a-f]{64}, expected ${sha256}`));
     expect(existsSync(cache) ? readdirSync(cache) : []).toEqual([]);
+  });
+
+  it('checks an existing extraction against MANIFEST.json before use: a damaged file is noticed and extracted again', async () => {
+    const cacheEnv = { NX_TINYML_DATA_DIR: path.join(workspace, 'cache-damage'), NX_TINYML_DATASET_MIRROR: mirror };
+    const first = await ensureDataset('ecg5000', { workspaceRoot: workspace, env: cacheEnv });
+    writeFileSync(path.join(first.root, 'a.txt'), 'alphx\n'); // same size, other bytes
+    const messages: string[] = [];
+    const second = await ensureDataset('ecg5000', { workspaceRoot: workspace, env: cacheEnv, log: (m) => messages.push(m) });
+    expect(messages[0]).toMatch(/warning: ecg5000\/a\.txt under .* no longer matches MANIFEST\.json; extracting the archive again/);
+    expect(readFileSync(path.join(second.root, 'a.txt'), 'utf8')).toBe('alpha\n');
+    // touched but unchanged: hashed again, found equal, used as it is
+    utimesSync(path.join(second.root, 'b.txt'), new Date(), new Date(Date.now() + 5000));
+    const quiet: string[] = [];
+    await ensureDataset('ecg5000', { workspaceRoot: workspace, env: cacheEnv, log: (m) => quiet.push(m) });
+    expect(quiet).toEqual([]);
+  });
+
+  it('refuses an archive replaced by a corrupt one under the same name even when its extraction exists', async () => {
+    const swapMirror = path.join(workspace, 'swap-mirror');
+    mkdirSync(swapMirror);
+    cpSync(path.join(mirror, 'ecg5000.tar.xz'), path.join(swapMirror, 'ecg5000.tar.xz'));
+    const swapEnv = { NX_TINYML_DATA_DIR: path.join(workspace, 'cache-swap'), NX_TINYML_DATASET_MIRROR: swapMirror };
+    await ensureDataset('ecg5000', { workspaceRoot: workspace, env: swapEnv });
+    const archive = resolveArchive('ecg5000', { workspaceRoot: workspace, env: swapEnv });
+    expect(await archiveContentSha256(archive, workspace, swapEnv)).toBe(sha256);
+    const damaged = readFileSync(path.join(swapMirror, 'ecg5000.tar.xz'));
+    damaged[40] ^= 0xff;
+    writeFileSync(path.join(swapMirror, 'ecg5000.tar.xz'), damaged);
+    expect(await archiveContentSha256(archive, workspace, swapEnv)).not.toBe(sha256);
+    await expect(ensureDataset('ecg5000', { workspaceRoot: workspace, env: swapEnv })).rejects.toThrow(/archive .*ecg5000\.tar\.xz is corrupt: sha256 [0-9a-f]{64}, expected/);
   });
 });

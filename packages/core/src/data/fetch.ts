@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, promises as fs } from 'node:fs';
+import { createWriteStream, existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -7,10 +6,12 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { execa } from 'execa';
 import { UserError } from '../common/errors';
 import { tempSibling } from '../common/atomic';
+import { removeOnExit, sweepStaleTemps } from '../common/temp-paths';
 import { canonicalJson } from '../common/canonical-json';
 import { silentLog, type Log } from '../common/log';
 import { defaultWorkspaceRoot } from '../common/workspace';
 import { datasetEntry, registryDir, type DatasetEntry } from './registry';
+import { sha256File, StatCheckedHashes } from './stat-checked-hash';
 
 export type DatasetSource = 'auto' | 'full' | 'sample';
 
@@ -116,17 +117,27 @@ export async function ensureDataset(id: string, request: DatasetRequest = {}): P
   const resolved = resolveArchive(id, request);
   const dir = path.join(dataCacheDir(workspaceRoot, env), `${id}-${resolved.variant}-${resolved.sha256.slice(0, 12)}`);
   const manifestFile = path.join(dir, 'MANIFEST.json');
+  // extractions and downloads a killed earlier run left (an extraction can be hundreds of MB)
+  await sweepStaleTemps(path.dirname(dir));
 
   if (existsSync(manifestFile)) {
-    const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as ExtractionManifest;
-    return { ...resolved, dir, root: path.join(dir, entry.root), manifest };
+    const manifest = await readExtractionManifest(manifestFile);
+    // The archive behind a finished extraction may have been replaced since (same name, other bytes): refuse it.
+    if (resolved.file) await verifyArchive(resolved.file, resolved, await archiveHashes(workspaceRoot, env));
+    const damaged = manifest && (await damagedFiles(dir, manifest));
+    if (manifest && damaged!.length === 0) return { ...resolved, dir, root: path.join(dir, entry.root), manifest };
+    log(
+      `dataset ${id}: warning: ${manifest ? `${damaged!.slice(0, 3).join(', ')}${damaged!.length > 3 ? ` and ${damaged!.length - 3} more` : ''} under ${dir} ` +
+        `no longer match${damaged!.length === 1 ? 'es' : ''} MANIFEST.json` : `${manifestFile} is damaged`}; extracting the archive again`,
+    );
+    await fs.rm(dir, { recursive: true, force: true });
   }
 
   await fs.mkdir(path.dirname(dir), { recursive: true });
   const archive = resolved.file ?? (await download(resolved, dir, log));
   try {
     log(`dataset ${id}: verifying ${path.basename(archive)} (${formatBytes(resolved.bytes)}, ${resolved.variant})`);
-    await verifyArchive(archive, resolved);
+    await verifyArchive(archive, resolved, resolved.file ? await archiveHashes(workspaceRoot, env) : null);
     log(`dataset ${id}: extracting into ${path.relative(workspaceRoot, dir) || dir}`);
     const manifest = await extractInto(archive, dir, resolved);
     return { ...resolved, dir, root: path.join(dir, entry.root), manifest };
@@ -137,7 +148,8 @@ export async function ensureDataset(id: string, request: DatasetRequest = {}): P
 
 async function download(resolved: ResolvedArchive, dir: string, log: Log): Promise<string> {
   const url = resolved.url as string;
-  const target = `${dir}.download`;
+  const target = tempSibling(`${dir}.download`);
+  removeOnExit(target);
   log(`dataset ${resolved.id}: downloading ${url}`);
   try {
     if (url.startsWith('file://')) {
@@ -157,20 +169,63 @@ async function download(resolved: ResolvedArchive, dir: string, log: Log): Promi
   return target;
 }
 
-export async function sha256File(file: string): Promise<string> {
-  const hash = createHash('sha256');
-  await pipeline(createReadStream(file), hash);
-  return hash.digest('hex');
+export { sha256File };
+
+/** Hashes of the archives this machine has verified, by path, size and mtime (stat-checked-hash.ts). */
+async function archiveHashes(workspaceRoot: string, env: NodeJS.ProcessEnv): Promise<StatCheckedHashes> {
+  return StatCheckedHashes.open(path.join(dataCacheDir(workspaceRoot, env), 'archive-checksums.json'));
 }
 
-async function verifyArchive(file: string, resolved: ResolvedArchive): Promise<void> {
+/**
+ * The archive's actual sha256, from the stat-checked cache when it has not changed since it was last hashed:
+ * cheap enough for every cache-key computation, so a corrupt archive under the expected name changes the window
+ * stage's key instead of letting Nx restore results made from the good one.
+ */
+export async function archiveContentSha256(archive: ResolvedArchive, workspaceRoot: string, env: NodeJS.ProcessEnv): Promise<string | null> {
+  if (!archive.file) return null;
+  const hashes = await archiveHashes(workspaceRoot, env);
+  const sha256 = await hashes.sha256(archive.file);
+  await hashes.save().catch(() => undefined); // a read-only cache only costs speed
+  return sha256;
+}
+
+async function readExtractionManifest(file: string): Promise<ExtractionManifest | null> {
+  try {
+    const manifest = JSON.parse(await fs.readFile(file, 'utf8')) as ExtractionManifest;
+    return Array.isArray(manifest.files) ? manifest : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Files of an extraction that differ from its MANIFEST.json (missing, other size, other sha256). Unchanged files
+ * (same size and mtime as when last verified, kept in the extraction's VERIFIED_FILE) cost a stat; others are
+ * hashed in full.
+ */
+async function damagedFiles(dir: string, manifest: ExtractionManifest): Promise<string[]> {
+  const verified = await StatCheckedHashes.open(path.join(dir, VERIFIED_FILE));
+  const damaged: string[] = [];
+  for (const file of manifest.files) {
+    const actual = await verified.sha256(path.join(dir, file.path), file.path);
+    if (actual !== file.sha256) damaged.push(file.path);
+  }
+  if (damaged.length === 0) await verified.save().catch(() => undefined);
+  return damaged;
+}
+
+/** Beside MANIFEST.json: size and mtime of each file when it was last found equal to the manifest. */
+const VERIFIED_FILE = '.verified.json';
+
+async function verifyArchive(file: string, resolved: ResolvedArchive, hashes: StatCheckedHashes | null): Promise<void> {
   let stat;
   try {
     stat = await fs.stat(file);
   } catch {
     throw new UserError(`dataset ${resolved.id}: archive ${file} cannot be read`);
   }
-  const actual = await sha256File(file);
+  const actual = hashes ? await hashes.sha256(file) : await sha256File(file);
+  if (hashes && actual === resolved.sha256) await hashes.save().catch(() => undefined);
   if (actual !== resolved.sha256) {
     const truncated = stat.size < resolved.bytes ? ` (${stat.size} of ${resolved.bytes} bytes: truncated?)` : '';
     throw new UserError(
@@ -182,6 +237,7 @@ async function verifyArchive(file: string, resolved: ResolvedArchive): Promise<v
 
 async function extractInto(archive: string, dir: string, resolved: ResolvedArchive): Promise<ExtractionManifest> {
   const temp = tempSibling(dir);
+  const forget = removeOnExit(temp);
   await fs.mkdir(temp, { recursive: true });
   try {
     const result = await execa('tar', ['-xJf', archive, '-C', temp, '--no-same-owner'], { reject: false });
@@ -195,6 +251,10 @@ async function extractInto(archive: string, dir: string, resolved: ResolvedArchi
       files: await checksumTree(temp),
     };
     await fs.writeFile(path.join(temp, 'MANIFEST.json'), `${canonicalJson(manifest, 1)}\n`);
+    // what was just hashed is verified: the next run's check is a stat per file
+    const verified = await StatCheckedHashes.open(path.join(temp, VERIFIED_FILE));
+    for (const file of manifest.files) await verified.remember(path.join(temp, file.path), file.sha256, file.path);
+    await verified.save();
     try {
       await fs.rename(temp, dir);
     } catch (error) {
@@ -209,6 +269,8 @@ async function extractInto(archive: string, dir: string, resolved: ResolvedArchi
       throw new UserError(`dataset ${resolved.id}: extracting needs 'tar' and 'xz' (Debian: apt-get install tar xz-utils)`);
     }
     throw error;
+  } finally {
+    forget();
   }
 }
 

@@ -100,7 +100,8 @@ export function lineCount(bytes: Uint8Array): number {
  * Reads rows of whitespace-separated numbers, one row per line (LF or CRLF). For each non-blank line the first
  * `row.length` values are stored into `row` (reused for every line: no allocation per number or row) and
  * `onRow(count, line)` is called with how many values the line held, which may be more or fewer than `row.length`,
- * and its 1-based line number. Blank lines are skipped; a token that is not a number throws DataFormatError file:line.
+ * and its 1-based line number. Blank lines are skipped; a token that is not a finite number (`abc`, `nan`, `inf`,
+ * `1e999`) throws DataFormatError file:line.
  */
 export function scanRows(bytes: Uint8Array, file: string, row: Float64Array, onRow: (count: number, line: number) => void): void {
   const width = row.length;
@@ -112,6 +113,8 @@ export function scanRows(bytes: Uint8Array, file: string, row: Float64Array, onR
       if (next === NEWLINE || next === END) break;
       const value = scanner.number();
       if (Number.isNaN(value)) throw new DataFormatError(file, line, `"${scanner.token()}" is not a number`);
+      // 1e999 scans as Infinity; one such sample would turn every weight trained on it into NaN.
+      if (!Number.isFinite(value)) throw new DataFormatError(file, line, `"${scanner.token()}" is not a finite number`);
       if (count < width) row[count] = value;
       count++;
     }

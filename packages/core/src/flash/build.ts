@@ -88,7 +88,9 @@ export async function buildFirmware(options: BuildFirmwareOptions): Promise<Firm
     cc: hosted ? 'cc' : `${target.toolPrefix}gcc`,
     size: `${target.toolPrefix}size`,
     targetFlags: hosted ? HOST_SANITIZER_FLAGS : [...target.cpuFlags, '--specs=picolibc.specs'],
-    cflags: [...COMMON_CFLAGS, ...(options.cflags ?? [])],
+    // The build folder (often a random temp folder) and the checkout's path would otherwise end up in the debug
+    // info, and two clean builds of the same sources would differ.
+    cflags: [...COMMON_CFLAGS, `-ffile-prefix-map=${outDir}=build`, `-ffile-prefix-map=${path.resolve(workspaceRoot)}=.`, ...(options.cflags ?? [])],
     ldflags: hosted ? ['-Wl,--gc-sections'] : ['-nostartfiles', '-Wl,--gc-sections'],
     sources,
     includeDirs: [...platformIncludeDirs(workspaceRoot), ...(options.includeDirs ?? [])].map((dir) => path.resolve(dir)),

@@ -5,10 +5,10 @@
  * runs one vCPU deterministically and nothing in the firmware depends on time.
  */
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import { UserError } from '../common/errors';
+import { makeTempDir, removeTempDir } from '../common/temp-paths';
 import { defaultWorkspaceRoot } from '../common/workspace';
 import type { BoardDefinition } from '../spec/types';
 import { countExecTrace, execTraceArgs } from './exec-trace-count';
@@ -73,7 +73,7 @@ export async function runOnQemu(options: RunOnQemuOptions): Promise<FirmwareRun>
   const count = options.count ?? 'auto';
   const workspaceRoot = options.workspaceRoot ?? defaultWorkspaceRoot;
 
-  const work = await fs.mkdtemp(path.join(os.tmpdir(), 'nx-tinyml-qemu-'));
+  const work = await makeTempDir('qemu');
   try {
     const symbols = count === 'off' ? [] : await readSymbols(target, options.elf);
     const markerAddress = symbolAddress(symbols, options.markerSymbol ?? MARKER_SYMBOL, target);
@@ -133,7 +133,7 @@ export async function runOnQemu(options: RunOnQemuOptions): Promise<FirmwareRun>
     }
     return { exitCode: result.exitCode, stdout, stderr, fault: faultReport(stderr), instructions, durationMs };
   } finally {
-    await fs.rm(work, { recursive: true, force: true });
+    await removeTempDir(work);
   }
 }
 

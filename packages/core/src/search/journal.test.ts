@@ -37,6 +37,28 @@ describe('trial journal', () => {
     expect(TrialJournal.open<number>(file, header).values()).toEqual([1, 2]);
   });
 
+  it('skips a line with one corrupt byte with a warning, and still replays every line after it', () => {
+    const file = path.join(scratch, 'e.jsonl');
+    const journal = TrialJournal.open<{ f1: number }>(file, header);
+    for (let i = 0; i < 22; i++) journal.record(`t${i}`, { f1: i / 100 });
+    journal.close();
+    const bytes = readFileSync(file);
+    const lines = bytes.toString('utf8').split('\n');
+    // line 3 is trial t1: change one digit of its value (still valid JSON, so only the checksum can tell)
+    const at = lines.slice(0, 2).join('\n').length + 1 + lines[2].indexOf('0.01') + 3;
+    bytes[at] = '7'.charCodeAt(0);
+    writeFileSync(file, bytes);
+    const warnings: string[] = [];
+    const reopened = TrialJournal.open<{ f1: number }>(file, header, (m) => warnings.push(m));
+    expect(reopened.has('t1')).toBe(false);
+    expect(reopened.size).toBe(21);
+    expect(reopened.get('t21')).toEqual({ f1: 0.21 });
+    expect(warnings).toEqual([expect.stringMatching(/e\.jsonl: line 3 damaged \(checksum mismatch\); skipped/)]);
+    reopened.record('t1', { f1: 0.01 });
+    reopened.close();
+    expect(TrialJournal.open<{ f1: number }>(file, header).size).toBe(22);
+  });
+
   it('refuses a journal written under other settings', () => {
     const file = path.join(scratch, 'c.jsonl');
     TrialJournal.open(file, header).close();

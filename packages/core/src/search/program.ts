@@ -14,6 +14,7 @@ import { drawCandidates, type Candidate, type CandidateDraw } from './candidates
 import { ETA, runSchedule, type JournaledTrials, type Selection, type TrialRecord } from './run-schedule';
 import { halvingSchedule, type Rung } from './successive-halving';
 import type { TrialDataSpec, TrialOutcome } from './trial';
+import { trainingCodeHash } from './training-code';
 
 /** What a search is run on; the same for the in-process stage and for its shard targets. */
 export interface SearchSetup {
@@ -74,7 +75,7 @@ export async function planSearch(setup: SearchSetup): Promise<SearchPlan> {
       ? halvingSchedule(candidates, search.epochs, ETA)
       : [{ index: 0, epochs: search.epochs, trainFraction: 1, candidates }];
   const validationClasses = classesToValidate(manifest.folds.find((f) => f.name === fold)!.trainCounts);
-  const header = { format: 'nx-tinyml/search-journal@1', windows: manifest.payload.sha256, fold, seed, validationClasses, search: { ...search, workers: undefined } };
+  const header = { format: 'nx-tinyml/search-journal@2', trainingCode: trainingCodeHash(), windows: manifest.payload.sha256, fold, seed, validationClasses, search: { ...search, workers: undefined } };
   return {
     setup,
     manifest,

@@ -6,6 +6,7 @@ import type { NormalizedSearch } from '../spec/types';
 import type { Candidate } from './candidates';
 import type { TrialStore } from './journal';
 import { promote, type Rung } from './successive-halving';
+import { trainingCodeHash } from './training-code';
 import type { TrialOutcome, TrialRequest } from './trial';
 import type { TrialExecutor } from './worker-pool';
 
@@ -35,10 +36,10 @@ export interface TrialTiming {
   resumed: boolean;
 }
 
-/** What identifies a trial's result: everything in its request but its label. */
+/** What identifies a trial's result: everything in its request but its label, and the code that trains it. */
 export function trialContentKey(request: TrialRequest): string {
   const { key: _label, ...determinants } = request;
-  return createHash('sha256').update(canonicalJson(determinants)).digest('hex').slice(0, 32);
+  return createHash('sha256').update(canonicalJson({ ...determinants, trainingCode: trainingCodeHash() })).digest('hex').slice(0, 32);
 }
 
 /**

@@ -18,6 +18,7 @@ export function checkSpec(spec: NormalizedSpec, source: YamlSource): Diagnostic[
     ...checkTags(spec, source),
     ...(modeAndPolicy ? [modeAndPolicy] : [...checkSettingsThatDoNotApply(spec, source), ...checkWindowSize(spec, source)]),
     ...checkChannels(spec, source),
+    ...checkClasses(spec, source),
     ...checkFolds(spec, source),
     ...checkBudget(spec, source),
     ...checkSearchSpace(spec, source),
@@ -139,6 +140,18 @@ function checkChannels(spec: NormalizedSpec, source: YamlSource): Diagnostic[] {
   const known = DATASETS[id].channels;
   return spec.window.channels.flatMap((channel, i) =>
     known.includes(channel) ? [] : [source.diagnostic(WINDOW('channels', i), unknownName('channel', channel, known, `${id} channels`))],
+  );
+}
+
+/** `labels.classes` may only name labels the windows can have: the dataset's, after `labels.map`, and `other`. */
+function checkClasses(spec: NormalizedSpec, source: YamlSource): Diagnostic[] {
+  const { classes, map, policy, unlabelled } = spec.window.labels;
+  if (!classes) return [];
+  const id = spec.dataset.name;
+  const labels = [...new Set(DATASETS[id].labels.map((label) => map[label] ?? label))];
+  if ((policy === 'majority' || policy === 'centre') && unlabelled === 'other') labels.push(map.other ?? 'other');
+  return classes.flatMap((name, i) =>
+    labels.includes(name) ? [] : [source.diagnostic(WINDOW('labels', 'classes', i), unknownName('class', name, labels, `${id} labels${Object.keys(map).length > 0 ? ' after labels.map' : ''}`))],
   );
 }
 

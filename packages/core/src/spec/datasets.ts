@@ -11,6 +11,8 @@ export { DATASET_IDS };
 export interface DatasetFacts {
   nativeRateHz: number;
   channels: readonly string[];
+  /** The labels its adapter gives windows (before `labels.map`). */
+  labels: readonly string[];
   /** Window modes the dataset's labels support. */
   modes: readonly WindowMode[];
   /** Label policies the dataset's labels support. */
@@ -39,6 +41,7 @@ export const DATASETS: Readonly<Record<DatasetId, DatasetFacts>> = {
     nativeRateHz: 200,
     // acc2_* is the second (MMA8451Q) accelerometer on the same waist unit.
     channels: [...IMU, 'acc2_x', 'acc2_y', 'acc2_z'],
+    labels: ['adl', 'fall'],
     modes: ['sliding'],
     policies: ['impact', 'recording'],
     splits: [],
@@ -49,6 +52,7 @@ export const DATASETS: Readonly<Record<DatasetId, DatasetFacts>> = {
   mitbih: {
     nativeRateHz: 360,
     channels: ['MLII', 'V1', 'V2', 'V4', 'V5'],
+    labels: ['N', 'S', 'V', 'F', 'Q'],
     modes: ['beat'],
     policies: ['beat'],
     splits: ['ds1-ds2'],
@@ -60,6 +64,7 @@ export const DATASETS: Readonly<Record<DatasetId, DatasetFacts>> = {
     // Nominal: every ECG5000 recording is one beat resampled to 140 samples.
     nativeRateHz: 140,
     channels: ['ecg'],
+    labels: ['normal', 'abnormal'],
     modes: ['recording', 'sliding'],
     policies: ['recording'],
     splits: ['train-test'],
@@ -69,6 +74,7 @@ export const DATASETS: Readonly<Record<DatasetId, DatasetFacts>> = {
   hapt_uci: {
     nativeRateHz: 50,
     channels: IMU,
+    labels: ['walking', 'walking_upstairs', 'walking_downstairs', 'sitting', 'standing', 'laying', 'stand_to_sit', 'sit_to_stand', 'sit_to_lie', 'lie_to_sit', 'stand_to_lie', 'lie_to_stand'],
     modes: ['sliding'],
     policies: ['majority', 'centre'],
     splits: ['uci'],

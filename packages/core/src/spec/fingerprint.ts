@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { canonicalJson } from '../common/canonical-json';
-import { resolveArchive } from '../data/fetch';
+import { archiveContentSha256, resolveArchive } from '../data/fetch';
 import { STAGE_CONTRACTS, type StageName } from '../stages/pipeline';
 import type { NormalizedSpec } from './types';
 import { loadSpec } from './load';
@@ -39,7 +39,15 @@ export function stageFingerprint(
 export async function stageFingerprintText(file: string, stage: StageName, workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   try {
     const spec = await loadSpec(file, { workspaceRoot });
-    return canonicalJson(stageFingerprint(spec, stage, { workspaceRoot, env }));
+    const fingerprint = stageFingerprint(spec, stage, { workspaceRoot, env }) as Record<string, unknown>;
+    if (STAGE_CONTRACTS[stage].dataset) {
+      // A damaged archive under the expected name gets its own key, so Nx never restores results of the good one
+      // for it: the stage runs and refuses the archive. (Present only then, so intact data keeps its keys.)
+      const archive = resolveArchive(spec.dataset.name, { source: spec.dataset.source, url: spec.dataset.url, workspaceRoot, env });
+      const actual = await archiveContentSha256(archive, workspaceRoot, env);
+      if (actual !== null && actual !== archive.sha256) fingerprint.archiveMismatch = actual;
+    }
+    return canonicalJson(fingerprint);
   } catch (error) {
     let text = '';
     try {

@@ -94,6 +94,8 @@ const MALFORMED: Malformed[] = [
   { what: 'channels empty', yaml: `${HEAD}window:\n  channels: []\n`, at: '5:13', path: 'window.channels', says: 'must be a non-empty list of non-empty strings, each at most once, got an empty list' },
   { what: 'channel twice', yaml: `${HEAD}window:\n  channels: [acc_x, acc_x]\n`, at: '5:13', path: 'window.channels', says: 'got "acc_x" twice (items 0 and 1)' },
   { what: 'unknown channel', yaml: `${HEAD}window:\n  channels: [acc_x, gyr_y]\n`, at: '5:21', path: 'window.channels[1]', says: 'unknown channel "gyr_y" — did you mean "gyro_y"? known sisfall channels: acc_x, acc_y, acc_z, gyro_x, gyro_y, gyro_z, acc2_x, acc2_y, acc2_z' },
+  { what: 'class no window can have', yaml: `${HEAD}window:\n  labels:\n    classes: [nonexistent]\n`, at: '6:15', path: 'window.labels.classes[0]', says: 'unknown class "nonexistent"; known sisfall labels: adl, fall' },
+  { what: 'class misspelt', yaml: `${HEAD}window:\n  labels:\n    classes: [adl, fal]\n`, at: '6:20', path: 'window.labels.classes[1]', says: 'unknown class "fal" — did you mean "fall"? known sisfall labels: adl, fall' },
   { what: 'sampleRateHz not dividing', yaml: `${HEAD}window:\n  sampleRateHz: 70\n`, at: '5:17', path: 'window.sampleRateHz', says: "must be sisfall's native 200 Hz divided by a whole number (e.g. 200, 100, 50, 40, 25, 20), got 70" },
   { what: 'sampleRateHz above native', yaml: withDataset('hapt_uci', 'window:\n  sampleRateHz: 100\n'), at: '5:17', path: 'window.sampleRateHz', says: "hapt_uci's native 50 Hz divided by a whole number" },
   { what: 'window under 2 samples', yaml: `${HEAD}window:\n  lengthSeconds: 0.01\n`, at: '5:18', path: 'window.lengthSeconds', says: 'the window holds 1 sample (0.01 s at 100 Hz); it needs at least 2' },

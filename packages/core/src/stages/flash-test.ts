@@ -1,9 +1,9 @@
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { replaceDirAtomic } from '../common/atomic';
 import { canonicalJson } from '../common/canonical-json';
 import { UserError } from '../common/errors';
+import { makeTempDir, removeTempDir } from '../common/temp-paths';
 import { silentLog, type Log } from '../common/log';
 import { defaultWorkspaceRoot } from '../common/workspace';
 import { EXIT_HOOK_DEFINE } from '../firmware/emit-build-files';
@@ -72,7 +72,7 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
   const buildBoard = runner.kind === 'host' ? await loadBoard(workspaceRoot, 'host') : input.board;
   log(`flash-test: runner ${runner.kind}${runner.kind === 'host' && input.board.name !== 'host' ? ` (${input.board.name} has no emulator here; native build with ASan/UBSan, memory checked against ${input.board.name})` : ''}: ${runner.why}`);
 
-  const buildDir = await mkdtemp(path.join(tmpdir(), `nx-tinyml-flash-${input.experiment}-`));
+  const buildDir = await makeTempDir('flash');
   try {
     const inPackage = (file: string) => path.join(input.firmwareDir, file);
     const { layout } = manifest;
@@ -138,7 +138,7 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
     );
     return { runner: runner.kind, passed: Number(outcome[1]), vectors: Number(outcome[2]) };
   } finally {
-    await rm(buildDir, { recursive: true, force: true });
+    await removeTempDir(buildDir);
   }
 }
 

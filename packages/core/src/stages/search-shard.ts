@@ -54,7 +54,7 @@ export async function runSearchShards(input: SearchShardInput): Promise<ShardSum
           await writeShardResults(path.join(input.resultsDir, name), results, [], []);
           return { shard, trials: 0, trained: 0 };
         }
-        const journal = TrialJournal.open<TrialOutcome>(journalFile(plan, name), plan.header);
+        const journal = TrialJournal.open<TrialOutcome>(journalFile(plan, name), plan.header, logFor(shard));
         try {
           const runner = new JournaledTrials(journal, executor, logFor(shard));
           let finished = 0;

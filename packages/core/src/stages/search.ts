@@ -52,7 +52,7 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
       `${draw.rejected.count} rejected unseen (${formatReasons(draw.rejected.reasons)}); fold ${fold}; ${search.strategy}, rungs ${schedule.map((r) => `${r.candidates}×${r.epochs}ep`).join(' → ')}`,
   );
 
-  const journal = TrialJournal.open<TrialOutcome>(journalFile(plan), plan.header);
+  const journal = TrialJournal.open<TrialOutcome>(journalFile(plan), plan.header, log);
   if (journal.size > 0) log(`search: resuming, ${journal.size} trials already journaled in ${journal.file}`);
   let store: TrialStore<TrialOutcome> = journal;
   if (input.shardResults) {

@@ -54,6 +54,18 @@ describe('FoldData', () => {
     expect(none.trainSubjects).toHaveLength(7);
   });
 
+  it('with a single training subject (ECG5000: "train" / "test"), validates on a stratified fifth of its windows', () => {
+    const two = syntheticWindowStore({ subjects: 2, windowsPerSubject: 100, fallEvery: 5 });
+    const data = new FoldData(two, { fold: 0, seed: 3 });
+    expect(data.trainSubjects).toEqual(data.validationSubjects);
+    expect(data.validation.length).toBe(20);
+    expect(data.train.length).toBe(80);
+    expect(data.train.some((w) => data.validation.includes(w))).toBe(false);
+    expect(data.counts(data.validation)).toEqual([16, 4]);
+    expect([...new FoldData(two, { fold: 0, seed: 3 }).validation]).toEqual([...data.validation]);
+    expect(new FoldData(two, { fold: 0, validationSubjects: 0 }).validation.length).toBe(0);
+  });
+
   it('fills a window z-scored with the fold statistics', () => {
     const data = new FoldData(store, { fold: 0 });
     const { mean, std } = store.manifest.folds[0].normalization;

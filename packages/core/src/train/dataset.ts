@@ -77,7 +77,11 @@ export class FoldData {
     const ranked: string[] = [];
     for (let level = wantedClasses.length; level >= 0; level--) ranked.push(...chooser.shuffle(pool.filter((s) => coverage(s) === level)));
     const validation = ranked.slice(0, Math.max(0, Math.min(wanted, pool.length - 1))).sort();
-    this.validationSubjects = validation;
+    // One training subject (ECG5000's official split: "train" and "test"): no subject can be spared, so a
+    // stratified, seeded share of its windows is held out instead — the subject is then in both lists, its
+    // windows in one only.
+    const splitWindows = validation.length === 0 && wanted > 0 && pool.length === 1;
+    this.validationSubjects = splitWindows ? [...pool] : validation;
     this.trainSubjects = pool.filter((s) => !validation.includes(s));
     this.testSubjects = [...fold.test].sort();
 
@@ -93,6 +97,7 @@ export class FoldData {
       const r = role[subjectOf[w]];
       if (r >= 0) lists[r].push(w);
     }
+    if (splitWindows) [lists[0], lists[1]] = holdOut(lists[0], store.windowLabel, manifest.classes.length, VALIDATION_SHARE, Random.derive(seed, 0x7a3));
     this.train = subsample(lists[0], store.windowLabel, manifest.classes.length, options.maxTrainWindows, Random.derive(seed, 0x7a1));
     this.validation = subsample(lists[1], store.windowLabel, manifest.classes.length, options.maxValidationWindows, Random.derive(seed, 0x7a2));
     this.test = Uint32Array.from(lists[2]);
@@ -149,6 +154,24 @@ function leastFrequent(counts: readonly number[]): number {
  * or an equal share of what is left, so a minority class that fits in its share is kept whole and the rest of the
  * budget goes to the larger classes. Which windows of a class are kept is drawn from `random`; the result is sorted.
  */
+/** Share of a lone training subject's windows held out for validation. */
+export const VALIDATION_SHARE = 0.2;
+
+/** Splits windows into (kept, held out), holding out `share` of each class (at least one window of a class with two or more). */
+export function holdOut(windows: readonly number[], labels: ArrayLike<number>, classes: number, share: number, random: Random): [number[], number[]] {
+  const byClass: number[][] = Array.from({ length: classes }, () => []);
+  for (const w of windows) byClass[labels[w]].push(w);
+  const kept: number[] = [];
+  const held: number[] = [];
+  for (const list of byClass) {
+    const shuffled = random.shuffle(list);
+    const take = list.length < 2 ? 0 : Math.max(1, Math.round(list.length * share));
+    held.push(...shuffled.slice(0, take));
+    kept.push(...shuffled.slice(take));
+  }
+  return [kept.sort((a, b) => a - b), held.sort((a, b) => a - b)];
+}
+
 export function subsample(windows: readonly number[], labels: ArrayLike<number>, classes: number, max: number | undefined, random: Random): Uint32Array {
   if (max === undefined || windows.length <= max) return Uint32Array.from(windows);
   const byClass: number[][] = Array.from({ length: classes }, () => []);

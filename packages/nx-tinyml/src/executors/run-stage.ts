@@ -1,7 +1,12 @@
+import { rmSync } from 'node:fs';
 import * as path from 'node:path';
-import type { ExecutorContext } from '@nx/devkit';
+import type { ExecutorContext, ProjectConfiguration } from '@nx/devkit';
 import { isUserError } from '@nx-tinyml/core/common/errors';
+import { describeFileSystemError } from '@nx-tinyml/core/common/fs-errors';
 import { consoleLog } from '@nx-tinyml/core/common/log';
+import { dieWithParent } from '@nx-tinyml/core/common/parent-watch';
+import { lockStage } from '@nx-tinyml/core/common/stage-lock';
+import { sweepStaleTemps } from '@nx-tinyml/core/common/temp-paths';
 import { loadSpec } from '@nx-tinyml/core/spec/load';
 import type { NormalizedSpec } from '@nx-tinyml/core/spec/types';
 import { STAGE_CONTRACTS, type StageName } from '@nx-tinyml/core/stages/pipeline';
@@ -9,10 +14,21 @@ import { STAGE_CONTRACTS, type StageName } from '@nx-tinyml/core/stages/pipeline
 export interface StageExecutorContext {
   spec: NormalizedSpec;
   workspaceRoot: string;
-  /** `dist/experiments/<name>/<stage>` (or any other folder under it, e.g. `search-shards`), absolute. */
+  /** `<outputRoot>/<name>/<stage>` (or any other folder under it, e.g. `search-shards`), absolute. */
   outDir(stage: StageName | 'search-shards'): string;
   /** `dist/.journals/<name>`: trial journals, outside every cached output so they survive a restore. */
   journalDir: string;
+}
+
+/**
+ * Where the project's stage outputs go: the folder above the window target's output as the plugin declared it
+ * (`{workspaceRoot}/<outputRoot>/<name>/window`), so the plugin's `outputRoot` option is what Nx caches and what
+ * the executors write.
+ */
+export function experimentOutputRoot(root: string, project: Pick<ProjectConfiguration, 'targets'>, projectName: string): string {
+  const declared = project.targets?.window?.outputs?.[0];
+  if (declared === undefined) return path.join(root, 'dist', 'experiments', projectName);
+  return path.dirname(path.resolve(root, declared.replace('{workspaceRoot}', '.')));
 }
 
 /** Finds and loads the spec of an experiment project; throws a UserError naming file:line:column when it is bad. */
@@ -20,24 +36,49 @@ export async function loadStageContext(context: Pick<ExecutorContext, 'root' | '
   const project = context.projectsConfigurations.projects[projectName];
   const specFile = path.join(context.root, project.root, 'experiment.yaml');
   const spec = await loadSpec(path.relative(context.root, specFile), { workspaceRoot: context.root });
-  const outputRoot = path.join(context.root, 'dist', 'experiments', projectName);
+  const outputRoot = experimentOutputRoot(context.root, project, projectName);
   return { spec, workspaceRoot: context.root, outDir: (s) => path.join(outputRoot, s), journalDir: path.join(context.root, 'dist', '.journals', spec.name) };
 }
 
+/** The running target's declared outputs, absolute. */
+function targetOutputs(context: ExecutorContext): string[] {
+  const project = context.projectsConfigurations.projects[context.projectName as string];
+  const outputs = context.target?.outputs ?? project.targets?.[context.targetName as string]?.outputs ?? [];
+  return outputs.map((output) => path.resolve(context.root, output.replace('{workspaceRoot}', '.').replace('{projectRoot}', project.root)));
+}
+
+/** Signals that end a stage run: turned into an exit so temp folders and the lock are released on the way out. */
+const EXIT_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
+
 /**
- * The glue every stage executor shares: find and load the project's spec, run the stage function, and turn a
- * user error (bad spec, corrupt archive, ...) into its message and a failed task, never a stack trace.
+ * The glue every stage executor shares. It dies with the command that started it (dieWithParent), sweeps temp
+ * folders that killed runs left, takes the experiment+target lock (a concurrent run of the same target is refused,
+ * naming the holder's pid), clears the target's outputs so a failure never leaves an earlier run's results beside
+ * the new error, finds and loads the project's spec and runs the stage. A user error (bad spec, corrupt archive, a
+ * full disk, …) becomes its message and a failed task, never a stack trace.
  */
 export async function runStageExecutor(
   stage: StageName,
   context: ExecutorContext,
   run: (stageContext: StageExecutorContext) => Promise<void>,
 ): Promise<{ success: boolean }> {
+  const label = `${context.projectName}:${context.targetName ?? stage}`;
+  const outputs = targetOutputs(context);
+  const stopWatching = dieWithParent((gone) => {
+    consoleLog(`nx-tinyml ${stage}: the command that started ${label} (pid ${gone}) has ended; stopping`);
+    process.exit(1);
+  });
+  const onSignal = (signal: keyof typeof EXIT_SIGNALS) => process.exit(EXIT_SIGNALS[signal]);
+  for (const signal of Object.keys(EXIT_SIGNALS) as (keyof typeof EXIT_SIGNALS)[]) process.once(signal, onSignal);
+  let release: (() => Promise<void>) | undefined;
   try {
     if (!STAGE_CONTRACTS[stage].implemented) {
       consoleLog(`nx-tinyml: stage "${stage}" is not implemented yet; no output was written.`);
       return { success: false };
     }
+    await sweepStaleTemps();
+    release = await lockStage(path.join(context.root, 'dist', '.locks', context.projectName as string), label, (line) => consoleLog(`nx-tinyml ${stage}: ${line}`));
+    for (const output of outputs) rmSync(output, { recursive: true, force: true });
     await run(await loadStageContext(context, context.projectName as string));
     return { success: true };
   } catch (error) {
@@ -45,6 +86,15 @@ export async function runStageExecutor(
       consoleLog(`nx-tinyml ${stage}: ${error.message}`);
       return { success: false };
     }
+    const fileSystem = describeFileSystemError(error, outputs[0] ? path.relative(context.root, outputs[0]) : undefined);
+    if (fileSystem !== null) {
+      consoleLog(`nx-tinyml ${stage}: ${fileSystem}`);
+      return { success: false };
+    }
     throw error;
+  } finally {
+    await release?.();
+    stopWatching();
+    for (const signal of Object.keys(EXIT_SIGNALS) as (keyof typeof EXIT_SIGNALS)[]) process.removeListener(signal, onSignal);
   }
 }

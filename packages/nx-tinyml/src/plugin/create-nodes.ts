@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { createNodesFromFiles, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
-import { parse } from 'yaml';
+import { LineCounter, parse, parseDocument } from 'yaml';
 import { normalizeOptions, stageTargets, type ExperimentIdentity, type TinymlPluginOptions } from './targets';
 
 export const EXPERIMENT_GLOB = 'projects/*/experiment.yaml';
@@ -13,8 +13,47 @@ export const EXPERIMENT_GLOB = 'projects/*/experiment.yaml';
  */
 export const createNodes: CreateNodes<TinymlPluginOptions> = [
   EXPERIMENT_GLOB,
-  (files, options, context) => createNodesFromFiles(createNodesForSpec, files, options ?? {}, context),
+  (files, options, context) => {
+    refuseNameClashes(files, context.workspaceRoot);
+    return createNodesFromFiles(createNodesForSpec, files, options ?? {}, context);
+  },
 ];
+
+/**
+ * Two specs naming the same experiment would otherwise meet Nx's generic "defined in multiple locations" error,
+ * which names no line and suggests a fix that does not apply to a spec.
+ */
+export function refuseNameClashes(files: readonly string[], workspaceRoot: string): void {
+  const byName = new Map<string, { file: string; line: number; column: number }[]>();
+  for (const file of files) {
+    const where = nameLocation(path.join(workspaceRoot, file));
+    const name = skimSpec(path.join(workspaceRoot, file), path.dirname(file)).name;
+    byName.set(name, [...(byName.get(name) ?? []), { file, ...where }]);
+  }
+  const clashes = [...byName].filter(([, specs]) => specs.length > 1);
+  if (clashes.length === 0) return;
+  throw new Error(
+    clashes
+      .map(([name, specs]) => `nx-tinyml: ${specs.map((s) => `${s.file}:${s.line}:${s.column}`).join(' and ')} both name the experiment "${name}"; experiment names must be unique: rename one (the name is also its Nx project name)`)
+      .join('\n'),
+  );
+}
+
+/** Line and column of the spec's `name:` value (1:1 when it has none: the project is then named by its folder). */
+function nameLocation(absoluteFile: string): { line: number; column: number } {
+  try {
+    const lineCounter = new LineCounter();
+    const doc = parseDocument(readFileSync(absoluteFile, 'utf8'), { lineCounter, uniqueKeys: false });
+    const node = doc.get('name', true) as { range?: [number, number, number] } | undefined;
+    if (node?.range) {
+      const { line, col } = lineCounter.linePos(node.range[0]);
+      return { line, column: col };
+    }
+  } catch {
+    // unreadable or not YAML: the executors report that
+  }
+  return { line: 1, column: 1 };
+}
 
 function createNodesForSpec(file: string, options: TinymlPluginOptions | undefined, context: CreateNodesContext): CreateNodesResult {
   const root = path.dirname(file);

@@ -65,6 +65,12 @@ describe('parseUcrTable', () => {
     expect(() => parseUcrTable(Buffer.from('1 2 3\n\n1 2 3 4'), 'x.txt', 2)).toThrow(/^x\.txt:3: expected 3 values/);
     expect(() => parseUcrTable(Buffer.from('1 2 3\n1 2 x3\n'), 'x.txt', 2)).toThrow(/^x\.txt:2: "x3" is not a number/);
   });
+
+  it('refuses values that overflow to infinity (1e999) or spell it (inf), naming file:line', () => {
+    expect(() => parseUcrTable(Buffer.from('1 2 3\n1 1e999 3\n'), 'x.txt', 2)).toThrow(/^x\.txt:2: "1e999" is not a finite number/);
+    expect(() => parseUcrTable(Buffer.from('1 2 -1e400\n'), 'x.txt', 2)).toThrow(/^x\.txt:1: "-1e400" is not a finite number/);
+    expect(() => parseUcrTable(Buffer.from('1 2 3\n1 inf 3\n'), 'x.txt', 2)).toThrow(/^x\.txt:2: "inf" is not a number/);
+  });
 });
 
 describe('ecg5000Adapter on small fixtures', () => {
