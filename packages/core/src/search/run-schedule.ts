@@ -8,6 +8,7 @@ import type { TrialStore } from './journal';
 import { promote, type Rung } from './successive-halving';
 import type { TrialOutcome, TrialRequest } from './trial';
 import type { TrialExecutor } from './worker-pool';
+import type { Precision } from '../train/wasm/arena';
 
 export interface TrialRecord {
   candidate: string;
@@ -104,9 +105,12 @@ export interface ScheduleResult {
 export const ETA = 3;
 
 /** What ranks candidates: the monitored validation metric, and the class positive-f1 refers to. */
+/** How every trial of a search is trained and ranked. */
 export interface Selection {
   monitor: 'positive-f1' | 'macro-f1';
   positiveClass?: number;
+  /** The engine's element type (spec train.precision); part of every trial's key. */
+  precision: Precision;
 }
 
 export function selectionScore(outcome: TrialOutcome, selection: Selection): number {
@@ -127,6 +131,7 @@ export function trialRequest(
   return {
     monitor: selection.monitor,
     positiveClass: selection.positiveClass,
+    precision: selection.precision,
     key,
     ir: candidate.ir,
     seed: Random.derive(seed, Number(candidate.id.slice(1))).uint32(),
