@@ -18,6 +18,7 @@
  * Data: seeded synthetic windows in the window store's layout (speed does not depend on the values).
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
@@ -176,12 +177,18 @@ interface PytorchRate {
   samplesPerCpuSecond: number;
 }
 
+/** Debian's python3-torch lives in the system Python; a pyenv or venv `python3` first on PATH would not see it. */
+function pythonWithTorch(): string {
+  if (process.env.NX_TINYML_PYTHON) return process.env.NX_TINYML_PYTHON;
+  return existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+}
+
 /** Runs tools/bench/train_pytorch.py on the models (one thread, float32 and float64); null when torch is missing. */
 function measurePytorch(jobs: { key: string; ir: ModelIR; windows: number }[], repeat: number): PytorchRate[] | null {
   const script = path.join(__dirname, 'train_pytorch.py');
   const input = JSON.stringify({ models: jobs.map((j) => pytorchModel(j.key, j.ir, j.windows)), batch: BATCH, repeat, dtypes: ['float32', 'float64'], seed: 1 });
   try {
-    const out = execFileSync('python3', [script], { input, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const out = execFileSync(pythonWithTorch(), [script], { input, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' }, stdio: ['pipe', 'pipe', 'inherit'] });
     return out
       .trim()
       .split('\n')
