@@ -72,7 +72,7 @@ export interface NormalizedDataset {
   url: string | null;
 }
 
-/** How the training engine computes, for every stage that trains. */
+/** How the training engine computes; read by the search stage (train-cascade still trains in float64). */
 export interface NormalizedTrain {
   /** Element type of weights, activations and gradients (train/wasm/arena.ts). */
   precision: 'float32' | 'float64';
