@@ -4,10 +4,13 @@
  *
  * Why WebAssembly: in plain TypeScript V8 re-checks the map, length and bounds of every typed-array load, which
  * bounded the old loops at ~1 cycle per multiply-add whatever the tiling. Wasm loads are checked by guard pages,
- * and SIMD does two float64 lanes per instruction: the same loops run 4–6× faster. Float64 and IEEE mul + add only
+ * and SIMD does two float64 (four float32) lanes per instruction: the same loops run 4–6× faster. IEEE mul + add only
  * (no fused multiply-add, no relaxed SIMD), so every result is bit-identical on every machine.
  *
- * Conventions: every address and stride is in BYTES (callers multiply by 8); matrices are row-major float64 with
+ * Two modules come from the same generators (`Precision` in wat.ts): float64 (f64x2, the reference) and float32
+ * (f32x4: twice the lanes per instruction, same loops; the float64 text does not change when float32 is generated).
+ *
+ * Conventions: every address and stride is in BYTES (callers multiply by the element size); matrices are row-major with
  * explicit row strides, so the same GEMM serves a convolution's forward, weight gradient and input gradient by
  * choosing the strides. The text is generated because the GEMM tiles are unrolled loops of one pattern. This file:
  * GEMM, activations, transpose, depthwise conv; gru-wat.ts the GRU recurrence, pool-wat.ts pooling, sparse-wat.ts
