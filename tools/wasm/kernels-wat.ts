@@ -4,10 +4,13 @@
  *
  * Why WebAssembly: in plain TypeScript V8 re-checks the map, length and bounds of every typed-array load, which
  * bounded the old loops at ~1 cycle per multiply-add whatever the tiling. Wasm loads are checked by guard pages,
- * and SIMD does two float64 lanes per instruction: the same loops run 4–6× faster. Float64 and IEEE mul + add only
+ * and SIMD does two float64 (four float32) lanes per instruction: the same loops run 4–6× faster. IEEE mul + add only
  * (no fused multiply-add, no relaxed SIMD), so every result is bit-identical on every machine.
  *
- * Conventions: every address and stride is in BYTES (callers multiply by 8); matrices are row-major float64 with
+ * Two modules come from the same generators (`Precision` in wat.ts): float64 (f64x2, the reference) and float32
+ * (f32x4: twice the lanes per instruction, same loops; the float64 text does not change when float32 is generated).
+ *
+ * Conventions: every address and stride is in BYTES (callers multiply by the element size); matrices are row-major with
  * explicit row strides, so the same GEMM serves a convolution's forward, weight gradient and input gradient by
  * choosing the strides. The text is generated because the GEMM tiles are unrolled loops of one pattern. This file:
  * GEMM, activations, transpose, depthwise conv; gru-wat.ts the GRU recurrence, pool-wat.ts pooling, sparse-wat.ts
@@ -17,29 +20,33 @@
 import { gruWat } from './gru-wat';
 import { poolWat } from './pool-wat';
 import { sparseWat } from './sparse-wat';
-import { add, get, params } from './wat';
+import { add, F32, F64, get, params, type Precision, splatConst } from './wat';
 
-type Width = 16 | 4 | 2 | 1;
+/** A tile's width in vectors (8, 2 or 1 v128 = 16, 4, 2 float64 or 32, 8, 4 float32 columns), or 0: one scalar column. */
+type Vectors = 8 | 2 | 1 | 0;
+/** Columns of a tile of `vectors` vectors. */
+const columns = (p: Precision, vectors: Vectors) => (vectors === 0 ? 1 : vectors * p.lanes);
 
 const TILE_PARAMS = ['a', 'am', 'ak', 'b', 'ldb', 'c', 'ldc', 'k', 'bias', 'acc'];
 
 /**
- * One register tile of C = bias + A·B (acc = 0) or C += A·B (acc ≠ 0): `rows` rows (1 or 4) × `cols` columns (16,
- * 4 or 2 as f64x2 vectors, or 1 scalar). A(m, k) is at a + m·am + k·ak, B(k, n) at b + k·ldb + 8n, C(m, n) at
- * c + m·ldc + 8n. Each C element is summed in k order from its bias (or 0), so the order is fixed by the shapes
+ * One register tile of C = bias + A·B (acc = 0) or C += A·B (acc ≠ 0): `rows` rows (1 or 4) × `vectors` vectors of
+ * columns (8, 2 or 1), or 1 scalar column. A(m, k) is at a + m·am + k·ak, B(k, n) at b + k·ldb + bytes·n, C(m, n) at
+ * c + m·ldc + bytes·n. Each C element is summed in k order from its bias (or 0), so the order is fixed by the shapes
  * alone. With acc the tile adds row by row at the end, so rows that overlap in memory (a convolution's input
  * gradient, stride < kernel) still sum correctly.
  */
-function tile(rows: number, cols: Width): string {
-  const vector = cols > 1;
-  const lanes = vector ? cols / 2 : 1;
-  const type = vector ? 'v128' : 'f64';
-  const load = vector ? 'v128.load' : 'f64.load';
-  const store = vector ? 'v128.store' : 'f64.store';
-  const fadd = vector ? 'f64x2.add' : 'f64.add';
-  const fmul = vector ? 'f64x2.mul' : 'f64.mul';
-  const zero = vector ? '(v128.const f64x2 0 0)' : '(f64.const 0)';
-  const splat = vector ? 'v128.load64_splat' : 'f64.load';
+function tile(p: Precision, rows: number, vectors: Vectors): string {
+  const vector = vectors > 0;
+  const lanes = vector ? vectors : 1;
+  const type = vector ? 'v128' : p.s;
+  const load = vector ? 'v128.load' : `${p.s}.load`;
+  const store = vector ? 'v128.store' : `${p.s}.store`;
+  const fadd = vector ? `${p.v}.add` : `${p.s}.add`;
+  const fmul = vector ? `${p.v}.mul` : `${p.s}.mul`;
+  const zero = vector ? splatConst(p, 0) : `(${p.s}.const 0)`;
+  const splat = vector ? p.splat : `${p.s}.load`;
+  const cols = columns(p, vectors);
   const acc = (r: number, v: number) => `s${r}_${v}`;
   const row = (r: number) => (r === 0 ? 'a' : `p${r}`);
   // With several rows each B vector is loaded once into a local and used `rows` times.
@@ -84,10 +91,11 @@ function tile(rows: number, cols: Width): string {
 }
 
 /** The columns of one strip of `rows` rows, in tiles of each width in turn (widest first). */
-function strip(rows: number, widths: Width[]): string {
+function strip(p: Precision, rows: number, widths: Vectors[]): string {
   const lines = ['    (local.set $j (i32.const 0))'];
-  for (const w of widths) {
-    const at = (base: string) => add(get(base), `(i32.shl ${get('j')} (i32.const 3))`);
+  for (const vectors of widths) {
+    const w = columns(p, vectors);
+    const at = (base: string) => add(get(base), `(i32.shl ${get('j')} (i32.const ${p.shift}))`);
     lines.push(
       `    (block $done${rows}_${w} (loop $next${rows}_${w}`,
       `      (br_if $done${rows}_${w} (i32.gt_s ${add(get('j'), `(i32.const ${w})`)} ${get('n')}))`,
@@ -105,20 +113,20 @@ function strip(rows: number, widths: Width[]): string {
  * value once serves four columns), leftover rows one at a time in 1×16 tiles (a matrix-vector product keeps eight
  * independent sums in flight), leftover columns in narrower tiles.
  */
-function gemm(): string {
+function gemm(p: Precision): string {
   return [
     `(func $gemm (export "gemm") ${params(['a', 'am', 'ak', 'b', 'ldb', 'c', 'ldc', 'm', 'n', 'k', 'bias', 'acc'])}`,
     '  (local $j i32)',
     '  (block $rows4 (loop $strip4',
     `    (br_if $rows4 (i32.lt_s ${get('m')} (i32.const 4)))`,
-    strip(4, [4, 2, 1]),
+    strip(p, 4, [2, 1, 0]),
     `    (local.set $a ${add(get('a'), `(i32.shl ${get('am')} (i32.const 2))`)})`,
     `    (local.set $c ${add(get('c'), `(i32.shl ${get('ldc')} (i32.const 2))`)})`,
     `    (local.set $m (i32.sub ${get('m')} (i32.const 4)))`,
     '    (br $strip4)))',
     '  (block $rows1 (loop $strip1',
     `    (br_if $rows1 (i32.le_s ${get('m')} (i32.const 0)))`,
-    strip(1, [16, 4, 2, 1]),
+    strip(p, 1, [8, 2, 1, 0]),
     `    (local.set $a ${add(get('a'), get('am'))})`,
     `    (local.set $c ${add(get('c'), get('ldc'))})`,
     `    (local.set $m (i32.sub ${get('m')} (i32.const 1)))`,
@@ -131,23 +139,38 @@ function gemm(): string {
  * An elementwise map over n float64 values: two lanes at a time, then a scalar tail. `vector` and `scalar` are the
  * expressions for one step given loads named by `v(array)` / `s(array)`.
  */
-function elementwise(name: string, inputs: string[], vector: (v: (p: string) => string) => string, scalar: (s: (p: string) => string) => string): string {
+function elementwise(
+  pr: Precision,
+  name: string,
+  inputs: string[],
+  vector: (v: (p: string) => string) => string,
+  scalar: (s: (p: string) => string) => string,
+): string {
   const all = [...inputs, 'out'];
+  const storeScalar = `(${pr.s}.store ${get('out')} ${scalar((p) => `(${pr.s}.load ${get(p)})`)})`;
+  // float64 leaves at most one value after the pairs; float32 up to three.
+  const tail =
+    pr.lanes === 2
+      ? [`  (if ${get('n')} (then ${storeScalar}))`]
+      : [
+          `  (if ${get('n')} (then (loop $singles`,
+          `    ${storeScalar}`,
+          ...all.map((p) => `    (local.set $${p} ${add(get(p), `(i32.const ${pr.bytes})`)})`),
+          `    (br_if $singles (local.tee $n (i32.sub ${get('n')} (i32.const 1)))))))`,
+        ];
   return [
     `(func (export "${name}") ${params([...all, 'n'])}`,
     '  (block $tail (loop $pairs',
-    `    (br_if $tail (i32.lt_s ${get('n')} (i32.const 2)))`,
+    `    (br_if $tail (i32.lt_s ${get('n')} (i32.const ${pr.lanes})))`,
     `    (v128.store ${get('out')} ${vector((p) => `(v128.load ${get(p)})`)})`,
     ...all.map((p) => `    (local.set $${p} ${add(get(p), '(i32.const 16)')})`),
-    `    (local.set $n (i32.sub ${get('n')} (i32.const 2)))`,
+    `    (local.set $n (i32.sub ${get('n')} (i32.const ${pr.lanes})))`,
     '    (br $pairs)))',
-    `  (if ${get('n')} (then (f64.store ${get('out')} ${scalar((p) => `(f64.load ${get(p)})`)})))`,
+    ...tail,
     ')',
   ].join('\n');
 }
 
-const ZERO2 = '(v128.const f64x2 0 0)';
-const SIX2 = '(v128.const f64x2 6 6)';
 
 /**
  * Activations and their derivatives, following tfjs (the test oracle): ReLU = (v < 0 ? 0 : v) and ReLU6 = min of
@@ -155,35 +178,37 @@ const SIX2 = '(v128.const f64x2 6 6)';
  * ordering): NaN passes through, −0 stays −0 (it equals 0 everywhere downstream). The gradient passes where
  * pre > 0 (and pre ≤ 6 for ReLU6) and is +0 elsewhere (a bit mask, so no branch on the coin-flip sign).
  */
-function activations(): string[] {
-  const relu = (v: string) => `(f64x2.pmax ${v} ${ZERO2})`;
-  const reluScalar = (v: string) => `(select (f64.const 0) ${v} (f64.lt ${v} (f64.const 0)))`;
+function activations(p: Precision): string[] {
+  const [V, S, ZERO, SIX] = [p.v, p.s, splatConst(p, 0), splatConst(p, 6)];
+  const relu = (v: string) => `(${V}.pmax ${v} ${ZERO})`;
+  const reluScalar = (v: string) => `(select (${S}.const 0) ${v} (${S}.lt ${v} (${S}.const 0)))`;
   return [
-    elementwise('relu', ['pre'], (v) => relu(v('pre')), (s) => reluScalar(s('pre'))),
-    elementwise('relu6', ['pre'], (v) => `(f64x2.pmin ${relu(v('pre'))} ${SIX2})`, (s) => `(select (f64.const 6) ${reluScalar(s('pre'))} (f64.gt ${s('pre')} (f64.const 6)))`),
-    elementwise('reluGrad', ['pre', 'g'], (v) => `(v128.and ${v('g')} (f64x2.gt ${v('pre')} ${ZERO2}))`, (s) => `(select ${s('g')} (f64.const 0) (f64.gt ${s('pre')} (f64.const 0)))`),
+    elementwise(p, 'relu', ['pre'], (v) => relu(v('pre')), (s) => reluScalar(s('pre'))),
+    elementwise(p, 'relu6', ['pre'], (v) => `(${V}.pmin ${relu(v('pre'))} ${SIX})`, (s) => `(select (${S}.const 6) ${reluScalar(s('pre'))} (${S}.gt ${s('pre')} (${S}.const 6)))`),
+    elementwise(p, 'reluGrad', ['pre', 'g'], (v) => `(v128.and ${v('g')} (${V}.gt ${v('pre')} ${ZERO}))`, (s) => `(select ${s('g')} (${S}.const 0) (${S}.gt ${s('pre')} (${S}.const 0)))`),
     elementwise(
+      p,
       'relu6Grad',
       ['pre', 'g'],
-      (v) => `(v128.and ${v('g')} (v128.and (f64x2.gt ${v('pre')} ${ZERO2}) (f64x2.le ${v('pre')} ${SIX2})))`,
-      (s) => `(select ${s('g')} (f64.const 0) (i32.and (f64.gt ${s('pre')} (f64.const 0)) (f64.le ${s('pre')} (f64.const 6))))`,
+      (v) => `(v128.and ${v('g')} (v128.and (${V}.gt ${v('pre')} ${ZERO}) (${V}.le ${v('pre')} ${SIX})))`,
+      (s) => `(select ${s('g')} (${S}.const 0) (i32.and (${S}.gt ${s('pre')} (${S}.const 0)) (${S}.le ${s('pre')} (${S}.const 6))))`,
     ),
   ];
 }
 
 /** transpose: dst (cols × rows) = src (rows × cols)ᵀ, both contiguous; counts, not bytes. */
-function transpose(): string {
+function transpose(p: Precision): string {
   return [
     `(func (export "transpose") ${params(['src', 'rows', 'cols', 'dst'])}`,
     '  (local $r i32) (local $c i32) (local $to i32)',
     `  (if (i32.eqz (i32.mul ${get('rows')} ${get('cols')})) (then (return)))`,
     '  (loop $row',
-    `    (local.set $to ${add(get('dst'), `(i32.shl ${get('r')} (i32.const 3))`)})`,
+    `    (local.set $to ${add(get('dst'), `(i32.shl ${get('r')} (i32.const ${p.shift}))`)})`,
     '    (local.set $c (i32.const 0))',
     '    (loop $col',
-    `      (f64.store ${get('to')} (f64.load ${get('src')}))`,
-    `      (local.set $src ${add(get('src'), '(i32.const 8)')})`,
-    `      (local.set $to ${add(get('to'), `(i32.shl ${get('rows')} (i32.const 3))`)})`,
+    `      (${p.s}.store ${get('to')} (${p.s}.load ${get('src')}))`,
+    `      (local.set $src ${add(get('src'), `(i32.const ${p.bytes})`)})`,
+    `      (local.set $to ${add(get('to'), `(i32.shl ${get('rows')} (i32.const ${p.shift}))`)})`,
     `      (br_if $col (i32.lt_s (local.tee $c ${add(get('c'), '(i32.const 1)')}) ${get('cols')})))`,
     `    (br_if $row (i32.lt_s (local.tee $r ${add(get('r'), '(i32.const 1)')}) ${get('rows')})))`,
     ')',
@@ -191,13 +216,28 @@ function transpose(): string {
 }
 
 /**
+ * The channels left after the vectors of a depthwise row, one at a time: at most one for float64 (an `if`), up to
+ * three for float32 (a loop advancing $c by one element).
+ */
+function channelTail(p: Precision, single: string[]): string[] {
+  if (p.lanes === 2) return [`    (if (i32.lt_s ${get('c')} ${get('row')}) (then`, ...single, '    ))'];
+  return [
+    '    (block $singlesDone (loop $singles',
+    `      (br_if $singlesDone (i32.ge_s ${get('c')} ${get('row')}))`,
+    ...single,
+    `      (local.set $c ${add(get('c'), `(i32.const ${p.bytes})`)})`,
+    '      (br $singles)))',
+  ];
+}
+
+/**
  * Depthwise conv (channel multiplier 1) over a zero-padded input, per output step t and channel pair:
  * out[t][c] = bias[c] + Σ_k x[t·step + k·row + c]·w[k·row + c] (summed from the bias in k order), row = C·8 bytes,
  * step in bytes. Channels two at a time, an odd last channel alone.
  */
-function depthwiseForward(): string {
+function depthwiseForward(p: Precision): string {
   const body = (vector: boolean) => {
-    const [load, store, fadd, fmul] = vector ? ['v128.load', 'v128.store', 'f64x2.add', 'f64x2.mul'] : ['f64.load', 'f64.store', 'f64.add', 'f64.mul'];
+    const [load, store, fadd, fmul] = vector ? ['v128.load', 'v128.store', `${p.v}.add`, `${p.v}.mul`] : [`${p.s}.load`, `${p.s}.store`, `${p.s}.add`, `${p.s}.mul`];
     const s = vector ? 'v' : 's';
     return [
       `      (local.set $${s} (${load} ${add(get('bias'), get('c'))}))`,
@@ -214,7 +254,7 @@ function depthwiseForward(): string {
   };
   return [
     `(func (export "depthwiseForward") ${params(['x', 'w', 'bias', 'out', 'len', 'row', 'kernel', 'step'])}`,
-    '  (local $t i32) (local $c i32) (local $kk i32) (local $xt i32) (local $ot i32) (local $xp i32) (local $wp i32) (local $v v128) (local $s f64)',
+    `  (local $t i32) (local $c i32) (local $kk i32) (local $xt i32) (local $ot i32) (local $xp i32) (local $wp i32) (local $v v128) (local $s ${p.s})`,
     `  (local.set $xt ${get('x')}) (local.set $ot ${get('out')})`,
     '  (loop $steps',
     '    (local.set $c (i32.const 0))',
@@ -223,9 +263,7 @@ function depthwiseForward(): string {
     ...body(true),
     `      (local.set $c ${add(get('c'), '(i32.const 16)')})`,
     '      (br $pairs)))',
-    `    (if (i32.lt_s ${get('c')} ${get('row')}) (then`,
-    ...body(false),
-    '    ))',
+    ...channelTail(p, body(false)),
     `    (local.set $xt ${add(get('xt'), get('step'))})`,
     `    (local.set $ot ${add(get('ot'), get('row'))})`,
     `    (br_if $steps (i32.lt_s (local.tee $t ${add(get('t'), '(i32.const 1)')}) ${get('len')})))`,
@@ -237,9 +275,9 @@ function depthwiseForward(): string {
  * Depthwise conv backward for gradient g [len][C]: dw[k][c] += Σ_t g[t][c]·x[t·step + k·row + c] (t ascending) and,
  * when hasDx, dx[t·step + k·row + c] += g[t][c]·w[k][c] (dx zeroed by the caller; padded like x).
  */
-function depthwiseBackward(): string {
+function depthwiseBackward(p: Precision): string {
   const body = (vector: boolean) => {
-    const [load, store, fadd, fmul] = vector ? ['v128.load', 'v128.store', 'f64x2.add', 'f64x2.mul'] : ['f64.load', 'f64.store', 'f64.add', 'f64.mul'];
+    const [load, store, fadd, fmul] = vector ? ['v128.load', 'v128.store', `${p.v}.add`, `${p.v}.mul`] : [`${p.s}.load`, `${p.s}.store`, `${p.s}.add`, `${p.s}.mul`];
     const s = vector ? 'v' : 's';
     return [
       `      (local.set $${s} (${load} ${add(get('gt'), get('c'))}))`,
@@ -261,7 +299,7 @@ function depthwiseBackward(): string {
   return [
     `(func (export "depthwiseBackward") ${params(['x', 'w', 'g', 'dw', 'dx', 'hasDx', 'len', 'row', 'kernel', 'step'])}`,
     '  (local $t i32) (local $c i32) (local $kk i32) (local $xt i32) (local $dxt i32) (local $gt i32)',
-    '  (local $xp i32) (local $dxp i32) (local $wp i32) (local $dwp i32) (local $v v128) (local $s f64)',
+    `  (local $xp i32) (local $dxp i32) (local $wp i32) (local $dwp i32) (local $v v128) (local $s ${p.s})`,
     `  (local.set $xt ${get('x')}) (local.set $dxt ${get('dx')}) (local.set $gt ${get('g')})`,
     '  (loop $steps',
     '    (local.set $c (i32.const 0))',
@@ -270,9 +308,7 @@ function depthwiseBackward(): string {
     ...body(true),
     `      (local.set $c ${add(get('c'), '(i32.const 16)')})`,
     '      (br $pairs)))',
-    `    (if (i32.lt_s ${get('c')} ${get('row')}) (then`,
-    ...body(false),
-    '    ))',
+    ...channelTail(p, body(false)),
     `    (local.set $xt ${add(get('xt'), get('step'))})`,
     `    (local.set $dxt ${add(get('dxt'), get('step'))})`,
     `    (local.set $gt ${add(get('gt'), get('row'))})`,
@@ -281,22 +317,27 @@ function depthwiseBackward(): string {
   ].join('\n');
 }
 
-export function kernelsWat(): string {
-  const tiles = [tile(4, 4), tile(4, 2), tile(4, 1), tile(1, 16), tile(1, 4), tile(1, 2), tile(1, 1)];
+/** The kernel module for one element type (float64: the reference; float32: twice the lanes per instruction). */
+export function kernelsWat(p: Precision = F64): string {
+  const tiles = [tile(p, 4, 2), tile(p, 4, 1), tile(p, 4, 0), tile(p, 1, 8), tile(p, 1, 2), tile(p, 1, 1), tile(p, 1, 0)];
   return [
-    ';; Generated by tools/wasm/kernels-wat.ts (see there). Training-engine SIMD kernels; all addresses in bytes.',
+    p === F64
+      ? ';; Generated by tools/wasm/kernels-wat.ts (see there). Training-engine SIMD kernels; all addresses in bytes.'
+      : `;; Generated by tools/wasm/kernels-wat.ts (see there). Training-engine SIMD kernels, ${p.name}; all addresses in bytes.`,
     '(module',
     '(import "env" "memory" (memory 1))',
     ...tiles,
-    gemm(),
-    ...activations(),
-    transpose(),
-    depthwiseForward(),
-    depthwiseBackward(),
-    ...gruWat(),
-    ...poolWat(),
-    ...sparseWat(),
+    gemm(p),
+    ...activations(p),
+    transpose(p),
+    depthwiseForward(p),
+    depthwiseBackward(p),
+    ...gruWat(p),
+    ...poolWat(p),
+    ...sparseWat(p),
     ')',
     '',
   ].join('\n');
 }
+
+export { F32, F64 };

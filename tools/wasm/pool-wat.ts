@@ -4,17 +4,23 @@
  * window's first value and moves only on a strictly greater one (the first of equal values wins, and all-negative
  * windows are handled), the gradient goes to the argmax; the mean sums time steps in order, then scales.
  */
-import { add, f64x2, get, i32, load, overLanes, params, set, store } from './wat';
+import { add, F64, get, i32, load as loadAs, overLanes as overLanesAs, params, type Precision, set, splatConst, store as storeAs } from './wat';
 
-const f = (op: string, ...args: string[]) => `(f64x2.${op} ${args.join(' ')})`;
-const splatK = (k: string) => `(i64x2.splat (i64.extend_i32_u ${k}))`;
+/** The element type of the module being generated (poolWat sets it; every helper below writes for it). */
+let p: Precision = F64;
+const f = (op: string, ...args: string[]) => `(${p.v}.${op} ${args.join(' ')})`;
+/** A tap index in every lane, as the integer lanes of the element width (the argmax is kept in those). */
+const splatK = (k: string) => (p.lanes === 2 ? `(i64x2.splat (i64.extend_i32_u ${k}))` : `(i32x4.splat ${k})`);
+const load = (mode: 'pair' | 'single', address: string) => loadAs(mode, address, p);
+const store = (mode: 'pair' | 'single', address: string, value: string) => storeAs(mode, address, value, p);
+const overLanes = (label: string, jb: string, limit: string, body: (mode: 'pair' | 'single') => string[]) => overLanesAs(label, jb, limit, body, p);
 
-/** maxPoolForward: out[t][c] = max_k x[t·step + k·row + c], arg[t][c] = that k (as i64 lanes); row = C·8 bytes. */
+/** maxPoolForward: out[t][c] = max_k x[t·step + k·row + c], arg[t][c] = that k (as integer lanes of the element's width); row = C·bytes. */
 function maxPoolForward(): string {
   const body = (mode: 'pair' | 'single') => [
     set('p', add(get('xt'), get('jb'))),
     set('best', load(mode, get('p'))),
-    set('bk', '(v128.const i64x2 0 0)'),
+    set('bk', `(v128.const ${p.int} ${Array<string>(p.lanes).fill('0').join(' ')})`),
     set('k', i32(1)),
     `(if (i32.gt_s ${get('pool')} (i32.const 1)) (then (loop $taps`,
     `  ${set('p', add(get('p'), get('row')))}`,
@@ -47,7 +53,7 @@ function maxPoolBackward(): string {
     set('p', add(get('dt'), get('jb'))),
     set('k', i32(0)),
     '(loop $taps',
-    `  ${store(mode, get('p'), f('add', load(mode, get('p')), `(v128.and ${get('gv')} (i64x2.eq ${get('bk')} ${splatK(get('k'))}))`))}`,
+    `  ${store(mode, get('p'), f('add', load(mode, get('p')), `(v128.and ${get('gv')} (${p.int}.eq ${get('bk')} ${splatK(get('k'))}))`))}`,
     `  ${set('p', add(get('p'), get('row')))}`,
     `  (br_if $taps (i32.lt_s (local.tee $k ${add(get('k'), i32(1))}) ${get('pool')})))`,
   ];
@@ -67,17 +73,17 @@ function maxPoolBackward(): string {
 /** meanForward: out[c] = (Σ_t x[t][c]) · scale over len steps of row bytes. */
 function meanForward(): string {
   const body = (mode: 'pair' | 'single') => [
-    set('s', f64x2(0)),
+    set('s', splatConst(p, 0)),
     set('p', add(get('x'), get('jb'))),
     set('t', i32(0)),
     '(loop $steps',
     `  ${set('s', f('add', get('s'), load(mode, get('p'))))}`,
     `  ${set('p', add(get('p'), get('row')))}`,
     `  (br_if $steps (i32.lt_s (local.tee $t ${add(get('t'), i32(1))}) ${get('len')})))`,
-    store(mode, add(get('out'), get('jb')), f('mul', get('s'), `(f64x2.splat ${get('scale')})`)),
+    store(mode, add(get('out'), get('jb')), f('mul', get('s'), `(${p.v}.splat ${get('scale')})`)),
   ];
   return [
-    `(func (export "meanForward") ${params(['x', 'out', 'len', 'row'])} (param $scale f64)`,
+    `(func (export "meanForward") ${params(['x', 'out', 'len', 'row'])} (param $scale ${p.s})`,
     '  (local $t i32) (local $jb i32) (local $p i32) (local $s v128)',
     ...overLanes('channel', 'jb', get('row'), body).map((l) => `  ${l}`),
     ')',
@@ -86,9 +92,9 @@ function meanForward(): string {
 
 /** meanBackward: dx[t][c] = g[c] · scale for every step. */
 function meanBackward(): string {
-  const body = (mode: 'pair' | 'single') => [store(mode, add(get('dt'), get('jb')), f('mul', load(mode, add(get('g'), get('jb'))), `(f64x2.splat ${get('scale')})`))];
+  const body = (mode: 'pair' | 'single') => [store(mode, add(get('dt'), get('jb')), f('mul', load(mode, add(get('g'), get('jb'))), `(${p.v}.splat ${get('scale')})`))];
   return [
-    `(func (export "meanBackward") ${params(['g', 'dx', 'len', 'row'])} (param $scale f64)`,
+    `(func (export "meanBackward") ${params(['g', 'dx', 'len', 'row'])} (param $scale ${p.s})`,
     '  (local $t i32) (local $jb i32) (local $dt i32)',
     `  ${set('dt', get('dx'))}`,
     '  (loop $steps',
@@ -99,6 +105,7 @@ function meanBackward(): string {
   ].join('\n');
 }
 
-export function poolWat(): string[] {
+export function poolWat(precision: Precision): string[] {
+  p = precision;
   return [maxPoolForward(), maxPoolBackward(), meanForward(), meanBackward()];
 }

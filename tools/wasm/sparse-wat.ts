@@ -6,9 +6,13 @@
  * the same bits (up to the sign of an exact zero); the input gradient adds the contributions of overlapping output
  * rows in row order, where the dense GEMM adds them tile by tile: equal up to round-off, deterministic either way.
  */
-import { add, get, i32, params, set } from './wat';
+import { add, F64, get, i32, params, type Precision, set, splatConst } from './wat';
 
-type Width = 16 | 4 | 2 | 1;
+/** The element type of the module being generated (sparseWat sets it). */
+let p: Precision = F64;
+/** A tile's width in vectors (8, 2, 1), or 0: one scalar column. */
+type Vectors = 8 | 2 | 1 | 0;
+const columns = (vectors: Vectors) => (vectors === 0 ? 1 : vectors * p.lanes);
 
 /**
  * compact: for each of `lists` lists l, the non-zero values among g[l·listStride + e·elemStride], e < len (bytes),
@@ -18,16 +22,16 @@ type Width = 16 | 4 | 2 | 1;
 function compact(): string {
   return [
     `(func (export "compact") ${params(['g', 'lists', 'len', 'listStride', 'elemStride', 'unit', 'vals', 'offs', 'counts'])}`,
-    '  (local $l i32) (local $e i32) (local $n i32) (local $base i32) (local $p i32) (local $v f64)',
+    `  (local $l i32) (local $e i32) (local $n i32) (local $base i32) (local $p i32) (local $v ${p.s})`,
     `  (if (i32.eqz (i32.mul ${get('lists')} ${get('len')})) (then (return)))`,
     '  (loop $lists',
     `    ${set('base', `(i32.mul ${get('l')} ${get('len')})`)}`,
     `    ${set('n', get('base'))} ${set('p', add(get('g'), `(i32.mul ${get('l')} ${get('listStride')})`))} ${set('e', i32(0))}`,
     '    (loop $elems',
-    `      ${set('v', `(f64.load ${get('p')})`)}`,
-    `      (f64.store ${add(get('vals'), `(i32.shl ${get('n')} (i32.const 3))`)} ${get('v')})`,
+    `      ${set('v', `(${p.s}.load ${get('p')})`)}`,
+    `      (${p.s}.store ${add(get('vals'), `(i32.shl ${get('n')} (i32.const ${p.shift}))`)} ${get('v')})`,
     `      (i32.store ${add(get('offs'), `(i32.shl ${get('n')} (i32.const 2))`)} (i32.mul ${get('e')} ${get('unit')}))`,
-    `      ${set('n', add(get('n'), `(f64.ne ${get('v')} (f64.const 0))`))}`,
+    `      ${set('n', add(get('n'), `(${p.s}.ne ${get('v')} (${p.s}.const 0))`))}`,
     `      ${set('p', add(get('p'), get('elemStride')))}`,
     `      (br_if $elems (i32.lt_s (local.tee $e ${add(get('e'), i32(1))}) ${get('len')})))`,
     `    (i32.store ${add(get('counts'), `(i32.shl ${get('l')} (i32.const 2))`)} (i32.sub ${get('n')} ${get('base')}))`,
@@ -37,12 +41,13 @@ function compact(): string {
 }
 
 /** One list × `cols` columns: c[0..cols) = (or +=, with acc) Σ_i vals[i]·b[offs[i] + 0..cols), i < count. */
-function sparseTile(cols: Width): string {
-  const vector = cols > 1;
-  const lanes = vector ? cols / 2 : 1;
+function sparseTile(vectors: Vectors): string {
+  const cols = columns(vectors);
+  const vector = vectors > 0;
+  const lanes = vector ? vectors : 1;
   const [type, load, store, fadd, fmul, splat, zero] = vector
-    ? ['v128', 'v128.load', 'v128.store', 'f64x2.add', 'f64x2.mul', 'v128.load64_splat', '(v128.const f64x2 0 0)']
-    : ['f64', 'f64.load', 'f64.store', 'f64.add', 'f64.mul', 'f64.load', '(f64.const 0)'];
+    ? ['v128', 'v128.load', 'v128.store', `${p.v}.add`, `${p.v}.mul`, p.splat, splatConst(p, 0)]
+    : [p.s, `${p.s}.load`, `${p.s}.store`, `${p.s}.add`, `${p.s}.mul`, `${p.s}.load`, `(${p.s}.const 0)`];
   const accs = Array.from({ length: lanes }, (_, v) => `s${v}`);
   const lines = [
     `(func $s${cols} ${params(['vals', 'offs', 'count', 'b', 'c', 'acc'])}`,
@@ -52,7 +57,7 @@ function sparseTile(cols: Width): string {
     `    ${set('x', `(${splat} ${get('vals')})`)}`,
     `    ${set('p', add(get('b'), `(i32.load ${get('offs')})`))}`,
     ...accs.map((a, v) => `    ${set(a, `(${fadd} ${get(a)} (${fmul} ${get('x')} (${load} offset=${16 * v} ${get('p')})))`)}`),
-    `    ${set('vals', add(get('vals'), i32(8)))} ${set('offs', add(get('offs'), i32(4)))}`,
+    `    ${set('vals', add(get('vals'), i32(p.bytes)))} ${set('offs', add(get('offs'), i32(4)))}`,
     `    (br_if $k (local.tee $count (i32.sub ${get('count')} (i32.const 1)))))))`,
     `  (if ${get('acc')} (then`,
     ...accs.map((a, v) => `    (${store} offset=${16 * v} ${get('c')} (${fadd} (${load} offset=${16 * v} ${get('c')}) ${get(a)}))`),
@@ -70,19 +75,20 @@ function sparseTile(cols: Width): string {
  * values at b + offs. Columns in tiles of 16, 4, 2, 1.
  */
 function sparseGemm(): string {
-  const widths: Width[] = [16, 4, 2, 1];
+  const widths: Vectors[] = [8, 2, 1, 0];
   const lines = [
     `(func (export "sparseGemm") ${params(['vals', 'offs', 'counts', 'lists', 'len', 'b', 'n', 'c', 'ldc', 'acc'])}`,
     '  (local $l i32) (local $j i32) (local $count i32) (local $v i32) (local $o i32)',
     `  (if (i32.eqz ${get('lists')}) (then (return)))`,
     '  (loop $lists',
     `    ${set('count', `(i32.load ${add(get('counts'), `(i32.shl ${get('l')} (i32.const 2))`)})`)}`,
-    `    ${set('v', add(get('vals'), `(i32.shl (i32.mul ${get('l')} ${get('len')}) (i32.const 3))`))}`,
+    `    ${set('v', add(get('vals'), `(i32.shl (i32.mul ${get('l')} ${get('len')}) (i32.const ${p.shift}))`))}`,
     `    ${set('o', add(get('offs'), `(i32.shl (i32.mul ${get('l')} ${get('len')}) (i32.const 2))`))}`,
     `    ${set('j', i32(0))}`,
   ];
-  for (const w of widths) {
-    const at = (base: string) => add(get(base), `(i32.shl ${get('j')} (i32.const 3))`);
+  for (const vectors of widths) {
+    const w = columns(vectors);
+    const at = (base: string) => add(get(base), `(i32.shl ${get('j')} (i32.const ${p.shift}))`);
     lines.push(
       `    (block $done${w} (loop $next${w}`,
       `      (br_if $done${w} (i32.gt_s ${add(get('j'), i32(w))} ${get('n')}))`,
@@ -106,18 +112,19 @@ function transposeAdd(): string {
     '  (local $r i32) (local $c i32) (local $to i32)',
     `  (if (i32.eqz (i32.mul ${get('rows')} ${get('cols')})) (then (return)))`,
     '  (loop $row',
-    `    ${set('to', add(get('dst'), `(i32.shl ${get('r')} (i32.const 3))`))}`,
+    `    ${set('to', add(get('dst'), `(i32.shl ${get('r')} (i32.const ${p.shift}))`))}`,
     `    ${set('c', i32(0))}`,
     '    (loop $col',
-    `      (f64.store ${get('to')} (f64.add (f64.load ${get('to')}) (f64.load ${get('src')})))`,
-    `      ${set('src', add(get('src'), i32(8)))}`,
-    `      ${set('to', add(get('to'), `(i32.shl ${get('rows')} (i32.const 3))`))}`,
+    `      (${p.s}.store ${get('to')} (${p.s}.add (${p.s}.load ${get('to')}) (${p.s}.load ${get('src')})))`,
+    `      ${set('src', add(get('src'), i32(p.bytes)))}`,
+    `      ${set('to', add(get('to'), `(i32.shl ${get('rows')} (i32.const ${p.shift}))`))}`,
     `      (br_if $col (i32.lt_s (local.tee $c ${add(get('c'), i32(1))}) ${get('cols')})))`,
     `    (br_if $row (i32.lt_s (local.tee $r ${add(get('r'), i32(1))}) ${get('rows')})))`,
     ')',
   ].join('\n');
 }
 
-export function sparseWat(): string[] {
-  return [compact(), ...([16, 4, 2, 1] as const).map(sparseTile), sparseGemm(), transposeAdd()];
+export function sparseWat(precision: Precision): string[] {
+  p = precision;
+  return [compact(), ...([8, 2, 1, 0] as const).map(sparseTile), sparseGemm(), transposeAdd()];
 }

@@ -15,10 +15,13 @@ import { ETA, runSchedule, type JournaledTrials, type Selection, type TrialRecor
 import { halvingSchedule, type Rung } from './successive-halving';
 import type { TrialDataSpec, TrialOutcome } from './trial';
 import { trainingCodeHash } from './training-code';
+import type { Precision } from '../train/wasm/arena';
 
 /** What a search is run on; the same for the in-process stage and for its shard targets. */
 export interface SearchSetup {
   search: NormalizedSearch;
+  /** The engine's element type (spec train.precision). */
+  precision: Precision;
   seed: number;
   board: BoardDefinition;
   /** The window stage's output folder. */
@@ -61,7 +64,7 @@ export async function planSearch(setup: SearchSetup): Promise<SearchPlan> {
   const manifest = await readManifest(setup.windowDir);
   const fold = chooseFold(manifest, search.fold);
   const head = headForClasses(manifest.classes.length);
-  const selection = selectionFor(search, manifest.classes);
+  const selection = selectionFor(search, manifest.classes, setup.precision);
   const shape = { length: manifest.window.length, channels: manifest.window.channels.length };
   const draw = drawCandidates(search, shape, head, setup.board, search.budget, seed);
   if (draw.candidates.length === 0) {
@@ -126,12 +129,12 @@ export async function runSearchTrials(plan: SearchPlan, trials: JournaledTrials,
 }
 
 /** positive-f1 for binary problems, macro-f1 otherwise, unless the spec says; the positive class by label. */
-function selectionFor(search: NormalizedSearch, classes: readonly string[]): Selection {
+function selectionFor(search: NormalizedSearch, classes: readonly string[], precision: Precision): Selection {
   const monitor = search.metric ?? (classes.length === 2 ? 'positive-f1' : 'macro-f1');
-  if (search.positiveClass === null) return { monitor };
+  if (search.positiveClass === null) return { monitor, precision };
   const index = classes.indexOf(search.positiveClass);
   if (index < 0) throw new UserError(`search.positiveClass: no class "${search.positiveClass}" in the window store; classes: ${classes.join(', ')}`);
-  return { monitor, positiveClass: index };
+  return { monitor, positiveClass: index, precision };
 }
 
 async function readManifest(windowDir: string): Promise<WindowManifest> {

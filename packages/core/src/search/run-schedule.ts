@@ -9,6 +9,7 @@ import { promote, type Rung } from './successive-halving';
 import { trainingCodeHash } from './training-code';
 import type { TrialOutcome, TrialRequest } from './trial';
 import type { TrialExecutor } from './worker-pool';
+import type { Precision } from '../train/wasm/arena';
 
 export interface TrialRecord {
   candidate: string;
@@ -105,9 +106,12 @@ export interface ScheduleResult {
 export const ETA = 3;
 
 /** What ranks candidates: the monitored validation metric, and the class positive-f1 refers to. */
+/** How every trial of a search is trained and ranked. */
 export interface Selection {
   monitor: 'positive-f1' | 'macro-f1';
   positiveClass?: number;
+  /** The engine's element type (spec train.precision); part of every trial's key. */
+  precision: Precision;
 }
 
 export function selectionScore(outcome: TrialOutcome, selection: Selection): number {
@@ -128,6 +132,7 @@ export function trialRequest(
   return {
     monitor: selection.monitor,
     positiveClass: selection.positiveClass,
+    precision: selection.precision,
     key,
     ir: candidate.ir,
     seed: Random.derive(seed, Number(candidate.id.slice(1))).uint32(),

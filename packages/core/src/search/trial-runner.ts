@@ -36,6 +36,7 @@ export class TrialRunner {
       patience: request.patience,
       classWeighting: request.weightedLoss,
       monitor: request.monitor,
+      precision: request.precision,
       positiveClass: request.positiveClass,
       initialWeights: request.initialWeights,
       masks: request.masks?.map((mask) => (mask ? Uint8Array.from(mask) : null)),

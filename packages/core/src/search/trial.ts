@@ -1,6 +1,7 @@
 import type { ModelIR } from '../model/ir';
 import type { Metrics } from '../train/metrics';
 import type { NetworkWeights } from '../train/network';
+import type { Precision } from '../train/wasm/arena';
 
 /** Where the trial workers read their data: the window store and how to split its fold. */
 export interface TrialDataSpec {
@@ -25,6 +26,8 @@ export interface TrialRequest {
   learningRate: number;
   patience: number;
   monitor: 'positive-f1' | 'macro-f1';
+  /** The engine's element type (spec train.precision). */
+  precision: Precision;
   /** Store class index whose F1 positive-f1 means; undefined: the trainer's default (the rarest class). */
   positiveClass?: number;
   initialWeights?: NetworkWeights;

@@ -68,6 +68,7 @@ const MALFORMED: Malformed[] = [
   { what: 'strategy typo', yaml: `${HEAD}search:\n  strategy: succesive-halving\n`, at: '5:13', path: 'search.strategy', says: 'must be one of random, grid, successive-halving, got "succesive-halving" — did you mean "successive-halving"?' },
   { what: 'quantize.percentile 40', yaml: `${HEAD}quantize:\n  calibration: percentile\n  percentile: 40\n`, at: '6:15', path: 'quantize.percentile', says: 'must be a number in (50, 100], got 40' },
   { what: 'flash-test.runner bad', yaml: `${HEAD}flash-test:\n  runner: qemu-arm\n`, at: '5:11', path: 'flash-test.runner', says: 'must be one of auto, qemu, host, board, got "qemu-arm"' },
+  { what: 'train.precision bad', yaml: `${HEAD}train:\n  precision: float16\n`, at: '5:14', path: 'train.precision', says: 'must be one of float32, float64, got "float16"' },
   // Board and dataset
   { what: 'unknown board', yaml: 'name: t\nboard: esp32-s9\ndataset: sisfall\n', at: '2:8', path: 'board', says: ['unknown board "esp32-s9"', 'known boards: esp32-c3, esp32-s2, host, stm32f446ze, stm32h747xi'] },
   { what: 'unknown dataset', yaml: withDataset('sisfal', ''), at: '3:10', path: 'dataset', says: 'unknown dataset "sisfal" — did you mean "sisfall"? known datasets: ecg5000, hapt_uci, mitbih, sisfall' },
@@ -288,6 +289,7 @@ describe('normalized experiments', () => {
       boardDefinition: await loadBoard(WORKSPACE, 'esp32-s2'),
       dataset: { name: 'sisfall', source: 'auto', url: null },
       seed: 0,
+      train: { precision: 'float32' },
       window: {
         mode: 'sliding',
         sampleRateHz: 100,

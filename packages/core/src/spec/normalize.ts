@@ -32,6 +32,8 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
     dataset,
     seed: raw.seed ?? 0,
     window: normalizeWindow(raw.window ?? {}, dataset),
+    // float32 trains about twice as fast and reaches the same F1 (README, "Training precision").
+    train: { precision: raw.train?.precision ?? 'float32' },
     search: {
       space: normalizeSearchSpace(search.space ?? 'cnn1d'),
       strategy: search.strategy ?? 'successive-halving',

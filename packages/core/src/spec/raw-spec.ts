@@ -39,6 +39,9 @@ export interface RawSpec {
     };
     folds?: { scheme?: FoldScheme; split?: string; subjects?: string[] };
   };
+  train?: {
+    precision?: 'float32' | 'float64';
+  };
   search?: {
     space?: RawSearchSpace;
     strategy?: SearchStrategy;

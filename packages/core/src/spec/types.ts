@@ -72,6 +72,12 @@ export interface NormalizedDataset {
   url: string | null;
 }
 
+/** How the training engine computes; read by the search stage (train-cascade still trains in float64). */
+export interface NormalizedTrain {
+  /** Element type of weights, activations and gradients (train/wasm/arena.ts). */
+  precision: 'float32' | 'float64';
+}
+
 export interface NormalizedSearch {
   /** The space with every range filled in (model/space-defaults.ts), whichever form the file used. */
   space: SearchSpace;
@@ -143,6 +149,7 @@ export interface NormalizedSpec {
   dataset: NormalizedDataset;
   seed: number;
   window: NormalizedWindow;
+  train: NormalizedTrain;
   search: NormalizedSearch;
   'train-cascade': NormalizedTrainCascade;
   quantize: NormalizedQuantize;

@@ -9,7 +9,7 @@ export type StageName = (typeof STAGES)[number];
 export interface StageContract {
   description: string;
   /** Top-level spec keys whose normalized values are this stage's parameters. */
-  params: readonly ('seed' | 'window' | 'search' | 'train-cascade' | 'quantize' | 'emit-firmware' | 'flash-test' | 'board')[];
+  params: readonly ('seed' | 'window' | 'train' | 'search' | 'train-cascade' | 'quantize' | 'emit-firmware' | 'flash-test' | 'board')[];
   /** The dataset archive (resolved: full or sample, and its sha256) is a dependency. */
   dataset: boolean;
   /** firmware/boards/<board>/board.yaml is a dependency. */
@@ -36,7 +36,7 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
   },
   search: {
     description: "Memory-constrained architecture search (MicroNAS): trains only candidates that fit the board's SRAM and flash.",
-    params: ['seed', 'search', 'board'],
+    params: ['seed', 'train', 'search', 'board'],
     dataset: false,
     board: true,
     code: [...SPEC_CODE, 'model/**/*.ts', 'train/**/*.ts', 'search/**/*.ts', 'stages/search.ts'],

@@ -54,7 +54,7 @@ export async function runSampleSearch(specText = SAMPLE_PIPELINE_SPEC): Promise<
   const cascadeDir = path.join(root, 'train-cascade');
   const env = { NX_TINYML_DATA_DIR: path.join(defaultWorkspaceRoot, '.data', 'datasets') };
   await runWindowStage({ experiment: spec.name, dataset: { ...spec.dataset, source: 'sample' }, window: spec.window, outDir: windowDir, workspaceRoot: defaultWorkspaceRoot, env });
-  await runSearchStage({ experiment: spec.name, search: { ...spec.search, workers: 1 }, seed: spec.seed, board: spec.boardDefinition, windowDir, outDir: searchDir, journalDir: path.join(root, 'journal') });
+  await runSearchStage({ experiment: spec.name, search: { ...spec.search, workers: 1 }, precision: spec.train.precision, seed: spec.seed, board: spec.boardDefinition, windowDir, outDir: searchDir, journalDir: path.join(root, 'journal') });
   // KEEP_SCRATCH=1 keeps the folder for a look at the artifacts.
   const dispose = () => (process.env.KEEP_SCRATCH ? console.log(`kept ${root}`) : rmSync(root, { recursive: true, force: true }));
   return { spec, root, windowDir, searchDir, cascadeDir, dispose };

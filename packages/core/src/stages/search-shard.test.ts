@@ -25,7 +25,7 @@ const specYaml =
   'name: shard-test\nboard: stm32f446ze\ndataset: sisfall\nseed: 7\nsearch:\n  strategy: successive-halving\n  trials: 4\n  epochs: 2\n' +
   '  maxTrainWindows: 1200\n  maxValidationWindows: 1200\n  validationSubjects: 1\n  budget:\n    sramBytes: 6500\n  baselines:\n    twoStage: true\n    unweighted: true\n';
 const spec = parseSpec(specYaml, 'experiment.yaml', { workspaceRoot: defaultWorkspaceRoot });
-const setup = (name: string, workers = 2) => ({ search: { ...spec.search, workers }, seed: spec.seed, board: spec.boardDefinition, windowDir, journalDir: path.join(scratch, name, 'journal') });
+const setup = (name: string, workers = 2) => ({ search: { ...spec.search, workers }, precision: spec.train.precision, seed: spec.seed, board: spec.boardDefinition, windowDir, journalDir: path.join(scratch, name, 'journal') });
 const OUTPUTS = ['trials.json', 'pareto.json', 'best-model.json', 'baselines.json', 'summary.md'];
 
 async function searchStage(name: string, shardResults?: { dir: string; rounds: number; shards: number }) {
@@ -122,7 +122,7 @@ describe('sharded search rounds', () => {
       `import { parseSpec } from '${path.join(__dirname, '../spec/load')}';
        import { runSearchShards } from '${path.join(__dirname, 'search-shard')}';
        const spec = parseSpec(${JSON.stringify(specYaml)}, 'experiment.yaml', { workspaceRoot: ${JSON.stringify(defaultWorkspaceRoot)} });
-       runSearchShards({ search: { ...spec.search, workers: 1 }, seed: spec.seed, board: spec.boardDefinition, windowDir: ${JSON.stringify(windowDir)},
+       runSearchShards({ search: { ...spec.search, workers: 1 }, precision: spec.train.precision, seed: spec.seed, board: spec.boardDefinition, windowDir: ${JSON.stringify(windowDir)},
          journalDir: ${JSON.stringify(journalDir)}, resultsDir: ${JSON.stringify(path.join(scratch, name, 'shards'))}, round: 0, shards: 2, run: [0],
          log: () => (l) => console.log(l) });`,
     );

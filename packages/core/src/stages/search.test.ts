@@ -27,6 +27,7 @@ async function search(spec: NormalizedSpec, name: string, workers = 1) {
   const result = await runSearchStage({
     experiment: spec.name,
     search: { ...spec.search, workers },
+    precision: spec.train.precision,
     seed: spec.seed,
     board: spec.boardDefinition,
     windowDir,
@@ -112,7 +113,7 @@ describe('search stage (MicroNAS) on the SisFall sample', () => {
     await runWindowStage({ experiment: spec.name, dataset: { ...spec.dataset, source: 'sample' }, window: spec.window, outDir: ecgWindows, workspaceRoot: defaultWorkspaceRoot, env });
     const run = async (s: NormalizedSpec, name: string) => {
       const outDir = path.join(scratch, name);
-      await runSearchStage({ experiment: s.name, search: { ...s.search, workers: 1 }, seed: s.seed, board: s.boardDefinition, windowDir: ecgWindows, outDir, journalDir: path.join(scratch, `${name}-journal`) });
+      await runSearchStage({ experiment: s.name, search: { ...s.search, workers: 1 }, precision: s.train.precision, seed: s.seed, board: s.boardDefinition, windowDir: ecgWindows, outDir, journalDir: path.join(scratch, `${name}-journal`) });
       return JSON.parse(readFileSync(path.join(outDir, 'trials.json'), 'utf8'));
     };
     const macro = await run(spec, 'ecg-macro');
@@ -157,7 +158,7 @@ describe('search stage (MicroNAS) on the SisFall sample', () => {
       `import { parseSpec } from '${path.join(__dirname, '../spec/load')}';
        import { runSearchStage } from '${path.join(__dirname, 'search')}';
        const spec = parseSpec(${JSON.stringify(`name: search-test\nboard: stm32f446ze\ndataset: sisfall\nseed: 7\nsearch:\n${tiny}`)}, 'experiment.yaml', { workspaceRoot: ${JSON.stringify(defaultWorkspaceRoot)} });
-       runSearchStage({ experiment: spec.name, search: { ...spec.search, workers: 1 }, seed: spec.seed, board: spec.boardDefinition,
+       runSearchStage({ experiment: spec.name, search: { ...spec.search, workers: 1 }, precision: spec.train.precision, seed: spec.seed, board: spec.boardDefinition,
          windowDir: ${JSON.stringify(windowDir)}, outDir: ${JSON.stringify(path.join(scratch, name))}, journalDir: ${JSON.stringify(journalDir)}, log: (l) => console.log(l) });`,
     );
     // Kill the search once two trials are journaled (line 1 is the header).

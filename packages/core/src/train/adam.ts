@@ -1,3 +1,5 @@
+import type { Floats } from './wasm/arena';
+
 export interface AdamOptions {
   learningRate?: number;
   beta1?: number;
@@ -8,7 +10,8 @@ export interface AdamOptions {
 /**
  * Adam with Keras's defaults (lr 1e-3, β1 0.9, β2 0.999, ε 1e-7) and Keras's update form:
  * α = lr·√(1 − β2^t)/(1 − β1^t), m += (g − m)(1 − β1), v += (g² − v)(1 − β2), p −= α·m/(√v + ε).
- * One moment pair per parameter array (the network's per-layer arrays).
+ * One moment pair per parameter array (the network's per-layer arrays). The moments and the update are float64 in
+ * either precision; a float32 parameter is rounded once when stored.
  */
 export class Adam {
   readonly learningRate: number;
@@ -20,7 +23,7 @@ export class Adam {
   private steps = 0;
 
   constructor(
-    private readonly params: readonly Float64Array[],
+    private readonly params: readonly Floats[],
     options: AdamOptions = {},
   ) {
     this.learningRate = options.learningRate ?? 1e-3;
@@ -36,7 +39,7 @@ export class Adam {
   }
 
   /** One update from `grads` (same shapes as the params), each multiplied by `gradScale` first (1/batch size). */
-  step(grads: readonly Float64Array[], gradScale = 1): void {
+  step(grads: readonly Floats[], gradScale = 1): void {
     this.steps++;
     const { beta1, beta2, epsilon } = this;
     const alpha = (this.learningRate * Math.sqrt(1 - beta2 ** this.steps)) / (1 - beta1 ** this.steps);

@@ -14,7 +14,7 @@ export interface Engine {
   evaluate(ir: ModelIR, weights: NetworkWeights, data: FoldData, windows: Uint32Array, positiveClass?: number): Promise<Metrics>;
 }
 
-/** Our engine: float64 forward/backward over the IR, deterministic, no dependencies. The default. */
+/** Our engine: float32 or float64 (TrainOptions.precision) forward/backward over the IR, deterministic, no dependencies. The default. */
 export const irEngine: Engine = {
   name: 'ir',
   train: async (ir, data, options) => trainModel(ir, data, options),

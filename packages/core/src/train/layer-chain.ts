@@ -3,7 +3,7 @@ import type { Layer, Shape } from '../model/ir';
 import { paramCount } from '../model/params';
 import { createKernel } from './create-kernel';
 import type { LayerKernel } from './kernel';
-import type { Arena, Block } from './wasm/arena';
+import type { Arena, Block, Floats } from './wasm/arena';
 
 /**
  * A run of IR layers from a given input shape, with its parameters, gradients and activation buffers, all allocated
@@ -16,12 +16,12 @@ export class LayerChain {
   readonly kernels: readonly LayerKernel[];
   readonly outputShape: Shape;
   readonly outputSize: number;
-  params: readonly Float64Array[] = [];
-  grads: readonly Float64Array[] = [];
-  private outputs: Float64Array[] = [];
-  private outputGrads: Float64Array[] = [];
+  params: readonly Floats[] = [];
+  grads: readonly Floats[] = [];
+  private outputs: Floats[] = [];
+  private outputGrads: Floats[] = [];
   private readonly blocks: { params: Block[]; grads: Block[]; outputs: Block[]; outputGrads: Block[] };
-  private lastInput: Float64Array = new Float64Array(0);
+  private lastInput: Floats = new Float64Array(0);
 
   /** `streams[i]` is the seed stream layer i draws its initial weights from (see init). */
   constructor(
@@ -58,16 +58,21 @@ export class LayerChain {
     this.outputGrads = this.blocks.outputGrads.map((b) => arena.view(b));
   }
 
-  /** Fresh initial weights: layer i from stream `streams[i]` of `seed`, as Network.init does for a plain model. */
+  /**
+   * Fresh initial weights: layer i from stream `streams[i]` of `seed`, as Network.init does for a plain model. Drawn
+   * in float64 and then stored (rounded once in a float32 arena), so both precisions start from the same weights.
+   */
   init(seed: number): void {
     this.kernels.forEach((kernel, i) => {
       const random = Random.derive(seed, this.streams[i]);
-      kernel.init(this.params[i], () => random.next());
+      const values = new Float64Array(this.params[i].length);
+      kernel.init(values, () => random.next());
+      this.params[i].set(values);
     });
   }
 
   /** The chain's output for `input` (a view owned by the chain, valid until the next forward). */
-  forward(input: Float64Array, training: boolean): Float64Array {
+  forward(input: Floats, training: boolean): Floats {
     this.lastInput = input;
     let x = input;
     for (let i = 0; i < this.kernels.length; i++) {
@@ -78,7 +83,7 @@ export class LayerChain {
   }
 
   /** Back-propagates dLoss/dOutput of the last forward into `grads`; writes dLoss/dInput into `inputGrad` unless null. */
-  backward(outputGrad: Float64Array, inputGrad: Float64Array | null): void {
+  backward(outputGrad: Floats, inputGrad: Floats | null): void {
     const last = this.kernels.length - 1;
     for (let i = last; i >= 0; i--) {
       const gradOut = i === last ? outputGrad : this.outputGrads[i];

@@ -22,7 +22,7 @@ export function sigmoid(x: number): number {
  * logits written into `logitGrad`. `target` is the head's class: for `sigmoid` 1 (positive) or 0, for `softmax`
  * the class index.
  */
-export function headLoss(head: Head, logits: Float64Array, target: number, weight: number, logitGrad: Float64Array): number {
+export function headLoss(head: Head, logits: ArrayLike<number>, target: number, weight: number, logitGrad: Float64Array): number {
   if (head === 'sigmoid') {
     const x = logits[0];
     logitGrad[0] = weight * (sigmoid(x) - target);
@@ -32,7 +32,7 @@ export function headLoss(head: Head, logits: Float64Array, target: number, weigh
 }
 
 /** Weighted softmax cross-entropy −w·log softmax(x)_target, via log-sum-exp shifted by max(x); gradient w·(p − onehot). */
-export function softmaxCrossEntropy(logits: Float64Array, target: number, weight: number, logitGrad: Float64Array): number {
+export function softmaxCrossEntropy(logits: ArrayLike<number>, target: number, weight: number, logitGrad: Float64Array): number {
   const k = logits.length;
   let max = logits[0];
   for (let i = 1; i < k; i++) if (logits[i] > max) max = logits[i];
@@ -44,7 +44,7 @@ export function softmaxCrossEntropy(logits: Float64Array, target: number, weight
 }
 
 /** The head's predicted class: sigmoid logit > 0 (p > 0.5) → 1, else 0; softmax → argmax (first on ties). */
-export function predictedClass(head: Head, logits: Float64Array): number {
+export function predictedClass(head: Head, logits: ArrayLike<number>): number {
   if (head === 'sigmoid') return logits[0] > 0 ? 1 : 0;
   let best = 0;
   for (let i = 1; i < logits.length; i++) if (logits[i] > logits[best]) best = i;

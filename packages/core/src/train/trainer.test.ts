@@ -38,8 +38,8 @@ describe('trainModel', () => {
     expect(result.history[result.history.length - 1].loss).toBeLessThan(result.history[0].loss);
   });
 
-  it('is deterministic: the same seed gives bit-identical weights and history; another seed does not', () => {
-    const options = { seed: 42, epochs: 2, batchSize: 16 };
+  it.each(['float64', 'float32'] as const)('is deterministic in %s: the same seed gives bit-identical weights and history; another seed does not', (precision) => {
+    const options = { seed: 42, epochs: 2, batchSize: 16, precision };
     const a = trainModel(smallCnn, data, options);
     const b = trainModel(smallCnn, data, options);
     expect(JSON.stringify(b.weights)).toBe(JSON.stringify(a.weights));
@@ -48,8 +48,8 @@ describe('trainModel', () => {
     expect(JSON.stringify(c.weights)).not.toBe(JSON.stringify(a.weights));
   });
 
-  it('gives the same weights in a worker thread as on the main thread', async () => {
-    const options = { seed: 9, epochs: 1, batchSize: 32 };
+  it.each(['float64', 'float32'] as const)('gives the same weights in a worker thread as on the main thread (%s)', async (precision) => {
+    const options = { seed: 9, epochs: 1, batchSize: 32, precision };
     const here = trainModel(smallCnn, data, options);
     const script = `
       require('@swc-node/register');
@@ -70,6 +70,18 @@ describe('trainModel', () => {
       worker.once('error', reject);
     });
     expect(there).toBe(JSON.stringify(here.weights));
+  });
+
+  it('float32 learns as float64 does, from the same initial weights rounded, with float32 weights', () => {
+    const options = { seed: 1, epochs: 8, batchSize: 32, learningRate: 0.01 };
+    const single = trainModel(smallCnn, data, { ...options, precision: 'float32' });
+    const double = trainModel(smallCnn, data, { ...options, precision: 'float64' });
+    expect(single.validation!.positiveF1).toBeGreaterThan(0.8);
+    expect(single.test!.positiveF1).toBeGreaterThan(0.8);
+    expect(single.weights.flat().every((w) => Math.fround(w) === w)).toBe(true);
+    expect(double.weights.flat().some((w) => Math.fround(w) !== w)).toBe(true);
+    const first = (precision: 'float32' | 'float64') => trainModel(smallCnn, data, { ...options, epochs: 0, precision }).weights.flat();
+    expect(first('float32')).toEqual(first('float64').map((w) => Math.fround(w)));
   });
 
   it('stops on an abort signal or a deadline, keeping the initial weights if no epoch finished', () => {

@@ -7,11 +7,12 @@ import { headLoss, predictedClass } from './losses';
 import type { Metrics } from './metrics';
 import { Network, type NetworkWeights } from './network';
 import type { TrainableModel } from './trainable';
+import type { Precision } from './wasm/arena';
 import { runTraining, score, type TrainOptions, type TrainResult } from './training-loop';
 
 export type { EpochProgress, StopReason, TrainOptions, TrainResult } from './training-loop';
 
-/** Our engine's model: the IR network (float64, one sample at a time) with Adam. */
+/** Our engine's model: the IR network (float64 or float32, one sample at a time) with Adam. */
 export class IrTrainable implements TrainableModel {
   readonly network: Network;
   private readonly adam: Adam;
@@ -24,8 +25,9 @@ export class IrTrainable implements TrainableModel {
     private readonly targets: HeadTargets,
     private readonly classWeights: readonly number[],
     learningRate?: number,
+    precision: Precision = 'float64',
   ) {
-    this.network = new Network(ir);
+    this.network = new Network(ir, precision);
     checkHead(this.network, targets);
     this.adam = new Adam(this.network.params, { learningRate });
     this.sample = new Float64Array(data.windowSize);
@@ -83,22 +85,22 @@ export class IrTrainable implements TrainableModel {
 
 /**
  * Trains `ir` on a fold with our engine: Keras-style init from the seed, the shared training loop (seeded shuffle,
- * mini-batches, Adam, early stopping on validation positive-class F1). Single-threaded and deterministic: the same
- * inputs give bit-identical weights, on any machine with IEEE doubles.
+ * mini-batches, Adam, early stopping on validation positive-class F1), in `options.precision`. Single-threaded and
+ * deterministic: the same inputs and precision give bit-identical weights, on any machine with IEEE arithmetic.
  */
 export function trainModel(ir: ModelIR, data: FoldData, options: TrainOptions): TrainResult {
   const targets = headTargets(ir, data, options.positiveClass);
   const weights = lossWeights(data, targets, options.classWeighting ?? true);
-  const model = new IrTrainable(ir, data, targets, weights, options.learningRate);
+  const model = new IrTrainable(ir, data, targets, weights, options.learningRate, options.precision);
   if (options.initialWeights) model.importWeights(options.initialWeights);
   else model.network.init(Random.derive(options.seed, 0).uint32());
   return runTraining(model, data, targets, weights, options);
 }
 
 /** Scores saved weights on a list of windows (unweighted loss; no training). */
-export function evaluateModel(ir: ModelIR, weights: NetworkWeights, data: FoldData, windows: Uint32Array, positiveClass?: number): Metrics {
+export function evaluateModel(ir: ModelIR, weights: NetworkWeights, data: FoldData, windows: Uint32Array, positiveClass?: number, precision: Precision = 'float64'): Metrics {
   const targets = headTargets(ir, data, positiveClass);
-  const model = new IrTrainable(ir, data, targets, new Array<number>(targets.classes).fill(1));
+  const model = new IrTrainable(ir, data, targets, new Array<number>(targets.classes).fill(1), undefined, precision);
   model.importWeights(weights);
   return score(model, windows, targets).metrics;
 }

@@ -56,6 +56,7 @@ async function* searchShardBatch(
         const { spec, outDir, journalDir } = await experiments.get(project)!;
         await runSearchShards({
           search: spec.search,
+          precision: spec.train.precision,
           seed: spec.seed,
           board: spec.boardDefinition,
           windowDir: outDir('window'),

@@ -15,6 +15,7 @@ export default async function searchShardExecutor(options: SearchShardExecutorOp
   return runStageExecutor('search', context, async ({ spec, outDir, journalDir }) => {
     await runSearchShards({
       search: spec.search,
+      precision: spec.train.precision,
       seed: spec.seed,
       board: spec.boardDefinition,
       windowDir: outDir('window'),

@@ -14,6 +14,7 @@ export default async function searchExecutor(options: SearchExecutorOptions, con
     await runSearchStage({
       experiment: spec.name,
       search: spec.search,
+      precision: spec.train.precision,
       seed: spec.seed,
       board: spec.boardDefinition,
       windowDir: outDir('window'),

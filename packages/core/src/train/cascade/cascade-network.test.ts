@@ -3,6 +3,7 @@ import { Random } from '../../common/random';
 import type { Layer, ModelIR } from '../../model/ir';
 import { Network } from '../network';
 import { CascadeNetwork } from './cascade-network';
+import type { Floats } from '../wasm/arena';
 
 const head = (units: number): Layer[] => [{ kind: 'globalavgpool' }, { kind: 'dense', units, activation: 'relu' }];
 
@@ -118,7 +119,7 @@ describe('CascadeNetwork', () => {
     net.zeroGrads();
     net.forward(sample(8, 24), 1, true, true);
     net.backward([null, sample(30, 4)], 1);
-    const nonZero = (arrays: readonly Float64Array[]) => arrays.some((g) => g.some((v) => v !== 0));
+    const nonZero = (arrays: readonly Floats[]) => arrays.some((g) => g.some((v) => v !== 0));
     expect(nonZero(net.segments[0].grads)).toBe(false);
     expect(nonZero(net.heads[0].grads)).toBe(false);
     expect(nonZero(net.stageParams(1).grads)).toBe(true);

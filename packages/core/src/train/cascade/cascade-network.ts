@@ -1,6 +1,6 @@
 import type { ModelIR, Shape } from '../../model/ir';
 import { inferShapes } from '../../model/shapes';
-import { Arena } from '../wasm/arena';
+import { Arena, type Floats, type Precision } from '../wasm/arena';
 import { LayerChain } from '../layer-chain';
 
 /** Trained parameters of a cascade as plain JSON: the backbone's per-layer arrays, then each exit head's. */
@@ -26,20 +26,23 @@ export class CascadeNetwork {
   /** Number of predictions (exits + 1). */
   readonly predictions: number;
   readonly inputSize: number;
-  private readonly segmentOutputs: Float64Array[];
-  private readonly headOutputs: Float64Array[];
+  private readonly segmentOutputs: Floats[];
+  private readonly headOutputs: Floats[];
   /** dLoss/d(segment k's output), assembled in backward. */
-  private readonly segmentGrads: Float64Array[];
+  private readonly segmentGrads: Floats[];
   /** What segment k + 1's backward sends back into segment k's output. */
-  private readonly pending: Float64Array[];
-  private readonly headInputGrads: Float64Array[];
+  private readonly pending: Floats[];
+  private readonly headInputGrads: Floats[];
   /** The sample of the last forward, copied into the arena. */
-  private readonly input: Float64Array;
+  private readonly input: Floats;
 
-  constructor(readonly ir: ModelIR) {
+  constructor(
+    readonly ir: ModelIR,
+    readonly precision: Precision = 'float64',
+  ) {
     const shapes = inferShapes(ir);
     const exits = ir.exits ?? [];
-    const arena = new Arena();
+    const arena = new Arena(precision);
     const cuts = [...exits.map((e) => e.after + 1), ir.layers.length];
     let start = 0;
     let input: Shape = [ir.input.length, ir.input.channels];
@@ -90,9 +93,9 @@ export class CascadeNetwork {
    * Runs the backbone as far as prediction `upTo` needs and the heads of exits ≤ upTo (all of them, or with
    * `onlyDeepest` just exit upTo's own). Read the results with prediction(k).
    */
-  forward(sample: Float64Array, upTo: number, training: boolean, onlyDeepest = false): void {
+  forward(sample: Floats, upTo: number, training: boolean, onlyDeepest = false): void {
     if (sample !== this.input) this.input.set(sample.length === this.inputSize ? sample : sample.subarray(0, this.inputSize));
-    let x: Float64Array = this.input;
+    let x: Floats = this.input;
     for (let k = 0; k <= upTo; k++) {
       x = this.segments[k].forward(x, training);
       this.segmentOutputs[k] = x;
@@ -101,7 +104,7 @@ export class CascadeNetwork {
   }
 
   /** Prediction k of the last forward (a view owned by the network). */
-  prediction(k: number): Float64Array {
+  prediction(k: number): Floats {
     return k < this.heads.length ? this.headOutputs[k] : this.segmentOutputs[k];
   }
 
@@ -109,15 +112,15 @@ export class CascadeNetwork {
    * Back-propagates dLoss/dPrediction for the predictions given (null: no loss on it) through the heads and the
    * segments from the deepest down to `firstTrainable`; earlier segments are frozen and get no gradient.
    */
-  backward(predictionGrads: readonly (Float64Array | null)[], firstTrainable: number): void {
+  backward(predictionGrads: readonly (Floats | null)[], firstTrainable: number): void {
     const deepest = predictionGrads.reduce((d, g, k) => (g ? k : d), -1);
     for (let k = deepest; k >= firstTrainable; k--) {
       const segmentGrad = this.segmentGrads[k];
-      if (k === this.heads.length) segmentGrad.set(predictionGrads[k] as Float64Array);
+      if (k === this.heads.length) segmentGrad.set(predictionGrads[k] as Floats);
       else segmentGrad.fill(0);
       if (k < this.heads.length && predictionGrads[k]) {
         const headGrad = this.headInputGrads[k];
-        this.heads[k].backward(predictionGrads[k] as Float64Array, headGrad);
+        this.heads[k].backward(predictionGrads[k] as Floats, headGrad);
         for (let i = 0; i < headGrad.length; i++) segmentGrad[i] += headGrad[i];
       }
       if (k < deepest) for (let i = 0; i < segmentGrad.length; i++) segmentGrad[i] += this.pending[k][i];
@@ -131,13 +134,13 @@ export class CascadeNetwork {
   }
 
   /** Parameter and gradient arrays of prediction k's own part (segment k and head k): what stage k trains. */
-  stageParams(k: number): { params: Float64Array[]; grads: Float64Array[] } {
+  stageParams(k: number): { params: Floats[]; grads: Floats[] } {
     const chains = k < this.heads.length ? [this.segments[k], this.heads[k]] : [this.segments[k]];
     return { params: chains.flatMap((c) => [...c.params]), grads: chains.flatMap((c) => [...c.grads]) };
   }
 
   /** Every parameter and gradient array (joint training). */
-  allParams(): { params: Float64Array[]; grads: Float64Array[] } {
+  allParams(): { params: Floats[]; grads: Floats[] } {
     const chains = [...this.segments, ...this.heads];
     return { params: chains.flatMap((c) => [...c.params]), grads: chains.flatMap((c) => [...c.grads]) };
   }

@@ -4,6 +4,7 @@ import { annealedLambda, evidentialLoss } from '../evidential/loss';
 import type { TrainableModel } from '../trainable';
 import type { CascadeNetwork, CascadeWeights } from './cascade-network';
 import type { EventSet } from './events';
+import type { Floats } from '../wasm/arena';
 
 export interface EvidentialTrainingOptions {
   /** Train prediction k's segment and head with earlier segments frozen (UR2M's stage-wise), or every exit at once. */
@@ -22,7 +23,7 @@ export interface EvidentialTrainingOptions {
  */
 export class EvidentialTrainable implements TrainableModel<CascadeWeights> {
   private readonly adam: Adam;
-  private readonly grads: Float64Array[];
+  private readonly grads: Floats[];
   private readonly sample: Float64Array;
   private readonly targets: Uint8Array;
   private readonly predictionGrads: (Float64Array | null)[];

@@ -1,6 +1,6 @@
 import type { Activation, DepthwiseConv1dLayer, Shape } from '../../model/ir';
 import type { LayerKernel } from '../kernel';
-import { Arena, ONE, Slot, type Block } from '../wasm/arena';
+import { Arena, ONE, Slot, type Block, type Floats } from '../wasm/arena';
 import { activateWasm, activationGradientWasm } from './activation-wasm';
 import { slidingGeometry } from './geometry';
 import { glorotUniform } from './glorot';
@@ -8,7 +8,7 @@ import { glorotUniform } from './glorot';
 /**
  * Depthwise Conv1D (channel multiplier 1): out[t][c] = act(b[c] + Σ_k x[t·stride + k − pad][c] · W[k][c]).
  * Parameters W [kernel][C] then b [C]. Keras fans for its (kernel, C, 1) depthwise kernel: kernel·C and kernel.
- * The loops are wasm (channels two per f64x2 lane pair); the bias gradient is the GEMM's column sum.
+ * The loops are wasm (channels one vector at a time: two per f64x2, four per f32x4); the bias gradient is the GEMM's column sum.
  */
 export class Depthwise1dKernel implements LayerKernel {
   readonly outputShape: Shape;
@@ -68,39 +68,41 @@ export class Depthwise1dKernel implements LayerKernel {
     params.fill(0, weights);
   }
 
-  forward(params: Float64Array, input: Float64Array, output: Float64Array): void {
+  forward(params: Floats, input: Floats, output: Floats): void {
     const { arena, slots, channels: C, kernel: K } = this;
+    const B = arena.bytes;
     const w = slots.params.place(params, true);
     if (this.padded) {
       arena.copyIn(input, this.padded.offset + this.padBeforeValues, this.inputValues);
-      this.source = this.padded.offset * 8;
+      this.source = this.padded.offset * B;
     } else {
       this.source = slots.input.place(input, true);
     }
     const out = slots.output.place(output, false);
-    const pre = this.pre ? this.pre.offset * 8 : out;
-    arena.wasm.depthwiseForward(this.source, w, w + K * C * 8, pre, this.outLength, C * 8, K, this.step * 8);
+    const pre = this.pre ? this.pre.offset * B : out;
+    arena.wasm.depthwiseForward(this.source, w, w + K * C * B, pre, this.outLength, C * B, K, this.step * B);
     if (this.pre) activateWasm(arena.wasm, this.activation, pre, out, this.outValues);
     slots.output.settle(output);
   }
 
-  backward(params: Float64Array, _input: Float64Array, outputGrad: Float64Array, grads: Float64Array, inputGrad: Float64Array | null): void {
+  backward(params: Floats, _input: Floats, outputGrad: Floats, grads: Floats, inputGrad: Floats | null): void {
     const { arena, slots, channels: C, kernel: K } = this;
+    const B = arena.bytes;
     const wasm = arena.wasm;
     const w = slots.params.place(params, true);
     let g = slots.outputGrad.place(outputGrad, true);
     if (this.pre && this.preGrad) {
-      activationGradientWasm(wasm, this.activation, this.pre.offset * 8, g, this.preGrad.offset * 8, this.outValues);
-      g = this.preGrad.offset * 8;
+      activationGradientWasm(wasm, this.activation, this.pre.offset * B, g, this.preGrad.offset * B, this.outValues);
+      g = this.preGrad.offset * B;
     }
     const dw = slots.grads.place(grads, true);
-    wasm.gemm(ONE, 0, 0, g, C * 8, dw + K * C * 8, 0, 1, C, this.outLength, 0, 1);
+    wasm.gemm(ONE, 0, 0, g, C * B, dw + K * C * B, 0, 1, C, this.outLength, 0, 1);
     let dx = 0;
     if (inputGrad) {
-      dx = this.paddedGrad ? this.paddedGrad.offset * 8 : slots.inputGrad.place(inputGrad, false);
-      arena.heap.fill(0, dx / 8, dx / 8 + (this.paddedGrad?.length ?? this.inputValues));
+      dx = this.paddedGrad ? this.paddedGrad.offset * B : slots.inputGrad.place(inputGrad, false);
+      arena.heap.fill(0, dx / B, dx / B + (this.paddedGrad?.length ?? this.inputValues));
     }
-    wasm.depthwiseBackward(this.source, w, g, dw, dx, inputGrad ? 1 : 0, this.outLength, C * 8, K, this.step * 8);
+    wasm.depthwiseBackward(this.source, w, g, dw, dx, inputGrad ? 1 : 0, this.outLength, C * B, K, this.step * B);
     slots.grads.settle(grads);
     if (!inputGrad) return;
     if (this.paddedGrad) {

@@ -1,6 +1,6 @@
 import type { GruLayer, Shape } from '../../model/ir';
 import type { LayerKernel } from '../kernel';
-import { Arena, ONE, Slot, type Block } from '../wasm/arena';
+import { Arena, ONE, Slot, type Block, type Floats } from '../wasm/arena';
 
 /**
  * GRU, Keras `reset_after = true` (the cuDNN-compatible variant, Keras 2/3 default), gates ordered z, r, h,
@@ -68,29 +68,24 @@ export function createGruKernel(layer: GruLayer, inputShape: Shape, shared?: Are
   };
   /** Byte address of the input the last forward read. */
   let source = 0;
-  let dStateView: Float64Array | null = null;
-  const at = (block: Block, index = 0) => (block.offset + index) * 8;
+  let dStateView: Floats | null = null;
+  const B = arena.bytes;
+  const at = (block: Block, index = 0) => (block.offset + index) * B;
 
-  function forward(params: Float64Array, input: Float64Array, output: Float64Array): void {
+  function forward(params: Floats, input: Floats, output: Floats): void {
     const wasm = arena.wasm;
     const w = slots.params.place(params, true);
     source = slots.input.place(input, true);
-    wasm.gemm(source, inC * 8, 8, w + offKernel * 8, g * 8, at(xProj), g * 8, steps, g, inC, w + offBiasIn * 8, 0);
-    wasm.gruForward(at(xProj), w + offRecurrent * 8, w + offBiasRec * 8, at(states), at(gateZ), at(gateR), at(cand), at(recH), at(hProj), steps, u);
+    wasm.gemm(source, inC * B, B, w + offKernel * B, g * B, at(xProj), g * B, steps, g, inC, w + offBiasIn * B, 0);
+    wasm.gruForward(at(xProj), w + offRecurrent * B, w + offBiasRec * B, at(states), at(gateZ), at(gateR), at(cand), at(recH), at(hProj), steps, u);
     arena.copyOut(states.offset + (returnSequences ? u : steps * u), output, outputShape[0] * u);
   }
 
-  function backward(
-    params: Float64Array,
-    _input: Float64Array,
-    outputGrad: Float64Array,
-    grads: Float64Array,
-    inputGrad: Float64Array | null,
-  ): void {
+  function backward(params: Floats, _input: Floats, outputGrad: Floats, grads: Floats, inputGrad: Floats | null): void {
     const wasm = arena.wasm;
     const w = slots.params.place(params, true);
     const ds = (dStateView ??= arena.view(dState));
-    if (steps > 1) wasm.transpose(w + offRecurrent * 8, u, g, at(recurrentT));
+    if (steps > 1) wasm.transpose(w + offRecurrent * B, u, g, at(recurrentT));
     // dLoss/dh at the last step; with returnSequences every step's output gradient is added on the way back.
     if (returnSequences) ds.fill(0);
     else arena.copyIn(outputGrad, dState.offset, u);
@@ -98,17 +93,17 @@ export function createGruKernel(layer: GruLayer, inputShape: Shape, shared?: Are
     wasm.gruBackward(at(states), at(gateZ), at(gateR), at(cand), at(recH), at(gradX), at(gradH), at(dState), at(recurrentT), og, returnSequences ? 1 : 0, steps, u);
     const dw = slots.grads.place(grads, true);
     // Biases: column sums over the steps. dW += Xᵀ·gradX; dU += H_prevᵀ·gradH over t ≥ 1 (h_{-1} = 0 adds nothing).
-    wasm.gemm(ONE, 0, 0, at(gradX), g * 8, dw + offBiasIn * 8, 0, 1, g, steps, 0, 1);
-    wasm.gemm(ONE, 0, 0, at(gradH), g * 8, dw + offBiasRec * 8, 0, 1, g, steps, 0, 1);
-    wasm.gemm(source, 8, inC * 8, at(gradX), g * 8, dw + offKernel * 8, g * 8, inC, g, steps, 0, 1);
-    wasm.gemm(at(states, u), 8, u * 8, at(gradH, g), g * 8, dw + offRecurrent * 8, g * 8, u, g, steps - 1, 0, 1);
+    wasm.gemm(ONE, 0, 0, at(gradX), g * B, dw + offBiasIn * B, 0, 1, g, steps, 0, 1);
+    wasm.gemm(ONE, 0, 0, at(gradH), g * B, dw + offBiasRec * B, 0, 1, g, steps, 0, 1);
+    wasm.gemm(source, B, inC * B, at(gradX), g * B, dw + offKernel * B, g * B, inC, g, steps, 0, 1);
+    wasm.gemm(at(states, u), B, u * B, at(gradH, g), g * B, dw + offRecurrent * B, g * B, u, g, steps - 1, 0, 1);
     slots.grads.settle(grads);
     if (!inputGrad) return;
     // dX = gradX·Wᵀ.
-    wasm.transpose(w + offKernel * 8, inC, g, at(kernelT));
+    wasm.transpose(w + offKernel * B, inC, g, at(kernelT));
     const dx = slots.inputGrad.place(inputGrad, false);
-    arena.heap.fill(0, dx / 8, dx / 8 + steps * inC);
-    wasm.gemm(at(gradX), g * 8, 8, at(kernelT), inC * 8, dx, inC * 8, steps, inC, g, 0, 1);
+    arena.heap.fill(0, dx / B, dx / B + steps * inC);
+    wasm.gemm(at(gradX), g * B, B, at(kernelT), inC * B, dx, inC * B, steps, inC, g, 0, 1);
     slots.inputGrad.settle(inputGrad);
   }
 

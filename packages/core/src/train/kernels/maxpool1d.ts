@@ -14,10 +14,11 @@ export function createMaxPool1dKernel(layer: Pool1dLayer, inputShape: Shape, are
   const { outLength } = slidingGeometry(length, layer.pool, layer.stride, 'valid');
   const inValues = length * channels;
   const outValues = outLength * channels;
-  // The argmax tap per output, as 64-bit lanes (the wasm compares it with each tap index as i64x2).
+  // The argmax tap per output, as integer lanes of the element width (the wasm compares them with each tap index).
   const argmax = arena.reserve(outValues);
+  const B = arena.bytes;
   const slots = { input: new Slot(arena, inValues), output: new Slot(arena, outValues), outputGrad: new Slot(arena, outValues), inputGrad: new Slot(arena, inValues) };
-  const row = channels * 8;
+  const row = channels * B;
   const step = layer.stride * row;
   return {
     layer,
@@ -27,14 +28,14 @@ export function createMaxPool1dKernel(layer: Pool1dLayer, inputShape: Shape, are
     init: () => undefined,
     forward(_params, input, output) {
       const out = slots.output.place(output, false);
-      arena.wasm.maxPoolForward(slots.input.place(input, true), out, argmax.offset * 8, outLength, row, layer.pool, step);
+      arena.wasm.maxPoolForward(slots.input.place(input, true), out, argmax.offset * B, outLength, row, layer.pool, step);
       slots.output.settle(output);
     },
     backward(_params, _input, outputGrad, _grads, inputGrad) {
       if (!inputGrad) return;
       const dx = slots.inputGrad.place(inputGrad, false);
-      arena.heap.fill(0, dx / 8, dx / 8 + inValues);
-      arena.wasm.maxPoolBackward(slots.outputGrad.place(outputGrad, true), argmax.offset * 8, dx, outLength, row, layer.pool, step);
+      arena.heap.fill(0, dx / B, dx / B + inValues);
+      arena.wasm.maxPoolBackward(slots.outputGrad.place(outputGrad, true), argmax.offset * B, dx, outLength, row, layer.pool, step);
       slots.inputGrad.settle(inputGrad);
     },
   };

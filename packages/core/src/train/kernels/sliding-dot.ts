@@ -1,6 +1,6 @@
 import type { Activation, Layer, Padding, Shape } from '../../model/ir';
 import type { LayerKernel } from '../kernel';
-import { Arena, ONE, Slot, type Block } from '../wasm/arena';
+import { Arena, ONE, Slot, type Block, type Floats } from '../wasm/arena';
 import { activateWasm, activationGradientWasm } from './activation-wasm';
 import { slidingGeometry } from './geometry';
 import { glorotUniform } from './glorot';
@@ -85,8 +85,8 @@ export class SlidingDotKernel implements LayerKernel {
     // compacting costs ~1 ns an entry, the sparse product runs one list row at a time. Measured with half the
     // gradient zero (a ReLU's): window 80 × 32 filters (the reference CNN's second conv) backward 0.7–0.77× the
     // dense time, 32 × 32 0.87–0.9×, 30 × 16 1.15× (slower). Only after an activation (a linear layer's gradient has
-    // no zeros). Either path is deterministic (tools/wasm/sparse-wat.ts compares them). i32 lists take half a double an entry.
-    const ints = (n: number) => arena.reserve(Math.ceil(n / 2));
+    // no zeros). Either path is deterministic (tools/wasm/sparse-wat.ts compares them).
+    const ints = (n: number) => arena.reserveInts(n);
     this.lists =
       spec.activation === 'none' || this.window < 32 || spec.filters < 32
         ? null
@@ -114,44 +114,46 @@ export class SlidingDotKernel implements LayerKernel {
     params.fill(0, this.window * this.filters);
   }
 
-  forward(params: Float64Array, input: Float64Array, output: Float64Array): void {
+  forward(params: Floats, input: Floats, output: Floats): void {
     const { arena, slots, window, filters: F, outLength, step } = this;
+    const B = arena.bytes;
     const wasm = arena.wasm;
     const w = slots.params.place(params, true);
     if (this.padded) {
       arena.copyIn(input, this.padded.offset + this.padBeforeValues, this.inputValues);
-      this.source = this.padded.offset * 8;
+      this.source = this.padded.offset * B;
     } else {
       this.source = slots.input.place(input, true);
     }
     const out = slots.output.place(output, false);
-    const pre = this.pre ? this.pre.offset * 8 : out;
-    wasm.gemm(this.source, step * 8, 8, w, F * 8, pre, F * 8, outLength, F, window, w + window * F * 8, 0);
+    const pre = this.pre ? this.pre.offset * B : out;
+    wasm.gemm(this.source, step * B, B, w, F * B, pre, F * B, outLength, F, window, w + window * F * B, 0);
     if (this.pre) activateWasm(wasm, this.activation, pre, out, this.outValues);
     slots.output.settle(output);
   }
 
-  backward(params: Float64Array, _input: Float64Array, outputGrad: Float64Array, grads: Float64Array, inputGrad: Float64Array | null): void {
+  backward(params: Floats, _input: Floats, outputGrad: Floats, grads: Floats, inputGrad: Floats | null): void {
     const { arena, slots, window, filters: F, outLength, step } = this;
+    const B = arena.bytes;
     const wasm = arena.wasm;
     const w = slots.params.place(params, true);
     let g = slots.outputGrad.place(outputGrad, true);
     if (this.pre && this.preGrad) {
-      activationGradientWasm(wasm, this.activation, this.pre.offset * 8, g, this.preGrad.offset * 8, this.outValues);
-      g = this.preGrad.offset * 8;
+      activationGradientWasm(wasm, this.activation, this.pre.offset * B, g, this.preGrad.offset * B, this.outValues);
+      g = this.preGrad.offset * B;
     }
     const dw = slots.grads.place(grads, true);
-    wasm.gemm(ONE, 0, 0, g, F * 8, dw + window * F * 8, 0, 1, F, outLength, 0, 1);
+    wasm.gemm(ONE, 0, 0, g, F * B, dw + window * F * B, 0, 1, F, outLength, 0, 1);
     if (this.lists) this.weightGradSparse(g, dw);
-    else wasm.gemm(this.source, 8, step * 8, g, F * 8, dw, F * 8, window, F, outLength, 0, 1);
+    else wasm.gemm(this.source, B, step * B, g, F * B, dw, F * B, window, F, outLength, 0, 1);
     slots.grads.settle(grads);
     if (!inputGrad) return;
-    const wT = this.weightsT.offset * 8;
+    const wT = this.weightsT.offset * B;
     wasm.transpose(w, window, F, wT);
-    const target = this.paddedGrad ? this.paddedGrad.offset * 8 : slots.inputGrad.place(inputGrad, false);
-    arena.heap.fill(0, target / 8, target / 8 + (this.paddedGrad?.length ?? this.inputValues));
+    const target = this.paddedGrad ? this.paddedGrad.offset * B : slots.inputGrad.place(inputGrad, false);
+    arena.heap.fill(0, target / B, target / B + (this.paddedGrad?.length ?? this.inputValues));
     if (this.lists) this.inputGradSparse(g, wT, target);
-    else wasm.gemm(g, F * 8, 8, wT, window * 8, target, step * 8, outLength, window, F, 0, 1);
+    else wasm.gemm(g, F * B, B, wT, window * B, target, step * B, outLength, window, F, 0, 1);
     if (this.paddedGrad) arena.copyOut(this.paddedGrad.offset + this.padBeforeValues, inputGrad, this.inputValues);
     else slots.inputGrad.settle(inputGrad);
   }
@@ -164,9 +166,10 @@ export class SlidingDotKernel implements LayerKernel {
     const { arena, window, filters: F, outLength, step } = this;
     const { colVals, colOffs, colCounts, weightGradT } = this.lists!;
     const wasm = arena.wasm;
-    wasm.compact(g, F, outLength, 8, F * 8, step * 8, colVals.offset * 8, colOffs.offset * 8, colCounts.offset * 8);
-    wasm.sparseGemm(colVals.offset * 8, colOffs.offset * 8, colCounts.offset * 8, F, outLength, this.source, window, weightGradT.offset * 8, window * 8, 0);
-    wasm.transposeAdd(weightGradT.offset * 8, F, window, dw);
+    const B = arena.bytes;
+    wasm.compact(g, F, outLength, B, F * B, step * B, colVals.offset * B, colOffs.offset * B, colCounts.offset * B);
+    wasm.sparseGemm(colVals.offset * B, colOffs.offset * B, colCounts.offset * B, F, outLength, this.source, window, weightGradT.offset * B, window * B, 0);
+    wasm.transposeAdd(weightGradT.offset * B, F, window, dw);
   }
 
   /** dX += G·Wᵀ over G's non-zero entries: per output step the list of its non-zero filters, each adding a row of Wᵀ. */
@@ -174,7 +177,8 @@ export class SlidingDotKernel implements LayerKernel {
     const { arena, window, filters: F, outLength, step } = this;
     const { rowVals, rowOffs, rowCounts } = this.lists!;
     const wasm = arena.wasm;
-    wasm.compact(g, outLength, F, F * 8, 8, window * 8, rowVals.offset * 8, rowOffs.offset * 8, rowCounts.offset * 8);
-    wasm.sparseGemm(rowVals.offset * 8, rowOffs.offset * 8, rowCounts.offset * 8, outLength, F, wT, window, target, step * 8, 1);
+    const B = arena.bytes;
+    wasm.compact(g, outLength, F, F * B, B, window * B, rowVals.offset * B, rowOffs.offset * B, rowCounts.offset * B);
+    wasm.sparseGemm(rowVals.offset * B, rowOffs.offset * B, rowCounts.offset * B, outLength, F, wT, window, target, step * B, 1);
   }
 }

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../common/random';
 import type { Layer, Shape } from '../../model/ir';
 import { createKernel } from '../create-kernel';
-import { Arena } from './arena';
+import { Arena, type Floats } from './arena';
 
 const uniform = (random: Random, n: number) => Float64Array.from({ length: n }, () => 2 * random.next() - 1);
 
@@ -41,7 +41,7 @@ describe('wasm arena', () => {
     shared.forward(params, input, output, true);
     shared.backward(params, input, outputGrad, grads, inputGrad);
 
-    const plain = (a: Float64Array) => Float64Array.from(a);
+    const plain = (a: Floats) => Float64Array.from(a);
     const out2 = new Float64Array(outValues);
     const grads2 = new Float64Array(shared.paramCount);
     const inputGrad2 = new Float64Array(input.length);

@@ -1,4 +1,10 @@
-import { KERNELS_WASM_BASE64 } from './kernels.generated';
+import { KERNELS_F32_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels.generated';
+
+/** The element type the engine computes in (spec `train.precision`). */
+export type Precision = 'float32' | 'float64';
+
+/** An engine tensor: float32 or float64 values, as the arena holding it computes. */
+export type Floats = Float32Array | Float64Array;
 
 /** The wasm kernels' exports (tools/wasm/kernels-wat.ts documents each); every address and stride is in bytes. */
 export interface WasmKernels {
@@ -21,7 +27,7 @@ export interface WasmKernels {
   gruBackward(h: number, gz: number, gr: number, cn: number, rh: number, gx: number, gh: number, ds: number, ut: number, og: number, seq: number, steps: number, u: number): void;
 }
 
-/** A run of float64s in an arena; `offset` counts doubles from the start of its memory. */
+/** A run of elements in an arena; `offset` counts elements (of the arena's precision) from the start of its memory. */
 export interface Block {
   readonly offset: number;
   readonly length: number;
@@ -30,52 +36,72 @@ export interface Block {
 /** Byte address of the constant 1.0 every arena keeps at its start (a GEMM "row of ones" with zero strides sums columns). */
 export const ONE = 0;
 
-let compiled: WebAssembly.Module | null = null;
+const compiled: Partial<Record<Precision, WebAssembly.Module>> = {};
 
-/** Compiled once per thread (worker threads each compile their own; it takes well under a millisecond). */
-function kernelsModule(): WebAssembly.Module {
-  compiled ??= new WebAssembly.Module(Buffer.from(KERNELS_WASM_BASE64, 'base64'));
-  return compiled;
+/** Compiled once per thread and precision (worker threads each compile their own; well under a millisecond). */
+function kernelsModule(precision: Precision): WebAssembly.Module {
+  return (compiled[precision] ??= new WebAssembly.Module(Buffer.from(precision === 'float64' ? KERNELS_WASM_BASE64 : KERNELS_F32_WASM_BASE64, 'base64')));
 }
 
 /**
  * The memory one Network (or one stand-alone kernel) computes in: a WebAssembly memory holding its parameters,
- * gradients, activations and kernel scratch, plus an instance of the kernels bound to it. Two phases, because a
- * wasm memory cannot grow without detaching every Float64Array view of it: first everyone `reserve`s, then `seal`
+ * gradients, activations and kernel scratch, plus an instance of the kernels bound to it, all in one precision:
+ * float64 (f64x2 kernels, Float64Array views) or float32 (f32x4 kernels, Float32Array views). Two phases, because a
+ * wasm memory cannot grow without detaching every view of it: first everyone `reserve`s, then `seal`
  * allocates the memory once at its final size, and only then are views (`heap`, `view`) valid. Reserved but unused
  * space (the kernels' staging blocks when everything is already in the arena) is never touched, so the OS never
  * backs it with pages.
  */
 export class Arena {
-  /** Doubles reserved so far; [0] is ONE, [1] keeps blocks 16-byte aligned. */
-  private size = 2;
-  private state: { heap: Float64Array; wasm: WasmKernels } | null = null;
+  /** Bytes per element: what kernels multiply element counts by to pass byte addresses and strides. */
+  readonly bytes: 4 | 8;
+  /** Elements per 16 bytes (one v128): blocks start on multiples of it. */
+  private readonly align: number;
+  /** Elements reserved so far; [0] is ONE, the rest of the first 16 bytes keeps blocks aligned. */
+  private size: number;
+  private state: { heap: Floats; wasm: WasmKernels } | null = null;
 
-  /** Reserves `length` doubles (16-byte aligned, so f64x2 loads of a block's start are aligned). */
+  constructor(readonly precision: Precision = 'float64') {
+    this.bytes = precision === 'float64' ? 8 : 4;
+    this.align = 16 / this.bytes;
+    this.size = this.align;
+  }
+
+  /** Reserves `length` elements (16-byte aligned, so vector loads of a block's start are aligned). */
   reserve(length: number): Block {
     if (this.state) throw new Error('arena: reserve after seal');
     const block = { offset: this.size, length };
-    this.size += length + (length & 1);
+    this.size += Math.ceil(length / this.align) * this.align;
     return block;
+  }
+
+  /** Reserves room for `count` int32s (the sparse kernels' index lists), as a block of elements. */
+  reserveInts(count: number): Block {
+    return this.reserve(Math.ceil((count * 4) / this.bytes));
   }
 
   /** Allocates the memory at its final size and instantiates the kernels on it. */
   seal(): void {
     if (this.state) return;
-    const pages = Math.max(1, Math.ceil((this.size * 8) / 65536));
+    const pages = Math.max(1, Math.ceil((this.size * this.bytes) / 65536));
     const memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
-    const instance = new WebAssembly.Instance(kernelsModule(), { env: { memory } });
-    const heap = new Float64Array(memory.buffer);
-    heap[ONE / 8] = 1;
+    const instance = new WebAssembly.Instance(kernelsModule(this.precision), { env: { memory } });
+    const heap = this.precision === 'float64' ? new Float64Array(memory.buffer) : new Float32Array(memory.buffer);
+    heap[ONE / this.bytes] = 1;
     this.state = { heap, wasm: instance.exports as unknown as WasmKernels };
+  }
+
+  /** A new array of `length` zeros in the arena's precision (outside the arena). */
+  allocate(length: number): Floats {
+    return this.precision === 'float64' ? new Float64Array(length) : new Float32Array(length);
   }
 
   get sealed(): boolean {
     return this.state !== null;
   }
 
-  /** The whole memory as float64s (index = block offset). */
-  get heap(): Float64Array {
+  /** The whole memory as elements of the arena's precision (index = block offset). */
+  get heap(): Floats {
     if (!this.state) throw new Error('arena: used before seal');
     return this.state.heap;
   }
@@ -85,7 +111,7 @@ export class Arena {
     return this.state.wasm;
   }
 
-  view(block: Block): Float64Array {
+  view(block: Block): Floats {
     return this.heap.subarray(block.offset, block.offset + block.length);
   }
 
@@ -93,21 +119,21 @@ export class Arena {
    * Copies `count` values of `source` (any array) to heap index `to`, without allocating a view when `source` is
    * the arena's own.
    */
-  copyIn(source: Float64Array, to: number, count: number): void {
+  copyIn(source: Floats, to: number, count: number): void {
     const heap = this.heap;
-    if (source.buffer === heap.buffer) heap.copyWithin(to, source.byteOffset / 8, source.byteOffset / 8 + count);
+    if (source.buffer === heap.buffer) heap.copyWithin(to, source.byteOffset / this.bytes, source.byteOffset / this.bytes + count);
     else heap.set(count === source.length ? source : source.subarray(0, count), to);
   }
 
   /** Copies `count` heap values from index `from` into `target` (any array), without allocating when it is the arena's. */
-  copyOut(from: number, target: Float64Array, count: number): void {
+  copyOut(from: number, target: Floats, count: number): void {
     const heap = this.heap;
-    if (target.buffer === heap.buffer) heap.copyWithin(target.byteOffset / 8, from, from + count);
+    if (target.buffer === heap.buffer) heap.copyWithin(target.byteOffset / this.bytes, from, from + count);
     else target.set(heap.subarray(from, from + count));
   }
 
   /** True when `array` is a view into this arena's memory (so wasm can read and write it in place). */
-  holds(array: Float64Array): boolean {
+  holds(array: Floats): boolean {
     return array.buffer === this.heap.buffer;
   }
 }
@@ -120,7 +146,7 @@ export class Arena {
 export class Slot {
   private readonly block: Block;
   /** The array last placed and its address (-1: foreign), so the common case is an identity check. */
-  private last: Float64Array | null = null;
+  private last: Floats | null = null;
   private lastAddress = -1;
 
   constructor(
@@ -131,7 +157,7 @@ export class Slot {
   }
 
   /** Byte address of `array`'s values for wasm; a foreign array's first `length` values are copied in when `copyIn`. */
-  place(array: Float64Array, copyIn: boolean, length = this.block.length): number {
+  place(array: Floats, copyIn: boolean, length = this.block.length): number {
     if (array !== this.last) {
       this.last = array;
       this.lastAddress = this.arena.holds(array) ? array.byteOffset : -1;
@@ -139,11 +165,11 @@ export class Slot {
     if (this.lastAddress >= 0) return this.lastAddress;
     if (array.length < length) throw new RangeError(`kernel argument: ${array.length} values, expected ${length}`);
     if (copyIn) this.arena.heap.set(length === array.length ? array : array.subarray(0, length), this.block.offset);
-    return this.block.offset * 8;
+    return this.block.offset * this.arena.bytes;
   }
 
   /** After wasm wrote the slot: copies it back into `array` unless `array` is itself the arena's. */
-  settle(array: Float64Array, length = this.block.length): void {
+  settle(array: Floats, length = this.block.length): void {
     if (array === this.last ? this.lastAddress < 0 : !this.arena.holds(array)) {
       array.set(this.arena.heap.subarray(this.block.offset, this.block.offset + length));
     }
