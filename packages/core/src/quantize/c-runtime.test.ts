@@ -14,6 +14,7 @@ import {
   largeDenseCases,
   largePointwiseCases,
   largeWindowCases,
+  tiledConvCases,
   pointwiseCases,
   poolCases,
   requantizeCases,
@@ -89,6 +90,7 @@ describe('the C runtime equals the TypeScript reference, bit for bit (gcc, ASan 
       ...largeWindowCases(new Random(111), 150, 'depthwise1d'),
       ...largePointwiseCases(new Random(112), 150),
       ...largeDenseCases(new Random(113), 150),
+      ...tiledConvCases(new Random(118), 40),
     ];
     expect(await mismatches(cases)).toEqual([]);
   });
