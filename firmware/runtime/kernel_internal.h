@@ -555,23 +555,24 @@ TINYML_INLINE void tinyml_conv_buffered(const int8_t *input, int32_t in_length, 
 #error "TINYML_TILE_STEPS must be even and below 2 · TINYML_PAIR_CHUNKS"
 #endif
 
-/* Rows [r0, r0 + count) of step `start`'s window (zero point in padded taps), then zeros up to `span` bytes. */
+/* Rows [r0, r0 + count) of step `start`'s window (zero point in padded taps), then zeros up to `span` bytes; one
+ * memcpy / memset per tap (a tap's rows are contiguous in the input). */
 TINYML_INLINE void tinyml_copy_tile_window(const int8_t *input, int32_t in_length, int32_t in_channels, int32_t input_zero_point, int32_t start,
                                            int32_t r0, int32_t count, int32_t span, int8_t *window)
 {
     int32_t k = r0 / in_channels;
     int32_t c = r0 - k * in_channels;
-    for (int32_t j = 0; j < count; j++) {
+    for (int32_t j = 0; j < count; c = 0, k++) {
+        const int32_t n = in_channels - c < count - j ? in_channels - c : count - j;
         const int32_t at = start + k;
-        window[j] = at >= 0 && at < in_length ? input[at * in_channels + c] : (int8_t)input_zero_point;
-        if (++c == in_channels) {
-            c = 0;
-            k++;
+        if (at >= 0 && at < in_length) {
+            memcpy(window + j, input + at * in_channels + c, (size_t)n);
+        } else {
+            memset(window + j, (int)input_zero_point, (size_t)n);
         }
+        j += n;
     }
-    for (int32_t j = count; j < span; j++) {
-        window[j] = 0;
-    }
+    memset(window + count, 0, (size_t)(span - count));
 }
 
 TINYML_INLINE void tinyml_conv_tiled(const int8_t *input, int32_t in_length, int32_t in_channels,

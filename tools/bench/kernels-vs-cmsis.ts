@@ -60,7 +60,9 @@ async function measure(root: string, library: Library, calls: KernelCall[], dir:
   const mismatched = new Set(run.stdout.split('\n').filter((l) => l.startsWith('MISMATCH')).map((l) => Number(l.split(' ')[1])));
   const scratch = calls.map(() => 0);
   for (const m of run.stdout.matchAll(CMSIS_SCRATCH_LINE)) scratch[Number(m[1])] = Number(m[2]);
-  const isLibrary = (file: string) => library.sources.some((s) => path.basename(s, '.c') === path.basename(file).replace(/^\d+-/, '').replace(/\.(o|su)$/, ''));
+  // Objects are named after their sources ("obj/007-conv1d.o", .su beside them; the map report gives the source).
+  const stem = (file: string) => path.basename(file).replace(/^\d+-/, '').replace(/\.(o|su|c)$/, '');
+  const isLibrary = (file: string) => library.sources.some((s) => stem(s) === stem(file));
   const codeBytes = image.memory.objects.filter((o) => isLibrary(o.object)).reduce((sum, o) => sum + o.flash, 0);
   const objDir = path.join(outDir, 'obj');
   const frames = readdirSync(objDir)
