@@ -452,6 +452,30 @@ TINYML_INLINE void tinyml_conv_step(const int8_t *x, int32_t chunks, const int32
     }
 }
 
+/* The clamp bounds relative to the zero point, and the zero point, in both int16 halves (tinyml_store4_clamped). */
+TINYML_INLINE void tinyml_clamp_simd(int32_t output_zero_point, int32_t act_min, int32_t act_max, int32_t *simd)
+{
+    simd[0] = tinyml_pack_s16x2(act_min - output_zero_point, act_min - output_zero_point);
+    simd[1] = tinyml_pack_s16x2(act_max - output_zero_point, act_max - output_zero_point);
+    simd[2] = tinyml_pack_s16x2(output_zero_point, output_zero_point);
+}
+
+/*
+ * The steps [*t_first, *t_end) that read the input in place: start = t·stride − pad_before ≥ 0 and start·in_channels
+ * + span ≤ input_bytes (the window and the last chunk's over-read inside the input); the others read a padded copy.
+ */
+TINYML_INLINE void tinyml_in_place_steps(int32_t in_length, int32_t in_channels, int32_t span, int32_t stride, int32_t pad_before, int32_t out_length,
+                                         int32_t *t_first, int32_t *t_end)
+{
+    const int32_t input_bytes = in_length * in_channels;
+    int32_t first = (pad_before + stride - 1) / stride;
+    int32_t end = input_bytes >= span ? ((input_bytes - span) / in_channels + pad_before) / stride + 1 : 0;
+    first = first < out_length ? first : out_length;
+    end = end < out_length ? end : out_length;
+    *t_first = first;
+    *t_end = end > first ? end : first;
+}
+
 /*
  * conv1d over `rows` = kernel · in_channels ≤ 4 · TINYML_PAIR_CHUNKS with the pair buffer (pointwise1d is kernel 1).
  * The input zero point is hoisted: Σ (x − z)·w = Σ x·w − z·Σ w, with Σ w per filter taken while re-laying out the
@@ -469,17 +493,11 @@ TINYML_INLINE void tinyml_conv_buffered(const int8_t *input, int32_t in_length, 
     const int32_t rows = kernel * in_channels;
     const int32_t chunks = (rows + 3) / 4;
     const int32_t span = 4 * chunks;
-    const int32_t input_bytes = in_length * in_channels;
-    /* The clamp bounds relative to the zero point, and the zero point, in both int16 halves (tinyml_store4_clamped). */
-    const int32_t simd[3] = {tinyml_pack_s16x2(act_min - output_zero_point, act_min - output_zero_point),
-                             tinyml_pack_s16x2(act_max - output_zero_point, act_max - output_zero_point),
-                             tinyml_pack_s16x2(output_zero_point, output_zero_point)};
-    /* In place when start = t·stride − pad_before ≥ 0 and start·in_channels + span ≤ input_bytes. */
-    int32_t t_first = (pad_before + stride - 1) / stride;
-    int32_t t_end = input_bytes >= span ? ((input_bytes - span) / in_channels + pad_before) / stride + 1 : 0;
-    t_first = t_first < out_length ? t_first : out_length;
-    t_end = t_end < out_length ? t_end : out_length;
-    t_end = t_end > t_first ? t_end : t_first;
+    int32_t simd[3];
+    tinyml_clamp_simd(output_zero_point, act_min, act_max, simd);
+    int32_t t_first;
+    int32_t t_end;
+    tinyml_in_place_steps(in_length, in_channels, span, stride, pad_before, out_length, &t_first, &t_end);
     for (int32_t f0 = 0; f0 < filters; f0 += 4) {
         const int32_t group = filters - f0 < 4 ? filters - f0 : 4;
         int32_t base[4];
@@ -588,15 +606,11 @@ TINYML_INLINE void tinyml_conv_tiled(const int8_t *input, int32_t in_length, int
     const int32_t tiles = (chunks + TINYML_TILE_CHUNKS - 1) / TINYML_TILE_CHUNKS;
     const int32_t tile_chunks = (chunks + tiles - 1) / tiles;
     const int32_t span = 4 * chunks;
-    const int32_t input_bytes = in_length * in_channels;
-    const int32_t simd[3] = {tinyml_pack_s16x2(act_min - output_zero_point, act_min - output_zero_point),
-                             tinyml_pack_s16x2(act_max - output_zero_point, act_max - output_zero_point),
-                             tinyml_pack_s16x2(output_zero_point, output_zero_point)};
-    /* Steps read in place when their whole window (and the last chunk's over-read) lies inside the input. */
-    int32_t t_first = (pad_before + stride - 1) / stride;
-    int32_t t_end = input_bytes >= span ? ((input_bytes - span) / in_channels + pad_before) / stride + 1 : 0;
-    t_first = t_first < out_length ? t_first : out_length;
-    t_end = t_end < out_length ? t_end : out_length;
+    int32_t simd[3];
+    tinyml_clamp_simd(output_zero_point, act_min, act_max, simd);
+    int32_t t_first;
+    int32_t t_end;
+    tinyml_in_place_steps(in_length, in_channels, span, stride, pad_before, out_length, &t_first, &t_end);
     for (int32_t f0 = 0; f0 < filters; f0 += 4) {
         const int32_t group = filters - f0 < 4 ? filters - f0 : 4;
         tinyml_channel_requant rq[4];
