@@ -55,6 +55,17 @@ function bufferSizeExpression(call: KernelCall, p: string): string {
   }
 }
 
+/** The weights (already in CMSIS-NN's layout), bias and per-channel quantisation arrays of a linear call. */
+function linearData(p: string, weights: ArrayLike<number>, l: { bias: ArrayLike<number>; multiplier: ArrayLike<number>; shift: ArrayLike<number> }): string[] {
+  return [
+    cInt8Array(`${p}_weights`, weights),
+    cInt32Array(`${p}_bias`, l.bias),
+    mutableInt32(`${p}_multiplier`, l.multiplier),
+    mutableInt32(`${p}_shift`, l.shift),
+    `static const cmsis_nn_per_channel_quant_params ${p}_quant = {${p}_multiplier, ${p}_shift};`,
+  ];
+}
+
 const dims = (name: string, n: number, h: number, w: number, c: number) => `static const cmsis_nn_dims ${name} = {${n}, ${h}, ${w}, ${c}};`;
 const mutableInt32 = (name: string, values: ArrayLike<number>) => `static int32_t ${name}[${Math.max(1, values.length)}] = {${Array.from(values, cInt32).join(', ')}};`;
 
@@ -79,10 +90,9 @@ export function cmsisInvocation(call: KernelCall, p: string): KernelInvocation {
       // Ours [k][c][f] → OHWI [f][k][c].
       const ohwi = new Int8Array(filters * kernel * channels);
       for (let f = 0; f < filters; f++) for (let r = 0; r < kernel * channels; r++) ohwi[f * kernel * channels + r] = l.weights[r * filters + f];
-      data.push(cInt8Array(`${p}_weights`, ohwi), cInt32Array(`${p}_bias`, l.bias), mutableInt32(`${p}_multiplier`, l.multiplier), mutableInt32(`${p}_shift`, l.shift));
+      data.push(...linearData(p, ohwi, l));
       data.push(dims(`${p}_in_dims`, 1, 1, inLength, channels), dims(`${p}_filter_dims`, filters, 1, kernel, channels), dims(`${p}_bias_dims`, 1, 1, 1, filters), dims(`${p}_out_dims`, 1, 1, outLength, filters));
       data.push(`static const cmsis_nn_conv_params ${p}_params = {${-l.inputZeroPoint}, ${l.outputZeroPoint}, {${stride}, 1}, {${pad}, 0}, {1, 1}, {${l.actMin}, ${l.actMax}}};`);
-      data.push(`static const cmsis_nn_per_channel_quant_params ${p}_quant = {${p}_multiplier, ${p}_shift};`);
       return {
         data,
         after,
@@ -92,10 +102,9 @@ export function cmsisInvocation(call: KernelCall, p: string): KernelInvocation {
     case 'depthwise1d': {
       const l = call.linear;
       // Ours [k][c] is already CMSIS-NN's [1][1][k][c].
-      data.push(cInt8Array(`${p}_weights`, l.weights), cInt32Array(`${p}_bias`, l.bias), mutableInt32(`${p}_multiplier`, l.multiplier), mutableInt32(`${p}_shift`, l.shift));
+      data.push(...linearData(p, l.weights, l));
       data.push(dims(`${p}_in_dims`, 1, 1, call.inLength, call.channels), dims(`${p}_filter_dims`, 1, 1, call.kernel, call.channels), dims(`${p}_bias_dims`, 1, 1, 1, call.channels), dims(`${p}_out_dims`, 1, 1, call.outLength, call.channels));
       data.push(`static const cmsis_nn_dw_conv_params ${p}_params = {${-l.inputZeroPoint}, ${l.outputZeroPoint}, 1, {${call.stride}, 1}, {${call.padBefore}, 0}, {1, 1}, {${l.actMin}, ${l.actMax}}};`);
-      data.push(`static const cmsis_nn_per_channel_quant_params ${p}_quant = {${p}_multiplier, ${p}_shift};`);
       return {
         data,
         after,
@@ -107,10 +116,9 @@ export function cmsisInvocation(call: KernelCall, p: string): KernelInvocation {
       // Ours [in][units] → [units][in].
       const rows = new Int8Array(call.units * call.inputs);
       for (let u = 0; u < call.units; u++) for (let j = 0; j < call.inputs; j++) rows[u * call.inputs + j] = l.weights[j * call.units + u];
-      data.push(cInt8Array(`${p}_weights`, rows), cInt32Array(`${p}_bias`, l.bias), mutableInt32(`${p}_multiplier`, l.multiplier), mutableInt32(`${p}_shift`, l.shift));
+      data.push(...linearData(p, rows, l));
       data.push(dims(`${p}_in_dims`, 1, 1, 1, call.inputs), dims(`${p}_filter_dims`, call.inputs, 1, 1, call.units), dims(`${p}_bias_dims`, 1, 1, 1, call.units), dims(`${p}_out_dims`, 1, 1, 1, call.units));
       data.push(`static const cmsis_nn_fc_params ${p}_params = {${-l.inputZeroPoint}, 0, ${l.outputZeroPoint}, {${l.actMin}, ${l.actMax}}};`);
-      data.push(`static const cmsis_nn_per_channel_quant_params ${p}_quant = {${p}_multiplier, ${p}_shift};`);
       return {
         data,
         after,
