@@ -2,7 +2,8 @@
 
 /*
  * On Cortex-M4/M7 (DSP extension) layers with kernel · in_channels ≤ 4 · TINYML_PAIR_CHUNKS run the buffered
- * SMLAD core; everything else runs the plain core. Both are in kernel_internal.h.
+ * SMLAD core, larger ones the tiled SMLAD core (the same pair buffer, the reduction in tiles); elsewhere the plain
+ * core runs. All are in kernel_internal.h.
  */
 void tinyml_conv1d_s8(const int8_t *input, int32_t in_length, int32_t in_channels,
                       const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
@@ -11,9 +12,17 @@ void tinyml_conv1d_s8(const int8_t *input, int32_t in_length, int32_t in_channel
                       int8_t *output)
 {
 #if TINYML_DSP
+    /* One pair buffer and window for whichever SMLAD core runs (kernel_internal.h). */
+    int32_t pairs[8 * TINYML_PAIR_CHUNKS];
+    int8_t window[4 * TINYML_PAIR_CHUNKS];
     if (kernel * in_channels >= 1 && kernel * in_channels <= 4 * TINYML_PAIR_CHUNKS) {
         tinyml_conv_buffered(input, in_length, in_channels, weights, bias, multiplier, shift, input_zero_point, output_zero_point,
-                             act_min, act_max, kernel, stride, pad_before, filters, out_length, output);
+                             act_min, act_max, kernel, stride, pad_before, filters, out_length, output, pairs, window);
+        return;
+    }
+    if (kernel * in_channels > 4 * TINYML_PAIR_CHUNKS) {
+        tinyml_conv_tiled(input, in_length, in_channels, weights, bias, multiplier, shift, input_zero_point, output_zero_point,
+                          act_min, act_max, kernel, stride, pad_before, filters, out_length, output, pairs, window);
         return;
     }
 #endif

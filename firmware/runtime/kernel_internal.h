@@ -325,12 +325,12 @@ TINYML_INLINE void tinyml_matvec4_s16(const int16_t *h, int32_t n, const int8_t 
  * rows (input values) r = 4c … 4c + 3 of chunk c and filter i: pairs[8c + 2i] = (w[4c][i], w[4c + 2][i]) and
  * pairs[8c + 2i + 1] = (w[4c + 1][i], w[4c + 3][i]) — the order SXTB16 unpacks a word of four inputs in: (x0, x2)
  * and (x1, x3). Then every output step costs, per four rows and four filters, one input load, two SXTB16, four
- * LDRD and eight SMLAD. The buffer lives on the stack: TINYML_PAIR_CHUNKS chunks (rows = kernel · in_channels up
- * to 4 · TINYML_PAIR_CHUNKS), 32 bytes each, plus a 4-byte-per-chunk window for edge steps; larger layers take
- * the unbuffered path.
+ * LDRD and eight SMLAD. The buffer lives on the kernel's stack: TINYML_PAIR_CHUNKS chunks (rows = kernel ·
+ * in_channels up to 4 · TINYML_PAIR_CHUNKS), 32 bytes each, plus a 4-byte-per-chunk window for edge steps; larger
+ * layers take the tiled core below, in the same buffer.
  */
 #ifndef TINYML_PAIR_CHUNKS
-#define TINYML_PAIR_CHUNKS 32
+#define TINYML_PAIR_CHUNKS 30
 #endif
 
 /* acc[i] += Σ_rows x[r]·pairs(filter i), over chunks ≥ 1 chunks of four rows; x may be unaligned. */
@@ -452,6 +452,30 @@ TINYML_INLINE void tinyml_conv_step(const int8_t *x, int32_t chunks, const int32
     }
 }
 
+/* The clamp bounds relative to the zero point, and the zero point, in both int16 halves (tinyml_store4_clamped). */
+TINYML_INLINE void tinyml_clamp_simd(int32_t output_zero_point, int32_t act_min, int32_t act_max, int32_t *simd)
+{
+    simd[0] = tinyml_pack_s16x2(act_min - output_zero_point, act_min - output_zero_point);
+    simd[1] = tinyml_pack_s16x2(act_max - output_zero_point, act_max - output_zero_point);
+    simd[2] = tinyml_pack_s16x2(output_zero_point, output_zero_point);
+}
+
+/*
+ * The steps [*t_first, *t_end) that read the input in place: start = t·stride − pad_before ≥ 0 and start·in_channels
+ * + span ≤ input_bytes (the window and the last chunk's over-read inside the input); the others read a padded copy.
+ */
+TINYML_INLINE void tinyml_in_place_steps(int32_t in_length, int32_t in_channels, int32_t span, int32_t stride, int32_t pad_before, int32_t out_length,
+                                         int32_t *t_first, int32_t *t_end)
+{
+    const int32_t input_bytes = in_length * in_channels;
+    int32_t first = (pad_before + stride - 1) / stride;
+    int32_t end = input_bytes >= span ? ((input_bytes - span) / in_channels + pad_before) / stride + 1 : 0;
+    first = first < out_length ? first : out_length;
+    end = end < out_length ? end : out_length;
+    *t_first = first;
+    *t_end = end > first ? end : first;
+}
+
 /*
  * conv1d over `rows` = kernel · in_channels ≤ 4 · TINYML_PAIR_CHUNKS with the pair buffer (pointwise1d is kernel 1).
  * The input zero point is hoisted: Σ (x − z)·w = Σ x·w − z·Σ w, with Σ w per filter taken while re-laying out the
@@ -464,24 +488,16 @@ TINYML_INLINE void tinyml_conv_buffered(const int8_t *input, int32_t in_length, 
                                         const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
                                         int32_t input_zero_point, int32_t output_zero_point, int32_t act_min, int32_t act_max,
                                         int32_t kernel, int32_t stride, int32_t pad_before, int32_t filters, int32_t out_length,
-                                        int8_t *output)
+                                        int8_t *output, int32_t *pairs, int8_t *window)
 {
-    int32_t pairs[8 * TINYML_PAIR_CHUNKS];
-    int8_t window[4 * TINYML_PAIR_CHUNKS];
     const int32_t rows = kernel * in_channels;
     const int32_t chunks = (rows + 3) / 4;
     const int32_t span = 4 * chunks;
-    const int32_t input_bytes = in_length * in_channels;
-    /* The clamp bounds relative to the zero point, and the zero point, in both int16 halves (tinyml_store4_clamped). */
-    const int32_t simd[3] = {tinyml_pack_s16x2(act_min - output_zero_point, act_min - output_zero_point),
-                             tinyml_pack_s16x2(act_max - output_zero_point, act_max - output_zero_point),
-                             tinyml_pack_s16x2(output_zero_point, output_zero_point)};
-    /* In place when start = t·stride − pad_before ≥ 0 and start·in_channels + span ≤ input_bytes. */
-    int32_t t_first = (pad_before + stride - 1) / stride;
-    int32_t t_end = input_bytes >= span ? ((input_bytes - span) / in_channels + pad_before) / stride + 1 : 0;
-    t_first = t_first < out_length ? t_first : out_length;
-    t_end = t_end < out_length ? t_end : out_length;
-    t_end = t_end > t_first ? t_end : t_first;
+    int32_t simd[3];
+    tinyml_clamp_simd(output_zero_point, act_min, act_max, simd);
+    int32_t t_first;
+    int32_t t_end;
+    tinyml_in_place_steps(in_length, in_channels, span, stride, pad_before, out_length, &t_first, &t_end);
     for (int32_t f0 = 0; f0 < filters; f0 += 4) {
         const int32_t group = filters - f0 < 4 ? filters - f0 : 4;
         int32_t base[4];
@@ -533,6 +549,118 @@ TINYML_INLINE void tinyml_conv_buffered(const int8_t *input, int32_t in_length, 
         } else {
             for (; out_at != out_end; out_at += filters, x_at += x_step) {
                 tinyml_conv_step(input + x_at, chunks, pairs, base, rq, group, 0, simd, output_zero_point, act_min, act_max, output + out_at);
+            }
+        }
+    }
+}
+
+/*
+ * The tiled conv core: layers whose rows (kernel · in_channels) exceed the pair buffer, e.g. conv 64→64 k3 (192
+ * rows). The reduction is cut into `tiles` equal tiles of at most TINYML_TILE_CHUNKS chunks, and the steps into
+ * blocks of TINYML_TILE_STEPS: per filter group and block, each tile's pairs are gathered once and applied to every
+ * step of the block, the partial sums of the block's steps waiting in the rest of the pair buffer (so the kernel's
+ * stack does not grow) until the last tile requantises them. Re-gathering per block costs about two instructions per 16 MACs and step — far less than the
+ * unbuffered path's per-MAC weight unpacking. Each tile's −z·Σw is added with that tile, so every partial sum keeps
+ * the form bias + Σ (x − z)·w over some taps − z·Σw over others (within the accumulator bound, see above). Steps
+ * with padded taps read a copy of the tile's rows, the zero point in the padded taps.
+ */
+#ifndef TINYML_TILE_STEPS
+#define TINYML_TILE_STEPS 16
+#endif
+/* Chunks per tile: what the pair buffer holds besides the partial sums. */
+#define TINYML_TILE_CHUNKS (TINYML_PAIR_CHUNKS - TINYML_TILE_STEPS / 2)
+#if TINYML_TILE_STEPS % 2 != 0 || TINYML_TILE_CHUNKS < 1
+#error "TINYML_TILE_STEPS must be even and below 2 · TINYML_PAIR_CHUNKS"
+#endif
+
+/* Rows [r0, r0 + count) of step `start`'s window (zero point in padded taps), then zeros up to `span` bytes; one
+ * memcpy / memset per tap (a tap's rows are contiguous in the input). */
+TINYML_INLINE void tinyml_copy_tile_window(const int8_t *input, int32_t in_length, int32_t in_channels, int32_t input_zero_point, int32_t start,
+                                           int32_t r0, int32_t count, int32_t span, int8_t *window)
+{
+    int32_t k = r0 / in_channels;
+    int32_t c = r0 - k * in_channels;
+    for (int32_t j = 0; j < count; c = 0, k++) {
+        const int32_t n = in_channels - c < count - j ? in_channels - c : count - j;
+        const int32_t at = start + k;
+        if (at >= 0 && at < in_length) {
+            memcpy(window + j, input + at * in_channels + c, (size_t)n);
+        } else {
+            memset(window + j, (int)input_zero_point, (size_t)n);
+        }
+        j += n;
+    }
+    memset(window + count, 0, (size_t)(span - count));
+}
+
+TINYML_INLINE void tinyml_conv_tiled(const int8_t *input, int32_t in_length, int32_t in_channels,
+                                     const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
+                                     int32_t input_zero_point, int32_t output_zero_point, int32_t act_min, int32_t act_max,
+                                     int32_t kernel, int32_t stride, int32_t pad_before, int32_t filters, int32_t out_length,
+                                     int8_t *output, int32_t *pairs, int8_t *window)
+{
+    /* The block's partial sums take the pair buffer's last TINYML_TILE_STEPS / 2 chunks (4 words per step). */
+    int32_t *const partial = pairs + 8 * TINYML_TILE_CHUNKS;
+    const int32_t rows = kernel * in_channels;
+    const int32_t chunks = (rows + 3) / 4;
+    const int32_t tiles = (chunks + TINYML_TILE_CHUNKS - 1) / TINYML_TILE_CHUNKS;
+    const int32_t tile_chunks = (chunks + tiles - 1) / tiles;
+    const int32_t span = 4 * chunks;
+    int32_t simd[3];
+    tinyml_clamp_simd(output_zero_point, act_min, act_max, simd);
+    int32_t t_first;
+    int32_t t_end;
+    tinyml_in_place_steps(in_length, in_channels, span, stride, pad_before, out_length, &t_first, &t_end);
+    for (int32_t f0 = 0; f0 < filters; f0 += 4) {
+        const int32_t group = filters - f0 < 4 ? filters - f0 : 4;
+        tinyml_channel_requant rq[4];
+        int32_t fast = group == 4;
+        for (int32_t i = 0; i < 4; i++) {
+            rq[i] = tinyml_channel_requant_of(i < group ? multiplier[f0 + i] : 0, i < group ? shift[f0 + i] : -1);
+            fast &= rq[i].fast;
+        }
+        for (int32_t t0 = 0; t0 < out_length; t0 += TINYML_TILE_STEPS) {
+            const int32_t t1 = out_length - t0 < TINYML_TILE_STEPS ? out_length : t0 + TINYML_TILE_STEPS;
+            for (int32_t tile = 0; tile < tiles; tile++) {
+                const int32_t r0 = 4 * tile * tile_chunks;
+                const int32_t tile_chunk_count = chunks - tile * tile_chunks < tile_chunks ? chunks - tile * tile_chunks : tile_chunks;
+                const int32_t tile_rows = rows - r0 < 4 * tile_chunk_count ? rows - r0 : 4 * tile_chunk_count;
+                const int32_t last = tile == tiles - 1;
+                int32_t sum[4] = {0, 0, 0, 0};
+                int32_t base[4];
+                tinyml_gather_pairs(weights + r0 * filters, tile_rows, tile_chunk_count, filters, f0, group, pairs, sum);
+                for (int32_t i = 0; i < 4; i++) {
+                    /* |z·Σw| ≤ 128·128·rows: within the accumulator bound. */
+                    base[i] = (i < group && tile == 0 ? bias[f0 + i] : 0) - input_zero_point * sum[i];
+                }
+                for (int32_t t = t0; t < t1; t++) {
+                    const int32_t start = t * stride - pad_before;
+                    const int8_t *x = window;
+                    if (t >= t_first && t < t_end) {
+                        x = input + start * in_channels + r0;
+                    } else {
+                        tinyml_copy_tile_window(input, in_length, in_channels, input_zero_point, start, r0, tile_rows, 4 * tile_chunk_count, window);
+                    }
+                    int32_t *p = &partial[4 * (t - t0)];
+                    int32_t acc[4] = {base[0], base[1], base[2], base[3]};
+                    if (tile > 0) {
+                        acc[0] += p[0];
+                        acc[1] += p[1];
+                        acc[2] += p[2];
+                        acc[3] += p[3];
+                    }
+                    if (!last) {
+                        tinyml_dot4_pairs(x, tile_chunk_count, pairs, &acc[0], &acc[1], &acc[2], &acc[3]);
+                        p[0] = acc[0];
+                        p[1] = acc[1];
+                        p[2] = acc[2];
+                        p[3] = acc[3];
+                    } else if (fast) {
+                        tinyml_conv_step(x, tile_chunk_count, pairs, acc, rq, 4, 1, simd, output_zero_point, act_min, act_max, output + t * filters + f0);
+                    } else {
+                        tinyml_conv_step(x, tile_chunk_count, pairs, acc, rq, group, 0, simd, output_zero_point, act_min, act_max, output + t * filters + f0);
+                    }
+                }
             }
         }
     }

@@ -18,8 +18,8 @@
  *   give the same bytes. Build with -DTINYML_NO_DSP to force the plain code on a DSP core.
  * - Stack: conv1d and pointwise1d re-lay out up to four filters' weights as int16 pairs on the stack, with a window
  *   copy for padded steps: at most 1.5 KB per call on Cortex-M (kernel · in_channels ≤ 4 · TINYML_PAIR_CHUNKS =
- *   128 rows; larger layers take an unbuffered path; define TINYML_PAIR_CHUNKS smaller for a smaller stack). The
- *   other kernels use a few hundred bytes at most.
+ *   120 rows at once; larger layers cut the reduction into tiles in the same buffer; define TINYML_PAIR_CHUNKS
+ *   smaller for a smaller stack). The other kernels use a few hundred bytes at most.
  */
 #ifndef TINYML_RUNTIME_H
 #define TINYML_RUNTIME_H

@@ -6,7 +6,9 @@
  * instructions (runOnQemu countFunctions). The same program is built twice per core: with firmware/runtime and
  * with the kernels of an earlier commit taken from git (the baseline; default 2d397dc, the plain-C kernels before
  * the DSP rewrite); both must reproduce the TypeScript reference kernels bit for bit, or the benchmark fails.
- *   npm run bench:kernels [-- --baseline <git revision>] [--json out.json]
+ * Then the same against CMSIS-NN on the Cortex-M4, synthetic layers and every shipped experiment's model
+ * (kernels-vs-cmsis.ts; skipped with one line when its source is not there).
+ *   npm run bench:kernels [-- --baseline <git revision>] [--json out.json] [--cmsis-only]
  * Data: seeded random int8 tensors with PTQ-like requantisation (multiplier in [2^30, 2^31), shifts −6…−11,
  * small biases, ReLU ranges); instruction counts do not depend on the values beyond the kernels' branches.
  */
@@ -21,6 +23,7 @@ import { runOnQemu } from '../../packages/core/src/flash/qemu-run';
 import { quantizeGru } from '../../packages/core/src/quantize/gru-quant';
 import { KERNEL_FUNCTION, KernelCall, LinearParams, PROGRAM_RESULT_LINE, callMacs, emitKernelProgram } from '../../packages/core/src/quantize/runtime-program';
 import { loadBoard } from '../../packages/core/src/spec/board';
+import { compareWithCmsisNn } from './kernels-vs-cmsis';
 
 const ROOT = defaultWorkspaceRoot;
 /** The plain-C kernels before the Cortex-M DSP rewrite. */
@@ -75,6 +78,7 @@ export function benchCalls(): KernelCall[] {
   return [
     conv(random, 'conv1d 6→16 k5, 120 steps (reference CNN)', 120, 6, 16, 5),
     conv(random, 'conv1d 16→32 k5, 60 steps (reference CNN)', 60, 16, 32, 5),
+    conv(random, 'conv1d 64→64 k3, 30 steps (192 rows: the tiled core)', 30, 64, 64, 3),
     { kind: 'pointwise1d', label: 'pointwise 16→32, 64 steps (DS-CNN)', length: 64, channels: 16, filters: 32, input: int8s(random, 64 * 16), linear: linear(random, 16 * 32, 32, -128) },
     { kind: 'depthwise1d', label: 'depthwise k3, 32 channels, 64 steps (DS-CNN)', inLength: 64, channels: 32, kernel: 3, stride: 1, padBefore: 1, outChannels: 32, outLength: 64, input: int8s(random, 64 * 32), linear: linear(random, 3 * 32, 32, -128) },
     { kind: 'pointwise1d', label: 'pointwise 32→16, 64 steps (DS-CNN)', length: 64, channels: 32, filters: 16, input: int8s(random, 64 * 32), linear: linear(random, 32 * 16, 16, -128) },
@@ -137,7 +141,16 @@ async function main(): Promise<void> {
   const revision = process.argv.includes('--baseline') ? process.argv[process.argv.indexOf('--baseline') + 1] : DEFAULT_BASELINE;
   const calls = benchCalls();
   const work = mkdtempSync(path.join(tmpdir(), 'nx-tinyml-bench-kernels-'));
+  if (process.argv.includes('--cmsis-only')) {
+    try {
+      console.log((await compareWithCmsisNn(ROOT, work, calls)).join('\n'));
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+    return;
+  }
   RUNTIMES.baseline = baselineRuntime(revision, work);
+  let cmsisLines: string[] = [];
   const results: { board: string; core: string; label: string; kind: string; macs: number; baseline: number; new: number; baselineOwn: number; newOwn: number }[] = [];
   try {
     for (const { board, core } of BOARDS) {
@@ -161,6 +174,7 @@ async function main(): Promise<void> {
       });
       process.stderr.write(`${board}: measured\n`);
     }
+    cmsisLines = await compareWithCmsisNn(ROOT, work, calls);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
@@ -196,6 +210,8 @@ async function main(): Promise<void> {
       }),
     '',
     'Both builds reproduce the TypeScript reference kernels bit for bit on every core (checked in the program).',
+    '',
+    ...cmsisLines,
   ];
   console.log(lines.join('\n'));
   if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(results, null, 1)}\n`);

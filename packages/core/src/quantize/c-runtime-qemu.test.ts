@@ -28,6 +28,7 @@ import {
   pointwiseCases,
   poolCases,
   requantizeViaKernelCases,
+  tiledConvCases,
   windowCases,
 } from './runtime-cases';
 
@@ -49,6 +50,7 @@ const SUITES: { name: string; calls: () => KernelCall[] }[] = [
     name: 'layer-sized depthwise1d, pointwise1d, dense',
     calls: () => calls([...largeWindowCases(new Random(211), 80, 'depthwise1d'), ...largePointwiseCases(new Random(212), 80), ...largeDenseCases(new Random(213), 80)]),
   },
+  { name: 'conv1d and pointwise1d past the pair buffer (tiled reduction)', calls: () => calls(tiledConvCases(new Random(219), 40)) },
   { name: 'accumulators at the int32 bound', calls: () => calls(accumulatorBoundCases(new Random(214), 200)) },
   { name: 'the per-output requantisation over the whole accumulator range', calls: () => calls(requantizeViaKernelCases(new Random(218), 300)) },
   { name: 'max / average / global-average pools', calls: () => calls([...poolCases(new Random(216), 150), ...poolCases(new Random(217), 60, { length: 64, channels: 36 })].filter((c) => c.call)) },

@@ -14,6 +14,7 @@ import {
   largeDenseCases,
   largePointwiseCases,
   largeWindowCases,
+  tiledConvCases,
   pointwiseCases,
   poolCases,
   requantizeCases,
@@ -92,6 +93,7 @@ describe.skipIf(!toolchains.hostCompiler)('the C runtime equals the TypeScript r
       ...largeWindowCases(new Random(111), 150, 'depthwise1d'),
       ...largePointwiseCases(new Random(112), 150),
       ...largeDenseCases(new Random(113), 150),
+      ...tiledConvCases(new Random(118), 40),
     ];
     expect(await mismatches(cases)).toEqual([]);
   });

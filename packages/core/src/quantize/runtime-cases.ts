@@ -203,6 +203,26 @@ export function largePointwiseCases(random: Random, count: number): RuntimeCase[
   );
 }
 
+/**
+ * Layers past the Cortex-M pair buffer (kernel · in_channels > 120 rows: the tiled SMLAD core, kernel_internal.h),
+ * e.g. the fall models' conv 64→64 k3 (192 rows): two to five reduction tiles, rows not a multiple of four, partial
+ * filter groups, padded and strided edges, and sequences longer than one block of steps (TINYML_TILE_STEPS = 16).
+ */
+export function tiledConvCases(random: Random, count: number): RuntimeCase[] {
+  return Array.from({ length: count }, (_, i) => {
+    if (i % 4 === 3) {
+      const channels = random.pick([121, 130, 192, 256, 121 + random.int(300)]);
+      return callCase(pointwiseCall(random, `tiled pointwise1d #${i}`, 1 + random.int(40), channels, random.pick([4, 8, 5, 1 + random.int(12)]), fastPathRequant));
+    }
+    const [channels, kernel] = random.pick([[64, 3], [32, 5], [48, 3], [41, 3], [64, 5], [25, 7], [121, 1], [31 + random.int(40), 3 + random.int(3)]]);
+    const inLength = kernel + random.int(50);
+    const stride = random.int(4) === 0 ? 2 : 1;
+    const same = random.int(3) !== 0;
+    const outChannels = random.pick([4, 8, 64, 5, 7, 1 + random.int(16)]);
+    return callCase(windowCall(random, 'conv1d', `tiled conv1d #${i}`, { inLength, channels, kernel, stride, same, outChannels }, fastPathRequant));
+  });
+}
+
 export function largeDenseCases(random: Random, count: number): RuntimeCase[] {
   return Array.from({ length: count }, (_, i) =>
     callCase(denseCall(random, `large dense #${i}`, random.pick([1, 2, 3, 4, 7, 32, 64, 1 + random.int(200)]), random.pick([1, 2, 3, 4, 5, 8, 16, 1 + random.int(20)]), fastPathRequant)),

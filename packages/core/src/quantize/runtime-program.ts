@@ -189,10 +189,71 @@ export const KERNEL_FUNCTION: Readonly<Record<KernelCall['kind'], string>> = {
   globalavgpool: 'tinyml_globalavgpool_s8',
 };
 
+/** C literals: an int32 (INT32_MIN spelled without overflow), and constant int8 / int32 arrays. */
+export const cInt32 = (v: number): string => (v === -2147483648 ? '(-2147483647 - 1)' : `${v}`);
+export const cInt8Array = (name: string, values: ArrayLike<number>): string =>
+  `static const int8_t ${name}[${Math.max(1, values.length)}] = ${cArray(Array.from(values), 24, (v) => `${v}`)};`;
+export const cInt32Array = (name: string, values: ArrayLike<number>): string =>
+  `static const int32_t ${name}[${Math.max(1, values.length)}] = ${cArray(Array.from(values), 8, cInt32)};`;
+const s8 = cInt8Array;
+const s32 = cInt32Array;
+const i32 = cInt32;
+
+/** How the project's runtime is called for `call`: the constant arrays it needs (named after prefix `p`) and the call. */
+export function tinymlInvocation(call: KernelCall, p: string): KernelInvocation {
+  const data: string[] = [];
+  let invoke: string;
+  if (call.kind === 'gru') {
+    const r = call.requant;
+    data.push(s8(`${p}_kernel`, call.kernel), s8(`${p}_recurrent`, call.recurrent), s32(`${p}_bias`, call.bias));
+    data.push(s32(`${p}_km`, r.kernelMultiplier), s32(`${p}_ks`, r.kernelShift), s32(`${p}_rm`, r.recurrentMultiplier), s32(`${p}_rs`, r.recurrentShift));
+    invoke =
+      `tinyml_gru_s8(in, ${call.steps}, ${call.inChannels}, ${call.units}, ${p}_kernel, ${p}_recurrent, ${p}_bias, ${p}_km, ${p}_ks, ${p}_rm, ${p}_rs, ` +
+      `${i32(r.outputMultiplier)}, ${r.outputShift}, ${r.inputZeroPoint}, ${r.outputZeroPoint}, ${r.actMin}, ${r.actMax}, ${call.returnSequences ? 1 : 0}, gru_state, gru_gates, out)`;
+  } else if (call.kind === 'maxpool1d' || call.kind === 'avgpool1d') {
+    invoke = `tinyml_${call.kind}_s8(in, ${call.channels}, ${call.pool}, ${call.stride}, ${call.outLength}, out)`;
+  } else if (call.kind === 'globalavgpool') {
+    invoke = `tinyml_globalavgpool_s8(in, ${call.length}, ${call.channels}, out)`;
+  } else {
+    const l = call.linear;
+    data.push(s8(`${p}_weights`, l.weights), s32(`${p}_bias`, l.bias), s32(`${p}_multiplier`, l.multiplier), s32(`${p}_shift`, l.shift));
+    const tail = `${p}_weights, ${p}_bias, ${p}_multiplier, ${p}_shift, ${l.inputZeroPoint}, ${l.outputZeroPoint}, ${l.actMin}, ${l.actMax}`;
+    switch (call.kind) {
+      case 'conv1d':
+        invoke = `tinyml_conv1d_s8(in, ${call.inLength}, ${call.channels}, ${tail}, ${call.kernel}, ${call.stride}, ${call.padBefore}, ${call.outChannels}, ${call.outLength}, out)`;
+        break;
+      case 'depthwise1d':
+        invoke = `tinyml_depthwise1d_s8(in, ${call.inLength}, ${call.channels}, ${tail}, ${call.kernel}, ${call.stride}, ${call.padBefore}, ${call.outLength}, out)`;
+        break;
+      case 'pointwise1d':
+        invoke = `tinyml_pointwise1d_s8(in, ${call.length}, ${call.channels}, ${tail}, ${call.filters}, out)`;
+        break;
+      case 'dense':
+        invoke = `tinyml_dense_s8(in, ${call.inputs}, ${tail}, ${call.units}, out)`;
+        break;
+    }
+  }
+  return { data, invoke };
+}
+
 /** What the program prints for each call (`ok <i>` or `MISMATCH <i> <output...>`) and at the end. */
 export const PROGRAM_RESULT_LINE = /^kernels: (\d+)\/(\d+) bit-exact$/m;
 
+/** C source for one call: constant arrays (file scope) and the statement that runs it on `in`, writing `out`. */
+export interface KernelInvocation {
+  data: string[];
+  invoke: string;
+  /** Statements after the call's closing marker (not counted), e.g. printing what the call used. */
+  after?: string;
+}
+
 export interface KernelProgramOptions {
+  /** Another library's implementation of the calls (the benchmark's CMSIS-NN build); default the project's runtime. */
+  invocation?: (call: KernelCall, prefix: string) => KernelInvocation;
+  /** Headers that implementation needs besides tinyml_runtime.h. */
+  includes?: string[];
+  /** Extra file-scope declarations (e.g. a scratch buffer). */
+  preamble?: string[];
   /**
    * Input tensors in a RAM copy (as the arena holds activations) at this byte offset from a 16-byte boundary, so
    * unaligned rows are exercised; default 0. Weights, biases and requantisation stay const, as in the flash blob.
@@ -208,10 +269,6 @@ export interface KernelProgramOptions {
  */
 export function emitKernelProgram(calls: readonly KernelCall[], options: KernelProgramOptions = {}): string {
   const misalign = options.inputMisalignment ?? 0;
-  const hex8 = (v: number) => `${v}`;
-  const i32 = (v: number) => (v === -2147483648 ? '(-2147483647 - 1)' : `${v}`);
-  const s8 = (name: string, values: ArrayLike<number>) => `static const int8_t ${name}[${Math.max(1, values.length)}] = ${cArray(Array.from(values), 24, hex8)};`;
-  const s32 = (name: string, values: ArrayLike<number>) => `static const int32_t ${name}[${Math.max(1, values.length)}] = ${cArray(Array.from(values), 8, i32)};`;
   let maxInput = 1;
   let maxOutput = 1;
   let maxUnits = 1;
@@ -225,38 +282,9 @@ export function emitKernelProgram(calls: readonly KernelCall[], options: KernelP
     data.push(`/* ${i}: ${call.label.replace(/\*\//g, '* /')} */`);
     data.push(s8(`${p}_input`, call.input));
     data.push(s8(`${p}_expected`, expected));
-    let invoke: string;
-    if (call.kind === 'gru') {
-      maxUnits = Math.max(maxUnits, call.units);
-      const r = call.requant;
-      data.push(s8(`${p}_kernel`, call.kernel), s8(`${p}_recurrent`, call.recurrent), s32(`${p}_bias`, call.bias));
-      data.push(s32(`${p}_km`, r.kernelMultiplier), s32(`${p}_ks`, r.kernelShift), s32(`${p}_rm`, r.recurrentMultiplier), s32(`${p}_rs`, r.recurrentShift));
-      invoke =
-        `tinyml_gru_s8(in, ${call.steps}, ${call.inChannels}, ${call.units}, ${p}_kernel, ${p}_recurrent, ${p}_bias, ${p}_km, ${p}_ks, ${p}_rm, ${p}_rs, ` +
-        `${i32(r.outputMultiplier)}, ${r.outputShift}, ${r.inputZeroPoint}, ${r.outputZeroPoint}, ${r.actMin}, ${r.actMax}, ${call.returnSequences ? 1 : 0}, gru_state, gru_gates, out)`;
-    } else if (call.kind === 'maxpool1d' || call.kind === 'avgpool1d') {
-      invoke = `tinyml_${call.kind}_s8(in, ${call.channels}, ${call.pool}, ${call.stride}, ${call.outLength}, out)`;
-    } else if (call.kind === 'globalavgpool') {
-      invoke = `tinyml_globalavgpool_s8(in, ${call.length}, ${call.channels}, out)`;
-    } else {
-      const l = call.linear;
-      data.push(s8(`${p}_weights`, l.weights), s32(`${p}_bias`, l.bias), s32(`${p}_multiplier`, l.multiplier), s32(`${p}_shift`, l.shift));
-      const tail = `${p}_weights, ${p}_bias, ${p}_multiplier, ${p}_shift, ${l.inputZeroPoint}, ${l.outputZeroPoint}, ${l.actMin}, ${l.actMax}`;
-      switch (call.kind) {
-        case 'conv1d':
-          invoke = `tinyml_conv1d_s8(in, ${call.inLength}, ${call.channels}, ${tail}, ${call.kernel}, ${call.stride}, ${call.padBefore}, ${call.outChannels}, ${call.outLength}, out)`;
-          break;
-        case 'depthwise1d':
-          invoke = `tinyml_depthwise1d_s8(in, ${call.inLength}, ${call.channels}, ${tail}, ${call.kernel}, ${call.stride}, ${call.padBefore}, ${call.outLength}, out)`;
-          break;
-        case 'pointwise1d':
-          invoke = `tinyml_pointwise1d_s8(in, ${call.length}, ${call.channels}, ${tail}, ${call.filters}, out)`;
-          break;
-        case 'dense':
-          invoke = `tinyml_dense_s8(in, ${call.inputs}, ${tail}, ${call.units}, out)`;
-          break;
-      }
-    }
+    const { data: callData, invoke, after } = (options.invocation ?? tinymlInvocation)(call, p);
+    data.push(...callData);
+    if (call.kind === 'gru') maxUnits = Math.max(maxUnits, call.units);
     runs.push(
       `static int32_t run_${p}(void)`,
       '{',
@@ -266,6 +294,7 @@ export function emitKernelProgram(calls: readonly KernelCall[], options: KernelP
       '  platform_marker();',
       `  ${invoke};`,
       '  platform_marker();',
+      ...(after ? [`  ${after}`] : []),
       `  return report(${i}, ${p}_expected, ${expected.length});`,
       '}',
       '',
@@ -277,10 +306,12 @@ export function emitKernelProgram(calls: readonly KernelCall[], options: KernelP
     '',
     '#include "platform.h"',
     '#include "tinyml_runtime.h"',
+    ...(options.includes ?? []).map((h) => `#include "${h}"`),
     '',
     `static int8_t input_buffer[${maxInput + misalign}] __attribute__((aligned(16)));`,
     `static int8_t out[${maxOutput}];`,
     ...(calls.some((c) => c.kind === 'gru') ? [`static int16_t gru_state[${maxUnits}];`, `static int32_t gru_gates[${6 * maxUnits}];`] : []),
+    ...(options.preamble ?? []),
     '',
     'static void put_int(int32_t value)',
     '{',

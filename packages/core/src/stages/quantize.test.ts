@@ -2,7 +2,10 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estimateMemory } from '../model/memory';
+import { readWindowStore } from '../data/window-store';
 import { runQuantized } from '../quantize/interpreter';
+import { compareWithOnnxRuntime } from '../quantize/onnx/compare-with-onnxruntime';
+import { WindowSampler } from '../train/window-source';
 import type { QuantizedModel } from '../quantize/quantized-model';
 import { runQuantizeStage, type GoldenVector } from './quantize';
 import { runSamplePipeline, type SamplePipeline } from './sample-pipeline';
@@ -24,7 +27,7 @@ async function quantize(name: string, overrides: Partial<SamplePipeline['spec'][
     cascadeDir: pipeline.cascadeDir,
     outDir,
   });
-  const text = (file: string) => readFileSync(path.join(outDir, file), file.endsWith('.bin') ? undefined : 'utf8');
+  const text = (file: string) => readFileSync(path.join(outDir, file), /\.(bin|onnx)$/.test(file) ? undefined : 'utf8');
   return { text, read: (file: string) => JSON.parse(text(file) as string) };
 }
 
@@ -68,9 +71,22 @@ describe('quantize on the SisFall sample cascade', () => {
     }
   });
 
+  it('writes model.onnx and model.int8.onnx that ONNX Runtime runs: float within 1e-5, int8 decisions agree on ≥ 99.5 % of the test windows', async () => {
+    const model = first.read('quantized-model.json') as QuantizedModel;
+    const cascade = JSON.parse(readFileSync(path.join(pipeline.cascadeDir, 'cascade-model.json'), 'utf8'));
+    const sampler = new WindowSampler(await readWindowStore(pipeline.windowDir), cascade.normalization);
+    const windows = Array.from(sampler.windowsOf(cascade.subjects.test), (w) => sampler.sample(w));
+    const onnxFile = (name: string) => readFileSync(path.join(pipeline.root, 'first', name));
+    const files = { float: onnxFile('model.onnx'), int8: onnxFile('model.int8.onnx') };
+    const result = await compareWithOnnxRuntime(model, cascade.weights, windows, files);
+    expect(windows.length).toBeGreaterThan(500);
+    expect(result.maxFloatError).toBeLessThan(1e-5);
+    expect(result.agreement).toBeGreaterThanOrEqual(0.995);
+  }, 120_000);
+
   it('is deterministic byte for byte', async () => {
     const again = await quantize('again');
-    for (const file of ['quantized-model.json', 'model.bin', 'golden.json', 'report.json', 'summary.md']) {
+    for (const file of ['quantized-model.json', 'model.bin', 'model.onnx', 'model.int8.onnx', 'golden.json', 'report.json', 'summary.md']) {
       expect(Buffer.compare(Buffer.from(again.text(file) as string | Buffer), Buffer.from(first.text(file) as string | Buffer)), file).toBe(0);
     }
   }, 120_000);

@@ -13,6 +13,7 @@ import { buildFlashBlob } from '../quantize/flash-blob';
 import { runQuantized, type InterpreterResult } from '../quantize/interpreter';
 import { quantizationErrors } from '../quantize/error-report';
 import { U_Q15_ONE, thresholdQ15 } from '../quantize/evidential';
+import { exportOnnx, onnxUnsupported } from '../quantize/onnx/onnx-export';
 import { quantizeInput, quantizeModel } from '../quantize/ptq';
 import type { QuantizedModel } from '../quantize/quantized-model';
 import type { BoardDefinition, NormalizedQuantize } from '../spec/types';
@@ -52,6 +53,8 @@ interface CascadeModelFile {
 export const QUANTIZED_MODEL_FILE = 'quantized-model.json';
 export const FLASH_BLOB_FILE = 'model.bin';
 export const GOLDEN_FILE = 'golden.json';
+export const ONNX_FLOAT_FILE = 'model.onnx';
+export const ONNX_INT8_FILE = 'model.int8.onnx';
 
 /** One golden vector: an int8 window and what the integer model answers, as the firmware must reproduce it. */
 export interface GoldenVector {
@@ -150,7 +153,15 @@ export async function runQuantizeStage(input: QuantizeStageInput): Promise<{ eve
     tensors: tensorErrors,
     flash: { blobBytes: blob.bytes.length, memoryModel: memory.flash, sections: blob.sections.length },
   };
+  // model.onnx (float) and model.int8.onnx (QDQ), every exit an output (quantize/onnx/onnx-export.ts).
+  const onnxSkipped = onnxUnsupported(model);
+  const onnx = onnxSkipped === null ? exportOnnx(model, cascade.weights) : null;
+  if (onnxSkipped !== null) log(`quantize: no ONNX files: ${onnxSkipped}`);
   await replaceDirAtomic(input.outDir, async (dir) => {
+    if (onnx) {
+      await writeFile(path.join(dir, ONNX_FLOAT_FILE), onnx.float);
+      await writeFile(path.join(dir, ONNX_INT8_FILE), onnx.int8);
+    }
     await writeFile(path.join(dir, QUANTIZED_MODEL_FILE), `${canonicalJson(model, 1)}\n`);
     await writeFile(path.join(dir, FLASH_BLOB_FILE), blob.bytes);
     await writeFile(path.join(dir, 'flash-sections.json'), `${canonicalJson(blob.sections, 1)}\n`);
