@@ -91,7 +91,7 @@ export function platformSources(workspaceRoot: string, arch: TargetArch): string
       return [...semihosted, path.join(dir, 'riscv32', 'start.S'), path.join(dir, 'riscv32', 'reset.c')];
     case 'xtensa':
       // QEMU's Xtensa semihosting is the ISS SIMCALL interface: xtensa/platform.c replaces the ARM-style console.
-      return [path.join(dir, 'fault.c'), path.join(dir, 'marker.c'), path.join(dir, 'xtensa', 'start.S'), path.join(dir, 'xtensa', 'platform.c'), path.join(dir, 'xtensa', 'division.c')];
+      return [path.join(dir, 'fault.c'), path.join(dir, 'marker.c'), path.join(dir, 'xtensa', 'start.S'), path.join(dir, 'xtensa', 'platform.c'), path.join(dir, 'xtensa', 'libgcc-gaps.c')];
     case 'host':
       return [path.join(dir, 'host', 'platform.c'), path.join(dir, 'marker.c')];
   }

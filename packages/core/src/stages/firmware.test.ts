@@ -143,6 +143,18 @@ describe('the host runner', () => {
   }, 60_000);
 });
 
+describe('the same package from raw input on the other emulated cores', () => {
+  it.each(['stm32h747xi', 'esp32-c3'])('%s: the golden vectors asked for, raw windows converted on the device, bit-exact', async (boardName) => {
+    const { loadBoard } = await import('../spec/board');
+    const { defaultWorkspaceRoot } = await import('../common/workspace');
+    const board = await loadBoard(defaultWorkspaceRoot, boardName);
+    const firmware = await emit(`firmware-${boardName}`, 'cmake', board);
+    const outDir = path.join(pipeline.root, `flash-${boardName}`);
+    const result = await runFlashTestStage({ experiment: pipeline.spec.name, runner: 'qemu', vectors: 4, board, firmwareDir: firmware.outDir, quantizeDir, outDir });
+    expect(result).toEqual({ runner: 'qemu', passed: 4, vectors: 4 });
+  }, 240_000);
+});
+
 describe('flash-test on the ESP32-S2: Xtensa lx106 on QEMU sim, then natively under ASan/UBSan', () => {
   it('runs every golden vector from raw input bit-exact on the lx106 with counted instructions, and again on the host', async () => {
     const { loadBoard } = await import('../spec/board');
