@@ -129,6 +129,15 @@ int32_t tinyml_evidential_head(const int8_t *evidence, int32_t events, int32_t z
                                int32_t *p_q15, int32_t *u_q15, uint8_t *present);
 int32_t tinyml_exit_decision(int32_t max_u_q15, int32_t threshold_q15, int32_t is_last_exit);
 
+/*
+ * Raw sensor samples ([t][c] int16: the sensor's counts, or the unit in the fixed point manifest.json names) to the
+ * model's int8 input, the z-scoring and input quantisation folded into one map per channel; conversion holds
+ * {offset, multiplier, shift} per channel: x_q = clamp(zero_point + MBQM(raw · 2^8 − offset, multiplier, shift)).
+ */
+#define TINYML_RAW_OFFSET_FRACTION_BITS 8
+void tinyml_input_from_raw_s16(const int16_t *raw, int32_t samples, int32_t channels, const int32_t *conversion,
+                               int32_t zero_point, int8_t *output);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,6 +2,7 @@
  * The firmware's only view of the machine it runs on. One implementation per target family:
  *   arm-m/    Cortex-M4F / M7 on QEMU mps2-an386 / mps2-an500 (and the real STM32 parts)
  *   riscv32/  RV32IMC on QEMU virt (-bios none)
+ *   xtensa/   Xtensa lx106 on QEMU sim (standing in for the ESP32-S2's LX7; SIMCALL semihosting)
  *   host/     the development machine, native with ASan/UBSan
  * On the emulators, output and the exit code travel through semihosting; see firmware/platform/README.md.
  */

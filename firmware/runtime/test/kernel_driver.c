@@ -203,6 +203,24 @@ int main(void)
             print_i8s(output, count);
             free(input);
             free(output);
+        } else if (strcmp(name, "raw_input") == 0) {
+            /* samples channels zero_point, {offset, multiplier, shift} per channel, then the int16 samples. */
+            const int32_t samples = read_i32();
+            const int32_t channels = read_i32();
+            const int32_t zero_point = read_i32();
+            int32_t *conversion = read_i32s();
+            int32_t *values = read_i32s();
+            int16_t *raw = malloc(sizeof(int16_t) * (size_t)(samples * channels > 0 ? samples * channels : 1));
+            for (int32_t i = 0; i < samples * channels; i++) {
+                raw[i] = (int16_t)values[i];
+            }
+            int8_t *output = output_buffer(samples * channels);
+            tinyml_input_from_raw_s16(raw, samples, channels, conversion, zero_point, output);
+            print_i8s(output, samples * channels);
+            free(conversion);
+            free(values);
+            free(raw);
+            free(output);
         } else if (strcmp(name, "activations") == 0) {
             /* sigmoid and tanh of every Q12 input in [from, to]: "s t" pairs. */
             const int64_t from = read_int();

@@ -37,6 +37,8 @@ export interface LabelledEvent {
 export interface ChannelInfo {
   name: string;
   unit: string;
+  /** One raw sensor count in `unit`, where the dataset defines the ADC conversion (the device is fed counts). */
+  perCount?: number;
 }
 
 export interface AdapterOptions {

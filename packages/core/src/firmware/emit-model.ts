@@ -2,6 +2,7 @@ import type { ArenaPlan } from '../model/arena';
 import type { ArenaTensor } from '../model/arena-tensors';
 import type { FlashBlob } from '../quantize/flash-blob';
 import type { QuantizedModel, QuantizedOp } from '../quantize/quantized-model';
+import type { RawInputSpec } from '../quantize/raw-input';
 import { cArray, cIdentifier } from './c-syntax';
 import { predictionSize } from './emit-harness';
 
@@ -23,6 +24,8 @@ export interface ModelEmitInput {
   model: QuantizedModel;
   blob: FlashBlob;
   plan: ArenaPlan<ArenaTensor>;
+  /** What the device is fed: raw int16 samples and their per-channel map to the int8 input. */
+  rawInput: RawInputSpec;
 }
 
 export function emitModel(input: ModelEmitInput): EmittedModel {
@@ -46,8 +49,9 @@ export function emitModel(input: ModelEmitInput): EmittedModel {
     'extern "C" {',
     '#endif',
     '',
-    '/* The input window: int8 [length][channels], row-major, quantised as x_q = round(x / scale) + zero_point from the',
-    '   z-scored window (mean/std of the training subjects: see the normalisation in manifest.json). */',
+    ...rawInputHeader(input.rawInput),
+    '/* The model\'s input window: int8 [length][channels], row-major; tinyml_input_from_raw() fills it from raw',
+    '   samples. (Equivalently x_q = round(z / scale) + zero_point of the z-scored window, z = (x − mean) / std.) */',
     `#define TINYML_INPUT_LENGTH ${inputTensor.shape[0]}`,
     `#define TINYML_INPUT_CHANNELS ${inputTensor.shape[1]}`,
     `#define TINYML_INPUT_SIZE ${inputTensor.shape[0] * inputTensor.shape[1]}`,
@@ -87,6 +91,13 @@ export function emitModel(input: ModelEmitInput): EmittedModel {
     '/* Runs the model on one int8 window. With run_all_exits the cascade evaluates every exit (for tests and',
     '   calibration); the result still names the exit that would have taken the window. Returns 0. */',
     'int32_t tinyml_infer(const int8_t *input, tinyml_result_t *result, int32_t run_all_exits);',
+    '',
+    '/* Raw samples to the model\'s input, in integers: raw is int16 [samples][TINYML_INPUT_CHANNELS] in the units and',
+    '   channel order above; the per-channel z-scoring and input quantisation are folded into one map per channel.',
+    '   tinyml_input_from_raw converts a whole window (TINYML_INPUT_LENGTH samples); tinyml_input_from_raw_samples',
+    '   converts `samples` samples, e.g. one as it arrives, into the int8 rows it writes. */',
+    'void tinyml_input_from_raw(const int16_t *raw, int8_t *input);',
+    'void tinyml_input_from_raw_samples(const int16_t *raw, int32_t samples, int8_t *input);',
     '',
     '/* The model constants and the activation arena (their sizes are what the memory model predicts). */',
     `extern const int32_t tinyml_model_blob[${blob.bytes.length / 4}];`,
@@ -154,6 +165,7 @@ export function emitModel(input: ModelEmitInput): EmittedModel {
     '#define ARENA_S16(offset) (&tinyml_arena.s16[(offset) / 2])',
     '#define ARENA_S32(offset) (&tinyml_arena.s32[(offset) / 4])',
     '',
+    ...rawInputSource(input.rawInput),
     ...(evidential ? exitFunction(at('exits'), events, exits) : []),
     'int32_t tinyml_infer(const int8_t *input, tinyml_result_t *result, int32_t run_all_exits)',
     '{',
@@ -167,6 +179,45 @@ export function emitModel(input: ModelEmitInput): EmittedModel {
     '',
   ].join('\n');
   return { header, source };
+}
+
+/** model.h: what the raw input is (rate, window, hop, channel order, units) for an integrator to match the sensor. */
+function rawInputHeader(raw: RawInputSpec): string[] {
+  return [
+    `/* Raw input: int16 samples at ${raw.sampleRateHz} Hz, interleaved [t][c] in this channel order (manifest.json "input"):`,
+    ...raw.channels.map(
+      (c, k) =>
+        `     ${k}: ${c.name}, one count = ${c.perCount} ${c.unit} (${c.countSource === 'sensor' ? "the sensor's ADC count, from the dataset" : 'fixed point chosen from the training data'}); ` +
+        `training mean ${c.mean.toPrecision(6)}, std ${c.std.toPrecision(6)} ${c.unit}`,
+    ),
+    `   A window is ${raw.windowLength} samples${raw.hop === null ? ' centred on the event' : `; one is classified every ${raw.hop} samples`}. */`,
+    `#define TINYML_SAMPLE_RATE_HZ ${raw.sampleRateHz}`,
+    `#define TINYML_WINDOW_HOP ${raw.hop ?? 0}`,
+    `#define TINYML_CHANNEL_ORDER "${raw.channels.map((c) => c.name).join(',')}"`,
+    `#define TINYML_CHANNEL_UNITS "${raw.channels.map((c) => c.unit).join(',')}"`,
+    '',
+  ];
+}
+
+/** model.c: the per-channel {offset, multiplier, shift} table and the two conversion entry points. */
+function rawInputSource(raw: RawInputSpec): string[] {
+  return [
+    '/* Raw input map per channel: {offset (mean in 1/256 counts), multiplier, shift} (quantize/raw-input.ts). */',
+    `static const int32_t tinyml_input_conversion[${3 * raw.channels.length}] = {`,
+    ...raw.channels.map((c) => `  ${c.offset}, ${hexWord(c.multiplier)}, ${c.shift}, /* ${c.name} */`),
+    '};',
+    '',
+    'void tinyml_input_from_raw_samples(const int16_t *raw, int32_t samples, int8_t *input)',
+    '{',
+    '  tinyml_input_from_raw_s16(raw, samples, TINYML_INPUT_CHANNELS, tinyml_input_conversion, TINYML_INPUT_ZERO_POINT, input);',
+    '}',
+    '',
+    'void tinyml_input_from_raw(const int16_t *raw, int8_t *input)',
+    '{',
+    '  tinyml_input_from_raw_samples(raw, TINYML_INPUT_LENGTH, input);',
+    '}',
+    '',
+  ];
 }
 
 /** The exit bookkeeping: p/u per event from the fixed-point contract, the decision, the first exit that takes the window. */

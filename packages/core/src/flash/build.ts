@@ -9,7 +9,7 @@ import { execa } from 'execa';
 import { UserError } from '../common/errors';
 import { defaultWorkspaceRoot } from '../common/workspace';
 import type { BoardDefinition } from '../spec/types';
-import { COMMON_CFLAGS, FirmwareTarget, firmwareTarget, HOST_SANITIZER_FLAGS, platformIncludeDirs, platformSources } from './firmware-target';
+import { COMMON_CFLAGS, FirmwareTarget, firmwareTarget, HOST_SANITIZER_FLAGS, platformIncludeDirs, platformSources, type TargetArch } from './firmware-target';
 import { describeLinkFailure, isOverflow, LinkCheckError, LinkFailure, LinkOverflowError, parseLinkFailure } from './link-failure';
 import { linkerScript, memoryRegions } from './linker-script';
 import { ELF_NAME, MAP_NAME, MEASURE_ELF_NAME, MEASURE_MAP_NAME, objectName, renderMakefile, SIZE_NAME } from './makefile';
@@ -65,21 +65,27 @@ export class FirmwareBuildError extends UserError {
 }
 
 const LINKER_SCRIPT_NAME = 'firmware.ld';
+const CROSS_COMPILERS: Readonly<Record<TargetArch, ToolName>> = {
+  'arm-m': 'arm-none-eabi-gcc',
+  riscv32: 'riscv64-unknown-elf-gcc',
+  xtensa: 'xtensa-lx106-elf-gcc',
+  host: 'cc',
+};
 const MEASURE_LINKER_SCRIPT_NAME = 'firmware-measure.ld';
 
 export async function buildFirmware(options: BuildFirmwareOptions): Promise<FirmwareBuild> {
   const { board } = options;
   const target = firmwareTarget(board);
   const workspaceRoot = options.workspaceRoot ?? defaultWorkspaceRoot;
-  const compiler: ToolName = target.arch === 'arm-m' ? 'arm-none-eabi-gcc' : target.arch === 'riscv32' ? 'riscv64-unknown-elf-gcc' : 'cc';
-  await requireTools([compiler, 'make'], `building firmware for ${board.name}`);
+  const compiler: ToolName = CROSS_COMPILERS[target.arch];
+  const tools = await requireTools([compiler, 'make'], `building firmware for ${board.name}`);
 
   const outDir = path.resolve(options.outDir);
   await fs.mkdir(outDir, { recursive: true });
   const hosted = target.machine === null;
   if (target.machine !== null) {
     const machine = target.machine;
-    const arch = target.arch as 'arm-m' | 'riscv32';
+    const arch = target.arch as Exclude<TargetArch, 'host'>;
     await fs.writeFile(path.join(outDir, LINKER_SCRIPT_NAME), linkerScript(board, { arch, machine }));
     await fs.writeFile(path.join(outDir, MEASURE_LINKER_SCRIPT_NAME), linkerScript(board, { arch, machine, capacity: 'machine' }));
   }
@@ -87,7 +93,8 @@ export async function buildFirmware(options: BuildFirmwareOptions): Promise<Firm
   const makefile = renderMakefile({
     cc: hosted ? 'cc' : `${target.toolPrefix}gcc`,
     size: `${target.toolPrefix}size`,
-    targetFlags: hosted ? HOST_SANITIZER_FLAGS : [...target.cpuFlags, '--specs=picolibc.specs'],
+    // The detected specs path: gcc finds ARM's and RISC-V's by name, but not Debian's Xtensa picolibc.specs.
+    targetFlags: hosted ? HOST_SANITIZER_FLAGS : [...target.cpuFlags, `--specs=${tools[compiler].picolibcSpecs ?? 'picolibc.specs'}`],
     // The build folder (often a random temp folder) and the checkout's path would otherwise end up in the debug
     // info, and two clean builds of the same sources would differ.
     cflags: [...COMMON_CFLAGS, `-ffile-prefix-map=${outDir}=build`, `-ffile-prefix-map=${path.resolve(workspaceRoot)}=.`, ...(options.cflags ?? [])],
@@ -149,7 +156,7 @@ async function measure(target: FirmwareTarget, elf: string, mapFile: string, cap
   const regions =
     target.machine === null
       ? null
-      : memoryRegions(board, { arch: target.arch as 'arm-m' | 'riscv32', machine: target.machine, capacity });
+      : memoryRegions(board, { arch: target.arch as Exclude<TargetArch, 'host'>, machine: target.machine, capacity });
   return memoryUsage({
     sections: parseSectionHeaders(String(headers.stdout)),
     symbols: parseNmSymbols(String(nm.stdout)),

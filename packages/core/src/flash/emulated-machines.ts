@@ -6,6 +6,7 @@
  * - mps2-an386 / mps2-an500: ZBT SSRAM1, 4 MB at 0x00000000 (the core fetches its vector table there: VTOR = 0),
  *   and ZBT SSRAM2&3, 4 MB at 0x20000000. FLASH goes in the first, RAM in the second: on the STM32 parts flash is
  *   at 0x08000000 and SRAM at 0x20000000, but addresses do not change what the code computes or its size.
+ * - xtensa sim with -cpu lx106: see the entry below.
  * - riscv32 virt with `-bios none`: DRAM at 0x80000000 (128 MB by default); the reset ROM jumps to the lowest
  *   address of the loaded ELF, and the device tree is copied to the top of DRAM. FLASH takes the first 4 MB and
  *   RAM the next 4 MB, far below the device tree.
@@ -18,7 +19,7 @@ export interface MemoryWindow {
 export interface EmulatedMachine {
   /** QEMU's -M name. */
   name: string;
-  qemuBinary: 'qemu-system-arm' | 'qemu-system-riscv32';
+  qemuBinary: 'qemu-system-arm' | 'qemu-system-riscv32' | 'qemu-system-xtensa';
   /** QEMU's -cpu value: the core the board has. */
   cpu: string;
   flash: MemoryWindow;
@@ -49,5 +50,15 @@ export const EMULATED_MACHINES: Readonly<Record<string, EmulatedMachine>> = {
     cpu: 'rv32,a=off,f=off,d=off,s=off,u=off,h=off',
     flash: { origin: 0x8000_0000, bytes: 4 * MiB },
     ram: { origin: 0x8040_0000, bytes: 4 * MiB },
+  },
+  // Xtensa lx106 (the ESP8266's core; Debian has no LX7 compiler or QEMU core) on the `sim` machine, whose memory
+  // is the core configuration's (`info mtree`, QEMU 7.2): FLASH in sysrom0 (64 MB at 0x50000000); RAM in the
+  // contiguous data RAMs dataram1 + dataram0 (512 KB at 0x3ff80000), where an Xtensa part keeps its data.
+  sim: {
+    name: 'sim',
+    qemuBinary: 'qemu-system-xtensa',
+    cpu: 'lx106',
+    flash: { origin: 0x5000_0000, bytes: 64 * MiB },
+    ram: { origin: 0x3ff8_0000, bytes: 512 * 1024 },
   },
 };

@@ -7,7 +7,7 @@ import { UserError } from '../common/errors';
 import type { BoardDefinition } from '../spec/types';
 import { EMULATED_MACHINES, EmulatedMachine } from './emulated-machines';
 
-export type TargetArch = 'arm-m' | 'riscv32' | 'host';
+export type TargetArch = 'arm-m' | 'riscv32' | 'xtensa' | 'host';
 
 export interface FirmwareTarget {
   board: BoardDefinition;
@@ -34,12 +34,16 @@ const CPU_FLAGS: Readonly<Record<string, { arch: TargetArch; flags: string[] }>>
   // ESP32-C3. ISA spec 2.2 counts the CSR instructions (startup reads mcause/mcycle) as part of I; with GCC 12's
   // default spec they need "_zicsr", which then matches none of picolibc's multilibs (it links the rv64 libc).
   rv32imc: { arch: 'riscv32', flags: ['-march=rv32imc', '-misa-spec=2.2', '-mabi=ilp32', '-mcmodel=medany'] },
+  // ESP32-S2: its LX7 has no compiler or QEMU core in Debian, so the build targets the lx106 (the ESP8266's Xtensa
+  // core, same base ISA, call0 ABI); flash-test's report names the core executed. -mlongcalls as ESP-IDF builds.
+  'xtensa-lx7': { arch: 'xtensa', flags: ['-mlongcalls'] },
   'x86-64': { arch: 'host', flags: [] },
 };
 
 const TOOL_PREFIX: Readonly<Record<TargetArch, string>> = {
   'arm-m': 'arm-none-eabi-',
   riscv32: 'riscv64-unknown-elf-',
+  xtensa: 'xtensa-lx106-elf-',
   host: '',
 };
 
@@ -85,6 +89,9 @@ export function platformSources(workspaceRoot: string, arch: TargetArch): string
       return [...semihosted, path.join(dir, 'arm-m', 'startup.c'), path.join(dir, 'arm-m', 'semihosting-call.c')];
     case 'riscv32':
       return [...semihosted, path.join(dir, 'riscv32', 'start.S'), path.join(dir, 'riscv32', 'reset.c')];
+    case 'xtensa':
+      // QEMU's Xtensa semihosting is the ISS SIMCALL interface: xtensa/platform.c replaces the ARM-style console.
+      return [path.join(dir, 'fault.c'), path.join(dir, 'marker.c'), path.join(dir, 'xtensa', 'start.S'), path.join(dir, 'xtensa', 'platform.c'), path.join(dir, 'xtensa', 'libgcc-gaps.c')];
     case 'host':
       return [path.join(dir, 'host', 'platform.c'), path.join(dir, 'marker.c')];
   }

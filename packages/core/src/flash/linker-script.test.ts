@@ -9,7 +9,7 @@ import { LINKER_ASSERT_PREFIX, linkerScript, memoryRegions } from './linker-scri
 const board = (name: string) => loadBoardSync(defaultWorkspaceRoot, name);
 const optionsFor = (definition: BoardDefinition) => {
   const target = firmwareTarget(definition);
-  return { arch: target.arch as 'arm-m' | 'riscv32', machine: target.machine! };
+  return { arch: target.arch as 'arm-m' | 'riscv32' | 'xtensa', machine: target.machine! };
 };
 
 describe('memoryRegions', () => {
@@ -17,6 +17,7 @@ describe('memoryRegions', () => {
     ['stm32f446ze', 0x0000_0000, 524_288, 0x2000_0000, 131_072 - 4096],
     ['stm32h747xi', 0x0000_0000, 1_048_576, 0x2000_0000, 524_288 - 4096],
     ['esp32-c3', 0x8000_0000, 4_194_304, 0x8040_0000, 409_600 - 65_536],
+    ['esp32-s2', 0x5000_0000, 4_194_304, 0x3ff8_0000, 327_680 - 65_536],
   ])('%s: FLASH from flashBytes, RAM = sramBytes − reserveSramBytes, where its QEMU machine has memory', (name, flashOrigin, flashBytes, ramOrigin, ramBytes) => {
     const definition = board(name);
     expect(memoryRegions(definition, optionsFor(definition))).toEqual({

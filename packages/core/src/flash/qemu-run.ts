@@ -68,7 +68,7 @@ export function qemuCommand(target: FirmwareTarget, elf: string): { binary: stri
 export async function runOnQemu(options: RunOnQemuOptions): Promise<FirmwareRun> {
   const target = firmwareTarget(options.board);
   const { binary, args } = qemuCommand(target, options.elf);
-  await requireTools([binary as 'qemu-system-arm' | 'qemu-system-riscv32'], `running ${options.board.name} firmware`);
+  await requireTools([target.machine!.qemuBinary], `running ${options.board.name} firmware`);
   const timeoutMs = options.timeoutMs ?? 30_000;
   const count = options.count ?? 'auto';
   const workspaceRoot = options.workspaceRoot ?? defaultWorkspaceRoot;

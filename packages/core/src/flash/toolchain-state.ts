@@ -17,9 +17,9 @@ export interface ToolchainState {
   name: ToolchainStateName;
   /** `cc` and `gcc`: host-board builds under the sanitizers and the C runtime's host tests. */
   hostCompiler: boolean;
-  /** arm-none-eabi-gcc and riscv64-unknown-elf-gcc with picolibc, and make: every emulated board's firmware. */
+  /** arm-none-eabi-gcc, riscv64-unknown-elf-gcc and xtensa-lx106-elf-gcc with picolibc, and make: every emulated board's firmware. */
   crossCompilers: boolean;
-  /** qemu-system-arm and qemu-system-riscv32 (firmware runs need the cross compilers too). */
+  /** qemu-system-arm, -riscv32 and -xtensa (firmware runs need the cross compilers too). */
   qemu: boolean;
   /** cmake: the emitted CMake project is built with it. */
   cmake: boolean;
@@ -29,8 +29,8 @@ export interface ToolchainState {
   missing: string[];
 }
 
-const CROSS: ToolName[] = ['arm-none-eabi-gcc', 'riscv64-unknown-elf-gcc', 'make'];
-const EMULATORS: ToolName[] = ['qemu-system-arm', 'qemu-system-riscv32'];
+const CROSS: ToolName[] = ['arm-none-eabi-gcc', 'riscv64-unknown-elf-gcc', 'xtensa-lx106-elf-gcc', 'make'];
+const EMULATORS: ToolName[] = ['qemu-system-arm', 'qemu-system-riscv32', 'qemu-system-xtensa'];
 
 export async function detectToolchainState(options: DetectOptions & { workspaceRoot?: string } = {}): Promise<ToolchainState> {
   const tools = await detectToolchains(['cc', ...CROSS, ...EMULATORS], options);

@@ -11,10 +11,12 @@ import { UserError } from '../common/errors';
 export const TOOL_NAMES = [
   'arm-none-eabi-gcc',
   'riscv64-unknown-elf-gcc',
+  'xtensa-lx106-elf-gcc',
   'cc',
   'make',
   'qemu-system-arm',
   'qemu-system-riscv32',
+  'qemu-system-xtensa',
   'idf.py',
   'st-flash',
   'openocd',
@@ -37,10 +39,12 @@ export type DetectedToolchains = Record<ToolName, DetectedTool>;
 export const TOOL_INSTALL_HINTS: Readonly<Record<ToolName, { debianPackages: string[]; viaInstallScript: boolean; other?: string }>> = {
   'arm-none-eabi-gcc': { debianPackages: ['gcc-arm-none-eabi', 'picolibc-arm-none-eabi'], viaInstallScript: true },
   'riscv64-unknown-elf-gcc': { debianPackages: ['gcc-riscv64-unknown-elf', 'picolibc-riscv64-unknown-elf'], viaInstallScript: true },
+  'xtensa-lx106-elf-gcc': { debianPackages: ['gcc-xtensa-lx106', 'picolibc-xtensa-lx106-elf'], viaInstallScript: true },
   cc: { debianPackages: ['gcc', 'libc6-dev'], viaInstallScript: true },
   make: { debianPackages: ['make'], viaInstallScript: true },
   'qemu-system-arm': { debianPackages: ['qemu-system-arm'], viaInstallScript: true },
   'qemu-system-riscv32': { debianPackages: ['qemu-system-misc'], viaInstallScript: true },
+  'qemu-system-xtensa': { debianPackages: ['qemu-system-misc'], viaInstallScript: true },
   'idf.py': { debianPackages: [], viaInstallScript: false, other: "install Espressif's ESP-IDF and source its export.sh so idf.py is on PATH" },
   'st-flash': { debianPackages: ['stlink-tools'], viaInstallScript: false },
   openocd: { debianPackages: ['openocd'], viaInstallScript: false },
@@ -107,11 +111,15 @@ async function detectTool(name: ToolName, searchPath: string | undefined): Promi
   if (!isCrossCompiler(name)) return { name, path: executable, version };
   // gcc prints the bare name back when it cannot find the file.
   const specs = await firstOutputLine(executable, ['-print-file-name=picolibc.specs']);
-  return { name, path: executable, version, picolibcSpecs: specs !== null && path.isAbsolute(specs) ? specs : null };
+  if (specs !== null && path.isAbsolute(specs)) return { name, path: executable, version, picolibcSpecs: specs };
+  // Debian's picolibc-xtensa-lx106-elf installs its specs beside the libc (/usr/lib/<triple>/), outside gcc's search path.
+  const beside = path.join(path.dirname(executable), '..', 'lib', name.replace(/-gcc$/, ''), 'picolibc.specs');
+  const found = await fs.access(beside).then(() => true, () => false);
+  return { name, path: executable, version, picolibcSpecs: found ? path.resolve(beside) : null };
 }
 
 function isCrossCompiler(name: ToolName): boolean {
-  return name === 'arm-none-eabi-gcc' || name === 'riscv64-unknown-elf-gcc';
+  return name === 'arm-none-eabi-gcc' || name === 'riscv64-unknown-elf-gcc' || name === 'xtensa-lx106-elf-gcc';
 }
 
 /** Detects the given tools (all of TOOL_NAMES by default), in parallel. */

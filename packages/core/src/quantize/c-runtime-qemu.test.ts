@@ -3,8 +3,9 @@
  * randomised cases as the host test (c-runtime.test.ts) plus layer-sized and accumulator-bound ones, compiled by
  * the platform's buildFirmware as self-checking programs (runtime-program.ts) and run on QEMU. On the STM32s
  * (Cortex-M4 mps2-an386, Cortex-M7 mps2-an500) this is the only place the DSP-extension paths run (SMLAD, SMMLAR,
- * the pair buffer); the ESP32-C3 (RV32IMC, riscv32 virt) runs the plain C paths with its own compiler. Skipped,
- * as the run's toolchain line says, without the cross compilers or QEMU (bash tools/install-toolchains firmware).
+ * the pair buffer); the ESP32-C3 (RV32IMC, riscv32 virt) and the ESP32-S2 (as an Xtensa lx106 on QEMU sim) run the
+ * plain C paths with their own compilers. Skipped, as the run's toolchain line says, without the cross compilers or
+ * QEMU (bash tools/install-toolchains firmware).
  */
 import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -78,6 +79,7 @@ describe.skipIf(!canRun).each([
   ['stm32f446ze', 'Cortex-M4, DSP paths'],
   ['stm32h747xi', 'Cortex-M7, DSP paths'],
   ['esp32-c3', 'RV32IMC, plain C paths'],
+  ['esp32-s2', 'Xtensa lx106 standing in for the LX7, plain C paths'],
 ])('the C kernels on QEMU equal the TypeScript reference, bit for bit: %s (%s)', (boardName) => {
   it.each(SUITES.map((suite, i) => [suite.name, i] as const))('%s', async (_name, index) => {
     // Inputs one byte past a word boundary on odd suites: the arena's rows are not word-aligned in general.

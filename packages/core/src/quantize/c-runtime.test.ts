@@ -17,6 +17,7 @@ import {
   tiledConvCases,
   pointwiseCases,
   poolCases,
+  rawInputCases,
   requantizeCases,
   requantizeViaKernelCases,
   windowCases,
@@ -115,6 +116,10 @@ describe.skipIf(!toolchains.hostCompiler)('the C runtime equals the TypeScript r
   it('GRU: PTQ-quantised and raw random parameters, sequences and last state', async () => {
     expect(await mismatches(gruCases(new Random(107), 200))).toEqual([]);
     expect(await mismatches(gruCases(new Random(115), 40, { steps: 4, inChannels: 12, units: 40 }))).toEqual([]);
+  });
+
+  it('raw sensor samples to the int8 input: per-channel offset, multiplier and shift, counts at the int16 extremes', async () => {
+    expect(await mismatches(rawInputCases(new Random(0x5a3), 300))).toEqual([]);
   });
 
   it('evidential p_q15, u_q15, presence and the exit decision', async () => {

@@ -13,6 +13,8 @@ import { clampInt8 } from './kernels/clamp';
 import { gruRecurrentBiasLimit } from './kernels/gru';
 import { ChannelRequant, biasLimit } from './kernels/requant-params';
 import { INT32_MAX, INT32_MIN, multiplyByQuantizedMultiplier, requantizeToInt8, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from './requantize';
+import type { QuantizedModel } from './quantized-model';
+import { rawInputSpec, rawToInput } from './raw-input';
 import { KernelCall, driverLine, referenceOutput } from './runtime-program';
 
 export interface RuntimeCase {
@@ -411,6 +413,44 @@ export function evidentialCases(random: Random, count: number): RuntimeCase[] {
       label: `evidential #${i} events ${events} K ${oneQ16}`,
       line: `evidential ${events} ${zp} ${oneQ16} ${threshold} ${isLast ? 1 : 0} ${list(evidence)}`,
       expected: [head.maxUQ15, exits, ...head.events.flatMap((e) => [e.pQ15, e.uQ15, e.present ? 1 : 0])].join(' '),
+    };
+  });
+}
+
+/**
+ * The raw-sensor input map: random channel statistics and sensor resolutions (some channels with no sensor
+ * conversion, so the fixed-point resolution is used), input scales and zero points, counts at the int16 extremes.
+ */
+export function rawInputCases(random: Random, count: number): RuntimeCase[] {
+  return Array.from({ length: count }, (_, i) => {
+    const samples = 1 + random.int(12);
+    const C = 1 + random.int(7);
+    const scale = 2 ** (random.next() * 8 - 6);
+    const zeroPoint = random.int(256) - 128;
+    const channels = Array.from({ length: C }, (_, c) => {
+      const std = 2 ** (random.next() * 12 - 6);
+      const mean = (random.next() * 2 - 1) * 4 * std;
+      // A std of 16 to 1024 counts, as real sensors resolve their signals.
+      const perCount = random.int(3) === 0 ? undefined : std * 2 ** (random.next() * 6 - 10);
+      return { name: `ch${c}`, unit: 'u', perCount, mean, std };
+    });
+    const spec = rawInputSpec(
+      { tensors: [{ shape: [samples, C], scale, zeroPoint }] } as unknown as QuantizedModel,
+      {
+        sampleRateHz: 100,
+        windowLength: samples,
+        hop: null,
+        channels: channels.map(({ name, unit, perCount }) => ({ name, unit, ...(perCount === undefined ? {} : { perCount }) })),
+        normalization: { mean: channels.map((c) => c.mean), std: channels.map((c) => c.std) },
+      },
+    );
+    const extremes = [-32768, 32767, 0, -1, 1];
+    const raw = Int16Array.from({ length: samples * C }, () => (random.int(5) === 0 ? random.pick(extremes) : random.int(65536) - 32768));
+    const conversion = spec.channels.flatMap((c) => [c.offset, c.multiplier, c.shift]);
+    return {
+      label: `raw_input #${i}`,
+      line: `raw_input ${samples} ${C} ${zeroPoint} ${list(conversion)} ${list(raw)}`,
+      expected: joined(rawToInput(spec, raw)),
     };
   });
 }

@@ -15,7 +15,8 @@ import { estimateMemory } from '../model/memory';
 import { buildFlashBlob } from '../quantize/flash-blob';
 import type { QuantizedModel } from '../quantize/quantized-model';
 import type { BoardDefinition, FirmwareFormat } from '../spec/types';
-import { GOLDEN_FILE, QUANTIZED_MODEL_FILE, type GoldenVector } from './quantize';
+import type { RawInputSpec } from '../quantize/raw-input';
+import { GOLDEN_FILE, QUANTIZED_MODEL_FILE, RAW_INPUT_FILE, type GoldenVector } from './quantize';
 import { readStageOutput } from './read-stage-output';
 
 export interface EmitFirmwareStageInput {
@@ -41,6 +42,8 @@ export interface FirmwareManifest {
   /** The memory model's figures the build must reproduce: flash blob and arena bytes exactly. */
   predicted: { blobBytes: number; arenaBytes: number; arenaLowerBound: number; inputBytes: number; stackBytes: number; flash: unknown; sram: unknown };
   arena: { id: string; offset: number; bytes: number; firstStep: number; lastStep: number }[];
+  /** What the device is fed (int16 samples: rate, window, hop, channel order, units per count) and its integer map. */
+  input: RawInputSpec & { dtype: 'int16'; layout: '[t][c]'; function: 'tinyml_input_from_raw' };
   events: number;
   exits: number;
   vectors: number;
@@ -59,10 +62,11 @@ export async function runEmitFirmwareStage(input: EmitFirmwareStageInput): Promi
   const model = await readStageOutput<QuantizedModel>(path.join(input.quantizeDir, QUANTIZED_MODEL_FILE), 'the quantised model', 'quantize');
   const golden = await readStageOutput<{ vectors: GoldenVector[] }>(path.join(input.quantizeDir, GOLDEN_FILE), 'the golden vectors', 'quantize');
   const buildFormat = input.format === 'auto' ? (input.board.toolchain === 'esp-idf' ? 'esp-idf' : 'cmake') : input.format;
+  const rawInput = await readStageOutput<RawInputSpec>(path.join(input.quantizeDir, RAW_INPUT_FILE), 'the raw input map', 'quantize');
   const blob = buildFlashBlob(model);
   const plan = planModelArena(model.ir);
   const memory = estimateMemory(model.ir, input.board);
-  const emitted = emitModel({ name: input.experiment, model, blob, plan });
+  const emitted = emitModel({ name: input.experiment, model, blob, plan, rawInput });
   const harness = harnessInput(model, golden.vectors);
 
   const files = new Map<string, string | Uint8Array>();
@@ -93,7 +97,7 @@ export async function runEmitFirmwareStage(input: EmitFirmwareStageInput): Promi
     files.set('CMakeLists.txt', cmakeLists(input.experiment, target, layout));
     if (target.machine !== null) {
       files.set('toolchain.cmake', cmakeToolchain(target));
-      files.set('firmware.ld', linkerScript(input.board, { arch: target.arch as 'arm-m' | 'riscv32', machine: target.machine }));
+      files.set('firmware.ld', linkerScript(input.board, { arch: target.arch as Exclude<typeof target.arch, 'host'>, machine: target.machine }));
     }
   } else {
     const component = espIdfComponent(input.experiment, layout);
@@ -117,6 +121,7 @@ export async function runEmitFirmwareStage(input: EmitFirmwareStageInput): Promi
       sram: memory.sram,
     },
     arena: plan.tensors.map(({ id, offset, bytes, firstStep, lastStep }) => ({ id, offset, bytes, firstStep, lastStep })),
+    input: { ...rawInput, dtype: 'int16', layout: '[t][c]', function: 'tinyml_input_from_raw' },
     events: harness.events,
     exits: model.exits.length,
     vectors: golden.vectors.length,

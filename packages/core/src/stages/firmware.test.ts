@@ -61,6 +61,22 @@ describe('emit-firmware + flash-test on the STM32F446ZE (QEMU mps2-an386, Cortex
     expect(firmware.read('firmware.ld')).toMatch(/RAM \(rwx\) +: ORIGIN = 0x20000000, LENGTH = 126976/);
   });
 
+  it('says what the device is fed: int16 samples in SisFall units, channel order, rate, window and hop, with the integer map', () => {
+    const header = firmware.read('model/model.h');
+    expect(header).toContain('#define TINYML_SAMPLE_RATE_HZ 100');
+    expect(header).toContain('#define TINYML_WINDOW_HOP 12');
+    expect(header).toContain('#define TINYML_CHANNEL_ORDER "acc_x,acc_y,acc_z,gyro_x,gyro_y,gyro_z"');
+    expect(header).toContain('#define TINYML_CHANNEL_UNITS "g,g,g,deg/s,deg/s,deg/s"');
+    expect(header).toMatch(/0: acc_x, one count = 0\.00390625 g \(the sensor's ADC count, from the dataset\)/);
+    expect(header).toContain('void tinyml_input_from_raw(const int16_t *raw, int8_t *input);');
+    const { input } = firmware.manifest;
+    expect([input.dtype, input.layout, input.sampleRateHz, input.windowLength, input.hop]).toEqual(['int16', '[t][c]', 100, 120, 12]);
+    expect(input.channels.map((c) => c.perCount)).toEqual([...new Array(3).fill(32 / 8192), ...new Array(3).fill(4000 / 65536)]);
+    // The normalisation the integrator needs is in the package now, not only in cascade-model.json.
+    for (const c of input.channels) expect(c.std).toBeGreaterThan(0);
+    expect(firmware.read('test/golden_vectors.c')).toMatch(/const int16_t golden_raw\[GOLDEN_VECTORS\]\[TINYML_INPUT_SIZE\]/);
+  });
+
   it('emits byte-identical sources from the same input', async () => {
     const again = await emit('firmware-again');
     for (const file of filesUnder(firmware.outDir)) expect(again.read(file), file).toBe(firmware.read(file));
@@ -111,7 +127,7 @@ describe('emit-firmware + flash-test on the STM32F446ZE (QEMU mps2-an386, Cortex
 });
 
 describe('the host runner', () => {
-  it.skipIf(!toolchains.hostCompiler)('builds natively under ASan/UBSan and passes the vectors asked for (the ESP32-S2 path, which has no emulator)', async () => {
+  it.skipIf(!toolchains.hostCompiler)('builds natively under ASan/UBSan and passes the vectors asked for', async () => {
     const firmware = await emit('firmware-host', 'cmake');
     const outDir = path.join(pipeline.root, 'flash-host');
     const result = await runFlashTestStage({ experiment: pipeline.spec.name, runner: 'host', vectors: 5, board: pipeline.spec.boardDefinition, firmwareDir: firmware.outDir, quantizeDir, outDir });
@@ -130,4 +146,42 @@ describe('the host runner', () => {
     expect(firmware.read('CMakeLists.txt')).toMatch(/idf_component_register\(\n  SRCS\n    "model\/model.c"/);
     expect(firmware.read('idf_component.yml')).toMatch(/idf: ">=4.4"/);
   }, 60_000);
+});
+
+describe('the same package from raw input on the other emulated cores', () => {
+  it.each(['stm32h747xi', 'esp32-c3'])('%s: the golden vectors asked for, raw windows converted on the device, bit-exact', async (boardName) => {
+    const { loadBoard } = await import('../spec/board');
+    const { defaultWorkspaceRoot } = await import('../common/workspace');
+    const board = await loadBoard(defaultWorkspaceRoot, boardName);
+    const firmware = await emit(`firmware-${boardName}`, 'cmake', board);
+    const outDir = path.join(pipeline.root, `flash-${boardName}`);
+    const result = await runFlashTestStage({ experiment: pipeline.spec.name, runner: 'qemu', vectors: 4, board, firmwareDir: firmware.outDir, quantizeDir, outDir });
+    expect(result).toEqual({ runner: 'qemu', passed: 4, vectors: 4 });
+  }, 240_000);
+});
+
+describe('flash-test on the ESP32-S2: Xtensa lx106 on QEMU sim, then natively under ASan/UBSan', () => {
+  it('runs every golden vector from raw input bit-exact on the lx106 with counted instructions, and again on the host', async () => {
+    const { loadBoard } = await import('../spec/board');
+    const { defaultWorkspaceRoot } = await import('../common/workspace');
+    const board = await loadBoard(defaultWorkspaceRoot, 'esp32-s2');
+    const firmware = await emit('firmware-xtensa', 'auto', board);
+    const outDir = path.join(pipeline.root, 'flash-xtensa');
+    const result = await runFlashTestStage({ experiment: pipeline.spec.name, runner: 'auto', board, firmwareDir: firmware.outDir, quantizeDir, outDir });
+    expect(result).toEqual({ runner: 'qemu', passed: 16, vectors: 16 });
+    const report = JSON.parse(readFileSync(path.join(outDir, 'report.json'), 'utf8'));
+    expect(report.executed).toEqual({ core: 'lx106', boardCore: 'xtensa-lx7', standIn: true, emulator: 'qemu-system-xtensa -M sim -cpu lx106' });
+    expect(report.secondRunner).toEqual({ runner: 'host', builtFor: 'host', passed: 16, total: 16, bitExact: true });
+    expect(report.memory.builtWith).toBe('xtensa');
+    expect(report.memory.blob.linked).toBe(report.memory.blob.predicted);
+    expect(report.instructions.method).toBe('plugin');
+    expect(report.instructions.perExit).toHaveLength(3);
+    expect(report.instructions.perExit[0].mean).toBeLessThan(report.instructions.perExit[2].mean);
+    expect(report.instructions.perMac.conv1d).toBeGreaterThan(0.5);
+    const summary = readFileSync(path.join(outDir, 'summary.md'), 'utf8');
+    expect(summary).toMatch(/Executed core: lx106 on `qemu-system-xtensa -M sim -cpu lx106` — not the board's xtensa-lx7/);
+    // The ELF really is Xtensa code.
+    const { stdout } = await execa('xtensa-lx106-elf-readelf', ['-h', path.join(outDir, 'firmware.elf')]);
+    expect(stdout).toMatch(/Machine:\s+Tensilica Xtensa Processor/);
+  }, 300_000);
 });

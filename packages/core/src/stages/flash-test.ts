@@ -88,29 +88,29 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
       await copyFile(inPackage('test/harness.c'), path.join(subsetDir, 'harness.c'));
       testSources = testSources.map((file) => path.join(subsetDir, path.basename(file)));
     }
-    const build = await buildFirmware({
-      board: buildBoard,
-      sources: [...[...layout.modelSources, ...layout.runtimeSources].map(inPackage), ...testSources],
-      includeDirs: [...layout.includeDirs.model, 'test'].map(inPackage),
-      outDir: buildDir,
-      defines: { [EXIT_HOOK_DEFINE.name]: EXIT_HOOK_DEFINE.value },
-      workspaceRoot,
-    });
+    const goldenRun = async (board: BoardDefinition, kind: 'qemu' | 'host', outDir: string) => {
+      const build = await buildFirmware({
+        board,
+        sources: [...[...layout.modelSources, ...layout.runtimeSources].map(inPackage), ...testSources],
+        includeDirs: [...layout.includeDirs.model, 'test'].map(inPackage),
+        outDir,
+        defines: { [EXIT_HOOK_DEFINE.name]: EXIT_HOOK_DEFINE.value },
+        workspaceRoot,
+      });
+      const timeoutMs = input.timeoutMs ?? 120_000;
+      const run: FirmwareRun =
+        kind === 'qemu'
+          ? await runOnQemu({ board, elf: build.elf, timeoutMs, count: 'auto', countFunctions: KERNELS.filter((k) => findSymbol(build.memory, k)), workspaceRoot })
+          : await runOnHost({ elf: build.elf, timeoutMs });
+      return { build, run, outcome: bitExactOutcome(run, board, kind) };
+    };
+    const { build, run, outcome } = await goldenRun(buildBoard, runner.kind, buildDir);
     const memory = checkMemory(build, manifest, input.board);
-    const timeoutMs = input.timeoutMs ?? 120_000;
-    const run: FirmwareRun =
-      runner.kind === 'qemu'
-        ? await runOnQemu({ board: buildBoard, elf: build.elf, timeoutMs, count: 'auto', countFunctions: KERNELS.filter((k) => findSymbol(build.memory, k)), workspaceRoot })
-        : await runOnHost({ elf: build.elf, timeoutMs });
-    const outcome = HARNESS_RESULT_LINE.exec(run.stdout);
-    const mismatches = run.stdout.split('\n').filter((line) => line.startsWith('MISMATCH'));
-    if (run.exitCode !== 0 || !outcome || Number(outcome[1]) !== Number(outcome[2])) {
-      throw new UserError(
-        `flash-test: the firmware does not compute what the integer reference interpreter computes on ${buildBoard.name} (${runner.kind}): ` +
-          `${outcome ? `${outcome[1]}/${outcome[2]} vectors bit-exact` : `no result line`}, exit status ${run.exitCode}` +
-          `${run.fault ? `, ${run.fault}` : ''}\n${[...mismatches.slice(0, 20), ...(run.stderr.trim() ? [run.stderr.trim().split('\n').slice(-10).join('\n')] : [])].join('\n')}`,
-      );
-    }
+    const executed = executedCore(buildBoard, runner.kind);
+    // A board emulated on a stand-in core (the ESP32-S2's LX7 on QEMU's lx106) also runs natively under ASan/UBSan:
+    // undefined behaviour the stand-in happens to tolerate must not pass unnoticed.
+    const second = executed.standIn && input.runner === 'auto' ? await goldenRun(await loadBoard(workspaceRoot, 'host'), 'host', path.join(buildDir, 'host')) : null;
+    const secondRunner = second ? { runner: 'host' as const, builtFor: 'host', passed: Number(second.outcome[1]), total: Number(second.outcome[2]), bitExact: true } : null;
     const instructions = run.instructions ? instructionReport(run, model, vectors) : null;
     const report = {
       format: 'nx-tinyml/flash-test@1',
@@ -118,7 +118,9 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
       board: input.board.name,
       runner: runner.kind,
       builtFor: buildBoard.name,
+      executed,
       vectors: { passed: Number(outcome[1]), total: Number(outcome[2]), bitExact: true },
+      secondRunner,
       memory,
       instructions,
     };
@@ -131,7 +133,8 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
       await writeFile(path.join(dir, 'size.txt'), build.sizeText);
     });
     log(
-      `flash-test: ${outcome[1]}/${outcome[2]} golden vectors bit-exact on ${buildBoard.name} (${runner.kind}); ` +
+      `flash-test: ${outcome[1]}/${outcome[2]} golden vectors bit-exact on ${buildBoard.name} (${runner.kind}: ${executed.core}${executed.standIn ? `, standing in for the board's ${executed.boardCore}` : ''}); ` +
+        (secondRunner ? `${secondRunner.passed}/${secondRunner.total} bit-exact natively under ASan/UBSan; ` : '') +
         `blob ${memory.blob.linked} B = predicted, arena ${memory.arena.linked} B = predicted` +
         (memory.builtWith === 'host' ? '' : `; flash ${memory.flash.used} B, SRAM ${memory.sram.used} B, runtime code ${memory.runtime.measured} B`) +
         (instructions ? `; ${Math.round(instructions.perInference.mean)} instructions per inference, ${instructions.perMac.conv1d?.toFixed(2) ?? '–'} per conv1d MAC` : ''),
@@ -140,6 +143,33 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
   } finally {
     await removeTempDir(buildDir);
   }
+}
+
+/** Throws unless the harness printed every vector bit-exact and exited 0; returns its result line. */
+function bitExactOutcome(run: FirmwareRun, board: BoardDefinition, kind: 'qemu' | 'host'): RegExpExecArray {
+  const outcome = HARNESS_RESULT_LINE.exec(run.stdout);
+  const mismatches = run.stdout.split('\n').filter((line) => line.startsWith('MISMATCH'));
+  if (run.exitCode !== 0 || !outcome || Number(outcome[1]) !== Number(outcome[2])) {
+    throw new UserError(
+      `flash-test: the firmware does not compute what the integer reference interpreter computes on ${board.name} (${kind}): ` +
+        `${outcome ? `${outcome[1]}/${outcome[2]} vectors bit-exact` : `no result line`}, exit status ${run.exitCode}` +
+        `${run.fault ? `, ${run.fault}` : ''}\n${[...mismatches.slice(0, 20), ...(run.stderr.trim() ? [run.stderr.trim().split('\n').slice(-10).join('\n')] : [])].join('\n')}`,
+    );
+  }
+  return outcome;
+}
+
+/**
+ * Which core actually executed the firmware. QEMU's Xtensa is an lx106 (the ESP8266's core) standing in for the
+ * ESP32-S2's LX7: the same base ISA and the code this compiler emits for it, but the LX7's options (hardware divider,
+ * MAC16, windowed registers, FPU) are not used, so its instruction counts are the lx106's, not the LX7's.
+ */
+function executedCore(board: BoardDefinition, kind: 'qemu' | 'host') {
+  if (kind === 'host') return { core: 'x86-64 (native, ASan/UBSan)', boardCore: board.cpu, standIn: board.name !== 'host', emulator: null };
+  const machine = firmwareTarget(board).machine!;
+  const core = machine.cpu.split(',')[0];
+  const sameCore = core === board.cpu || (core === 'rv32' && board.cpu.startsWith('rv32'));
+  return { core, boardCore: board.cpu, standIn: !sameCore, emulator: `${machine.qemuBinary} -M ${machine.name} -cpu ${machine.cpu}` };
 }
 
 type RunnerChoice = { kind: 'qemu' | 'host'; why: string } | { kind: 'skipped'; reason: string };
@@ -278,7 +308,9 @@ function flashTestMarkdown(report: {
   board: string;
   runner: string;
   builtFor: string;
+  executed: ReturnType<typeof executedCore>;
   vectors: { passed: number; total: number };
+  secondRunner: { runner: string; passed: number; total: number } | null;
   memory: ReturnType<typeof checkMemory>;
   instructions: ReturnType<typeof instructionReport> | null;
 }): string {
@@ -290,6 +322,16 @@ function flashTestMarkdown(report: {
     '',
     `${report.vectors.passed}/${report.vectors.total} golden vectors bit-exact on ${report.builtFor} (${report.runner}${report.builtFor !== report.board ? `, memory judged for ${report.board}` : ''}).`,
     '',
+    ...(report.executed.emulator !== null
+      ? [
+          `Executed core: ${report.executed.core} on \`${report.executed.emulator}\`` +
+            (report.executed.standIn
+              ? ` — not the board's ${report.executed.boardCore}: the same base ISA, but the ${report.executed.boardCore}'s options (e.g. its hardware divider) are unused, so instruction counts are the ${report.executed.core}'s.`
+              : '.'),
+          '',
+        ]
+      : []),
+    ...(report.secondRunner ? [`Second runner: ${report.secondRunner.passed}/${report.secondRunner.total} bit-exact natively (x86-64, ASan + UBSan).`, ''] : []),
     '| | predicted (memory model) | linked |',
     '|---|---|---|',
     `| flash blob (weights, biases, quantisation) | ${m.blob.predicted} | ${m.blob.linked} |`,

@@ -55,7 +55,7 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     params: ['seed', 'quantize', 'board'],
     dataset: false,
     board: true,
-    code: [...SPEC_CODE, 'model/**/*.ts', 'train/**/*', 'quantize/**/*.ts', 'stages/quantize.ts'],
+    code: [...SPEC_CODE, 'model/**/*.ts', 'train/**/*', 'quantize/**/*.ts', 'stages/quantize.ts', 'data/recording.ts', 'data/adapters/*.ts'],
     implemented: true,
   },
   'emit-firmware': {

@@ -7,6 +7,7 @@ import { runQuantized } from '../quantize/interpreter';
 import { compareWithOnnxRuntime } from '../quantize/onnx/compare-with-onnxruntime';
 import { WindowSampler } from '../train/window-source';
 import type { QuantizedModel } from '../quantize/quantized-model';
+import { rawToInput, type RawInputSpec } from '../quantize/raw-input';
 import { runQuantizeStage, type GoldenVector } from './quantize';
 import { runSamplePipeline, type SamplePipeline } from './sample-pipeline';
 
@@ -84,9 +85,31 @@ describe('quantize on the SisFall sample cascade', () => {
     expect(result.agreement).toBeGreaterThanOrEqual(0.995);
   }, 120_000);
 
+  it("feeds the golden windows as the sensors' raw counts, mapped to the int8 input in integers", () => {
+    const golden = first.read('golden.json');
+    const raw = first.read('raw-input.json') as RawInputSpec;
+    // SisFall's ADC conversions (its README): the ADXL345 at ±16 g over 13 bits, the ITG3200 at ±2000 °/s over 16.
+    expect(raw.channels.map((c) => [c.name, c.unit, c.perCount, c.countSource])).toEqual([
+      ...['acc_x', 'acc_y', 'acc_z'].map((name) => [name, 'g', 32 / 8192, 'sensor']),
+      ...['gyro_x', 'gyro_y', 'gyro_z'].map((name) => [name, 'deg/s', 4000 / 65536, 'sensor']),
+    ]);
+    expect([raw.sampleRateHz, raw.windowLength, raw.hop]).toEqual([100, 120, 12]);
+    for (const v of golden.vectors as GoldenVector[]) {
+      expect(v.raw.every((count) => Number.isInteger(count) && count >= -32768 && count <= 32767)).toBe(true);
+      expect(Array.from(rawToInput(raw, v.raw))).toEqual(v.input);
+    }
+    // Gravity: some acceleration axis reads about 1 g, i.e. about 256 counts.
+    const window = (golden.vectors[0] as GoldenVector).raw;
+    const magnitude = Math.hypot(window[0], window[1], window[2]);
+    expect(magnitude).toBeGreaterThan(128);
+    expect(magnitude).toBeLessThan(512);
+    // Integer normalisation loses almost nothing against quantising the float z-scored window.
+    expect(first.read('report.json').agreement.rawInputBytes).toBeGreaterThan(0.9);
+  });
+
   it('is deterministic byte for byte', async () => {
     const again = await quantize('again');
-    for (const file of ['quantized-model.json', 'model.bin', 'model.onnx', 'model.int8.onnx', 'golden.json', 'report.json', 'summary.md']) {
+    for (const file of ['quantized-model.json', 'model.bin', 'model.onnx', 'model.int8.onnx', 'golden.json', 'raw-input.json', 'report.json', 'summary.md']) {
       expect(Buffer.compare(Buffer.from(again.text(file) as string | Buffer), Buffer.from(first.text(file) as string | Buffer)), file).toBe(0);
     }
   }, 120_000);

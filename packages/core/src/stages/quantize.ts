@@ -15,6 +15,8 @@ import { quantizationErrors } from '../quantize/error-report';
 import { U_Q15_ONE, thresholdQ15 } from '../quantize/evidential';
 import { exportOnnx, onnxUnsupported } from '../quantize/onnx/onnx-export';
 import { quantizeInput, quantizeModel } from '../quantize/ptq';
+import { physicalToRaw, rawInputSpec, rawToInput, type RawInputSpec } from '../quantize/raw-input';
+import { getAdapter } from '../data/adapters';
 import type { QuantizedModel } from '../quantize/quantized-model';
 import type { BoardDefinition, NormalizedQuantize } from '../spec/types';
 import { CascadeNetwork, type CascadeWeights } from '../train/cascade/cascade-network';
@@ -55,6 +57,7 @@ export const FLASH_BLOB_FILE = 'model.bin';
 export const GOLDEN_FILE = 'golden.json';
 export const ONNX_FLOAT_FILE = 'model.onnx';
 export const ONNX_INT8_FILE = 'model.int8.onnx';
+export const RAW_INPUT_FILE = 'raw-input.json';
 
 /** One golden vector: an int8 window and what the integer model answers, as the firmware must reproduce it. */
 export interface GoldenVector {
@@ -62,6 +65,9 @@ export interface GoldenVector {
   window: number;
   subject: string;
   label: string;
+  /** The window as the device's sensors give it: int16 [t][c] counts (raw-input.json says their units). */
+  raw: number[];
+  /** The int8 model input the raw window maps to (rawToInput). */
   input: number[];
   /** The cascade as it runs: the exits evaluated until one took the window. */
   exitTaken: number | null;
@@ -103,6 +109,16 @@ export async function runQuantizeStage(input: QuantizeStageInput): Promise<{ eve
   const memory = estimateMemory(cascade.ir, input.board);
   const expectedBlob = memory.flash.total - memory.flash.runtimeCode;
   if (blob.bytes.length !== expectedBlob) throw new Error(`flash blob of ${blob.bytes.length} bytes, the memory model says ${expectedBlob}`);
+  // The device is fed raw samples; every int8 figure below goes through the same integer map the firmware runs.
+  const adapterChannels = getAdapter(store.manifest.dataset.id).channels;
+  const rawInput = rawInputSpec(model, {
+    sampleRateHz: store.manifest.window.sampleRateHz,
+    windowLength: store.manifest.window.length,
+    hop: store.manifest.window.stride,
+    channels: store.manifest.window.channels.map((c) => ({ ...c, perCount: adapterChannels.find((a) => a.name === c.name)?.perCount })),
+    normalization: cascade.normalization,
+  });
+  const deviceInput = (w: number) => rawToInput(rawInput, physicalToRaw(rawInput, physicalWindow(store, w)));
 
   // Float vs int8 on the held-out test subjects.
   const testWindows = sampler.windowsOf(cascade.subjects.test);
@@ -119,19 +135,27 @@ export async function runQuantizeStage(input: QuantizeStageInput): Promise<{ eve
   const intSet = new PredictionSet(testWindows.length, E, true);
   let agreeDecision = 0;
   let agreeExit = 0;
+  let inputBytesEqual = 0;
   testWindows.forEach((w, i) => {
-    const result = runQuantized(model, quantizeInput(model, sampler.sample(w)));
+    const input = deviceInput(w);
+    const fromFloat = quantizeInput(model, sampler.sample(w));
+    for (let k = 0; k < input.length; k++) if (input[k] === fromFloat[k]) inputBytesEqual++;
+    const result = runQuantized(model, input);
     writeInt8Prediction(result, intSet, i);
     if (intSet.cls[i] === floatSet.cls[i]) agreeDecision++;
     if ((intSet.exit as Uint8Array)[i] === (floatSet.exit as Uint8Array)[i]) agreeExit++;
   });
-  log(`quantize: int8 reference interpreter on ${testWindows.length} test windows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const rawAgreement = inputBytesEqual / Math.max(1, testWindows.length * sampler.windowSize);
+  log(
+    `quantize: int8 reference interpreter on ${testWindows.length} test windows (raw sensor input, integer normalisation) in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +
+      `${(100 * rawAgreement).toFixed(2)} % of input bytes equal to quantising the float z-scored window`,
+  );
   const score = (set: PredictionSet) => scorePredictions(set, truth, subjects, subjectNames, cascade.events, macs);
   const floatScores = score(floatSet);
   const intScores = score(intSet);
   const errorWindows = Array.from(uniformSubsample(testWindows, Math.min(256, testWindows.length), Random.derive(input.seed, 0xe77)), (w) => sampler.sample(w));
   const tensorErrors = quantizationErrors(model, cascade.weights, errorWindows);
-  const golden = goldenVectors(model, sampler, store, testWindows, eventOfClass, settings.goldenVectors, Random.derive(input.seed, 0x601d));
+  const golden = goldenVectors(model, rawInput, store, testWindows, eventOfClass, settings.goldenVectors, Random.derive(input.seed, 0x601d));
 
   const report = {
     format: 'nx-tinyml/quantize@1',
@@ -149,7 +173,7 @@ export async function runQuantizeStage(input: QuantizeStageInput): Promise<{ eve
       ece: intScores.ece - floatScores.ece,
       perEvent: floatScores.events.map((e, j) => ({ event: e.event, f1: e.f1 - intScores.events[j].f1 })),
     },
-    agreement: { decision: agreeDecision / Math.max(1, testWindows.length), exit: agreeExit / Math.max(1, testWindows.length) },
+    agreement: { decision: agreeDecision / Math.max(1, testWindows.length), exit: agreeExit / Math.max(1, testWindows.length), rawInputBytes: rawAgreement },
     tensors: tensorErrors,
     flash: { blobBytes: blob.bytes.length, memoryModel: memory.flash, sections: blob.sections.length },
   };
@@ -165,6 +189,7 @@ export async function runQuantizeStage(input: QuantizeStageInput): Promise<{ eve
     await writeFile(path.join(dir, QUANTIZED_MODEL_FILE), `${canonicalJson(model, 1)}\n`);
     await writeFile(path.join(dir, FLASH_BLOB_FILE), blob.bytes);
     await writeFile(path.join(dir, 'flash-sections.json'), `${canonicalJson(blob.sections, 1)}\n`);
+    await writeFile(path.join(dir, RAW_INPUT_FILE), `${canonicalJson(rawInput, 1)}\n`);
     await writeFile(path.join(dir, GOLDEN_FILE), `${canonicalJson({ format: 'nx-tinyml/golden@1', events: cascade.events, classes: cascade.classes, vectors: golden }, 1)}\n`);
     await writeFile(path.join(dir, 'report.json'), `${canonicalJson(report, 1)}\n`);
     await writeFile(path.join(dir, 'summary.md'), quantizeMarkdown(input.experiment, report));
@@ -175,6 +200,13 @@ export async function runQuantizeStage(input: QuantizeStageInput): Promise<{ eve
       `decisions agree on ${(100 * report.agreement.decision).toFixed(2)} %, exits on ${(100 * report.agreement.exit).toFixed(2)} %; blob ${blob.bytes.length} B; ${golden.length} golden vectors`,
   );
   return { eventF1Drop: report.drop.eventF1, accuracyDrop: report.drop.accuracy };
+}
+
+/** Window w as stored: [t][c] in each channel's physical unit (not z-scored). */
+function physicalWindow(store: LoadedWindowStore<WindowManifest>, w: number): Float32Array {
+  const C = store.manifest.window.channels.length;
+  const from = store.windowStart[w] * C;
+  return store.signals.subarray(from, from + store.manifest.window.length * C);
 }
 
 /** The (E + 1)-class decision from fixed-point estimates: the present event with the highest p_q15, else 0. */
@@ -205,7 +237,7 @@ function writeInt8Prediction(result: InterpreterResult, set: PredictionSet, i: n
  */
 function goldenVectors(
   model: QuantizedModel,
-  sampler: WindowSampler,
+  rawInput: RawInputSpec,
   store: LoadedWindowStore<WindowManifest>,
   windows: Uint32Array,
   eventOfClass: number[],
@@ -225,7 +257,8 @@ function goldenVectors(
     for (const pool of pools) if (round < pool.length && chosen.length < count) chosen.push(pool[round]);
   }
   return chosen.sort((a, b) => a - b).map((w) => {
-    const input = quantizeInput(model, sampler.sample(w));
+    const raw = physicalToRaw(rawInput, physicalWindow(store, w));
+    const input = rawToInput(rawInput, raw);
     const result = runQuantized(model, input);
     const all = runQuantized(model, input, { runAllExits: true });
     const evidenceOf = (r: InterpreterResult, op: number) => Array.from(r.tensors[op + 1] as Int8Array);
@@ -234,6 +267,7 @@ function goldenVectors(
       window: w,
       subject: store.manifest.subjects[store.windowSubject[w]].id,
       label: store.manifest.classes[store.windowLabel[w]],
+      raw: Array.from(raw),
       input: Array.from(input),
       exitTaken: result.exitTaken,
       exits: result.exits.map((e) => ({

@@ -61,6 +61,8 @@ describe('sisfallAdapter metadata', () => {
     expect(sisfallAdapter.nativeRateHz).toBe(200);
     expect(ALL_CHANNELS).toEqual(['acc_x', 'acc_y', 'acc_z', 'gyro_x', 'gyro_y', 'gyro_z', 'acc2_x', 'acc2_y', 'acc2_z']);
     expect(sisfallAdapter.channels.map((channel) => channel.unit)).toEqual(['g', 'g', 'g', 'deg/s', 'deg/s', 'deg/s', 'g', 'g', 'g']);
+    // The README's ADC conversions, exposed so the firmware can be fed the sensors' own counts.
+    expect(sisfallAdapter.channels.map((channel) => channel.perCount)).toEqual([...new Array(3).fill(32 / 8192), ...new Array(3).fill(4000 / 65536), ...new Array(3).fill(16 / 16384)]);
     expect(sisfallAdapter.defaultChannels).toEqual(['acc_x', 'acc_y', 'acc_z', 'gyro_x', 'gyro_y', 'gyro_z']);
     expect(sisfallAdapter.labels).toEqual(['adl', 'fall']);
     expect(sisfallAdapter.splits).toEqual({});

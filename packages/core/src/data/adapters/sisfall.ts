@@ -33,7 +33,7 @@ const TRIAL_FILE = /^([DF])\d{2}_.+\.txt$/;
 export const sisfallAdapter: DatasetAdapter = {
   id: 'sisfall',
   nativeRateHz: 200,
-  channels: COLUMNS.map(({ name, unit }) => ({ name, unit })),
+  channels: COLUMNS.map(({ name, unit, perCount }) => ({ name, unit, perCount })),
   defaultChannels: ['acc_x', 'acc_y', 'acc_z', 'gyro_x', 'gyro_y', 'gyro_z'],
   labels: ['adl', 'fall'],
   splits: {},
