@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { canonicalJson } from '../common/canonical-json';
 import { resolveArchive } from '../data/fetch';
-import { STAGE_CONTRACTS, type StageName } from '../stages/pipeline';
+import { stageContract, type FingerprintedStage } from '../stages/pipeline';
 import type { NormalizedSpec } from './types';
 import { loadSpec } from './load';
 
@@ -14,10 +14,10 @@ import { loadSpec } from './load';
  */
 export function stageFingerprint(
   spec: NormalizedSpec,
-  stage: StageName,
+  stage: FingerprintedStage,
   context: { workspaceRoot: string; env?: NodeJS.ProcessEnv },
 ): unknown {
-  const contract = STAGE_CONTRACTS[stage];
+  const contract = stageContract(stage);
   const fingerprint: Record<string, unknown> = { stage, experiment: spec.name };
   for (const key of contract.params) fingerprint[key] = spec[key];
   if (contract.dataset) {
@@ -36,7 +36,7 @@ export function stageFingerprint(
  * The text the Nx `runtime` input hashes. An invalid spec still gets a stable fingerprint (of its text), so the
  * task runs and the executor reports the spec's errors instead of Nx failing while hashing.
  */
-export async function stageFingerprintText(file: string, stage: StageName, workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function stageFingerprintText(file: string, stage: FingerprintedStage, workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   try {
     const spec = await loadSpec(file, { workspaceRoot });
     return canonicalJson(stageFingerprint(spec, stage, { workspaceRoot, env }));

@@ -4,13 +4,13 @@ import { isUserError } from '@nx-tinyml/core/common/errors';
 import { consoleLog } from '@nx-tinyml/core/common/log';
 import { loadSpec } from '@nx-tinyml/core/spec/load';
 import type { NormalizedSpec } from '@nx-tinyml/core/spec/types';
-import { STAGE_CONTRACTS, type StageName } from '@nx-tinyml/core/stages/pipeline';
+import { stageContract, type FingerprintedStage } from '@nx-tinyml/core/stages/pipeline';
 
 export interface StageExecutorContext {
   spec: NormalizedSpec;
   workspaceRoot: string;
   /** `dist/experiments/<name>/<stage>` (or any other folder under it, e.g. `search-shards`), absolute. */
-  outDir(stage: StageName | 'search-shards'): string;
+  outDir(stage: FingerprintedStage | 'search-shards' | 'evaluate-shards'): string;
   /** `dist/.journals/<name>`: trial journals, outside every cached output so they survive a restore. */
   journalDir: string;
 }
@@ -29,12 +29,12 @@ export async function loadStageContext(context: Pick<ExecutorContext, 'root' | '
  * user error (bad spec, corrupt archive, ...) into its message and a failed task, never a stack trace.
  */
 export async function runStageExecutor(
-  stage: StageName,
+  stage: FingerprintedStage,
   context: ExecutorContext,
   run: (stageContext: StageExecutorContext) => Promise<void>,
 ): Promise<{ success: boolean }> {
   try {
-    if (!STAGE_CONTRACTS[stage].implemented) {
+    if (!stageContract(stage).implemented) {
       consoleLog(`nx-tinyml: stage "${stage}" is not implemented yet; no output was written.`);
       return { success: false };
     }
