@@ -3,12 +3,9 @@ import { Random } from '../common/random';
 import type { LoadedWindowStore } from '../data/window-store';
 import { exitCosts } from '../model/cost';
 import type { ModelIR } from '../model/ir';
-import { U_Q15_ONE, thresholdQ15 } from '../quantize/evidential';
-import type { HeadEstimate } from '../quantize/evidential';
-import { runQuantized } from '../quantize/interpreter';
-import { quantizeInput, quantizeModel } from '../quantize/ptq';
+import { thresholdQ15 } from '../quantize/evidential';
+import { quantizeModel } from '../quantize/ptq';
 import type { NormalizedEvaluate, NormalizedQuantize, NormalizedTrainCascade } from '../spec/types';
-import { fixedPointDecision } from '../stages/quantize';
 import type { WindowManifest } from '../stages/window';
 import { withHead } from '../train/cascade/build-cascade';
 import { CascadeNetwork, type CascadeWeights } from '../train/cascade/cascade-network';
@@ -18,6 +15,7 @@ import { calibrateThresholds } from '../train/cascade/thresholds';
 import { cascadeFoldData, CascadeJobRunner, type TrainingJob, type TrainingSettings } from '../train/cascade/training-jobs';
 import { Network, type NetworkWeights } from '../train/network';
 import { uniformSubsample, WindowSampler } from '../train/window-source';
+import { int8CascadePredictions } from './int8-predictions';
 import { scoreMethod, type MethodScores } from './method-scores';
 import { recordingTimelines } from './recordings';
 
@@ -150,8 +148,7 @@ export async function evaluateFold(
 
 /**
  * The fold's model quantised like the quantize stage does it (calibration windows drawn from the training
- * subjects with the same seed, the thresholds in Q15), run through the integer reference interpreter with every
- * exit evaluated: the cascade's answer is the exit the thresholds take, the deep exit's is the last one.
+ * subjects with the same seed, the thresholds in Q15), run through the integer reference interpreter.
  */
 function int8Predictions(
   store: LoadedWindowStore<WindowManifest>,
@@ -172,24 +169,7 @@ function int8Predictions(
     Array.from(calibrationWindows, (w) => sampler.sample(w)),
     { percentile: settings.quantize.calibration === 'percentile' ? settings.quantize.percentile : undefined, thresholdsQ15: thresholds.map(thresholdQ15) },
   );
-  const cascade = new PredictionSet(test.length, events, true);
-  const deep = new PredictionSet(test.length, events, true);
-  test.forEach((w, i) => {
-    const result = runQuantized(model, quantizeInput(model, sampler.sample(w)), { runAllExits: true });
-    const taken = result.exits.find((e) => e.exit === result.exitTaken) ?? result.exits[result.exits.length - 1];
-    const last = result.exits[result.exits.length - 1];
-    writeEstimate(taken.estimate, taken.exit, cascade, i);
-    writeEstimate(last.estimate, last.exit, deep, i);
-  });
-  return { cascade, deep };
-}
-
-/** Window i of a fixed-point head estimate: p_q15 and u_q15 as fractions, the firmware's decision, the exit. */
-function writeEstimate(estimate: HeadEstimate, exit: number, set: PredictionSet, i: number): void {
-  estimate.events.forEach((e, j) => (set.p[i * set.events + j] = e.pQ15 / U_Q15_ONE));
-  set.uncertainty[i] = estimate.maxUQ15 / U_Q15_ONE;
-  set.cls[i] = fixedPointDecision(estimate.events);
-  (set.exit as Uint8Array)[i] = exit;
+  return int8CascadePredictions(model, sampler, test, events);
 }
 
 function foldNormalization(store: LoadedWindowStore<WindowManifest>, fold: string): { mean: number[]; std: number[] } {
