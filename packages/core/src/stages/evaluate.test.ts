@@ -1,7 +1,18 @@
-import { readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { defaultWorkspaceRoot } from '../common/workspace';
+import { ensureDataset } from '../data/fetch';
+import { readWindowStore } from '../data/window-store';
+import { int8CascadePredictions } from '../evaluate/int8-predictions';
+import { formatPredictions, runNewDataEvaluation, runPredict } from '../evaluate/predict';
 import { readEvaluateResults } from '../evaluate/results';
+import type { QuantizedModel } from '../quantize/quantized-model';
+import { CascadeNetwork } from '../train/cascade/cascade-network';
+import { applyThresholds, cascadeExitPredictions } from '../train/cascade/predictions';
+import { WindowSampler } from '../train/window-source';
+import { runQuantizeStage } from './quantize';
+import type { WindowManifest } from './window';
 import { runEvaluateShardStage, shardFolds } from './evaluate-shard';
 import { runEvaluateStage } from './evaluate';
 import { runSamplePipeline, type SamplePipeline } from './sample-pipeline';
@@ -103,4 +114,74 @@ describe('evaluate on the SisFall sample', () => {
       runEvaluateStage({ experiment: 'x', sources: sources(), settings: bad, shardDirs: [], outDir: path.join(pipeline.root, 'bad'), journalDir: path.join(pipeline.root, 'j') }),
     ).rejects.toThrow(/experiment\.yaml: evaluate\.folds: no fold "SA99" in the window store; its folds are SA01, /);
   });
+});
+
+describe('the trained models on recordings of a local folder', () => {
+  const RECORDINGS = ['SA01/F01_SA01_R01', 'SA01/D01_SA01_R01', 'SA01/D05_SA01_R01'];
+  let folder: string;
+  let models: { cascadeDir: string; quantizeDir: string };
+  beforeAll(async () => {
+    const quantizeDir = path.join(pipeline.root, 'quantize');
+    const { spec } = pipeline;
+    await runQuantizeStage({ experiment: spec.name, quantize: { ...spec.quantize, calibrationWindows: 200, goldenVectors: 4 }, seed: spec.seed, board: spec.boardDefinition, windowDir: pipeline.windowDir, cascadeDir: pipeline.cascadeDir, outDir: quantizeDir });
+    models = { cascadeDir: pipeline.cascadeDir, quantizeDir };
+    // A user's folder: three committed recordings, laid out like the archive, no checksum pin.
+    const sample = await ensureDataset('sisfall', { source: 'sample', workspaceRoot: defaultWorkspaceRoot, env: { NX_TINYML_DATA_DIR: path.join(defaultWorkspaceRoot, '.data', 'datasets') } });
+    folder = path.join(pipeline.root, 'my-recordings');
+    mkdirSync(path.join(folder, 'SA01'), { recursive: true });
+    for (const name of RECORDINGS) copyFileSync(path.join(sample.root, `${name}.txt`), path.join(folder, `${name}.txt`));
+  }, 300_000);
+
+  it('predict gives, window by window, the decisions of the stage\'s own windows of that recording, float and int8', async () => {
+    const outFile = path.join(pipeline.root, 'predict', 'fall.csv');
+    const rows = await runPredict({ spec: pipeline.spec, models, folder, recording: 'SA01/F01_SA01_R01', format: 'csv', outFile });
+    const store = await readWindowStore<WindowManifest>(pipeline.windowDir);
+    const cascade = JSON.parse(readFileSync(path.join(pipeline.cascadeDir, 'cascade-model.json'), 'utf8'));
+    const recording = store.manifest.recordings.findIndex((r) => r.name === 'SA01/F01_SA01_R01');
+    const windows = Uint32Array.from([...store.windowRecording.keys()].filter((w) => store.windowRecording[w] === recording));
+    const sampler = new WindowSampler(store, cascade.normalization);
+    const network = new CascadeNetwork(cascade.ir);
+    network.importWeights(cascade.weights);
+    const float = applyThresholds(cascadeExitPredictions(network, 1, sampler, windows, { kind: 'clean' }, 0), cascade.thresholds);
+    const model = JSON.parse(readFileSync(path.join(models.quantizeDir, 'quantized-model.json'), 'utf8')) as QuantizedModel;
+    const int8 = int8CascadePredictions(model, sampler, windows, 1).cascade;
+    const decision = (cls: number) => (cls === 0 ? 'none' : 'fall');
+    expect(rows).toHaveLength(windows.length);
+    expect(rows.map((r) => r.float.decision)).toEqual(Array.from(float.cls, decision));
+    expect(rows.map((r) => r.float.exit)).toEqual(Array.from(float.exit!));
+    expect(rows.map((r) => r.float.p[0])).toEqual(Array.from(float.p));
+    expect(rows.map((r) => r.int8!.decision)).toEqual(Array.from(int8.cls, decision));
+    expect(rows.map((r) => r.label)).toEqual(Array.from(windows, (w) => store.manifest.classes[store.windowLabel[w]]));
+    expect(rows.some((r) => r.label === 'fall')).toBe(true);
+    const csv = readFileSync(outFile, 'utf8').split('\n');
+    expect(csv[0]).toBe('window,start_s,end_s,label,float_decision,float_p_fall,float_uncertainty,float_exit,int8_decision,int8_p_fall,int8_uncertainty,int8_exit');
+    expect(csv).toHaveLength(windows.length + 2);
+    expect(formatPredictions(rows.slice(0, 2), ['fall'], 'jsonl').split('\n').map((l) => l && JSON.parse(l).window)).toEqual([0, 1, '']);
+  }, 120_000);
+
+  it('evaluate-data scores every recording of the folder and lists what it read', async () => {
+    const outDir = path.join(pipeline.root, 'evaluate-data');
+    const report = await runNewDataEvaluation({ spec: pipeline.spec, models, folder, outDir });
+    expect(report.recordings.map((r) => r.name)).toEqual([...RECORDINGS].sort());
+    expect(report.float.event.counts.occurrences).toEqual([1]);
+    expect(report.float.event.counts.activityRecordings).toBe(2);
+    expect(report.int8).not.toBeNull();
+    const manifest = JSON.parse(readFileSync(path.join(outDir, 'manifest.json'), 'utf8'));
+    expect(manifest.files.map((f: { path: string }) => f.path)).toEqual(RECORDINGS.map((r) => `${r}.txt`).sort());
+    expect(manifest.files[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+  }, 120_000);
+
+  it("gives the adapter's file:line error for a malformed file and leaves nothing behind", async () => {
+    const broken = path.join(pipeline.root, 'broken');
+    mkdirSync(path.join(broken, 'SA01'), { recursive: true });
+    const lines = readFileSync(path.join(folder, 'SA01/D01_SA01_R01.txt'), 'utf8').split('\n');
+    lines[4] = '12, abc, 7, 1, 2, 3, 4, 5, 6;';
+    writeFileSync(path.join(broken, 'SA01/D01_SA01_R01.txt'), lines.join('\n'));
+    const outFile = path.join(pipeline.root, 'broken-out', 'p.csv');
+    await expect(runPredict({ spec: pipeline.spec, models, folder: broken, recording: 'SA01/D01_SA01_R01', format: 'csv', outFile })).rejects.toThrow(/D01_SA01_R01\.txt:5: /);
+    expect(existsSync(outFile)).toBe(false);
+    const outDir = path.join(pipeline.root, 'broken-report');
+    await expect(runNewDataEvaluation({ spec: pipeline.spec, models, folder: broken, outDir })).rejects.toThrow(/D01_SA01_R01\.txt:5: /);
+    expect(existsSync(outDir)).toBe(false);
+  }, 120_000);
 });
