@@ -64,7 +64,8 @@ function aggregateMethod(folds: readonly FoldResult[], method: MethodKey, precis
       activityRecordingsWithAlarm: overSubjects((s) => s.rates.activityRecordingsWithAlarm, false),
     },
     perFold: {
-      windowEventF1: overFolds((r) => r.scores.window.eventF1),
+      // A fold without event windows (a subject without falls) has no window-level F1, not an F1 of 0.
+      windowEventF1: overFolds((r) => (hasEvents(r.scores) ? r.scores.window.eventF1 : null)),
       accuracy: overFolds((r) => r.scores.window.accuracy),
       brier: overFolds((r) => r.scores.window.brier, false),
       nll: overFolds((r) => r.scores.window.nll, false),
@@ -80,4 +81,8 @@ function aggregateMethod(folds: readonly FoldResult[], method: MethodKey, precis
       event: { counts, rates: eventRates(counts) },
     },
   };
+}
+
+function hasEvents(scores: { window: { events: { support: number }[] } }): boolean {
+  return scores.window.events.some((e) => e.support > 0);
 }

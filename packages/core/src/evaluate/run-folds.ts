@@ -46,7 +46,7 @@ export async function runFolds(
     };
     const cascade = result.results.find((r) => r.method === 'cascade' && r.precision === 'float')!.scores;
     log(
-      `evaluate: fold ${fold} ${replayed ? 'replayed from the journal' : 'done'} (${i + 1}/${folds.length}): window event F1 ${cascade.window.eventF1.toFixed(3)}, ` +
+      `evaluate: fold ${fold} ${replayed ? 'replayed from the journal' : 'done'} (${i + 1}/${folds.length}): window event F1 ${cascade.window.events.some((e) => e.support > 0) ? cascade.window.eventF1.toFixed(3) : '– (no events)'}, ` +
         `sensitivity ${cascade.event.rates.sensitivity === null ? '–' : cascade.event.rates.sensitivity.toFixed(3)}, ` +
         `false alarms ${cascade.event.rates.falseAlarmsPerHour === null ? '–' : cascade.event.rates.falseAlarmsPerHour.toFixed(2)}/h; ` +
         `${timing.wallSeconds.toFixed(0)} s wall, ${timing.cpuSeconds.toFixed(0)} CPU-s, peak RSS ${timing.peakRssMb.toFixed(0)} MB`,

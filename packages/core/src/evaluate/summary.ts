@@ -72,7 +72,8 @@ export function evaluateConsoleSummary(results: EvaluateResults): string[] {
       const rates = m.pooled.event.rates;
       lines.push(
         `  ${label}${m.method} ${m.precision}: window event F1 ${formatSpread(s.windowEventF1)} (median ${num(s.windowEventF1.median)}, worst ${worst(s.windowEventF1)}, pooled ${num(m.pooled.window.eventF1)}); ` +
-          `per-event sensitivity ${pct(rates.sensitivity)}, false alarms ${num(rates.falseAlarmsPerHour, 2)}/h (worst ${worst(s.falseAlarmsPerHour, 2)}), ` +
+          `per-event sensitivity ${pct(rates.sensitivity)} (per subject ${formatSpread(s.sensitivity)}), false alarms ${num(rates.falseAlarmsPerHour, 2)}/h ` +
+          `(per subject ${formatSpread(s.falseAlarmsPerHour, 2)}, worst ${worst(s.falseAlarmsPerHour, 2)}), ` +
           `activity recordings with an alarm ${pct(rates.activityRecordingsWithAlarm)}, event-level F1 ${num(rates.eventF1)}`,
       );
     }
