@@ -23,7 +23,7 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => pipeline?.dispose());
 
-/** Two folds of the sample with a two-epoch profile: real training, kept short. */
+/** Two folds of the sample with a two-epoch profile and the softmax baseline: real training, kept short. */
 function settings() {
   const { spec } = pipeline;
   return {
@@ -31,7 +31,7 @@ function settings() {
     seed: spec.seed,
     cascade: spec['train-cascade'],
     quantize: { ...spec.quantize, calibrationWindows: 200 },
-    evaluate: { ...spec.evaluate, folds: ['SA01', 'SA02'], training: { epochs: 2, patience: 2, maxTrainWindows: 1500, maxValidationWindows: 800 } },
+    evaluate: { ...spec.evaluate, baselines: true, folds: ['SA01', 'SA02'], training: { epochs: 2, patience: 2, maxTrainWindows: 1500, maxValidationWindows: 800 } },
   };
 }
 
@@ -59,13 +59,13 @@ describe('evaluate on the SisFall sample', () => {
       expect(fold.subjects.test).toEqual([fold.fold]);
       expect(fold.subjects.train).not.toContain(fold.fold);
       expect(fold.subjects.validation).not.toContain(fold.fold);
-      expect(fold.results.map((r) => `${r.method}/${r.precision}`)).toEqual(['cascade/float', 'deep-exit/float', 'cascade/int8', 'deep-exit/int8']);
+      expect(fold.results.map((r) => `${r.method}/${r.precision}`)).toEqual(['cascade/float', 'deep-exit/float', 'cascade/int8', 'deep-exit/int8', 'softmax/float']);
       const cascade = fold.results[0].scores;
       expect(cascade.window.windows).toBe(fold.windows.test);
       expect(cascade.event.counts.occurrences[0]).toBeGreaterThan(0);
       expect(cascade.event.counts.activityRecordings).toBeGreaterThan(0);
     }
-    expect(results.aggregate.all.methods.map((m) => `${m.method}/${m.precision}`)).toEqual(['cascade/float', 'deep-exit/float', 'cascade/int8', 'deep-exit/int8']);
+    expect(results.aggregate.all.methods.map((m) => `${m.method}/${m.precision}`)).toEqual(['cascade/float', 'deep-exit/float', 'cascade/int8', 'deep-exit/int8', 'softmax/float']);
     const cascade = results.aggregate.all.methods[0];
     expect(cascade.perSubject.windowEventF1.folds).toBe(2);
     expect(cascade.perSubject.windowEventF1.sd).not.toBeNull();
