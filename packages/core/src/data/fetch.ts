@@ -274,7 +274,7 @@ async function extractInto(archive: string, dir: string, resolved: ResolvedArchi
   }
 }
 
-async function checksumTree(root: string): Promise<ExtractionManifest['files']> {
+export async function checksumTree(root: string): Promise<ExtractionManifest['files']> {
   const files: ExtractionManifest['files'] = [];
   const walk = async (dir: string): Promise<void> => {
     const entries = (await fs.readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));

@@ -22,7 +22,16 @@ export function checkSpec(spec: NormalizedSpec, source: YamlSource): Diagnostic[
     ...checkFolds(spec, source),
     ...checkBudget(spec, source),
     ...checkSearchSpace(spec, source),
+    ...checkPostProcessing(spec, source),
   ];
+}
+
+/** k of n needs k ≤ n, or no alarm could ever be raised. */
+function checkPostProcessing(spec: NormalizedSpec, source: YamlSource): Diagnostic[] {
+  const { k, n } = spec.evaluate.postProcessing;
+  if (k <= n) return [];
+  const place: SpecPath = source.has(['evaluate', 'postProcessing', 'k']) ? ['evaluate', 'postProcessing', 'k'] : ['evaluate', 'postProcessing', 'n'];
+  return [source.diagnostic(place, `k of n needs k ≤ n, got k ${k} and n ${n}: no alarm could ever be raised`)];
 }
 
 const WINDOW = (...rest: (string | number)[]): SpecPath => ['window', ...rest];

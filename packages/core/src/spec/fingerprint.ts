@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { canonicalJson } from '../common/canonical-json';
 import { archiveContentSha256, resolveArchive } from '../data/fetch';
-import { STAGE_CONTRACTS, type StageName } from '../stages/pipeline';
+import { stageContract, type FingerprintedStage } from '../stages/pipeline';
 import type { NormalizedSpec } from './types';
 import { loadSpec } from './load';
 
@@ -14,10 +14,10 @@ import { loadSpec } from './load';
  */
 export function stageFingerprint(
   spec: NormalizedSpec,
-  stage: StageName,
+  stage: FingerprintedStage,
   context: { workspaceRoot: string; env?: NodeJS.ProcessEnv },
 ): unknown {
-  const contract = STAGE_CONTRACTS[stage];
+  const contract = stageContract(stage);
   const fingerprint: Record<string, unknown> = { stage, experiment: spec.name };
   for (const key of contract.params) fingerprint[key] = spec[key];
   if (contract.dataset) {
@@ -36,11 +36,11 @@ export function stageFingerprint(
  * The text the Nx `runtime` input hashes. An invalid spec still gets a stable fingerprint (of its text), so the
  * task runs and the executor reports the spec's errors instead of Nx failing while hashing.
  */
-export async function stageFingerprintText(file: string, stage: StageName, workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
+export async function stageFingerprintText(file: string, stage: FingerprintedStage, workspaceRoot: string, env: NodeJS.ProcessEnv = process.env): Promise<string> {
   try {
     const spec = await loadSpec(file, { workspaceRoot });
     const fingerprint = stageFingerprint(spec, stage, { workspaceRoot, env }) as Record<string, unknown>;
-    if (STAGE_CONTRACTS[stage].dataset) {
+    if (stageContract(stage).dataset) {
       // A damaged archive under the expected name gets its own key, so Nx never restores results of the good one
       // for it: the stage runs and refuses the archive. (Present only then, so intact data keeps its keys.)
       const archive = resolveArchive(spec.dataset.name, { source: spec.dataset.source, url: spec.dataset.url, workspaceRoot, env });

@@ -69,6 +69,12 @@ const MALFORMED: Malformed[] = [
   { what: 'quantize.percentile 40', yaml: `${HEAD}quantize:\n  calibration: percentile\n  percentile: 40\n`, at: '6:15', path: 'quantize.percentile', says: 'must be a number in (50, 100], got 40' },
   { what: 'flash-test.runner bad', yaml: `${HEAD}flash-test:\n  runner: qemu-arm\n`, at: '5:11', path: 'flash-test.runner', says: 'must be one of auto, qemu, host, board, got "qemu-arm"' },
   { what: 'train.precision bad', yaml: `${HEAD}train:\n  precision: float16\n`, at: '5:14', path: 'train.precision', says: 'must be one of float32, float64, got "float16"' },
+  // Evaluate
+  { what: 'evaluate key typo', yaml: `${HEAD}evaluate:\n  int9: true\n`, at: '5:3', path: 'evaluate', says: 'unknown key "int9" — did you mean "int8"?' },
+  { what: 'evaluate.folds a word', yaml: `${HEAD}evaluate:\n  folds: some\n`, at: '5:10', path: 'evaluate.folds', says: 'got "some"' },
+  { what: 'evaluate k of n with k > n', yaml: `${HEAD}evaluate:\n  postProcessing: { k: 4, n: 3 }\n`, at: '5:24', path: 'evaluate.postProcessing.k', says: 'k of n needs k ≤ n, got k 4 and n 3' },
+  { what: 'evaluate k > default n', yaml: `${HEAD}evaluate:\n  postProcessing:\n    k: 5\n`, at: '6:8', path: 'evaluate.postProcessing.k', says: 'k of n needs k ≤ n, got k 5 and n 3' },
+  { what: 'evaluate refractory negative', yaml: `${HEAD}evaluate:\n  postProcessing:\n    refractorySeconds: -1\n`, at: '6:24', path: 'evaluate.postProcessing.refractorySeconds', says: 'must be a number in [0, 86400], got -1' },
   // Board and dataset
   { what: 'unknown board', yaml: 'name: t\nboard: esp32-s9\ndataset: sisfall\n', at: '2:8', path: 'board', says: ['unknown board "esp32-s9"', 'known boards: esp32-c3, esp32-s2, host, stm32f446ze, stm32h747xi'] },
   { what: 'unknown dataset', yaml: withDataset('sisfal', ''), at: '3:10', path: 'dataset', says: 'unknown dataset "sisfal" — did you mean "sisfall"? known datasets: ecg5000, hapt_uci, mitbih, sisfall' },
@@ -353,6 +359,13 @@ describe('normalized experiments', () => {
       quantize: { calibration: 'minmax', percentile: 99.99, calibrationWindows: 1000, goldenVectors: 32 },
       'emit-firmware': { format: 'auto' },
       'flash-test': { runner: 'auto', vectors: 32 },
+      evaluate: {
+        folds: 'all',
+        training: { epochs: 6, patience: 2, maxTrainWindows: 12000, maxValidationWindows: 4000 },
+        baselines: false,
+        int8: true,
+        postProcessing: { k: 2, n: 3, refractorySeconds: 5 },
+      },
     });
   });
 

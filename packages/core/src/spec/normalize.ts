@@ -96,6 +96,7 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
     },
     'emit-firmware': { format: raw['emit-firmware']?.format ?? 'auto' },
     'flash-test': { runner: raw['flash-test']?.runner ?? 'auto', vectors: raw['flash-test']?.vectors ?? 32 },
+    evaluate: normalizeEvaluate(raw.evaluate ?? {}),
   };
 }
 
@@ -134,6 +135,26 @@ function normalizeWindow(raw: NonNullable<RawSpec['window']>, dataset: Normalize
       scheme,
       split: scheme === 'split' ? (folds.split ?? defaults.split) : null,
       subjects: folds.subjects ? [...folds.subjects] : null,
+    },
+  };
+}
+
+/** The evaluate section; the training profile's defaults keep all 18 SisFall folds within 30 min on 2 cores. */
+function normalizeEvaluate(raw: NonNullable<RawSpec['evaluate']>): NormalizedSpec['evaluate'] {
+  return {
+    folds: raw.folds === undefined || raw.folds === 'all' ? 'all' : [...raw.folds],
+    training: {
+      epochs: raw.training?.epochs ?? 6,
+      patience: raw.training?.patience ?? 2,
+      maxTrainWindows: raw.training?.maxTrainWindows ?? 12000,
+      maxValidationWindows: raw.training?.maxValidationWindows ?? 4000,
+    },
+    baselines: raw.baselines ?? false,
+    int8: raw.int8 ?? true,
+    postProcessing: {
+      k: raw.postProcessing?.k ?? 2,
+      n: raw.postProcessing?.n ?? 3,
+      refractorySeconds: raw.postProcessing?.refractorySeconds ?? 5,
     },
   };
 }

@@ -86,4 +86,11 @@ export interface RawSpec {
   quantize?: { calibration?: Calibration; percentile?: number; calibrationWindows?: number; goldenVectors?: number };
   'emit-firmware'?: { format?: FirmwareFormat };
   'flash-test'?: { runner?: FlashRunner; vectors?: number };
+  evaluate?: {
+    folds?: 'all' | string[];
+    training?: { epochs?: number; patience?: number; maxTrainWindows?: number; maxValidationWindows?: number };
+    baselines?: boolean;
+    int8?: boolean;
+    postProcessing?: { k?: number; n?: number; refractorySeconds?: number };
+  };
 }

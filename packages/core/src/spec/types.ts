@@ -137,6 +137,16 @@ export interface NormalizedQuantize {
   goldenVectors: number;
 }
 
+export interface NormalizedEvaluate {
+  /** 'all', or fold names (held-out subjects) in the order given. */
+  folds: 'all' | string[];
+  /** The per-fold training profile (the rest of training comes from train-cascade). */
+  training: { epochs: number; patience: number; maxTrainWindows: number; maxValidationWindows: number };
+  baselines: boolean;
+  int8: boolean;
+  postProcessing: { k: number; n: number; refractorySeconds: number };
+}
+
 export interface NormalizedSpec {
   /** Absolute path of experiment.yaml. */
   file: string;
@@ -155,6 +165,7 @@ export interface NormalizedSpec {
   quantize: NormalizedQuantize;
   'emit-firmware': { format: FirmwareFormat };
   'flash-test': { runner: FlashRunner; vectors: number };
+  evaluate: NormalizedEvaluate;
 }
 
 export interface SpecOptions {

@@ -9,7 +9,7 @@ export type StageName = (typeof STAGES)[number];
 export interface StageContract {
   description: string;
   /** Top-level spec keys whose normalized values are this stage's parameters. */
-  params: readonly ('seed' | 'window' | 'train' | 'search' | 'train-cascade' | 'quantize' | 'emit-firmware' | 'flash-test' | 'board')[];
+  params: readonly ('seed' | 'window' | 'train' | 'search' | 'train-cascade' | 'quantize' | 'emit-firmware' | 'flash-test' | 'evaluate' | 'board')[];
   /** The dataset archive (resolved: full or sample, and its sha256) is a dependency. */
   dataset: boolean;
   /** firmware/boards/<board>/board.yaml is a dependency. */
@@ -84,6 +84,31 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
  * stage function. So a change to the report reruns the assembly, not the training.
  */
 export const SEARCH_SHARD_CODE: readonly string[] = [...STAGE_CONTRACTS.search.code.filter((glob) => glob !== 'stages/search.ts'), 'stages/search-shard.ts'];
+
+/**
+ * The evaluate branch (after train-cascade and quantize, beside the firmware stages): the `evaluate` aggregator and
+ * its fold shard targets `evaluate-s<shard>`. It reads the seed, its own section and the sections whose settings it
+ * reuses per fold (train-cascade's training, quantize's calibration), so editing either reruns it.
+ */
+export const EVALUATE_STAGE = 'evaluate' as const;
+export type FingerprintedStage = StageName | typeof EVALUATE_STAGE;
+
+export const EVALUATE_CONTRACT: StageContract = {
+  description:
+    'Every subject held out once: retrains the deployed cascade per outer fold, calibrates thresholds on inner validation subjects, scores cascade and deep exit (float and int8) window- and event-level, and aggregates mean ± sd, median, worst subject and pooled.',
+  params: ['seed', 'evaluate', 'train-cascade', 'quantize', 'board'],
+  dataset: false,
+  board: true,
+  code: [...SPEC_CODE, 'data/window-store.ts', 'model/**/*.ts', 'train/**/*', 'quantize/**/*.ts', 'evaluate/**/*.ts', 'stages/read-stage-output.ts', 'stages/quantize.ts', 'stages/evaluate-shard.ts', 'stages/evaluate.ts'],
+  implemented: true,
+};
+
+/** Code of the fold shard targets: the evaluate code without stages/evaluate.ts, which only assembles and reports. */
+export const EVALUATE_SHARD_CODE: readonly string[] = EVALUATE_CONTRACT.code.filter((glob) => glob !== 'stages/evaluate.ts');
+
+export function stageContract(stage: FingerprintedStage): StageContract {
+  return stage === EVALUATE_STAGE ? EVALUATE_CONTRACT : STAGE_CONTRACTS[stage];
+}
 
 export function previousStage(stage: StageName): StageName | null {
   const index = STAGES.indexOf(stage);

@@ -81,14 +81,7 @@ export async function runWindowStage(input: WindowStageInput): Promise<WindowMan
   }
   const classes = classList(adapter.labels, spec);
   const classIndex = new Map(classes.map((c, i) => [c, i]));
-  const policy: LabelPolicy = {
-    policy: spec.labels.policy,
-    preSamples: Math.round(spec.labels.preSeconds * spec.sampleRateHz),
-    postSamples: Math.round(spec.labels.postSeconds * spec.sampleRateHz),
-    fallTrialRest: spec.labels.fallTrialRest,
-    minPurity: spec.labels.minPurity,
-    unlabelled: spec.labels.unlabelled,
-  };
+  const policy = labelPolicy(spec);
   const subjectFilter = subjectsToRead(adapter.splits, spec);
 
   const dataset = await ensureDataset(input.dataset.name, {
@@ -221,7 +214,19 @@ export async function runWindowStage(input: WindowStageInput): Promise<WindowMan
 }
 
 /** Class order: the spec's `labels.classes` when given, else the adapter's labels after `labels.map`, plus `other`. */
-function classList(adapterLabels: readonly string[], spec: NormalizedWindow): string[] {
+/** The spec's label settings in samples at the window rate. */
+export function labelPolicy(spec: NormalizedWindow): LabelPolicy {
+  return {
+    policy: spec.labels.policy,
+    preSamples: Math.round(spec.labels.preSeconds * spec.sampleRateHz),
+    postSamples: Math.round(spec.labels.postSeconds * spec.sampleRateHz),
+    fallTrialRest: spec.labels.fallTrialRest,
+    minPurity: spec.labels.minPurity,
+    unlabelled: spec.labels.unlabelled,
+  };
+}
+
+export function classList(adapterLabels: readonly string[], spec: NormalizedWindow): string[] {
   if (spec.labels.classes) return [...spec.labels.classes];
   const mapped = [...new Set(adapterLabels.map((l) => spec.labels.map[l] ?? l))];
   const usesOther = (spec.labels.policy === 'majority' || spec.labels.policy === 'centre') && spec.labels.unlabelled === 'other';
@@ -239,7 +244,7 @@ function subjectsToRead(splits: Record<string, { train: readonly string[]; test:
   return undefined;
 }
 
-function resampleLabels(recording: Recording, factor: number, length: number) {
+export function resampleLabels(recording: Recording, factor: number, length: number) {
   const at = (i: number) => Math.min(length, mapIndex(i, factor));
   return {
     length,
@@ -249,7 +254,7 @@ function resampleLabels(recording: Recording, factor: number, length: number) {
   };
 }
 
-function planWindows(
+export function planWindows(
   spec: NormalizedWindow,
   recording: ReturnType<typeof resampleLabels>,
   length: number,

@@ -9,13 +9,13 @@ import { lockStage } from '@nx-tinyml/core/common/stage-lock';
 import { sweepStaleTemps } from '@nx-tinyml/core/common/temp-paths';
 import { loadSpec } from '@nx-tinyml/core/spec/load';
 import type { NormalizedSpec } from '@nx-tinyml/core/spec/types';
-import { STAGE_CONTRACTS, type StageName } from '@nx-tinyml/core/stages/pipeline';
+import { stageContract, type FingerprintedStage } from '@nx-tinyml/core/stages/pipeline';
 
 export interface StageExecutorContext {
   spec: NormalizedSpec;
   workspaceRoot: string;
   /** `<outputRoot>/<name>/<stage>` (or any other folder under it, e.g. `search-shards`), absolute. */
-  outDir(stage: StageName | 'search-shards'): string;
+  outDir(stage: FingerprintedStage | 'search-shards' | 'evaluate-shards'): string;
   /** `dist/.journals/<name>`: trial journals, outside every cached output so they survive a restore. */
   journalDir: string;
 }
@@ -58,7 +58,7 @@ const EXIT_SIGNALS = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 } as const;
  * full disk, …) becomes its message and a failed task, never a stack trace.
  */
 export async function runStageExecutor(
-  stage: StageName,
+  stage: FingerprintedStage,
   context: ExecutorContext,
   run: (stageContext: StageExecutorContext) => Promise<void>,
 ): Promise<{ success: boolean }> {
@@ -72,7 +72,7 @@ export async function runStageExecutor(
   for (const signal of Object.keys(EXIT_SIGNALS) as (keyof typeof EXIT_SIGNALS)[]) process.once(signal, onSignal);
   let release: (() => Promise<void>) | undefined;
   try {
-    if (!STAGE_CONTRACTS[stage].implemented) {
+    if (!stageContract(stage).implemented) {
       consoleLog(`nx-tinyml: stage "${stage}" is not implemented yet; no output was written.`);
       return { success: false };
     }

@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { STAGE_CONTRACTS, type StageName } from '@nx-tinyml/core/stages/pipeline';
+import { stageContract, type FingerprintedStage } from '@nx-tinyml/core/stages/pipeline';
 
 export interface ExperimentIdentity {
   name: string;
@@ -10,13 +10,13 @@ export interface ExperimentIdentity {
 }
 
 /** Command whose output is the stage's cache key part that comes from the spec (see core/spec/fingerprint). */
-export function fingerprintCommand(specPath: string, stage: StageName): string {
+export function fingerprintCommand(specPath: string, stage: FingerprintedStage): string {
   return `node node_modules/nx-tinyml/bin/stage-fingerprint.js ${specPath} ${stage}`;
 }
 
 /** The inputs every stage target shares: its spec fingerprint, its library code, its dataset and board files. */
-export function stageInputs(experiment: ExperimentIdentity, stage: StageName, code: readonly string[]): NonNullable<TargetConfiguration['inputs']> {
-  const contract = STAGE_CONTRACTS[stage];
+export function stageInputs(experiment: ExperimentIdentity, stage: FingerprintedStage, code: readonly string[]): NonNullable<TargetConfiguration['inputs']> {
+  const contract = stageContract(stage);
   const inputs: NonNullable<TargetConfiguration['inputs']> = [
     { runtime: fingerprintCommand(`${experiment.root}/experiment.yaml`, stage) },
     ...code.map((glob) => `{workspaceRoot}/packages/core/src/${glob}`),

@@ -38,3 +38,31 @@ describe('stage targets and the sharded search', () => {
     expect(() => normalizeOptions({ searchShards: '4' as unknown as number })).toThrow(/got "4"/);
   });
 });
+
+describe('evaluate targets', () => {
+  it('has two fold shards by default and the aggregator after them and train-cascade', () => {
+    const targets = stageTargets(experiment, normalizeOptions(undefined));
+    expect(targets['evaluate-s0']).toMatchObject({ executor: 'nx-tinyml:evaluate-shard', dependsOn: ['train-cascade'], options: { shard: 0, shards: 2 }, cache: true });
+    expect(targets['evaluate-s1'].outputs).toEqual(['{workspaceRoot}/dist/experiments/fall-esp32/evaluate-shards/s1']);
+    expect(targets.evaluate).toMatchObject({ executor: 'nx-tinyml:evaluate', dependsOn: ['train-cascade', 'evaluate-s0', 'evaluate-s1'], options: { shards: 2 } });
+    expect(targets.evaluate.outputs).toEqual(['{workspaceRoot}/dist/experiments/fall-esp32/evaluate']);
+  });
+
+  it('with evaluateShards 0 the aggregator evaluates every fold itself', () => {
+    const targets = stageTargets(experiment, normalizeOptions({ evaluateShards: 0 }));
+    expect(Object.keys(targets).filter((name) => name.startsWith('evaluate-'))).toEqual([]);
+    expect(targets.evaluate).toMatchObject({ dependsOn: ['train-cascade'], options: { shards: 0 } });
+  });
+
+  it("keys the fold shards on the evaluate fingerprint and all upstream JSON, not on the aggregator's report code", () => {
+    const targets = stageTargets(experiment, normalizeOptions(undefined));
+    const inputs = targets['evaluate-s0'].inputs!;
+    expect(inputs).toContainEqual({ runtime: 'node node_modules/nx-tinyml/bin/stage-fingerprint.js projects/fall-esp32/experiment.yaml evaluate' });
+    expect(inputs).toContain('{workspaceRoot}/packages/core/src/evaluate/**/*.ts');
+    expect(inputs).toContain('{workspaceRoot}/packages/core/src/train/**/*');
+    expect(inputs).not.toContain('{workspaceRoot}/packages/core/src/stages/evaluate.ts');
+    expect(inputs).toContainEqual({ dependentTasksOutputFiles: '**/*.json', transitive: true });
+    expect(targets.evaluate.inputs).toContain('{workspaceRoot}/packages/core/src/stages/evaluate.ts');
+    expect(() => normalizeOptions({ evaluateShards: -1 })).toThrow(/evaluateShards must be an integer in \[0, 64\], got -1/);
+  });
+});

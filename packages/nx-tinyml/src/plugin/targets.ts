@@ -1,5 +1,6 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import { STAGE_CONTRACTS, STAGES, previousStage } from '@nx-tinyml/core/stages/pipeline';
+import { evaluateTargets } from './evaluate-targets';
 import { searchShardTargets, shardTargetName, type SearchShardOptions } from './search-shard-targets';
 import { stageInputs, type ExperimentIdentity } from './stage-inputs';
 
@@ -15,10 +16,15 @@ export interface TinymlPluginOptions {
   searchShards?: number;
   /** Rounds of shard targets (default 4); what a search needs beyond them is trained by `search` itself. */
   searchRounds?: number;
+  /**
+   * Fold shard targets of the evaluation (`evaluate-s<shard>`, default 2: one per core); folds are dealt to them
+   * round-robin. 0 evaluates every fold in the one `evaluate` task.
+   */
+  evaluateShards?: number;
 }
 
 export function normalizeOptions(options: TinymlPluginOptions | undefined): Required<TinymlPluginOptions> {
-  const count = (key: 'searchShards' | 'searchRounds', fallback: number, min: number, max: number): number => {
+  const count = (key: 'searchShards' | 'searchRounds' | 'evaluateShards', fallback: number, min: number, max: number): number => {
     const value = options?.[key] ?? fallback;
     if (!Number.isInteger(value) || value < min || value > max) {
       throw new Error(`nx-tinyml plugin options: ${key} must be an integer in [${min}, ${max}], got ${JSON.stringify(value)}`);
@@ -29,6 +35,7 @@ export function normalizeOptions(options: TinymlPluginOptions | undefined): Requ
     outputRoot: (options?.outputRoot ?? 'dist/experiments').replace(/\/+$/, ''),
     searchShards: count('searchShards', 0, 0, 64),
     searchRounds: count('searchRounds', 4, 1, 16),
+    evaluateShards: count('evaluateShards', 2, 0, 64),
   };
 }
 
@@ -72,5 +79,6 @@ export function stageTargets(experiment: ExperimentIdentity, options: Required<T
       },
     };
   }
+  Object.assign(targets, evaluateTargets(experiment, options.outputRoot, options.evaluateShards));
   return targets;
 }

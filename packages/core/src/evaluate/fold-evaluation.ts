@@ -1,0 +1,177 @@
+import type { Log } from '../common/log';
+import { Random } from '../common/random';
+import type { LoadedWindowStore } from '../data/window-store';
+import { exitCosts } from '../model/cost';
+import type { ModelIR } from '../model/ir';
+import { thresholdQ15 } from '../quantize/evidential';
+import { quantizeModel } from '../quantize/ptq';
+import type { NormalizedEvaluate, NormalizedQuantize, NormalizedTrainCascade } from '../spec/types';
+import type { WindowManifest } from '../stages/window';
+import { withHead } from '../train/cascade/build-cascade';
+import { CascadeNetwork, type CascadeWeights } from '../train/cascade/cascade-network';
+import type { EventSet } from '../train/cascade/events';
+import { applyThresholds, averagedSoftmaxPredictions, cascadeExitPredictions, PredictionSet } from '../train/cascade/predictions';
+import { calibrateThresholds } from '../train/cascade/thresholds';
+import { cascadeFoldData, CascadeJobRunner, type TrainingJob, type TrainingSettings } from '../train/cascade/training-jobs';
+import { Network, type NetworkWeights } from '../train/network';
+import { uniformSubsample, WindowSampler } from '../train/window-source';
+import { int8CascadePredictions } from './int8-predictions';
+import { scoreMethod, type MethodScores } from './method-scores';
+import { recordingTimelines } from './recordings';
+
+/** The deployed cascade evaluate retrains per fold (cascade-model.json: its IR with exits and its events). */
+export interface DeployedCascade {
+  ir: ModelIR;
+  events: EventSet;
+  /** Subjects that chose what is deployed: the search's (ranking and training the candidates) and the thresholds'. */
+  selection: { searchTrain: string[]; searchValidation: string[]; thresholdValidation: string[] };
+}
+
+export interface FoldSettings {
+  windowDir: string;
+  seed: number;
+  cascade: NormalizedTrainCascade;
+  quantize: NormalizedQuantize;
+  evaluate: NormalizedEvaluate;
+}
+
+export type MethodKey = 'cascade' | 'deep-exit' | 'softmax';
+export type Precision = 'float' | 'int8';
+
+/** One outer fold: who was where, what training did, and every method's scores on the held-out subject(s). */
+export interface FoldResult {
+  fold: string;
+  subjects: { train: string[]; validation: string[]; test: string[] };
+  /** Whether a test subject took part in choosing what is deployed (then the aggregate is also given without it). */
+  selection: { rankedArchitectures: boolean; trainedSearchCandidates: boolean; calibratedDeployedThresholds: boolean; excluded: boolean };
+  windows: { train: number; validation: number; test: number };
+  training: { id: string; epochsRun: number[]; bestEpoch: number[] }[];
+  thresholds: number[];
+  results: { method: MethodKey; precision: Precision; scores: MethodScores }[];
+}
+
+/**
+ * One outer fold of the evaluation: trains the deployed cascade's architecture afresh on the fold's training
+ * subjects with the evaluate profile (the train-cascade job code, not a copy), calibrates its exit thresholds on
+ * the fold's inner validation subjects exactly as train-cascade does, quantises it as the quantize stage does,
+ * and scores the cascade, its deep exit alone and (optionally) the softmax baseline, float and int8, on the
+ * held-out subject(s): window-level and event-level under the spec's alarm rule.
+ */
+export async function evaluateFold(
+  store: LoadedWindowStore<WindowManifest>,
+  deployed: DeployedCascade,
+  fold: string,
+  settings: FoldSettings,
+  log: Log,
+): Promise<FoldResult> {
+  const { cascade: trainSettings, evaluate } = settings;
+  const events = deployed.events;
+  const E = events.names.length;
+  const dataSpec = {
+    windowDir: settings.windowDir,
+    fold,
+    seed: settings.seed,
+    validationSubjects: trainSettings.validationSubjects,
+    maxTrainWindows: evaluate.training.maxTrainWindows,
+    maxValidationWindows: evaluate.training.maxValidationWindows,
+  };
+  const data = cascadeFoldData(store, dataSpec, events);
+  const training: TrainingSettings = {
+    epochs: evaluate.training.epochs,
+    batchSize: trainSettings.batchSize,
+    learningRate: trainSettings.learningRate,
+    patience: evaluate.training.patience,
+    weightedLoss: trainSettings.weightedLoss,
+    lambda: trainSettings.lambda,
+    annealEpochs: trainSettings.annealEpochs,
+  };
+  // The same seeds as train-cascade, so the search's fold with train-cascade's profile reproduces its model.
+  const jobs: TrainingJob[] = [
+    { id: 'cascade', kind: 'evidential', ir: deployed.ir, seed: Random.derive(settings.seed, 1).uint32(), training: trainSettings.training, settings: training },
+  ];
+  // The softmax baseline: the deployed backbone, exits dropped, an (E + 1)-class softmax head.
+  const softmaxIR = evaluate.baselines ? withHead(deployed.ir, 'softmax', E) : null;
+  if (softmaxIR) jobs.push({ id: 'softmax-0', kind: 'softmax', ir: softmaxIR, seed: Random.derive(settings.seed, 100).uint32(), settings: training });
+  log(`evaluate ${fold}: ${data.train.length} training, ${data.validation.length} validation, ${data.test.length} test windows; ${jobs.map((j) => j.id).join(', ')}`);
+  const runner = new CascadeJobRunner({ ...dataSpec, events: events.names });
+  const trained = [];
+  for (const job of jobs) trained.push(await runner.run(job, (line) => log(`evaluate ${fold}: ${line}`)));
+
+  const cascade = new CascadeNetwork(deployed.ir);
+  cascade.importWeights(trained[0].weights as CascadeWeights);
+  const exitMacs = exitCosts(deployed.ir).map((c) => c.macs);
+  const truthOf = (windows: Uint32Array) => Uint8Array.from(windows, (w) => events.eventOfClass[data.label(w)] + 1);
+  const validationExits = cascadeExitPredictions(cascade, E, data, data.validation, { kind: 'clean' }, settings.seed);
+  const thresholds = calibrateThresholds(validationExits, truthOf(data.validation), exitMacs, trainSettings.targetDrop).chosen.thresholds;
+
+  const truth = truthOf(data.test);
+  const subjects = Uint16Array.from(data.test, (w) => data.subject(w));
+  const subjectNames = store.manifest.subjects.map((s) => s.id);
+  const timelines = recordingTimelines(store, data.test);
+  const rule = evaluate.postProcessing;
+  const score = (set: PredictionSet, macs?: number[]) => scoreMethod(set, truth, subjects, subjectNames, events.names, timelines, rule, macs);
+  const exits = cascadeExitPredictions(cascade, E, data, data.test, { kind: 'clean' }, settings.seed);
+  const results: FoldResult['results'] = [
+    { method: 'cascade', precision: 'float', scores: score(applyThresholds(exits, thresholds), exitMacs) },
+    { method: 'deep-exit', precision: 'float', scores: score(exits[exits.length - 1]) },
+  ];
+  if (evaluate.int8) {
+    const int8 = int8Predictions(store, deployed.ir, trained[0].weights as CascadeWeights, foldNormalization(store, fold), data.trainSubjects, data.test, thresholds, E, settings);
+    results.push({ method: 'cascade', precision: 'int8', scores: score(int8.cascade, exitMacs) });
+    results.push({ method: 'deep-exit', precision: 'int8', scores: score(int8.deep) });
+  }
+  if (softmaxIR) {
+    const network = new Network(softmaxIR);
+    network.importWeights(trained[1].weights as NetworkWeights);
+    results.push({ method: 'softmax', precision: 'float', scores: score(averagedSoftmaxPredictions([network], E, data, data.test, { kind: 'clean' }, settings.seed)) });
+  }
+
+  const test = new Set(data.testSubjects);
+  const any = (list: readonly string[]) => list.some((s) => test.has(s));
+  const selection = {
+    rankedArchitectures: any(deployed.selection.searchValidation),
+    trainedSearchCandidates: any(deployed.selection.searchTrain),
+    calibratedDeployedThresholds: any(deployed.selection.thresholdValidation),
+    excluded: false,
+  };
+  selection.excluded = selection.rankedArchitectures || selection.calibratedDeployedThresholds;
+  return {
+    fold,
+    subjects: { train: [...data.trainSubjects], validation: [...data.validationSubjects], test: [...data.testSubjects] },
+    selection,
+    windows: { train: data.train.length, validation: data.validation.length, test: data.test.length },
+    training: trained.map((t) => ({ id: t.id, epochsRun: t.stages.map((s) => s.epochsRun), bestEpoch: t.stages.map((s) => s.bestEpoch) })),
+    thresholds,
+    results,
+  };
+}
+
+/**
+ * The fold's model quantised like the quantize stage does it (calibration windows drawn from the training
+ * subjects with the same seed, the thresholds in Q15), run through the integer reference interpreter.
+ */
+function int8Predictions(
+  store: LoadedWindowStore<WindowManifest>,
+  ir: ModelIR,
+  weights: CascadeWeights,
+  normalization: { mean: number[]; std: number[] },
+  trainSubjects: readonly string[],
+  test: Uint32Array,
+  thresholds: number[],
+  events: number,
+  settings: FoldSettings,
+): { cascade: PredictionSet; deep: PredictionSet } {
+  const sampler = new WindowSampler(store, normalization);
+  const calibrationWindows = uniformSubsample(sampler.windowsOf(trainSubjects), settings.quantize.calibrationWindows, Random.derive(settings.seed, 0x9a17));
+  const model = quantizeModel(
+    ir,
+    weights,
+    Array.from(calibrationWindows, (w) => sampler.sample(w)),
+    { percentile: settings.quantize.calibration === 'percentile' ? settings.quantize.percentile : undefined, thresholdsQ15: thresholds.map(thresholdQ15) },
+  );
+  return int8CascadePredictions(model, sampler, test, events);
+}
+
+function foldNormalization(store: LoadedWindowStore<WindowManifest>, fold: string): { mean: number[]; std: number[] } {
+  return store.manifest.folds.find((f) => f.name === fold)!.normalization;
+}

@@ -1,0 +1,34 @@
+import { U_Q15_ONE, type HeadEstimate } from '../quantize/evidential';
+import { runQuantized } from '../quantize/interpreter';
+import { quantizeInput } from '../quantize/ptq';
+import type { QuantizedModel } from '../quantize/quantized-model';
+import { fixedPointDecision } from '../stages/quantize';
+import { PredictionSet } from '../train/cascade/predictions';
+import type { WindowSource } from '../train/window-source';
+
+/**
+ * The integer reference interpreter's answers for `windows` with every exit evaluated: the cascade's is the exit
+ * its Q15 thresholds take (as the firmware decides), the deep exit's is the last one.
+ */
+export function int8CascadePredictions(model: QuantizedModel, source: WindowSource, windows: ArrayLike<number>, events: number): { cascade: PredictionSet; deep: PredictionSet } {
+  const cascade = new PredictionSet(windows.length, events, true);
+  const deep = new PredictionSet(windows.length, events, true);
+  const sample = new Float64Array(source.windowSize);
+  for (let i = 0; i < windows.length; i++) {
+    source.fill(windows[i], sample);
+    const result = runQuantized(model, quantizeInput(model, sample), { runAllExits: true });
+    const taken = result.exits.find((e) => e.exit === result.exitTaken) ?? result.exits[result.exits.length - 1];
+    const last = result.exits[result.exits.length - 1];
+    writeEstimate(taken.estimate, taken.exit, cascade, i);
+    writeEstimate(last.estimate, last.exit, deep, i);
+  }
+  return { cascade, deep };
+}
+
+/** Window i of a fixed-point head estimate: p_q15 and u_q15 as fractions, the firmware's decision, the exit. */
+function writeEstimate(estimate: HeadEstimate, exit: number, set: PredictionSet, i: number): void {
+  estimate.events.forEach((e, j) => (set.p[i * set.events + j] = e.pQ15 / U_Q15_ONE));
+  set.uncertainty[i] = estimate.maxUQ15 / U_Q15_ONE;
+  set.cls[i] = fixedPointDecision(estimate.events);
+  (set.exit as Uint8Array)[i] = exit;
+}

@@ -1,0 +1,129 @@
+import * as path from 'node:path';
+import { UserError } from '../common/errors';
+import { getAdapter } from '../data/adapters';
+import { decimate } from '../data/resample';
+import { slidingGeometry } from '../data/windowing';
+import type { ModelIR } from '../model/ir';
+import type { QuantizedModel } from '../quantize/quantized-model';
+import { readStageOutput } from '../stages/read-stage-output';
+import { labelPolicy, planWindows, resampleLabels } from '../stages/window';
+import type { NormalizedWindow } from '../spec/types';
+import { CascadeNetwork, type CascadeWeights } from '../train/cascade/cascade-network';
+import { applyThresholds, cascadeExitPredictions, type PredictionSet } from '../train/cascade/predictions';
+import type { WindowSource } from '../train/window-source';
+import { int8CascadePredictions } from './int8-predictions';
+
+/** One recording of a local folder, windowed as the experiment windows its dataset (decimated, float32 like the store). */
+export interface LocalRecording {
+  name: string;
+  subject: string;
+  rateHz: number;
+  channels: number;
+  /** Samples at the window rate. */
+  length: number;
+  data: Float32Array;
+  /** Window starts (samples) and labels from the files, as the window stage would label them (null: unlabelled). */
+  windows: { start: number; label: string | null }[];
+}
+
+/**
+ * Reads every recording of `folder`, laid out as the dataset's archive (e.g. SisFall's `SA01/F05_SA01_R01.txt`),
+ * through the dataset's adapter — so malformed files get its file:line errors — and windows it with the
+ * experiment's window settings. `only` keeps one recording by name.
+ */
+export async function readLocalRecordings(folder: string, dataset: string, window: NormalizedWindow, windowLength: number, only?: string): Promise<LocalRecording[]> {
+  const adapter = getAdapter(dataset);
+  const factor = adapter.nativeRateHz / window.sampleRateHz;
+  const stride = window.mode === 'sliding' ? slidingGeometry(window.lengthSeconds ?? 0, window.overlap, window.sampleRateHz).stride : null;
+  const policy = labelPolicy(window);
+  const recordings: LocalRecording[] = [];
+  for await (const recording of adapter.recordings(folder, { channels: window.channels })) {
+    if (only !== undefined && recording.name !== only) continue;
+    const data = decimate(recording.data, recording.channels.length, factor);
+    const length = data.length / recording.channels.length;
+    const labelled = planWindows(window, resampleLabels(recording, factor, length), windowLength, stride, policy, adapter.labels[0]);
+    recordings.push({
+      name: recording.name,
+      subject: recording.subject,
+      rateHz: window.sampleRateHz,
+      channels: recording.channels.length,
+      length,
+      data,
+      windows: labelled.map((w) => ({ start: w.start, label: window.labels.map[w.label] ?? w.label })),
+    });
+  }
+  if (only !== undefined && recordings.length === 0) throw new UserError(`${folder}: no recording named ${JSON.stringify(only)} (names look like SA01/F05_SA01_R01)`);
+  if (recordings.length === 0) throw new UserError(`${folder}: no ${dataset} recordings found (the folder must be laid out like the dataset's archive)`);
+  return recordings;
+}
+
+/** The trained float cascade (train-cascade) and its int8 model (quantize), as deployed. */
+export interface TrainedModels {
+  ir: ModelIR;
+  weights: CascadeWeights;
+  thresholds: number[];
+  events: string[];
+  eventClasses: number[];
+  classes: string[];
+  normalization: { mean: number[]; std: number[] };
+  int8: QuantizedModel | null;
+}
+
+export async function loadTrainedModels(cascadeDir: string, quantizeDir: string | null): Promise<TrainedModels> {
+  const cascade = await readStageOutput<Omit<TrainedModels, 'int8'>>(path.join(cascadeDir, 'cascade-model.json'), 'the trained cascade', 'train-cascade');
+  const int8 = quantizeDir ? await readStageOutput<QuantizedModel>(path.join(quantizeDir, 'quantized-model.json'), 'the int8 model', 'quantize') : null;
+  return { ...cascade, int8 };
+}
+
+/** A recording's windows z-scored with the model's stored normalisation (the training folds' statistics). */
+export class RecordingWindowSource implements WindowSource {
+  readonly windowSize: number;
+  private readonly mean: Float64Array;
+  private readonly invStd: Float64Array;
+
+  constructor(
+    private readonly recording: LocalRecording,
+    readonly windowLength: number,
+    normalization: { mean: readonly number[]; std: readonly number[] },
+  ) {
+    this.windowSize = windowLength * recording.channels;
+    this.mean = Float64Array.from(normalization.mean);
+    this.invStd = Float64Array.from(normalization.std, (s) => (s > 0 ? 1 / s : 1));
+    if (this.mean.length !== recording.channels) throw new UserError(`${recording.name}: ${recording.channels} channels, the model was trained on ${this.mean.length}`);
+  }
+
+  get channels(): number {
+    return this.recording.channels;
+  }
+
+  fill(window: number, out: Float64Array): void {
+    const C = this.recording.channels;
+    let from = this.recording.windows[window].start * C;
+    for (let t = 0, o = 0; t < this.windowLength; t++, from += C) {
+      for (let c = 0; c < C; c++, o++) out[o] = (this.recording.data[from + c] - this.mean[c]) * this.invStd[c];
+    }
+  }
+
+  normalizedZero(): Float64Array {
+    return Float64Array.from(this.mean, (m, c) => -m * this.invStd[c]);
+  }
+
+  label(): number {
+    return 0;
+  }
+
+  subject(): number {
+    return 0;
+  }
+}
+
+/** The deployed cascade's answers for every window of a recording: float (thresholds as trained) and int8 when there is a quantised model. */
+export function predictRecording(models: TrainedModels, recording: LocalRecording): { float: PredictionSet; int8: PredictionSet | null } {
+  const source = new RecordingWindowSource(recording, models.ir.input.length, models.normalization);
+  const windows = Uint32Array.from(recording.windows.keys());
+  const network = new CascadeNetwork(models.ir);
+  network.importWeights(models.weights);
+  const float = applyThresholds(cascadeExitPredictions(network, models.events.length, source, windows, { kind: 'clean' }, 0), models.thresholds);
+  const int8 = models.int8 ? int8CascadePredictions(models.int8, source, windows, models.events.length).cascade : null;
+  return { float, int8 };
+}

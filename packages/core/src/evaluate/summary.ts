@@ -1,0 +1,87 @@
+import { formatSpread, type FoldSpread } from './aggregate';
+import type { Aggregate, MethodAggregate } from './aggregate-folds';
+import type { EvaluateResults } from './results';
+
+const num = (value: number | null | undefined, digits = 3) => (value === null || value === undefined ? '–' : value.toFixed(digits));
+const pct = (value: number | null | undefined) => (value === null || value === undefined ? '–' : `${(100 * value).toFixed(1)} %`);
+const worst = (spread: FoldSpread, digits = 3) => (spread.worst ? `${num(spread.worst.value, digits)} (${spread.worst.fold})` : '–');
+
+const HEADER =
+  '| method | | window event F1, mean ± sd | median | worst subject | pooled | per-event sensitivity | false alarms / h | worst | activity recordings with an alarm | event-level F1 |';
+
+function methodRow(m: MethodAggregate): string {
+  const s = m.perSubject;
+  return (
+    `| ${m.method} | ${m.precision} | ${formatSpread(s.windowEventF1)} | ${num(s.windowEventF1.median)} | ${worst(s.windowEventF1)} | ${num(m.pooled.window.eventF1)} ` +
+    `| ${formatSpread(s.sensitivity)} (pooled ${pct(m.pooled.event.rates.sensitivity)}) | ${formatSpread(s.falseAlarmsPerHour, 2)} (pooled ${num(m.pooled.event.rates.falseAlarmsPerHour, 2)}) ` +
+    `| ${worst(s.falseAlarmsPerHour, 2)} | ${pct(m.pooled.event.rates.activityRecordingsWithAlarm)} | ${formatSpread(s.eventF1)} |`
+  );
+}
+
+function table(aggregate: Aggregate): string[] {
+  return [HEADER, `|${' --- |'.repeat(11)}`, ...aggregate.methods.map(methodRow)];
+}
+
+/** summary.md: the aggregate tables (all folds, and without the selection folds), then one line per fold. */
+export function evaluateMarkdown(results: EvaluateResults): string {
+  const { all, withoutSelection } = results.aggregate;
+  const excluded = results.folds.filter((f) => f.selection.excluded).map((f) => f.fold);
+  const lines = [
+    `# evaluate: ${results.experiment}`,
+    '',
+    `${results.dataset.id} (${results.dataset.variant}), ${results.folds.length} outer fold(s); every fold retrains ${results.model.summary} ` +
+      `(${results.training.epochs} epochs per stage, patience ${results.training.patience}, ≤ ${results.training.maxTrainWindows} training windows), ` +
+      `thresholds calibrated on the fold's inner validation subjects. Events: ${results.model.events.join(', ')}.`,
+    '',
+    `Alarm rule: ${results.postProcessing.description}.`,
+    '',
+    '## All folds',
+    '',
+    ...table(all),
+    '',
+    `## Without the folds whose test subject took part in selection (${excluded.length > 0 ? excluded.join(', ') : 'none'})`,
+    '',
+    ...(withoutSelection ? table(withoutSelection) : ['(no fold left)']),
+    '',
+    '## Per fold (cascade)',
+    '',
+    '| fold | selection | float window event F1 | int8 | per-event sensitivity | false alarms / h | activity recordings with an alarm | exit rates |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    ...results.folds.map((f) => {
+      const float = f.results.find((r) => r.method === 'cascade' && r.precision === 'float')!.scores;
+      const int8 = f.results.find((r) => r.method === 'cascade' && r.precision === 'int8')?.scores;
+      const roles = [f.selection.rankedArchitectures && 'ranked architectures', f.selection.calibratedDeployedThresholds && 'calibrated thresholds', f.selection.trainedSearchCandidates && 'trained candidates']
+        .filter(Boolean)
+        .join(', ');
+      return (
+        `| ${f.fold} | ${roles || '–'} | ${num(float.window.eventF1)} | ${num(int8?.window.eventF1)} | ${pct(float.event.rates.sensitivity)} | ` +
+        `${num(float.event.rates.falseAlarmsPerHour, 2)} | ${pct(float.event.rates.activityRecordingsWithAlarm)} | ${float.window.exits?.rates.map(pct).join(' / ') ?? '–'} |`
+      );
+    }),
+    '',
+  ];
+  return lines.join('\n');
+}
+
+/** The lines the evaluate target prints at the end: the cascade's headline figures, float and int8. */
+export function evaluateConsoleSummary(results: EvaluateResults): string[] {
+  const lines = [`evaluate ${results.experiment}: ${results.folds.length} fold(s) on ${results.dataset.id} (${results.dataset.variant}); alarm rule ${results.postProcessing.rule.k} of ${results.postProcessing.rule.n}, ${results.postProcessing.rule.refractorySeconds} s refractory`];
+  const describe = (label: string, aggregate: Aggregate) => {
+    for (const m of aggregate.methods) {
+      const s = m.perSubject;
+      const rates = m.pooled.event.rates;
+      lines.push(
+        `  ${label}${m.method} ${m.precision}: window event F1 ${formatSpread(s.windowEventF1)} (median ${num(s.windowEventF1.median)}, worst ${worst(s.windowEventF1)}, pooled ${num(m.pooled.window.eventF1)}); ` +
+          `per-event sensitivity ${pct(rates.sensitivity)} (per subject ${formatSpread(s.sensitivity)}), false alarms ${num(rates.falseAlarmsPerHour, 2)}/h ` +
+          `(per subject ${formatSpread(s.falseAlarmsPerHour, 2)}, worst ${worst(s.falseAlarmsPerHour, 2)}), ` +
+          `activity recordings with an alarm ${pct(rates.activityRecordingsWithAlarm)}, event-level F1 ${num(rates.eventF1)}`,
+      );
+    }
+  };
+  describe('', results.aggregate.all);
+  if (results.aggregate.withoutSelection && results.aggregate.withoutSelection.folds.length < results.folds.length) {
+    lines.push(`  without the ${results.folds.length - results.aggregate.withoutSelection.folds.length} selection fold(s):`);
+    describe('  ', results.aggregate.withoutSelection);
+  }
+  return lines;
+}

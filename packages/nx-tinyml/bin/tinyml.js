@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The trained models on recordings that are not the pinned archive. Run from the workspace root:
+//   node node_modules/nx-tinyml/bin/tinyml.js evaluate-data <experiment> --data <folder> [--out <dir>] [--float-only]
+//   node node_modules/nx-tinyml/bin/tinyml.js predict <experiment> --data <folder> --recording <name> [--format csv|jsonl] [--out <file>] [--float-only]
+'use strict';
+require('@swc-node/register');
+require('../src/cli/tinyml.ts');
