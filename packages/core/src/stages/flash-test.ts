@@ -5,6 +5,7 @@ import { replaceDirAtomic } from '../common/atomic';
 import { canonicalJson } from '../common/canonical-json';
 import { UserError } from '../common/errors';
 import { silentLog, type Log } from '../common/log';
+import { progressLog, startProgress } from '../common/progress';
 import { defaultWorkspaceRoot } from '../common/workspace';
 import { EXIT_HOOK_DEFINE } from '../firmware/emit-build-files';
 import { HARNESS_RESULT_LINE, emitGoldenHeader, emitGoldenVectors, harnessInput } from '../firmware/emit-harness';
@@ -73,6 +74,8 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
   log(`flash-test: runner ${runner.kind}${runner.kind === 'host' && input.board.name !== 'host' ? ` (${input.board.name} has no emulator here; native build with ASan/UBSan, memory checked against ${input.board.name})` : ''}: ${runner.why}`);
 
   const buildDir = await mkdtemp(path.join(tmpdir(), `nx-tinyml-flash-${input.experiment}-`));
+  // Two long steps, building and running; the heartbeat shows they are alive (QEMU runs can take minutes).
+  const progress = startProgress(`flash-test: build and run on ${runner.kind}, steps`, 2, { log: progressLog(log) });
   try {
     const inPackage = (file: string) => path.join(input.firmwareDir, file);
     const { layout } = manifest;
@@ -97,11 +100,13 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
       workspaceRoot,
     });
     const memory = checkMemory(build, manifest, input.board);
+    progress.update(1, 'built');
     const timeoutMs = input.timeoutMs ?? 120_000;
     const run: FirmwareRun =
       runner.kind === 'qemu'
         ? await runOnQemu({ board: buildBoard, elf: build.elf, timeoutMs, count: 'auto', countFunctions: KERNELS.filter((k) => findSymbol(build.memory, k)), workspaceRoot })
         : await runOnHost({ elf: build.elf, timeoutMs });
+    progress.finish();
     const outcome = HARNESS_RESULT_LINE.exec(run.stdout);
     const mismatches = run.stdout.split('\n').filter((line) => line.startsWith('MISMATCH'));
     if (run.exitCode !== 0 || !outcome || Number(outcome[1]) !== Number(outcome[2])) {
@@ -138,6 +143,7 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
     );
     return { runner: runner.kind, passed: Number(outcome[1]), vectors: Number(outcome[2]) };
   } finally {
+    progress.stop();
     await rm(buildDir, { recursive: true, force: true });
   }
 }

@@ -4,6 +4,7 @@ import { replaceDirAtomic } from '../common/atomic';
 import { canonicalJson } from '../common/canonical-json';
 import { UserError } from '../common/errors';
 import { silentLog, type Log } from '../common/log';
+import { progressLog, startProgress } from '../common/progress';
 import { Random } from '../common/random';
 import { readWindowStore, type LoadedWindowStore } from '../data/window-store';
 import { exitCosts } from '../model/cost';
@@ -116,12 +117,16 @@ export async function runQuantizeStage(input: QuantizeStageInput): Promise<{ eve
   const intSet = new PredictionSet(testWindows.length, E, true);
   let agreeDecision = 0;
   let agreeExit = 0;
+  // A synchronous loop: the line comes from update(), the heartbeat timer cannot fire inside it.
+  const progress = startProgress('quantize: int8 reference on test windows', testWindows.length, { log: progressLog(log) });
   testWindows.forEach((w, i) => {
+    progress.update(i);
     const result = runQuantized(model, quantizeInput(model, sampler.sample(w)));
     writeInt8Prediction(result, intSet, i);
     if (intSet.cls[i] === floatSet.cls[i]) agreeDecision++;
     if ((intSet.exit as Uint8Array)[i] === (floatSet.exit as Uint8Array)[i]) agreeExit++;
   });
+  progress.stop();
   log(`quantize: int8 reference interpreter on ${testWindows.length} test windows in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   const score = (set: PredictionSet) => scorePredictions(set, truth, subjects, subjectNames, cascade.events, macs);
   const floatScores = score(floatSet);

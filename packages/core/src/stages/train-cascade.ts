@@ -4,6 +4,7 @@ import { replaceDirAtomic } from '../common/atomic';
 import { canonicalJson } from '../common/canonical-json';
 import { UserError } from '../common/errors';
 import { silentLog, type Log } from '../common/log';
+import { progressLog, startProgress } from '../common/progress';
 import { Random } from '../common/random';
 import { readWindowStore } from '../data/window-store';
 import { exitCosts, modelCost, summarizeIR, totalParams } from '../model/cost';
@@ -115,19 +116,23 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
   const started = Date.now();
   const pool = createTrainingPool({ ...dataSpec, events: events.names }, Math.min(settings.workers, jobs.length));
   let results: TrainingJobResult[];
+  const progress = startProgress('train-cascade: trainings', jobs.length, { log: progressLog(log) });
   try {
     let done = 0;
     results = await Promise.all(
       jobs.map(async (job) => {
         const result = await pool.run(job, (line) => log(`train-cascade: ${line}`));
         done++;
+        progress.update(done, job.id);
         const last = result.stages[result.stages.length - 1];
         const f1 = last.validation ? monitoredF1(last.validation, E === 1 ? 'positive-f1' : 'event-f1') : null;
         log(`train-cascade: ${job.id} trained in ${result.seconds.toFixed(0)} s (${result.stages.length} stage(s), validation event F1 ${fmt(f1)}); ${done}/${jobs.length}`);
         return result;
       }),
     );
+    progress.finish();
   } finally {
+    progress.stop();
     await pool.close();
   }
   const byId = new Map(results.map((r) => [r.id, r]));

@@ -1,0 +1,104 @@
+import { openSync, writeSync, closeSync } from 'node:fs';
+import prettyMilliseconds from 'pretty-ms';
+import type { Log } from './log';
+
+/** How often a running stage says where it is, even when nothing finished in between. */
+export const PROGRESS_INTERVAL_MS = 10_000;
+
+export interface Progress {
+  /** `done` units of `total` are finished (absolute, not an increment); prints when the last line is old. */
+  update(done: number, detail?: string): void;
+  /** Stops the heartbeat; prints the closing line. */
+  finish(detail?: string): void;
+  /** Stops the heartbeat without a line (the work failed; idempotent). */
+  stop(): void;
+}
+
+export interface ProgressOptions {
+  /** Where lines go when they reach the terminal anyway (default: `log`). */
+  log: Log;
+  /** Lines at least this often (ms); default 10 s. */
+  intervalMs?: number;
+  /** Clock, for tests. */
+  now?: () => number;
+}
+
+/** `search: trials 7/20 (35 %), 1m 12s elapsed, ETA 2m 14s — r0 c3` */
+export function formatProgressLine(what: string, done: number, total: number, elapsedMs: number, detail?: string): string {
+  const duration = (ms: number) => prettyMilliseconds(Math.max(0, ms), { secondsDecimalDigits: 0, unitCount: 2 });
+  const share = total > 0 ? ` (${Math.floor((100 * done) / total)} %)` : '';
+  // A linear ETA from the finished share; nothing to extrapolate from before the first unit finishes.
+  const eta = done > 0 && total > done ? `, ETA ${duration((elapsedMs * (total - done)) / done)}` : done >= total && total > 0 ? '' : ', ETA unknown';
+  return `${what} ${done}/${total}${share}, ${duration(elapsedMs)} elapsed${eta}${detail ? ` — ${detail}` : ''}`;
+}
+
+/**
+ * A progress reporter for one long piece of work: a line on every `update` once the last line is `intervalMs` old,
+ * and a heartbeat line every `intervalMs` while nothing finishes (a long trial), so a silent stage never looks hung.
+ * The timer is unref'd: it never keeps the process alive.
+ */
+export function startProgress(what: string, expectedTotal: number, options: ProgressOptions): Progress {
+  const interval = options.intervalMs ?? PROGRESS_INTERVAL_MS;
+  const now = options.now ?? Date.now;
+  const started = now();
+  let done = 0;
+  let total = expectedTotal;
+  let detail: string | undefined;
+  let lastLine = started;
+  const print = () => {
+    lastLine = now();
+    options.log(formatProgressLine(what, done, total, lastLine - started, detail));
+  };
+  const heartbeat = setInterval(() => {
+    if (now() - lastLine >= interval - 50) print();
+  }, interval);
+  heartbeat.unref();
+  return {
+    update(nextDone, nextDetail) {
+      done = nextDone;
+      // An estimated total that turned out short grows rather than showing 110 %.
+      total = Math.max(total, done);
+      detail = nextDetail;
+      if (now() - lastLine >= interval) print();
+    },
+    finish(finalDetail) {
+      clearInterval(heartbeat);
+      done = total;
+      detail = finalDetail;
+      print();
+    },
+    stop() {
+      clearInterval(heartbeat);
+    },
+  };
+}
+
+/**
+ * Where progress lines must go so that a person sees them while the task runs. Nx streams a task's output only in
+ * its default style and only for the project it was asked to run; with `--outputStyle=static` (and for the tasks
+ * of other projects) it captures the task's stdout/stderr and prints them when the task ends
+ * (nx/src/tasks-runner/task-orchestrator.js: `streamOutput` is false; NX_STREAM_OUTPUT is then unset while
+ * NX_TERMINAL_OUTPUT_PATH is set). In that case the lines are written to the stderr of the Nx process that runs
+ * the task (the last pid of NX_INVOCATION_ANCESTOR_PIDS: its fd 2 is the user's terminal or the CI log), and left
+ * out of the captured output, which would repeat them at the end. Elsewhere (streamed, or not under Nx) they go
+ * to `log`.
+ */
+export function progressLog(log: Log, env: NodeJS.ProcessEnv = process.env): Log {
+  const captured = env.NX_TERMINAL_OUTPUT_PATH !== undefined && env.NX_STREAM_OUTPUT !== 'true';
+  const orchestrator = (env.NX_INVOCATION_ANCESTOR_PIDS ?? '').split(/[,:\s]+/).filter(Boolean).pop();
+  if (!captured || !orchestrator || process.platform !== 'linux') return log;
+  let fd: number;
+  try {
+    fd = openSync(`/proc/${orchestrator}/fd/2`, 'a');
+  } catch {
+    return log;
+  }
+  process.once('exit', () => closeSync(fd));
+  return (line) => {
+    try {
+      writeSync(fd, `${line}\n`);
+    } catch {
+      log(line);
+    }
+  };
+}
