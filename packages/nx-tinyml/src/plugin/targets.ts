@@ -1,5 +1,6 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import { STAGE_CONTRACTS, STAGES, previousStage } from '@nx-tinyml/core/stages/pipeline';
+import { reportTarget } from './report-target';
 import { searchShardTargets, shardTargetName, type SearchShardOptions } from './search-shard-targets';
 import { stageInputs, type ExperimentIdentity } from './stage-inputs';
 
@@ -58,6 +59,7 @@ export function stageTargets(experiment: ExperimentIdentity, options: Required<T
       },
     };
   }
+  targets.report = reportTarget(experiment, options.outputRoot);
   if (options.searchShards > 0) {
     const shards: SearchShardOptions = { rounds: options.searchRounds, shards: options.searchShards };
     Object.assign(targets, searchShardTargets(experiment, options.outputRoot, shards));
