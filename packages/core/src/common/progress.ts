@@ -38,7 +38,8 @@ export function formatProgressLine(what: string, done: number, total: number, el
  * The timer is unref'd: it never keeps the process alive.
  */
 export function startProgress(what: string, expectedTotal: number, options: ProgressOptions): Progress {
-  const interval = options.intervalMs ?? PROGRESS_INTERVAL_MS;
+  // NX_TINYML_PROGRESS_INTERVAL_MS: more (or fewer) lines, e.g. in CI logs; the e2e test uses it to see lines soon.
+  const interval = options.intervalMs ?? (Number(process.env.NX_TINYML_PROGRESS_INTERVAL_MS) || PROGRESS_INTERVAL_MS);
   const now = options.now ?? Date.now;
   const started = now();
   let done = 0;

@@ -54,7 +54,7 @@ async function paretoOverlay(sides: readonly ComparisonSide[], artifacts: readon
       y: { field: 'score', type: 'quantitative', scale: { domain: [0, 1] }, title: 'validation metric' },
       color: { field: 'side', type: 'nominal', title: null, sort: sides.map((s) => s.label) },
       shape: { field: 'winner', type: 'nominal', scale: { domain: ['other', 'winner'], range: ['circle', 'diamond'] }, title: null },
-      size: { field: 'winner', type: 'nominal', scale: { domain: ['other', 'winner'], range: [40, 160] }, legend: null },
+      size: { condition: { test: "datum.winner === 'winner'", value: 160 }, value: 40 },
     },
   });
 }

@@ -10,9 +10,20 @@ type VegaLiteModule = typeof import('vega-lite');
  */
 const importModule = new Function('specifier', 'return import(specifier)') as (specifier: string) => Promise<unknown>;
 
+async function importBoth(): Promise<[unknown, unknown]> {
+  try {
+    return await Promise.all([importModule('vega'), importModule('vega-lite')]);
+  } catch (error) {
+    // Inside a VM context without a module loader for Function bodies (vitest), the import() below is the real
+    // one: that loader compiles to ES modules, where it is left as is.
+    if (!(error instanceof TypeError)) throw error;
+    return Promise.all([import('vega'), import('vega-lite')]);
+  }
+}
+
 let loaded: Promise<{ vega: VegaModule; vegaLite: VegaLiteModule }> | undefined;
 function loadVega() {
-  loaded ??= Promise.all([importModule('vega'), importModule('vega-lite')]).then(([vega, vegaLite]) => ({ vega: vega as VegaModule, vegaLite: vegaLite as VegaLiteModule }));
+  loaded ??= importBoth().then(([vega, vegaLite]) => ({ vega: vega as VegaModule, vegaLite: vegaLite as VegaLiteModule }));
   return loaded;
 }
 

@@ -66,7 +66,10 @@ export async function firmwareSection(artifacts: ExperimentArtifacts): Promise<R
   if (flashTest) {
     const { report } = flashTest;
     const { memory } = report;
-    const flashSections = Object.entries(memory.flash.sections).map(([name, bytes]) => ({ name, bytes }));
+    // A host build links dozens of small sections: the ten largest, and the rest summed.
+    const sorted = Object.entries(memory.flash.sections).map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+    const rest = sorted.slice(10).reduce((n, s) => n + s.bytes, 0);
+    const flashSections = [...sorted.slice(0, 10), ...(rest > 0 ? [{ name: `${sorted.length - 10} others`, bytes: rest }] : [])];
     parts.push(
       paragraph(
         `flash-test on ${report.builtFor} (${report.runner}): ${report.vectors.passed}/${report.vectors.total} golden vectors bit-exact. ` +

@@ -67,7 +67,7 @@ async function paretoPlot(points: Point[], field: 'sramBytes' | 'flashBytes' | '
       ],
     });
   }
-  return renderSvg({ data: { values }, width: 260, height: 200, layer: layers } as never);
+  return renderSvg({ data: { values }, width: 200, height: 190, layer: layers } as never);
 }
 
 /** The search's Pareto front (validation metric vs SRAM, flash, MACs; budgets; winner and baselines) and its trials. */
