@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheHit, TempWorkspace } from './temp-workspace';
@@ -25,6 +25,7 @@ describe('progress under nx run', () => {
   }, 300_000);
 
   it('reaches the terminal in the static style too, before Nx prints the captured task output at its end', async () => {
+    rmSync(path.join(ws.root, 'dist/.journals'), { recursive: true, force: true }); // or the trials are replayed
     const run = await ws.nx('run', 'fall-esp32:search', '--outputStyle=static', '--skip-nx-cache');
     expect(run.exitCode, run.output).toBe(0);
     const firstProgress = run.output.search(PROGRESS);

@@ -32,10 +32,12 @@ describe('progress lines', () => {
     expect(lines).toHaveLength(count); // no heartbeat after finish
   });
 
-  it('go to the given log unless Nx captures the task output (static style), when they go to the Nx process (tested through nx in the e2e test)', () => {
+  it('go to the given log outside Nx, and in an Nx task with a pseudo-terminal (interactive or TUI)', () => {
     const log = () => undefined;
-    expect(progressLog(log, {})).toBe(log);
-    expect(progressLog(log, { NX_TERMINAL_OUTPUT_PATH: '/tmp/x', NX_STREAM_OUTPUT: 'true', NX_INVOCATION_ANCESTOR_PIDS: String(process.pid) })).toBe(log);
-    expect(progressLog(log, { NX_TERMINAL_OUTPUT_PATH: '/tmp/x', NX_INVOCATION_ANCESTOR_PIDS: '999999999' })).toBe(log); // no such process
+    const forked = { NX_FORKED_TASK_EXECUTOR: 'true', NX_INVOCATION_ANCESTOR_PIDS: String(process.pid) };
+    expect(progressLog(log, {}, false)).toBe(log);
+    expect(progressLog(log, forked, true)).toBe(log);
+    expect(progressLog(log, { ...forked, NX_INVOCATION_ANCESTOR_PIDS: '999999999' }, false)).toBe(log); // no such process
+    // With piped output they go to the Nx process instead: through the real nx CLI in report-progress.e2e.test.ts.
   });
 });

@@ -77,17 +77,17 @@ export function startProgress(what: string, expectedTotal: number, options: Prog
 /**
  * Where progress lines must go so that a person sees them while the task runs. Nx streams a task's output only in
  * its default style and only for the project it was asked to run; with `--outputStyle=static` (and for the tasks
- * of other projects) it captures the task's stdout/stderr and prints them when the task ends
- * (nx/src/tasks-runner/task-orchestrator.js: `streamOutput` is false; NX_STREAM_OUTPUT is then unset while
- * NX_TERMINAL_OUTPUT_PATH is set). In that case the lines are written to the stderr of the Nx process that runs
- * the task (the last pid of NX_INVOCATION_ANCESTOR_PIDS: its fd 2 is the user's terminal or the CI log), and left
- * out of the captured output, which would repeat them at the end. Elsewhere (streamed, or not under Nx) they go
- * to `log`.
+ * of other projects) it captures the task's stdout/stderr through pipes and prints them when the task ends
+ * (nx/src/tasks-runner/task-orchestrator.js, forked-process-task-runner.js), and the task's environment does not
+ * say which. So in a task Nx forked with piped output (NX_FORKED_TASK_EXECUTOR, stderr not a terminal), the lines
+ * are written straight to the stderr of the Nx process that runs it — the last pid of NX_INVOCATION_ANCESTOR_PIDS,
+ * whose fd 2 is the user's terminal or the CI log — in every style, and left out of the captured output. When Nx
+ * gives the task a pseudo-terminal (an interactive default run, or the TUI, which draws the output itself) and
+ * outside Nx, they go to `log`.
  */
-export function progressLog(log: Log, env: NodeJS.ProcessEnv = process.env): Log {
-  const captured = env.NX_TERMINAL_OUTPUT_PATH !== undefined && env.NX_STREAM_OUTPUT !== 'true';
+export function progressLog(log: Log, env: NodeJS.ProcessEnv = process.env, stderrIsTerminal = process.stderr.isTTY === true): Log {
   const orchestrator = (env.NX_INVOCATION_ANCESTOR_PIDS ?? '').split(/[,:\s]+/).filter(Boolean).pop();
-  if (!captured || !orchestrator || process.platform !== 'linux') return log;
+  if (env.NX_FORKED_TASK_EXECUTOR !== 'true' || stderrIsTerminal || !orchestrator || process.platform !== 'linux') return log;
   let fd: number;
   try {
     fd = openSync(`/proc/${orchestrator}/fd/2`, 'a');

@@ -54,7 +54,7 @@ export async function cascadeSection(artifacts: ExperimentArtifacts): Promise<Re
     encoding: {
       x: { field: 'coverage', type: 'quantitative', scale: { domain: [0, 1] }, title: 'coverage (most certain share of windows)' },
       y: { field: 'accuracy', type: 'quantitative', scale: { zero: false }, title: 'accuracy' },
-      color: { field: 'method', type: 'nominal', title: null },
+      color: { field: 'method', type: 'nominal', title: null, legend: { orient: 'bottom', columns: 2 } },
     },
   });
 
@@ -97,7 +97,7 @@ export async function cascadeSection(artifacts: ExperimentArtifacts): Promise<Re
         data: { values: [{ macs: chosen.expectedMacs, f1: chosen.eventF1, label: `chosen ${chosen.thresholds.map((t) => t.toFixed(2)).join(' / ')}` }] },
         layer: [
           { mark: { type: 'point', shape: 'diamond', size: 140, filled: true, color: '#d62728' }, encoding: { x: { field: 'macs', type: 'quantitative' }, y: { field: 'f1', type: 'quantitative' } } },
-          { mark: { type: 'text', dy: -12, color: '#d62728', fontSize: 10 }, encoding: { x: { field: 'macs', type: 'quantitative' }, y: { field: 'f1', type: 'quantitative' }, text: { field: 'label' } } },
+          { mark: { type: 'text', dy: -12, align: 'left', dx: 4, color: '#d62728', fontSize: 10 }, encoding: { x: { field: 'macs', type: 'quantitative' }, y: { field: 'f1', type: 'quantitative' }, text: { field: 'label' } } },
         ],
       },
     ],

@@ -52,8 +52,8 @@ async function paretoPlot(points: Point[], field: 'sramBytes' | 'flashBytes' | '
       encoding: {
         x: { field, type: 'quantitative', scale: { type: 'log', nice: false, padding: 12 }, title },
         y: { field: 'score', type: 'quantitative', scale: { domain: [0, 1] }, title: `validation ${metric}` },
-        color: { field: 'role', type: 'nominal', scale: { domain: ROLES, range: ['#9aa5b1', '#1f77b4', '#d62728', '#ff7f0e', '#9467bd', '#2ca02c'] }, title: null },
-        shape: { field: 'role', type: 'nominal', scale: { domain: ROLES, range: SHAPES }, title: null },
+        color: { field: 'role', type: 'nominal', scale: { domain: ROLES, range: ['#9aa5b1', '#1f77b4', '#d62728', '#ff7f0e', '#9467bd', '#2ca02c'] }, title: null, legend: { orient: 'bottom', columns: 2 } },
+        shape: { field: 'role', type: 'nominal', scale: { domain: ROLES, range: SHAPES }, title: null, legend: { orient: 'bottom', columns: 2 } },
         tooltip: [{ field: 'name' }, { field: 'summary' }, { field: field }, { field: 'score' }],
       },
     },
@@ -67,7 +67,7 @@ async function paretoPlot(points: Point[], field: 'sramBytes' | 'flashBytes' | '
       ],
     });
   }
-  return renderSvg({ data: { values }, width: 200, height: 190, layer: layers } as never);
+  return renderSvg({ data: { values }, width: 215, height: 190, layer: layers } as never);
 }
 
 /** The search's Pareto front (validation metric vs SRAM, flash, MACs; budgets; winner and baselines) and its trials. */
