@@ -1,5 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheHit, TempWorkspace } from './temp-workspace';
 
@@ -26,7 +27,13 @@ describe('progress under nx run', () => {
 
   it('reaches the terminal in the static style too, before Nx prints the captured task output at its end', async () => {
     rmSync(path.join(ws.root, 'dist/.journals'), { recursive: true, force: true }); // or the trials are replayed
-    const run = await ws.nx('run', 'fall-esp32:search', '--outputStyle=static', '--skip-nx-cache');
+    // Nx's stdout and stderr on one real pipe, as in a terminal or a CI log (a Node parent would give it sockets).
+    const piped = await execa('bash', ['-c', 'node node_modules/nx/dist/bin/nx.js run fall-esp32:search --outputStyle=static --skip-nx-cache 2>&1 | cat'], {
+      cwd: ws.root,
+      reject: false,
+      env: { NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', FORCE_COLOR: '0', NX_TINYML_DATASET_MIRROR: undefined, ...ws.env },
+    });
+    const run = { exitCode: piped.exitCode, output: piped.stdout };
     expect(run.exitCode, run.output).toBe(0);
     const firstProgress = run.output.search(PROGRESS);
     const taskOutput = run.output.indexOf('search: 2 cnn1d candidates');

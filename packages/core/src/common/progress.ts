@@ -1,4 +1,4 @@
-import { openSync, writeSync, closeSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, writeSync } from 'node:fs';
 import prettyMilliseconds from 'pretty-ms';
 import type { Log } from './log';
 
@@ -81,7 +81,7 @@ export function startProgress(what: string, expectedTotal: number, options: Prog
  * (nx/src/tasks-runner/task-orchestrator.js, forked-process-task-runner.js), and the task's environment does not
  * say which. So in a task Nx forked with piped output (NX_FORKED_TASK_EXECUTOR, stderr not a terminal), the lines
  * are written straight to the stderr of the Nx process that runs it — the last pid of NX_INVOCATION_ANCESTOR_PIDS,
- * whose fd 2 is the user's terminal or the CI log — in every style, and left out of the captured output. When Nx
+ * whose fd 2 is the user's terminal or the CI log's pipe — in every style, and left out of the captured output. When Nx
  * gives the task a pseudo-terminal (an interactive default run, or the TUI, which draws the output itself) and
  * outside Nx, they go to `log`.
  */
@@ -92,6 +92,13 @@ export function progressLog(log: Log, env: NodeJS.ProcessEnv = process.env, stde
   try {
     fd = openSync(`/proc/${orchestrator}/fd/2`, 'a');
   } catch {
+    // Not reachable: e.g. a socket (Nx run by another Node process), which /proc cannot open.
+    return log;
+  }
+  // Only a terminal or a pipe: a regular file opened anew has its own offset, and Nx's writes would overwrite ours.
+  const target = fstatSync(fd);
+  if (!target.isCharacterDevice() && !target.isFIFO()) {
+    closeSync(fd);
     return log;
   }
   process.once('exit', () => closeSync(fd));
