@@ -57,9 +57,17 @@ export class JournaledTrials {
     private readonly store: TrialStore<TrialOutcome>,
     private readonly executor: TrialExecutor,
     private readonly log: Log,
+    /** Called after every trial, trained or replayed (progress). */
+    private readonly onFinished: () => void = () => undefined,
   ) {}
 
   async run(request: TrialRequest, label: () => string): Promise<TrialOutcome> {
+    const outcome = await this.lookUpOrTrain(request, label);
+    this.onFinished();
+    return outcome;
+  }
+
+  private async lookUpOrTrain(request: TrialRequest, label: () => string): Promise<TrialOutcome> {
     // Lookups and the in-flight registration happen before the first await, so two schedules running
     // concurrently never both train the same trial.
     const contentKey = trialContentKey(request);

@@ -50,6 +50,7 @@ export class TrialRunner {
       epochsRun: result.history.length,
       stopReason: result.stopReason,
       trainWindows: result.trainWindows,
+      history: result.history.map(({ epoch, loss, validationLoss, validationF1 }) => ({ epoch, loss, validationLoss, validationF1 })),
       subjects: { train: [...fold.trainSubjects], validation: [...fold.validationSubjects], test: [...fold.testSubjects] },
       weights: result.weights,
       timing: { seconds: result.seconds, samplesPerSecond: result.samplesPerSecond },

@@ -36,6 +36,13 @@ export interface TrialRequest {
 }
 
 /** What a trial yields. Timing fields vary run to run; everything else is determined by the request. */
+export interface TrialEpoch {
+  epoch: number;
+  loss: number;
+  validationLoss: number | null;
+  validationF1: number | null;
+}
+
 export interface TrialOutcome {
   key: string;
   validation: Metrics | null;
@@ -46,6 +53,11 @@ export interface TrialOutcome {
   epochsRun: number;
   stopReason: string;
   trainWindows: number;
+  /**
+   * Per-epoch training loss and validation loss / F1 (the report's training curves). No timings: they would make
+   * identical trials differ. Absent from trials journaled before it was recorded.
+   */
+  history?: TrialEpoch[];
   /** The subject split the trial trained and was scored on (the same for every trial of a search). */
   subjects: { train: string[]; validation: string[]; test: string[] };
   weights: NetworkWeights;

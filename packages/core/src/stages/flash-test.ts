@@ -5,6 +5,7 @@ import { canonicalJson } from '../common/canonical-json';
 import { UserError } from '../common/errors';
 import { makeTempDir, removeTempDir } from '../common/temp-paths';
 import { silentLog, type Log } from '../common/log';
+import { progressLog, startProgress } from '../common/progress';
 import { defaultWorkspaceRoot } from '../common/workspace';
 import { EXIT_HOOK_DEFINE } from '../firmware/emit-build-files';
 import { HARNESS_RESULT_LINE, emitGoldenHeader, emitGoldenVectors, harnessInput } from '../firmware/emit-harness';
@@ -73,6 +74,8 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
   log(`flash-test: runner ${runner.kind}${runner.kind === 'host' && input.board.name !== 'host' ? ` (${input.board.name} has no emulator here; native build with ASan/UBSan, memory checked against ${input.board.name})` : ''}: ${runner.why}`);
 
   const buildDir = await makeTempDir('flash');
+  // Two long steps, building and running; the heartbeat shows they are alive (QEMU runs can take minutes).
+  const progress = startProgress(`flash-test: build and run on ${runner.kind}, steps`, 2, { log: progressLog(log) });
   try {
     const inPackage = (file: string) => path.join(input.firmwareDir, file);
     const { layout } = manifest;
@@ -88,7 +91,7 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
       await copyFile(inPackage('test/harness.c'), path.join(subsetDir, 'harness.c'));
       testSources = testSources.map((file) => path.join(subsetDir, path.basename(file)));
     }
-    const goldenRun = async (board: BoardDefinition, kind: 'qemu' | 'host', outDir: string) => {
+    const goldenRun = async (board: BoardDefinition, kind: 'qemu' | 'host', outDir: string, onBuilt = () => {}) => {
       const build = await buildFirmware({
         board,
         sources: [...[...layout.modelSources, ...layout.runtimeSources].map(inPackage), ...testSources],
@@ -97,6 +100,7 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
         defines: { [EXIT_HOOK_DEFINE.name]: EXIT_HOOK_DEFINE.value },
         workspaceRoot,
       });
+      onBuilt();
       const timeoutMs = input.timeoutMs ?? 120_000;
       const run: FirmwareRun =
         kind === 'qemu'
@@ -104,7 +108,8 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
           : await runOnHost({ elf: build.elf, timeoutMs });
       return { build, run, outcome: bitExactOutcome(run, board, kind) };
     };
-    const { build, run, outcome } = await goldenRun(buildBoard, runner.kind, buildDir);
+    const { build, run, outcome } = await goldenRun(buildBoard, runner.kind, buildDir, () => progress.update(1, 'built'));
+    progress.finish();
     const memory = checkMemory(build, manifest, input.board);
     const executed = executedCore(buildBoard, runner.kind);
     // A board emulated on a stand-in core (the ESP32-S2's LX7 on QEMU's lx106) also runs natively under ASan/UBSan:
@@ -141,6 +146,7 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
     );
     return { runner: runner.kind, passed: Number(outcome[1]), vectors: Number(outcome[2]) };
   } finally {
+    progress.stop();
     await removeTempDir(buildDir);
   }
 }

@@ -4,6 +4,7 @@ import { replaceDirAtomic } from '../common/atomic';
 import { canonicalJson } from '../common/canonical-json';
 import { UserError } from '../common/errors';
 import { silentLog, type Log } from '../common/log';
+import { progressLog, startProgress } from '../common/progress';
 import { Random } from '../common/random';
 import { readWindowStore, type LoadedWindowStore } from '../data/window-store';
 import { exitCosts } from '../model/cost';
@@ -136,7 +137,10 @@ export async function runQuantizeStage(input: QuantizeStageInput): Promise<{ eve
   let agreeDecision = 0;
   let agreeExit = 0;
   let inputBytesEqual = 0;
+  // A synchronous loop: the line comes from update(), the heartbeat timer cannot fire inside it.
+  const progress = startProgress('quantize: int8 reference on test windows', testWindows.length, { log: progressLog(log) });
   testWindows.forEach((w, i) => {
+    progress.update(i);
     const input = deviceInput(w);
     const fromFloat = quantizeInput(model, sampler.sample(w));
     for (let k = 0; k < input.length; k++) if (input[k] === fromFloat[k]) inputBytesEqual++;
@@ -145,6 +149,7 @@ export async function runQuantizeStage(input: QuantizeStageInput): Promise<{ eve
     if (intSet.cls[i] === floatSet.cls[i]) agreeDecision++;
     if ((intSet.exit as Uint8Array)[i] === (floatSet.exit as Uint8Array)[i]) agreeExit++;
   });
+  progress.stop();
   const rawAgreement = inputBytesEqual / Math.max(1, testWindows.length * sampler.windowSize);
   log(
     `quantize: int8 reference interpreter on ${testWindows.length} test windows (raw sensor input, integer normalisation) in ${((Date.now() - started) / 1000).toFixed(1)} s; ` +

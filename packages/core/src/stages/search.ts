@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { replaceDirAtomic } from '../common/atomic';
 import { canonicalJson } from '../common/canonical-json';
 import { silentLog, type Log } from '../common/log';
+import { progressLog, startProgress } from '../common/progress';
 import { estimateMemory } from '../model/memory';
 import type { Candidate } from '../search/candidates';
 import { TrialJournal, type TrialStore } from '../search/journal';
@@ -63,7 +64,13 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
   }
   const executor = createTrialExecutor(plan.data, search.workers);
   const started = Date.now();
-  const trials = new JournaledTrials(store, executor, log);
+  // The constrained schedule's trials, the two-stage search's (about as many) and one per other baseline; the
+  // line's total grows if the two-stage search asks for more.
+  const scheduled = schedule.reduce((sum, rung) => sum + rung.candidates, 0);
+  const expected = scheduled * (search.baselines.twoStage ? 2 : 1) + Number(search.baselines.twoStage) + Number(search.baselines.unweighted);
+  const progress = startProgress('search: trials', expected, { log: progressLog(log) });
+  let finished = 0;
+  const trials = new JournaledTrials(store, executor, log, () => progress.update(++finished));
   try {
     const { winner, records, baselines } = await runSearchTrials(plan, trials, log);
     const subjects = winner.outcome.subjects;
@@ -109,6 +116,7 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
         memory: { flash: memory.flash, sram: memory.sram, budget: memory.budget, fits: memory.fits, arena: memory.plan.arenaBytes },
         validation: winner.outcome.validation,
         test: winner.outcome.test,
+        history: winner.outcome.history ?? null,
       });
       await write('baselines.json', baselines);
       await writeFile(
@@ -117,6 +125,7 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
       );
       await writeFile(path.join(dir, 'run-log.jsonl'), trials.timings.map((t) => JSON.stringify(t)).join('\n') + '\n');
     });
+    progress.finish();
     const minutes = ((Date.now() - started) / 60000).toFixed(1);
     const trained = trials.timings.filter((t) => !t.resumed).length;
     if (input.shardResults && trained > 0) log(`search: ${trained} trial${trained === 1 ? ' was' : 's were'} not covered by the shard targets and trained here (raise searchRounds to cover them)`);
@@ -128,6 +137,7 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
     );
     return { fold, best: { ...winner.candidate, validation: winner.outcome.validation, test: winner.outcome.test }, candidates: draw.candidates.length, rejected: draw.rejected.count };
   } finally {
+    progress.stop();
     journal.close();
     await executor.close();
   }

@@ -4,6 +4,7 @@ import { replaceDirAtomic } from '../common/atomic';
 import { canonicalJson } from '../common/canonical-json';
 import { UserError } from '../common/errors';
 import { silentLog, type Log } from '../common/log';
+import { progressLog, startProgress } from '../common/progress';
 import { Random } from '../common/random';
 import { readWindowStore } from '../data/window-store';
 import { exitCosts, modelCost, summarizeIR, totalParams } from '../model/cost';
@@ -17,7 +18,7 @@ import { evaluateMethods, robustness, type EvaluatedModels } from '../train/casc
 import { resolveEvents } from '../train/cascade/events';
 import { cascadeExitPredictions } from '../train/cascade/predictions';
 import { trainCascadeMarkdown, comparisonRows } from '../train/cascade/report';
-import { calibrateThresholds } from '../train/cascade/thresholds';
+import { calibrateThresholds, operatingPoint } from '../train/cascade/thresholds';
 import { cascadeFoldData, type TrainingJob, type TrainingJobResult, type TrainingSettings } from '../train/cascade/training-jobs';
 import { createTrainingPool } from '../train/cascade/training-pool';
 import { Network, type NetworkWeights } from '../train/network';
@@ -115,19 +116,23 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
   const started = Date.now();
   const pool = createTrainingPool({ ...dataSpec, events: events.names }, Math.min(settings.workers, jobs.length));
   let results: TrainingJobResult[];
+  const progress = startProgress('train-cascade: trainings', jobs.length, { log: progressLog(log) });
   try {
     let done = 0;
     results = await Promise.all(
       jobs.map(async (job) => {
         const result = await pool.run(job, (line) => log(`train-cascade: ${line}`));
         done++;
+        progress.update(done, job.id);
         const last = result.stages[result.stages.length - 1];
         const f1 = last.validation ? monitoredF1(last.validation, E === 1 ? 'positive-f1' : 'event-f1') : null;
         log(`train-cascade: ${job.id} trained in ${result.seconds.toFixed(0)} s (${result.stages.length} stage(s), validation event F1 ${fmt(f1)}); ${done}/${jobs.length}`);
         return result;
       }),
     );
+    progress.finish();
   } finally {
+    progress.stop();
     await pool.close();
   }
   const byId = new Map(results.map((r) => [r.id, r]));
@@ -148,6 +153,8 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
   const validationTruth = Uint8Array.from(data.validation, (w) => events.eventOfClass[data.label(w)] + 1);
   const calibration = calibrateThresholds(validationExits, validationTruth, exitMacs, settings.targetDrop);
   const thresholds = calibration.chosen.thresholds;
+  // The report's threshold sweep: one shared threshold on every early exit, validation windows, 21 steps.
+  const thresholdSweep = Array.from({ length: 21 }, (_, step) => operatingPoint(validationExits, validationTruth, exitMacs, new Array<number>(exitMacs.length - 1).fill(step / 20)));
   log(
     `train-cascade: thresholds ${thresholds.map((t) => t.toFixed(3)).join(', ') || '(single exit)'} on validation: event F1 ${fmt(calibration.chosen.eventF1)} ` +
       `(deep-only ${fmt(calibration.deepOnly.eventF1)}), exit rates ${calibration.chosen.rates.map((r) => pct(r)).join(' / ')}, ${Math.round(calibration.chosen.expectedMacs)} of ${exitMacs[exitMacs.length - 1]} MACs`,
@@ -215,6 +222,7 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
       windows: { train: data.train.length, validation: data.validation.length, test: data.test.length },
       training: results.map((r) => ({ id: r.id, stages: r.stages.map(({ seconds, samplesPerSecond, ...rest }) => rest) })),
       calibration,
+      thresholdSweep,
       test,
       robustness: damage,
       resources,

@@ -32,6 +32,13 @@ describe('stage targets and the sharded search', () => {
     expect(stageTargets(experiment, normalizeOptions({ searchShards: 1 })).search.inputs).toContain('{workspaceRoot}/packages/core/src/stages/search.ts');
   });
 
+  it('has a cached report target that starts no stage and is keyed on the outputs it reads', () => {
+    const report = stageTargets(experiment, normalizeOptions(undefined)).report;
+    expect(report).toMatchObject({ executor: 'nx-tinyml:report', cache: true, dependsOn: [], outputs: ['{workspaceRoot}/dist/experiments/fall-esp32/report'] });
+    expect(report.inputs).toContainEqual({ runtime: 'node node_modules/nx-tinyml/bin/report-inputs.js dist/experiments/fall-esp32' });
+    expect(report.inputs).toContain('{workspaceRoot}/packages/core/src/report/**/*.ts');
+  });
+
   it('refuses shard counts that are not small non-negative integers', () => {
     expect(() => normalizeOptions({ searchShards: 2.5 })).toThrow(/searchShards must be an integer in \[0, 64\], got 2.5/);
     expect(() => normalizeOptions({ searchRounds: 0 })).toThrow(/searchRounds must be an integer in \[1, 16\], got 0/);

@@ -1,6 +1,7 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import { STAGE_CONTRACTS, STAGES, previousStage } from '@nx-tinyml/core/stages/pipeline';
 import { evaluateTargets } from './evaluate-targets';
+import { reportTarget } from './report-target';
 import { searchShardTargets, shardTargetName, type SearchShardOptions } from './search-shard-targets';
 import { stageInputs, type ExperimentIdentity } from './stage-inputs';
 
@@ -65,6 +66,7 @@ export function stageTargets(experiment: ExperimentIdentity, options: Required<T
       },
     };
   }
+  targets.report = reportTarget(experiment, options.outputRoot);
   if (options.searchShards > 0) {
     const shards: SearchShardOptions = { rounds: options.searchRounds, shards: options.searchShards };
     Object.assign(targets, searchShardTargets(experiment, options.outputRoot, shards));

@@ -1,0 +1,31 @@
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { runEmitFirmwareStage } from '../stages/emit-firmware';
+import { runFlashTestStage } from '../stages/flash-test';
+import { runQuantizeStage } from '../stages/quantize';
+import { runSamplePipeline, type SamplePipeline } from '../stages/sample-pipeline';
+
+/**
+ * For the report's tests: the real sample pipeline (window, a one-candidate search, a short train-cascade,
+ * quantize, emit-firmware, flash-test on QEMU's Cortex-M4 when arm-none-eabi and QEMU are there, else on the
+ * host), laid out as dist/experiments/<name>/<stage>/ is.
+ */
+export async function runSampleReportPipeline(): Promise<SamplePipeline> {
+  const pipeline = await runSamplePipeline();
+  const { spec, root } = pipeline;
+  const quantizeDir = path.join(root, 'quantize');
+  const firmwareDir = path.join(root, 'emit-firmware');
+  await runQuantizeStage({
+    experiment: spec.name,
+    quantize: { ...spec.quantize, goldenVectors: 8, calibrationWindows: 300 },
+    seed: spec.seed,
+    board: spec.boardDefinition,
+    windowDir: pipeline.windowDir,
+    cascadeDir: pipeline.cascadeDir,
+    outDir: quantizeDir,
+  });
+  await runEmitFirmwareStage({ experiment: spec.name, format: 'auto', board: spec.boardDefinition, quantizeDir, outDir: firmwareDir });
+  const qemu = existsSync('/usr/bin/qemu-system-arm') && existsSync('/usr/bin/arm-none-eabi-gcc');
+  await runFlashTestStage({ experiment: spec.name, runner: qemu ? 'qemu' : 'host', board: spec.boardDefinition, firmwareDir, quantizeDir, outDir: path.join(root, 'flash-test') });
+  return pipeline;
+}

@@ -1,0 +1,50 @@
+import type { ExperimentArtifacts } from '../artifacts';
+import { figure, paragraph } from '../html';
+import { renderSvg } from '../render-svg';
+import { notRun, shown, type ReportSection } from '../section';
+
+/** Per-subject event F1 and pooled confusion matrices of every method (evaluate/evaluate.json, via evaluate-reader). */
+export async function evaluateSection(artifacts: ExperimentArtifacts): Promise<ReportSection> {
+  const evaluate = artifacts.evaluate;
+  if (!evaluate) return notRun('evaluate', 'Evaluation across subjects', 'evaluate', artifacts.experiment);
+  if (evaluate.unrecognised) return shown('evaluate', 'Evaluation across subjects', [paragraph(`Not shown: ${evaluate.unrecognised}.`)], { unrecognised: evaluate.unrecognised });
+  const subjects = evaluate.methods.flatMap((m) => m.perSubject.filter((s) => s.eventF1 !== null).map((s) => ({ method: m.label, subject: s.subject, f1: s.eventF1 })));
+  const bars = await renderSvg({
+    data: { values: subjects },
+    width: Math.min(760, Math.max(260, 14 * subjects.length)),
+    height: 180,
+    mark: 'bar',
+    encoding: {
+      x: { field: 'subject', type: 'nominal', title: 'test subject' },
+      xOffset: { field: 'method', type: 'nominal' },
+      y: { field: 'f1', type: 'quantitative', scale: { domain: [0, 1] }, title: 'window event F1' },
+      color: { field: 'method', type: 'nominal', title: null },
+    },
+  });
+  const classes = ['no event', ...evaluate.events];
+  const cells = evaluate.methods.flatMap((m) =>
+    m.confusion.flatMap((row, t) => row.map((n, p) => ({ method: m.label, truth: classes[t] ?? String(t), predicted: classes[p] ?? String(p), windows: n, share: n / Math.max(1, row.reduce((a, b) => a + b, 0)) }))),
+  );
+  const confusion = await renderSvg({
+    data: { values: cells },
+    facet: { column: { field: 'method', type: 'nominal', title: null } },
+    spec: {
+      width: 40 * classes.length,
+      height: 40 * classes.length,
+      layer: [
+        { mark: 'rect', encoding: { x: { field: 'predicted', type: 'nominal', sort: classes }, y: { field: 'truth', type: 'nominal', sort: classes }, color: { field: 'share', type: 'quantitative', scale: { scheme: 'blues', domain: [0, 1] }, title: 'row share' } } },
+        { mark: { type: 'text', fontSize: 10 }, encoding: { x: { field: 'predicted', type: 'nominal', sort: classes }, y: { field: 'truth', type: 'nominal', sort: classes }, text: { field: 'windows' }, color: { condition: { test: 'datum.share > 0.5', value: 'white' }, value: 'black' } } },
+      ],
+    },
+  } as never);
+  return shown(
+    'evaluate',
+    'Evaluation across subjects',
+    [
+      paragraph(`${evaluate.folds.length} folds; ${evaluate.methods.length} method/precision combinations.`),
+      figure('evaluate-per-subject', bars, 'Window-level event F1 of each held-out subject, per method.'),
+      figure('evaluate-confusion', confusion, 'Confusion matrices pooled over the folds (rows: truth; colour: share of the row).'),
+    ],
+    { folds: evaluate.folds, methods: evaluate.methods.map((m) => ({ label: m.label, confusion: m.confusion })) },
+  );
+}
