@@ -3,6 +3,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../common/atomic';
 import { canonicalJson } from '../common/canonical-json';
+import { hashCode, trainingCodeFiles } from '../search/training-code';
 import { UserError } from '../common/errors';
 import { readWindowStore, type LoadedWindowStore } from '../data/window-store';
 import { summarizeIR } from '../model/cost';
@@ -39,6 +40,12 @@ interface CascadeModelFile {
   subjects: { train: string[]; validation: string[]; test: string[] };
 }
 
+let codeHash: string | undefined;
+function evaluationCodeHash(): string {
+  codeHash ??= hashCode(trainingCodeFiles([path.join(__dirname, 'run-folds.ts')]));
+  return codeHash;
+}
+
 /** Loads what every fold needs and resolves `evaluate.folds` against the window store. */
 export async function loadEvaluationContext(sources: EvaluationSources, settings: FoldSettings): Promise<EvaluationContext> {
   const cascadeFile = path.join(sources.cascadeDir, 'cascade-model.json');
@@ -73,6 +80,9 @@ export async function loadEvaluationContext(sources: EvaluationSources, settings
     cascade: settings.cascade,
     quantize: settings.quantize,
     evaluate: evaluateSettings,
+    precision: settings.precision,
+    // The code that trains and scores a fold: a fold journaled by other code is never replayed as this code's.
+    code: evaluationCodeHash(),
   });
   return {
     store,

@@ -14,6 +14,7 @@ import { applyThresholds, averagedSoftmaxPredictions, cascadeExitPredictions, Pr
 import { calibrateThresholds } from '../train/cascade/thresholds';
 import { cascadeFoldData, CascadeJobRunner, type TrainingJob, type TrainingSettings } from '../train/cascade/training-jobs';
 import { Network, type NetworkWeights } from '../train/network';
+import type { Precision as TrainPrecision } from '../train/wasm/arena';
 import { uniformSubsample, WindowSampler } from '../train/window-source';
 import { int8CascadePredictions } from './int8-predictions';
 import { scoreMethod, type MethodScores } from './method-scores';
@@ -33,10 +34,13 @@ export interface FoldSettings {
   cascade: NormalizedTrainCascade;
   quantize: NormalizedQuantize;
   evaluate: NormalizedEvaluate;
+  /** The engine's element type (spec train.precision). */
+  precision: EnginePrecision;
 }
 
 export type MethodKey = 'cascade' | 'deep-exit' | 'softmax';
 export type Precision = 'float' | 'int8';
+type EnginePrecision = TrainPrecision;
 
 /** One outer fold: who was where, what training did, and every method's scores on the held-out subject(s). */
 export interface FoldResult {
@@ -84,6 +88,7 @@ export async function evaluateFold(
     weightedLoss: trainSettings.weightedLoss,
     lambda: trainSettings.lambda,
     annealEpochs: trainSettings.annealEpochs,
+    precision: settings.precision,
   };
   // The same seeds as train-cascade, so the search's fold with train-cascade's profile reproduces its model.
   const jobs: TrainingJob[] = [

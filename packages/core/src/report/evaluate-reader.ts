@@ -1,50 +1,56 @@
+import type { MethodAggregate } from '../evaluate/aggregate-folds';
+import { EVALUATE_FORMAT, type EvaluateResults as EvaluateFile } from '../evaluate/results';
 import { readOptionalJson } from './read-optional-json';
 
 /**
- * The one place that knows the layout of `evaluate/evaluate.json` (format nx-tinyml/evaluate@1: folds[] with
- * results[] of {method, precision, scores: {window: {confusion}, perSubject: [{subject, windowEventF1}]}}, and
- * model.events). The report sees only this neutral view, so a change to the evaluate stage's file is adapted here.
+ * The report's view of `evaluate/evaluate.json`, typed by the evaluate stage's own format (nx-tinyml/evaluate@1,
+ * evaluate/results.ts): a change there fails to compile here instead of drifting.
  */
 export interface EvaluateResults {
   events: string[];
   folds: string[];
-  /** One per method and precision, e.g. "ur2m-cascade int8". */
+  /** Folds whose test subject helped choose what is deployed (the aggregate is also given without them). */
+  selectionFolds: string[];
+  /** One per method and precision, e.g. "cascade int8". */
   methods: { label: string; perSubject: { subject: string; eventF1: number | null }[]; confusion: number[][] }[];
+  /** The stage's own aggregate over all folds, and without the selection folds (null when none is left). */
+  aggregate: { all: (MethodAggregate & { label: string })[]; withoutSelection: (MethodAggregate & { label: string })[] | null };
+  /** The alarm rule the event-level figures use, in words. */
+  postProcessing: string;
   /** Set when the file is there but not in the layout above. */
   unrecognised: string | null;
 }
 
-interface RawEvaluate {
-  format?: unknown;
-  model?: { events?: unknown };
-  folds?: { fold?: unknown; results?: { method?: unknown; precision?: unknown; scores?: { window?: { confusion?: unknown }; perSubject?: { subject?: unknown; windowEventF1?: unknown }[] } }[] }[];
-}
+const label = (m: { method: string; precision: string }) => `${m.method} ${m.precision}`;
 
 export async function readEvaluate(file: string): Promise<EvaluateResults | null> {
-  const raw = await readOptionalJson<RawEvaluate>(file);
+  const raw = await readOptionalJson<Partial<EvaluateFile>>(file);
   if (raw === null) return null;
-  const events = Array.isArray(raw.model?.events) ? raw.model!.events.map(String) : [];
-  if (raw.format !== 'nx-tinyml/evaluate@1' || !Array.isArray(raw.folds)) {
-    return { events, folds: [], methods: [], unrecognised: `${file}: format ${JSON.stringify(raw.format)}, expected "nx-tinyml/evaluate@1"` };
+  const events = Array.isArray(raw.model?.events) ? raw.model.events.map(String) : [];
+  if (raw.format !== EVALUATE_FORMAT || !Array.isArray(raw.folds) || !raw.aggregate) {
+    return { events, folds: [], selectionFolds: [], methods: [], aggregate: { all: [], withoutSelection: null }, postProcessing: '', unrecognised: `${file}: format ${JSON.stringify(raw.format)}, expected "${EVALUATE_FORMAT}"` };
   }
   const methods = new Map<string, EvaluateResults['methods'][number]>();
   for (const fold of raw.folds) {
-    for (const result of fold.results ?? []) {
-      const label = `${String(result.method)} ${String(result.precision)}`;
-      const entry = methods.get(label) ?? { label, perSubject: [], confusion: [] };
-      methods.set(label, entry);
-      for (const subject of result.scores?.perSubject ?? []) {
-        entry.perSubject.push({ subject: String(subject.subject), eventF1: typeof subject.windowEventF1 === 'number' ? subject.windowEventF1 : null });
-      }
-      const confusion = result.scores?.window?.confusion;
-      if (Array.isArray(confusion)) {
-        confusion.forEach((row: unknown, t: number) => {
-          if (!Array.isArray(row)) return;
-          entry.confusion[t] ??= new Array<number>(row.length).fill(0);
-          row.forEach((n: unknown, p: number) => (entry.confusion[t][p] += typeof n === 'number' ? n : 0));
-        });
-      }
+    for (const result of fold.results) {
+      const key = label(result);
+      const entry = methods.get(key) ?? { label: key, perSubject: [], confusion: [] };
+      methods.set(key, entry);
+      for (const subject of result.scores.perSubject) entry.perSubject.push({ subject: subject.subject, eventF1: subject.windowEventF1 });
+      result.scores.window.confusion.forEach((row, t) => {
+        entry.confusion[t] ??= new Array<number>(row.length).fill(0);
+        row.forEach((n, p) => (entry.confusion[t][p] += n));
+      });
     }
   }
-  return { events, folds: raw.folds.map((f) => String(f.fold)), methods: [...methods.values()], unrecognised: null };
+  const labelled = (list: MethodAggregate[]) => list.map((m) => ({ ...m, label: label(m) }));
+  return {
+    events,
+    folds: raw.folds.map((f) => f.fold),
+    selectionFolds: raw.folds.filter((f) => f.selection.excluded).map((f) => f.fold),
+    methods: [...methods.values()],
+    aggregate: { all: labelled(raw.aggregate.all.methods), withoutSelection: raw.aggregate.withoutSelection ? labelled(raw.aggregate.withoutSelection.methods) : null },
+    postProcessing: raw.postProcessing?.description ?? '',
+    unrecognised: null,
+  };
 }

@@ -1,4 +1,4 @@
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultWorkspaceRoot } from '../common/workspace';
@@ -8,6 +8,7 @@ import { int8CascadePredictions } from '../evaluate/int8-predictions';
 import { formatPredictions, runNewDataEvaluation, runPredict } from '../evaluate/predict';
 import { readEvaluateResults } from '../evaluate/results';
 import type { QuantizedModel } from '../quantize/quantized-model';
+import { buildExperimentReport } from '../report/build-report';
 import { CascadeNetwork } from '../train/cascade/cascade-network';
 import { applyThresholds, cascadeExitPredictions } from '../train/cascade/predictions';
 import { WindowSampler } from '../train/window-source';
@@ -29,6 +30,7 @@ function settings() {
   return {
     windowDir: pipeline.windowDir,
     seed: spec.seed,
+    precision: spec.train.precision,
     cascade: spec['train-cascade'],
     quantize: { ...spec.quantize, calibrationWindows: 200 },
     evaluate: { ...spec.evaluate, baselines: true, folds: ['SA01', 'SA02'], training: { epochs: 2, patience: 2, maxTrainWindows: 1500, maxValidationWindows: 800 } },
@@ -87,6 +89,21 @@ describe('evaluate on the SisFall sample', () => {
     expect(results.folds[0].selection).toMatchObject({ rankedArchitectures: false, trainedSearchCandidates: false, excluded: false });
     const kept = results.folds.filter((f) => !f.selection.excluded).map((f) => f.fold);
     expect(results.aggregate.withoutSelection?.folds ?? []).toEqual(kept);
+  });
+
+  it("the experiment report shows the stage's spread over subjects, with and without the selection folds", async () => {
+    const experimentDir = path.join(pipeline.root, 'report-view');
+    mkdirSync(experimentDir, { recursive: true });
+    symlinkSync(first.outDir, path.join(experimentDir, 'evaluate'));
+    const report = await buildExperimentReport(experimentDir, 'pipeline-test');
+    const section = report.json.sections.find((s) => s.id === 'evaluate')!;
+    expect(section.status).toBe('shown');
+    const results = await readEvaluateResults(first.outDir);
+    const cascade = results.aggregate.all.methods.find((m) => m.method === 'cascade' && m.precision === 'float')!;
+    const shown = (section.data.aggregate as { label: string; windowEventF1: unknown }[]).find((m) => m.label === 'cascade float')!;
+    expect(shown.windowEventF1).toEqual(cascade.perSubject.windowEventF1);
+    expect(report.html).toContain(`${cascade.perSubject.windowEventF1.mean!.toFixed(3)} ± ${cascade.perSubject.windowEventF1.sd!.toFixed(3)}`);
+    expect(section.data.selectionFolds).toEqual(results.folds.filter((f) => f.selection.excluded).map((f) => f.fold));
   });
 
   it('gives the same bytes from shard targets as from one task, without training again, and replays a killed run from its journal', async () => {

@@ -44,7 +44,7 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
   },
   'train-cascade': {
     description: 'Trains the evidential early-exit cascade (UR2M) on the searched backbone, calibrates exit thresholds and compares it with softmax, deep-ensemble, TTA and no-cascade baselines.',
-    params: ['seed', 'train-cascade', 'board'],
+    params: ['seed', 'train', 'train-cascade', 'board'],
     dataset: false,
     board: true,
     code: [...SPEC_CODE, 'model/**/*.ts', 'train/**/*', 'stages/train-cascade.ts'],
@@ -96,7 +96,7 @@ export type FingerprintedStage = StageName | typeof EVALUATE_STAGE;
 export const EVALUATE_CONTRACT: StageContract = {
   description:
     'Every subject held out once: retrains the deployed cascade per outer fold, calibrates thresholds on inner validation subjects, scores cascade and deep exit (float and int8) window- and event-level, and aggregates mean ± sd, median, worst subject and pooled.',
-  params: ['seed', 'evaluate', 'train-cascade', 'quantize', 'board'],
+  params: ['seed', 'train', 'evaluate', 'train-cascade', 'quantize', 'board'],
   dataset: false,
   board: true,
   code: [...SPEC_CODE, 'data/window-store.ts', 'model/**/*.ts', 'train/**/*', 'quantize/**/*.ts', 'evaluate/**/*.ts', 'stages/read-stage-output.ts', 'stages/quantize.ts', 'stages/evaluate-shard.ts', 'stages/evaluate.ts'],

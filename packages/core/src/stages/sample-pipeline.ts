@@ -64,6 +64,6 @@ export async function runSampleSearch(specText = SAMPLE_PIPELINE_SPEC): Promise<
 export async function runSamplePipeline(specText = SAMPLE_PIPELINE_SPEC): Promise<SamplePipeline> {
   const pipeline = await runSampleSearch(specText);
   const { spec } = pipeline;
-  await runTrainCascadeStage({ experiment: spec.name, cascade: spec['train-cascade'], seed: spec.seed, board: spec.boardDefinition, windowDir: pipeline.windowDir, searchDir: pipeline.searchDir, outDir: pipeline.cascadeDir });
+  await runTrainCascadeStage({ experiment: spec.name, cascade: spec['train-cascade'], seed: spec.seed, precision: spec.train.precision, board: spec.boardDefinition, windowDir: pipeline.windowDir, searchDir: pipeline.searchDir, outDir: pipeline.cascadeDir });
   return pipeline;
 }

@@ -31,6 +31,7 @@ async function trainCascade(name: string, overrides: Partial<NormalizedSpec['tra
     experiment: spec.name,
     cascade: { ...spec['train-cascade'], ...WITH_BASELINES, ...overrides },
     seed: spec.seed,
+    precision: spec.train.precision,
     board: spec.boardDefinition,
     windowDir: pipeline.windowDir,
     searchDir: pipeline.searchDir,

@@ -11,6 +11,7 @@ import { exitCosts, modelCost, summarizeIR, totalParams } from '../model/cost';
 import type { ModelIR } from '../model/ir';
 import { estimateMemory } from '../model/memory';
 import type { BlockSpan } from '../model/spaces';
+import type { Precision } from '../train/wasm/arena';
 import type { BoardDefinition, NormalizedTrainCascade } from '../spec/types';
 import { buildCascadeIR, cascadeTaps, withHead } from '../train/cascade/build-cascade';
 import { CascadeNetwork, type CascadeWeights } from '../train/cascade/cascade-network';
@@ -30,6 +31,8 @@ export interface TrainCascadeStageInput {
   experiment: string;
   cascade: NormalizedTrainCascade;
   seed: number;
+  /** The engine's element type (spec train.precision). */
+  precision: Precision;
   board: BoardDefinition;
   /** The window stage's output folder (the data). */
   windowDir: string;
@@ -99,6 +102,7 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
     weightedLoss: settings.weightedLoss,
     lambda: settings.lambda,
     annealEpochs: settings.annealEpochs,
+    precision: input.precision,
   };
   const softmaxModels = settings.baselines.ensemble ? settings.ensembleSize : settings.baselines.softmax || settings.baselines.tta ? 1 : 0;
   const jobs: TrainingJob[] = [

@@ -9,6 +9,7 @@ export default async function trainCascadeExecutor(_options: Record<string, neve
       experiment: spec.name,
       cascade: spec['train-cascade'],
       seed: spec.seed,
+      precision: spec.train.precision,
       board: spec.boardDefinition,
       windowDir: outDir('window'),
       searchDir: outDir('search'),

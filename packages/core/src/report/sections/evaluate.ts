@@ -1,5 +1,7 @@
 import type { ExperimentArtifacts } from '../artifacts';
-import { figure, paragraph } from '../html';
+import type { EvaluateResults } from '../evaluate-reader';
+import type { FoldSpread } from '../../evaluate/aggregate';
+import { figure, htmlTable, paragraph, type Cell } from '../html';
 import { renderSvg } from '../render-svg';
 import { notRun, shown, type ReportSection } from '../section';
 
@@ -41,10 +43,42 @@ export async function evaluateSection(artifacts: ExperimentArtifacts): Promise<R
     'evaluate',
     'Evaluation across subjects',
     [
-      paragraph(`${evaluate.folds.length} folds; ${evaluate.methods.length} method/precision combinations.`),
+      paragraph(
+        `${evaluate.folds.length} folds; ${evaluate.methods.length} method/precision combinations. ` +
+          (evaluate.selectionFolds.length > 0 ? `Folds whose test subject helped choose the deployed model: ${evaluate.selectionFolds.join(', ')}. ` : '') +
+          (evaluate.postProcessing ? `Alarms: ${evaluate.postProcessing}.` : ''),
+      ),
+      summaryTable(evaluate.aggregate.all, 'Every fold: spread over held-out subjects (mean ± sd, median, worst) and pooled counts.'),
+      ...(evaluate.aggregate.withoutSelection ? [summaryTable(evaluate.aggregate.withoutSelection, 'Without the folds whose test subject helped choose the deployed model.')] : []),
       figure('evaluate-per-subject', bars, 'Window-level event F1 of each held-out subject, per method.'),
       figure('evaluate-confusion', confusion, 'Confusion matrices pooled over the folds (rows: truth; colour: share of the row).'),
     ],
-    { folds: evaluate.folds, methods: evaluate.methods.map((m) => ({ label: m.label, confusion: m.confusion })) },
+    {
+      folds: evaluate.folds,
+      selectionFolds: evaluate.selectionFolds,
+      methods: evaluate.methods.map((m) => ({ label: m.label, confusion: m.confusion })),
+      aggregate: evaluate.aggregate.all.map((m) => ({ label: m.label, windowEventF1: m.perSubject.windowEventF1, sensitivity: m.perSubject.sensitivity, falseAlarmsPerHour: m.perSubject.falseAlarmsPerHour, pooledEventF1: m.pooled.window.eventF1 })),
+    },
+  );
+}
+
+const spread = (s: FoldSpread): Cell => (s.mean === null ? null : s.sd === null ? s.mean.toFixed(3) : `${s.mean.toFixed(3)} ± ${s.sd.toFixed(3)}`);
+const worst = (s: FoldSpread): Cell => (s.worst ? `${s.worst.value.toFixed(3)} (${s.worst.fold})` : null);
+
+function summaryTable(methods: EvaluateResults['aggregate']['all'], caption: string): string {
+  return htmlTable(
+    ['method', 'window event F1', 'median', 'worst subject', 'pooled F1', 'event sensitivity', 'false alarms / h', 'activity recordings with alarm', 'ECE (per fold)'],
+    methods.map((m) => [
+      m.label,
+      spread(m.perSubject.windowEventF1),
+      m.perSubject.windowEventF1.median,
+      worst(m.perSubject.windowEventF1),
+      m.pooled.window.eventF1,
+      m.pooled.event.rates.sensitivity,
+      m.pooled.event.rates.falseAlarmsPerHour,
+      m.pooled.event.rates.activityRecordingsWithAlarm,
+      spread(m.perFold.ece),
+    ]),
+    { caption },
   );
 }

@@ -6,6 +6,7 @@ import { FoldData } from '../dataset';
 import type { Metrics } from '../metrics';
 import type { NetworkWeights } from '../network';
 import { IrTrainable } from '../trainer';
+import type { Precision } from '../wasm/arena';
 import { runTraining, type EpochProgress, type Monitor, type StopReason } from '../training-loop';
 import { CascadeNetwork, type CascadeWeights } from './cascade-network';
 import { EvidentialTrainable } from './evidential-trainable';
@@ -31,6 +32,8 @@ export interface TrainingSettings {
   weightedLoss: boolean;
   lambda: number;
   annealEpochs: number;
+  /** The engine's element type (spec train.precision). */
+  precision: Precision;
 }
 
 /**
@@ -116,14 +119,14 @@ export class CascadeJobRunner {
     if (job.kind === 'softmax') {
       const targets = eventHeadTargets(events, 'softmax');
       const weights = eventClassWeights(events, data, settings.weightedLoss);
-      const model = new IrTrainable(job.ir, data, targets, weights, settings.learningRate);
+      const model = new IrTrainable(job.ir, data, targets, weights, settings.learningRate, settings.precision);
       model.network.init(Random.derive(job.seed, 0).uint32());
       const result = runTraining(model, data, targets, weights, { ...common, seed: job.seed, onEpoch: onEpoch('') });
       summarize(0, result);
       return { id: job.id, weights: result.weights, stages, seconds: (performance.now() - started) / 1000 };
     }
 
-    const network = new CascadeNetwork(job.ir);
+    const network = new CascadeNetwork(job.ir, settings.precision);
     network.init(Random.derive(job.seed, 0).uint32());
     const targets = eventHeadTargets(events, 'evidential');
     const lossWeights = eventLossWeights(events, data, settings.weightedLoss);
