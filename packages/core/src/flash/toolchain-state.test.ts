@@ -21,7 +21,7 @@ describe('detectToolchainState', () => {
   it('on a PATH with nothing on it: no toolchains, no counter, every tool named as missing', async () => {
     const state = await detectToolchainState({ searchPath: emptyDir });
     expect(state).toMatchObject({ name: 'no-toolchains', hostCompiler: false, crossCompilers: false, qemu: false, cmake: false, counter: null });
-    expect(state.missing).toEqual(['cc', 'arm-none-eabi-gcc', 'riscv64-unknown-elf-gcc', 'make', 'qemu-system-arm', 'qemu-system-riscv32', 'gcc', 'cmake']);
+    expect(state.missing).toEqual(['cc', 'arm-none-eabi-gcc', 'riscv64-unknown-elf-gcc', 'xtensa-lx106-elf-gcc', 'make', 'qemu-system-arm', 'qemu-system-riscv32', 'qemu-system-xtensa', 'gcc', 'cmake']);
   });
 
   it('agrees with the state the test run detected on this machine', async () => {
