@@ -1,4 +1,5 @@
 import type { Log } from '../common/log';
+import { progressLog, startProgress } from '../common/progress';
 import { FoldJournal, type EvaluationContext } from './context';
 import { evaluateFold, type FoldResult, type FoldSettings } from './fold-evaluation';
 
@@ -14,7 +15,8 @@ export interface FoldTiming {
 
 /**
  * Evaluates `folds` one after another, each first looked up in the journal (a killed run resumes) and recorded
- * there as soon as it is done. Logs progress with each fold's time.
+ * there as soon as it is done. Logs each fold's figures and time; a progress line (folds done, the epoch under way)
+ * reaches the terminal at least every 10 s even when Nx captures the task's output.
  */
 export async function runFolds(
   context: EvaluationContext,
@@ -26,6 +28,7 @@ export async function runFolds(
   const journal = new FoldJournal(journalDir);
   const results: FoldResult[] = [];
   const timings: FoldTiming[] = [];
+  const progress = startProgress('evaluate: folds', folds.length, { log: progressLog(log) });
   for (const [i, fold] of folds.entries()) {
     const key = context.foldKey(fold);
     const started = performance.now();
@@ -33,7 +36,12 @@ export async function runFolds(
     let result = await journal.get(key);
     const replayed = result !== null;
     if (!result) {
-      result = await evaluateFold(context.store, context.deployed, fold, settings, log);
+      const foldLog: Log = (line) => {
+        log(line);
+        // Training runs on this thread, so the heartbeat cannot fire inside a fold: each log line is a chance to print.
+        progress.update(i, line.replace(/^evaluate /, ''));
+      };
+      result = await evaluateFold(context.store, context.deployed, fold, settings, foldLog);
       await journal.record(key, result);
     }
     const used = process.cpuUsage(cpu);
@@ -53,6 +61,8 @@ export async function runFolds(
     );
     results.push(result);
     timings.push(timing);
+    progress.update(i + 1, `${fold} ${replayed ? 'replayed' : 'done'}`);
   }
+  progress.finish();
   return { results, timings };
 }
