@@ -102,7 +102,7 @@ export async function evaluateFold(
   const trained = [];
   for (const job of jobs) trained.push(await runner.run(job, (line) => log(`evaluate ${fold}: ${line}`)));
 
-  const cascade = new CascadeNetwork(deployed.ir);
+  const cascade = new CascadeNetwork(deployed.ir, settings.precision);
   cascade.importWeights(trained[0].weights as CascadeWeights);
   const exitMacs = exitCosts(deployed.ir).map((c) => c.macs);
   const truthOf = (windows: Uint32Array) => Uint8Array.from(windows, (w) => events.eventOfClass[data.label(w)] + 1);
@@ -126,7 +126,7 @@ export async function evaluateFold(
     results.push({ method: 'deep-exit', precision: 'int8', scores: score(int8.deep) });
   }
   if (softmaxIR) {
-    const network = new Network(softmaxIR);
+    const network = new Network(softmaxIR, settings.precision);
     network.importWeights(trained[1].weights as NetworkWeights);
     results.push({ method: 'softmax', precision: 'float', scores: score(averagedSoftmaxPredictions([network], E, data, data.test, { kind: 'clean' }, settings.seed)) });
   }

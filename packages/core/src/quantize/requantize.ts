@@ -54,18 +54,22 @@ export function saturatingRoundingDoublingHighMul(a: number, b: number): number 
   return (q + (negative ? Math.ceil(rest) : Math.floor(rest))) | 0;
 }
 
+/** 2^e − 1 and 2^e for e in [0, 31]: a table, because `2 ** e` costs a Math.pow call on the interpreter's hot path. */
+const POT_MASKS = Array.from({ length: 32 }, (_, e) => 2 ** e - 1);
+const POWERS_OF_TWO = Array.from({ length: 32 }, (_, e) => 2 ** e);
+
 /** gemmlowp's RoundingDivideByPOT: x / 2^exponent rounded to nearest, ties away from zero; exponent in [0, 31]. */
 export function roundingDivideByPOT(x: number, exponent: number): number {
   if (exponent === 0) return x;
-  const mask = 2 ** exponent - 1;
+  const mask = POT_MASKS[exponent];
   const remainder = x & mask;
-  const threshold = Math.floor(mask / 2) + (x < 0 ? 1 : 0);
+  const threshold = (mask >>> 1) + (x < 0 ? 1 : 0);
   return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
 /** x · 2^shift saturated to int32, for shift in [0, SHIFT_MAX]. */
 export function saturatingLeftShift(x: number, shift: number): number {
-  const shifted = x * 2 ** shift;
+  const shifted = x * POWERS_OF_TWO[shift];
   return shifted > INT32_MAX ? INT32_MAX : shifted < INT32_MIN ? INT32_MIN : shifted;
 }
 

@@ -141,12 +141,12 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
   }
   const byId = new Map(results.map((r) => [r.id, r]));
 
-  const cascade = new CascadeNetwork(cascadeIR);
+  const cascade = new CascadeNetwork(cascadeIR, input.precision);
   cascade.importWeights(byId.get('cascade')!.weights as CascadeWeights);
-  const evidential = settings.baselines.evidential ? new CascadeNetwork(evidentialIR) : null;
+  const evidential = settings.baselines.evidential ? new CascadeNetwork(evidentialIR, input.precision) : null;
   evidential?.importWeights(byId.get('evidential')!.weights as CascadeWeights);
   const softmax = Array.from({ length: softmaxModels }, (_, m) => {
-    const network = new Network(softmaxIR);
+    const network = new Network(softmaxIR, input.precision);
     network.importWeights(byId.get(`softmax-${m}`)!.weights as NetworkWeights);
     return network;
   });

@@ -29,18 +29,25 @@ export function conv1dInt8(
   const { inLength, channels, kernel, stride, padBefore, outLength } = geometry;
   checkAccumulatorBound(bias, kernel * channels, 'conv1d');
   const zx = requant.inputZeroPoint;
+  const { multiplier, shift, outputZeroPoint, actMin, actMax } = requant;
+  // Filters innermost: each input value is read once per tap and the weight row [k][c][0..filters) is contiguous.
+  // The int32 sums are exact in doubles (|acc| < 2^31, checked above), and summation order cannot change them.
+  const acc = new Float64Array(filters);
   for (let t = 0; t < outLength; t++) {
     const start = t * stride - padBefore;
     const firstTap = Math.max(0, -start);
     const endTap = Math.min(kernel, inLength - start);
-    for (let f = 0; f < filters; f++) {
-      let acc = bias[f];
-      for (let k = firstTap; k < endTap; k++) {
-        const x0 = (start + k) * channels;
-        const w0 = k * channels * filters + f;
-        for (let c = 0; c < channels; c++) acc += (input[x0 + c] - zx) * weights[w0 + c * filters];
+    for (let f = 0; f < filters; f++) acc[f] = bias[f];
+    for (let k = firstTap; k < endTap; k++) {
+      const x0 = (start + k) * channels;
+      for (let c = 0; c < channels; c++) {
+        const x = input[x0 + c] - zx;
+        if (x === 0) continue;
+        const w0 = (k * channels + c) * filters;
+        for (let f = 0; f < filters; f++) acc[f] += x * weights[w0 + f];
       }
-      output[t * filters + f] = requantizeToInt8(acc, requant.multiplier[f], requant.shift[f], requant.outputZeroPoint, requant.actMin, requant.actMax);
     }
+    const o0 = t * filters;
+    for (let f = 0; f < filters; f++) output[o0 + f] = requantizeToInt8(acc[f], multiplier[f], shift[f], outputZeroPoint, actMin, actMax);
   }
 }
