@@ -78,6 +78,7 @@ export async function evaluateFold(
     validationSubjects: trainSettings.validationSubjects,
     maxTrainWindows: evaluate.training.maxTrainWindows,
     maxValidationWindows: evaluate.training.maxValidationWindows,
+    sampling: trainSettings.sampling,
   };
   const data = cascadeFoldData(store, dataSpec, events);
   const training: TrainingSettings = {

@@ -348,6 +348,7 @@ describe('normalized experiments', () => {
         learningRate: 0.001,
         patience: 5,
         weightedLoss: true,
+        sampling: 'balanced',
         workers: 2,
         validationSubjects: null,
         maxTrainWindows: 40000,

@@ -71,6 +71,7 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
       learningRate: cascade.learningRate ?? 0.001,
       patience: cascade.patience ?? 5,
       weightedLoss: cascade.weightedLoss ?? true,
+      sampling: cascade.sampling ?? 'balanced',
       workers: cascade.workers ?? 2,
       validationSubjects: cascade.validationSubjects ?? null,
       maxTrainWindows: cascade.maxTrainWindows ?? 40000,

@@ -75,6 +75,7 @@ export interface RawSpec {
     learningRate?: number;
     patience?: number;
     weightedLoss?: boolean;
+    sampling?: 'balanced' | 'proportional';
     workers?: number;
     validationSubjects?: number;
     maxTrainWindows?: number;

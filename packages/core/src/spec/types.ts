@@ -104,6 +104,9 @@ export interface NormalizedSearch {
   positiveClass: string | null;
 }
 
+/** balanced: equal shares per class under a window cap; proportional: the data's class ratio. */
+export type Sampling = 'balanced' | 'proportional';
+
 export interface NormalizedTrainCascade {
   /** Predictions: early exits + the final one. */
   exits: number;
@@ -121,6 +124,8 @@ export interface NormalizedTrainCascade {
   learningRate: number;
   patience: number;
   weightedLoss: boolean;
+  /** How the training and validation caps are drawn (train/dataset.ts subsample). */
+  sampling: Sampling;
   workers: number;
   validationSubjects: number | null;
   maxTrainWindows: number;

@@ -78,6 +78,7 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
     validationSubjects: settings.validationSubjects,
     maxTrainWindows: settings.maxTrainWindows,
     maxValidationWindows: settings.maxValidationWindows,
+    sampling: settings.sampling,
   };
   const foldInfo = store.manifest.folds.find((f) => f.name === searched.fold);
   if (!foldInfo) throw new UserError(`best-model.json names fold ${searched.fold}, which the window store does not have; rerun the search stage`);

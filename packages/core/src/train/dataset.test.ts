@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../common/random';
-import { FoldData, subsample } from './dataset';
+import { FoldData, proportionalSubsample, subsample } from './dataset';
 import { syntheticWindowStore } from './synthetic-store';
 
 const store = syntheticWindowStore({ subjects: 8, windowsPerSubject: 60, subjectsWithoutFalls: [1, 2], seed: 3 });
@@ -101,5 +101,17 @@ describe('FoldData', () => {
       expect(kept.length).toBe(max);
       expect(new Set(kept).size).toBe(max);
     }
+  });
+
+  it('proportionalSubsample keeps the data\'s class ratio (balanced sampling would give the rare class a third)', () => {
+    const labels = Uint8Array.from({ length: 1000 }, (_, i) => (i % 20 === 0 ? 1 : i % 4 === 0 ? 2 : 0));
+    const windows = Array.from({ length: 1000 }, (_, i) => i);
+    const count = (kept: Uint32Array, c: number) => Array.from(kept).filter((w) => labels[w] === c).length;
+    const proportional = proportionalSubsample(windows, labels, 3, 200, new Random(1));
+    expect([0, 1, 2].map((c) => count(proportional, c))).toEqual([150, 10, 40]);
+    expect(new Set(proportional).size).toBe(200);
+    expect(Array.from(proportionalSubsample(windows, labels, 3, 200, new Random(1)))).toEqual(Array.from(proportional));
+    const balanced = subsample(windows, labels, 3, 200, new Random(1));
+    expect(count(balanced, 1)).toBe(50);
   });
 });

@@ -22,6 +22,8 @@ export interface FoldDataOptions {
   maxTrainWindows?: number;
   /** Cap on validation windows, stratified the same way. */
   maxValidationWindows?: number;
+  /** How the caps draw: balanced shares per class (default) or the data's class ratio. */
+  sampling?: 'balanced' | 'proportional';
 }
 
 /**
@@ -98,8 +100,9 @@ export class FoldData {
       if (r >= 0) lists[r].push(w);
     }
     if (splitWindows) [lists[0], lists[1]] = holdOut(lists[0], store.windowLabel, manifest.classes.length, VALIDATION_SHARE, Random.derive(seed, 0x7a3));
-    this.train = subsample(lists[0], store.windowLabel, manifest.classes.length, options.maxTrainWindows, Random.derive(seed, 0x7a1));
-    this.validation = subsample(lists[1], store.windowLabel, manifest.classes.length, options.maxValidationWindows, Random.derive(seed, 0x7a2));
+    const draw = options.sampling === 'proportional' ? proportionalSubsample : subsample;
+    this.train = draw(lists[0], store.windowLabel, manifest.classes.length, options.maxTrainWindows, Random.derive(seed, 0x7a1));
+    this.validation = draw(lists[1], store.windowLabel, manifest.classes.length, options.maxValidationWindows, Random.derive(seed, 0x7a2));
     this.test = Uint32Array.from(lists[2]);
   }
 
@@ -185,5 +188,18 @@ export function subsample(windows: readonly number[], labels: ArrayLike<number>,
     kept.push(...random.shuffle(byClass[c]).slice(0, take));
     budget -= take;
   });
+  return Uint32Array.from(kept.sort((a, b) => a - b));
+}
+
+/**
+ * A uniform draw of `max` windows: every class keeps (in expectation, and to ±1 window here) its share of the data,
+ * so a model trained or calibrated on it sees the real prior of the rare class instead of a balanced one.
+ */
+export function proportionalSubsample(windows: readonly number[], labels: ArrayLike<number>, classes: number, max: number | undefined, random: Random): Uint32Array {
+  if (max === undefined || windows.length <= max) return Uint32Array.from(windows);
+  const byClass: number[][] = Array.from({ length: classes }, () => []);
+  for (const w of windows) byClass[labels[w]].push(w);
+  const kept: number[] = [];
+  byClass.forEach((list) => kept.push(...random.shuffle(list).slice(0, Math.round((max * list.length) / windows.length))));
   return Uint32Array.from(kept.sort((a, b) => a - b));
 }

@@ -7,6 +7,7 @@ import type { Metrics } from '../metrics';
 import type { NetworkWeights } from '../network';
 import { IrTrainable } from '../trainer';
 import type { Precision } from '../wasm/arena';
+import type { Sampling } from '../../spec/types';
 import { runTraining, type EpochProgress, type Monitor, type StopReason } from '../training-loop';
 import { CascadeNetwork, type CascadeWeights } from './cascade-network';
 import { EvidentialTrainable } from './evidential-trainable';
@@ -20,6 +21,7 @@ export interface CascadeDataSpec {
   validationSubjects: number | null;
   maxTrainWindows: number;
   maxValidationWindows: number;
+  sampling: Sampling;
   /** Resolved event names (resolveEvents). */
   events: string[];
 }
@@ -74,6 +76,7 @@ export function cascadeFoldData(store: LoadedWindowStore<WindowManifest>, spec: 
     validationClasses: events.classes,
     maxTrainWindows: spec.maxTrainWindows,
     maxValidationWindows: spec.maxValidationWindows,
+    sampling: spec.sampling,
   });
 }
 
