@@ -63,6 +63,7 @@ export async function runFolds(
     timings.push(timing);
     progress.update(i + 1, `${fold} ${replayed ? 'replayed' : 'done'}`);
   }
-  progress.finish();
+  if (folds.length > 0) progress.finish();
+  else progress.stop();
   return { results, timings };
 }
