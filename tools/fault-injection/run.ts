@@ -81,6 +81,8 @@ async function runSuite(): Promise<boolean> {
   const first = await ws.nx('run', 'faults:search');
   if (first.exitCode !== 0) throw new Error(`the baseline search failed:\n${first.output}`);
   const baselineTrials = runLog().length;
+  // The journal of the code under test; later cases (an engine edit) add journals of other code beside it.
+  const [baselineJournal] = journals().filter((f) => !f.includes('.r'));
   const baselinePayload = payloadSha();
 
   const longJournals = path.join(ws.root, 'dist/.journals/faults-long');
@@ -127,10 +129,12 @@ async function runSuite(): Promise<boolean> {
       name: 'one corrupt byte in a journal line, then search',
       expected: 'correct recovery',
       run: async () => {
-        const [journal] = journals().filter((f) => !f.includes('.r'));
+        const journal = baselineJournal;
         const lines = readFileSync(journal, 'utf8').split('\n');
         // line 2 is the first trial: change one digit of its validation loss (still valid JSON)
+        const before = lines[1];
         lines[1] = lines[1].replace(/("validationLoss":\d\.\d)(\d)/, (_, head: string, digit: string) => `${head}${(Number(digit) + 1) % 10}`);
+        if (lines[1] === before) throw new Error(`${journal}: line 2 has no validationLoss digit to corrupt; the case cannot run`);
         writeFileSync(journal, lines.join('\n'));
         const result = await ws.nx('run', 'faults:search', '--skip-nx-cache');
         if (result.exitCode !== 0) return failure(result, /./);
