@@ -115,9 +115,10 @@ export function emitHarness(input: HarnessEmitInput): string {
 #include "model.h"
 #include "platform.h"
 
-/* The model's input buffer in SRAM, as the memory model counts it (filled from the raw golden windows in flash). */
+/* The model's input buffer and result in SRAM, as the memory model counts them (model/memory.ts: input, result);
+   the input is filled from the raw golden windows in flash. */
 int8_t tinyml_input[TINYML_INPUT_SIZE];
-static tinyml_result_t result;
+tinyml_result_t tinyml_result;
 static int32_t counting_exits;
 
 /* TINYML_EXIT_HOOK (model.c): a marker per exit, but only in the all-exits pass, so the marker sequence is fixed. */
@@ -175,16 +176,16 @@ int main(void)
 
     counting_exits = 0;
     platform_marker();
-    tinyml_infer(tinyml_input, &result, 0);
+    tinyml_infer(tinyml_input, &tinyml_result, 0);
     platform_marker();
 ${
   evidential
-    ? `    check(v, "exit_taken", 0, golden_exit_taken[v], result.exit_taken);
-    check(v, "decision", 0, golden_decision[v], result.decision);
-    check(v, "exits_evaluated", 0, golden_exits_evaluated[v], result.exits_evaluated);
-    for (int32_t i = 0; i < 2 * TINYML_EVENTS; i++) check(v, "output", i, golden_output[v][i], result.output[i]);
+    ? `    check(v, "exit_taken", 0, golden_exit_taken[v], tinyml_result.exit_taken);
+    check(v, "decision", 0, golden_decision[v], tinyml_result.decision);
+    check(v, "exits_evaluated", 0, golden_exits_evaluated[v], tinyml_result.exits_evaluated);
+    for (int32_t i = 0; i < 2 * TINYML_EVENTS; i++) check(v, "output", i, golden_output[v][i], tinyml_result.output[i]);
     for (int32_t k = 0; k < golden_exits_evaluated[v]; k++) {
-      const tinyml_exit_result_t *e = &result.exits[k];
+      const tinyml_exit_result_t *e = &tinyml_result.exits[k];
       for (int32_t i = 0; i < 2 * TINYML_EVENTS; i++) check(v, "evidence", k * 2 * TINYML_EVENTS + i, golden_evidence[v][k * 2 * GOLDEN_EVENTS + i], e->evidence[i]);
       for (int32_t j = 0; j < TINYML_EVENTS; j++) {
         check(v, "p_q15", k * TINYML_EVENTS + j, golden_p_q15[v][k * GOLDEN_EVENTS + j], e->p_q15[j]);
@@ -197,20 +198,20 @@ ${
 
     counting_exits = 1;
     platform_marker();
-    tinyml_infer(tinyml_input, &result, 1);
+    tinyml_infer(tinyml_input, &tinyml_result, 1);
     platform_marker();
     counting_exits = 0;
-    check(v, "all.exits_evaluated", 0, TINYML_EXITS, result.exits_evaluated);
-    check(v, "all.exit_taken", 0, golden_exit_taken[v], result.exit_taken);
+    check(v, "all.exits_evaluated", 0, TINYML_EXITS, tinyml_result.exits_evaluated);
+    check(v, "all.exit_taken", 0, golden_exit_taken[v], tinyml_result.exit_taken);
     for (int32_t k = 0; k < TINYML_EXITS; k++) {
-      const tinyml_exit_result_t *e = &result.exits[k];
+      const tinyml_exit_result_t *e = &tinyml_result.exits[k];
       for (int32_t i = 0; i < 2 * TINYML_EVENTS; i++) check(v, "all.evidence", k * 2 * TINYML_EVENTS + i, golden_all_evidence[v][k * 2 * GOLDEN_EVENTS + i], e->evidence[i]);
       for (int32_t j = 0; j < TINYML_EVENTS; j++) {
         check(v, "all.p_q15", k * TINYML_EVENTS + j, golden_all_p_q15[v][k * GOLDEN_EVENTS + j], e->p_q15[j]);
         check(v, "all.u_q15", k * TINYML_EVENTS + j, golden_all_u_q15[v][k * GOLDEN_EVENTS + j], e->u_q15[j]);
       }
     }`
-    : `    for (int32_t i = 0; i < TINYML_OUTPUT_SIZE; i++) check(v, "output", i, golden_output[v][i], result.output[i]);`
+    : `    for (int32_t i = 0; i < TINYML_OUTPUT_SIZE; i++) check(v, "output", i, golden_output[v][i], tinyml_result.output[i]);`
 }
     if (mismatches == before) passed++;
   }

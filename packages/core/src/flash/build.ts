@@ -10,7 +10,7 @@ import { UserError } from '../common/errors';
 import { defaultWorkspaceRoot } from '../common/workspace';
 import type { BoardDefinition } from '../spec/types';
 import { COMMON_CFLAGS, FirmwareTarget, firmwareTarget, HOST_SANITIZER_FLAGS, platformIncludeDirs, platformSources, type TargetArch } from './firmware-target';
-import { describeLinkFailure, isOverflow, LinkCheckError, LinkFailure, LinkOverflowError, parseLinkFailure } from './link-failure';
+import { consistentOverflows, describeLinkFailure, isOverflow, LinkCheckError, LinkFailure, LinkOverflowError, parseLinkFailure } from './link-failure';
 import { linkerScript, memoryRegions } from './linker-script';
 import { ELF_NAME, MAP_NAME, MEASURE_ELF_NAME, MEASURE_MAP_NAME, objectName, renderMakefile, SIZE_NAME } from './makefile';
 import { parseMapFile } from './map-file';
@@ -173,7 +173,7 @@ async function overflowError(board: BoardDefinition, target: FirmwareTarget, out
   const wanted = measured.ok
     ? await measure(target, path.join(outDir, MEASURE_ELF_NAME), path.join(outDir, MEASURE_MAP_NAME), 'machine')
     : null;
-  return new LinkOverflowError(describeLinkFailure(board, failure, wanted), board.name, failure.overflows, wanted);
+  return new LinkOverflowError(describeLinkFailure(board, failure, wanted), board.name, consistentOverflows(board, failure, wanted), wanted);
 }
 
 /**
@@ -187,7 +187,7 @@ function checkHostedBudget(board: BoardDefinition, memory: MemoryUsage): void {
   if (memory.flash.used > memory.flash.capacity) overflows.push({ region: 'FLASH', bytes: memory.flash.used - memory.flash.capacity, sections: [] });
   if (overflows.length === 0) return;
   const failure: LinkFailure = { overflows, assertions: [], otherErrors: [] };
-  const wanted = { ...memory, ram: { ...memory.ram, used: needed } };
+  const wanted = { ...memory, ram: { ...memory.ram, used: needed, span: needed } };
   throw new LinkOverflowError(describeLinkFailure(board, failure, wanted), board.name, overflows, wanted);
 }
 

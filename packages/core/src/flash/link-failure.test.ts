@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { defaultWorkspaceRoot } from '../common/workspace';
 import { loadBoardSync } from '../spec/board';
-import { describeLinkFailure, parseLinkFailure } from './link-failure';
+import { consistentOverflows, describeLinkFailure, parseLinkFailure } from './link-failure';
 
 const f446 = loadBoardSync(defaultWorkspaceRoot, 'stm32f446ze');
 const LD = '/usr/lib/gcc/arm-none-eabi/12.2.1/../../../arm-none-eabi/bin/ld';
@@ -47,15 +47,37 @@ describe('describeLinkFailure', () => {
     const failure = parseLinkFailure(`${LD}: region \`RAM' overflowed by 1234 bytes`)!;
     const symbol = (name: string, bytes: number) => ({ name, bytes, address: 0, type: 'B', section: '.bss', flash: false, ram: true });
     const wanted = {
-      flash: { used: 0, capacity: 0, sections: {} },
-      ram: { used: 128_210, capacity: 4_194_304, sections: {} },
+      flash: { used: 0, span: 0, capacity: 0, sections: {} },
+      ram: { used: 128_210, span: 128_210, capacity: 4_194_304, sections: {} },
       symbols: [symbol('tinyml_arena', 100_000), symbol('tinyml_input', 24_000), symbol('scratch', 100)],
       objects: [],
     };
     expect(describeLinkFailure(f446, failure, wanted)).toBe(
       'program does not fit stm32f446ze: RAM overflowed by 1,234 bytes (RAM is 126,976 bytes: sramBytes 131,072 − reserveSramBytes 4,096; ' +
-        'it needs 128,210: tinyml_arena 100,000 + tinyml_input 24,000 + stack 4,096 + scratch 100 + 14 more)',
+        'it needs 128,210: tinyml_arena 100,000 + tinyml_input 24,000 + stack 4,096 + scratch 100 + 14 other static data and alignment)',
     );
+  });
+
+  // Issue 16 item 10: ld counted the alignment gaps between sections (96 bytes over), the breakdown only the
+  // sections' sizes (84): the message said two things. Now what it needs is the span ld checks, and the bytes
+  // over are what it needs minus RAM.
+  it('gives one figure: the bytes over equal what it needs minus RAM, and the terms add up to what it needs', () => {
+    const failure = parseLinkFailure(`${LD}: region \`RAM' overflowed by 96 bytes`)!;
+    const symbol = (name: string, bytes: number) => ({ name, bytes, address: 0, type: 'B', section: '.bss', flash: false, ram: true });
+    const wanted = {
+      flash: { used: 0, span: 0, capacity: 0, sections: {} },
+      ram: { used: 126_976 + 84, span: 126_976 + 96, capacity: 4_194_304, sections: { '.data': 4, '.bss': 122_960, '.stack': 4_096 } },
+      symbols: [symbol('tinyml_arena', 120_000), symbol('tinyml_input', 2_880), symbol('tinyml_result', 88)],
+      objects: [],
+    };
+    expect(describeLinkFailure(f446, failure, wanted)).toBe(
+      'program does not fit stm32f446ze: RAM overflowed by 96 bytes (RAM is 126,976 bytes: sramBytes 131,072 − reserveSramBytes 4,096; ' +
+        'it needs 127,072: tinyml_arena 120,000 + stack 4,096 + tinyml_input 2,880 + tinyml_result 88 + 8 other static data and alignment)',
+    );
+    // ld's figure is only a fallback: the measured span decides, so the two can never disagree in one message.
+    const stale = parseLinkFailure(`${LD}: region \`RAM' overflowed by 84 bytes`)!;
+    expect(consistentOverflows(f446, stale, wanted)).toEqual([{ region: 'RAM', bytes: 96, sections: [] }]);
+    expect(describeLinkFailure(f446, stale, wanted)).toMatch(/^program does not fit stm32f446ze: RAM overflowed by 96 bytes .* it needs 127,072:/);
   });
 
   it('reports an ASSERT that is not an overflow as a link failure', () => {

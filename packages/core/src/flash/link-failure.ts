@@ -86,11 +86,13 @@ const bytes = (value: number): string => value.toLocaleString('en-US');
 
 /**
  * "program does not fit stm32f446ze: RAM overflowed by 77,128 bytes (RAM is 126,976 bytes: sramBytes 131,072 −
- * reserveSramBytes 4,096; it needs 204,104: tinyml_arena 200,000 + stack 4,096 + 8 more)".
+ * reserveSramBytes 4,096; it needs 204,104: tinyml_arena 200,000 + stack 4,096 + 8 other static data and alignment)". One figure: with a
+ * measuring re-link, the bytes over are what it needs (the region's span, alignment gaps included, as ld counts)
+ * minus the region's size, and the terms add up to what it needs; without one, ld's own count.
  */
 export function describeLinkFailure(board: BoardDefinition, failure: LinkFailure, wanted: MemoryUsage | null): string {
   const parts: string[] = [];
-  for (const overflow of failure.overflows) {
+  for (const overflow of consistentOverflows(board, failure, wanted)) {
     const head = `${overflow.region} overflowed by ${overflow.bytes > 0 ? `${bytes(overflow.bytes)} bytes` : 'an unknown number of bytes'}`;
     parts.push(`${head} (${regionExplanation(board, overflow.region)}${breakdown(overflow.region, wanted, board)})`);
   }
@@ -102,6 +104,25 @@ export function describeLinkFailure(board: BoardDefinition, failure: LinkFailure
   }
   if (parts.length === 0) parts.push(...failure.otherErrors);
   return `${isOverflow(failure) ? 'program does not fit' : 'link failed for'} ${board.name}: ${parts.join('; ')}`;
+}
+
+/**
+ * The overflows with their byte counts taken from the measuring re-link where there is one (what the program needs
+ * minus the board's region), so that the figure and the breakdown beside it can never disagree.
+ */
+export function consistentOverflows(board: BoardDefinition, failure: LinkFailure, wanted: MemoryUsage | null): RegionOverflow[] {
+  return failure.overflows.map((overflow) => {
+    const capacity = regionBytes(board, overflow.region);
+    if (wanted === null || capacity === null) return overflow;
+    const needs = overflow.region === 'RAM' ? wanted.ram.span : wanted.flash.span;
+    return needs > capacity ? { ...overflow, bytes: needs - capacity } : overflow;
+  });
+}
+
+function regionBytes(board: BoardDefinition, region: string): number | null {
+  if (region === 'FLASH') return board.memory.flashBytes;
+  if (region === 'RAM') return board.memory.sramBytes - board.memory.reserveSramBytes;
+  return null;
 }
 
 /** The failure is about memory (a region or an overflow ASSERT), not another link check. */
@@ -121,11 +142,12 @@ function regionExplanation(board: BoardDefinition, region: string): string {
   return `region ${region}`;
 }
 
-/** "; it needs 204,104: tinyml_arena 200,000 + stack 4,096 + 8 more" from the measuring re-link. */
+/** "; it needs 204,104: tinyml_arena 200,000 + stack 4,096 + 8 other static data and alignment" from the measuring re-link. */
 function breakdown(region: string, wanted: MemoryUsage | null, board: BoardDefinition): string {
   if (wanted === null || (region !== 'RAM' && region !== 'FLASH')) return '';
   const inRam = region === 'RAM';
-  const total = inRam ? wanted.ram.used : wanted.flash.used;
+  // The span, not the sum of the sections: ld counts the alignment gaps between them too.
+  const total = inRam ? wanted.ram.span : wanted.flash.span;
   const largest = wanted.symbols.filter((symbol) => (inRam ? symbol.ram : symbol.flash)).slice(0, 3);
   const items = largest.map((symbol) => ({ name: symbol.name, bytes: symbol.bytes }));
   if (inRam) items.push({ name: 'stack', bytes: board.memory.stackBytes });
@@ -133,6 +155,6 @@ function breakdown(region: string, wanted: MemoryUsage | null, board: BoardDefin
   const named = items.reduce((acc, item) => acc + item.bytes, 0);
   const rest = total - named;
   const terms = items.map((item) => `${item.name} ${bytes(item.bytes)}`);
-  if (rest > 0) terms.push(`${bytes(rest)} more`);
+  if (rest > 0) terms.push(`${bytes(rest)} ${inRam ? 'other static data and alignment' : 'more'}`);
   return `; it needs ${bytes(total)}: ${terms.join(' + ')}`;
 }

@@ -4,7 +4,9 @@
  *   RAM   = memory.sramBytes − memory.reserveSramBytes          (.data, .bss, then a stack of memory.stackBytes)
  * The reserve is the SRAM the real board's own software (RTOS, drivers, radio) keeps; the emulated build has none
  * of that software, so the reserve is simply left out of RAM: a program that links here fits beside it on the
- * part. This is the same accounting as the memory model (model/memory.ts: arena + input + stack ≤ SRAM − reserve).
+ * part. This is the same accounting as the memory model (model/memory.ts: arena + input + result + static + stack ≤
+ * SRAM − reserve, static being board.yaml's runtimeRamBytes), and ld measures RAM the same way: from its origin to the
+ * stack's top, alignment gaps included.
  * QEMU does not bound memory to the board's, so overflowing FLASH or RAM must fail at link time: ld's own region
  * check ("region `RAM' overflowed by N bytes") plus the ASSERTs below, whose texts start with LINKER_ASSERT_PREFIX
  * so that link-failure.ts can recognise them.

@@ -15,8 +15,14 @@ export interface Region {
 }
 
 export interface RegionUsage {
-  /** Bytes the image takes in the region. */
+  /** Bytes of the image's sections in the region (their sizes added up). */
   used: number;
+  /**
+   * Bytes from the region's origin to the end of its last section: `used` plus the alignment gaps the linker left
+   * between sections — what ld compares with the region's length, so an overflow is span − capacity. Equal to
+   * `used` for a hosted image, which has no regions.
+   */
+  span: number;
   /** The region's size (the board's budget for it). */
   capacity: number;
   /** Bytes per output section, e.g. {".text": 808, ".rodata": 4252}. */
@@ -68,13 +74,17 @@ export function memoryUsage(input: MemoryUsageInput): MemoryUsage {
   const ramSections = allocated.filter((section) =>
     regions === null ? !section.flags.includes('READONLY') : within(regions.ram, section.vma),
   );
+  const flashUsed = sum(flashSections.map((section) => section.bytes));
+  const ramUsed = sum(ramSections.map((section) => section.bytes));
   const flash: RegionUsage = {
-    used: sum(flashSections.map((section) => section.bytes)),
+    used: flashUsed,
+    span: regions === null ? flashUsed : extent(regions.flash, flashSections.map((section) => ({ start: section.lma, bytes: section.bytes }))),
     capacity: input.budget.flashBytes,
     sections: Object.fromEntries(flashSections.map((section) => [section.name, section.bytes])),
   };
   const ram: RegionUsage = {
-    used: sum(ramSections.map((section) => section.bytes)),
+    used: ramUsed,
+    span: regions === null ? ramUsed : extent(regions.ram, ramSections.map((section) => ({ start: section.vma, bytes: section.bytes }))),
     capacity: input.budget.ramBytes,
     sections: Object.fromEntries(ramSections.map((section) => [section.name, section.bytes])),
   };
@@ -123,6 +133,11 @@ function objectUsage(map: MapFile | null, flashSections: SectionHeader[], ramSec
 /** The sized symbol called `name`, or undefined. */
 export function findSymbol(usage: MemoryUsage, name: string): SymbolUsage | undefined {
   return usage.symbols.find((symbol) => symbol.name === name);
+}
+
+/** From the region's origin to the end of the last of `sections` placed in it (0 when there are none). */
+function extent(region: Region, sections: { start: number; bytes: number }[]): number {
+  return sections.reduce((end, section) => Math.max(end, section.start + section.bytes - region.origin), 0);
 }
 
 function sum(values: number[]): number {

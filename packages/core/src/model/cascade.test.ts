@@ -3,11 +3,11 @@ import { arenaPlanProblems } from './arena';
 import { arenaTensors } from './arena-tensors';
 import { exitCosts, summarizeIR, totalParams } from './cost';
 import type { Layer, ModelIR } from './ir';
-import { EXIT_ENTRY_BYTES, MODEL_HEADER_BYTES, estimateMemory } from './memory';
+import { EXIT_ENTRY_BYTES, MODEL_HEADER_BYTES, estimateMemory, resultBytes } from './memory';
 import { lowerToOps, opsBeforeExit } from './ops';
 import { exitShapes, inferShapes, validateIR } from './shapes';
 
-const BOARD = { memory: { sramBytes: 65536, flashBytes: 262144, reserveSramBytes: 0, stackBytes: 1024, runtimeCodeBytes: 0 } };
+const BOARD = { memory: { sramBytes: 65536, flashBytes: 262144, reserveSramBytes: 0, stackBytes: 1024, runtimeCodeBytes: 0, runtimeRamBytes: 0 } };
 
 const conv = (filters: number): Layer => ({ kind: 'conv1d', filters, kernel: 3, stride: 1, padding: 'same', activation: 'relu' });
 const pool: Layer = { kind: 'maxpool1d', pool: 2, stride: 2 };
@@ -75,6 +75,16 @@ describe('a cascade IR (backbone + early exits, evidential heads)', () => {
     expect(withExits.flash.quantParams - withExits.ops.reduce((n, op) => n + op.quantParams, 0)).toBe(MODEL_HEADER_BYTES + 3 * EXIT_ENTRY_BYTES);
     // The two exit heads: GAP (nothing) + dense 4→4 (16 w, 4 biases, header 16 + 4·8) and dense 8→4 (32 w, ...).
     expect(headFlash(withExits) - headFlash(without)).toBe(16 + 16 + 16 + 32 + (32 + 16 + 16 + 32));
+  });
+
+  it("counts the result struct the caller holds in SRAM: one row per prediction, sized like model.h's tinyml_result_t", () => {
+    // 3 events, 3 predictions, output int8[6] → 8: row = evidence 6 → 8 + p 12 + u 12 + present 3 → 4 + max_u 4 +
+    // takes 4 = 44; struct = exit_taken 4 + decision 4 + output 8 + exits_evaluated 4 + 3 × 44 = 152.
+    expect(resultBytes(cascade(3))).toBe(152);
+    expect(estimateMemory(cascade(3), BOARD).sram.result).toBe(152);
+    // 2 events: row 4 + 8 + 8 + 4 + 8 = 32, output 4: 16 + 3 × 32 = 112. Without exits one row: 16 + 32 = 48.
+    expect(resultBytes(cascade(2))).toBe(112);
+    expect(resultBytes({ ...cascade(2), exits: [] })).toBe(48);
   });
 
   it('costs each exit: the backbone up to its tap plus every head evaluated so far', () => {

@@ -9,7 +9,7 @@ import { referenceCnn } from './reference';
 const WORKSPACE = path.resolve(__dirname, '../../../..');
 
 const BOARD: { memory: BoardMemory } = {
-  memory: { sramBytes: 65536, flashBytes: 262144, reserveSramBytes: 2048, stackBytes: 4096, runtimeCodeBytes: 10000 },
+  memory: { sramBytes: 65536, flashBytes: 262144, reserveSramBytes: 2048, stackBytes: 4096, runtimeCodeBytes: 10000, runtimeRamBytes: 48 },
 };
 
 const single = (layers: ModelIR['layers'], length: number, channels: number): ModelIR => ({ input: { length, channels }, layers, head: 'sigmoid' });
@@ -113,7 +113,8 @@ describe('SRAM', () => {
       ['act1', 'int8', 8, 16, 0, 1],
       ['act2', 'int8', 1, 16, 1, 1],
     ]);
-    expect(report.sram).toEqual({ arena: 224, input: 80, stack: 4096, reserve: 2048, total: 224 + 80 + 4096 + 2048 });
+    // result: a plain model's tinyml_result_t, 4 + 4 + output 4 + 4 + one 24-byte exit row = 40 B; static from the board.
+    expect(report.sram).toEqual({ arena: 224, input: 80, result: 40, static: 48, stack: 4096, reserve: 2048, total: 224 + 80 + 40 + 48 + 4096 + 2048 });
   });
 });
 
@@ -126,7 +127,8 @@ describe('the reference CNN (6→16 k5, maxpool 2, 16→32 k5, GAP, dense 2 on 1
     const board = await loadBoard(WORKSPACE, 'stm32f446ze');
     const report = estimateMemory(referenceCnn(2), board);
     expect(report.flash).toEqual({ weights: 3104, biases: 200, quantParams: 472, padding: 0, runtimeCode: 16384, total: 20160 });
-    expect(report.sram).toEqual({ arena: 2880, input: 720, stack: 4096, reserve: 4096, total: 11792 });
+    // result: tinyml_result_t of a plain model with 2 outputs, 40 B; static: board.yaml runtimeRamBytes.
+    expect(report.sram).toEqual({ arena: 2880, input: 720, result: 40, static: 64, stack: 4096, reserve: 4096, total: 11896 });
     expect(report.plan.tensors.map((t) => [t.id, t.offset])).toEqual([
       ['act1', 0],
       ['act2', 1920],
@@ -135,7 +137,7 @@ describe('the reference CNN (6→16 k5, maxpool 2, 16→32 k5, GAP, dense 2 on 1
       ['act5', 0],
     ]);
     expect(report.plan.lowerBoundBytes).toBe(2880);
-    expect(report.budget).toEqual({ sramBytes: 131072 - 4096, flashBytes: 524288, sramUsed: 7696, flashUsed: 20160 });
+    expect(report.budget).toEqual({ sramBytes: 131072 - 4096, flashBytes: 524288, sramUsed: 7800, flashUsed: 20160 });
     expect(report.fits).toBe(true);
   });
 
@@ -143,7 +145,7 @@ describe('the reference CNN (6→16 k5, maxpool 2, 16→32 k5, GAP, dense 2 on 1
     const board = await loadBoard(WORKSPACE, 'esp32-s2');
     const report = estimateMemory(referenceCnn(2), board);
     expect(report.flash).toEqual({ weights: 3104, biases: 200, quantParams: 472, padding: 0, runtimeCode: 16384, total: 20160 });
-    expect(report.sram).toEqual({ arena: 2880, input: 720, stack: 8192, reserve: 65536, total: 77328 });
+    expect(report.sram).toEqual({ arena: 2880, input: 720, result: 40, static: 64, stack: 8192, reserve: 65536, total: 77432 });
     expect(report.fits).toBe(true);
   });
 });
@@ -160,16 +162,27 @@ describe('the budget', () => {
     6,
   );
 
-  it('compares arena + input + stack with the SRAM budget, which excludes the reserve', () => {
+  it('compares arena + input + result + static + stack with the SRAM budget, which excludes the reserve', () => {
     const report = estimateMemory(big, BOARD);
     // Two [256, 128] int8 activations alive together: 65,536 B of arena alone, over 65,536 − 2,048.
     expect(report.sram.arena).toBe(65536);
     expect(report.fits).toBe(false);
     expect(budgetProblems(report, defaultBudget(BOARD))).toEqual([
-      `SRAM: arena 65536 + input 1536 + stack 4096 = 71168 bytes > budget ${65536 - 2048}`,
+      `SRAM: arena 65536 + input 1536 + result 40 + static 48 + stack 4096 = 71256 bytes > budget ${65536 - 2048}`,
     ]);
-    expect(fitsBudget(report, { sramBytes: 71168, flashBytes: 262144 })).toBe(true);
-    expect(fitsBudget(report, { sramBytes: 71167, flashBytes: 262144 })).toBe(false);
+    expect(fitsBudget(report, { sramBytes: 71256, flashBytes: 262144 })).toBe(true);
+    expect(fitsBudget(report, { sramBytes: 71255, flashBytes: 262144 })).toBe(false);
+  });
+
+  // Issue 16 item 10: the harness's result and counters were left out, so a model at the budget failed to link.
+  it('counts the static RAM besides arena and input: board.yaml runtimeRamBytes and the result struct', () => {
+    const report = estimateMemory(referenceCnn(2), BOARD);
+    const more = estimateMemory(referenceCnn(2), { memory: { ...BOARD.memory, runtimeRamBytes: 1048 } });
+    expect(more.budget.sramUsed - report.budget.sramUsed).toBe(1000);
+    expect(more.sram.total - report.sram.total).toBe(1000);
+    const { arena, input, result, static: staticRam, stack, reserve } = report.sram;
+    expect(report.sram.total).toBe(arena + input + result + staticRam + stack + reserve);
+    expect(report.budget.sramUsed).toBe(report.sram.total - reserve);
   });
 
   it('with the default budget, fitting means the totals fit the board', () => {

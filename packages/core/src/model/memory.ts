@@ -27,17 +27,28 @@
  *   4. the runtime (kernels, requantisation, glue): board.yaml `memory.runtimeCodeBytes`, an estimate until
  *      flash-test measures the real C runtime per board.
  *
- * SRAM — arena + input + stack + reserve:
+ * SRAM — arena + input + result + static + stack + reserve:
  *   arena:   one `int8_t arena[arenaBytes]` aligned to 16, laid out by the planner (arena.ts, arena-tensors.ts):
  *            activations and GRU scratch at the planned offsets;
  *   input:   one `int8_t input[T·C]`, the quantised window (row-major [t][c]), outside the arena;
+ *   result:  the `tinyml_result_t` tinyml_infer() fills (model.h; the golden-test harness holds one statically), its
+ *            exact C size: int32 fields and int8/uint8 arrays, every member at most 4-byte aligned on every target
+ *            (resultBytes below);
+ *   static:  board.yaml `memory.runtimeRamBytes`: every other byte of .data/.bss — the platform layer, libc (e.g.
+ *            picolibc's TLS block), the harness's counters — and the alignment gaps the linker leaves between and
+ *            inside those sections (the arena's 16-byte alignment, the 8-byte section ends). A per-board upper bound,
+ *            measured on real builds; flash-test measures the real figure on every build and fails, naming the
+ *            field, when it is larger;
  *   stack:   board.yaml `memory.stackBytes`, what the linker script reserves;
  *   reserve: board.yaml `memory.reserveSramBytes`, what the board's own software keeps.
+ * arena + input + result + static + stack is what the linker places in RAM, from RAM's origin to the stack's top
+ * (ld's own measure: gaps included), so a model within the budget links whenever flash-test's measurement of static
+ * is within runtimeRamBytes.
  *
  * BUDGET — the spec's `search.budget` already excludes the board reserve (its default is sramBytes −
- * reserveSramBytes, see defaultBudget), so a model fits when arena + input + stack ≤ budget.sramBytes and the flash
- * total (runtime included) ≤ budget.flashBytes. With the default budget that is exactly sram.total ≤ the board's
- * SRAM and flash.total ≤ its flash.
+ * reserveSramBytes, see defaultBudget), so a model fits when arena + input + result + static + stack ≤
+ * budget.sramBytes and the flash total (runtime included) ≤ budget.flashBytes. With the default budget that is
+ * exactly sram.total ≤ the board's SRAM and flash.total ≤ its flash.
  */
 import type { BoardMemory } from '../spec/types';
 import type { ArenaPlan } from './arena';
@@ -70,13 +81,17 @@ export interface FlashBreakdown {
 export interface SramBreakdown {
   arena: number;
   input: number;
+  /** sizeof(tinyml_result_t). */
+  result: number;
+  /** Every other static byte (runtime, platform, libc, harness, alignment): board.yaml memory.runtimeRamBytes. */
+  static: number;
   stack: number;
   reserve: number;
   total: number;
 }
 
 export interface MemoryBudget {
-  /** SRAM for arena + input + stack (the board reserve already taken off). */
+  /** SRAM for arena + input + result + static + stack (the board reserve already taken off). */
   sramBytes: number;
   /** Flash for the model's constants and the runtime. */
   flashBytes: number;
@@ -122,9 +137,11 @@ export function estimateMemory(ir: ModelIR, board: { memory: BoardMemory }, budg
   const plan = planArena(arenaTensors(ops));
   const arena = plan.arenaBytes;
   const input = ir.input.length * ir.input.channels;
+  const result = resultBytes(ir, ops);
+  const staticRam = board.memory.runtimeRamBytes;
   const stack = board.memory.stackBytes;
   const reserve = board.memory.reserveSramBytes;
-  const sram = { arena, input, stack, reserve, total: arena + input + stack + reserve };
+  const sram = { arena, input, result, static: staticRam, stack, reserve, total: arena + input + result + staticRam + stack + reserve };
 
   const partial = { flash, sram, plan, ops: opFlash };
   const used = usage(partial);
@@ -141,15 +158,32 @@ export function budgetProblems(report: Pick<MemoryReport, 'flash' | 'sram'>, bud
   const { sramUsed, flashUsed } = usage(report);
   const problems: string[] = [];
   if (sramUsed > budget.sramBytes) {
-    const { arena, input, stack } = report.sram;
-    problems.push(`SRAM: arena ${arena} + input ${input} + stack ${stack} = ${sramUsed} bytes > budget ${budget.sramBytes}`);
+    const { arena, input, result, static: staticRam, stack } = report.sram;
+    problems.push(`SRAM: arena ${arena} + input ${input} + result ${result} + static ${staticRam} + stack ${stack} = ${sramUsed} bytes > budget ${budget.sramBytes}`);
   }
   if (flashUsed > budget.flashBytes) problems.push(`flash: ${flashUsed} bytes > budget ${budget.flashBytes}`);
   return problems;
 }
 
 function usage(report: Pick<MemoryReport, 'flash' | 'sram'>): { sramUsed: number; flashUsed: number } {
-  return { sramUsed: report.sram.arena + report.sram.input + report.sram.stack, flashUsed: report.flash.total };
+  const { arena, input, result, static: staticRam, stack } = report.sram;
+  return { sramUsed: arena + input + result + staticRam + stack, flashUsed: report.flash.total };
+}
+
+/**
+ * sizeof(tinyml_result_t) as model.h declares it (firmware/emit-model.ts), with E = max(1, events) and X exits
+ * (an evidential model's predictions, else 1): int32 exit_taken, decision; int8 output[O] padded to 4 (O = the largest
+ * prediction tensor); int32 exits_evaluated; X × tinyml_exit_result_t {int8 evidence[2E] padded to 4; int32 p_q15[E],
+ * u_q15[E]; uint8 present[E] padded to 4; int32 max_u_q15, takes}. No member is aligned to more than 4 on any target,
+ * so the struct's size is the same everywhere; flash-test checks it against the linked symbol.
+ */
+export function resultBytes(ir: ModelIR, ops: DeployedOp[] = lowerToOps(ir)): number {
+  const events = Math.max(1, ir.events ?? 0);
+  const predictions = ops.filter((op) => op.exit !== null || op.index === ops.length - 1);
+  const output = Math.max(...predictions.map((op) => op.outputShape[0] * op.outputShape[1]));
+  const exits = ir.head === 'evidential' ? ops.filter((op) => op.exit !== null).length : 1;
+  const exitResult = alignTo4(2 * events) + 4 * events + 4 * events + alignTo4(events) + 4 + 4;
+  return 4 + 4 + alignTo4(output) + 4 + exits * exitResult;
 }
 
 /** The flash bytes of one deployed op's constants, per the contract above. */
@@ -183,6 +217,10 @@ export function flashOfOp(op: DeployedOp): OpFlash {
 /** The exit table's size: one row per prediction of an evidential model, none otherwise. */
 export function exitTableBytes(ir: ModelIR): number {
   return ir.head === 'evidential' ? EXIT_ENTRY_BYTES * ((ir.exits?.length ?? 0) + 1) : 0;
+}
+
+function alignTo4(bytes: number): number {
+  return bytes + padTo4(bytes);
 }
 
 function padTo4(bytes: number): number {

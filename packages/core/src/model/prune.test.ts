@@ -329,7 +329,7 @@ describe('pruneToFit on the reference CNN', () => {
 
   it('fits a memory budget through estimateMemory', () => {
     const board: { memory: BoardMemory } = {
-      memory: { sramBytes: 65536, flashBytes: 262144, reserveSramBytes: 2048, stackBytes: 4096, runtimeCodeBytes: 10000 },
+      memory: { sramBytes: 65536, flashBytes: 262144, reserveSramBytes: 2048, stackBytes: 4096, runtimeCodeBytes: 10000, runtimeRamBytes: 0 },
     };
     const full = estimateMemory(ir, board);
     const budget = { ...defaultBudget(board), flashBytes: full.flash.total - 1000 };

@@ -7,7 +7,7 @@ import { quantizeModel } from './ptq';
 import type { QuantizedLinearOp } from './quantized-model';
 import { TEST_MODELS, testCascadeWeights, testWeights, testWindows } from './test-models';
 
-const BOARD = { memory: { sramBytes: 1 << 20, flashBytes: 1 << 22, reserveSramBytes: 0, stackBytes: 4096, runtimeCodeBytes: 12345 } };
+const BOARD = { memory: { sramBytes: 1 << 20, flashBytes: 1 << 22, reserveSramBytes: 0, stackBytes: 4096, runtimeCodeBytes: 12345, runtimeRamBytes: 0 } };
 
 function quantized(ir: ModelIR) {
   const weights = ir.exits?.length ? testCascadeWeights(ir, 2) : testWeights(ir, 2);

@@ -15,7 +15,7 @@ export interface Candidate {
   macs: number;
   params: number;
   flashBytes: number;
-  /** arena + input + stack, what the budget's sramBytes is compared with. */
+  /** arena + input + result + static RAM + stack, what the budget's sramBytes is compared with. */
   sramBytes: number;
   arenaBytes: number;
 }

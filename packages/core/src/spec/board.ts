@@ -45,12 +45,12 @@ function parseBoard(text: string, file: SpecFile, folder: string): BoardDefiniti
     // Specs name boards by folder; a different name inside would make reports disagree with the spec.
     diagnostics.push(source.diagnostic(['name'], `must be the board's folder name "${folder}", got "${raw.name}"`));
   }
-  const { sramBytes, reserveSramBytes, stackBytes } = raw.memory;
-  if (reserveSramBytes + stackBytes >= sramBytes) {
+  const { sramBytes, reserveSramBytes, stackBytes, runtimeRamBytes } = raw.memory;
+  if (reserveSramBytes + stackBytes + runtimeRamBytes >= sramBytes) {
     diagnostics.push(
       source.diagnostic(
         ['memory', 'reserveSramBytes'],
-        `reserveSramBytes + stackBytes (${reserveSramBytes} + ${stackBytes}) must be less than sramBytes (${sramBytes}), or no SRAM is left for the model`,
+        `reserveSramBytes + stackBytes + runtimeRamBytes (${reserveSramBytes} + ${stackBytes} + ${runtimeRamBytes}) must be less than sramBytes (${sramBytes}), or no SRAM is left for the model`,
       ),
     );
   }
@@ -67,7 +67,7 @@ function parseBoard(text: string, file: SpecFile, folder: string): BoardDefiniti
     name: raw.name,
     title: raw.title,
     cpu: raw.cpu,
-    memory: { sramBytes, flashBytes: raw.memory.flashBytes, reserveSramBytes, stackBytes, runtimeCodeBytes: raw.memory.runtimeCodeBytes },
+    memory: { sramBytes, flashBytes: raw.memory.flashBytes, reserveSramBytes, stackBytes, runtimeCodeBytes: raw.memory.runtimeCodeBytes, runtimeRamBytes },
     toolchain: raw.toolchain,
     emulator: raw.emulator,
     file: file.absolute,

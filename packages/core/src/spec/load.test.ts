@@ -190,7 +190,7 @@ describe('the files it reads', () => {
   }
 
   const TINY_BOARD =
-    'name: tiny\ntitle: Tiny test board\ncpu: cortex-m0\nmemory:\n  sramBytes: 32768\n  flashBytes: 131072\n  reserveSramBytes: 1024\n  stackBytes: 2048\n  runtimeCodeBytes: 8192\ntoolchain: arm-none-eabi\nemulator: none\n';
+    'name: tiny\ntitle: Tiny test board\ncpu: cortex-m0\nmemory:\n  sramBytes: 32768\n  flashBytes: 131072\n  reserveSramBytes: 1024\n  stackBytes: 2048\n  runtimeCodeBytes: 8192\n  runtimeRamBytes: 64\ntoolchain: arm-none-eabi\nemulator: none\n';
 
   it('loadSpec resolves a workspace-relative path and names it relative in errors', async () => {
     const root = writeWorkspace({
@@ -227,7 +227,7 @@ describe('the files it reads', () => {
     const error = await loadBoard(root, 'tiny').catch((e: unknown) => e);
     expect((error as SpecError).message.split('\n')).toEqual([
       'firmware/boards/tiny/board.yaml:1:7: name: must be the board\'s folder name "tiny", got "tiny2"',
-      'firmware/boards/tiny/board.yaml:7:21: memory.reserveSramBytes: reserveSramBytes + stackBytes (31000 + 2048) must be less than sramBytes (32768), or no SRAM is left for the model',
+      'firmware/boards/tiny/board.yaml:7:21: memory.reserveSramBytes: reserveSramBytes + stackBytes + runtimeRamBytes (31000 + 2048 + 64) must be less than sramBytes (32768), or no SRAM is left for the model',
     ]);
   });
 
@@ -241,6 +241,18 @@ describe('the files it reads', () => {
       'firmware/boards/tiny/board.yaml:9:21: memory.runtimeCodeBytes: runtimeCodeBytes (131072) must be less than flashBytes (131072), or no flash is left for the model',
     );
     expect((await loadBoard(writeWorkspace({ 'firmware/boards/tiny/board.yaml': TINY_BOARD }), 'tiny')).memory.runtimeCodeBytes).toBe(8192);
+  });
+
+  it('requires runtimeRamBytes (the static RAM besides the model) and counts it against SRAM', async () => {
+    const missing = writeWorkspace({ 'firmware/boards/tiny/board.yaml': TINY_BOARD.replace('  runtimeRamBytes: 64\n', '') });
+    expect(((await loadBoard(missing, 'tiny').catch((e: unknown) => e)) as SpecError).message).toBe(
+      'firmware/boards/tiny/board.yaml:5:3: memory: required key "runtimeRamBytes" is missing',
+    );
+    const huge = writeWorkspace({ 'firmware/boards/tiny/board.yaml': TINY_BOARD.replace('runtimeRamBytes: 64', 'runtimeRamBytes: 29696') });
+    expect(((await loadBoard(huge, 'tiny').catch((e: unknown) => e)) as SpecError).message).toBe(
+      'firmware/boards/tiny/board.yaml:7:21: memory.reserveSramBytes: reserveSramBytes + stackBytes + runtimeRamBytes (1024 + 2048 + 29696) must be less than sramBytes (32768), or no SRAM is left for the model',
+    );
+    expect((await loadBoard(writeWorkspace({ 'firmware/boards/tiny/board.yaml': TINY_BOARD }), 'tiny')).memory.runtimeRamBytes).toBe(64);
   });
 
   it('lists board folders that hold a board.yaml', () => {
@@ -276,6 +288,7 @@ describe('the schema agrees with the workspace', () => {
       reserveSramBytes: 65536,
       stackBytes: 8192,
       runtimeCodeBytes: 16384,
+      runtimeRamBytes: 64,
     });
   });
 });

@@ -43,7 +43,7 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
       learningRate: search.learningRate ?? 0.001,
       weightedLoss: search.weightedLoss ?? true,
       workers: search.workers ?? 2,
-      // The default leaves out the board's reserve; the memory model compares arena + input + stack with it.
+      // The default leaves out the board's reserve; the memory model compares arena + input + result + static RAM + stack with it.
       budget: {
         sramBytes: search.budget?.sramBytes ?? defaultBudget(board).sramBytes,
         flashBytes: search.budget?.flashBytes ?? defaultBudget(board).flashBytes,

@@ -24,6 +24,12 @@ export interface BoardMemory {
   stackBytes: number;
   /** Flash of the inference runtime's code (an estimate until flash-test measures it); see model/memory.ts. */
   runtimeCodeBytes: number;
+  /**
+   * Static RAM the firmware needs besides the model's arena, input and result: the runtime's, the platform layer's,
+   * libc's and the test harness's .data/.bss, with the linker's alignment gaps. An upper bound measured on real
+   * builds; flash-test fails when a build needs more. See model/memory.ts.
+   */
+  runtimeRamBytes: number;
 }
 
 export interface BoardDefinition {
@@ -88,7 +94,7 @@ export interface NormalizedSearch {
   learningRate: number;
   weightedLoss: boolean;
   workers: number;
-  /** SRAM for arena + input + stack (board reserve already excluded) and flash for the model + runtime; model/memory.ts. */
+  /** SRAM for arena + input + result + static RAM + stack (board reserve already excluded) and flash for the model + runtime; model/memory.ts. */
   budget: { sramBytes: number; flashBytes: number };
   /** Outer fold to search on; null = the first fold whose test subjects have minority-class windows. */
   fold: string | null;

@@ -13,13 +13,15 @@ import { detectBoardRunner } from '../flash/board-runner';
 import { buildFirmware, type FirmwareBuild } from '../flash/build';
 import { firmwareTarget } from '../flash/firmware-target';
 import { runOnHost } from '../flash/host-run';
-import { findSymbol } from '../flash/memory-usage';
+import { LinkOverflowError } from '../flash/link-failure';
+import { findSymbol, type MemoryUsage } from '../flash/memory-usage';
 import { runOnQemu } from '../flash/qemu-run';
 import type { FirmwareRun } from '../flash/run-result';
 import { loadBoard } from '../spec/board';
 import type { BoardDefinition, FlashRunner } from '../spec/types';
 import { FIRMWARE_MANIFEST_FILE, type FirmwareManifest } from './emit-firmware';
 import { layerMacs } from '../model/cost';
+import { resultBytes } from '../model/memory';
 import { lowerToOps, opsBeforeExit } from '../model/ops';
 import { GOLDEN_FILE, QUANTIZED_MODEL_FILE, type GoldenVector } from './quantize';
 import { readStageOutput } from './read-stage-output';
@@ -99,7 +101,10 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
         outDir,
         defines: { [EXIT_HOOK_DEFINE.name]: EXIT_HOOK_DEFINE.value },
         workspaceRoot,
+      }).catch((error: unknown) => {
+        throw staticRamUnderestimated(error, board, workspaceRoot) ?? error;
       });
+      checkStaticRam(build, board, model, workspaceRoot);
       onBuilt();
       const timeoutMs = input.timeoutMs ?? 120_000;
       const run: FirmwareRun =
@@ -205,6 +210,52 @@ async function chooseRunner(wanted: FlashRunner, board: BoardDefinition, log: Lo
 }
 
 /**
+ * The static RAM a linked image takes besides the model's arena, input and result and the stack: the runtime's,
+ * platform's, libc's and harness's .data/.bss with every alignment gap, from RAM's origin to the stack (what the
+ * memory model estimates with board.yaml memory.runtimeRamBytes). null when the image lacks one of the model's
+ * symbols, or has no .stack section (a native image's span already counts its stack: see build.ts).
+ */
+function measuredStaticRam(usage: MemoryUsage, board: BoardDefinition): { sram: number; static: number; result: number } | null {
+  const bytesOf = (name: string) => findSymbol(usage, name)?.bytes;
+  const [arena, input, result] = [bytesOf('tinyml_arena'), bytesOf('tinyml_input'), bytesOf('tinyml_result')];
+  if (arena === undefined || input === undefined || result === undefined) return null;
+  const sram = usage.ram.span + ('.stack' in usage.ram.sections ? 0 : board.memory.stackBytes);
+  return { sram, static: sram - arena - input - result - board.memory.stackBytes, result };
+}
+
+function staticRamMessage(board: BoardDefinition, measured: number, workspaceRoot: string): string {
+  const file = path.relative(workspaceRoot, board.file) || board.file;
+  const estimate = board.memory.runtimeRamBytes;
+  return (
+    `flash-test: ${file} memory.runtimeRamBytes is ${estimate} bytes, but this build for ${board.name} takes ${measured} bytes of static RAM besides ` +
+    `the model's arena, input, result and the stack (runtime, platform, libc and harness .data/.bss, alignment).\n` +
+    `The memory model under-counts SRAM by ${measured - estimate} bytes, so models it accepts can fail to link: raise memory.runtimeRamBytes in ${file} to at least ${measured}.`
+  );
+}
+
+/**
+ * A RAM overflow whose cause is board.yaml's static-RAM estimate: the measuring re-link shows more static RAM than
+ * memory.runtimeRamBytes. Then the model was judged with too small a figure, and that is what the user must fix.
+ */
+function staticRamUnderestimated(error: unknown, board: BoardDefinition, workspaceRoot: string): UserError | null {
+  if (!(error instanceof LinkOverflowError) || error.wanted === null || !error.overflows.some((overflow) => overflow.region === 'RAM')) return null;
+  const measured = measuredStaticRam(error.wanted, board);
+  if (measured === null || measured.static <= board.memory.runtimeRamBytes) return null;
+  return new UserError(`${staticRamMessage(board, measured.static, workspaceRoot)}\n${error.message}`);
+}
+
+/** The linked image's static RAM within board.yaml's estimate, and the result struct exactly the predicted size. */
+function checkStaticRam(build: FirmwareBuild, board: BoardDefinition, model: QuantizedModel, workspaceRoot: string): void {
+  const measured = measuredStaticRam(build.memory, board);
+  if (measured === null) throw new Error('flash-test: the image lacks tinyml_arena, tinyml_input or tinyml_result');
+  const predictedResult = resultBytes(model.ir);
+  if (measured.result !== predictedResult) {
+    throw new Error(`flash-test: the memory model predicted a ${predictedResult}-byte result, the linker placed ${measured.result}: model/memory.ts and the emitted tinyml_result_t disagree`);
+  }
+  if (measured.static > board.memory.runtimeRamBytes) throw new UserError(staticRamMessage(board, measured.static, workspaceRoot));
+}
+
+/**
  * The linked image against the memory model: the blob and the arena must be exactly the predicted sizes (a
  * mismatch is a bug, not a tolerance); flash and SRAM as linked beside the model's totals and the lower bounds.
  */
@@ -226,7 +277,8 @@ function checkMemory(build: FirmwareBuild, manifest: FirmwareManifest, board: Bo
   const runtimeCode = objectFlash((o) => /[/\\]runtime[/\\][^/\\]+\.c$/.test(o));
   const modelCode = objectFlash((o) => /[/\\]model[/\\]model\.c$/.test(o)) - blob.linked;
   const predictedFlash = manifest.predicted.flash as { weights: number; total: number; runtimeCode: number };
-  const predictedSram = manifest.predicted.sram as { arena: number; input: number; stack: number };
+  const predictedSram = manifest.predicted.sram as { arena: number; input: number; result: number; static: number; stack: number };
+  const measuredStatic = measuredStaticRam(build.memory, build.board)!;
   return {
     blob,
     arena,
@@ -240,11 +292,14 @@ function checkMemory(build: FirmwareBuild, manifest: FirmwareManifest, board: Bo
       theoreticalMinimum: predictedFlash.weights + runtimeCode,
       sections: build.memory.flash.sections,
     },
+    result: { predicted: predictedSram.result, linked: measuredStatic.result },
+    staticRam: { estimateInBoardYaml: build.board.memory.runtimeRamBytes, measured: measuredStatic.static },
     sram: {
-      // The linker script reserves the stack as a .stack section; a native image has none, so it is added.
-      used: build.memory.ram.used + ('.stack' in build.memory.ram.sections ? 0 : board.memory.stackBytes),
+      // From RAM's origin to the stack's top, alignment gaps included (what ld checks); the linker script reserves
+      // the stack as a .stack section, a native image has none, so it is added.
+      used: measuredStatic.sram,
       capacity: build.memory.ram.capacity,
-      predicted: predictedSram.arena + predictedSram.input + predictedSram.stack,
+      predicted: predictedSram.arena + predictedSram.input + predictedSram.result + predictedSram.static + predictedSram.stack,
       theoreticalMinimum: manifest.predicted.arenaLowerBound + predictedSram.input + predictedSram.stack,
       sections: build.memory.ram.sections,
     },
@@ -352,7 +407,9 @@ function flashTestMarkdown(report: {
       : [
           `| runtime + model code | ${m.runtime.estimateInBoardYaml} (board.yaml estimate) | ${m.runtime.measured} |`,
           `| flash total | ${m.flash.predictedTotal} | ${m.flash.used} (whole image, harness and vectors included) |`,
-          `| SRAM (data + bss + stack) | ${m.sram.predicted} | ${m.sram.used} (the harness's result and counters included) |`,
+          `| result struct | ${m.result.predicted} | ${m.result.linked} |`,
+          `| other static RAM (runtime, platform, libc, harness, alignment) | ${m.staticRam.estimateInBoardYaml} (board.yaml runtimeRamBytes, an upper bound) | ${m.staticRam.measured} |`,
+          `| SRAM (data + bss + stack) | ${m.sram.predicted} | ${m.sram.used} |`,
           '',
           `Theoretical minimum: SRAM ${m.sram.theoreticalMinimum} B (peak live activations + input + stack), flash ${m.flash.theoreticalMinimum} B (int8 weights + runtime).`,
         ]),

@@ -102,7 +102,7 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
         candidates: draw.candidates.map(({ ir, ...rest }) => ({ ...rest, ir })),
         trials: records,
       });
-      await write('pareto.json', { metric: `validation ${selection.monitor} vs SRAM (arena + input + stack)`, front });
+      await write('pareto.json', { metric: `validation ${selection.monitor} vs SRAM (arena + input + result + static + stack)`, front });
       await write('best-model.json', {
         candidate: winner.candidate.id,
         summary: winner.candidate.summary,

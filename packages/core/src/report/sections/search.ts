@@ -78,7 +78,7 @@ export async function searchSection(artifacts: ExperimentArtifacts): Promise<Rep
   const metric = trials.metric;
   const points = searchPoints(search);
   const [sram, flash, macs] = await Promise.all([
-    paretoPlot(points, 'sramBytes', 'SRAM (arena + input + stack), bytes', metric, trials.budget.sramBytes),
+    paretoPlot(points, 'sramBytes', 'SRAM (arena + input + result + static + stack), bytes', metric, trials.budget.sramBytes),
     paretoPlot(points, 'flashBytes', 'flash, bytes', metric, trials.budget.flashBytes),
     paretoPlot(points, 'macs', 'MACs per inference', metric, null),
   ]);
