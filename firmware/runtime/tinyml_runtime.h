@@ -138,6 +138,40 @@ int32_t tinyml_exit_decision(int32_t max_u_q15, int32_t threshold_q15, int32_t i
 void tinyml_input_from_raw_s16(const int16_t *raw, int32_t samples, int32_t channels, const int32_t *conversion,
                                int32_t zero_point, int8_t *output);
 
+/*
+ * The alarm rule (alarm.c; the spec's evaluate.postProcessing, the twin of alarmWindows in
+ * packages/core/src/evaluate/alarms.ts): fed each window's decision in time order (0 = no event, 1 + j = event j,
+ * as tinyml_result_t.decision; anything outside 1..events counts as no event), it raises an alarm of event j when
+ *   - at least k of the last n windows (this one included; fewer at the start of a stream) were decided as j, and
+ *   - at least refractory_samples samples lie between this window's end and the end of the window that raised j's
+ *     previous alarm (none yet: allowed).
+ * refractory_samples = ⌈refractorySeconds · sample rate⌉ (model.h: TINYML_ALARM_REFRACTORY_SAMPLES). elapsed_samples
+ * is the number of samples between the previous window's end and this one's: TINYML_WINDOW_HOP for consecutive
+ * windows (then the refractory time is TINYML_ALARM_REFRACTORY_WINDOWS = ⌈refractory_samples / hop⌉ windows), the
+ * gap for event-centred windows; it is ignored for the first window after a reset, negative counts as 0.
+ * tinyml_alarm_update writes alarms[j] = 1 for each event raising an alarm now, else 0, and returns how many did.
+ * Storage is the caller's: history [n] (the last n decisions, a ring), votes [events] (decisions for j among
+ * them), hold [events] (samples until j may alarm again). A zero-filled state (static storage) is a fresh stream,
+ * as after tinyml_alarm_reset; reset at the start of each recording. Bounds: 1 ≤ n, 0 ≤ events ≤ 255,
+ * 0 ≤ refractory_samples ≤ INT32_MAX. No allocation, integers only.
+ */
+typedef struct {
+    int32_t k;
+    int32_t n;
+    int32_t refractory_samples;
+    int32_t events;
+    uint8_t *history;
+    int32_t *votes;
+    int32_t *hold;
+    /* The ring slot of the oldest decision: the one the next window replaces. */
+    int32_t next;
+} tinyml_alarm_t;
+
+void tinyml_alarm_init(tinyml_alarm_t *alarm, int32_t k, int32_t n, int32_t refractory_samples, int32_t events,
+                       uint8_t *history, int32_t *votes, int32_t *hold);
+void tinyml_alarm_reset(tinyml_alarm_t *alarm);
+int32_t tinyml_alarm_update(tinyml_alarm_t *alarm, int32_t decision, int32_t elapsed_samples, uint8_t *alarms);
+
 #ifdef __cplusplus
 }
 #endif

@@ -288,6 +288,50 @@ int main(void)
             free(p);
             free(u);
             free(present);
+        } else if (strcmp(name, "alarm") == 0) {
+            /* k n refractory_samples events windows, then per window "reset decision elapsed_samples" (reset 1 starts
+               a new recording): prints "window event" for every alarm, in order. */
+            const int32_t k = read_i32();
+            const int32_t n = read_i32();
+            const int32_t refractory_samples = read_i32();
+            const int32_t events = read_i32();
+            const int32_t windows = read_i32();
+            uint8_t *history = malloc((size_t)n);
+            int32_t *votes = malloc(sizeof(int32_t) * (size_t)events);
+            int32_t *hold = malloc(sizeof(int32_t) * (size_t)events);
+            uint8_t *alarms = malloc((size_t)events);
+            tinyml_alarm_t alarm;
+            tinyml_alarm_init(&alarm, k, n, refractory_samples, events, history, votes, hold);
+            int32_t printed = 0;
+            for (int32_t w = 0; w < windows; w++) {
+                const int32_t reset = read_i32();
+                const int32_t decision = read_i32();
+                const int32_t elapsed = read_i32();
+                if (reset) {
+                    tinyml_alarm_reset(&alarm);
+                }
+                const int32_t raised = tinyml_alarm_update(&alarm, decision, elapsed, alarms);
+                int32_t counted = 0;
+                for (int32_t j = 0; j < events; j++) {
+                    if (alarms[j] > 1u) {
+                        fprintf(stderr, "kernel_driver: alarm flag %d\n", alarms[j]);
+                        return 3;
+                    }
+                    if (alarms[j]) {
+                        printf(printed++ ? " %d %d" : "%d %d", w, j);
+                        counted++;
+                    }
+                }
+                if (counted != raised) {
+                    fprintf(stderr, "kernel_driver: %d alarms flagged, %d returned\n", counted, raised);
+                    return 3;
+                }
+            }
+            printf("\n");
+            free(history);
+            free(votes);
+            free(hold);
+            free(alarms);
         } else {
             fprintf(stderr, "kernel_driver: unknown case \"%s\"\n", name);
             return 2;

@@ -55,13 +55,18 @@ describe('evaluate through nx', () => {
     expect(ws.read('dist/experiments/fall-esp32/evaluate/summary.md')).toContain('| cascade | int8 |');
   }, 600_000);
 
-  it('editing `evaluate:` changes only the evaluate targets; editing `train-cascade:` changes them too', async () => {
-    const all = [...UPSTREAM, ...EVALUATE_TARGETS];
+  it('editing `evaluate:` changes only the evaluate targets (its alarm rule also emit-firmware, which carries it); editing `train-cascade:` changes them too', async () => {
+    const all = [...UPSTREAM, 'emit-firmware', ...EVALUATE_TARGETS];
     const before = await ws.taskHashes('fall-esp32', all);
-    ws.edit('projects/fall-esp32/experiment.yaml', (t) => t.replace('refractorySeconds: 5', 'refractorySeconds: 10'));
+    ws.edit('projects/fall-esp32/experiment.yaml', (t) => t.replace('maxTrainWindows: 800', 'maxTrainWindows: 700'));
     const afterEvaluate = await ws.taskHashes('fall-esp32', all);
-    for (const target of UPSTREAM) expect(afterEvaluate[`fall-esp32:${target}`], target).toBe(before[`fall-esp32:${target}`]);
+    for (const target of [...UPSTREAM, 'emit-firmware']) expect(afterEvaluate[`fall-esp32:${target}`], target).toBe(before[`fall-esp32:${target}`]);
     for (const target of EVALUATE_TARGETS) expect(afterEvaluate[`fall-esp32:${target}`], target).not.toBe(before[`fall-esp32:${target}`]);
+    ws.git('checkout', '--', 'projects/fall-esp32/experiment.yaml');
+    ws.edit('projects/fall-esp32/experiment.yaml', (t) => t.replace('refractorySeconds: 5', 'refractorySeconds: 10'));
+    const afterRule = await ws.taskHashes('fall-esp32', all);
+    for (const target of UPSTREAM) expect(afterRule[`fall-esp32:${target}`], target).toBe(before[`fall-esp32:${target}`]);
+    for (const target of ['emit-firmware', ...EVALUATE_TARGETS]) expect(afterRule[`fall-esp32:${target}`], target).not.toBe(before[`fall-esp32:${target}`]);
     ws.git('checkout', '--', 'projects/fall-esp32/experiment.yaml');
     ws.edit('projects/fall-esp32/experiment.yaml', (t) => t.replace('train-cascade:\n  exits: 3\n', 'train-cascade:\n  exits: 3\n  lambda: 0.2\n'));
     const afterCascade = await ws.taskHashes('fall-esp32', all);

@@ -12,6 +12,7 @@ function recording(truth: string, decision: string, durationSeconds = truth.leng
     durationSeconds,
     startSeconds: Array.from({ length: n }, (_, i) => i),
     endSeconds: Array.from({ length: n }, (_, i) => i + 2),
+    sampleRateHz: 1,
     truth: Array.from(truth, Number),
     decision: Array.from(decision, Number),
   };

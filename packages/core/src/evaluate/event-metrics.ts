@@ -8,6 +8,8 @@ export interface RecordingDecisions {
   durationSeconds: number;
   startSeconds: ArrayLike<number>;
   endSeconds: ArrayLike<number>;
+  /** The sample grid the window times lie on (the alarm rule counts time in samples). */
+  sampleRateHz: number;
   truth: ArrayLike<number>;
   decision: ArrayLike<number>;
 }
@@ -83,7 +85,7 @@ export function countRecordingEvents(recording: RecordingDecisions, events: numb
   let alarmed = false;
   for (let j = 0; j < events; j++) {
     const positive = Array.from({ length: n }, (_, i) => recording.decision[i] === j + 1);
-    for (const w of alarmWindows(positive, recording.endSeconds, rule)) {
+    for (const w of alarmWindows(positive, recording.endSeconds, rule, recording.sampleRateHz)) {
       const time = recording.endSeconds[w];
       const hit = intervals.find((v) => v.event === j && v.from <= time && time <= v.to);
       counts.alarms++;

@@ -135,6 +135,7 @@ export async function runNewDataEvaluation(input: { spec: NormalizedSpec; models
       positions: keep.map((_, k) => offset + k),
       startSeconds: keep.map((i) => recording.windows[i].start / recording.rateHz),
       endSeconds: keep.map((i) => recording.windows[i].start / recording.rateHz + seconds),
+      sampleRateHz: recording.rateHz,
     });
     for (const i of keep) {
       truth.push(eventOf(recording.windows[i].label));

@@ -11,6 +11,8 @@ export interface RecordingTimeline {
   positions: number[];
   startSeconds: number[];
   endSeconds: number[];
+  /** The rate the window positions are counted at (times are sample / rate). */
+  sampleRateHz: number;
 }
 
 /** Groups `windows` (store indices) by recording, each in time order, with start/end times from the recording's start. */
@@ -38,6 +40,7 @@ export function recordingTimelines(store: LoadedWindowStore<WindowManifest>, win
         positions: ordered,
         startSeconds: ordered.map(start),
         endSeconds: ordered.map((i) => start(i) + lengthSeconds),
+        sampleRateHz: rate,
       };
     });
 }
@@ -50,6 +53,7 @@ export function withDecisions(timeline: RecordingTimeline, truth: ArrayLike<numb
     durationSeconds: timeline.durationSeconds,
     startSeconds: timeline.startSeconds,
     endSeconds: timeline.endSeconds,
+    sampleRateHz: timeline.sampleRateHz,
     truth: timeline.positions.map((i) => truth[i]),
     decision: timeline.positions.map((i) => decision[i]),
   };

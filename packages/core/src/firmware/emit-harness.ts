@@ -1,3 +1,4 @@
+import { alarmWindows, type DeviceAlarmRule } from '../evaluate/alarms';
 import type { QuantizedModel } from '../quantize/quantized-model';
 import type { GoldenVector } from '../stages/quantize';
 import { cArray } from './c-syntax';
@@ -9,7 +10,9 @@ import { cArray } from './c-syntax';
  * evaluated — and compares every field of the result with what the integer reference interpreter said, byte for
  * byte. It prints one line per vector and a summary, and exits 0 only when all match. platform_marker() calls mark
  * each inference and each exit for instruction counting: per vector [start, end] around the deployed inference,
- * then [start, exit 0, …, exit n, end] around the all-exits one.
+ * then [start, exit 0, …, exit n, end] around the all-exits one. For an event detector the deployed decisions also
+ * pass, vector after vector as one stream of windows a hop apart, through the alarm rule (tinyml_postprocess), and
+ * each vector's alarms must be those evaluate's TypeScript rule (evaluate/alarms.ts) raises on the same stream.
  */
 export interface HarnessEmitInput {
   vectors: GoldenVector[];
@@ -17,17 +20,35 @@ export interface HarnessEmitInput {
   exits: number;
   inputSize: number;
   outputSize: number;
+  /** The alarm rule over the vectors' decisions in order; null for a model without events. */
+  alarms: { elapsedSamples: number; expected: number[][] } | null;
 }
 
-/** The harness's view of a model: its events, exits and tensor sizes. */
-export function harnessInput(model: QuantizedModel, vectors: GoldenVector[]): HarnessEmitInput {
+/**
+ * The harness's view of a model: its events, exits and tensor sizes, and the alarms the rule raises over the
+ * vectors' decisions taken as one stream (windows a hop apart; event-centred windows: a window length apart). The
+ * rule is causal, so the first m vectors' alarms are the same whether the harness holds m or all of them.
+ */
+export function harnessInput(model: QuantizedModel, vectors: GoldenVector[], alarm: DeviceAlarmRule | null): HarnessEmitInput {
+  const events = model.ir.head === 'evidential' ? (model.ir.events ?? 0) : 0;
   return {
     vectors,
-    events: model.ir.head === 'evidential' ? (model.ir.events ?? 0) : 0,
+    events,
     exits: model.exits.length,
     inputSize: model.tensors[0].shape[0] * model.tensors[0].shape[1],
     outputSize: predictionSize(model),
+    alarms: events > 0 && alarm ? goldenAlarms(vectors.map((v) => v.decision), events, alarm, model.tensors[0].shape[0]) : null,
   };
+}
+
+function goldenAlarms(decisions: number[], events: number, rule: DeviceAlarmRule, windowLength: number): NonNullable<HarnessEmitInput['alarms']> {
+  const elapsedSamples = rule.hop ?? windowLength;
+  const ends = decisions.map((_, i) => ((i + 1) * elapsedSamples) / rule.sampleRateHz);
+  const expected = decisions.map(() => new Array<number>(events).fill(0));
+  for (let j = 0; j < events; j++) {
+    for (const w of alarmWindows(decisions.map((d) => d === j + 1), ends, rule, rule.sampleRateHz)) expected[w][j] = 1;
+  }
+  return { elapsedSamples, expected };
 }
 
 /** The largest prediction tensor (an exit's evidence, or the model's output): what tinyml_result_t.output holds. */
@@ -67,6 +88,7 @@ export function emitGoldenVectors(input: HarnessEmitInput): string {
     table('int8_t', 'golden_all_evidence', '[TINYML_EXITS * 2 * GOLDEN_EVENTS]', vectors.map((v) => perExit(v, 'allExits', (e) => e.evidence, 2 * E, 0))),
     table('int32_t', 'golden_all_p_q15', '[TINYML_EXITS * GOLDEN_EVENTS]', vectors.map((v) => perExit(v, 'allExits', (e) => e.pQ15, E, 0))),
     table('int32_t', 'golden_all_u_q15', '[TINYML_EXITS * GOLDEN_EVENTS]', vectors.map((v) => perExit(v, 'allExits', (e) => e.uQ15, E, 0))),
+    ...(input.alarms ? [table('uint8_t', 'golden_alarms', '[GOLDEN_EVENTS]', input.alarms.expected)] : []),
     '',
   ].join('\n');
 }
@@ -99,6 +121,14 @@ export function emitGoldenHeader(input: HarnessEmitInput): string {
     'extern const int8_t golden_all_evidence[GOLDEN_VECTORS][TINYML_EXITS * 2 * GOLDEN_EVENTS];',
     'extern const int32_t golden_all_p_q15[GOLDEN_VECTORS][TINYML_EXITS * GOLDEN_EVENTS];',
     'extern const int32_t golden_all_u_q15[GOLDEN_VECTORS][TINYML_EXITS * GOLDEN_EVENTS];',
+    ...(input.alarms
+      ? [
+          '',
+          '/* The alarm rule over the vectors\' decisions as one stream, windows this many samples apart: the flags per event. */',
+          `#define GOLDEN_ALARM_ELAPSED_SAMPLES ${input.alarms.elapsedSamples}`,
+          'extern const uint8_t golden_alarms[GOLDEN_VECTORS][GOLDEN_EVENTS];',
+        ]
+      : []),
     '',
     '#endif',
     '',
@@ -119,7 +149,7 @@ export function emitHarness(input: HarnessEmitInput): string {
    the input is filled from the raw golden windows in flash. */
 int8_t tinyml_input[TINYML_INPUT_SIZE];
 tinyml_result_t tinyml_result;
-static int32_t counting_exits;
+static int32_t counting_exits;${input.alarms ? '\nstatic uint8_t alarms[GOLDEN_EVENTS];\nstatic int32_t alarms_raised;' : ''}
 
 /* TINYML_EXIT_HOOK (model.c): a marker per exit, but only in the all-exits pass, so the marker sequence is fixed. */
 void harness_exit_hook(int32_t exit)
@@ -194,6 +224,19 @@ ${
       }
       check(v, "max_u_q15", k, golden_max_u_q15[v][k], e->max_u_q15);
       check(v, "takes", k, golden_takes[v][k], e->takes);
+    }${
+      input.alarms
+        ? `
+    /* The deployed decision through the alarm rule: the vectors are one stream of windows. */
+    const int32_t raised = tinyml_postprocess(tinyml_result.decision, GOLDEN_ALARM_ELAPSED_SAMPLES, alarms);
+    int32_t expected_raised = 0;
+    for (int32_t j = 0; j < TINYML_EVENTS; j++) {
+      check(v, "alarm", j, golden_alarms[v][j], alarms[j]);
+      expected_raised += golden_alarms[v][j];
+    }
+    check(v, "alarms_raised", 0, expected_raised, raised);
+    alarms_raised += raised;`
+        : ''
     }
 
     counting_exits = 1;
@@ -215,7 +258,14 @@ ${
 }
     if (mismatches == before) passed++;
   }
-  platform_puts("golden: ");
+${
+  input.alarms
+    ? `  platform_puts("alarm rule: ");
+  put_int(alarms_raised);
+  platform_puts(" alarms over the vectors as one stream\\n");
+`
+    : ''
+}  platform_puts("golden: ");
   put_int(passed);
   platform_puts("/");
   put_int(GOLDEN_VECTORS);

@@ -1,3 +1,4 @@
+import { describeRule, type DeviceAlarmRule } from '../evaluate/alarms';
 import type { ArenaPlan } from '../model/arena';
 import type { ArenaTensor } from '../model/arena-tensors';
 import type { FlashBlob } from '../quantize/flash-blob';
@@ -26,6 +27,8 @@ export interface ModelEmitInput {
   plan: ArenaPlan<ArenaTensor>;
   /** What the device is fed: raw int16 samples and their per-channel map to the int8 input. */
   rawInput: RawInputSpec;
+  /** The alarm rule on the window decisions (the spec's evaluate.postProcessing, in integers). */
+  alarm: DeviceAlarmRule;
 }
 
 export function emitModel(input: ModelEmitInput): EmittedModel {
@@ -99,6 +102,7 @@ export function emitModel(input: ModelEmitInput): EmittedModel {
     'void tinyml_input_from_raw(const int16_t *raw, int8_t *input);',
     'void tinyml_input_from_raw_samples(const int16_t *raw, int32_t samples, int8_t *input);',
     '',
+    ...alarmHeader(input.alarm),
     '/* The model constants and the activation arena (their sizes are what the memory model predicts). */',
     `extern const int32_t tinyml_model_blob[${blob.bytes.length / 4}];`,
     '',
@@ -166,6 +170,7 @@ export function emitModel(input: ModelEmitInput): EmittedModel {
     '#define ARENA_S32(offset) (&tinyml_arena.s32[(offset) / 4])',
     '',
     ...rawInputSource(input.rawInput),
+    ...alarmSource(events),
     ...(evidential ? exitFunction(at('exits'), events, exits) : []),
     'int32_t tinyml_infer(const int8_t *input, tinyml_result_t *result, int32_t run_all_exits)',
     '{',
@@ -215,6 +220,55 @@ function rawInputSource(raw: RawInputSpec): string[] {
     'void tinyml_input_from_raw(const int16_t *raw, int8_t *input)',
     '{',
     '  tinyml_input_from_raw_samples(raw, TINYML_INPUT_LENGTH, input);',
+    '}',
+    '',
+  ];
+}
+
+/** model.h: the alarm rule's numbers and the two calls that run it on the stream of decisions. */
+function alarmHeader(alarm: DeviceAlarmRule): string[] {
+  const rate = `${alarm.refractorySeconds} s at ${alarm.sampleRateHz} Hz = ${alarm.refractorySamples} samples (ceil(refractorySeconds * rate))`;
+  return [
+    `/* Alarm rule (the spec's evaluate.postProcessing, the rule evaluate scores with; manifest.json "postProcessing"):`,
+    `   ${describeRule(alarm).replace(/\*\//g, '* /')}.`,
+    `   In integers: ${rate}${alarm.refractoryWindows === null ? '' : `, ${alarm.refractoryWindows} windows a hop of ${alarm.hop} samples apart (ceil(${alarm.refractorySamples} / ${alarm.hop}))`}. */`,
+    `#define TINYML_ALARM_K ${alarm.k}`,
+    `#define TINYML_ALARM_N ${alarm.n}`,
+    `#define TINYML_ALARM_REFRACTORY_SAMPLES ${alarm.refractorySamples}`,
+    ...(alarm.refractoryWindows === null ? [] : [`#define TINYML_ALARM_REFRACTORY_WINDOWS ${alarm.refractoryWindows}`]),
+    '#define TINYML_ALARM_EVENTS TINYML_EVENTS',
+    '',
+    '/* Runs the alarm rule on one window\'s decision (tinyml_result_t.decision), windows in time order. elapsed_samples:',
+    `   samples between the previous window's end and this one's (${alarm.hop === null ? 'event-centred windows: the gap between them' : 'TINYML_WINDOW_HOP for consecutive windows'}; ignored after a reset).`,
+    '   Writes alarms[j] = 1 for each event j that raises an alarm now, else 0 (TINYML_ALARM_EVENTS flags), and returns',
+    '   how many did. tinyml_postprocess_reset() starts a new stream (a new recording; for lost windows pass the real',
+    '   elapsed_samples instead). The state starts reset. */',
+    'int32_t tinyml_postprocess(int32_t decision, int32_t elapsed_samples, uint8_t *alarms);',
+    'void tinyml_postprocess_reset(void);',
+    '',
+  ];
+}
+
+/** model.c: the alarm rule's state (zero-filled static storage is a fresh stream) and its two entry points. */
+function alarmSource(events: number): string[] {
+  return [
+    '/* The alarm rule\'s state (runtime alarm.c): the last TINYML_ALARM_N decisions, votes and hold per event. */',
+    'static uint8_t tinyml_alarm_history[TINYML_ALARM_N];',
+    `static int32_t tinyml_alarm_votes[${Math.max(1, events)}];`,
+    `static int32_t tinyml_alarm_hold[${Math.max(1, events)}];`,
+    'static tinyml_alarm_t tinyml_alarm_state = {',
+    '  TINYML_ALARM_K, TINYML_ALARM_N, TINYML_ALARM_REFRACTORY_SAMPLES, TINYML_ALARM_EVENTS,',
+    '  tinyml_alarm_history, tinyml_alarm_votes, tinyml_alarm_hold, 0,',
+    '};',
+    '',
+    'int32_t tinyml_postprocess(int32_t decision, int32_t elapsed_samples, uint8_t *alarms)',
+    '{',
+    '  return tinyml_alarm_update(&tinyml_alarm_state, decision, elapsed_samples, alarms);',
+    '}',
+    '',
+    'void tinyml_postprocess_reset(void)',
+    '{',
+    '  tinyml_alarm_reset(&tinyml_alarm_state);',
     '}',
     '',
   ];

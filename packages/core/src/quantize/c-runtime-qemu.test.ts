@@ -17,6 +17,7 @@ import { defaultWorkspaceRoot } from '../common/workspace';
 import { buildFirmware } from '../flash/build';
 import { runOnQemu } from '../flash/qemu-run';
 import { loadBoardSync } from '../spec/board';
+import { ALARM_PROGRAM_RESULT_LINE, alarmStreams, emitAlarmProgram } from './alarm-program';
 import { KernelCall, PROGRAM_RESULT_LINE, emitKernelProgram } from './runtime-program';
 import {
   RuntimeCase,
@@ -90,6 +91,28 @@ describe.skipIf(!canRun).each([
 describe.skipIf(!canRun)('at -Os (the other optimisation level firmware is built with), on the Cortex-M4', () => {
   it.each(SUITES.map((suite, i) => [suite.name, i] as const))('%s', async (_name, index) => {
     await runSuite('stm32f446ze', SUITES[index], 1 - (index % 2), ['-Os']);
+  }, 240_000);
+});
+
+describe.skipIf(!canRun)('the alarm rule (alarm.c) on QEMU raises exactly the alarms of evaluate’s TypeScript rule', () => {
+  it.each([
+    ['stm32f446ze', 'Cortex-M4'],
+    ['esp32-c3', 'RV32IMC'],
+  ])('%s (%s): random streams with resets, hops and irregular gaps, k-of-n and refractory edges', async (boardName) => {
+    const board = loadBoardSync(defaultWorkspaceRoot, boardName);
+    const random = new Random(0xa1a6);
+    const streams = alarmStreams(random, 150);
+    const dir = path.join(work, `alarm-${boardName}`);
+    const source = path.join(work, `alarm-${boardName}.c`);
+    writeFileSync(source, emitAlarmProgram(streams, random));
+    const runtimeSources = readdirSync(RUNTIME).filter((f) => f.endsWith('.c')).map((f) => path.join(RUNTIME, f));
+    const image = await buildFirmware({ board, sources: [...runtimeSources, source], includeDirs: [RUNTIME], outDir: dir, cflags: ['-Werror'] });
+    const run = await runOnQemu({ board, elf: image.elf, count: 'off', timeoutMs: 120_000 });
+    const failed = run.stdout.split('\n').filter((line) => line.startsWith('MISMATCH'));
+    expect(failed.map((line) => `${streams[Number(line.split(' ')[1])].label}: ${line.slice(0, 300)}`)).toEqual([]);
+    expect(run.fault).toBeNull();
+    expect(ALARM_PROGRAM_RESULT_LINE.exec(run.stdout)?.slice(1)).toEqual([`${streams.length}`, `${streams.length}`]);
+    expect(run.exitCode).toBe(0);
   }, 240_000);
 });
 

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Random } from '../common/random';
+import { alarmCase, alarmStreams } from './alarm-program';
 import {
   RuntimeCase,
   accumulatorBoundCases,
@@ -124,5 +125,19 @@ describe.skipIf(!toolchains.hostCompiler)('the C runtime equals the TypeScript r
 
   it('evidential p_q15, u_q15, presence and the exit decision', async () => {
     expect(await mismatches(evidentialCases(new Random(108), 3000))).toEqual([]);
+  });
+
+  it('the alarm rule raises exactly the alarms of evaluate’s TypeScript rule: k of n, refractory samples, resets between recordings, hops and irregular gaps', async () => {
+    const random = new Random(0xa1a5);
+    const streams = alarmStreams(random, 600);
+    const cases = streams.map((stream) => alarmCase(stream, random));
+    // The edges are among them, and the streams raise alarms.
+    expect(streams.some((s) => s.rule.n === 1)).toBe(true);
+    expect(streams.some((s) => s.rule.k === s.rule.n && s.rule.n > 1)).toBe(true);
+    expect(streams.some((s) => s.rule.refractorySeconds === 0)).toBe(true);
+    expect(streams.some((s) => s.rule.n === 1000)).toBe(true);
+    expect(streams.filter((s) => s.recordings.length > 1).length).toBeGreaterThan(100);
+    expect(cases.reduce((sum, c) => sum + (c.expected === '' ? 0 : c.expected.split(' ').length / 2), 0)).toBeGreaterThan(3000);
+    expect(await mismatches(cases)).toEqual([]);
   });
 });

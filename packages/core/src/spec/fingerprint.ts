@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { canonicalJson } from '../common/canonical-json';
 import { archiveContentSha256, resolveArchive } from '../data/fetch';
-import { stageContract, type FingerprintedStage } from '../stages/pipeline';
+import { stageContract, type FingerprintedStage, type StageParam } from '../stages/pipeline';
 import type { NormalizedSpec } from './types';
 import { loadSpec } from './load';
 
@@ -19,7 +19,7 @@ export function stageFingerprint(
 ): unknown {
   const contract = stageContract(stage);
   const fingerprint: Record<string, unknown> = { stage, experiment: spec.name };
-  for (const key of contract.params) fingerprint[key] = spec[key];
+  for (const key of contract.params) fingerprint[key] = paramValue(spec, key);
   if (contract.dataset) {
     const archive = resolveArchive(spec.dataset.name, {
       source: spec.dataset.source,
@@ -30,6 +30,13 @@ export function stageFingerprint(
     fingerprint.dataset = { name: spec.dataset.name, variant: archive.variant, sha256: archive.sha256 };
   }
   return fingerprint;
+}
+
+/** A top-level section's value, or one key's inside it (`evaluate.postProcessing`). */
+function paramValue(spec: NormalizedSpec, param: StageParam): unknown {
+  const [section, key] = param.split('.') as [keyof NormalizedSpec, string | undefined];
+  const value = spec[section];
+  return key === undefined ? value : (value as unknown as Record<string, unknown>)[key];
 }
 
 /**

@@ -3,8 +3,10 @@ import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { replaceDirAtomic } from '../common/atomic';
 import { canonicalJson } from '../common/canonical-json';
+import { UserError } from '../common/errors';
 import { silentLog, type Log } from '../common/log';
 import { defaultWorkspaceRoot } from '../common/workspace';
+import { describeRule, deviceAlarmRule, type DeviceAlarmRule, type PostProcessingRule } from '../evaluate/alarms';
 import { cmakeLists, cmakeToolchain, espIdfComponent, type PackageLayout } from '../firmware/emit-build-files';
 import { emitGoldenHeader, emitGoldenVectors, emitHarness, harnessInput } from '../firmware/emit-harness';
 import { emitModel } from '../firmware/emit-model';
@@ -23,6 +25,8 @@ export interface EmitFirmwareStageInput {
   experiment: string;
   format: FirmwareFormat;
   board: BoardDefinition;
+  /** The alarm rule on the window decisions: the spec's evaluate.postProcessing (the rule evaluate scores with). */
+  postProcessing: PostProcessingRule;
   /** The quantize stage's output folder. */
   quantizeDir: string;
   outDir: string;
@@ -44,6 +48,8 @@ export interface FirmwareManifest {
   arena: { id: string; offset: number; bytes: number; firstStep: number; lastStep: number }[];
   /** What the device is fed (int16 samples: rate, window, hop, channel order, units per count) and its integer map. */
   input: RawInputSpec & { dtype: 'int16'; layout: '[t][c]'; function: 'tinyml_input_from_raw' };
+  /** The alarm rule the device runs on its decisions (model.h TINYML_ALARM_*), in words and in integers. */
+  postProcessing: DeviceAlarmRule & { description: string; conversion: string; function: 'tinyml_postprocess' };
   events: number;
   exits: number;
   vectors: number;
@@ -66,8 +72,9 @@ export async function runEmitFirmwareStage(input: EmitFirmwareStageInput): Promi
   const blob = buildFlashBlob(model);
   const plan = planModelArena(model.ir);
   const memory = estimateMemory(model.ir, input.board);
-  const emitted = emitModel({ name: input.experiment, model, blob, plan, rawInput });
-  const harness = harnessInput(model, golden.vectors);
+  const alarm = firmwareAlarmRule(input.postProcessing, rawInput, model.ir.head === 'evidential' ? (model.ir.events ?? 0) : 0);
+  const emitted = emitModel({ name: input.experiment, model, blob, plan, rawInput, alarm });
+  const harness = harnessInput(model, golden.vectors, alarm);
 
   const files = new Map<string, string | Uint8Array>();
   files.set('model/model.h', emitted.header);
@@ -122,6 +129,16 @@ export async function runEmitFirmwareStage(input: EmitFirmwareStageInput): Promi
     },
     arena: plan.tensors.map(({ id, offset, bytes, firstStep, lastStep }) => ({ id, offset, bytes, firstStep, lastStep })),
     input: { ...rawInput, dtype: 'int16', layout: '[t][c]', function: 'tinyml_input_from_raw' },
+    postProcessing: {
+      ...alarm,
+      description: describeRule(alarm),
+      conversion:
+        `refractorySamples = ceil(refractorySeconds * sampleRateHz) = ceil(${alarm.refractorySeconds} * ${alarm.sampleRateHz}) = ${alarm.refractorySamples}` +
+        (alarm.refractoryWindows === null
+          ? '; event-centred windows (no hop): the device passes the samples between window ends'
+          : `; refractoryWindows = ceil(refractorySamples / hop) = ceil(${alarm.refractorySamples} / ${alarm.hop}) = ${alarm.refractoryWindows}`),
+      function: 'tinyml_postprocess',
+    },
     events: harness.events,
     exits: model.exits.length,
     vectors: golden.vectors.length,
@@ -140,8 +157,21 @@ export async function runEmitFirmwareStage(input: EmitFirmwareStageInput): Promi
     await writeFile(path.join(dir, FIRMWARE_MANIFEST_FILE), `${canonicalJson(manifest, 1)}\n`);
   });
   log(
-    `emit-firmware: ${buildFormat} package for ${input.board.name}: model.c with a ${blob.bytes.length}-byte flash blob and a ${plan.arenaBytes}-byte arena, ` +
+    `emit-firmware: alarm rule ${alarm.k} of ${alarm.n}, refractory ${alarm.refractorySamples} samples${alarm.refractoryWindows === null ? '' : ` (${alarm.refractoryWindows} windows)`}; ` +
+      `${buildFormat} package for ${input.board.name}: model.c with a ${blob.bytes.length}-byte flash blob and a ${plan.arenaBytes}-byte arena, ` +
       `${runtimeFiles.length} runtime files, ${golden.vectors.length} golden vectors; ${files.size} files`,
   );
   return manifest;
+}
+
+/** The spec's alarm rule in the device's integers, refused when they do not fit its counters. */
+function firmwareAlarmRule(rule: PostProcessingRule, rawInput: RawInputSpec, events: number): DeviceAlarmRule {
+  const alarm = deviceAlarmRule(rule, rawInput.sampleRateHz, rawInput.hop);
+  if (alarm.refractorySamples > 2 ** 31 - 1) {
+    throw new UserError(
+      `emit-firmware: evaluate.postProcessing.refractorySeconds ${rule.refractorySeconds} s is ${alarm.refractorySamples} samples at ${rawInput.sampleRateHz} Hz, more than the device's int32 counter holds`,
+    );
+  }
+  if (events > 255) throw new UserError(`emit-firmware: the alarm rule keeps each decision in a byte; ${events} events are more than 255`);
+  return alarm;
 }

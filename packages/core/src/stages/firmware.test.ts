@@ -1,8 +1,9 @@
 import { execa } from 'execa';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { describeRule } from '../evaluate/alarms';
 import { runOnQemu } from '../flash/qemu-run';
 import { estimateMemory } from '../model/memory';
 import { runEmitFirmwareStage } from './emit-firmware';
@@ -33,9 +34,9 @@ beforeAll(async () => {
 }, 300_000);
 afterAll(() => pipeline?.dispose());
 
-async function emit(name: string, format: 'auto' | 'cmake' | 'esp-idf' = 'auto', board = pipeline.spec.boardDefinition) {
+async function emit(name: string, format: 'auto' | 'cmake' | 'esp-idf' = 'auto', board = pipeline.spec.boardDefinition, postProcessing = pipeline.spec.evaluate.postProcessing) {
   const outDir = path.join(pipeline.root, name);
-  const manifest = await runEmitFirmwareStage({ experiment: pipeline.spec.name, format, board, quantizeDir, outDir });
+  const manifest = await runEmitFirmwareStage({ experiment: pipeline.spec.name, format, board, postProcessing, quantizeDir, outDir });
   return { outDir, manifest, read: (file: string) => readFileSync(path.join(outDir, file), 'utf8') };
 }
 
@@ -78,6 +79,36 @@ describe('emit-firmware + flash-test on the STM32F446ZE (QEMU mps2-an386, Cortex
     expect(firmware.read('test/golden_vectors.c')).toMatch(/const int16_t golden_raw\[GOLDEN_VECTORS\]\[TINYML_INPUT_SIZE\]/);
   });
 
+  it("carries the spec's alarm rule (evaluate.postProcessing) into model.h, model.c and manifest.json, in words and in integers", async () => {
+    expect(pipeline.spec.evaluate.postProcessing).toEqual({ k: 2, n: 3, refractorySeconds: 5 });
+    const header = firmware.read('model/model.h');
+    // 5 s at 100 Hz = 500 samples; windows 12 samples apart: ceil(500 / 12) = 42.
+    for (const line of ['#define TINYML_ALARM_K 2', '#define TINYML_ALARM_N 3', '#define TINYML_ALARM_REFRACTORY_SAMPLES 500', '#define TINYML_ALARM_REFRACTORY_WINDOWS 42', '#define TINYML_ALARM_EVENTS TINYML_EVENTS']) {
+      expect(header).toContain(line);
+    }
+    expect(header).toContain('per event: an alarm when 2 of the last 3 consecutive windows decided as the event');
+    expect(header).toContain('int32_t tinyml_postprocess(int32_t decision, int32_t elapsed_samples, uint8_t *alarms);');
+    expect(header).toContain('void tinyml_postprocess_reset(void);');
+    expect(firmware.read('model/model.c')).toContain('return tinyml_alarm_update(&tinyml_alarm_state, decision, elapsed_samples, alarms);');
+    expect(firmware.read('runtime/alarm.c')).toContain('int32_t tinyml_alarm_update(');
+    expect(firmware.manifest.layout.runtimeSources).toContain('runtime/alarm.c');
+    const { postProcessing } = firmware.manifest;
+    expect(postProcessing).toMatchObject({ k: 2, n: 3, refractorySeconds: 5, sampleRateHz: 100, hop: 12, refractorySamples: 500, refractoryWindows: 42, function: 'tinyml_postprocess' });
+    expect(postProcessing.description).toBe(describeRule({ k: 2, n: 3, refractorySeconds: 5 }));
+    expect(postProcessing.conversion).toBe('refractorySamples = ceil(refractorySeconds * sampleRateHz) = ceil(5 * 100) = 500; refractoryWindows = ceil(refractorySamples / hop) = ceil(500 / 12) = 42');
+    expect(JSON.parse(firmware.read('manifest.json')).postProcessing).toEqual(postProcessing);
+    // The golden program runs the rule over the vectors' decisions and compares each vector's alarms.
+    expect(firmware.read('test/golden_vectors.h')).toContain('#define GOLDEN_ALARM_ELAPSED_SAMPLES 12');
+    expect(firmware.read('test/harness.c')).toContain('tinyml_postprocess(result.decision, GOLDEN_ALARM_ELAPSED_SAMPLES, alarms)');
+
+    // Another rule: other numbers, the same model.
+    const other = await emit('firmware-rule', 'auto', pipeline.spec.boardDefinition, { k: 1, n: 1, refractorySeconds: 0.36 });
+    expect(other.read('model/model.h')).toContain('#define TINYML_ALARM_REFRACTORY_SAMPLES 36');
+    expect(other.read('model/model.h')).toContain('#define TINYML_ALARM_REFRACTORY_WINDOWS 3');
+    expect(other.manifest.postProcessing.description).toBe(describeRule({ k: 1, n: 1, refractorySeconds: 0.36 }));
+    expect(other.read('model/model.c')).toBe(firmware.read('model/model.c'));
+  }, 60_000);
+
   it('emits byte-identical sources from the same input', async () => {
     const again = await emit('firmware-again');
     for (const file of filesUnder(firmware.outDir)) expect(again.read(file), file).toBe(firmware.read(file));
@@ -107,6 +138,13 @@ describe('emit-firmware + flash-test on the STM32F446ZE (QEMU mps2-an386, Cortex
     expect(report.instructions.perExit[0].mean).toBeLessThan(report.instructions.perExit[2].mean);
     expect(report.instructions.perMac.conv1d).toBeGreaterThan(0.5);
     expect(readFileSync(path.join(outDir, 'summary.md'), 'utf8')).toMatch(/16\/16 golden vectors bit-exact on stm32f446ze \(qemu\)/);
+    // The device's alarm rule over the vectors' decisions raised the alarms evaluate's rule raises (each vector's
+    // flags are compared; some alarm among them, so the comparison is not vacuous).
+    const alarms = (firmware.read('test/golden_vectors.c').match(/golden_alarms\[GOLDEN_VECTORS\]\[GOLDEN_EVENTS\] = \{([^;]*)\};/)?.[1] ?? '').match(/\d/g)?.map(Number) ?? [];
+    expect(alarms).toHaveLength(16);
+    const raised = alarms.reduce((a, b) => a + b, 0);
+    expect(raised).toBeGreaterThan(0);
+    expect(readFileSync(path.join(outDir, 'output.txt'), 'utf8')).toContain(`alarm rule: ${raised} alarms over the vectors as one stream`);
   }, 180_000);
 
   it.skipIf(!canRun || !toolchains.cmake)('builds with the emitted CMake project too, and that ELF passes on QEMU', async () => {
@@ -185,6 +223,28 @@ describe('the host runner', () => {
     expect(report.builtFor).toBe('host');
     expect(report.memory.arena.linked).toBe(report.memory.arena.predicted);
     expect(report.instructions).toBeNull();
+  }, 180_000);
+
+  it.skipIf(!toolchains.hostCompiler)('event-centred windows (no hop): the rule in samples only, each gap passed by the caller; the golden stream raises the reference\'s alarms', async () => {
+    // The same model as if its windows were centred on events (MIT-BIH beats): raw-input.json without a hop.
+    const beatQuantizeDir = path.join(pipeline.root, 'quantize-no-hop');
+    cpSync(quantizeDir, beatQuantizeDir, { recursive: true });
+    const rawFile = path.join(beatQuantizeDir, 'raw-input.json');
+    writeFileSync(rawFile, JSON.stringify({ ...JSON.parse(readFileSync(rawFile, 'utf8')), hop: null }));
+    const outDir = path.join(pipeline.root, 'firmware-no-hop');
+    const rule = { k: 1, n: 2, refractorySeconds: 1.5 };
+    const manifest = await runEmitFirmwareStage({ experiment: pipeline.spec.name, format: 'cmake', board: pipeline.spec.boardDefinition, postProcessing: rule, quantizeDir: beatQuantizeDir, outDir });
+    expect(manifest.postProcessing).toMatchObject({ ...rule, hop: null, refractorySamples: 150, refractoryWindows: null });
+    const header = readFileSync(path.join(outDir, 'model/model.h'), 'utf8');
+    expect(header).toContain('#define TINYML_ALARM_REFRACTORY_SAMPLES 150');
+    expect(header).not.toContain('TINYML_ALARM_REFRACTORY_WINDOWS');
+    // The golden stream: windows a window length (120 samples) apart, so an alarm at most every second vector.
+    expect(readFileSync(path.join(outDir, 'test/golden_vectors.h'), 'utf8')).toContain('#define GOLDEN_ALARM_ELAPSED_SAMPLES 120');
+    const flashDir = path.join(pipeline.root, 'flash-no-hop');
+    const result = await runFlashTestStage({ experiment: pipeline.spec.name, runner: 'host', board: pipeline.spec.boardDefinition, firmwareDir: outDir, quantizeDir: beatQuantizeDir, outDir: flashDir });
+    expect(result).toEqual({ runner: 'host', passed: 16, vectors: 16 });
+    const alarms = Number(/alarm rule: (\d+) alarms/.exec(readFileSync(path.join(flashDir, 'output.txt'), 'utf8'))?.[1]);
+    expect(alarms).toBeGreaterThan(1);
   }, 180_000);
 
   it('writes an ESP-IDF component for the ESP32-S2', async () => {

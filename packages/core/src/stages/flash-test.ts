@@ -88,8 +88,8 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
       // the subset's header, since #include "…" looks in the including file's folder first.
       const subsetDir = path.join(buildDir, 'golden-subset');
       await mkdir(subsetDir);
-      await writeFile(path.join(subsetDir, 'golden_vectors.c'), emitGoldenVectors(harnessInput(model, vectors)));
-      await writeFile(path.join(subsetDir, 'golden_vectors.h'), emitGoldenHeader(harnessInput(model, vectors)));
+      await writeFile(path.join(subsetDir, 'golden_vectors.c'), emitGoldenVectors(harnessInput(model, vectors, manifest.postProcessing)));
+      await writeFile(path.join(subsetDir, 'golden_vectors.h'), emitGoldenHeader(harnessInput(model, vectors, manifest.postProcessing)));
       await copyFile(inPackage('test/harness.c'), path.join(subsetDir, 'harness.c'));
       testSources = testSources.map((file) => path.join(subsetDir, path.basename(file)));
     }

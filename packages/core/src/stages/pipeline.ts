@@ -6,10 +6,16 @@
 export const STAGES = ['window', 'search', 'train-cascade', 'quantize', 'emit-firmware', 'flash-test'] as const;
 export type StageName = (typeof STAGES)[number];
 
+/** A spec section a stage reads: a top-level key, or one setting inside a section (`section.key`). */
+export type StageParam = 'seed' | 'window' | 'train' | 'search' | 'train-cascade' | 'quantize' | 'emit-firmware' | 'flash-test' | 'evaluate' | 'board' | 'evaluate.postProcessing';
+
 export interface StageContract {
   description: string;
-  /** Top-level spec keys whose normalized values are this stage's parameters. */
-  params: readonly ('seed' | 'window' | 'train' | 'search' | 'train-cascade' | 'quantize' | 'emit-firmware' | 'flash-test' | 'evaluate' | 'board')[];
+  /**
+   * The spec sections whose normalized values are this stage's parameters: top-level keys, or one key inside a
+   * section (emit-firmware reads only `evaluate.postProcessing`, so the rest of `evaluate:` leaves it cached).
+   */
+  params: readonly StageParam[];
   /** The dataset archive (resolved: full or sample, and its sha256) is a dependency. */
   dataset: boolean;
   /** firmware/boards/<board>/board.yaml is a dependency. */
@@ -59,11 +65,12 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     implemented: true,
   },
   'emit-firmware': {
-    description: 'Generates model.c/model.h (flash blob + planned arena), the C runtime, the golden-vector test program and the board build files (CMake + board.yaml linker script, or an ESP-IDF component).',
-    params: ['emit-firmware', 'board'],
+    description:
+      'Generates model.c/model.h (flash blob + planned arena, the alarm rule of evaluate.postProcessing), the C runtime, the golden-vector test program and the board build files (CMake + board.yaml linker script, or an ESP-IDF component).',
+    params: ['emit-firmware', 'board', 'evaluate.postProcessing'],
     dataset: false,
     board: true,
-    code: [...SPEC_CODE, 'model/**/*.ts', 'quantize/**/*.ts', 'firmware/**/*.ts', 'flash/**/*.ts', 'stages/emit-firmware.ts', 'stages/quantize.ts'],
+    code: [...SPEC_CODE, 'model/**/*.ts', 'quantize/**/*.ts', 'firmware/**/*.ts', 'flash/**/*.ts', 'evaluate/alarms.ts', 'stages/emit-firmware.ts', 'stages/quantize.ts'],
     firmware: ['runtime/*', 'platform/**/*'],
     implemented: true,
   },
@@ -72,7 +79,7 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     params: ['flash-test', 'board'],
     dataset: false,
     board: true,
-    code: [...SPEC_CODE, 'model/**/*.ts', 'firmware/**/*.ts', 'flash/**/*.ts', 'stages/flash-test.ts', 'stages/emit-firmware.ts'],
+    code: [...SPEC_CODE, 'model/**/*.ts', 'firmware/**/*.ts', 'flash/**/*.ts', 'evaluate/alarms.ts', 'stages/flash-test.ts', 'stages/emit-firmware.ts'],
     firmware: ['platform/**/*'],
     implemented: true,
   },

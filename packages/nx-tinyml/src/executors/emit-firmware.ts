@@ -9,6 +9,7 @@ export default async function emitFirmwareExecutor(_options: Record<string, neve
       experiment: spec.name,
       format: spec['emit-firmware'].format,
       board: spec.boardDefinition,
+      postProcessing: spec.evaluate.postProcessing,
       quantizeDir: outDir('quantize'),
       outDir: outDir('emit-firmware'),
       workspaceRoot,
