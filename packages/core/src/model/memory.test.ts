@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { loadBoard } from '../spec/board';
 import type { BoardMemory } from '../spec/types';
 import type { ModelIR } from './ir';
-import { budgetProblems, defaultBudget, estimateMemory, fitsBudget } from './memory';
+import { budgetProblems, defaultBudget, estimateMemory, fitsBudget, postProcessingBytes } from './memory';
 import { referenceCnn } from './reference';
 
 const WORKSPACE = path.resolve(__dirname, '../../../..');
@@ -114,7 +114,7 @@ describe('SRAM', () => {
       ['act2', 'int8', 1, 16, 1, 1],
     ]);
     // result: a plain model's tinyml_result_t, 4 + 4 + output 4 + 4 + one 24-byte exit row = 40 B; static from the board.
-    expect(report.sram).toEqual({ arena: 224, input: 80, result: 40, static: 48, stack: 4096, reserve: 2048, total: 224 + 80 + 40 + 48 + 4096 + 2048 });
+    expect(report.sram).toEqual({ arena: 224, input: 80, result: 40, postProcessing: 0, static: 48, stack: 4096, reserve: 2048, total: 224 + 80 + 40 + 48 + 4096 + 2048 });
   });
 });
 
@@ -128,7 +128,7 @@ describe('the reference CNN (6→16 k5, maxpool 2, 16→32 k5, GAP, dense 2 on 1
     const report = estimateMemory(referenceCnn(2), board);
     expect(report.flash).toEqual({ weights: 3104, biases: 200, quantParams: 472, padding: 0, runtimeCode: 16384, total: 20160 });
     // result: tinyml_result_t of a plain model with 2 outputs, 40 B; static: board.yaml runtimeRamBytes.
-    expect(report.sram).toEqual({ arena: 2880, input: 720, result: 40, static: 64, stack: 4096, reserve: 4096, total: 11896 });
+    expect(report.sram).toEqual({ arena: 2880, input: 720, result: 40, postProcessing: 0, static: 64, stack: 4096, reserve: 4096, total: 11896 });
     expect(report.plan.tensors.map((t) => [t.id, t.offset])).toEqual([
       ['act1', 0],
       ['act2', 1920],
@@ -145,7 +145,7 @@ describe('the reference CNN (6→16 k5, maxpool 2, 16→32 k5, GAP, dense 2 on 1
     const board = await loadBoard(WORKSPACE, 'esp32-s2');
     const report = estimateMemory(referenceCnn(2), board);
     expect(report.flash).toEqual({ weights: 3104, biases: 200, quantParams: 472, padding: 0, runtimeCode: 16384, total: 20160 });
-    expect(report.sram).toEqual({ arena: 2880, input: 720, result: 40, static: 64, stack: 8192, reserve: 65536, total: 77432 });
+    expect(report.sram).toEqual({ arena: 2880, input: 720, result: 40, postProcessing: 0, static: 64, stack: 8192, reserve: 65536, total: 77432 });
     expect(report.fits).toBe(true);
   });
 });
@@ -180,9 +180,21 @@ describe('the budget', () => {
     const more = estimateMemory(referenceCnn(2), { memory: { ...BOARD.memory, runtimeRamBytes: 1048 } });
     expect(more.budget.sramUsed - report.budget.sramUsed).toBe(1000);
     expect(more.sram.total - report.sram.total).toBe(1000);
-    const { arena, input, result, static: staticRam, stack, reserve } = report.sram;
-    expect(report.sram.total).toBe(arena + input + result + staticRam + stack + reserve);
+    const { arena, input, result, postProcessing, static: staticRam, stack, reserve } = report.sram;
+    expect(report.sram.total).toBe(arena + input + result + postProcessing + staticRam + stack + reserve);
     expect(report.budget.sramUsed).toBe(report.sram.total - reserve);
+  });
+
+  it("counts the alarm rule's state when it is given: history[n], votes and hold per event, and the struct with the CPU's pointers", () => {
+    expect(postProcessingBytes(3, 1, 4)).toBe(3 + 8 + 32);
+    expect(postProcessingBytes(3, 1, 8)).toBe(3 + 8 + 48);
+    expect(postProcessingBytes(10, 0, 4)).toBe(10 + 8 + 32);
+    expect(postProcessingBytes(5, 3, 4)).toBe(5 + 24 + 32);
+    const without = estimateMemory(referenceCnn(2), BOARD);
+    const withAlarm = estimateMemory(referenceCnn(2), BOARD, undefined, { n: 4 });
+    expect(withAlarm.sram.postProcessing).toBe(postProcessingBytes(4, 0, 4));
+    expect(withAlarm.budget.sramUsed - without.budget.sramUsed).toBe(withAlarm.sram.postProcessing);
+    expect(estimateMemory(referenceCnn(2), { cpu: 'x86-64', memory: BOARD.memory }, undefined, { n: 4 }).sram.postProcessing).toBe(4 + 8 + 48);
   });
 
   it('with the default budget, fitting means the totals fit the board', () => {

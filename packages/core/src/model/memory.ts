@@ -27,13 +27,19 @@
  *   4. the runtime (kernels, requantisation, glue): board.yaml `memory.runtimeCodeBytes`, an estimate until
  *      flash-test measures the real C runtime per board.
  *
- * SRAM — arena + input + result + static + stack + reserve:
+ * SRAM — arena + input + result + postProcessing + static + stack + reserve:
  *   arena:   one `int8_t arena[arenaBytes]` aligned to 16, laid out by the planner (arena.ts, arena-tensors.ts):
  *            activations and GRU scratch at the planned offsets;
  *   input:   one `int8_t input[T·C]`, the quantised window (row-major [t][c]), outside the arena;
  *   result:  the `tinyml_result_t` tinyml_infer() fills (model.h; the golden-test harness holds one statically), its
  *            exact C size: int32 fields and int8/uint8 arrays, every member at most 4-byte aligned on every target
  *            (resultBytes below);
+ *   postProcessing: the alarm rule's state in model.c (emit-model.ts alarmSource), exact symbol sizes: uint8
+ *            history[n], int32 votes[E], int32 hold[E] and the tinyml_alarm_t {int32 k, n, refractory_samples, events;
+ *            three pointers; int32 next} — 32 bytes with 4-byte pointers, 48 with 8-byte ones (postProcessingBytes).
+ *            Known once the spec's evaluate.postProcessing reaches the firmware (emit-firmware, flash-test); the
+ *            search and train-cascade judge models without it, so a model within n + 8E + 48 bytes of the SRAM budget
+ *            can still be refused at emit-firmware;
  *   static:  board.yaml `memory.runtimeRamBytes`: every other byte of .data/.bss — the platform layer, libc (e.g.
  *            picolibc's TLS block), the harness's counters — and the alignment gaps the linker leaves between and
  *            inside those sections (the arena's 16-byte alignment, the 8-byte section ends). A per-board upper bound,
@@ -41,7 +47,7 @@
  *            field, when it is larger;
  *   stack:   board.yaml `memory.stackBytes`, what the linker script reserves;
  *   reserve: board.yaml `memory.reserveSramBytes`, what the board's own software keeps.
- * arena + input + result + static + stack is what the linker places in RAM, from RAM's origin to the stack's top
+ * arena + input + result + postProcessing + static + stack is what the linker places in RAM, from RAM's origin to the stack's top
  * (ld's own measure: gaps included), so a model within the budget links whenever flash-test's measurement of static
  * is within runtimeRamBytes.
  *
@@ -83,6 +89,8 @@ export interface SramBreakdown {
   input: number;
   /** sizeof(tinyml_result_t). */
   result: number;
+  /** The alarm rule's state in model.c (postProcessingBytes); 0 when the caller did not give the rule. */
+  postProcessing: number;
   /** Every other static byte (runtime, platform, libc, harness, alignment): board.yaml memory.runtimeRamBytes. */
   static: number;
   stack: number;
@@ -122,8 +130,16 @@ export function defaultBudget(board: { memory: Pick<BoardMemory, 'sramBytes' | '
   return { sramBytes: board.memory.sramBytes - board.memory.reserveSramBytes, flashBytes: board.memory.flashBytes };
 }
 
-/** Flash and SRAM of `ir` deployed on `board`, judged against `budget` (default: defaultBudget(board)). */
-export function estimateMemory(ir: ModelIR, board: { memory: BoardMemory }, budget: MemoryBudget = defaultBudget(board)): MemoryReport {
+/**
+ * Flash and SRAM of `ir` deployed on `board`, judged against `budget` (default: defaultBudget(board)); with
+ * `postProcessing` (the alarm rule's window count n) the alarm state the firmware keeps is counted too.
+ */
+export function estimateMemory(
+  ir: ModelIR,
+  board: { cpu?: string; memory: BoardMemory },
+  budget: MemoryBudget = defaultBudget(board),
+  postProcessing: { n: number } | null = null,
+): MemoryReport {
   const ops = lowerToOps(ir);
   const opFlash = ops.map((op) => flashOfOp(op));
   const sum = (key: keyof Omit<OpFlash, 'op' | 'kind'>) => opFlash.reduce((total, op) => total + op[key], 0);
@@ -138,10 +154,20 @@ export function estimateMemory(ir: ModelIR, board: { memory: BoardMemory }, budg
   const arena = plan.arenaBytes;
   const input = ir.input.length * ir.input.channels;
   const result = resultBytes(ir, ops);
+  const alarmState = postProcessing === null ? 0 : postProcessingBytes(postProcessing.n, ir.head === 'evidential' ? (ir.events ?? 0) : 0, pointerBytes(board));
   const staticRam = board.memory.runtimeRamBytes;
   const stack = board.memory.stackBytes;
   const reserve = board.memory.reserveSramBytes;
-  const sram = { arena, input, result, static: staticRam, stack, reserve, total: arena + input + result + staticRam + stack + reserve };
+  const sram = {
+    arena,
+    input,
+    result,
+    postProcessing: alarmState,
+    static: staticRam,
+    stack,
+    reserve,
+    total: arena + input + result + alarmState + staticRam + stack + reserve,
+  };
 
   const partial = { flash, sram, plan, ops: opFlash };
   const used = usage(partial);
@@ -158,16 +184,32 @@ export function budgetProblems(report: Pick<MemoryReport, 'flash' | 'sram'>, bud
   const { sramUsed, flashUsed } = usage(report);
   const problems: string[] = [];
   if (sramUsed > budget.sramBytes) {
-    const { arena, input, result, static: staticRam, stack } = report.sram;
-    problems.push(`SRAM: arena ${arena} + input ${input} + result ${result} + static ${staticRam} + stack ${stack} = ${sramUsed} bytes > budget ${budget.sramBytes}`);
+    const { arena, input, result, postProcessing, static: staticRam, stack } = report.sram;
+    const alarm = postProcessing > 0 ? ` + alarm state ${postProcessing}` : '';
+    problems.push(`SRAM: arena ${arena} + input ${input} + result ${result}${alarm} + static ${staticRam} + stack ${stack} = ${sramUsed} bytes > budget ${budget.sramBytes}`);
   }
   if (flashUsed > budget.flashBytes) problems.push(`flash: ${flashUsed} bytes > budget ${budget.flashBytes}`);
   return problems;
 }
 
 function usage(report: Pick<MemoryReport, 'flash' | 'sram'>): { sramUsed: number; flashUsed: number } {
-  const { arena, input, result, static: staticRam, stack } = report.sram;
-  return { sramUsed: arena + input + result + staticRam + stack, flashUsed: report.flash.total };
+  const { arena, input, result, postProcessing, static: staticRam, stack } = report.sram;
+  return { sramUsed: arena + input + result + postProcessing + staticRam + stack, flashUsed: report.flash.total };
+}
+
+/** The bytes of a data pointer on the board's CPU: 8 on the 64-bit host, 4 on every microcontroller we support. */
+export function pointerBytes(board: { cpu?: string }): number {
+  return board.cpu === 'x86-64' ? 8 : 4;
+}
+
+/**
+ * The alarm rule's static state in model.c, as the symbol sizes the linker reports: history[n] (uint8),
+ * votes[max(1, E)] and hold[max(1, E)] (int32), and tinyml_alarm_t: four int32, three pointers, one int32, padded to
+ * the pointer's alignment.
+ */
+export function postProcessingBytes(n: number, events: number, pointer: number): number {
+  const struct = 4 * 4 + 3 * pointer + 4;
+  return n + 2 * 4 * Math.max(1, events) + Math.ceil(struct / pointer) * pointer;
 }
 
 /**

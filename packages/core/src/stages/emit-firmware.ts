@@ -71,8 +71,8 @@ export async function runEmitFirmwareStage(input: EmitFirmwareStageInput): Promi
   const rawInput = await readStageOutput<RawInputSpec>(path.join(input.quantizeDir, RAW_INPUT_FILE), 'the raw input map', 'quantize');
   const blob = buildFlashBlob(model);
   const plan = planModelArena(model.ir);
-  const memory = estimateMemory(model.ir, input.board);
   const alarm = firmwareAlarmRule(input.postProcessing, rawInput, model.ir.head === 'evidential' ? (model.ir.events ?? 0) : 0);
+  const memory = estimateMemory(model.ir, input.board, undefined, alarm);
   const emitted = emitModel({ name: input.experiment, model, blob, plan, rawInput, alarm });
   const harness = harnessInput(model, golden.vectors, alarm);
 

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { describeRule } from '../evaluate/alarms';
 import { runOnQemu } from '../flash/qemu-run';
-import { estimateMemory } from '../model/memory';
+import { estimateMemory, postProcessingBytes } from '../model/memory';
 import { runEmitFirmwareStage } from './emit-firmware';
 import { runFlashTestStage } from './flash-test';
 import { runQuantizeStage } from './quantize';
@@ -99,7 +99,7 @@ describe('emit-firmware + flash-test on the STM32F446ZE (QEMU mps2-an386, Cortex
     expect(JSON.parse(firmware.read('manifest.json')).postProcessing).toEqual(postProcessing);
     // The golden program runs the rule over the vectors' decisions and compares each vector's alarms.
     expect(firmware.read('test/golden_vectors.h')).toContain('#define GOLDEN_ALARM_ELAPSED_SAMPLES 12');
-    expect(firmware.read('test/harness.c')).toContain('tinyml_postprocess(result.decision, GOLDEN_ALARM_ELAPSED_SAMPLES, alarms)');
+    expect(firmware.read('test/harness.c')).toContain('tinyml_postprocess(tinyml_result.decision, GOLDEN_ALARM_ELAPSED_SAMPLES, alarms)');
 
     // Another rule: other numbers, the same model.
     const other = await emit('firmware-rule', 'auto', pipeline.spec.boardDefinition, { k: 1, n: 1, refractorySeconds: 0.36 });
@@ -173,10 +173,12 @@ describe('emit-firmware + flash-test on the STM32F446ZE (QEMU mps2-an386, Cortex
   it.skipIf(!canRun)('links and runs a model that fills the SRAM budget exactly (the memory model counts all static RAM)', async () => {
     const board = pipeline.spec.boardDefinition;
     const model = JSON.parse(readFileSync(path.join(quantizeDir, 'quantized-model.json'), 'utf8'));
-    const used = estimateMemory(model.ir, board).budget.sramUsed;
+    const alarm = JSON.parse(firmware.read('manifest.json')).postProcessing;
+    const used = estimateMemory(model.ir, board, undefined, alarm).budget.sramUsed;
+    expect(used - estimateMemory(model.ir, board).budget.sramUsed).toBe(postProcessingBytes(alarm.n, model.ir.events, 4));
     const exact = { ...board, name: 'exact-f446', memory: { ...board.memory, sramBytes: board.memory.reserveSramBytes + used } };
-    expect(estimateMemory(model.ir, exact).fits).toBe(true);
-    expect(estimateMemory(model.ir, { ...exact, memory: { ...exact.memory, sramBytes: exact.memory.sramBytes - 1 } }).fits).toBe(false);
+    expect(estimateMemory(model.ir, exact, undefined, alarm).fits).toBe(true);
+    expect(estimateMemory(model.ir, { ...exact, memory: { ...exact.memory, sramBytes: exact.memory.sramBytes - 1 } }, undefined, alarm).fits).toBe(false);
     const outDir = path.join(pipeline.root, 'flash-exact');
     const result = await runFlashTestStage({ experiment: pipeline.spec.name, runner: 'qemu', vectors: 2, board: exact, firmwareDir: firmware.outDir, quantizeDir, outDir });
     expect(result).toEqual({ runner: 'qemu', passed: 2, vectors: 2 });

@@ -21,7 +21,7 @@ import { loadBoard } from '../spec/board';
 import type { BoardDefinition, FlashRunner } from '../spec/types';
 import { FIRMWARE_MANIFEST_FILE, type FirmwareManifest } from './emit-firmware';
 import { layerMacs } from '../model/cost';
-import { resultBytes } from '../model/memory';
+import { pointerBytes, postProcessingBytes, resultBytes } from '../model/memory';
 import { lowerToOps, opsBeforeExit } from '../model/ops';
 import { GOLDEN_FILE, QUANTIZED_MODEL_FILE, type GoldenVector } from './quantize';
 import { readStageOutput } from './read-stage-output';
@@ -104,7 +104,7 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
       }).catch((error: unknown) => {
         throw staticRamUnderestimated(error, board, workspaceRoot) ?? error;
       });
-      checkStaticRam(build, board, model, workspaceRoot);
+      checkStaticRam(build, board, model, manifest, workspaceRoot);
       onBuilt();
       const timeoutMs = input.timeoutMs ?? 120_000;
       const run: FirmwareRun =
@@ -215,13 +215,23 @@ async function chooseRunner(wanted: FlashRunner, board: BoardDefinition, log: Lo
  * memory model estimates with board.yaml memory.runtimeRamBytes). null when the image lacks one of the model's
  * symbols, or has no .stack section (a native image's span already counts its stack: see build.ts).
  */
-function measuredStaticRam(usage: MemoryUsage, board: BoardDefinition): { sram: number; static: number; result: number } | null {
+function measuredStaticRam(usage: MemoryUsage, board: BoardDefinition): { sram: number; static: number; result: number; postProcessing: number } | null {
   const bytesOf = (name: string) => findSymbol(usage, name)?.bytes;
   const [arena, input, result] = [bytesOf('tinyml_arena'), bytesOf('tinyml_input'), bytesOf('tinyml_result')];
   if (arena === undefined || input === undefined || result === undefined) return null;
+  // The alarm rule's state (model.c), which the memory model counts as its own term.
+  const postProcessing = ALARM_STATE_SYMBOLS.reduce((total, name) => total + (bytesOf(name) ?? 0), 0);
   const sram = usage.ram.span + ('.stack' in usage.ram.sections ? 0 : board.memory.stackBytes);
-  return { sram, static: sram - arena - input - result - board.memory.stackBytes, result };
+  return { sram, static: sram - arena - input - result - postProcessing - board.memory.stackBytes, result, postProcessing };
 }
+
+/** The alarm state the memory model predicts on the board built for (a native run of an embedded package has 8-byte pointers). */
+function predictedAlarmState(manifest: FirmwareManifest, model: QuantizedModel, board: BoardDefinition): number {
+  const events = model.ir.head === 'evidential' ? (model.ir.events ?? 0) : 0;
+  return manifest.postProcessing ? postProcessingBytes(manifest.postProcessing.n, events, pointerBytes(board)) : 0;
+}
+
+const ALARM_STATE_SYMBOLS = ['tinyml_alarm_history', 'tinyml_alarm_votes', 'tinyml_alarm_hold', 'tinyml_alarm_state'];
 
 function staticRamMessage(board: BoardDefinition, measured: number, workspaceRoot: string): string {
   const file = path.relative(workspaceRoot, board.file) || board.file;
@@ -245,12 +255,16 @@ function staticRamUnderestimated(error: unknown, board: BoardDefinition, workspa
 }
 
 /** The linked image's static RAM within board.yaml's estimate, and the result struct exactly the predicted size. */
-function checkStaticRam(build: FirmwareBuild, board: BoardDefinition, model: QuantizedModel, workspaceRoot: string): void {
+function checkStaticRam(build: FirmwareBuild, board: BoardDefinition, model: QuantizedModel, manifest: FirmwareManifest, workspaceRoot: string): void {
   const measured = measuredStaticRam(build.memory, board);
   if (measured === null) throw new Error('flash-test: the image lacks tinyml_arena, tinyml_input or tinyml_result');
   const predictedResult = resultBytes(model.ir);
   if (measured.result !== predictedResult) {
     throw new Error(`flash-test: the memory model predicted a ${predictedResult}-byte result, the linker placed ${measured.result}: model/memory.ts and the emitted tinyml_result_t disagree`);
+  }
+  const predictedAlarm = predictedAlarmState(manifest, model, board);
+  if (measured.postProcessing !== predictedAlarm) {
+    throw new Error(`flash-test: the memory model predicted ${predictedAlarm} bytes of alarm state, the linker placed ${measured.postProcessing}: model/memory.ts postProcessingBytes and emit-model.ts disagree`);
   }
   if (measured.static > board.memory.runtimeRamBytes) throw new UserError(staticRamMessage(board, measured.static, workspaceRoot));
 }
@@ -277,7 +291,7 @@ function checkMemory(build: FirmwareBuild, manifest: FirmwareManifest, board: Bo
   const runtimeCode = objectFlash((o) => /[/\\]runtime[/\\][^/\\]+\.c$/.test(o));
   const modelCode = objectFlash((o) => /[/\\]model[/\\]model\.c$/.test(o)) - blob.linked;
   const predictedFlash = manifest.predicted.flash as { weights: number; total: number; runtimeCode: number };
-  const predictedSram = manifest.predicted.sram as { arena: number; input: number; result: number; static: number; stack: number };
+  const predictedSram = manifest.predicted.sram as { arena: number; input: number; result: number; postProcessing?: number; static: number; stack: number };
   const measuredStatic = measuredStaticRam(build.memory, build.board)!;
   return {
     blob,
@@ -293,13 +307,14 @@ function checkMemory(build: FirmwareBuild, manifest: FirmwareManifest, board: Bo
       sections: build.memory.flash.sections,
     },
     result: { predicted: predictedSram.result, linked: measuredStatic.result },
+    alarmState: { predicted: predictedSram.postProcessing ?? 0, linked: measuredStatic.postProcessing },
     staticRam: { estimateInBoardYaml: build.board.memory.runtimeRamBytes, measured: measuredStatic.static },
     sram: {
       // From RAM's origin to the stack's top, alignment gaps included (what ld checks); the linker script reserves
       // the stack as a .stack section, a native image has none, so it is added.
       used: measuredStatic.sram,
       capacity: build.memory.ram.capacity,
-      predicted: predictedSram.arena + predictedSram.input + predictedSram.result + predictedSram.static + predictedSram.stack,
+      predicted: predictedSram.arena + predictedSram.input + predictedSram.result + (predictedSram.postProcessing ?? 0) + predictedSram.static + predictedSram.stack,
       theoreticalMinimum: manifest.predicted.arenaLowerBound + predictedSram.input + predictedSram.stack,
       sections: build.memory.ram.sections,
     },
@@ -408,6 +423,7 @@ function flashTestMarkdown(report: {
           `| runtime + model code | ${m.runtime.estimateInBoardYaml} (board.yaml estimate) | ${m.runtime.measured} |`,
           `| flash total | ${m.flash.predictedTotal} | ${m.flash.used} (whole image, harness and vectors included) |`,
           `| result struct | ${m.result.predicted} | ${m.result.linked} |`,
+          `| alarm rule state (tinyml_postprocess) | ${m.alarmState.predicted} | ${m.alarmState.linked} |`,
           `| other static RAM (runtime, platform, libc, harness, alignment) | ${m.staticRam.estimateInBoardYaml} (board.yaml runtimeRamBytes, an upper bound) | ${m.staticRam.measured} |`,
           `| SRAM (data + bss + stack) | ${m.sram.predicted} | ${m.sram.used} |`,
           '',
