@@ -1,10 +1,11 @@
+import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TempWorkspace } from './temp-workspace';
 
 /**
- * Cache keys that follow the code each target runs (its executor's import graph), through the real nx CLI in a
- * fresh git workspace. Tests run in order.
+ * Cache keys that follow the code each target runs (its executor's import graph) and the spec sections it reads
+ * (params files the plugin writes), through the real nx CLI in a fresh git workspace. Tests run in order.
  */
 const dataDir = path.resolve(__dirname, '../../../.data/datasets');
 const PROJECT = 'fall-esp32';
@@ -63,5 +64,21 @@ describe('code inputs from the import graph', { timeout: 300_000 }, () => {
     const before = await hashes();
     ws.edit('packages/core/src/evaluate/alarms.ts', (t) => `${t}\nexport const probe = 1;\n`);
     expect(changed(before, await hashes())).toContain('flash-test');
+  });
+});
+
+describe('spec sections through the params files', { timeout: 300_000 }, () => {
+  it('with the Nx daemon on, the next command sees a section edit, and only that stage and later ones change', async () => {
+    const daemon = new TempWorkspace({ NX_TINYML_DATA_DIR: dataDir, NX_DAEMON: 'true' });
+    try {
+      const before = await daemon.taskHashes(PROJECT, TARGETS);
+      expect(existsSync(path.join(daemon.root, '.nx/workspace-data/d/daemon.log')), 'the daemon ran').toBe(true);
+      daemon.edit(`projects/${PROJECT}/experiment.yaml`, (t) => t.replace('calibration: minmax', 'calibration: percentile'));
+      const after = await daemon.taskHashes(PROJECT, TARGETS);
+      expect(changed(before, after)).toEqual(['evaluate', 'evaluate-s0', 'quantize']);
+    } finally {
+      await daemon.nx('daemon', '--stop');
+      daemon.dispose();
+    }
   });
 });

@@ -52,7 +52,7 @@ async function* searchShardBatch(
       const targetOf = new Map(runnable.map((id) => [options[id].shard, taskGraph.tasks[id].target.target]));
       let failure: string | null = null;
       try {
-        if (!experiments.has(project)) experiments.set(project, loadStageContext(context, project));
+        if (!experiments.has(project)) experiments.set(project, loadStageContext(context, project, 'search'));
         const { spec, outDir, journalDir } = await experiments.get(project)!;
         await runSearchShards({
           search: spec.search,

@@ -7,7 +7,7 @@ const experiment = { name: 'fall-esp32', root: 'projects/fall-esp32', board: 'es
 const code = executorCode(path.resolve(__dirname, '../../../..'));
 const stageTargets = (e: typeof experiment, options: Required<TinymlPluginOptions>) => stageTargetsWithCode(e, options, code);
 const core = (file: string) => `{workspaceRoot}/packages/core/src/${file}`;
-const paramsOf = (stage: string) => ({ runtime: `node node_modules/nx-tinyml/bin/stage-fingerprint.js projects/fall-esp32/experiment.yaml ${stage}` });
+const paramsOf = (stage: string) => ({ fileset: `{workspaceRoot}/.nx/workspace-data/nx-tinyml/fall-esp32/${stage}.params.json`, includeIgnored: true });
 
 describe('stage targets and the sharded search', () => {
   it('has no shard targets by default: `search` follows `window` and takes no options', () => {

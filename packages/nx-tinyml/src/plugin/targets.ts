@@ -45,7 +45,7 @@ export function normalizeOptions(options: TinymlPluginOptions | undefined): Requ
  * One target per stage, plus the search's shard targets when `searchShards` is set. Everything but the inputs
  * derives from the experiment's folder, name, board and dataset ids and the plugin options only, never from the
  * stage settings: Nx hashes the whole project configuration except the inputs into every task, so stage settings
- * reach the cache key through each target's own `runtime` input instead. `code` is each executor's code.
+ * reach the cache key through each target's own params file input instead. `code` is each executor's code.
  */
 export function stageTargets(experiment: ExperimentIdentity, options: Required<TinymlPluginOptions>, code: ExecutorCode): Record<string, TargetConfiguration> {
   const codeOf = (executor: string): TargetCode => {

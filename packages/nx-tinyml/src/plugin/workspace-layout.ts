@@ -10,7 +10,7 @@ export const CORE_SOURCE_DIR = 'packages/core/src';
 export const PLUGIN_DIR = 'packages/nx-tinyml';
 
 /**
- * What the plugin writes while inferring targets (the import cache). Inside Nx's own gitignored data folder, so it
- * is never committed and `nx reset` clears it.
+ * What the plugin writes while inferring targets: each stage's parameters (hashed by Nx as files) and the import
+ * cache. Inside Nx's own gitignored data folder, so it is never committed and `nx reset` clears it.
  */
 export const PLUGIN_DATA_DIR = '.nx/workspace-data/nx-tinyml';
