@@ -95,7 +95,7 @@ describe('the whole chain through nx on an STM32', () => {
     );
     const run = await ws.nx('run', 'ecg-mitbih-f446:flash-test');
     expect(run.exitCode, run.output).toBe(0);
-    expect(run.output).toMatch(/flash-test: 8\/8 golden vectors bit-exact on stm32f446ze \(qemu\)/);
+    expect(run.output).toMatch(/flash-test: 8\/8 golden vectors bit-exact on stm32f446ze \(qemu: cortex-m4\)/);
     const report = JSON.parse(ws.read('dist/experiments/ecg-mitbih-f446/flash-test/report.json'));
     expect(report.memory.blob.linked).toBe(report.memory.blob.predicted);
     expect(report.memory.arena.linked).toBe(report.memory.arena.predicted);
