@@ -3,10 +3,11 @@
  *   npm run bench:warm                                  the working tree
  *   npm run bench:warm -- --baseline e9e37fd            the same figures for a commit too, side by side
  *   npm run bench:warm -- --runs 7 --keep               more runs; keep the temp workspaces
+ *   npm run bench:warm -- --daemon                      also with the Nx daemon on (after one warm-up command)
  * Each variant runs in a fresh copy of the repository (tools/bench/bench-workspace.ts) with fall-esp32's search and
  * training shrunk (the settings of the stages e2e test) so priming the cache takes minutes, not hours: the warm
  * figures do not depend on them. Then, daemon off as in CI (NX_DAEMON=false): `nx run fall-esp32:flash-test` with
- * all six tasks from the cache, and `nx show projects`. Figures per command: wall seconds (median and best of the
+ * all six tasks from the cache, `nx show projects`, and the cached run through npx. Figures per command: wall seconds (median and best of the
  * runs), CPU seconds of the processes Nx waited for (user + system, from /proc/self/stat), and for `nx run` the "Run
  * duration" Nx reports itself. The machine is shared: the load average is printed with each variant.
  */
@@ -51,7 +52,7 @@ function loadAverage(): string {
   return readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 }
 
-function timed(root: string, command: string, args: string[]): Timing {
+function timed(root: string, command: string, args: string[], daemon = false): Timing {
   const cpuBefore = childrenCpuSeconds();
   const started = process.hrtime.bigint();
   const result = spawnSync(command, args, {
@@ -59,7 +60,7 @@ function timed(root: string, command: string, args: string[]): Timing {
     encoding: 'utf8',
     env: {
       ...process.env,
-      NX_DAEMON: 'false',
+      NX_DAEMON: daemon ? 'true' : 'false',
       NX_NO_CLOUD: 'true',
       NX_TUI: 'false',
       FORCE_COLOR: '0',
@@ -72,7 +73,9 @@ function timed(root: string, command: string, args: string[]): Timing {
   return { wallSeconds, cpuSeconds: childrenCpuSeconds() - cpuBefore, output: `${result.stdout}${result.stderr}`, status: result.status };
 }
 
-const nx = (root: string, ...args: string[]) => timed(root, process.execPath, [path.join(root, 'node_modules/nx/dist/bin/nx.js'), ...args]);
+const nxBin = (root: string) => path.join(root, 'node_modules/nx/dist/bin/nx.js');
+const nx = (root: string, ...args: string[]) => timed(root, process.execPath, [nxBin(root), ...args]);
+const nxWithDaemon = (root: string, ...args: string[]) => timed(root, process.execPath, [nxBin(root), ...args], true);
 
 /** The stages e2e test's small search and cascade: the pipeline primes in a few minutes on the committed sample. */
 function shrinkTraining(root: string): void {
@@ -86,26 +89,30 @@ function shrinkTraining(root: string): void {
   );
 }
 
-function measure(label: string, root: string, runs: number): Figures {
+function measure(label: string, root: string, runs: number, daemon: boolean): Figures {
   shrinkTraining(root);
   process.stderr.write(`[${label}] priming: nx run ${EXPERIMENT}:flash-test (cold) in ${root}\n`);
   const prime = nx(root, 'run', `${EXPERIMENT}:flash-test`);
   if (prime.status !== 0) throw new Error(`[${label}] priming failed:\n${prime.output}`);
   process.stderr.write(`[${label}] primed in ${prime.wallSeconds.toFixed(0)} s\n`);
   const loadBefore = loadAverage();
+  const fullyCached = (output: string) => {
+    if (!new RegExp(`from the cache instead of running the command for ${TASKS} out of ${TASKS} tasks`).test(output)) {
+      throw new Error(`[${label}] not a fully cached run:\n${output}`);
+    }
+  };
   const commands: { command: string; run: () => Timing; check?: (output: string) => void }[] = [
-    {
-      command: `nx run ${EXPERIMENT}:flash-test`,
-      run: () => nx(root, 'run', `${EXPERIMENT}:flash-test`),
-      check: (output) => {
-        if (!new RegExp(`from the cache instead of running the command for ${TASKS} out of ${TASKS} tasks`).test(output)) {
-          throw new Error(`[${label}] not a fully cached run:\n${output}`);
-        }
-      },
-    },
+    { command: `nx run ${EXPERIMENT}:flash-test`, run: () => nx(root, 'run', `${EXPERIMENT}:flash-test`), check: fullyCached },
     { command: 'nx show projects', run: () => nx(root, 'show', 'projects') },
-    { command: `npx nx run ${EXPERIMENT}:flash-test`, run: () => timed(root, 'npx', ['nx', 'run', `${EXPERIMENT}:flash-test`]) },
+    { command: `npx nx run ${EXPERIMENT}:flash-test`, run: () => timed(root, 'npx', ['nx', 'run', `${EXPERIMENT}:flash-test`]), check: fullyCached },
   ];
+  if (daemon) {
+    nxWithDaemon(root, 'show', 'projects'); // starts the daemon: its first graph is not what a warm rerun pays
+    commands.push(
+      { command: `nx run ${EXPERIMENT}:flash-test (daemon on)`, run: () => nxWithDaemon(root, 'run', `${EXPERIMENT}:flash-test`), check: fullyCached },
+      { command: 'nx show projects (daemon on)', run: () => nxWithDaemon(root, 'show', 'projects') },
+    );
+  }
   const rows: Figures['rows'] = [];
   for (const { command, run, check } of commands) {
     const row = { command, wall: [] as number[], cpu: [] as number[], nxReported: [] as number[] };
@@ -127,7 +134,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const seconds = (values: number[]) => (values.length === 0 ? '–' : `${median(values).toFixed(2)} (best ${Math.min(...values).toFixed(2)})`);
 
 function print(all: Figures[], runs: number): void {
-  console.log(`\nwarm rerun, NX_DAEMON=false, ${runs} runs each; seconds, median (best)\n`);
+  console.log(`\nwarm rerun, NX_DAEMON=false unless marked, ${runs} runs each; seconds, median (best)\n`);
   console.log('| variant | command | wall s | CPU s (user+sys) | Nx-reported s |');
   console.log('|---|---|---|---|---|');
   for (const figures of all) {
@@ -141,6 +148,7 @@ function main(): void {
   const runs = Number(argument('--runs') ?? 5);
   const baseline = argument('--baseline');
   const keep = process.argv.includes('--keep');
+  const daemon = process.argv.includes('--daemon');
   const variants: { label: string; source: Parameters<typeof copyWorkspace>[0] }[] = [];
   if (baseline) variants.push({ label: `baseline ${baseline}`, source: { commit: baseline } });
   variants.push({ label: 'working tree', source: 'working-tree' });
@@ -148,7 +156,7 @@ function main(): void {
   for (const variant of variants) {
     const root = copyWorkspace(variant.source);
     try {
-      all.push(measure(variant.label, root, runs));
+      all.push(measure(variant.label, root, runs, daemon));
     } finally {
       if (keep) process.stderr.write(`[${variant.label}] kept ${root}\n`);
       else removeWorkspace(root);
