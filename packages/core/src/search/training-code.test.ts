@@ -2,7 +2,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { hashCode, runtimeImports, trainingCodeFiles } from './training-code';
+import { hashCode, trainingCodeFiles } from './training-code';
 
 const src = path.resolve(__dirname, '..');
 const copy = mkdtempSync(path.join(tmpdir(), 'nxt-training-code-'));
@@ -28,11 +28,6 @@ describe('training code hash', () => {
     // trial-runner imports only the WindowManifest type from stages/window.ts
     expect(files).not.toContain('stages/window.ts');
     expect(files).not.toContain('stages/search.ts');
-  });
-
-  it('sees value imports, re-exports and require(), not `import type`', () => {
-    const text = `import type { A } from './a';\nimport { type B } from './b';\nimport { c } from './c';\nexport { d } from './d';\nexport type { E } from './e';\nrequire('./f.ts');`;
-    expect(runtimeImports('x.ts', text)).toEqual(['./c', './d', './f.ts']);
   });
 
   it('changes when Adam changes, not when a comment or the formatting does', () => {

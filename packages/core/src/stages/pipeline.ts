@@ -1,7 +1,8 @@
 /**
  * The pipeline's stage contract, DVC-style: for each stage, the spec sections (params) it reads, whether the board
- * definition and the dataset registry entry are dependencies, and the library folders whose code shapes its outputs.
- * The Nx plugin turns this table into cache inputs; nothing else should hard-code it.
+ * definition and the dataset registry entry are dependencies, and the firmware C it ships. The Nx plugin turns this
+ * table into cache inputs; nothing else should hard-code it. The TypeScript code a stage runs is not listed here:
+ * the plugin follows its executor's real import graph (nx-tinyml/src/plugin/executor-code.ts).
  */
 export const STAGES = ['window', 'search', 'train-cascade', 'quantize', 'emit-firmware', 'flash-test'] as const;
 export type StageName = (typeof STAGES)[number];
@@ -20,16 +21,11 @@ export interface StageContract {
   dataset: boolean;
   /** firmware/boards/<board>/board.yaml is a dependency. */
   board: boolean;
-  /** Globs (relative to packages/core/src) of the code that produces this stage's outputs. */
-  code: readonly string[];
   /** Globs (relative to firmware/) of the C code the stage ships or builds. */
   firmware?: readonly string[];
   /** Whether the stage exists yet; the others fail with a clear message. */
   implemented: boolean;
 }
-
-/** Every stage reads the spec; globs are relative to packages/core/src. */
-const SPEC_CODE = ['common/**/*.ts', 'spec/**/*', 'stages/pipeline.ts'];
 
 export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
   window: {
@@ -37,7 +33,6 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     params: ['window'],
     dataset: true,
     board: false,
-    code: [...SPEC_CODE, 'data/**/*.ts', 'stages/window.ts'],
     implemented: true,
   },
   search: {
@@ -45,7 +40,6 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     params: ['seed', 'train', 'search', 'board'],
     dataset: false,
     board: true,
-    code: [...SPEC_CODE, 'model/**/*.ts', 'train/**/*.ts', 'search/**/*.ts', 'stages/search.ts'],
     implemented: true,
   },
   'train-cascade': {
@@ -53,7 +47,6 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     params: ['seed', 'train', 'train-cascade', 'board'],
     dataset: false,
     board: true,
-    code: [...SPEC_CODE, 'model/**/*.ts', 'train/**/*', 'stages/train-cascade.ts'],
     implemented: true,
   },
   quantize: {
@@ -61,7 +54,6 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     params: ['seed', 'quantize', 'board'],
     dataset: false,
     board: true,
-    code: [...SPEC_CODE, 'model/**/*.ts', 'train/**/*', 'quantize/**/*.ts', 'stages/quantize.ts', 'data/recording.ts', 'data/adapters/*.ts'],
     implemented: true,
   },
   'emit-firmware': {
@@ -70,7 +62,6 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     params: ['emit-firmware', 'board', 'evaluate.postProcessing'],
     dataset: false,
     board: true,
-    code: [...SPEC_CODE, 'model/**/*.ts', 'quantize/**/*.ts', 'firmware/**/*.ts', 'flash/**/*.ts', 'evaluate/alarms.ts', 'stages/emit-firmware.ts', 'stages/quantize.ts'],
     firmware: ['runtime/*', 'platform/**/*'],
     implemented: true,
   },
@@ -79,18 +70,10 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     params: ['flash-test', 'board'],
     dataset: false,
     board: true,
-    code: [...SPEC_CODE, 'model/**/*.ts', 'firmware/**/*.ts', 'flash/**/*.ts', 'evaluate/alarms.ts', 'stages/flash-test.ts', 'stages/emit-firmware.ts'],
     firmware: ['platform/**/*'],
     implemented: true,
   },
 };
-
-/**
- * Code of the search's shard targets (`search-r<round>-s<shard>`, opt-in; they run with the search stage's params
- * and board): the search stage's code without stages/search.ts, which only assembles and reports, plus their own
- * stage function. So a change to the report reruns the assembly, not the training.
- */
-export const SEARCH_SHARD_CODE: readonly string[] = [...STAGE_CONTRACTS.search.code.filter((glob) => glob !== 'stages/search.ts'), 'stages/search-shard.ts'];
 
 /**
  * The evaluate branch (after train-cascade and quantize, beside the firmware stages): the `evaluate` aggregator and
@@ -106,12 +89,8 @@ export const EVALUATE_CONTRACT: StageContract = {
   params: ['seed', 'train', 'evaluate', 'train-cascade', 'quantize', 'board'],
   dataset: false,
   board: true,
-  code: [...SPEC_CODE, 'data/window-store.ts', 'model/**/*.ts', 'train/**/*', 'quantize/**/*.ts', 'evaluate/**/*.ts', 'stages/read-stage-output.ts', 'stages/quantize.ts', 'stages/evaluate-shard.ts', 'stages/evaluate.ts'],
   implemented: true,
 };
-
-/** Code of the fold shard targets: the evaluate code without stages/evaluate.ts, which only assembles and reports. */
-export const EVALUATE_SHARD_CODE: readonly string[] = EVALUATE_CONTRACT.code.filter((glob) => glob !== 'stages/evaluate.ts');
 
 export function stageContract(stage: FingerprintedStage): StageContract {
   return stage === EVALUATE_STAGE ? EVALUATE_CONTRACT : STAGE_CONTRACTS[stage];

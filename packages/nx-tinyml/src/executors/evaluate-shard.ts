@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { consoleLog } from '@nx-tinyml/core/common/log';
 import { runEvaluateShardStage } from '@nx-tinyml/core/stages/evaluate-shard';
-import { evaluationInputs } from './evaluate';
+import { evaluationInputs } from './evaluation-inputs';
 import { runStageExecutor } from './run-stage';
 
 /** Set by the plugin on each `evaluate-s<shard>` target. */

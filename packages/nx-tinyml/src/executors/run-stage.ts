@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import * as path from 'node:path';
 import type { ExecutorContext, ProjectConfiguration } from '@nx/devkit';
-import { isUserError } from '@nx-tinyml/core/common/errors';
+import { isUserError, UserError } from '@nx-tinyml/core/common/errors';
 import { describeFileSystemError } from '@nx-tinyml/core/common/fs-errors';
 import { consoleLog } from '@nx-tinyml/core/common/log';
 import { dieWithParent } from '@nx-tinyml/core/common/parent-watch';
@@ -10,6 +10,7 @@ import { sweepStaleTemps } from '@nx-tinyml/core/common/temp-paths';
 import { loadSpec } from '@nx-tinyml/core/spec/load';
 import type { NormalizedSpec } from '@nx-tinyml/core/spec/types';
 import { stageContract, type FingerprintedStage } from '@nx-tinyml/core/stages/pipeline';
+import { hashedParamsMismatch } from './hashed-params-check';
 
 export interface StageExecutorContext {
   spec: NormalizedSpec;
@@ -31,11 +32,25 @@ export function experimentOutputRoot(root: string, project: Pick<ProjectConfigur
   return path.dirname(path.resolve(root, declared.replace('{workspaceRoot}', '.')));
 }
 
-/** Finds and loads the spec of an experiment project; throws a UserError naming file:line:column when it is bad. */
-export async function loadStageContext(context: Pick<ExecutorContext, 'root' | 'projectsConfigurations'>, projectName: string): Promise<StageExecutorContext> {
+/**
+ * Finds and loads the spec of an experiment project; throws a UserError naming file:line:column when it is bad,
+ * or when it is not what Nx hashed for the task (the stage's params file): results of other settings than the key
+ * says must not be cached.
+ */
+export async function loadStageContext(
+  context: Pick<ExecutorContext, 'root' | 'projectsConfigurations'>,
+  projectName: string,
+  stage: FingerprintedStage,
+): Promise<StageExecutorContext> {
   const project = context.projectsConfigurations.projects[projectName];
   const specFile = path.join(context.root, project.root, 'experiment.yaml');
   const spec = await loadSpec(path.relative(context.root, specFile), { workspaceRoot: context.root });
+  const mismatch = hashedParamsMismatch(context.root, projectName, stage, spec);
+  if (mismatch !== null) {
+    throw new UserError(
+      `the stage parameters Nx hashed for ${projectName}:${stage} are stale: ${mismatch} (the spec changed while Nx ran, or an Nx daemon runs an older nx-tinyml: run \`nx reset\`); nothing was cached, run it again`,
+    );
+  }
   const outputRoot = experimentOutputRoot(context.root, project, projectName);
   return { spec, workspaceRoot: context.root, outDir: (s) => path.join(outputRoot, s), journalDir: path.join(context.root, 'dist', '.journals', spec.name) };
 }
@@ -94,7 +109,7 @@ export function guardExecutorProcess(stage: string, label: string): () => void {
  * The glue every stage executor shares. It dies with the command that started it (dieWithParent), sweeps temp
  * folders that killed runs left, takes the experiment+target lock (a concurrent run of the same target is refused,
  * naming the holder's pid), clears the target's outputs so a failure never leaves an earlier run's results beside
- * the new error, finds and loads the project's spec and runs the stage. A user error (bad spec, corrupt archive, a
+ * the new error, finds and loads the project's spec (checked against what Nx hashed) and runs the stage. A user error (bad spec, corrupt archive, a
  * full disk, …) becomes its message and a failed task, never a stack trace. The search shards' batch executor
  * (search-shard-batch.ts) does the same per task through claimTarget and guardExecutorProcess.
  */
@@ -114,7 +129,7 @@ export async function runStageExecutor(
     }
     await sweepStaleTemps();
     release = await claimTarget(context.root, context.projectName as string, context.targetName ?? stage, outputs, (line) => consoleLog(`nx-tinyml ${stage}: ${line}`));
-    await run(await loadStageContext(context, context.projectName as string));
+    await run(await loadStageContext(context, context.projectName as string, stage));
     return { success: true };
   } catch (error) {
     const message = stageFailureMessage(error, outputs[0] ? path.relative(context.root, outputs[0]) : undefined);

@@ -7,6 +7,8 @@ import { lockStage } from '@nx-tinyml/core/common/stage-lock';
 import { defaultWorkspaceRoot } from '@nx-tinyml/core/common/workspace';
 import type { runSearchShards } from '@nx-tinyml/core/stages/search-shard';
 import { shardTargetName } from '../plugin/search-shard-targets';
+import { executorCode } from '../plugin/executor-code';
+import { writeStageParams } from '../plugin/stage-params-files';
 import { normalizeOptions, stageTargets } from '../plugin/targets';
 import { searchShardBatch } from './search-shard-batch';
 import type { SearchShardExecutorOptions } from './search-shard';
@@ -21,13 +23,17 @@ const ROUNDS = 2;
 const SHARDS = 2;
 const experiment = { name: PROJECT, root: `projects/${PROJECT}`, board: 'stm32f446ze', dataset: 'sisfall' };
 
+const code = executorCode(defaultWorkspaceRoot);
+
 let root: string;
-beforeEach(() => {
+beforeEach(async () => {
   root = mkdtempSync(path.join(tmpdir(), 'nxt-shard-batch-'));
   mkdirSync(path.join(root, 'firmware/boards/stm32f446ze'), { recursive: true });
   copyFileSync(path.join(defaultWorkspaceRoot, 'firmware/boards/stm32f446ze/board.yaml'), path.join(root, 'firmware/boards/stm32f446ze/board.yaml'));
   mkdirSync(path.join(root, experiment.root), { recursive: true });
   writeFileSync(path.join(root, experiment.root, 'experiment.yaml'), `name: ${PROJECT}\nboard: stm32f446ze\ndataset: sisfall\n`);
+  // What the plugin writes while Nx infers targets, and the executor checks against the spec.
+  await writeStageParams(root, `${experiment.root}/experiment.yaml`, PROJECT, 'test');
 });
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
@@ -37,7 +43,7 @@ const lockDir = (round: number, shard: number) => path.join(root, 'dist/.locks',
 
 /** The batch Nx would hand over for `nx run exp:search`: every shard of every round, round k after round k − 1. */
 function batch() {
-  const targets = stageTargets(experiment, normalizeOptions({ searchShards: SHARDS, searchRounds: ROUNDS }));
+  const targets = stageTargets(experiment, normalizeOptions({ searchShards: SHARDS, searchRounds: ROUNDS }), code);
   const tasks: TaskGraph['tasks'] = {};
   const dependencies: TaskGraph['dependencies'] = {};
   const options: Record<string, SearchShardExecutorOptions> = {};

@@ -94,7 +94,7 @@ async function* runBatch(
         const targetOf = new Map(runnable.map((id) => [options[id].shard, taskGraph.tasks[id].target.target]));
         let failure: string | null = null;
         try {
-          if (!experiments.has(project)) experiments.set(project, loadStageContext(context, project));
+          if (!experiments.has(project)) experiments.set(project, loadStageContext(context, project, 'search'));
           const { spec, outDir, journalDir } = await experiments.get(project)!;
           await runShards({
             search: spec.search,

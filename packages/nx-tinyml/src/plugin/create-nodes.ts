@@ -1,21 +1,34 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { createNodesFromFiles, type CreateNodes, type CreateNodesContext, type CreateNodesResult } from '@nx/devkit';
+import type { CreateNodes, CreateNodesResult } from '@nx/devkit';
 import { LineCounter, parse, parseDocument } from 'yaml';
+import { executorCode, type ExecutorCode } from './executor-code';
+import { paramsInputsDigest } from './params-inputs-digest';
+import { RuntimeImportsCache } from './runtime-imports-cache';
+import { writeStageParams } from './stage-params-files';
 import { normalizeOptions, stageTargets, type ExperimentIdentity, type TinymlPluginOptions } from './targets';
 
 export const EXPERIMENT_GLOB = 'projects/*/experiment.yaml';
 
 /**
- * Infers one Nx project per `projects/<folder>/experiment.yaml`, named by the spec's `name`. The spec is only
- * skimmed here (name, board, dataset): a broken spec still becomes a project, and its targets report the errors
- * with file:line:column when run, instead of breaking every nx command in the workspace.
+ * Infers one Nx project per `projects/<folder>/experiment.yaml`, named by the spec's `name`. The project comes
+ * from a skim of the spec (name, board, dataset): a broken spec still becomes a project, and its targets report
+ * the errors with file:line:column when run, instead of breaking every nx command in the workspace. Each stage's
+ * params (the normalized sections it reads) are written for Nx to hash, and each target's code inputs come from
+ * its executor's import graph.
  */
 export const createNodes: CreateNodes<TinymlPluginOptions> = [
   EXPERIMENT_GLOB,
-  (files, options, context) => {
+  async (files, options, context) => {
     refuseNameClashes(files, context.workspaceRoot);
-    return createNodesFromFiles(createNodesForSpec, files, options ?? {}, context);
+    if (files.length === 0) return [];
+    const normalized = normalizeOptions(options);
+    const cache = RuntimeImportsCache.open(context.workspaceRoot);
+    const code = executorCode(context.workspaceRoot, cache);
+    const paramsInputs = paramsInputsDigest(context.workspaceRoot, cache);
+    cache.save();
+    // createNodesFromFiles of @nx/devkit would do this loop, but loading the devkit costs ~0.2 s on every nx command
+    return Promise.all(files.map(async (file) => [file, await createNodesForSpec(file, normalized, code, paramsInputs, context.workspaceRoot)] as const));
   },
 ];
 
@@ -55,9 +68,16 @@ function nameLocation(absoluteFile: string): { line: number; column: number } {
   return { line: 1, column: 1 };
 }
 
-function createNodesForSpec(file: string, options: TinymlPluginOptions | undefined, context: CreateNodesContext): CreateNodesResult {
+async function createNodesForSpec(
+  file: string,
+  options: Required<TinymlPluginOptions>,
+  code: ExecutorCode,
+  paramsInputs: string,
+  workspaceRoot: string,
+): Promise<CreateNodesResult> {
   const root = path.dirname(file);
-  const experiment = skimSpec(path.join(context.workspaceRoot, file), root);
+  const experiment = skimSpec(path.join(workspaceRoot, file), root);
+  await writeStageParams(workspaceRoot, file, experiment.name, paramsInputs);
   const tags = ['type:experiment'];
   if (experiment.board) tags.push(`board:${experiment.board}`);
   if (experiment.dataset) tags.push(`dataset:${experiment.dataset}`);
@@ -68,7 +88,7 @@ function createNodesForSpec(file: string, options: TinymlPluginOptions | undefin
         root,
         projectType: 'application',
         tags,
-        targets: stageTargets(experiment, normalizeOptions(options)),
+        targets: stageTargets(experiment, options, code),
         metadata: { description: `nx-tinyml experiment ${experiment.name} (${experiment.dataset ?? '?'} on ${experiment.board ?? '?'})` },
       },
     },

@@ -1,5 +1,6 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import type { ExperimentIdentity } from './stage-inputs';
+import type { TargetCode } from './executor-code';
+import { codeInputs, type ExperimentIdentity } from './stage-inputs';
 
 /**
  * `report`: renders whatever stage outputs exist. It has no dependsOn on purpose: a report must not start the
@@ -10,18 +11,14 @@ import type { ExperimentIdentity } from './stage-inputs';
  * Run it after the stages (`nx run-many -t flash-test` then `-t report`, or `nx run <exp>:flash-test && nx run
  * <exp>:report`): in one `run-many -t flash-test report` Nx would not order them.
  */
-export function reportTarget(experiment: ExperimentIdentity, outputRoot: string): TargetConfiguration {
+export function reportTarget(experiment: ExperimentIdentity, outputRoot: string, code: TargetCode): TargetConfiguration {
   const experimentDir = `${outputRoot}/${experiment.name}`;
   return {
     executor: 'nx-tinyml:report',
     cache: true,
     inputs: [
       { runtime: `node node_modules/nx-tinyml/bin/report-inputs.js ${experimentDir}` },
-      '{workspaceRoot}/packages/core/src/report/**/*.ts',
-      '{workspaceRoot}/packages/core/src/stages/report.ts',
-      '{workspaceRoot}/packages/core/src/common/**/*.ts',
-      '!{workspaceRoot}/packages/core/src/**/*.test.ts',
-      { externalDependencies: ['vega', 'vega-lite'] },
+      ...codeInputs(code),
     ],
     outputs: [`{workspaceRoot}/${experimentDir}/report`],
     dependsOn: [],

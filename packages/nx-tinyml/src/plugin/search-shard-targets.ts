@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { SEARCH_SHARD_CODE } from '@nx-tinyml/core/stages/pipeline';
+import type { TargetCode } from './executor-code';
 import { stageInputs, type ExperimentIdentity } from './stage-inputs';
 
 /** The sharded search's shape, from the plugin options (never from the spec). */
@@ -14,11 +14,11 @@ export function shardTargetName(round: number, shard: number): string {
 
 /**
  * `search-r<round>-s<shard>` for every round and shard: round 0 after `window`, each later round after every shard
- * of the round before. A shard's cache key is the search's (spec fingerprint, board, training code) plus every
- * JSON output upstream, transitively — the window manifest and all earlier rounds' results, which are exactly what
- * decides the trials it trains — so `search` assembling them (stages/search.ts) is not part of it.
+ * of the round before. A shard's cache key is the search's params and board, the shard executor's code (`code`:
+ * the training, not stages/search.ts, which assembles and reports) plus every JSON output upstream, transitively —
+ * the window manifest and all earlier rounds' results, which are exactly what decides the trials it trains.
  */
-export function searchShardTargets(experiment: ExperimentIdentity, outputRoot: string, options: SearchShardOptions): Record<string, TargetConfiguration> {
+export function searchShardTargets(experiment: ExperimentIdentity, outputRoot: string, options: SearchShardOptions, code: TargetCode): Record<string, TargetConfiguration> {
   const targets: Record<string, TargetConfiguration> = {};
   for (let round = 0; round < options.rounds; round++) {
     const previousRound = Array.from({ length: options.shards }, (_, shard) => shardTargetName(round - 1, shard));
@@ -26,7 +26,7 @@ export function searchShardTargets(experiment: ExperimentIdentity, outputRoot: s
       targets[shardTargetName(round, shard)] = {
         executor: 'nx-tinyml:search-shard',
         cache: true,
-        inputs: [...stageInputs(experiment, 'search', SEARCH_SHARD_CODE), { dependentTasksOutputFiles: '**/*.json', transitive: true }],
+        inputs: [...stageInputs(experiment, 'search', code), { dependentTasksOutputFiles: '**/*.json', transitive: true }],
         outputs: [`{workspaceRoot}/${outputRoot}/${experiment.name}/search-shards/r${round}-s${shard}`],
         dependsOn: round === 0 ? ['window'] : previousRound,
         options: { round, shard, shards: options.shards },

@@ -1,7 +1,13 @@
+import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { normalizeOptions, stageTargets } from './targets';
+import { executorCode } from './executor-code';
+import { normalizeOptions, stageTargets as stageTargetsWithCode, type TinymlPluginOptions } from './targets';
 
 const experiment = { name: 'fall-esp32', root: 'projects/fall-esp32', board: 'esp32-s2', dataset: 'sisfall' };
+const code = executorCode(path.resolve(__dirname, '../../../..'));
+const stageTargets = (e: typeof experiment, options: Required<TinymlPluginOptions>) => stageTargetsWithCode(e, options, code);
+const core = (file: string) => `{workspaceRoot}/packages/core/src/${file}`;
+const paramsOf = (stage: string) => ({ fileset: `{workspaceRoot}/.nx/workspace-data/nx-tinyml/fall-esp32/${stage}.params.json`, includeIgnored: true });
 
 describe('stage targets and the sharded search', () => {
   it('has no shard targets by default: `search` follows `window` and takes no options', () => {
@@ -21,22 +27,25 @@ describe('stage targets and the sharded search', () => {
     expect(targets['train-cascade'].dependsOn).toEqual(['search']);
   });
 
-  it("keys a shard on the search's fingerprint, board, training code and all upstream JSON, not on the search's report code", () => {
+  it("keys a shard on the search's params, board, training code and all upstream JSON, not on the search's report code", () => {
     const inputs = stageTargets(experiment, normalizeOptions({ searchShards: 1 }))['search-r1-s0'].inputs!;
-    expect(inputs).toContainEqual({ runtime: 'node node_modules/nx-tinyml/bin/stage-fingerprint.js projects/fall-esp32/experiment.yaml search' });
+    expect(inputs).toContainEqual(paramsOf('search'));
     expect(inputs).toContain('{workspaceRoot}/firmware/boards/esp32-s2/board.yaml');
-    expect(inputs).toContain('{workspaceRoot}/packages/core/src/train/**/*.ts');
-    expect(inputs).toContain('{workspaceRoot}/packages/core/src/stages/search-shard.ts');
-    expect(inputs).not.toContain('{workspaceRoot}/packages/core/src/stages/search.ts');
+    expect(inputs).toContain(core('train/trainer.ts'));
+    expect(inputs).toContain(core('search/trial-worker.js'));
+    expect(inputs).toContain(core('stages/search-shard.ts'));
+    expect(inputs).toContain('{workspaceRoot}/packages/nx-tinyml/src/executors/search-shard-batch.ts');
+    expect(inputs).not.toContain(core('stages/search.ts'));
     expect(inputs).toContainEqual({ dependentTasksOutputFiles: '**/*.json', transitive: true });
-    expect(stageTargets(experiment, normalizeOptions({ searchShards: 1 })).search.inputs).toContain('{workspaceRoot}/packages/core/src/stages/search.ts');
+    expect(stageTargets(experiment, normalizeOptions({ searchShards: 1 })).search.inputs).toContain(core('stages/search.ts'));
   });
 
   it('has a cached report target that starts no stage and is keyed on the outputs it reads', () => {
     const report = stageTargets(experiment, normalizeOptions(undefined)).report;
     expect(report).toMatchObject({ executor: 'nx-tinyml:report', cache: true, dependsOn: [], outputs: ['{workspaceRoot}/dist/experiments/fall-esp32/report'] });
     expect(report.inputs).toContainEqual({ runtime: 'node node_modules/nx-tinyml/bin/report-inputs.js dist/experiments/fall-esp32' });
-    expect(report.inputs).toContain('{workspaceRoot}/packages/core/src/report/**/*.ts');
+    expect(report.inputs).toContain(core('stages/report.ts'));
+    expect(report.inputs).toContainEqual({ externalDependencies: expect.arrayContaining(['vega', 'vega-lite']) });
   });
 
   it('refuses shard counts that are not small non-negative integers', () => {
@@ -61,15 +70,15 @@ describe('evaluate targets', () => {
     expect(targets.evaluate).toMatchObject({ dependsOn: ['train-cascade'], options: { shards: 0 } });
   });
 
-  it("keys the fold shards on the evaluate fingerprint and all upstream JSON, not on the aggregator's report code", () => {
+  it("keys the fold shards on the evaluate params and all upstream JSON, not on the aggregator's report code", () => {
     const targets = stageTargets(experiment, normalizeOptions(undefined));
     const inputs = targets['evaluate-s0'].inputs!;
-    expect(inputs).toContainEqual({ runtime: 'node node_modules/nx-tinyml/bin/stage-fingerprint.js projects/fall-esp32/experiment.yaml evaluate' });
-    expect(inputs).toContain('{workspaceRoot}/packages/core/src/evaluate/**/*.ts');
-    expect(inputs).toContain('{workspaceRoot}/packages/core/src/train/**/*');
-    expect(inputs).not.toContain('{workspaceRoot}/packages/core/src/stages/evaluate.ts');
+    expect(inputs).toContainEqual(paramsOf('evaluate'));
+    expect(inputs).toContain(core('evaluate/run-folds.ts'));
+    expect(inputs).toContain(core('train/trainer.ts'));
+    expect(inputs).not.toContain(core('stages/evaluate.ts'));
     expect(inputs).toContainEqual({ dependentTasksOutputFiles: '**/*.json', transitive: true });
-    expect(targets.evaluate.inputs).toContain('{workspaceRoot}/packages/core/src/stages/evaluate.ts');
+    expect(targets.evaluate.inputs).toContain(core('stages/evaluate.ts'));
     expect(() => normalizeOptions({ evaluateShards: -1 })).toThrow(/evaluateShards must be an integer in \[0, 64\], got -1/);
   });
 });

@@ -1,6 +1,7 @@
 import type { TargetConfiguration } from '@nx/devkit';
 import { STAGE_CONTRACTS, STAGES, previousStage } from '@nx-tinyml/core/stages/pipeline';
 import { evaluateTargets } from './evaluate-targets';
+import type { ExecutorCode, TargetCode } from './executor-code';
 import { reportTarget } from './report-target';
 import { searchShardTargets, shardTargetName, type SearchShardOptions } from './search-shard-targets';
 import { stageInputs, type ExperimentIdentity } from './stage-inputs';
@@ -41,17 +42,22 @@ export function normalizeOptions(options: TinymlPluginOptions | undefined): Requ
 }
 
 /**
- * One target per stage, plus the search's shard targets when `searchShards` is set. Everything here derives from
- * the experiment's folder, name, board and dataset ids and the plugin options only, never from the stage settings:
- * Nx hashes the whole project configuration into every task, so stage settings reach the cache key through each
- * target's own `runtime` input instead.
+ * One target per stage, plus the search's shard targets when `searchShards` is set. Everything but the inputs
+ * derives from the experiment's folder, name, board and dataset ids and the plugin options only, never from the
+ * stage settings: Nx hashes the whole project configuration except the inputs into every task, so stage settings
+ * reach the cache key through each target's own params file input instead. `code` is each executor's code.
  */
-export function stageTargets(experiment: ExperimentIdentity, options: Required<TinymlPluginOptions>): Record<string, TargetConfiguration> {
+export function stageTargets(experiment: ExperimentIdentity, options: Required<TinymlPluginOptions>, code: ExecutorCode): Record<string, TargetConfiguration> {
+  const codeOf = (executor: string): TargetCode => {
+    const found = code[executor];
+    if (found === undefined) throw new Error(`nx-tinyml: no executor "${executor}" in executors.json`);
+    return found;
+  };
   const targets: Record<string, TargetConfiguration> = {};
   for (const stage of STAGES) {
     const contract = STAGE_CONTRACTS[stage];
     const previous = previousStage(stage);
-    const inputs = stageInputs(experiment, stage, contract.code);
+    const inputs = stageInputs(experiment, stage, codeOf(stage));
     if (previous) inputs.push({ dependentTasksOutputFiles: '**/*.json', transitive: false });
     targets[stage] = {
       executor: `nx-tinyml:${stage}`,
@@ -66,10 +72,10 @@ export function stageTargets(experiment: ExperimentIdentity, options: Required<T
       },
     };
   }
-  targets.report = reportTarget(experiment, options.outputRoot);
+  targets.report = reportTarget(experiment, options.outputRoot, codeOf('report'));
   if (options.searchShards > 0) {
     const shards: SearchShardOptions = { rounds: options.searchRounds, shards: options.searchShards };
-    Object.assign(targets, searchShardTargets(experiment, options.outputRoot, shards));
+    Object.assign(targets, searchShardTargets(experiment, options.outputRoot, shards, codeOf('search-shard')));
     const lastRound = Array.from({ length: shards.shards }, (_, shard) => shardTargetName(shards.rounds - 1, shard));
     targets.search = {
       ...targets.search,
@@ -81,6 +87,6 @@ export function stageTargets(experiment: ExperimentIdentity, options: Required<T
       },
     };
   }
-  Object.assign(targets, evaluateTargets(experiment, options.outputRoot, options.evaluateShards));
+  Object.assign(targets, evaluateTargets(experiment, options.outputRoot, options.evaluateShards, { shard: codeOf('evaluate-shard'), aggregator: codeOf('evaluate') }));
   return targets;
 }

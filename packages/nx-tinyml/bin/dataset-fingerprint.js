@@ -1,0 +1,6 @@
+#!/usr/bin/env node
+// Nx `runtime` input of each window target: which dataset archive the stage will read, and whether it is intact.
+// Usage: dataset-fingerprint <.nx/workspace-data/nx-tinyml/<project>/dataset-request.json>   (run from the workspace root, as Nx does)
+'use strict';
+require('@swc-node/register');
+require('../src/cli/dataset-fingerprint.ts');
