@@ -45,9 +45,9 @@ async function main(): Promise<void> {
       for (const precision of PRECISIONS) {
         const { results, timings } = await runFolds(context, [fold], settings(precision), path.join(journal, precision), () => {});
         const cascade = results[0].results.find((r) => r.method === 'cascade' && r.precision === 'float')!.scores;
-        totals[precision].cpu += timings[0].cpuSeconds;
+        totals[precision].cpu += timings[0].cpuSeconds!;
         if (cascade.window.events.some((e) => e.support > 0)) totals[precision].f1.push(cascade.window.eventF1);
-        row.push(`${precision} ${timings[0].cpuSeconds.toFixed(1)} CPU-s, F1 ${cascade.window.eventF1.toFixed(3)}`);
+        row.push(`${precision} ${timings[0].cpuSeconds!.toFixed(1)} CPU-s, F1 ${cascade.window.eventF1.toFixed(3)}`);
       }
       console.log(`  ${fold}: ${row.join(' | ')}`);
     }

@@ -14,7 +14,7 @@ import { applyThresholds, cascadeExitPredictions } from '../train/cascade/predic
 import { WindowSampler } from '../train/window-source';
 import { runQuantizeStage } from './quantize';
 import type { WindowManifest } from './window';
-import { runEvaluateShardStage, shardFolds } from './evaluate-shard';
+import { runEvaluateShards, runEvaluateShardStage, shardFolds } from './evaluate-shard';
 import { runEvaluateStage } from './evaluate';
 import { runSamplePipeline, type SamplePipeline } from './sample-pipeline';
 
@@ -123,6 +123,33 @@ describe('evaluate on the SisFall sample', () => {
     const replayed = await evaluate('replayed', [], 'first');
     expect(replayed.lines.filter((l) => l.includes('replayed from the journal'))).toHaveLength(2);
     expect(replayed.text('evaluate.json')).toBe(first.text('evaluate.json'));
+  }, 300_000);
+
+  it('gives the same bytes when the shards run in one process with their folds on two worker threads', async () => {
+    const shardDirs = [0, 1].map((j) => path.join(pipeline.root, `pooled-${j}`));
+    const lines = new Map<number, string[]>([[0, []], [1, []]]);
+    const outputs = await runEvaluateShards({
+      sources: sources(),
+      settings: settings(),
+      shards: 2,
+      run: [0, 1],
+      outDir: (shard) => shardDirs[shard],
+      journalDir: path.join(pipeline.root, 'journals', 'pooled'),
+      workers: 2,
+      log: (shard) => (line) => lines.get(shard)!.push(line),
+    });
+    expect(outputs.map((o) => o.folds.map((f) => f.result.fold))).toEqual([['SA01'], ['SA02']]);
+    // Each shard's record holds its own fold's training and result, trained on a worker thread of its own.
+    expect(lines.get(0)!.some((l) => l.startsWith('evaluate: fold SA01 done'))).toBe(true);
+    expect(lines.get(1)!.some((l) => l.startsWith('evaluate: fold SA02 done'))).toBe(true);
+    expect(lines.get(0)!.some((l) => l.includes('fold SA02'))).toBe(false);
+    const runLog = readFileSync(path.join(shardDirs[1], 'run-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(runLog).toHaveLength(1);
+    expect(runLog[0]).toMatchObject({ fold: 'SA02', replayed: false });
+    expect(runLog[0].cpuSeconds).toBeGreaterThan(0);
+    const assembled = await evaluate('pooled-assembled', shardDirs, 'empty-pooled');
+    expect(assembled.lines.some((l) => l.includes('2 of 2 fold(s) from the shard targets'))).toBe(true);
+    expect(assembled.text('evaluate.json')).toBe(first.text('evaluate.json'));
   }, 300_000);
 
   it('names the spec field when a listed fold does not exist', async () => {

@@ -1,0 +1,55 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { createJobPool, type JobPool } from '../common/job-pool';
+import type { Log } from '../common/log';
+import type { EvaluationContext, EvaluationSources } from './context';
+import { evaluateFold, type FoldResult, type FoldSettings } from './fold-evaluation';
+
+/** What each worker thread loads its own evaluation context from. */
+export interface FoldPoolData {
+  sources: EvaluationSources;
+  settings: FoldSettings;
+}
+
+export interface TimedFold {
+  result: FoldResult;
+  /** CPU seconds of the thread that trained the fold (null where the OS does not say). */
+  cpuSeconds: number | null;
+}
+
+/**
+ * Evaluates folds on `workers` threads, each loading its own copy of the window store and the deployed cascade
+ * from `sources`; with one worker they run in-process on `local`. A fold's result does not depend on the thread (each fold is seeded
+ * by its own name), so the same folds give byte-identical results at any worker count.
+ */
+export function createFoldPool(local: EvaluationContext, settings: FoldSettings, workers: number, sources: EvaluationSources | null): JobPool<string, TimedFold> {
+  if (workers > 1 && sources === null) throw new Error('createFoldPool: worker threads need the evaluation sources to load');
+  return createJobPool<string, TimedFold>({
+    workers,
+    entry: path.join(__dirname, 'fold-worker.js'),
+    workerData: { sources, settings },
+    local: () => (fold, progress) => evaluateFoldTimed(local, fold, settings, progress),
+  });
+}
+
+export async function evaluateFoldTimed(context: EvaluationContext, fold: string, settings: FoldSettings, log: Log): Promise<TimedFold> {
+  const before = threadCpuSeconds();
+  const result = await evaluateFold(context.store, context.deployed, fold, settings, log);
+  const after = threadCpuSeconds();
+  return { result, cpuSeconds: before === null || after === null ? null : after - before };
+}
+
+/**
+ * User + system CPU of the calling OS thread, from /proc/thread-self/stat (Linux). process.cpuUsage() counts every
+ * thread of the process, so with two folds training side by side it would charge each with both.
+ */
+function threadCpuSeconds(): number | null {
+  try {
+    const stat = readFileSync('/proc/thread-self/stat', 'utf8');
+    // Fields after the parenthesised command name: state is field 3, utime 14 and stime 15 (clock ticks, 100 Hz).
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
