@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ancestors } from './parent-watch';
+import { ancestors, commandAncestors } from './parent-watch';
 import { isProcessAlive } from './temp-paths';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'nxt-parent-watch-'));
@@ -44,11 +44,41 @@ describe('dieWithParent', () => {
     wrapper.kill('SIGKILL');
     expect(await until(() => !isProcessAlive(leafPid) && !isProcessAlive(middlePid), 5_000)).toBe(true);
   }, 40_000);
+
+  it("watches the command, not the user's shell above it: a run whose terminal shell ends (nohup … &, logging out) goes on", async () => {
+    const pids = path.join(scratch, 'pids-detached');
+    const leaf = path.join(scratch, 'leaf-detached.ts');
+    writeFileSync(leaf, `
+      import { appendFileSync } from 'node:fs';
+      import { commandAncestors, dieWithParent } from '${path.join(__dirname, 'parent-watch')}';
+      dieWithParent(() => process.exit(1), 100);
+      appendFileSync(${JSON.stringify(pids)}, process.pid + ' ' + commandAncestors().length + '\\n');
+      setInterval(() => undefined, 1000);`);
+    // timeout (neither Node nor a shell Node started) stands for a terminal; the sh under it for the user's shell
+    const terminal = spawn('timeout', ['60', 'sh', '-c', `"${process.execPath}" -r @swc-node/register "${leaf}"; true`], { cwd: repoRoot, stdio: 'ignore' });
+    expect(await until(() => readPids(pids).length === 1, 20_000)).toBe(true);
+    const [leafPid] = readPids(pids);
+    const shellPid = ancestors(leafPid)[0].pid;
+    try {
+      expect(readFileSync(pids, 'utf8').trim().split(' ')[1]).toBe('0');
+      process.kill(shellPid, 'SIGKILL');
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(isProcessAlive(leafPid)).toBe(true);
+    } finally {
+      terminal.kill('SIGKILL');
+      if (isProcessAlive(leafPid)) process.kill(leafPid, 'SIGKILL');
+    }
+  }, 40_000);
+
+  it('counts Node ancestors and the shells Node started as the command', () => {
+    // under vitest: the worker's parent is vitest itself, a Node process
+    expect(commandAncestors()[0]?.pid).toBe(process.ppid);
+  });
 });
 
 function readPids(file: string): number[] {
   try {
-    return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map(Number);
+    return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => Number(line.split(' ')[0]));
   } catch {
     return [];
   }
