@@ -15,6 +15,8 @@ export interface TimedFold {
   result: FoldResult;
   /** CPU seconds of the thread that trained the fold (null where the OS does not say). */
   cpuSeconds: number | null;
+  /** From the thread taking the fold to its result (not the time it waited for a free thread). */
+  wallSeconds: number;
 }
 
 /**
@@ -33,10 +35,11 @@ export function createFoldPool(local: EvaluationContext, settings: FoldSettings,
 }
 
 export async function evaluateFoldTimed(context: EvaluationContext, fold: string, settings: FoldSettings, log: Log): Promise<TimedFold> {
+  const started = performance.now();
   const before = threadCpuSeconds();
   const result = await evaluateFold(context.store, context.deployed, fold, settings, log);
   const after = threadCpuSeconds();
-  return { result, cpuSeconds: before === null || after === null ? null : after - before };
+  return { result, cpuSeconds: before === null || after === null ? null : after - before, wallSeconds: (performance.now() - started) / 1000 };
 }
 
 /**

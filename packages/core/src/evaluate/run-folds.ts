@@ -71,7 +71,6 @@ export async function runFolds(
   try {
     await Promise.all(
       pending.map(async (fold) => {
-        const started = performance.now();
         const cpu = process.cpuUsage();
         const lineOf: Log = (line) => {
           foldLog(fold)(line);
@@ -84,7 +83,7 @@ export async function runFolds(
         const timing: FoldTiming = {
           fold,
           replayed: false,
-          wallSeconds: (performance.now() - started) / 1000,
+          wallSeconds: timed.wallSeconds,
           // In-process, the process's CPU (training runs on this thread); on a worker, that thread's own.
           cpuSeconds: workers === 1 ? (used.user + used.system) / 1e6 : timed.cpuSeconds,
           peakRssMb: peakRssMb(),
