@@ -46,6 +46,9 @@ describe('evaluate through nx', () => {
     expect(run.exitCode, run.output).toBe(0);
     expect(run.output).toMatch(/cascade float: window event F1 \d\.\d{3} ± \d\.\d{3} \(median .*worst .*\(S[AE]\d\d\).*per-event sensitivity .*false alarms .*\/h/);
     expect(run.output).toMatch(/cascade int8: window event F1/);
+    // Both shards ran in one batch process (the live lines of the batch executor name their task).
+    expect(run.output).toContain('evaluate-s0 | evaluate-s0: 2 of 4 fold(s): SA01, SE01');
+    expect(run.output).toContain('evaluate-s1 | evaluate-s1: 2 of 4 fold(s): SA02, SE06');
     const results = JSON.parse(ws.read('dist/experiments/fall-esp32/evaluate/evaluate.json'));
     expect(results.folds.map((f: { fold: string }) => f.fold)).toEqual(['SA01', 'SA02', 'SE01', 'SE06']);
     const se01 = results.folds.find((f: { fold: string }) => f.fold === 'SE01').results[0].scores;
