@@ -69,19 +69,7 @@ export function refractoryWindows(refractorySeconds: number, sampleRateHz: numbe
  */
 export function alarmWindows(positive: ArrayLike<boolean>, endSeconds: ArrayLike<number>, rule: PostProcessingRule, sampleRateHz: number): number[] {
   const refractory = refractorySamples(rule.refractorySeconds, sampleRateHz);
-  const alarms: number[] = [];
-  let votes = 0;
-  let lastAlarm: number | null = null;
-  for (let i = 0; i < positive.length; i++) {
-    if (positive[i]) votes++;
-    if (i >= rule.n && positive[i - rule.n]) votes--;
-    const end = Math.round(endSeconds[i] * sampleRateHz);
-    if (votes >= rule.k && (lastAlarm === null || end - lastAlarm >= refractory)) {
-      alarms.push(i);
-      lastAlarm = end;
-    }
-  }
-  return alarms;
+  return votingAlarms(positive, rule.k, rule.n, (i) => Math.round(endSeconds[i] * sampleRateHz), refractory);
 }
 
 /**
@@ -91,15 +79,21 @@ export function alarmWindows(positive: ArrayLike<boolean>, endSeconds: ArrayLike
  * hop)` (tested in alarms.test.ts).
  */
 export function alarmWindowsOnHops(positive: ArrayLike<boolean>, rule: { k: number; n: number; refractoryWindows: number }): number[] {
+  return votingAlarms(positive, rule.k, rule.n, (i) => i, rule.refractoryWindows);
+}
+
+/** k of the last n positive, and at least `refractory` units of `time(i)` since the last alarm: the windows that alarm. */
+function votingAlarms(positive: ArrayLike<boolean>, k: number, n: number, time: (i: number) => number, refractory: number): number[] {
   const alarms: number[] = [];
   let votes = 0;
   let lastAlarm: number | null = null;
   for (let i = 0; i < positive.length; i++) {
     if (positive[i]) votes++;
-    if (i >= rule.n && positive[i - rule.n]) votes--;
-    if (votes >= rule.k && (lastAlarm === null || i - lastAlarm >= rule.refractoryWindows)) {
+    if (i >= n && positive[i - n]) votes--;
+    const now = time(i);
+    if (votes >= k && (lastAlarm === null || now - lastAlarm >= refractory)) {
       alarms.push(i);
-      lastAlarm = i;
+      lastAlarm = now;
     }
   }
   return alarms;

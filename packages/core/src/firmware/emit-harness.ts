@@ -1,7 +1,7 @@
 import { alarmWindows, type DeviceAlarmRule } from '../evaluate/alarms';
 import type { QuantizedModel } from '../quantize/quantized-model';
 import type { GoldenVector } from '../stages/quantize';
-import { cArray } from './c-syntax';
+import { C_PUT_INT, cArray } from './c-syntax';
 
 /**
  * The golden-vector test program flash-test runs on the emulator, the host or a board: it converts every golden
@@ -158,20 +158,7 @@ void harness_exit_hook(int32_t exit)
   if (counting_exits) platform_marker();
 }
 
-static void put_int(int32_t value)
-{
-  char text[12];
-  int32_t n = 0;
-  uint32_t magnitude = value < 0 ? 0u - (uint32_t)value : (uint32_t)value;
-  do {
-    text[n++] = (char)('0' + (int32_t)(magnitude % 10u));
-    magnitude /= 10u;
-  } while (magnitude != 0u);
-  if (value < 0) text[n++] = '-';
-  char out[12];
-  for (int32_t i = 0; i < n; i++) out[i] = text[n - 1 - i];
-  platform_write(out, (uint32_t)n);
-}
+${C_PUT_INT.join('\n')}
 
 static int32_t mismatches;
 

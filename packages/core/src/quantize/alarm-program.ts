@@ -10,7 +10,7 @@
  */
 import { Random } from '../common/random';
 import { alarmWindows, refractorySamples, type PostProcessingRule } from '../evaluate/alarms';
-import { cArray } from '../firmware/c-syntax';
+import { C_PUT_INT, cArray } from '../firmware/c-syntax';
 
 export interface AlarmRecording {
   /** Per window, in time order: 0 = no event, 1 + j = event j (sometimes out of range: counts as none). */
@@ -160,18 +160,7 @@ export function emitAlarmProgram(streams: readonly AlarmStream[], random: Random
     `static uint8_t flags[${maxEvents}];`,
     `static int32_t got[${2 * maxAlarms + 2}];`,
     '',
-    'static void put_int(int32_t value)',
-    '{',
-    '  char text[12];',
-    '  int32_t n = 0;',
-    '  uint32_t magnitude = value < 0 ? 0u - (uint32_t)value : (uint32_t)value;',
-    '  do {',
-    "    text[11 - n++] = (char)('0' + magnitude % 10u);",
-    '    magnitude /= 10u;',
-    '  } while (magnitude != 0u);',
-    "  if (value < 0) text[11 - n++] = '-';",
-    '  platform_write(&text[12 - n], (size_t)n);',
-    '}',
+    ...C_PUT_INT,
     '',
     '/* Runs one stream; prints "ok <i>" or "MISMATCH <i>" with the alarms raised; returns 1 when they equal the expected ones. */',
     'static int32_t run(int32_t index, int32_t k, int32_t n, int32_t refractory, int32_t events, int32_t windows,',

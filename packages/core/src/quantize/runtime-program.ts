@@ -7,7 +7,7 @@
  * and prints one line per call. Used by the on-QEMU bit-exactness spec (c-runtime-qemu.test.ts) and by the kernel
  * benchmark (tools/bench/kernels.ts).
  */
-import { cArray } from '../firmware/c-syntax';
+import { C_PUT_INT, cArray } from '../firmware/c-syntax';
 import { conv1dInt8 } from './kernels/conv1d';
 import { denseInt8 } from './kernels/dense';
 import { depthwise1dInt8 } from './kernels/depthwise1d';
@@ -313,18 +313,7 @@ export function emitKernelProgram(calls: readonly KernelCall[], options: KernelP
     ...(calls.some((c) => c.kind === 'gru') ? [`static int16_t gru_state[${maxUnits}];`, `static int32_t gru_gates[${6 * maxUnits}];`] : []),
     ...(options.preamble ?? []),
     '',
-    'static void put_int(int32_t value)',
-    '{',
-    '  char text[12];',
-    '  int32_t n = 0;',
-    '  uint32_t magnitude = value < 0 ? 0u - (uint32_t)value : (uint32_t)value;',
-    '  do {',
-    "    text[11 - n++] = (char)('0' + magnitude % 10u);",
-    '    magnitude /= 10u;',
-    '  } while (magnitude != 0u);',
-    "  if (value < 0) text[11 - n++] = '-';",
-    '  platform_write(&text[12 - n], (size_t)n);',
-    '}',
+    ...C_PUT_INT,
     '',
     '/* Prints "ok <i>" or "MISMATCH <i> <the output>"; returns 1 when bit-exact. */',
     'static int32_t report(int32_t index, const int8_t *expected, int32_t n)',

@@ -1,18 +1,12 @@
 import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import type { ExecutorContext, TaskGraph, TaskGraphExecutor } from '@nx/devkit';
-import { consoleLog } from '@nx-tinyml/core/common/log';
 import { sweepStaleTemps } from '@nx-tinyml/core/common/temp-paths';
 import { runEvaluateShards } from '@nx-tinyml/core/stages/evaluate-shard';
 import type { EvaluateShardExecutorOptions } from './evaluate-shard';
 import { evaluationInputs } from './evaluation-inputs';
-import { claimTarget, declaredOutputs, guardExecutorProcess, loadStageContext, stageFailureMessage } from './run-stage';
-
-/** One task's result as a batch executor reports it (nx's BatchExecutorTaskResult, not exported by @nx/devkit). */
-interface ShardTaskResult {
-  task: string;
-  result: { success: boolean; status?: 'success' | 'failure' | 'skipped'; terminalOutput: string; startTime: number; endTime: number };
-}
+import { claimBatchTasks, runShardTasks, type BatchTaskResult } from './batch-tasks';
+import { guardExecutorProcess, loadStageContext } from './run-stage';
 
 /**
  * The evaluate shard targets' `batchImplementation`: the `evaluate-s<j>` tasks Nx hands over run in this one
@@ -31,7 +25,7 @@ export async function* evaluateShardBatch(
   _overrides: unknown,
   context: ExecutorContext,
   runShards: typeof runEvaluateShards = runEvaluateShards,
-): AsyncGenerator<ShardTaskResult> {
+): AsyncGenerator<BatchTaskResult> {
   const unguard = guardExecutorProcess('evaluate', `the evaluate-shard batch (${Object.keys(taskGraph.tasks).join(', ')})`);
   try {
     await sweepStaleTemps();
@@ -53,57 +47,29 @@ async function* runProject(
   options: Record<string, EvaluateShardExecutorOptions>,
   context: ExecutorContext,
   runShards: typeof runEvaluateShards,
-): AsyncGenerator<ShardTaskResult> {
+): AsyncGenerator<BatchTaskResult> {
   const startTime = Date.now();
-  const releases: (() => Promise<void>)[] = [];
+  const { runnable, refused, release } = await claimBatchTasks(context, taskGraph, project, ids, 'evaluate', startTime);
   try {
-    const runnable: string[] = [];
-    for (const id of ids) {
-      const target = taskGraph.tasks[id].target.target;
-      const outputs = declaredOutputs(context.root, context.projectsConfigurations.projects[project], target);
-      try {
-        releases.push(await claimTarget(context.root, project, target, outputs, (line) => consoleLog(`${target} | nx-tinyml evaluate: ${line}`)));
-        runnable.push(id);
-      } catch (error) {
-        const message = stageFailureMessage(error, outputs[0] ? path.relative(context.root, outputs[0]) : undefined);
-        if (message === null) throw error;
-        consoleLog(`${target} | nx-tinyml evaluate: ${message}`);
-        yield { task: id, result: { success: false, terminalOutput: `nx-tinyml evaluate: ${message}\n`, startTime, endTime: Date.now() } };
-      }
-    }
+    yield* refused;
     if (runnable.length === 0) return;
-    const shardOf = (id: string) => options[id].shard;
-    const targetOf = new Map(runnable.map((id) => [shardOf(id), taskGraph.tasks[id].target.target]));
-    const output = new Map<number, string[]>(runnable.map((id) => [shardOf(id), []]));
-    let failure: string | null = null;
-    try {
+    const tasks = runnable.map((id) => ({ id, shard: options[id].shard, target: taskGraph.tasks[id].target.target }));
+    yield* await runShardTasks('evaluate', tasks, startTime, async (log) => {
       const stage = await loadStageContext(context, project, 'evaluate');
       const { sources, settings, journalDir } = evaluationInputs(stage);
       await runShards({
         sources,
         settings,
         shards: options[runnable[0]].shards,
-        run: runnable.map(shardOf),
+        run: tasks.map((t) => t.shard),
         outDir: (shard) => path.join(stage.outDir('evaluate-shards'), `s${shard}`),
         journalDir,
-        workers: Math.min(runnable.length, availableParallelism()),
-        log: (shard) => (line) => {
-          // live, since folds train for minutes; Nx shows each task's record again when the batch ends
-          consoleLog(`${targetOf.get(shard)} | ${line}`);
-          output.get(shard)!.push(line);
-        },
+        workers: Math.min(tasks.length, availableParallelism()),
+        log,
       });
-    } catch (error) {
-      const message = stageFailureMessage(error);
-      failure = message !== null ? `nx-tinyml evaluate: ${message}` : ((error as Error).stack ?? String(error));
-    }
-    const endTime = Date.now();
-    for (const id of runnable) {
-      const lines = [...output.get(shardOf(id))!, ...(failure ? [failure] : [])];
-      yield { task: id, result: { success: failure === null, terminalOutput: lines.map((line) => `${line}\n`).join(''), startTime, endTime } };
-    }
+    });
   } finally {
-    for (const release of releases) await release();
+    await release();
   }
 }
 

@@ -1,16 +1,10 @@
-import * as path from 'node:path';
 import type { ExecutorContext, TaskGraph, TaskGraphExecutor } from '@nx/devkit';
-import { consoleLog } from '@nx-tinyml/core/common/log';
 import { sweepStaleTemps } from '@nx-tinyml/core/common/temp-paths';
 import { runSearchShards } from '@nx-tinyml/core/stages/search-shard';
-import { claimTarget, declaredOutputs, guardExecutorProcess, loadStageContext, stageFailureMessage, type StageExecutorContext } from './run-stage';
-import type { SearchShardExecutorOptions } from './search-shard';
+import { claimBatchTasks, runShardTasks, type BatchTaskResult } from './batch-tasks';
+import { guardExecutorProcess, loadStageContext, type StageExecutorContext } from './run-stage';
+import { searchShardsInput, type SearchShardExecutorOptions } from './search-shard';
 
-/** One task's result as a batch executor reports it (nx's BatchExecutorTaskResult, not exported by @nx/devkit). */
-interface ShardTaskResult {
-  task: string;
-  result: { success: boolean; status?: 'success' | 'failure' | 'skipped'; terminalOutput: string; startTime: number; endTime: number };
-}
 
 /**
  * The shard targets' `batchImplementation`: every shard task Nx hands over (all rounds, of one or several
@@ -31,7 +25,7 @@ export async function* searchShardBatch(
   _overrides: unknown,
   context: ExecutorContext,
   runShards: typeof runSearchShards = runSearchShards,
-): AsyncGenerator<ShardTaskResult> {
+): AsyncGenerator<BatchTaskResult> {
   const unguard = guardExecutorProcess('search', `the search-shard batch (${Object.keys(taskGraph.tasks).join(', ')})`);
   try {
     await sweepStaleTemps();
@@ -46,7 +40,7 @@ async function* runBatch(
   options: Record<string, SearchShardExecutorOptions>,
   context: ExecutorContext,
   runShards: typeof runSearchShards,
-): AsyncGenerator<ShardTaskResult> {
+): AsyncGenerator<BatchTaskResult> {
   const finished = new Map<string, boolean>();
   const inBatch = (id: string) => id in taskGraph.tasks;
   const experiments = new Map<string, Promise<StageExecutorContext>>();
@@ -70,62 +64,25 @@ async function* runBatch(
       }
       if (unblocked.length === 0) continue;
       const project = taskGraph.tasks[unblocked[0]].target.project as string;
-      const releases: (() => Promise<void>)[] = [];
+      const { runnable, refused, release } = await claimBatchTasks(context, taskGraph, project, unblocked, 'search', startTime);
       try {
-        // The lock and the cleared outputs of each task, as runStageExecutor does for one.
-        const runnable: string[] = [];
-        for (const id of unblocked) {
-          const target = taskGraph.tasks[id].target.target;
-          const outputs = declaredOutputs(context.root, context.projectsConfigurations.projects[project], target);
-          try {
-            releases.push(await claimTarget(context.root, project, target, outputs, (line) => consoleLog(`${target} | nx-tinyml search: ${line}`)));
-            runnable.push(id);
-          } catch (error) {
-            const message = stageFailureMessage(error, outputs[0] ? path.relative(context.root, outputs[0]) : undefined);
-            if (message === null) throw error;
-            finished.set(id, false);
-            consoleLog(`${target} | nx-tinyml search: ${message}`);
-            yield { task: id, result: { success: false, terminalOutput: `nx-tinyml search: ${message}\n`, startTime, endTime: Date.now() } };
-          }
+        for (const result of refused) {
+          finished.set(result.task, false);
+          yield result;
         }
         if (runnable.length === 0) continue;
         const { round, shards } = options[runnable[0]];
-        const output = new Map<number, string[]>(runnable.map((id) => [options[id].shard, []]));
-        const targetOf = new Map(runnable.map((id) => [options[id].shard, taskGraph.tasks[id].target.target]));
-        let failure: string | null = null;
-        try {
+        const tasks = runnable.map((id) => ({ id, shard: options[id].shard, target: taskGraph.tasks[id].target.target }));
+        const results = await runShardTasks('search', tasks, startTime, async (log) => {
           if (!experiments.has(project)) experiments.set(project, loadStageContext(context, project, 'search'));
-          const { spec, outDir, journalDir } = await experiments.get(project)!;
-          await runShards({
-            search: spec.search,
-            precision: spec.train.precision,
-            seed: spec.seed,
-            board: spec.boardDefinition,
-            windowDir: outDir('window'),
-            journalDir,
-            resultsDir: outDir('search-shards'),
-            round,
-            shards,
-            run: runnable.map((id) => options[id].shard),
-            log: (shard) => (line) => {
-              // live, since a round can train for hours; Nx shows the task's record again when the task ends (and on
-              // a cache replay, where only the record exists)
-              consoleLog(`${targetOf.get(shard)} | ${line}`);
-              output.get(shard)!.push(line);
-            },
-          });
-        } catch (error) {
-          const message = stageFailureMessage(error);
-          failure = message !== null ? `nx-tinyml search: ${message}` : ((error as Error).stack ?? String(error));
-        }
-        const endTime = Date.now();
-        for (const id of runnable) {
-          const lines = [...output.get(options[id].shard)!, ...(failure ? [failure] : [])];
-          finished.set(id, failure === null);
-          yield { task: id, result: { success: failure === null, terminalOutput: lines.map((line) => `${line}\n`).join(''), startTime, endTime } };
+          await runShards(searchShardsInput(await experiments.get(project)!, round, shards, tasks.map((t) => t.shard), log));
+        });
+        for (const result of results) {
+          finished.set(result.task, result.result.success);
+          yield result;
         }
       } finally {
-        for (const release of releases) await release();
+        await release();
       }
     }
   }

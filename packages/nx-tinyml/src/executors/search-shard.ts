@@ -1,7 +1,7 @@
 import type { ExecutorContext } from '@nx/devkit';
-import { consoleLog } from '@nx-tinyml/core/common/log';
+import { consoleLog, type Log } from '@nx-tinyml/core/common/log';
 import { runSearchShards } from '@nx-tinyml/core/stages/search-shard';
-import { runStageExecutor } from './run-stage';
+import { runStageExecutor, type StageExecutorContext } from './run-stage';
 
 /** Set by the plugin on each `search-r<round>-s<shard>` target. */
 export interface SearchShardExecutorOptions {
@@ -13,18 +13,29 @@ export interface SearchShardExecutorOptions {
 /** One shard as its own task (`--batch=false`, or one shard per machine); search-shard-batch.ts runs many at once. */
 export default async function searchShardExecutor(options: SearchShardExecutorOptions, context: ExecutorContext) {
   return runStageExecutor('search', context, async ({ spec, outDir, journalDir }) => {
-    await runSearchShards({
-      search: spec.search,
-      precision: spec.train.precision,
-      seed: spec.seed,
-      board: spec.boardDefinition,
-      windowDir: outDir('window'),
-      journalDir,
-      resultsDir: outDir('search-shards'),
-      round: options.round,
-      shards: options.shards,
-      run: [options.shard],
-      log: () => consoleLog,
-    });
+    await runSearchShards(searchShardsInput({ spec, outDir, journalDir }, options.round, options.shards, [options.shard], () => consoleLog));
   });
+}
+
+/** What runSearchShards needs for `run` (shards of round `round` of `shards`), from the project's spec and folders. */
+export function searchShardsInput(
+  { spec, outDir, journalDir }: Pick<StageExecutorContext, 'spec' | 'outDir' | 'journalDir'>,
+  round: number,
+  shards: number,
+  run: number[],
+  log: (shard: number) => Log,
+): Parameters<typeof runSearchShards>[0] {
+  return {
+    search: spec.search,
+    precision: spec.train.precision,
+    seed: spec.seed,
+    board: spec.boardDefinition,
+    windowDir: outDir('window'),
+    journalDir,
+    resultsDir: outDir('search-shards'),
+    round,
+    shards,
+    run,
+    log,
+  };
 }
