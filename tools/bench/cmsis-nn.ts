@@ -23,11 +23,13 @@ export function findCmsisNn(root: string): { dir: string } | { dir: null; looked
 export function cmsisNnSources(dir: string): string[] {
   const folders = ['ConvolutionFunctions', 'FullyConnectedFunctions', 'PoolingFunctions', 'NNSupportFunctions'];
   const walk = (d: string): string[] => readdirSync(d).flatMap((f) => (statSync(path.join(d, f)).isDirectory() ? walk(path.join(d, f)) : [path.join(d, f)]));
-  return folders
-    .flatMap((f) => walk(path.join(dir, 'Source', f)))
-    // Not the float kernels (f16 / f32), which need headers the int8 ones do not.
-    .filter((f) => f.endsWith('.c') && !/_(f16|f32|flt)(_|\.)/.test(path.basename(f)))
-    .sort();
+  return (
+    folders
+      .flatMap((f) => walk(path.join(dir, 'Source', f)))
+      // Not the float kernels (f16 / f32), which need headers the int8 ones do not.
+      .filter((f) => f.endsWith('.c') && !/_(f16|f32|flt)(_|\.)/.test(path.basename(f)))
+      .sort()
+  );
 }
 
 export const cmsisNnIncludeDirs = (dir: string): string[] => [path.join(dir, 'Include')];
@@ -67,7 +69,8 @@ function linearData(p: string, weights: ArrayLike<number>, l: { bias: ArrayLike<
 }
 
 const dims = (name: string, n: number, h: number, w: number, c: number) => `static const cmsis_nn_dims ${name} = {${n}, ${h}, ${w}, ${c}};`;
-const mutableInt32 = (name: string, values: ArrayLike<number>) => `static int32_t ${name}[${Math.max(1, values.length)}] = {${Array.from(values, cInt32).join(', ')}};`;
+const mutableInt32 = (name: string, values: ArrayLike<number>) =>
+  `static int32_t ${name}[${Math.max(1, values.length)}] = {${Array.from(values, cInt32).join(', ')}};`;
 
 /**
  * The CMSIS-NN call for `call` (runtime-program.ts's KernelProgramOptions.invocation), on the scratch buffer
@@ -91,24 +94,42 @@ export function cmsisInvocation(call: KernelCall, p: string): KernelInvocation {
       const ohwi = new Int8Array(filters * kernel * channels);
       for (let f = 0; f < filters; f++) for (let r = 0; r < kernel * channels; r++) ohwi[f * kernel * channels + r] = l.weights[r * filters + f];
       data.push(...linearData(p, ohwi, l));
-      data.push(dims(`${p}_in_dims`, 1, 1, inLength, channels), dims(`${p}_filter_dims`, filters, 1, kernel, channels), dims(`${p}_bias_dims`, 1, 1, 1, filters), dims(`${p}_out_dims`, 1, 1, outLength, filters));
-      data.push(`static const cmsis_nn_conv_params ${p}_params = {${-l.inputZeroPoint}, ${l.outputZeroPoint}, {${stride}, 1}, {${pad}, 0}, {1, 1}, {${l.actMin}, ${l.actMax}}};`);
+      data.push(
+        dims(`${p}_in_dims`, 1, 1, inLength, channels),
+        dims(`${p}_filter_dims`, filters, 1, kernel, channels),
+        dims(`${p}_bias_dims`, 1, 1, 1, filters),
+        dims(`${p}_out_dims`, 1, 1, outLength, filters),
+      );
+      data.push(
+        `static const cmsis_nn_conv_params ${p}_params = {${-l.inputZeroPoint}, ${l.outputZeroPoint}, {${stride}, 1}, {${pad}, 0}, {1, 1}, {${l.actMin}, ${l.actMax}}};`,
+      );
       return {
         data,
         after,
-        invoke: check(`arm_convolve_wrapper_s8(&${p}_ctx, &${p}_params, &${p}_quant, &${p}_in_dims, in, &${p}_filter_dims, ${p}_weights, &${p}_bias_dims, ${p}_bias, &${p}_out_dims, out)`),
+        invoke: check(
+          `arm_convolve_wrapper_s8(&${p}_ctx, &${p}_params, &${p}_quant, &${p}_in_dims, in, &${p}_filter_dims, ${p}_weights, &${p}_bias_dims, ${p}_bias, &${p}_out_dims, out)`,
+        ),
       };
     }
     case 'depthwise1d': {
       const l = call.linear;
       // Ours [k][c] is already CMSIS-NN's [1][1][k][c].
       data.push(...linearData(p, l.weights, l));
-      data.push(dims(`${p}_in_dims`, 1, 1, call.inLength, call.channels), dims(`${p}_filter_dims`, 1, 1, call.kernel, call.channels), dims(`${p}_bias_dims`, 1, 1, 1, call.channels), dims(`${p}_out_dims`, 1, 1, call.outLength, call.channels));
-      data.push(`static const cmsis_nn_dw_conv_params ${p}_params = {${-l.inputZeroPoint}, ${l.outputZeroPoint}, 1, {${call.stride}, 1}, {${call.padBefore}, 0}, {1, 1}, {${l.actMin}, ${l.actMax}}};`);
+      data.push(
+        dims(`${p}_in_dims`, 1, 1, call.inLength, call.channels),
+        dims(`${p}_filter_dims`, 1, 1, call.kernel, call.channels),
+        dims(`${p}_bias_dims`, 1, 1, 1, call.channels),
+        dims(`${p}_out_dims`, 1, 1, call.outLength, call.channels),
+      );
+      data.push(
+        `static const cmsis_nn_dw_conv_params ${p}_params = {${-l.inputZeroPoint}, ${l.outputZeroPoint}, 1, {${call.stride}, 1}, {${call.padBefore}, 0}, {1, 1}, {${l.actMin}, ${l.actMax}}};`,
+      );
       return {
         data,
         after,
-        invoke: check(`arm_depthwise_conv_wrapper_s8(&${p}_ctx, &${p}_params, &${p}_quant, &${p}_in_dims, in, &${p}_filter_dims, ${p}_weights, &${p}_bias_dims, ${p}_bias, &${p}_out_dims, out)`),
+        invoke: check(
+          `arm_depthwise_conv_wrapper_s8(&${p}_ctx, &${p}_params, &${p}_quant, &${p}_in_dims, in, &${p}_filter_dims, ${p}_weights, &${p}_bias_dims, ${p}_bias, &${p}_out_dims, out)`,
+        ),
       };
     }
     case 'dense': {
@@ -117,19 +138,28 @@ export function cmsisInvocation(call: KernelCall, p: string): KernelInvocation {
       const rows = new Int8Array(call.units * call.inputs);
       for (let u = 0; u < call.units; u++) for (let j = 0; j < call.inputs; j++) rows[u * call.inputs + j] = l.weights[j * call.units + u];
       data.push(...linearData(p, rows, l));
-      data.push(dims(`${p}_in_dims`, 1, 1, 1, call.inputs), dims(`${p}_filter_dims`, call.inputs, 1, 1, call.units), dims(`${p}_bias_dims`, 1, 1, 1, call.units), dims(`${p}_out_dims`, 1, 1, 1, call.units));
+      data.push(
+        dims(`${p}_in_dims`, 1, 1, 1, call.inputs),
+        dims(`${p}_filter_dims`, call.inputs, 1, 1, call.units),
+        dims(`${p}_bias_dims`, 1, 1, 1, call.units),
+        dims(`${p}_out_dims`, 1, 1, 1, call.units),
+      );
       data.push(`static const cmsis_nn_fc_params ${p}_params = {${-l.inputZeroPoint}, 0, ${l.outputZeroPoint}, {${l.actMin}, ${l.actMax}}};`);
       return {
         data,
         after,
-        invoke: check(`arm_fully_connected_per_channel_s8(&${p}_ctx, &${p}_params, &${p}_quant, &${p}_in_dims, in, &${p}_filter_dims, ${p}_weights, &${p}_bias_dims, ${p}_bias, &${p}_out_dims, out)`),
+        invoke: check(
+          `arm_fully_connected_per_channel_s8(&${p}_ctx, &${p}_params, &${p}_quant, &${p}_in_dims, in, &${p}_filter_dims, ${p}_weights, &${p}_bias_dims, ${p}_bias, &${p}_out_dims, out)`,
+        ),
       };
     }
     case 'maxpool1d':
     case 'avgpool1d':
     case 'globalavgpool': {
       const [inLength, channels, pool, stride, outLength] =
-        call.kind === 'globalavgpool' ? [call.length, call.channels, call.length, 1, 1] : [call.inLength, call.channels, call.pool, call.stride, call.outLength];
+        call.kind === 'globalavgpool'
+          ? [call.length, call.channels, call.length, 1, 1]
+          : [call.inLength, call.channels, call.pool, call.stride, call.outLength];
       data.push(dims(`${p}_in_dims`, 1, 1, inLength, channels), dims(`${p}_filter_dims`, 1, 1, pool, 1), dims(`${p}_out_dims`, 1, 1, outLength, channels));
       data.push(`static const cmsis_nn_pool_params ${p}_params = {{${stride}, 1}, {0, 0}, {-128, 127}};`);
       const fn = call.kind === 'maxpool1d' ? 'arm_max_pool_s8' : 'arm_avgpool_s8';

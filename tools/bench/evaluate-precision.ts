@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   const context = await loadEvaluationContext(sources, settings('float32'));
   const wanted = option('folds');
   const folds = wanted === undefined || wanted === 'all' ? context.folds : wanted.split(',');
-  console.log(`${spec.name}: ${folds.length} fold(s) × ${PRECISIONS.join(' and ')}, ${context.summary}; evaluate profile ${JSON.stringify(spec.evaluate.training)}`);
+  console.log(
+    `${spec.name}: ${folds.length} fold(s) × ${PRECISIONS.join(' and ')}, ${context.summary}; evaluate profile ${JSON.stringify(spec.evaluate.training)}`,
+  );
   const journal = mkdtempSync(path.join(tmpdir(), 'nx-tinyml-bench-evaluate-'));
   const totals = Object.fromEntries(PRECISIONS.map((p) => [p, { cpu: 0, f1: [] as number[] }])) as Record<Precision, { cpu: number; f1: number[] }>;
   try {
@@ -56,7 +58,9 @@ async function main(): Promise<void> {
   }
   const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
   for (const precision of PRECISIONS) {
-    console.log(`${precision}: ${totals[precision].cpu.toFixed(0)} CPU-s over ${folds.length} folds; mean window event F1 ${mean(totals[precision].f1).toFixed(3)} over ${totals[precision].f1.length} folds with events`);
+    console.log(
+      `${precision}: ${totals[precision].cpu.toFixed(0)} CPU-s over ${folds.length} folds; mean window event F1 ${mean(totals[precision].f1).toFixed(3)} over ${totals[precision].f1.length} folds with events`,
+    );
   }
   console.log(`float64 / float32 CPU time: ${(totals.float64.cpu / totals.float32.cpu).toFixed(2)}×`);
 }

@@ -47,21 +47,40 @@ async function measure(root: string, library: Library, calls: KernelCall[], dir:
   const cmsis = library.name === 'cmsis';
   writeFileSync(
     source,
-    emitKernelProgram(calls, { inputMisalignment: 1, ...(cmsis ? { invocation: cmsisInvocation, includes: ['arm_nnfunctions.h'], preamble: cmsisPreamble(SCRATCH_BYTES) } : {}) }),
+    emitKernelProgram(calls, {
+      inputMisalignment: 1,
+      ...(cmsis ? { invocation: cmsisInvocation, includes: ['arm_nnfunctions.h'], preamble: cmsisPreamble(SCRATCH_BYTES) } : {}),
+    }),
   );
   const outDir = path.join(dir, library.name);
-  const image = await buildFirmware({ board, sources: [...library.sources, source], includeDirs: library.includeDirs, outDir, workspaceRoot: root, cflags: ['-fstack-usage'] });
+  const image = await buildFirmware({
+    board,
+    sources: [...library.sources, source],
+    includeDirs: library.includeDirs,
+    outDir,
+    workspaceRoot: root,
+    cflags: ['-fstack-usage'],
+  });
   const run = await runOnQemu({ board, elf: image.elf, timeoutMs: 300_000, workspaceRoot: root });
   const result = PROGRAM_RESULT_LINE.exec(run.stdout);
   const counts = run.instructions;
   if (!result || !counts || counts.method !== 'plugin' || counts.markers.length !== 2 * calls.length) {
     throw new Error(`${library.name} on ${BOARD}: no complete run (exit ${run.exitCode}):\n${run.stdout.slice(0, 2000)}${run.stderr.slice(0, 2000)}`);
   }
-  const mismatched = new Set(run.stdout.split('\n').filter((l) => l.startsWith('MISMATCH')).map((l) => Number(l.split(' ')[1])));
+  const mismatched = new Set(
+    run.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('MISMATCH'))
+      .map((l) => Number(l.split(' ')[1])),
+  );
   const scratch = calls.map(() => 0);
   for (const m of run.stdout.matchAll(CMSIS_SCRATCH_LINE)) scratch[Number(m[1])] = Number(m[2]);
   // Objects are named after their sources ("obj/007-conv1d.o", .su beside them; the map report gives the source).
-  const stem = (file: string) => path.basename(file).replace(/^\d+-/, '').replace(/\.(o|su|c)$/, '');
+  const stem = (file: string) =>
+    path
+      .basename(file)
+      .replace(/^\d+-/, '')
+      .replace(/\.(o|su|c)$/, '');
   const isLibrary = (file: string) => library.sources.some((s) => stem(s) === stem(file));
   const codeBytes = image.memory.objects.filter((o) => isLibrary(o.object)).reduce((sum, o) => sum + o.flash, 0);
   const objDir = path.join(outDir, 'obj');
@@ -91,7 +110,8 @@ interface Compared {
 async function compare(root: string, libraries: { ours: Library; cmsis: Library }, calls: KernelCall[], dir: string): Promise<Compared> {
   execFileSync('mkdir', ['-p', dir]);
   const ours = await measure(root, libraries.ours, calls, dir);
-  if (ours.mismatched.size > 0) throw new Error(`our kernels differ from the TypeScript reference on: ${[...ours.mismatched].map((i) => calls[i].label).join('; ')}`);
+  if (ours.mismatched.size > 0)
+    throw new Error(`our kernels differ from the TypeScript reference on: ${[...ours.mismatched].map((i) => calls[i].label).join('; ')}`);
   const cmsisCalls = calls.filter(cmsisImplements);
   const cmsisMeasured = await measure(root, libraries.cmsis, cmsisCalls, dir);
   let j = 0;
@@ -114,7 +134,12 @@ async function compare(root: string, libraries: { ours: Library; cmsis: Library 
 function units(call: KernelCall): { n: number; per: 'MAC' | 'element' } {
   const macs = callMacs(call);
   if (macs > 0) return { n: macs, per: 'MAC' };
-  const n = call.kind === 'globalavgpool' ? call.length * call.channels : call.kind === 'maxpool1d' || call.kind === 'avgpool1d' ? call.outLength * call.pool * call.channels : 1;
+  const n =
+    call.kind === 'globalavgpool'
+      ? call.length * call.channels
+      : call.kind === 'maxpool1d' || call.kind === 'avgpool1d'
+        ? call.outLength * call.pool * call.channels
+        : 1;
   return { n, per: 'element' };
 }
 
@@ -156,14 +181,22 @@ function shippedModels(root: string): { models: ShippedModel[]; missing: string[
     }
     const model = JSON.parse(readFileSync(path.join(dir, 'quantized-model.json'), 'utf8')) as QuantizedModel;
     const golden = JSON.parse(readFileSync(path.join(dir, 'golden.json'), 'utf8')) as { vectors: { input: number[] }[] };
-    const report = existsSync(path.join(dir, 'report.json')) ? (JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as { int8?: { exitRates?: number[] | null } }) : {};
+    const report = existsSync(path.join(dir, 'report.json'))
+      ? (JSON.parse(readFileSync(path.join(dir, 'report.json'), 'utf8')) as { int8?: { exitRates?: number[] | null } })
+      : {};
     models.push({ name, model, input: Int8Array.from(golden.vectors[0].input), exitRates: report.int8?.exitRates ?? null });
   }
   return { models, missing };
 }
 
 /** Instructions per inference: every op (all exits), and as deployed (ops up to each exit weighted by its rate). */
-function perInference(model: QuantizedModel, ops: ModelCall[], instructions: (i: number) => number | null, fallback: (i: number) => number, exitRates: number[] | null) {
+function perInference(
+  model: QuantizedModel,
+  ops: ModelCall[],
+  instructions: (i: number) => number | null,
+  fallback: (i: number) => number,
+  exitRates: number[] | null,
+) {
   const cost = ops.map((_, i) => instructions(i) ?? fallback(i));
   const all = cost.reduce((a, b) => a + b, 0);
   if (!exitRates || model.exits.length === 0) return { all, deployed: all };
@@ -180,7 +213,13 @@ export async function compareWithCmsisNn(root: string, work: string, synthetic: 
   if (found.dir === null) return [`CMSIS-NN comparison skipped: no CMSIS-NN source in ${found.looked.join(' or ')} (set CMSIS_NN_DIR to a checkout).`];
   const runtimeDir = path.join(root, 'firmware', 'runtime');
   const libraries = {
-    ours: { name: 'ours' as const, sources: readdirSync(runtimeDir).filter((f) => f.endsWith('.c')).map((f) => path.join(runtimeDir, f)), includeDirs: [runtimeDir] },
+    ours: {
+      name: 'ours' as const,
+      sources: readdirSync(runtimeDir)
+        .filter((f) => f.endsWith('.c'))
+        .map((f) => path.join(runtimeDir, f)),
+      includeDirs: [runtimeDir],
+    },
     cmsis: { name: 'cmsis' as const, sources: cmsisNnSources(found.dir), includeDirs: [runtimeDir, ...cmsisNnIncludeDirs(found.dir)] },
   };
   const lines = [
@@ -199,17 +238,42 @@ export async function compareWithCmsisNn(root: string, work: string, synthetic: 
   const sizes: string[] = [];
   for (const shipped of models) {
     const ops = modelCalls(shipped.model, shipped.input, shipped.name);
-    const result = await compare(root, libraries, ops.map((o) => o.call), path.join(work, `cmsis-${shipped.name}`));
-    lines.push('', `### ${shipped.name} (dist/experiments/${shipped.name}/quantize)`, '', ...LAYER_HEADER, ...layerRows(result, (call) => call.label.replace(`${shipped.name}: `, '')));
-    const ours = perInference(shipped.model, ops, (i) => result.ours.instructions[i], () => 0, shipped.exitRates);
+    const result = await compare(
+      root,
+      libraries,
+      ops.map((o) => o.call),
+      path.join(work, `cmsis-${shipped.name}`),
+    );
+    lines.push(
+      '',
+      `### ${shipped.name} (dist/experiments/${shipped.name}/quantize)`,
+      '',
+      ...LAYER_HEADER,
+      ...layerRows(result, (call) => call.label.replace(`${shipped.name}: `, '')),
+    );
+    const ours = perInference(
+      shipped.model,
+      ops,
+      (i) => result.ours.instructions[i],
+      () => 0,
+      shipped.exitRates,
+    );
     // Ops CMSIS-NN has no kernel for run ours in its total too.
-    const theirs = perInference(shipped.model, ops, (i) => result.cmsis[i], (i) => result.ours.instructions[i], shipped.exitRates);
+    const theirs = perInference(
+      shipped.model,
+      ops,
+      (i) => result.cmsis[i],
+      (i) => result.ours.instructions[i],
+      shipped.exitRates,
+    );
     const slower = result.calls.filter((_, i) => result.cmsis[i] !== null && result.ours.instructions[i] > (result.cmsis[i] as number)).map((c) => c.label);
     const differing = result.calls.filter((_, i) => result.identical[i] === false).length;
     summary.push(
       `| ${shipped.name} | ${ops.length} | ${ours.all} | ${theirs.all} | ${f2(theirs.all / ours.all)}× | ${Math.round(ours.deployed)} | ${Math.round(theirs.deployed)} | ${f2(theirs.deployed / ours.deployed)}× | ${slower.length} | ${differing} |`,
     );
-    sizes.push(`| ${shipped.name} | ${result.ours.codeBytes} | ${result.cmsisMeasured.codeBytes} | ${result.ours.maxFrame} | ${result.cmsisMeasured.maxFrame} + ${Math.max(0, ...result.cmsisMeasured.scratch)} scratch |`);
+    sizes.push(
+      `| ${shipped.name} | ${result.ours.codeBytes} | ${result.cmsisMeasured.codeBytes} | ${result.ours.maxFrame} | ${result.cmsisMeasured.maxFrame} + ${Math.max(0, ...result.cmsisMeasured.scratch)} scratch |`,
+    );
   }
   if (missing.length > 0) lines.push('', `No quantize output for ${missing.join(', ')} (run npx nx run <name>:quantize first); not compared.`);
   if (summary.length > 0) {
@@ -221,7 +285,7 @@ export async function compareWithCmsisNn(root: string, work: string, synthetic: 
       '|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
       ...summary,
       '',
-      'As deployed: each exit\'s ops weighted by the int8 exit rates of the quantize report (test windows).',
+      "As deployed: each exit's ops weighted by the int8 exit rates of the quantize report (test windows).",
       '',
       '### Code and stack (the kernels each model links)',
       '',

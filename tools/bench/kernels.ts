@@ -66,7 +66,19 @@ function linear(random: Random, weights: number, channels: number, inputZeroPoin
 
 function conv(random: Random, label: string, inLength: number, channels: number, filters: number, kernel: number): KernelCall {
   const padBefore = Math.floor((kernel - 1) / 2); // `same`, stride 1
-  return { kind: 'conv1d', label, inLength, channels, kernel, stride: 1, padBefore, outChannels: filters, outLength: inLength, input: int8s(random, inLength * channels), linear: linear(random, kernel * channels * filters, filters, -128 + random.int(60)) };
+  return {
+    kind: 'conv1d',
+    label,
+    inLength,
+    channels,
+    kernel,
+    stride: 1,
+    padBefore,
+    outChannels: filters,
+    outLength: inLength,
+    input: int8s(random, inLength * channels),
+    linear: linear(random, kernel * channels * filters, filters, -128 + random.int(60)),
+  };
 }
 
 /** The benchmark's layers (exported for ad-hoc profiling builds with -DTINYML_PROFILE). */
@@ -79,9 +91,37 @@ export function benchCalls(): KernelCall[] {
     conv(random, 'conv1d 6→16 k5, 120 steps (reference CNN)', 120, 6, 16, 5),
     conv(random, 'conv1d 16→32 k5, 60 steps (reference CNN)', 60, 16, 32, 5),
     conv(random, 'conv1d 64→64 k3, 30 steps (192 rows: the tiled core)', 30, 64, 64, 3),
-    { kind: 'pointwise1d', label: 'pointwise 16→32, 64 steps (DS-CNN)', length: 64, channels: 16, filters: 32, input: int8s(random, 64 * 16), linear: linear(random, 16 * 32, 32, -128) },
-    { kind: 'depthwise1d', label: 'depthwise k3, 32 channels, 64 steps (DS-CNN)', inLength: 64, channels: 32, kernel: 3, stride: 1, padBefore: 1, outChannels: 32, outLength: 64, input: int8s(random, 64 * 32), linear: linear(random, 3 * 32, 32, -128) },
-    { kind: 'pointwise1d', label: 'pointwise 32→16, 64 steps (DS-CNN)', length: 64, channels: 32, filters: 16, input: int8s(random, 64 * 32), linear: linear(random, 32 * 16, 16, -128) },
+    {
+      kind: 'pointwise1d',
+      label: 'pointwise 16→32, 64 steps (DS-CNN)',
+      length: 64,
+      channels: 16,
+      filters: 32,
+      input: int8s(random, 64 * 16),
+      linear: linear(random, 16 * 32, 32, -128),
+    },
+    {
+      kind: 'depthwise1d',
+      label: 'depthwise k3, 32 channels, 64 steps (DS-CNN)',
+      inLength: 64,
+      channels: 32,
+      kernel: 3,
+      stride: 1,
+      padBefore: 1,
+      outChannels: 32,
+      outLength: 64,
+      input: int8s(random, 64 * 32),
+      linear: linear(random, 3 * 32, 32, -128),
+    },
+    {
+      kind: 'pointwise1d',
+      label: 'pointwise 32→16, 64 steps (DS-CNN)',
+      length: 64,
+      channels: 32,
+      filters: 16,
+      input: int8s(random, 64 * 32),
+      linear: linear(random, 32 * 16, 16, -128),
+    },
     { kind: 'dense', label: 'dense 32→2 (reference CNN head)', inputs: 32, units: 2, input: int8s(random, 32), linear: linear(random, 32 * 2, 2, -10) },
     {
       kind: 'gru',
@@ -97,14 +137,27 @@ export function benchCalls(): KernelCall[] {
       requant: gru.requant,
     },
     // No MACs: reported per output element.
-    { kind: 'maxpool1d', label: 'maxpool 2 on 120×16 (reference CNN)', inLength: 120, channels: 16, pool: 2, stride: 2, outLength: 60, input: int8s(random, 120 * 16) },
+    {
+      kind: 'maxpool1d',
+      label: 'maxpool 2 on 120×16 (reference CNN)',
+      inLength: 120,
+      channels: 16,
+      pool: 2,
+      stride: 2,
+      outLength: 60,
+      input: int8s(random, 120 * 16),
+    },
     { kind: 'globalavgpool', label: 'global average pool 60×32 (reference CNN)', length: 60, channels: 32, input: int8s(random, 60 * 32) },
   ];
 }
 
 /** Input elements a pool reads. */
 function poolElements(call: KernelCall): number {
-  return call.kind === 'maxpool1d' || call.kind === 'avgpool1d' ? call.outLength * call.pool * call.channels : call.kind === 'globalavgpool' ? call.length * call.channels : 0;
+  return call.kind === 'maxpool1d' || call.kind === 'avgpool1d'
+    ? call.outLength * call.pool * call.channels
+    : call.kind === 'globalavgpool'
+      ? call.length * call.channels
+      : 0;
 }
 
 interface Measured {
@@ -122,13 +175,17 @@ async function measure(boardName: string, runtime: keyof typeof RUNTIMES, calls:
   writeFileSync(source, emitKernelProgram(calls, { inputMisalignment: 1 }));
   const runtimeDir = RUNTIMES[runtime];
   const { readdirSync } = await import('node:fs');
-  const sources = readdirSync(runtimeDir).filter((f) => f.endsWith('.c')).map((f) => path.join(runtimeDir, f));
+  const sources = readdirSync(runtimeDir)
+    .filter((f) => f.endsWith('.c'))
+    .map((f) => path.join(runtimeDir, f));
   const image = await buildFirmware({ board, sources: [...sources, source], includeDirs: [runtimeDir], outDir: dir, workspaceRoot: ROOT });
   const kernels = [...new Set(calls.map((c) => KERNEL_FUNCTION[c.kind]))];
   const run = await runOnQemu({ board, elf: image.elf, countFunctions: kernels, timeoutMs: 120_000, workspaceRoot: ROOT });
   const result = PROGRAM_RESULT_LINE.exec(run.stdout);
   if (run.exitCode !== 0 || !result || result[1] !== result[2]) {
-    throw new Error(`${runtime} kernels on ${boardName}: not bit-exact against the TypeScript reference (exit ${run.exitCode}):\n${run.stdout.slice(0, 2000)}${run.stderr}`);
+    throw new Error(
+      `${runtime} kernels on ${boardName}: not bit-exact against the TypeScript reference (exit ${run.exitCode}):\n${run.stdout.slice(0, 2000)}${run.stderr}`,
+    );
   }
   const counts = run.instructions;
   if (!counts || counts.method !== 'plugin') throw new Error(`no plugin instruction counts on ${boardName}: run bash tools/install-toolchains firmware`);
@@ -151,7 +208,17 @@ async function main(): Promise<void> {
   }
   RUNTIMES.baseline = baselineRuntime(revision, work);
   let cmsisLines: string[] = [];
-  const results: { board: string; core: string; label: string; kind: string; macs: number; baseline: number; new: number; baselineOwn: number; newOwn: number }[] = [];
+  const results: {
+    board: string;
+    core: string;
+    label: string;
+    kind: string;
+    macs: number;
+    baseline: number;
+    new: number;
+    baselineOwn: number;
+    newOwn: number;
+  }[] = [];
   try {
     for (const { board, core } of BOARDS) {
       const baseline = await measure(board, 'baseline', calls, work);
@@ -217,7 +284,8 @@ async function main(): Promise<void> {
   if (jsonOut) writeFileSync(jsonOut, `${JSON.stringify(results, null, 1)}\n`);
 }
 
-if (require.main === module) main().catch((error: unknown) => {
-  console.error(error instanceof Error ? error.message : error);
-  process.exit(1);
-});
+if (require.main === module)
+  main().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  });

@@ -30,15 +30,51 @@ function callOf(op: QuantizedOp, input: Int8Array, name: string): KernelCall | n
     case 'conv1d':
     case 'depthwise1d': {
       const label = `${name}: ${op.kind === 'conv1d' ? `conv ${channels}→${outChannels}` : `depthwise ${channels}`} k${op.kernel}${op.stride > 1 ? ` s${op.stride}` : ''}, ${outLength} steps${where}`;
-      return { kind: op.kind, label, inLength, channels, kernel: op.kernel, stride: op.stride, padBefore: op.padBefore, outChannels, outLength, input, linear: linearOf(op) };
+      return {
+        kind: op.kind,
+        label,
+        inLength,
+        channels,
+        kernel: op.kernel,
+        stride: op.stride,
+        padBefore: op.padBefore,
+        outChannels,
+        outLength,
+        input,
+        linear: linearOf(op),
+      };
     }
     case 'pointwise1d':
-      return { kind: 'pointwise1d', label: `${name}: pointwise ${channels}→${outChannels}, ${inLength} steps${where}`, length: inLength, channels, filters: outChannels, input, linear: linearOf(op) };
+      return {
+        kind: 'pointwise1d',
+        label: `${name}: pointwise ${channels}→${outChannels}, ${inLength} steps${where}`,
+        length: inLength,
+        channels,
+        filters: outChannels,
+        input,
+        linear: linearOf(op),
+      };
     case 'dense':
-      return { kind: 'dense', label: `${name}: dense ${inLength * channels}→${outChannels}${where}`, inputs: inLength * channels, units: outChannels, input, linear: linearOf(op) };
+      return {
+        kind: 'dense',
+        label: `${name}: dense ${inLength * channels}→${outChannels}${where}`,
+        inputs: inLength * channels,
+        units: outChannels,
+        input,
+        linear: linearOf(op),
+      };
     case 'maxpool1d':
     case 'avgpool1d':
-      return { kind: op.kind, label: `${name}: ${op.kind === 'maxpool1d' ? 'max' : 'avg'} pool ${op.pool} on ${inLength}×${channels}${where}`, inLength, channels, pool: op.pool, stride: op.stride, outLength, input };
+      return {
+        kind: op.kind,
+        label: `${name}: ${op.kind === 'maxpool1d' ? 'max' : 'avg'} pool ${op.pool} on ${inLength}×${channels}${where}`,
+        inLength,
+        channels,
+        pool: op.pool,
+        stride: op.stride,
+        outLength,
+        input,
+      };
     case 'globalavgpool':
       return { kind: 'globalavgpool', label: `${name}: global average pool ${inLength}×${channels}${where}`, length: inLength, channels, input };
     case 'gru': {

@@ -31,7 +31,9 @@ async function main(): Promise<void> {
   const ir = irFile ? (JSON.parse(readFileSync(irFile, 'utf8')) as ModelIR) : referenceCnn();
   const store = await readWindowStore<WindowManifest>(windowDir);
   const fold = new FoldData(store, { fold: foldName, seed: 0, maxTrainWindows, maxValidationWindows: 15000 });
-  console.log(`fold ${fold.fold}: ${fold.train.length} train / ${fold.validation.length} validation / ${fold.test.length} test windows; ${epochs} epochs, patience 3, ${irFile ?? 'reference CNN'}`);
+  console.log(
+    `fold ${fold.fold}: ${fold.train.length} train / ${fold.validation.length} validation / ${fold.test.length} test windows; ${epochs} epochs, patience 3, ${irFile ?? 'reference CNN'}`,
+  );
   const results: Record<Precision, { validation: number[]; test: number[]; cpu: number }> = {
     float32: { validation: [], test: [], cpu: 0 },
     float64: { validation: [], test: [], cpu: 0 },

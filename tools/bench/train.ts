@@ -80,11 +80,17 @@ interface Job {
   precision: Precision;
 }
 
-type TrainModel = (ir: ModelIR, data: FoldData, options: { seed: number; epochs: number; batchSize: number; evaluateTest: boolean; precision: Precision }) => { samplesPerSecond: number };
+type TrainModel = (
+  ir: ModelIR,
+  data: FoldData,
+  options: { seed: number; epochs: number; batchSize: number; evaluateTest: boolean; precision: Precision },
+) => { samplesPerSecond: number };
 
 /** The same data in every thread and for both engines: seeded synthetic windows, overlapping like the real store's. */
 function trainingWindows(root: string, maxTrainWindows?: number): FoldData {
-  const { syntheticWindowStore: store } = require(path.join(root, 'packages/core/src/train/synthetic-store')) as { syntheticWindowStore: typeof syntheticWindowStore };
+  const { syntheticWindowStore: store } = require(path.join(root, 'packages/core/src/train/synthetic-store')) as {
+    syntheticWindowStore: typeof syntheticWindowStore;
+  };
   const { FoldData: Data } = require(path.join(root, 'packages/core/src/train/dataset')) as { FoldData: typeof FoldData };
   return new Data(store({ subjects: 3, windowsPerSubject: 2400, stride: 12, seed: 1 }), { fold: 0, validationSubjects: 0, maxTrainWindows });
 }
@@ -186,9 +192,20 @@ function pythonWithTorch(): string {
 /** Runs tools/bench/train_pytorch.py on the models (one thread, float32 and float64); null when torch is missing. */
 function measurePytorch(jobs: { key: string; ir: ModelIR; windows: number }[], repeat: number): PytorchRate[] | null {
   const script = path.join(__dirname, 'train_pytorch.py');
-  const input = JSON.stringify({ models: jobs.map((j) => pytorchModel(j.key, j.ir, j.windows)), batch: BATCH, repeat, dtypes: ['float32', 'float64'], seed: 1 });
+  const input = JSON.stringify({
+    models: jobs.map((j) => pytorchModel(j.key, j.ir, j.windows)),
+    batch: BATCH,
+    repeat,
+    dtypes: ['float32', 'float64'],
+    seed: 1,
+  });
   try {
-    const out = execFileSync(pythonWithTorch(), [script], { input, encoding: 'utf8', env: { ...process.env, OMP_NUM_THREADS: '1' }, stdio: ['pipe', 'pipe', 'inherit'] });
+    const out = execFileSync(pythonWithTorch(), [script], {
+      input,
+      encoding: 'utf8',
+      env: { ...process.env, OMP_NUM_THREADS: '1' },
+      stdio: ['pipe', 'pipe', 'inherit'],
+    });
     return out
       .trim()
       .split('\n')
@@ -223,7 +240,9 @@ async function main(): Promise<void> {
   if (baselineRoot) console.log(`baseline engine (float64): ${baselineRoot}`);
   console.log(`load average before the run: ${load.map((l) => l.toFixed(2)).join(' ')} (≥ 1 means something else was using a core)`);
   const data = trainingWindows(ROOT, BATCH + 8);
-  const chosen = models.map((m, index) => ({ ...m, index, windows: quick ? 1024 : m.ir.layers.some((l) => l.kind === 'gru') ? 2560 : 5120 })).filter((m) => !only || only.includes(m.key));
+  const chosen = models
+    .map((m, index) => ({ ...m, index, windows: quick ? 1024 : m.ir.layers.some((l) => l.kind === 'gru') ? 2560 : 5120 }))
+    .filter((m) => !only || only.includes(m.key));
   const torch = withPytorch ? measurePytorch(chosen, repeat) : null;
   const rows: string[][] = [];
   for (const { key, name, ir, index, windows } of chosen) {
@@ -247,14 +266,16 @@ async function main(): Promise<void> {
     const cells = [name, `${(macs / 1000).toFixed(0)}k`];
     engines.forEach((engine, e) => {
       cells.push(best[e].one.toFixed(0), best[e].oneCpu.toFixed(0), nsPerMac(best[e].oneCpu));
-      if (engine.twoWorkers) cells.push(`${total(best[e]).toFixed(0)} (${best[e].two.map((r) => r.toFixed(0)).join(' + ')})`, `${(total(best[e]) / best[e].one).toFixed(2)}×`);
+      if (engine.twoWorkers)
+        cells.push(`${total(best[e]).toFixed(0)} (${best[e].two.map((r) => r.toFixed(0)).join(' + ')})`, `${(total(best[e]) / best[e].one).toFixed(2)}×`);
     });
     if (withTfjs) cells.push(tfjsRate.toFixed(1), `${(best[0].one / tfjsRate).toFixed(0)}×`);
     if (torch) {
       const rate = (dtype: Precision) => torch.find((t) => t.key === key && t.dtype === dtype)!;
       const ours = irParams(ir);
       for (const dtype of ['float32', 'float64'] as const) {
-        if (rate(dtype).params !== ours) throw new Error(`${name}: PyTorch's model has ${rate(dtype).params} parameters, ours ${ours}: not the same architecture`);
+        if (rate(dtype).params !== ours)
+          throw new Error(`${name}: PyTorch's model has ${rate(dtype).params} parameters, ours ${ours}: not the same architecture`);
       }
       cells.push(String(ours), rate('float32').samplesPerCpuSecond.toFixed(0), rate('float64').samplesPerCpuSecond.toFixed(0));
       engines.forEach((engine, e) => {
@@ -277,8 +298,14 @@ async function main(): Promise<void> {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
   console.log(`\n${line(header)}\n${rows.map(line).join('\n')}`);
-  console.log("ns/MAC: CPU time per training sample (forward + backward + update) ÷ the model's inference MACs. Ratios to torch are per CPU-second, same precision.");
-  console.log(`load average after: ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    "ns/MAC: CPU time per training sample (forward + backward + update) ÷ the model's inference MACs. Ratios to torch are per CPU-second, same precision.",
+  );
+  console.log(
+    `load average after: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 }
 
 if (isMainThread) {

@@ -81,7 +81,10 @@ const nxWithDaemon = (root: string, ...args: string[]) => timed(root, process.ex
 function shrinkTraining(root: string): void {
   editFile(root, `projects/${EXPERIMENT}/experiment.yaml`, (t) =>
     t
-      .replace(/search:\n( {2}.*\n)+/, 'search:\n  space: cnn1d\n  strategy: successive-halving\n  trials: 3\n  epochs: 2\n  maxTrainWindows: 1000\n  maxValidationWindows: 1000\n  baselines:\n    twoStage: false\n    unweighted: false\n')
+      .replace(
+        /search:\n( {2}.*\n)+/,
+        'search:\n  space: cnn1d\n  strategy: successive-halving\n  trials: 3\n  epochs: 2\n  maxTrainWindows: 1000\n  maxValidationWindows: 1000\n  baselines:\n    twoStage: false\n    unweighted: false\n',
+      )
       .replace(
         /train-cascade:\n( {2}.*\n)+/,
         'train-cascade:\n  exits: 3\n  events: [fall]\n  epochs: 2\n  maxTrainWindows: 1500\n  maxValidationWindows: 1000\n  baselines: { softmax: false, ensemble: false, tta: false, evidential: false }\n  robustness: { noise: [1], missing: [1], maxWindows: 300 }\n',
@@ -138,7 +141,8 @@ function print(all: Figures[], runs: number): void {
   console.log('| variant | command | wall s | CPU s (user+sys) | Nx-reported s |');
   console.log('|---|---|---|---|---|');
   for (const figures of all) {
-    for (const row of figures.rows) console.log(`| ${figures.label} | \`${row.command}\` | ${seconds(row.wall)} | ${seconds(row.cpu)} | ${seconds(row.nxReported)} |`);
+    for (const row of figures.rows)
+      console.log(`| ${figures.label} | \`${row.command}\` | ${seconds(row.wall)} | ${seconds(row.cpu)} | ${seconds(row.nxReported)} |`);
   }
   console.log('');
   for (const figures of all) console.log(`${figures.label}: load average ${figures.loadBefore} before, ${figures.loadAfter} after`);

@@ -46,9 +46,15 @@ async function child(mode: string, dataDir: string, outDir: string): Promise<Mea
     detail = `${samples} samples parsed`;
   } else {
     const manifest = await runWindowStage({
-      experiment: spec.name, dataset: spec.dataset, window: spec.window, outDir, workspaceRoot: root, env,
+      experiment: spec.name,
+      dataset: spec.dataset,
+      window: spec.window,
+      outDir,
+      workspaceRoot: root,
+      env,
     });
-    detail = `${manifest.dataset.variant} archive, ${manifest.recordings.length} recordings, ${manifest.counts.windows} windows ` +
+    detail =
+      `${manifest.dataset.variant} archive, ${manifest.recordings.length} recordings, ${manifest.counts.windows} windows ` +
       `(${manifest.classes.map((c, i) => `${c} ${manifest.counts.perClass[i]}`).join(', ')}), payload ${(manifest.payload.bytes / 1e6).toFixed(1)} MB ` +
       `sha256 ${manifest.payload.sha256.slice(0, 16)}`;
   }
@@ -72,7 +78,8 @@ function main(): void {
     const read = runChild('read', dataDir, '');
     const parse = runChild('parse', dataDir, '');
     const warm = runChild('window', dataDir, path.join(scratch, 'out-warm'));
-    const same = readFileSync(path.join(scratch, 'out-cold/windows.bin')).equals(readFileSync(path.join(scratch, 'out-warm/windows.bin'))) &&
+    const same =
+      readFileSync(path.join(scratch, 'out-cold/windows.bin')).equals(readFileSync(path.join(scratch, 'out-warm/windows.bin'))) &&
       readFileSync(path.join(scratch, 'out-cold/windows.json')).equals(readFileSync(path.join(scratch, 'out-warm/windows.json')));
     const line = (name: string, m: Measurement) => `${name.padEnd(44)} ${m.seconds.toFixed(2).padStart(7)} s  ${m.maxRssMB.toFixed(0).padStart(5)} MB peak RSS`;
     console.log(`window stage benchmark: ${specFile.replace(`${root}/`, '')} (mirror: ${process.env.NX_TINYML_DATASET_MIRROR ?? 'none, committed sample'})`);

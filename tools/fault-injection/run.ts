@@ -50,7 +50,9 @@ const TINY_SEARCH = `  space: cnn1d
     twoStage: false
     unweighted: false
 `;
-const LONG_SEARCH = TINY_SEARCH.replace('trials: 4', 'trials: 8').replace('epochs: 2', 'epochs: 40').replace(/maxTrainWindows: \d+/, 'maxTrainWindows: 4000');
+const LONG_SEARCH = TINY_SEARCH.replace('trials: 4', 'trials: 8')
+  .replace('epochs: 2', 'epochs: 40')
+  .replace(/maxTrainWindows: \d+/, 'maxTrainWindows: 4000');
 
 const STACK_LINE = /^\s+at .+(\(.+:\d+:\d+\)|:\d+:\d+)$/m;
 
@@ -73,9 +75,18 @@ async function runSuite(): Promise<boolean> {
   const searchDir = path.join(ws.root, 'dist/experiments/faults/search');
   const windowDir = path.join(ws.root, 'dist/experiments/faults/window');
   const journalDir = path.join(ws.root, 'dist/.journals/faults');
-  const runLog = () => readFileSync(path.join(searchDir, 'run-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { resumed: boolean });
+  const runLog = () =>
+    readFileSync(path.join(searchDir, 'run-log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { resumed: boolean });
   const trained = () => runLog().filter((t) => !t.resumed).length;
-  const journals = () => (existsSync(journalDir) ? readdirSync(journalDir).filter((f) => f.endsWith('.jsonl')).map((f) => path.join(journalDir, f)) : []);
+  const journals = () =>
+    existsSync(journalDir)
+      ? readdirSync(journalDir)
+          .filter((f) => f.endsWith('.jsonl'))
+          .map((f) => path.join(journalDir, f))
+      : [];
   const payloadSha = () => (JSON.parse(readFileSync(path.join(windowDir, 'windows.json'), 'utf8')) as { payload: { sha256: string } }).payload.sha256;
 
   const first = await ws.nx('run', 'faults:search');
@@ -87,7 +98,9 @@ async function runSuite(): Promise<boolean> {
 
   const longJournals = path.join(ws.root, 'dist/.journals/faults-long');
   const longTrialLines = () =>
-    existsSync(longJournals) ? readdirSync(longJournals).reduce((n, f) => n + readFileSync(path.join(longJournals, f), 'utf8').split('\n').filter(Boolean).length - 1, 0) : 0;
+    existsSync(longJournals)
+      ? readdirSync(longJournals).reduce((n, f) => n + readFileSync(path.join(longJournals, f), 'utf8').split('\n').filter(Boolean).length - 1, 0)
+      : 0;
   let wrapper: ChildProcess | undefined;
 
   const cases: Case[] = [
@@ -102,7 +115,9 @@ async function runSuite(): Promise<boolean> {
           const result = await ws.nx('run', 'faults:search');
           if (result.exitCode !== 0) return failure(result, /./);
           const n = trained();
-          return n === baselineTrials ? { outcome: 'correct recovery', detail: `all ${n} trials retrained by the new code` } : { outcome: 'stale', detail: `${n}/${baselineTrials} trials retrained; the rest replayed from the old code's journal` };
+          return n === baselineTrials
+            ? { outcome: 'correct recovery', detail: `all ${n} trials retrained by the new code` }
+            : { outcome: 'stale', detail: `${n}/${baselineTrials} trials retrained; the rest replayed from the old code's journal` };
         } finally {
           ws.write(adam, before);
         }
@@ -119,7 +134,9 @@ async function runSuite(): Promise<boolean> {
           const result = await ws.nx('run', 'faults:search');
           if (result.exitCode !== 0) return failure(result, /./);
           const n = trained();
-          return n === 0 ? { outcome: 'correct recovery', detail: `Nx reran search; all ${runLog().length} trials replayed, none retrained` } : { outcome: 'silent', detail: `${n} trials retrained for a comment` };
+          return n === 0
+            ? { outcome: 'correct recovery', detail: `Nx reran search; all ${runLog().length} trials replayed, none retrained` }
+            : { outcome: 'silent', detail: `${n} trials retrained for a comment` };
         } finally {
           ws.write(adam, before);
         }
@@ -152,11 +169,15 @@ async function runSuite(): Promise<boolean> {
       run: async () => {
         // the first run is the long search, started the way a user would (npx → sh -c → nx); it keeps running for
         // the next case, which kills its wrapper
-        wrapper = spawn('sh', ['-c', `"${process.execPath}" "${path.join(ws.root, 'node_modules/nx/dist/bin/nx.js')}" run faults-long:search --skip-nx-cache; true`], {
-          cwd: ws.root,
-          stdio: 'ignore',
-          env: { ...process.env, ...ws.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_TINYML_DATASET_MIRROR: '' },
-        });
+        wrapper = spawn(
+          'sh',
+          ['-c', `"${process.execPath}" "${path.join(ws.root, 'node_modules/nx/dist/bin/nx.js')}" run faults-long:search --skip-nx-cache; true`],
+          {
+            cwd: ws.root,
+            stdio: 'ignore',
+            env: { ...process.env, ...ws.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', NX_TUI: 'false', NX_TINYML_DATASET_MIRROR: '' },
+          },
+        );
         if (!(await until(() => longTrialLines() >= 1, 240_000))) return { outcome: 'silent', detail: 'the first run journaled no trial within 4 minutes' };
         const second = await ws.nx('run', 'faults-long:search', '--skip-nx-cache', '--excludeTaskDependencies');
         if (second.exitCode === 0) return { outcome: 'lost trials', detail: 'both runs trained the same search at once' };
@@ -279,7 +300,9 @@ async function runSuite(): Promise<boolean> {
         if (result.exitCode !== 0) return failure(result, /./);
         const left = planted.filter((dir) => existsSync(dir));
         for (const dir of left) rmSync(dir, { recursive: true, force: true });
-        return left.length === 0 ? { outcome: 'correct recovery', detail: `${planted.length} stale temp folders swept` } : { outcome: 'stale', detail: `left: ${left.join(', ')}` };
+        return left.length === 0
+          ? { outcome: 'correct recovery', detail: `${planted.length} stale temp folders swept` }
+          : { outcome: 'stale', detail: `left: ${left.join(', ')}` };
       },
     },
     {
@@ -289,7 +312,10 @@ async function runSuite(): Promise<boolean> {
         const before = ws.read(spec);
         ws.edit(spec, (t) => t.replace('  overlap: 0.5\n', '  overlap: 0.5\n  labels:\n    classes: [nonexistent]\n'));
         try {
-          return judgeError(await ws.nx('run', 'faults:window'), /experiment\.yaml:\d+:\d+: window\.labels\.classes\[0\]: unknown class "nonexistent"; known sisfall labels: adl, fall/);
+          return judgeError(
+            await ws.nx('run', 'faults:window'),
+            /experiment\.yaml:\d+:\d+: window\.labels\.classes\[0\]: unknown class "nonexistent"; known sisfall labels: adl, fall/,
+          );
         } finally {
           ws.write(spec, before);
         }
@@ -316,7 +342,10 @@ async function runSuite(): Promise<boolean> {
       run: async () => {
         ws.write('projects/faults-twin/experiment.yaml', `# a copy\n${ws.read(spec)}`);
         try {
-          return judgeError(await ws.nx('show', 'projects'), /projects\/faults\/experiment\.yaml:1:7 and projects\/faults-twin\/experiment\.yaml:2:7 both name the experiment "faults"/);
+          return judgeError(
+            await ws.nx('show', 'projects'),
+            /projects\/faults\/experiment\.yaml:1:7 and projects\/faults-twin\/experiment\.yaml:2:7 both name the experiment "faults"/,
+          );
         } finally {
           rmSync(path.join(ws.root, 'projects/faults-twin'), { recursive: true, force: true });
         }
@@ -327,7 +356,9 @@ async function runSuite(): Promise<boolean> {
       expected: 'correct recovery',
       run: async () => {
         const before = ws.read('nx.json');
-        ws.edit('nx.json', (t) => t.replace('"plugins": ["./packages/nx-tinyml"]', '"plugins": [{ "plugin": "./packages/nx-tinyml", "options": { "outputRoot": "out/ml" } }]'));
+        ws.edit('nx.json', (t) =>
+          t.replace('"plugins": ["./packages/nx-tinyml"]', '"plugins": [{ "plugin": "./packages/nx-tinyml", "options": { "outputRoot": "out/ml" } }]'),
+        );
         try {
           const result = await ws.nx('run', 'faults:window');
           const written = path.join(ws.root, 'out/ml/faults/window/windows.json');
@@ -362,7 +393,10 @@ async function runSuite(): Promise<boolean> {
   log('');
   log('| case | expected | outcome | detail | s |');
   log('|---|---|---|---|---:|');
-  for (const r of results) log(`| ${r.name} | ${r.expected} | ${r.outcome === r.expected ? r.outcome : `**${r.outcome}**`} | ${r.detail.replace(/\|/g, '\\|')} | ${r.seconds.toFixed(0)} |`);
+  for (const r of results)
+    log(
+      `| ${r.name} | ${r.expected} | ${r.outcome === r.expected ? r.outcome : `**${r.outcome}**`} | ${r.detail.replace(/\|/g, '\\|')} | ${r.seconds.toFixed(0)} |`,
+    );
   const counts = new Map<Outcome, number>();
   for (const r of results) counts.set(r.outcome, (counts.get(r.outcome) ?? 0) + 1);
   log('');
@@ -395,7 +429,10 @@ function failure(result: NxResult, pattern: RegExp): { outcome: Outcome; detail:
 
 function firstLine(output: string, pattern: RegExp): string {
   const line = output.split('\n').find((l) => pattern.test(l)) ?? '';
-  return line.trim().replace(/^nx-tinyml /, '').slice(0, 200);
+  return line
+    .trim()
+    .replace(/^nx-tinyml /, '')
+    .slice(0, 200);
 }
 
 function tailOf(output: string): string {

@@ -33,7 +33,10 @@ export async function assembleAll(): Promise<{ float64: Uint8Array; float32: Uin
 /** The generated TypeScript file: the bytes of each module as base64 lines. */
 export function generatedSource(modules: { float64: Uint8Array; float32: Uint8Array }): string {
   const constant = (name: string, doc: string, bytes: Uint8Array) => {
-    const lines = Buffer.from(bytes).toString('base64').match(/.{1,100}/g) ?? [];
+    const lines =
+      Buffer.from(bytes)
+        .toString('base64')
+        .match(/.{1,100}/g) ?? [];
     return [`/** ${doc} */`, `export const ${name} =`, ...lines.map((l, i) => `  '${l}'${i + 1 < lines.length ? ' +' : ';'}`)];
   };
   return [

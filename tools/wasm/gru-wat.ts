@@ -23,8 +23,17 @@ const TWO = () => c(2);
  * |r| ≤ ln2/2 (float64: r^13, truncation < 5e-18 relative; float32: r^7, < 2e-8).
  */
 const EXP = {
-  float64: { MAGIC: 6755399441055744, MAGIC_BITS_LESS_BIAS: '0x4337FFFFFFFFFC01', SHIFT: 52, LN2_HI: 6.9314718036912381649e-1, LN2_LO: 1.90821492927058770002e-10, LOW: -708, HIGH: 709, TERMS: 13 },
-  float32: { MAGIC: 12582912, MAGIC_BITS_LESS_BIAS: '0x4B3FFF81', SHIFT: 23, LN2_HI: 0.693359375, LN2_LO: -2.12194440e-4, LOW: -87, HIGH: 88, TERMS: 7 },
+  float64: {
+    MAGIC: 6755399441055744,
+    MAGIC_BITS_LESS_BIAS: '0x4337FFFFFFFFFC01',
+    SHIFT: 52,
+    LN2_HI: 6.9314718036912381649e-1,
+    LN2_LO: 1.90821492927058770002e-10,
+    LOW: -708,
+    HIGH: 709,
+    TERMS: 13,
+  },
+  float32: { MAGIC: 12582912, MAGIC_BITS_LESS_BIAS: '0x4B3FFF81', SHIFT: 23, LN2_HI: 0.693359375, LN2_LO: -2.1219444e-4, LOW: -87, HIGH: 88, TERMS: 7 },
 } as const;
 const LOG2E = 1.4426950408889634;
 
@@ -200,4 +209,3 @@ export function gruWat(precision: Precision): string[] {
   p = precision;
   return [gruForward(), gruBackward()];
 }
-

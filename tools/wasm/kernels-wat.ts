@@ -171,7 +171,6 @@ function elementwise(
   ].join('\n');
 }
 
-
 /**
  * Activations and their derivatives, following tfjs (the test oracle): ReLU = (v < 0 ? 0 : v) and ReLU6 = min of
  * that and 6, as f64x2.pmax / pmin (single x86 instructions; wasm's min/max spend a sequence on NaN and signed-zero
@@ -183,9 +182,27 @@ function activations(p: Precision): string[] {
   const relu = (v: string) => `(${V}.pmax ${v} ${ZERO})`;
   const reluScalar = (v: string) => `(select (${S}.const 0) ${v} (${S}.lt ${v} (${S}.const 0)))`;
   return [
-    elementwise(p, 'relu', ['pre'], (v) => relu(v('pre')), (s) => reluScalar(s('pre'))),
-    elementwise(p, 'relu6', ['pre'], (v) => `(${V}.pmin ${relu(v('pre'))} ${SIX})`, (s) => `(select (${S}.const 6) ${reluScalar(s('pre'))} (${S}.gt ${s('pre')} (${S}.const 6)))`),
-    elementwise(p, 'reluGrad', ['pre', 'g'], (v) => `(v128.and ${v('g')} (${V}.gt ${v('pre')} ${ZERO}))`, (s) => `(select ${s('g')} (${S}.const 0) (${S}.gt ${s('pre')} (${S}.const 0)))`),
+    elementwise(
+      p,
+      'relu',
+      ['pre'],
+      (v) => relu(v('pre')),
+      (s) => reluScalar(s('pre')),
+    ),
+    elementwise(
+      p,
+      'relu6',
+      ['pre'],
+      (v) => `(${V}.pmin ${relu(v('pre'))} ${SIX})`,
+      (s) => `(select (${S}.const 6) ${reluScalar(s('pre'))} (${S}.gt ${s('pre')} (${S}.const 6)))`,
+    ),
+    elementwise(
+      p,
+      'reluGrad',
+      ['pre', 'g'],
+      (v) => `(v128.and ${v('g')} (${V}.gt ${v('pre')} ${ZERO}))`,
+      (s) => `(select ${s('g')} (${S}.const 0) (${S}.gt ${s('pre')} (${S}.const 0)))`,
+    ),
     elementwise(
       p,
       'relu6Grad',
@@ -237,7 +254,9 @@ function channelTail(p: Precision, single: string[]): string[] {
  */
 function depthwiseForward(p: Precision): string {
   const body = (vector: boolean) => {
-    const [load, store, fadd, fmul] = vector ? ['v128.load', 'v128.store', `${p.v}.add`, `${p.v}.mul`] : [`${p.s}.load`, `${p.s}.store`, `${p.s}.add`, `${p.s}.mul`];
+    const [load, store, fadd, fmul] = vector
+      ? ['v128.load', 'v128.store', `${p.v}.add`, `${p.v}.mul`]
+      : [`${p.s}.load`, `${p.s}.store`, `${p.s}.add`, `${p.s}.mul`];
     const s = vector ? 'v' : 's';
     return [
       `      (local.set $${s} (${load} ${add(get('bias'), get('c'))}))`,
@@ -277,7 +296,9 @@ function depthwiseForward(p: Precision): string {
  */
 function depthwiseBackward(p: Precision): string {
   const body = (vector: boolean) => {
-    const [load, store, fadd, fmul] = vector ? ['v128.load', 'v128.store', `${p.v}.add`, `${p.v}.mul`] : [`${p.s}.load`, `${p.s}.store`, `${p.s}.add`, `${p.s}.mul`];
+    const [load, store, fadd, fmul] = vector
+      ? ['v128.load', 'v128.store', `${p.v}.add`, `${p.v}.mul`]
+      : [`${p.s}.load`, `${p.s}.store`, `${p.s}.add`, `${p.s}.mul`];
     const s = vector ? 'v' : 's';
     return [
       `      (local.set $${s} (${load} ${add(get('gt'), get('c'))}))`,

@@ -92,7 +92,9 @@ function meanForward(): string {
 
 /** meanBackward: dx[t][c] = g[c] · scale for every step. */
 function meanBackward(): string {
-  const body = (mode: 'pair' | 'single') => [store(mode, add(get('dt'), get('jb')), f('mul', load(mode, add(get('g'), get('jb'))), `(${p.v}.splat ${get('scale')})`))];
+  const body = (mode: 'pair' | 'single') => [
+    store(mode, add(get('dt'), get('jb')), f('mul', load(mode, add(get('g'), get('jb'))), `(${p.v}.splat ${get('scale')})`)),
+  ];
   return [
     `(func (export "meanBackward") ${params(['g', 'dx', 'len', 'row'])} (param $scale ${p.s})`,
     '  (local $t i32) (local $jb i32) (local $dt i32)',

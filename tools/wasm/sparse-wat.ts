@@ -97,11 +97,7 @@ function sparseGemm(): string {
       `      (br $next${w})))`,
     );
   }
-  lines.push(
-    `    ${set('c', add(get('c'), get('ldc')))}`,
-    `    (br_if $lists (i32.lt_s (local.tee $l ${add(get('l'), i32(1))}) ${get('lists')})))`,
-    ')',
-  );
+  lines.push(`    ${set('c', add(get('c'), get('ldc')))}`, `    (br_if $lists (i32.lt_s (local.tee $l ${add(get('l'), i32(1))}) ${get('lists')})))`, ')');
   return lines.join('\n');
 }
 

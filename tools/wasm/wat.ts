@@ -92,6 +92,7 @@ export function overLanes(label: string, jb: string, limit: string, body: (mode:
 }
 
 /** v128 load / store of a whole vector, or of lane 0 alone. */
-export const load = (mode: 'pair' | 'single', address: string, p: Precision = F64) => (mode === 'pair' ? `(v128.load ${address})` : `(${p.loadZero} ${address})`);
+export const load = (mode: 'pair' | 'single', address: string, p: Precision = F64) =>
+  mode === 'pair' ? `(v128.load ${address})` : `(${p.loadZero} ${address})`;
 export const store = (mode: 'pair' | 'single', address: string, value: string, p: Precision = F64) =>
   mode === 'pair' ? `(v128.store ${address} ${value})` : `(${p.storeLane} 0 ${address} ${value})`;

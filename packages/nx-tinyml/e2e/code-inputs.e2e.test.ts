@@ -20,7 +20,10 @@ const changed = (before: Record<string, string>, after: Record<string, string>) 
 beforeAll(() => {
   ws = new TempWorkspace({ NX_TINYML_DATA_DIR: dataDir });
   ws.edit(`projects/${PROJECT}/experiment.yaml`, (t) =>
-    t.replace(/search:\n(  .*\n)+/, 'search:\n  space: cnn1d\n  strategy: successive-halving\n  trials: 3\n  epochs: 2\n  maxTrainWindows: 1000\n  maxValidationWindows: 1000\n  baselines:\n    twoStage: false\n    unweighted: false\n'),
+    t.replace(
+      /search:\n(  .*\n)+/,
+      'search:\n  space: cnn1d\n  strategy: successive-halving\n  trials: 3\n  epochs: 2\n  maxTrainWindows: 1000\n  maxValidationWindows: 1000\n  baselines:\n    twoStage: false\n    unweighted: false\n',
+    ),
   );
   ws.commit('tiny search');
 });

@@ -16,13 +16,18 @@ let ws: TempWorkspace;
 function tinySpec(w: TempWorkspace): void {
   w.edit('projects/fall-esp32/experiment.yaml', (t) =>
     t
-      .replace(/search:\n(  .*\n)+/, 'search:\n  strategy: random\n  trials: 1\n  epochs: 1\n  maxTrainWindows: 1000\n  maxValidationWindows: 600\n  workers: 1\n  baselines: { twoStage: false, unweighted: false }\n')
+      .replace(
+        /search:\n(  .*\n)+/,
+        'search:\n  strategy: random\n  trials: 1\n  epochs: 1\n  maxTrainWindows: 1000\n  maxValidationWindows: 600\n  workers: 1\n  baselines: { twoStage: false, unweighted: false }\n',
+      )
       .replace(
         /train-cascade:\n(  .*\n)+/,
         'train-cascade:\n  exits: 3\n  events: [fall]\n  epochs: 1\n  maxTrainWindows: 1000\n  maxValidationWindows: 600\n  workers: 1\n' +
           '  baselines: { softmax: false, ensemble: false, tta: false, evidential: false }\n  robustness: { noise: [1], missing: [1], maxWindows: 100 }\n',
       )
-      .concat('\nevaluate:\n  folds: all\n  training: { epochs: 1, patience: 1, maxTrainWindows: 800, maxValidationWindows: 400 }\n  postProcessing: { k: 2, n: 3, refractorySeconds: 5 }\n'),
+      .concat(
+        '\nevaluate:\n  folds: all\n  training: { epochs: 1, patience: 1, maxTrainWindows: 800, maxValidationWindows: 400 }\n  postProcessing: { k: 2, n: 3, refractorySeconds: 5 }\n',
+      ),
   );
   w.commit('tiny evaluate');
 }
@@ -37,14 +42,25 @@ describe('evaluate through nx', () => {
   it('has fold shard targets and the aggregator after train-cascade', async () => {
     const { output } = await ws.nx('show', 'project', 'fall-esp32', '--json');
     const targets = JSON.parse(output.slice(output.indexOf('{'))).targets;
-    expect(targets['evaluate-s1']).toMatchObject({ executor: 'nx-tinyml:evaluate-shard', dependsOn: ['train-cascade'], options: { shard: 1, shards: 2 }, cache: true });
-    expect(targets.evaluate).toMatchObject({ executor: 'nx-tinyml:evaluate', dependsOn: ['train-cascade', 'evaluate-s0', 'evaluate-s1'], options: { shards: 2 } });
+    expect(targets['evaluate-s1']).toMatchObject({
+      executor: 'nx-tinyml:evaluate-shard',
+      dependsOn: ['train-cascade'],
+      options: { shard: 1, shards: 2 },
+      cache: true,
+    });
+    expect(targets.evaluate).toMatchObject({
+      executor: 'nx-tinyml:evaluate',
+      dependsOn: ['train-cascade', 'evaluate-s0', 'evaluate-s1'],
+      options: { shards: 2 },
+    });
   });
 
   it('`nx run fall-esp32:evaluate` holds out every sample subject once and prints the headline figures, float and int8', async () => {
     const run = await ws.nx('run', 'fall-esp32:evaluate');
     expect(run.exitCode, run.output).toBe(0);
-    expect(run.output).toMatch(/cascade float: window event F1 \d\.\d{3} ± \d\.\d{3} \(median .*worst .*\(S[AE]\d\d\).*per-event sensitivity .*false alarms .*\/h/);
+    expect(run.output).toMatch(
+      /cascade float: window event F1 \d\.\d{3} ± \d\.\d{3} \(median .*worst .*\(S[AE]\d\d\).*per-event sensitivity .*false alarms .*\/h/,
+    );
     expect(run.output).toMatch(/cascade int8: window event F1/);
     // Both shards ran in one batch process (the live lines of the batch executor name their task).
     expect(run.output).toContain('evaluate-s0 | evaluate-s0: 2 of 4 fold(s): SA01, SE01');

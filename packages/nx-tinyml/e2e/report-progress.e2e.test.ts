@@ -10,7 +10,10 @@ beforeAll(() => {
   // Lines every 300 ms instead of 10 s, so a short search prints several.
   ws = new TempWorkspace({ NX_TINYML_PROGRESS_INTERVAL_MS: '300' });
   ws.edit('projects/fall-esp32/experiment.yaml', (t) =>
-    t.replace(/search:\n(  .*\n)+/, 'search:\n  space: cnn1d\n  strategy: random\n  trials: 2\n  epochs: 2\n  workers: 1\n  maxTrainWindows: 1000\n  maxValidationWindows: 1000\n  baselines:\n    twoStage: false\n    unweighted: false\n'),
+    t.replace(
+      /search:\n(  .*\n)+/,
+      'search:\n  space: cnn1d\n  strategy: random\n  trials: 2\n  epochs: 2\n  workers: 1\n  maxTrainWindows: 1000\n  maxValidationWindows: 1000\n  baselines:\n    twoStage: false\n    unweighted: false\n',
+    ),
   );
 });
 afterAll(() => ws?.dispose());
@@ -47,7 +50,9 @@ describe('the report target', () => {
   it('renders what has run, shows the rest as not run, and is cached on the content of the outputs it reads', async () => {
     const first = await ws.nx('run', 'fall-esp32:report');
     expect(first.exitCode, first.output).toBe(0);
-    expect(first.output).toMatch(/report: .*dist\/experiments\/fall-esp32\/report\/report\.html \(3 sections; not run: cascade, quantize, firmware, evaluate\)/);
+    expect(first.output).toMatch(
+      /report: .*dist\/experiments\/fall-esp32\/report\/report\.html \(3 sections; not run: cascade, quantize, firmware, evaluate\)/,
+    );
     const report = JSON.parse(ws.read('dist/experiments/fall-esp32/report/report.json'));
     expect(report.sections.map((s: { status: string }) => s.status)).toEqual(['shown', 'shown', 'shown', 'not-run', 'not-run', 'not-run', 'not-run']);
     expect(cacheHit((await ws.nx('run', 'fall-esp32:report')).output)).toBe(true);

@@ -34,14 +34,21 @@ function tinySearch(ws: TempWorkspace): void {
 
 function enableShards(ws: TempWorkspace): void {
   ws.edit('nx.json', (t) =>
-    t.replace('"plugins": ["./packages/nx-tinyml"]', `"plugins": [{ "plugin": "./packages/nx-tinyml", "options": { "searchShards": ${SHARDS}, "searchRounds": ${ROUNDS} } }]`),
+    t.replace(
+      '"plugins": ["./packages/nx-tinyml"]',
+      `"plugins": [{ "plugin": "./packages/nx-tinyml", "options": { "searchShards": ${SHARDS}, "searchRounds": ${ROUNDS} } }]`,
+    ),
   );
   ws.commit('sharded search');
 }
 
 const outputs = (ws: TempWorkspace) => Object.fromEntries(OUTPUTS.map((file) => [file, ws.read(`dist/experiments/fall-esp32/search/${file}`)]));
 const runLog = (ws: TempWorkspace) =>
-  ws.read('dist/experiments/fall-esp32/search/run-log.jsonl').trim().split('\n').map((line) => JSON.parse(line) as { key: string; resumed: boolean });
+  ws
+    .read('dist/experiments/fall-esp32/search/run-log.jsonl')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { key: string; resumed: boolean });
 const fromCache = (output: string, hits: number) => new RegExp(`from the cache instead of running the command for ${hits} out of ${TASKS} tasks`).test(output);
 const journals = (ws: TempWorkspace) => {
   const dir = path.join(ws.root, 'dist/.journals/fall-esp32');
@@ -79,7 +86,11 @@ describe('search shards through nx', { timeout: 180_000 }, () => {
     enableShards(first);
     const { output } = await first.nx('show', 'project', 'fall-esp32', '--json');
     const targets = JSON.parse(output.slice(output.indexOf('{'))).targets;
-    expect(Object.keys(targets).filter((name) => name.startsWith('search-')).sort()).toEqual([...SHARD_TARGETS].sort());
+    expect(
+      Object.keys(targets)
+        .filter((name) => name.startsWith('search-'))
+        .sort(),
+    ).toEqual([...SHARD_TARGETS].sort());
     expect(targets['search-r0-s1'].dependsOn).toEqual(['window']);
     expect(targets['search-r2-s0'].dependsOn).toEqual(['search-r1-s0', 'search-r1-s1']);
     expect(targets['search-r1-s1'].outputs).toEqual(['{workspaceRoot}/dist/experiments/fall-esp32/search-shards/r1-s1']);

@@ -22,7 +22,10 @@ describe('search stage through nx', { timeout: 180_000 }, () => {
   it('`nx run fall-esp32:search` runs window then a memory-constrained search, and reruns from the cache', async () => {
     ws.git('checkout', '--', '.');
     ws.edit('projects/fall-esp32/experiment.yaml', (t) =>
-      t.replace(/search:\n(  .*\n)+/, 'search:\n  space: cnn1d\n  strategy: successive-halving\n  trials: 3\n  epochs: 2\n  maxTrainWindows: 1000\n  maxValidationWindows: 1000\n  baselines:\n    twoStage: false\n    unweighted: true\n'),
+      t.replace(
+        /search:\n(  .*\n)+/,
+        'search:\n  space: cnn1d\n  strategy: successive-halving\n  trials: 3\n  epochs: 2\n  maxTrainWindows: 1000\n  maxValidationWindows: 1000\n  baselines:\n    twoStage: false\n    unweighted: true\n',
+      ),
     );
     const run = await ws.nx('run', 'fall-esp32:search');
     expect(run.exitCode, run.output).toBe(0);
@@ -83,25 +86,32 @@ describe('quantize stage through nx', () => {
 });
 
 describe('the whole chain through nx on an STM32', () => {
-  it.skipIf(!(toolchains.crossCompilers && toolchains.qemu))('`nx run ecg-mitbih-f446:flash-test` runs all six stages and passes bit-exact on QEMU (Cortex-M4)', async () => {
-    ws.edit('projects/ecg-mitbih-f446/experiment.yaml', (t) =>
-      t
-        .replace(/search:\n(  .*\n)+/, 'search:\n  space: dsconv\n  strategy: grid\n  trials: 2\n  epochs: 1\n  maxTrainWindows: 800\n  maxValidationWindows: 800\n  baselines: { twoStage: false, unweighted: false }\n')
-        .replace(
-          /train-cascade:\n(  .*\n)+/,
-          'train-cascade:\n  exits: 3\n  events: [S, V, F]\n  epochs: 1\n  maxTrainWindows: 800\n  maxValidationWindows: 800\n  baselines: { softmax: false, ensemble: false, tta: false, evidential: false }\n  robustness: { noise: [1], missing: [1], maxWindows: 100 }\n',
-        )
-        .replace(/quantize:\n(  .*\n)+/, 'quantize:\n  calibration: percentile\n  percentile: 99.99\n  calibrationWindows: 200\n  goldenVectors: 8\n'),
-    );
-    const run = await ws.nx('run', 'ecg-mitbih-f446:flash-test');
-    expect(run.exitCode, run.output).toBe(0);
-    expect(run.output).toMatch(/flash-test: 8\/8 golden vectors bit-exact on stm32f446ze \(qemu: cortex-m4\)/);
-    const report = JSON.parse(ws.read('dist/experiments/ecg-mitbih-f446/flash-test/report.json'));
-    expect(report.memory.blob.linked).toBe(report.memory.blob.predicted);
-    expect(report.memory.arena.linked).toBe(report.memory.arena.predicted);
-    expect(report.instructions.perInference.mean).toBeGreaterThan(0);
-    expect(existsSync(path.join(ws.root, 'dist/experiments/ecg-mitbih-f446/emit-firmware/model/model.c'))).toBe(true);
-  }, 900_000);
+  it.skipIf(!(toolchains.crossCompilers && toolchains.qemu))(
+    '`nx run ecg-mitbih-f446:flash-test` runs all six stages and passes bit-exact on QEMU (Cortex-M4)',
+    async () => {
+      ws.edit('projects/ecg-mitbih-f446/experiment.yaml', (t) =>
+        t
+          .replace(
+            /search:\n(  .*\n)+/,
+            'search:\n  space: dsconv\n  strategy: grid\n  trials: 2\n  epochs: 1\n  maxTrainWindows: 800\n  maxValidationWindows: 800\n  baselines: { twoStage: false, unweighted: false }\n',
+          )
+          .replace(
+            /train-cascade:\n(  .*\n)+/,
+            'train-cascade:\n  exits: 3\n  events: [S, V, F]\n  epochs: 1\n  maxTrainWindows: 800\n  maxValidationWindows: 800\n  baselines: { softmax: false, ensemble: false, tta: false, evidential: false }\n  robustness: { noise: [1], missing: [1], maxWindows: 100 }\n',
+          )
+          .replace(/quantize:\n(  .*\n)+/, 'quantize:\n  calibration: percentile\n  percentile: 99.99\n  calibrationWindows: 200\n  goldenVectors: 8\n'),
+      );
+      const run = await ws.nx('run', 'ecg-mitbih-f446:flash-test');
+      expect(run.exitCode, run.output).toBe(0);
+      expect(run.output).toMatch(/flash-test: 8\/8 golden vectors bit-exact on stm32f446ze \(qemu: cortex-m4\)/);
+      const report = JSON.parse(ws.read('dist/experiments/ecg-mitbih-f446/flash-test/report.json'));
+      expect(report.memory.blob.linked).toBe(report.memory.blob.predicted);
+      expect(report.memory.arena.linked).toBe(report.memory.arena.predicted);
+      expect(report.instructions.perInference.mean).toBeGreaterThan(0);
+      expect(existsSync(path.join(ws.root, 'dist/experiments/ecg-mitbih-f446/emit-firmware/model/model.c'))).toBe(true);
+    },
+    900_000,
+  );
 
   it('`nx run fall-esp32:emit-firmware` writes an ESP-IDF component', async () => {
     const run = await ws.nx('run', 'fall-esp32:emit-firmware');

@@ -40,7 +40,9 @@ export class TempWorkspace {
   }
 
   git(...args: string[]): string {
-    return execFileSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@invalid', ...args], { cwd: this.root }).toString().trim();
+    return execFileSync('git', ['-c', 'user.name=e2e', '-c', 'user.email=e2e@invalid', ...args], { cwd: this.root })
+      .toString()
+      .trim();
   }
 
   commit(message: string): string {

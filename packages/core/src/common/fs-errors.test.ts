@@ -9,10 +9,14 @@ describe('describeFileSystemError', () => {
     expect(describeFileSystemError(full, 'dist/experiments/x/window')).toBe(
       'cannot write under dist/experiments/x/window: no space left on the device: free some space and run again (ENOSPC)',
     );
-    expect(describeFileSystemError(Object.assign(new Error('EROFS'), { code: 'EROFS', syscall: 'mkdir', path: '/ro/dist' }))).toMatch(/^cannot mkdir \/ro\/dist: the file system is read-only/);
-    expect(describeFileSystemError(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write', path: 'dist/x/windows.bin' }))).toBe(
-      'cannot write dist/x/windows.bin: no space left on the device: free some space and run again (ENOSPC)',
+    expect(describeFileSystemError(Object.assign(new Error('EROFS'), { code: 'EROFS', syscall: 'mkdir', path: '/ro/dist' }))).toMatch(
+      /^cannot mkdir \/ro\/dist: the file system is read-only/,
     );
+    expect(
+      describeFileSystemError(
+        Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', syscall: 'write', path: 'dist/x/windows.bin' }),
+      ),
+    ).toBe('cannot write dist/x/windows.bin: no space left on the device: free some space and run again (ENOSPC)');
   });
 
   it('leaves other errors alone (they are bugs and keep their stack)', () => {

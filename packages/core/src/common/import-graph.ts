@@ -30,14 +30,22 @@ export function runtimeImports(file: string, text: string): string[] {
       const typeOnly =
         clause !== undefined &&
         (clause.isTypeOnly ||
-          (clause.name === undefined && clause.namedBindings !== undefined && ts.isNamedImports(clause.namedBindings) && clause.namedBindings.elements.length > 0 && clause.namedBindings.elements.every((e) => e.isTypeOnly)));
+          (clause.name === undefined &&
+            clause.namedBindings !== undefined &&
+            ts.isNamedImports(clause.namedBindings) &&
+            clause.namedBindings.elements.length > 0 &&
+            clause.namedBindings.elements.every((e) => e.isTypeOnly)));
       if (!typeOnly) found.push(node.moduleSpecifier.text);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
       if (!node.isTypeOnly) found.push(node.moduleSpecifier.text);
     } else if (ts.isCallExpression(node)) {
       const callee = node.expression;
       const [first, ...rest] = node.arguments;
-      if (node.arguments.length === 1 && ts.isStringLiteralLike(first) && (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require'))) {
+      if (
+        node.arguments.length === 1 &&
+        ts.isStringLiteralLike(first) &&
+        (callee.kind === ts.SyntaxKind.ImportKeyword || (ts.isIdentifier(callee) && callee.text === 'require'))
+      ) {
         found.push(first.text);
       } else if (
         ts.isPropertyAccessExpression(callee) &&
@@ -82,7 +90,11 @@ export function importClosure(entryPoints: readonly string[], options: ImportGra
     if (file.endsWith('.json')) return;
     for (const specifier of importsOf(file)) {
       const alias = aliases.find(([prefix]) => specifier.startsWith(prefix));
-      const local = alias ? path.join(alias[1], specifier.slice(alias[0].length)) : specifier.startsWith('.') ? path.resolve(path.dirname(file), specifier) : null;
+      const local = alias
+        ? path.join(alias[1], specifier.slice(alias[0].length))
+        : specifier.startsWith('.')
+          ? path.resolve(path.dirname(file), specifier)
+          : null;
       if (local === null) {
         const name = packageName(specifier);
         if (name !== null) packages.add(name);

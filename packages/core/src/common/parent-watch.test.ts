@@ -25,18 +25,24 @@ describe('dieWithParent', () => {
     const leaf = path.join(scratch, 'leaf.ts');
     const middle = path.join(scratch, 'middle.ts');
     // middle stands for nx (not watching), leaf for the executor (watching, as runStageExecutor does)
-    writeFileSync(leaf, `
+    writeFileSync(
+      leaf,
+      `
       import { appendFileSync } from 'node:fs';
       import { dieWithParent } from '${path.join(__dirname, 'parent-watch')}';
       dieWithParent(() => process.exit(1), 100);
       appendFileSync(${JSON.stringify(pids)}, process.pid + '\\n');
-      setInterval(() => undefined, 1000);`);
-    writeFileSync(middle, `
+      setInterval(() => undefined, 1000);`,
+    );
+    writeFileSync(
+      middle,
+      `
       import { spawn } from 'node:child_process';
       import { appendFileSync } from 'node:fs';
       appendFileSync(${JSON.stringify(pids)}, process.pid + '\\n');
       spawn(process.execPath, ['-r', '@swc-node/register', ${JSON.stringify(leaf)}], { stdio: 'inherit' });
-      setInterval(() => undefined, 1000);`);
+      setInterval(() => undefined, 1000);`,
+    );
     // "; true" keeps sh as a real parent instead of exec'ing node
     const wrapper = spawn('sh', ['-c', `"${process.execPath}" -r @swc-node/register "${middle}"; true`], { cwd: repoRoot, stdio: 'ignore' });
     expect(await until(() => readPids(pids).length === 2, 20_000)).toBe(true);
@@ -48,12 +54,15 @@ describe('dieWithParent', () => {
   it("watches the command, not the user's shell above it: a run whose terminal shell ends (nohup … &, logging out) goes on", async () => {
     const pids = path.join(scratch, 'pids-detached');
     const leaf = path.join(scratch, 'leaf-detached.ts');
-    writeFileSync(leaf, `
+    writeFileSync(
+      leaf,
+      `
       import { appendFileSync } from 'node:fs';
       import { commandAncestors, dieWithParent } from '${path.join(__dirname, 'parent-watch')}';
       dieWithParent(() => process.exit(1), 100);
       appendFileSync(${JSON.stringify(pids)}, process.pid + ' ' + commandAncestors().length + '\\n');
-      setInterval(() => undefined, 1000);`);
+      setInterval(() => undefined, 1000);`,
+    );
     // timeout (neither Node nor a shell Node started) stands for a terminal; the sh under it for the user's shell
     const terminal = spawn('timeout', ['60', 'sh', '-c', `"${process.execPath}" -r @swc-node/register "${leaf}"; true`], { cwd: repoRoot, stdio: 'ignore' });
     expect(await until(() => readPids(pids).length === 1, 20_000)).toBe(true);
@@ -78,7 +87,11 @@ describe('dieWithParent', () => {
 
 function readPids(file: string): number[] {
   try {
-    return readFileSync(file, 'utf8').trim().split('\n').filter(Boolean).map((line) => Number(line.split(' ')[0]));
+    return readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => Number(line.split(' ')[0]));
   } catch {
     return [];
   }

@@ -86,7 +86,10 @@ export function startProgress(what: string, expectedTotal: number, options: Prog
  * outside Nx, they go to `log`.
  */
 export function progressLog(log: Log, env: NodeJS.ProcessEnv = process.env, stderrIsTerminal = process.stderr.isTTY === true): Log {
-  const orchestrator = (env.NX_INVOCATION_ANCESTOR_PIDS ?? '').split(/[,:\s]+/).filter(Boolean).pop();
+  const orchestrator = (env.NX_INVOCATION_ANCESTOR_PIDS ?? '')
+    .split(/[,:\s]+/)
+    .filter(Boolean)
+    .pop();
   if (env.NX_FORKED_TASK_EXECUTOR !== 'true' || stderrIsTerminal || !orchestrator || process.platform !== 'linux') return log;
   let fd: number;
   try {

@@ -13,20 +13,27 @@ describe('stage lock', () => {
   it('refuses a second holder with a message naming the holder pid, and is free again after release', async () => {
     const root = path.join(scratch, 'a');
     const release = await lockStage(root, 'fall-esp32:search', () => undefined);
-    await expect(lockStage(root, 'fall-esp32:search', () => undefined)).rejects.toThrow(new RegExp(`fall-esp32:search is already running \\(pid ${process.pid}, since `));
+    await expect(lockStage(root, 'fall-esp32:search', () => undefined)).rejects.toThrow(
+      new RegExp(`fall-esp32:search is already running \\(pid ${process.pid}, since `),
+    );
     // another stage of the same experiment is independent
     const other = await lockStage(root, 'fall-esp32:window', () => undefined);
     await other();
     await release();
-    await (await lockStage(root, 'fall-esp32:search', () => undefined))();
+    await (
+      await lockStage(root, 'fall-esp32:search', () => undefined)
+    )();
   });
 
   it('takes over the lock of a process killed with -9, saying so', async () => {
     const root = path.join(scratch, 'b');
     const file = path.join(scratch, 'holder.ts');
-    writeFileSync(file, `
+    writeFileSync(
+      file,
+      `
       import { lockStage } from '${path.join(__dirname, 'stage-lock')}';
-      void lockStage(${JSON.stringify(root)}, 'x:search', () => undefined).then(() => { process.stdout.write('locked\\n'); setInterval(() => undefined, 1000); });`);
+      void lockStage(${JSON.stringify(root)}, 'x:search', () => undefined).then(() => { process.stdout.write('locked\\n'); setInterval(() => undefined, 1000); });`,
+    );
     const child = spawn(process.execPath, ['-r', '@swc-node/register', file], { cwd: repoRoot });
     await new Promise((resolve) => child.stdout.on('data', resolve));
     await expect(lockStage(root, 'x:search', () => undefined)).rejects.toThrow(new RegExp(`pid ${child.pid}`));

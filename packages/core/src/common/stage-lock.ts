@@ -57,7 +57,8 @@ export async function lockStage(lockRoot: string, name: string, log: Log): Promi
     try {
       release = await take();
     } catch (retry) {
-      if ((retry as { code?: string }).code === 'ELOCKED') throw new UserError(`${name} is already running (another run took the lock first): wait for it to finish, then run again (lock: ${lockDir})`);
+      if ((retry as { code?: string }).code === 'ELOCKED')
+        throw new UserError(`${name} is already running (another run took the lock first): wait for it to finish, then run again (lock: ${lockDir})`);
       throw retry;
     }
   }

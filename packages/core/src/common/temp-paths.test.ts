@@ -12,9 +12,12 @@ const repoRoot = path.resolve(__dirname, '../../../..');
 /** A node process that makes a temp folder with makeTempDir, prints it, then does `then`. */
 function script(then: string): string {
   const file = path.join(scratch, `child-${Math.random().toString(36).slice(2)}.ts`);
-  writeFileSync(file, `
+  writeFileSync(
+    file,
+    `
     import { makeTempDir } from '${path.join(__dirname, 'temp-paths')}';
-    void makeTempDir('probe').then((dir) => { process.stdout.write(dir + '\\n'); ${then} });`);
+    void makeTempDir('probe').then((dir) => { process.stdout.write(dir + '\\n'); ${then} });`,
+  );
   return file;
 }
 

@@ -29,7 +29,14 @@ beforeAll(() => {
   writeFileSync(
     path.join(workspace, 'tools', 'datasets', 'ecg5000.json'),
     JSON.stringify({
-      id: 'ecg5000', title: 't', archive: 'ecg5000.tar.xz', sha256, bytes, root: 'ecg5000', licence: 'l', citation: 'c',
+      id: 'ecg5000',
+      title: 't',
+      archive: 'ecg5000.tar.xz',
+      sha256,
+      bytes,
+      root: 'ecg5000',
+      licence: 'l',
+      citation: 'c',
       sample: { archive: 'samples/ecg5000-sample.tar.xz', sha256, bytes, note: 'same bytes' },
     }),
   );
@@ -70,7 +77,10 @@ describe('fetch, verify and extract', () => {
   it('downloads from a URL into the cache and verifies it', async () => {
     const cache = path.join(workspace, 'cache-url');
     const got = await ensureDataset('ecg5000', {
-      workspaceRoot: workspace, env: { NX_TINYML_DATA_DIR: cache }, source: 'full', url: `file://${path.join(mirror, 'ecg5000.tar.xz')}`,
+      workspaceRoot: workspace,
+      env: { NX_TINYML_DATA_DIR: cache },
+      source: 'full',
+      url: `file://${path.join(mirror, 'ecg5000.tar.xz')}`,
     });
     expect(got.variant).toBe('full');
     expect(readdirSync(cache)).toEqual([path.basename(got.dir)]);
@@ -115,6 +125,8 @@ describe('fetch, verify and extract', () => {
     damaged[40] ^= 0xff;
     writeFileSync(path.join(swapMirror, 'ecg5000.tar.xz'), damaged);
     expect(await archiveContentSha256(archive, workspace, swapEnv)).not.toBe(sha256);
-    await expect(ensureDataset('ecg5000', { workspaceRoot: workspace, env: swapEnv })).rejects.toThrow(/archive .*ecg5000\.tar\.xz is corrupt: sha256 [0-9a-f]{64}, expected/);
+    await expect(ensureDataset('ecg5000', { workspaceRoot: workspace, env: swapEnv })).rejects.toThrow(
+      /archive .*ecg5000\.tar\.xz is corrupt: sha256 [0-9a-f]{64}, expected/,
+    );
   });
 });

@@ -60,7 +60,12 @@ export function resolveArchive(id: string, request: DatasetRequest = {}): Resolv
   const source = request.source ?? 'auto';
   const mirror = env[MIRROR_ENV];
   const full = (file: string | null, url: string | null): ResolvedArchive => ({
-    id: entry.id, variant: 'full', sha256: entry.sha256, bytes: entry.bytes, file, url,
+    id: entry.id,
+    variant: 'full',
+    sha256: entry.sha256,
+    bytes: entry.bytes,
+    file,
+    url,
   });
 
   if (source !== 'sample') {
@@ -127,8 +132,12 @@ export async function ensureDataset(id: string, request: DatasetRequest = {}): P
     const damaged = manifest && (await damagedFiles(dir, manifest));
     if (manifest && damaged!.length === 0) return { ...resolved, dir, root: path.join(dir, entry.root), manifest };
     log(
-      `dataset ${id}: warning: ${manifest ? `${damaged!.slice(0, 3).join(', ')}${damaged!.length > 3 ? ` and ${damaged!.length - 3} more` : ''} under ${dir} ` +
-        `no longer match${damaged!.length === 1 ? 'es' : ''} MANIFEST.json` : `${manifestFile} is damaged`}; extracting the archive again`,
+      `dataset ${id}: warning: ${
+        manifest
+          ? `${damaged!.slice(0, 3).join(', ')}${damaged!.length > 3 ? ` and ${damaged!.length - 3} more` : ''} under ${dir} ` +
+            `no longer match${damaged!.length === 1 ? 'es' : ''} MANIFEST.json`
+          : `${manifestFile} is damaged`
+      }; extracting the archive again`,
     );
     await fs.rm(dir, { recursive: true, force: true });
   }

@@ -27,14 +27,25 @@ describe('decimate', () => {
   });
 
   it('returns ceil(n / factor) samples per channel', () => {
-    for (const [n, factor] of [[10, 2], [11, 2], [10, 3], [1, 4], [0, 2], [5, 10]] as const) {
+    for (const [n, factor] of [
+      [10, 2],
+      [11, 2],
+      [10, 3],
+      [1, 4],
+      [0, 2],
+      [5, 10],
+    ] as const) {
       expect(decimate(new Float32Array(n * 3), 3, factor).length).toBe(Math.ceil(n / factor) * 3);
     }
   });
 
   it('keeps the amplitude of a tone well below the new Nyquist within 1 %', () => {
     // 10 Hz at 200 Hz input, decimated to 100 Hz (new Nyquist 50 Hz); and 0.25 of the new Nyquist at factor 4.
-    for (const [frequency, factor] of [[10 / 200, 2], [20 / 200, 2], [0.25 * (0.5 / 4), 4]] as const) {
+    for (const [frequency, factor] of [
+      [10 / 200, 2],
+      [20 / 200, 2],
+      [0.25 * (0.5 / 4), 4],
+    ] as const) {
       const out = decimate(tone(4000, frequency), 1, factor);
       // Compare with the ideal tone at the output instants (the samples need not hit the crest).
       const ideal = tone(out.length, frequency * factor);

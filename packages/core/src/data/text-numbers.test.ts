@@ -37,13 +37,13 @@ describe('parseIntegerRows', () => {
       }
       expect(caught, JSON.stringify(text)).toBeInstanceOf(DataFormatError);
       expect((caught as DataFormatError).line).toBe(line);
-      expect((caught as DataFormatError).message).toMatch(
-        new RegExp(`^dir/f\\.txt:${line}: expected 2 comma-separated integers followed by ';', got "`),
-      );
+      expect((caught as DataFormatError).message).toMatch(new RegExp(`^dir/f\\.txt:${line}: expected 2 comma-separated integers followed by ';', got "`));
     }
   });
 
   it('quotes the offending line in the error', () => {
-    expect(() => parseIntegerRows(bytes('1,2;\r\n3,oops;\r\n'), 2, 'f.txt')).toThrow(`f.txt:2: expected 2 comma-separated integers followed by ';', got "3,oops;"`);
+    expect(() => parseIntegerRows(bytes('1,2;\r\n3,oops;\r\n'), 2, 'f.txt')).toThrow(
+      `f.txt:2: expected 2 comma-separated integers followed by ';', got "3,oops;"`,
+    );
   });
 });

@@ -121,9 +121,5 @@ function badLine(bytes: Uint8Array, lineStart: number, file: string, line: numbe
   if (lineEnd > lineStart && bytes[lineEnd - 1] === CR) lineEnd--;
   const text = Buffer.from(bytes.buffer, bytes.byteOffset + lineStart, lineEnd - lineStart).toString('latin1');
   const quoted = text.length > QUOTED_LINE_CHARS ? `${text.slice(0, QUOTED_LINE_CHARS)}...` : text;
-  return new DataFormatError(
-    file,
-    line,
-    `expected ${columns} comma-separated integers followed by ';', got ${JSON.stringify(quoted)}`,
-  );
+  return new DataFormatError(file, line, `expected ${columns} comma-separated integers followed by ';', got ${JSON.stringify(quoted)}`);
 }

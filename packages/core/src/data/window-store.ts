@@ -110,7 +110,11 @@ export async function readWindowStore<M extends { payload: { bytes: number; sha2
   const bytes = new Uint8Array(payload.length);
   bytes.set(payload);
   const view = <T>(info: SectionInfo, Make: new (b: ArrayBuffer, o: number, n: number) => T): T =>
-    new Make(bytes.buffer, info.offset, info.shape.reduce((a, b) => a * b, 1));
+    new Make(
+      bytes.buffer,
+      info.offset,
+      info.shape.reduce((a, b) => a * b, 1),
+    );
   const s = manifest.payload.sections;
   return {
     manifest,

@@ -14,7 +14,13 @@ describe('sliding window geometry', () => {
   });
 
   it('counts floor((n − L) / stride) + 1 full windows and none when the recording is shorter than a window', () => {
-    for (const [n, length, stride] of [[1500, 120, 12], [120, 120, 12], [131, 120, 12], [132, 120, 12], [10000, 256, 128]]) {
+    for (const [n, length, stride] of [
+      [1500, 120, 12],
+      [120, 120, 12],
+      [131, 120, 12],
+      [132, 120, 12],
+      [10000, 256, 128],
+    ]) {
       const starts = slidingStarts(n, length, stride);
       expect(starts.length).toBe(Math.floor((n - length) / stride) + 1);
       expect(starts.at(-1)! + length).toBeLessThanOrEqual(n);
@@ -33,8 +39,13 @@ describe('impact label policy', () => {
   });
 
   it('a zero-width interval marks exactly the windows containing the impact sample', () => {
-    const windows = labelSlidingWindows({ length: 600, recordingLabel: 'fall', events: [{ at: 300, label: 'impact' }] }, 120, 12,
-      { ...impact, preSamples: 0, postSamples: 0 }, 'adl');
+    const windows = labelSlidingWindows(
+      { length: 600, recordingLabel: 'fall', events: [{ at: 300, label: 'impact' }] },
+      120,
+      12,
+      { ...impact, preSamples: 0, postSamples: 0 },
+      'adl',
+    );
     const falls = windows.filter((w) => w.label === 'fall');
     expect(falls.every((w) => w.start <= 300 && 300 < w.start + 120)).toBe(true);
     expect(falls.length).toBe(10); // starts 192, 204, ..., 300
@@ -88,8 +99,19 @@ describe('segment label policies', () => {
 
 describe('beat windows', () => {
   it('place `before` samples ahead of each beat and skip beats too near either end', () => {
-    const recording = { length: 1000, events: [{ at: 50, label: 'N' }, { at: 500, label: 'V' }, { at: 900, label: 'N' }] };
+    const recording = {
+      length: 1000,
+      events: [
+        { at: 50, label: 'N' },
+        { at: 500, label: 'V' },
+        { at: 900, label: 'N' },
+      ],
+    };
     expect(beatWindows(recording, 259, 104)).toEqual([{ start: 396, label: 'V' }]);
-    expect(beatWindows(recording, 100, 50)).toEqual([{ start: 0, label: 'N' }, { start: 450, label: 'V' }, { start: 850, label: 'N' }]);
+    expect(beatWindows(recording, 100, 50)).toEqual([
+      { start: 0, label: 'N' },
+      { start: 450, label: 'V' },
+      { start: 850, label: 'N' },
+    ]);
   });
 });

@@ -44,13 +44,7 @@ export function slidingStarts(recordingLength: number, length: number, stride: n
  * Labels sliding windows. `negativeLabel` is what windows of an event trial outside the event interval become
  * under `fallTrialRest: negative` (for SisFall: `adl`).
  */
-export function labelSlidingWindows(
-  recording: TimedLabels,
-  length: number,
-  stride: number,
-  policy: LabelPolicy,
-  negativeLabel: string,
-): PlannedWindow[] {
+export function labelSlidingWindows(recording: TimedLabels, length: number, stride: number, policy: LabelPolicy, negativeLabel: string): PlannedWindow[] {
   const windows: PlannedWindow[] = [];
   for (const start of slidingStarts(recording.length, length, stride)) {
     const label = labelOne(recording, start, length, policy, negativeLabel);

@@ -6,7 +6,16 @@ import type { MethodScores } from './method-scores';
 
 /** A fold of one subject with a given (2-class) confusion matrix and event counts. */
 function fold(name: string, confusion: number[][], counts: Partial<EventCounts>, excluded = false): FoldResult {
-  const full: EventCounts = { occurrences: [0], detected: [0], alarms: 0, falseAlarms: 0, activitySeconds: 0, activityRecordings: 0, activityRecordingsWithAlarm: 0, ...counts };
+  const full: EventCounts = {
+    occurrences: [0],
+    detected: [0],
+    alarms: 0,
+    falseAlarms: 0,
+    activitySeconds: 0,
+    activityRecordings: 0,
+    activityRecordingsWithAlarm: 0,
+    ...counts,
+  };
   const tp = confusion[1][1];
   const support = confusion[1][0] + tp;
   const predicted = confusion[0][1] + tp;
@@ -39,11 +48,33 @@ function fold(name: string, confusion: number[][], counts: Partial<EventCounts>,
 
 describe('aggregateFolds', () => {
   // A: 8 TN, 2 FP, 2 FN, 8 TP → F1 0.8; 10 falls, 9 detected, 1 h of activity, 4 false alarms, 10 ADL recordings, 3 alarmed.
-  const a = fold('A', [[8, 2], [2, 8]], { occurrences: [10], detected: [9], alarms: 13, falseAlarms: 4, activitySeconds: 3600, activityRecordings: 10, activityRecordingsWithAlarm: 3 });
+  const a = fold(
+    'A',
+    [
+      [8, 2],
+      [2, 8],
+    ],
+    { occurrences: [10], detected: [9], alarms: 13, falseAlarms: 4, activitySeconds: 3600, activityRecordings: 10, activityRecordingsWithAlarm: 3 },
+  );
   // B: 16 TN, 0 FP, 4 FN, 0 TP → F1 0; 10 falls, 5 detected, 2 h, 2 false alarms, 10 ADL recordings, 1 alarmed.
-  const b = fold('B', [[16, 0], [4, 0]], { occurrences: [10], detected: [5], alarms: 7, falseAlarms: 2, activitySeconds: 7200, activityRecordings: 10, activityRecordingsWithAlarm: 1 });
+  const b = fold(
+    'B',
+    [
+      [16, 0],
+      [4, 0],
+    ],
+    { occurrences: [10], detected: [5], alarms: 7, falseAlarms: 2, activitySeconds: 7200, activityRecordings: 10, activityRecordingsWithAlarm: 1 },
+  );
   // C: no falls: 18 TN, 2 FP; 3 h, 9 false alarms, 10 ADL recordings, 6 alarmed.
-  const c = fold('C', [[18, 2], [0, 0]], { alarms: 9, falseAlarms: 9, activitySeconds: 10800, activityRecordings: 10, activityRecordingsWithAlarm: 6 }, true);
+  const c = fold(
+    'C',
+    [
+      [18, 2],
+      [0, 0],
+    ],
+    { alarms: 9, falseAlarms: 9, activitySeconds: 10800, activityRecordings: 10, activityRecordingsWithAlarm: 6 },
+    true,
+  );
 
   it('spreads over subjects, leaves a subject without events out of F1 and sensitivity, and pools by adding counts', () => {
     const [cascade] = aggregateFolds([a, b, c], ['fall']).methods;

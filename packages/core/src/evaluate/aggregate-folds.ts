@@ -42,9 +42,15 @@ function aggregateMethod(folds: readonly FoldResult[], method: MethodKey, precis
   const runs = folds.flatMap((f) => f.results.filter((r) => r.method === method && r.precision === precision).map((r) => ({ fold: f.fold, scores: r.scores })));
   const subjects = runs.flatMap((r) => r.scores.perSubject);
   const overSubjects = (value: (s: (typeof subjects)[number]) => number | null, higherIsBetter = true) =>
-    foldSpread(subjects.map((s) => ({ fold: s.subject, value: value(s) })), higherIsBetter);
+    foldSpread(
+      subjects.map((s) => ({ fold: s.subject, value: value(s) })),
+      higherIsBetter,
+    );
   const overFolds = (value: (r: (typeof runs)[number]) => number | null, higherIsBetter = true) =>
-    foldSpread(runs.map((r) => ({ fold: r.fold, value: value(r) })), higherIsBetter);
+    foldSpread(
+      runs.map((r) => ({ fold: r.fold, value: value(r) })),
+      higherIsBetter,
+    );
   const E = eventNames.length;
   const confusion = Array.from({ length: E + 1 }, () => new Array<number>(E + 1).fill(0));
   for (const r of runs) r.scores.window.confusion.forEach((row, t) => row.forEach((n, p) => (confusion[t][p] += n)));

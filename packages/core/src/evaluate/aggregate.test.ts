@@ -20,7 +20,15 @@ describe('foldSpread', () => {
   });
 
   it('takes the highest value as the worst where higher is worse (false alarms per hour)', () => {
-    const spread = foldSpread([{ fold: 'A', value: 1 }, { fold: 'B', value: 4 }, { fold: 'C', value: 2 }, { fold: 'D', value: 3 }], false);
+    const spread = foldSpread(
+      [
+        { fold: 'A', value: 1 },
+        { fold: 'B', value: 4 },
+        { fold: 'C', value: 2 },
+        { fold: 'D', value: 3 },
+      ],
+      false,
+    );
     expect(spread.worst).toEqual({ fold: 'B', value: 4 });
     expect(spread.best).toEqual({ fold: 'A', value: 1 });
     expect(spread.median).toBe(2.5);

@@ -90,7 +90,15 @@ describe('the refractory conversion (one definition for evaluate and firmware)',
     expect(refractoryWindows(5, 50, 64)).toBe(4); // har-hapt-h747: 250 / 64 = 3.9
     expect(refractoryWindows(0.36, 100, 12)).toBe(3); // exactly 3 hops
     expect(refractoryWindows(0, 100, 12)).toBe(0);
-    expect(deviceAlarmRule({ k: 2, n: 3, refractorySeconds: 5 }, 100, 12)).toEqual({ k: 2, n: 3, refractorySeconds: 5, sampleRateHz: 100, hop: 12, refractorySamples: 500, refractoryWindows: 42 });
+    expect(deviceAlarmRule({ k: 2, n: 3, refractorySeconds: 5 }, 100, 12)).toEqual({
+      k: 2,
+      n: 3,
+      refractorySeconds: 5,
+      sampleRateHz: 100,
+      hop: 12,
+      refractorySamples: 500,
+      refractoryWindows: 42,
+    });
     expect(deviceAlarmRule({ k: 1, n: 1, refractorySeconds: 0.5 }, 180, null).refractoryWindows).toBeNull();
   });
 
@@ -105,7 +113,14 @@ describe('the refractory conversion (one definition for evaluate and firmware)',
       const k = random.pick([1, n, 1 + random.int(n)]);
       const pick = random.int(4);
       // On the grid: m hops, as the decimal a user would write (e.g. 0.36 s at 100 Hz, hop 12); off it: anything.
-      const seconds = pick === 0 ? 0 : pick === 1 ? Number((((1 + random.int(60)) * hop) / rate).toPrecision(12)) : pick === 2 ? Math.round(random.next() * 20000) / 1000 : random.next() * 10;
+      const seconds =
+        pick === 0
+          ? 0
+          : pick === 1
+            ? Number((((1 + random.int(60)) * hop) / rate).toPrecision(12))
+            : pick === 2
+              ? Math.round(random.next() * 20000) / 1000
+              : random.next() * 10;
       const windows = 1 + random.int(300);
       const density = random.next();
       const positive = Array.from({ length: windows }, () => random.next() < density);

@@ -50,7 +50,11 @@ function evaluationCodeHash(): string {
 export async function loadEvaluationContext(sources: EvaluationSources, settings: FoldSettings): Promise<EvaluationContext> {
   const cascadeFile = path.join(sources.cascadeDir, 'cascade-model.json');
   const cascade = await readStageOutput<CascadeModelFile>(cascadeFile, 'the trained cascade', 'train-cascade');
-  const trials = await readStageOutput<{ subjects?: { train: string[]; validation: string[] } }>(path.join(sources.searchDir, 'trials.json'), 'the search trials', 'search');
+  const trials = await readStageOutput<{ subjects?: { train: string[]; validation: string[] } }>(
+    path.join(sources.searchDir, 'trials.json'),
+    'the search trials',
+    'search',
+  );
   const store = await readWindowStore<WindowManifest>(sources.windowDir);
   if (cascade.windows !== store.manifest.payload.sha256) {
     throw new UserError(`${cascadeFile}: trained on other windows than ${sources.windowDir} holds; rerun train-cascade`);
@@ -60,7 +64,9 @@ export async function loadEvaluationContext(sources: EvaluationSources, settings
   if (settings.evaluate.folds !== 'all') {
     const unknown = settings.evaluate.folds.filter((f) => !names.includes(f));
     if (unknown.length > 0) {
-      throw new UserError(`${sources.specFile}: evaluate.folds: no fold ${unknown.map((f) => JSON.stringify(f)).join(', ')} in the window store; its folds are ${names.join(', ')}`);
+      throw new UserError(
+        `${sources.specFile}: evaluate.folds: no fold ${unknown.map((f) => JSON.stringify(f)).join(', ')} in the window store; its folds are ${names.join(', ')}`,
+      );
     }
     folds = settings.evaluate.folds;
   }
@@ -68,7 +74,11 @@ export async function loadEvaluationContext(sources: EvaluationSources, settings
   const deployed: DeployedCascade = {
     ir: cascade.ir,
     events: { names: cascade.events, classes: cascade.eventClasses, eventOfClass },
-    selection: { searchTrain: trials.subjects?.train ?? [], searchValidation: trials.subjects?.validation ?? [], thresholdValidation: cascade.subjects.validation },
+    selection: {
+      searchTrain: trials.subjects?.train ?? [],
+      searchValidation: trials.subjects?.validation ?? [],
+      thresholdValidation: cascade.subjects.validation,
+    },
   };
   const { folds: _ignored, ...evaluateSettings } = settings.evaluate;
   const common = canonicalJson({

@@ -75,7 +75,7 @@ export function countRecordingEvents(recording: RecordingDecisions, events: numb
   const counts = emptyEventCounts(events);
   const n = recording.truth.length;
   const intervals: { event: number; from: number; to: number; detected: boolean }[] = [];
-  for (let i = 0; i < n; ) {
+  for (let i = 0; i < n;) {
     const t = recording.truth[i];
     let last = i;
     while (last + 1 < n && recording.truth[last + 1] === t) last++;
@@ -113,7 +113,11 @@ export function eventRates(counts: EventCounts): EventRates {
   const sensitivity = ratio(detected, occurrences);
   const alarmPrecision = ratio(counts.alarms - counts.falseAlarms, counts.alarms);
   const eventF1 =
-    sensitivity === null || alarmPrecision === null ? null : sensitivity + alarmPrecision > 0 ? (2 * sensitivity * alarmPrecision) / (sensitivity + alarmPrecision) : 0;
+    sensitivity === null || alarmPrecision === null
+      ? null
+      : sensitivity + alarmPrecision > 0
+        ? (2 * sensitivity * alarmPrecision) / (sensitivity + alarmPrecision)
+        : 0;
   return {
     sensitivity,
     perEventSensitivity: counts.occurrences.map((n, j) => ratio(counts.detected[j], n)),

@@ -93,12 +93,21 @@ export async function evaluateFold(
   };
   // The same seeds as train-cascade, so the search's fold with train-cascade's profile reproduces its model.
   const jobs: TrainingJob[] = [
-    { id: 'cascade', kind: 'evidential', ir: deployed.ir, seed: Random.derive(settings.seed, 1).uint32(), training: trainSettings.training, settings: training },
+    {
+      id: 'cascade',
+      kind: 'evidential',
+      ir: deployed.ir,
+      seed: Random.derive(settings.seed, 1).uint32(),
+      training: trainSettings.training,
+      settings: training,
+    },
   ];
   // The softmax baseline: the deployed backbone, exits dropped, an (E + 1)-class softmax head.
   const softmaxIR = evaluate.baselines ? withHead(deployed.ir, 'softmax', E) : null;
   if (softmaxIR) jobs.push({ id: 'softmax-0', kind: 'softmax', ir: softmaxIR, seed: Random.derive(settings.seed, 100).uint32(), settings: training });
-  log(`evaluate ${fold}: ${data.train.length} training, ${data.validation.length} validation, ${data.test.length} test windows; ${jobs.map((j) => j.id).join(', ')}`);
+  log(
+    `evaluate ${fold}: ${data.train.length} training, ${data.validation.length} validation, ${data.test.length} test windows; ${jobs.map((j) => j.id).join(', ')}`,
+  );
   const runner = new CascadeJobRunner({ ...dataSpec, events: events.names });
   const trained = [];
   for (const job of jobs) trained.push(await runner.run(job, (line) => log(`evaluate ${fold}: ${line}`)));
@@ -122,14 +131,28 @@ export async function evaluateFold(
     { method: 'deep-exit', precision: 'float', scores: score(exits[exits.length - 1]) },
   ];
   if (evaluate.int8) {
-    const int8 = int8Predictions(store, deployed.ir, trained[0].weights as CascadeWeights, foldNormalization(store, fold), data.trainSubjects, data.test, thresholds, E, settings);
+    const int8 = int8Predictions(
+      store,
+      deployed.ir,
+      trained[0].weights as CascadeWeights,
+      foldNormalization(store, fold),
+      data.trainSubjects,
+      data.test,
+      thresholds,
+      E,
+      settings,
+    );
     results.push({ method: 'cascade', precision: 'int8', scores: score(int8.cascade, exitMacs) });
     results.push({ method: 'deep-exit', precision: 'int8', scores: score(int8.deep) });
   }
   if (softmaxIR) {
     const network = new Network(softmaxIR, settings.precision);
     network.importWeights(trained[1].weights as NetworkWeights);
-    results.push({ method: 'softmax', precision: 'float', scores: score(averagedSoftmaxPredictions([network], E, data, data.test, { kind: 'clean' }, settings.seed)) });
+    results.push({
+      method: 'softmax',
+      precision: 'float',
+      scores: score(averagedSoftmaxPredictions([network], E, data, data.test, { kind: 'clean' }, settings.seed)),
+    });
   }
 
   const test = new Set(data.testSubjects);

@@ -24,7 +24,12 @@ export interface TimedFold {
  * from `sources`; with one worker they run in-process on `local`. A fold's result does not depend on the thread (each fold is seeded
  * by its own name), so the same folds give byte-identical results at any worker count.
  */
-export function createFoldPool(local: EvaluationContext, settings: FoldSettings, workers: number, sources: EvaluationSources | null): JobPool<string, TimedFold> {
+export function createFoldPool(
+  local: EvaluationContext,
+  settings: FoldSettings,
+  workers: number,
+  sources: EvaluationSources | null,
+): JobPool<string, TimedFold> {
   if (workers > 1 && sources === null) throw new Error('createFoldPool: worker threads need the evaluation sources to load');
   return createJobPool<string, TimedFold>({
     workers,

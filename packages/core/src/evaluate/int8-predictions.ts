@@ -10,7 +10,12 @@ import type { WindowSource } from '../train/window-source';
  * The integer reference interpreter's answers for `windows` with every exit evaluated: the cascade's is the exit
  * its Q15 thresholds take (as the firmware decides), the deep exit's is the last one.
  */
-export function int8CascadePredictions(model: QuantizedModel, source: WindowSource, windows: ArrayLike<number>, events: number): { cascade: PredictionSet; deep: PredictionSet } {
+export function int8CascadePredictions(
+  model: QuantizedModel,
+  source: WindowSource,
+  windows: ArrayLike<number>,
+  events: number,
+): { cascade: PredictionSet; deep: PredictionSet } {
   const cascade = new PredictionSet(windows.length, events, true);
   const deep = new PredictionSet(windows.length, events, true);
   const sample = new Float64Array(source.windowSize);

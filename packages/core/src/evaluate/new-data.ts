@@ -31,7 +31,13 @@ export interface LocalRecording {
  * through the dataset's adapter — so malformed files get its file:line errors — and windows it with the
  * experiment's window settings. `only` keeps one recording by name.
  */
-export async function readLocalRecordings(folder: string, dataset: string, window: NormalizedWindow, windowLength: number, only?: string): Promise<LocalRecording[]> {
+export async function readLocalRecordings(
+  folder: string,
+  dataset: string,
+  window: NormalizedWindow,
+  windowLength: number,
+  only?: string,
+): Promise<LocalRecording[]> {
   const adapter = getAdapter(dataset);
   const factor = adapter.nativeRateHz / window.sampleRateHz;
   const stride = window.mode === 'sliding' ? slidingGeometry(window.lengthSeconds ?? 0, window.overlap, window.sampleRateHz).stride : null;
@@ -52,7 +58,8 @@ export async function readLocalRecordings(folder: string, dataset: string, windo
       windows: labelled.map((w) => ({ start: w.start, label: window.labels.map[w.label] ?? w.label })),
     });
   }
-  if (only !== undefined && recordings.length === 0) throw new UserError(`${folder}: no recording named ${JSON.stringify(only)} (names look like SA01/F05_SA01_R01)`);
+  if (only !== undefined && recordings.length === 0)
+    throw new UserError(`${folder}: no recording named ${JSON.stringify(only)} (names look like SA01/F05_SA01_R01)`);
   if (recordings.length === 0) throw new UserError(`${folder}: no ${dataset} recordings found (the folder must be laid out like the dataset's archive)`);
   return recordings;
 }
@@ -89,7 +96,8 @@ export class RecordingWindowSource implements WindowSource {
     this.windowSize = windowLength * recording.channels;
     this.mean = Float64Array.from(normalization.mean);
     this.invStd = Float64Array.from(normalization.std, (s) => (s > 0 ? 1 / s : 1));
-    if (this.mean.length !== recording.channels) throw new UserError(`${recording.name}: ${recording.channels} channels, the model was trained on ${this.mean.length}`);
+    if (this.mean.length !== recording.channels)
+      throw new UserError(`${recording.name}: ${recording.channels} channels, the model was trained on ${this.mean.length}`);
   }
 
   get channels(): number {

@@ -62,10 +62,18 @@ export function recordingPredictions(models: TrainedModels, recording: LocalReco
 export function formatPredictions(rows: readonly WindowPrediction[], events: readonly string[], format: 'csv' | 'jsonl'): string {
   if (format === 'jsonl') return rows.map((row) => JSON.stringify(row)).join('\n') + (rows.length > 0 ? '\n' : '');
   const precisions = rows[0]?.int8 ? (['float', 'int8'] as const) : (['float'] as const);
-  const header = ['window', 'start_s', 'end_s', 'label', ...precisions.flatMap((p) => [`${p}_decision`, ...events.map((e) => `${p}_p_${e}`), `${p}_uncertainty`, `${p}_exit`])];
+  const header = [
+    'window',
+    'start_s',
+    'end_s',
+    'label',
+    ...precisions.flatMap((p) => [`${p}_decision`, ...events.map((e) => `${p}_p_${e}`), `${p}_uncertainty`, `${p}_exit`]),
+  ];
   const cells = (a: Answer) => [a.decision, ...a.p.map((p) => p.toFixed(6)), a.uncertainty.toFixed(6), String(a.exit)];
   const lines = rows.map((row) =>
-    [String(row.window), row.startSeconds.toFixed(3), row.endSeconds.toFixed(3), row.label ?? '', ...precisions.flatMap((p) => cells(row[p] as Answer))].join(','),
+    [String(row.window), row.startSeconds.toFixed(3), row.endSeconds.toFixed(3), row.label ?? '', ...precisions.flatMap((p) => cells(row[p] as Answer))].join(
+      ',',
+    ),
   );
   return [header.join(','), ...lines].join('\n') + '\n';
 }
@@ -104,12 +112,20 @@ export interface NewDataReport {
  * checksum pin): window- and event-level scores under the spec's alarm rule, plus manifest.json listing every
  * file read with its size and sha256. The output folder is replaced atomically.
  */
-export async function runNewDataEvaluation(input: { spec: NormalizedSpec; models: TrainedModelDirs; folder: string; outDir: string; log?: Log }): Promise<NewDataReport> {
+export async function runNewDataEvaluation(input: {
+  spec: NormalizedSpec;
+  models: TrainedModelDirs;
+  folder: string;
+  outDir: string;
+  log?: Log;
+}): Promise<NewDataReport> {
   const log = input.log ?? silentLog;
   const models = await loadTrainedModels(input.models.cascadeDir, input.models.quantizeDir);
   const recordings = await readLocalRecordings(input.folder, input.spec.dataset.name, input.spec.window, models.ir.input.length);
   const files = await checksumTree(input.folder);
-  log(`evaluate-data: ${recordings.length} recording(s), ${recordings.reduce((n, r) => n + r.windows.length, 0)} windows from ${files.length} file(s) in ${input.folder}`);
+  log(
+    `evaluate-data: ${recordings.length} recording(s), ${recordings.reduce((n, r) => n + r.windows.length, 0)} windows from ${files.length} file(s) in ${input.folder}`,
+  );
   const E = models.events.length;
   const eventOf = (label: string | null) => {
     const c = label === null ? -1 : models.classes.indexOf(label);

@@ -50,7 +50,11 @@ export function evaluateMarkdown(results: EvaluateResults): string {
     ...results.folds.map((f) => {
       const float = f.results.find((r) => r.method === 'cascade' && r.precision === 'float')!.scores;
       const int8 = f.results.find((r) => r.method === 'cascade' && r.precision === 'int8')?.scores;
-      const roles = [f.selection.rankedArchitectures && 'ranked architectures', f.selection.calibratedDeployedThresholds && 'calibrated thresholds', f.selection.trainedSearchCandidates && 'trained candidates']
+      const roles = [
+        f.selection.rankedArchitectures && 'ranked architectures',
+        f.selection.calibratedDeployedThresholds && 'calibrated thresholds',
+        f.selection.trainedSearchCandidates && 'trained candidates',
+      ]
         .filter(Boolean)
         .join(', ');
       return (
@@ -65,7 +69,9 @@ export function evaluateMarkdown(results: EvaluateResults): string {
 
 /** The lines the evaluate target prints at the end: the cascade's headline figures, float and int8. */
 export function evaluateConsoleSummary(results: EvaluateResults): string[] {
-  const lines = [`evaluate ${results.experiment}: ${results.folds.length} fold(s) on ${results.dataset.id} (${results.dataset.variant}); alarm rule ${results.postProcessing.rule.k} of ${results.postProcessing.rule.n}, ${results.postProcessing.rule.refractorySeconds} s refractory`];
+  const lines = [
+    `evaluate ${results.experiment}: ${results.folds.length} fold(s) on ${results.dataset.id} (${results.dataset.variant}); alarm rule ${results.postProcessing.rule.k} of ${results.postProcessing.rule.n}, ${results.postProcessing.rule.refractorySeconds} s refractory`,
+  ];
   const describe = (label: string, aggregate: Aggregate) => {
     for (const m of aggregate.methods) {
       const s = m.perSubject;

@@ -10,7 +10,13 @@ export function cIdentifier(name: string): string {
 export function cArray<T>(values: readonly T[], perLine: number, format: (value: T) => string): string {
   if (values.length === 0) return '{ 0 }';
   const lines: string[] = [];
-  for (let i = 0; i < values.length; i += perLine) lines.push(`  ${values.slice(i, i + perLine).map(format).join(', ')},`);
+  for (let i = 0; i < values.length; i += perLine)
+    lines.push(
+      `  ${values
+        .slice(i, i + perLine)
+        .map(format)
+        .join(', ')},`,
+    );
   return `{\n${lines.join('\n')}\n}`;
 }
 

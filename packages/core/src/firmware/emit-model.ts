@@ -53,7 +53,7 @@ export function emitModel(input: ModelEmitInput): EmittedModel {
     '#endif',
     '',
     ...rawInputHeader(input.rawInput),
-    '/* The model\'s input window: int8 [length][channels], row-major; tinyml_input_from_raw() fills it from raw',
+    "/* The model's input window: int8 [length][channels], row-major; tinyml_input_from_raw() fills it from raw",
     '   samples. (Equivalently x_q = round(z / scale) + zero_point of the z-scored window, z = (x − mean) / std.) */',
     `#define TINYML_INPUT_LENGTH ${inputTensor.shape[0]}`,
     `#define TINYML_INPUT_CHANNELS ${inputTensor.shape[1]}`,
@@ -84,7 +84,7 @@ export function emitModel(input: ModelEmitInput): EmittedModel {
     '  int32_t exit_taken;',
     '  /* 0 = no event, 1 + j = event j (the present event with the highest p); plain models: 0. */',
     '  int32_t decision;',
-    '  /* The taken exit\'s evidence, or a plain model\'s output tensor. */',
+    "  /* The taken exit's evidence, or a plain model's output tensor. */",
     '  int8_t output[TINYML_OUTPUT_SIZE];',
     '  /* Exits evaluated, in order: up to the one taken, or all of them with run_all_exits. */',
     '  int32_t exits_evaluated;',
@@ -95,7 +95,7 @@ export function emitModel(input: ModelEmitInput): EmittedModel {
     '   calibration); the result still names the exit that would have taken the window. Returns 0. */',
     'int32_t tinyml_infer(const int8_t *input, tinyml_result_t *result, int32_t run_all_exits);',
     '',
-    '/* Raw samples to the model\'s input, in integers: raw is int16 [samples][TINYML_INPUT_CHANNELS] in the units and',
+    "/* Raw samples to the model's input, in integers: raw is int16 [samples][TINYML_INPUT_CHANNELS] in the units and",
     '   channel order above; the per-channel z-scoring and input quantisation are folded into one map per channel.',
     '   tinyml_input_from_raw converts a whole window (TINYML_INPUT_LENGTH samples); tinyml_input_from_raw_samples',
     '   converts `samples` samples, e.g. one as it arrives, into the int8 rows it writes. */',
@@ -132,7 +132,9 @@ export function emitModel(input: ModelEmitInput): EmittedModel {
 
   const body: string[] = [];
   for (const op of model.ops) {
-    body.push(`  /* op ${op.index}: ${op.kind} [${op.inputShape.join(', ')}] -> [${op.outputShape.join(', ')}]${op.branch !== null ? `, exit ${op.branch} head` : ''} */`);
+    body.push(
+      `  /* op ${op.index}: ${op.kind} [${op.inputShape.join(', ')}] -> [${op.outputShape.join(', ')}]${op.branch !== null ? `, exit ${op.branch} head` : ''} */`,
+    );
     body.push(...kernelCall(op, at, tensorRef, arena));
     const row = exitRow.get(op.index + 1);
     if (evidential && row !== undefined) {
@@ -155,8 +157,8 @@ export function emitModel(input: ModelEmitInput): EmittedModel {
     `/* The flash blob (packages/core/src/model/memory.ts is its layout): ${blob.bytes.length} bytes, little-endian words. */`,
     `const int32_t tinyml_model_blob[${blob.bytes.length / 4}] = ${cArray(words(blob.bytes), 8, hexWord)};`,
     '',
-    '/* The activation arena: tensors at the planner\'s offsets (model/arena.ts), int16/int32 scratch through the',
-    '   union\'s members so every access has the type of the object it reads. */',
+    "/* The activation arena: tensors at the planner's offsets (model/arena.ts), int16/int32 scratch through the",
+    "   union's members so every access has the type of the object it reads. */",
     'static union {',
     `  int8_t s8[${plan.arenaBytes}];`,
     `  int16_t s16[${plan.arenaBytes / 2}];`,
@@ -238,7 +240,7 @@ function alarmHeader(alarm: DeviceAlarmRule): string[] {
     ...(alarm.refractoryWindows === null ? [] : [`#define TINYML_ALARM_REFRACTORY_WINDOWS ${alarm.refractoryWindows}`]),
     '#define TINYML_ALARM_EVENTS TINYML_EVENTS',
     '',
-    '/* Runs the alarm rule on one window\'s decision (tinyml_result_t.decision), windows in time order. elapsed_samples:',
+    "/* Runs the alarm rule on one window's decision (tinyml_result_t.decision), windows in time order. elapsed_samples:",
     `   samples between the previous window's end and this one's (${alarm.hop === null ? 'event-centred windows: the gap between them' : 'TINYML_WINDOW_HOP for consecutive windows'}; ignored after a reset).`,
     '   Writes alarms[j] = 1 for each event j that raises an alarm now, else 0 (TINYML_ALARM_EVENTS flags), and returns',
     '   how many did. tinyml_postprocess_reset() starts a new stream (a new recording; for lost windows pass the real',
@@ -252,7 +254,7 @@ function alarmHeader(alarm: DeviceAlarmRule): string[] {
 /** model.c: the alarm rule's state (zero-filled static storage is a fresh stream) and its two entry points. */
 function alarmSource(events: number): string[] {
   return [
-    '/* The alarm rule\'s state (runtime alarm.c): the last TINYML_ALARM_N decisions, votes and hold per event. */',
+    "/* The alarm rule's state (runtime alarm.c): the last TINYML_ALARM_N decisions, votes and hold per event. */",
     'static uint8_t tinyml_alarm_history[TINYML_ALARM_N];',
     `static int32_t tinyml_alarm_votes[${Math.max(1, events)}];`,
     `static int32_t tinyml_alarm_hold[${Math.max(1, events)}];`,
@@ -325,7 +327,9 @@ function kernelCall(op: QuantizedOp, at: (name: string) => number, tensor: (t: n
   const requant = () => `BLOB_S8(${s('weights')}), BLOB_S32(${s('bias')}), BLOB_S32(${s('multiplier')}), BLOB_S32(${s('shift')}), ${head(s('header'))}`;
   switch (op.kind) {
     case 'conv1d':
-      return [`  tinyml_conv1d_s8(${src}, ${inLength}, ${inChannels}, ${requant()}, ${op.kernel}, ${op.stride}, ${op.padBefore}, ${outChannels}, ${outLength}, ${dst});`];
+      return [
+        `  tinyml_conv1d_s8(${src}, ${inLength}, ${inChannels}, ${requant()}, ${op.kernel}, ${op.stride}, ${op.padBefore}, ${outChannels}, ${outLength}, ${dst});`,
+      ];
     case 'depthwise1d':
       return [`  tinyml_depthwise1d_s8(${src}, ${inLength}, ${inChannels}, ${requant()}, ${op.kernel}, ${op.stride}, ${op.padBefore}, ${outLength}, ${dst});`];
     case 'pointwise1d':

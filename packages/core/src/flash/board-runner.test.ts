@@ -57,7 +57,21 @@ describe('detectBoardRunner with a tool on PATH', () => {
 describe('flashCommands', () => {
   it('programs an STM32F4 through OpenOCD with semihosting enabled', () => {
     expect(flashCommands(board('stm32f446ze'), 'openocd', { elf: '/b/f.elf', bin: '/b/f.bin' })).toEqual([
-      ['openocd', '-f', 'interface/stlink.cfg', '-f', 'target/stm32f4x.cfg', '-c', 'init', '-c', 'arm semihosting enable', '-c', 'program /b/f.elf verify', '-c', 'reset run'],
+      [
+        'openocd',
+        '-f',
+        'interface/stlink.cfg',
+        '-f',
+        'target/stm32f4x.cfg',
+        '-c',
+        'init',
+        '-c',
+        'arm semihosting enable',
+        '-c',
+        'program /b/f.elf verify',
+        '-c',
+        'reset run',
+      ],
     ]);
   });
 

@@ -40,7 +40,11 @@ export function boardRunnerTools(board: BoardDefinition): BoardRunnerTool[] {
 export async function detectBoardRunner(board: BoardDefinition, options: DetectOptions = {}): Promise<BoardRunnerDetection> {
   const candidates = boardRunnerTools(board);
   if (candidates.length === 0) {
-    return { status: 'skipped', board: board.name, reason: `skipped: ${board.name} has no physical board to flash (it runs ${board.emulator === 'native' ? 'natively' : 'on an emulator'})` };
+    return {
+      status: 'skipped',
+      board: board.name,
+      reason: `skipped: ${board.name} has no physical board to flash (it runs ${board.emulator === 'native' ? 'natively' : 'on an emulator'})`,
+    };
   }
   const detected = await detectToolchains(candidates, options);
   for (const tool of candidates) {
@@ -53,7 +57,11 @@ export async function detectBoardRunner(board: BoardDefinition, options: DetectO
 }
 
 /** The flashing command lines of one tool for one board (exported for tests; they need no hardware to build). */
-export function flashCommands(board: BoardDefinition, tool: BoardRunnerTool, image: { elf: string; bin: string; projectDir?: string; port?: string }): string[][] {
+export function flashCommands(
+  board: BoardDefinition,
+  tool: BoardRunnerTool,
+  image: { elf: string; bin: string; projectDir?: string; port?: string },
+): string[][] {
   switch (tool) {
     case 'idf.py': {
       if (image.projectDir === undefined) throw new Error(`flashing ${board.name} with idf.py needs the ESP-IDF project directory`);
@@ -75,7 +83,21 @@ export function flashCommands(board: BoardDefinition, tool: BoardRunnerTool, ima
       if (targetConfig === undefined) throw new Error(`no OpenOCD target configuration known for ${board.name}`);
       // OpenOCD serves semihosting too, so the program's output and exit come back as on QEMU.
       return [
-        ['openocd', '-f', 'interface/stlink.cfg', '-f', targetConfig, '-c', 'init', '-c', 'arm semihosting enable', '-c', `program ${image.elf} verify`, '-c', 'reset run'],
+        [
+          'openocd',
+          '-f',
+          'interface/stlink.cfg',
+          '-f',
+          targetConfig,
+          '-c',
+          'init',
+          '-c',
+          'arm semihosting enable',
+          '-c',
+          `program ${image.elf} verify`,
+          '-c',
+          'reset run',
+        ],
       ];
     }
   }

@@ -154,9 +154,7 @@ async function measure(target: FirmwareTarget, elf: string, mapFile: string, cap
   const { board } = target;
   const ramBudget = board.memory.sramBytes - board.memory.reserveSramBytes;
   const regions =
-    target.machine === null
-      ? null
-      : memoryRegions(board, { arch: target.arch as Exclude<TargetArch, 'host'>, machine: target.machine, capacity });
+    target.machine === null ? null : memoryRegions(board, { arch: target.arch as Exclude<TargetArch, 'host'>, machine: target.machine, capacity });
   return memoryUsage({
     sections: parseSectionHeaders(String(headers.stdout)),
     symbols: parseNmSymbols(String(nm.stdout)),
@@ -170,9 +168,7 @@ async function measure(target: FirmwareTarget, elf: string, mapFile: string, cap
 /** Re-links with the emulator's whole memory to say what the program would need, then builds the error. */
 async function overflowError(board: BoardDefinition, target: FirmwareTarget, outDir: string, failure: LinkFailure): Promise<LinkOverflowError> {
   const measured = await runMake(outDir, 'measure');
-  const wanted = measured.ok
-    ? await measure(target, path.join(outDir, MEASURE_ELF_NAME), path.join(outDir, MEASURE_MAP_NAME), 'machine')
-    : null;
+  const wanted = measured.ok ? await measure(target, path.join(outDir, MEASURE_ELF_NAME), path.join(outDir, MEASURE_MAP_NAME), 'machine') : null;
   return new LinkOverflowError(describeLinkFailure(board, failure, wanted), board.name, consistentOverflows(board, failure, wanted), wanted);
 }
 

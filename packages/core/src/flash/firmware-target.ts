@@ -69,7 +69,9 @@ function emulatedMachine(board: BoardDefinition, arch: TargetArch): EmulatedMach
   if (machine === undefined || machine.qemuBinary !== words[0]) {
     throw new UserError(
       `${board.file}: emulator "${board.emulator}" is not a machine nx-tinyml can run (known: ` +
-        `${Object.values(EMULATED_MACHINES).map((m) => `${m.qemuBinary} -M ${m.name}`).join('; ')})`,
+        `${Object.values(EMULATED_MACHINES)
+          .map((m) => `${m.qemuBinary} -M ${m.name}`)
+          .join('; ')})`,
     );
   }
   return machine;
@@ -91,7 +93,13 @@ export function platformSources(workspaceRoot: string, arch: TargetArch): string
       return [...semihosted, path.join(dir, 'riscv32', 'start.S'), path.join(dir, 'riscv32', 'reset.c')];
     case 'xtensa':
       // QEMU's Xtensa semihosting is the ISS SIMCALL interface: xtensa/platform.c replaces the ARM-style console.
-      return [path.join(dir, 'fault.c'), path.join(dir, 'marker.c'), path.join(dir, 'xtensa', 'start.S'), path.join(dir, 'xtensa', 'platform.c'), path.join(dir, 'xtensa', 'libgcc-gaps.c')];
+      return [
+        path.join(dir, 'fault.c'),
+        path.join(dir, 'marker.c'),
+        path.join(dir, 'xtensa', 'start.S'),
+        path.join(dir, 'xtensa', 'platform.c'),
+        path.join(dir, 'xtensa', 'libgcc-gaps.c'),
+      ];
     case 'host':
       return [path.join(dir, 'host', 'platform.c'), path.join(dir, 'marker.c')];
   }

@@ -100,7 +100,10 @@ describe.skipIf(!toolchains.qemu)('instructionCounter', () => {
   it('falls back to the exec trace, saying why, when the header is missing', async () => {
     process.env.NX_TINYML_QEMU_PLUGIN_H = '/nonexistent/qemu-plugin.h';
     const counter = await instructionCounter('qemu-system-arm');
-    expect(counter).toMatchObject({ kind: 'exec-trace', reason: expect.stringMatching(/^no qemu-plugin\.h for QEMU [\d.]+: run `bash tools\/install-toolchains firmware`$/) });
+    expect(counter).toMatchObject({
+      kind: 'exec-trace',
+      reason: expect.stringMatching(/^no qemu-plugin\.h for QEMU [\d.]+: run `bash tools\/install-toolchains firmware`$/),
+    });
   });
 
   it('falls back to the exec trace with an empty per-user cache (a fresh machine)', async () => {

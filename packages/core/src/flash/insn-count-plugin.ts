@@ -16,9 +16,7 @@ import { defaultWorkspaceRoot } from '../common/workspace';
 import { toolCacheDir, toolSearchDirs } from './tool-cache';
 import { findExecutable } from './toolchains';
 
-export type InstructionCounter =
-  | { kind: 'plugin'; library: string; qemuVersion: string }
-  | { kind: 'exec-trace'; qemuVersion: string; reason: string };
+export type InstructionCounter = { kind: 'plugin'; library: string; qemuVersion: string } | { kind: 'exec-trace'; qemuVersion: string; reason: string };
 
 /** "7.2.22" from `qemu-system-arm --version`. */
 export async function qemuVersion(qemuBinary: string): Promise<string> {
@@ -73,7 +71,11 @@ export function instructionCounter(qemuBinary: string, workspaceRoot = defaultWo
 async function buildCounter(qemuBinary: string, workspaceRoot: string): Promise<InstructionCounter> {
   const version = await qemuVersion(qemuBinary);
   if (!(await qemuSupportsPlugins(qemuBinary))) {
-    return { kind: 'exec-trace', qemuVersion: version, reason: `${path.basename(qemuBinary)} ${version} was built without TCG plugin support (no -plugin option)` };
+    return {
+      kind: 'exec-trace',
+      qemuVersion: version,
+      reason: `${path.basename(qemuBinary)} ${version} was built without TCG plugin support (no -plugin option)`,
+    };
   }
   const header = pluginHeaderPath(workspaceRoot, version);
   if (header === null) {
@@ -90,11 +92,11 @@ async function buildCounter(qemuBinary: string, workspaceRoot: string): Promise<
 
   // Built beside its final name and renamed: parallel test workers may build the same plugin at once.
   const temp = tempSibling(library);
-  const result = await execa(
-    cc,
-    ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', `-I${path.dirname(header)}`, source, '-o', temp],
-    { all: true, reject: false, stdin: 'ignore' },
-  );
+  const result = await execa(cc, ['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-shared', '-fPIC', `-I${path.dirname(header)}`, source, '-o', temp], {
+    all: true,
+    reject: false,
+    stdin: 'ignore',
+  });
   if (result.exitCode !== 0) {
     await fs.rm(temp, { force: true });
     throw new Error(`building the QEMU instruction-count plugin against ${header} failed:\n${String(result.all)}`);

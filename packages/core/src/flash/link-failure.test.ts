@@ -27,10 +27,9 @@ describe('parseLinkFailure', () => {
   });
 
   it('keeps other linker errors, and finds nothing in a compile error', () => {
-    expect(parseLinkFailure(`${LD}: obj/001-main.o: in function \`main':\n${LD}: main.c:(.text+0x4): undefined reference to \`tinyml_run'`)?.otherErrors).toEqual([
-      "obj/001-main.o: in function `main':",
-      "main.c:(.text+0x4): undefined reference to `tinyml_run'",
-    ]);
+    expect(
+      parseLinkFailure(`${LD}: obj/001-main.o: in function \`main':\n${LD}: main.c:(.text+0x4): undefined reference to \`tinyml_run'`)?.otherErrors,
+    ).toEqual(["obj/001-main.o: in function `main':", "main.c:(.text+0x4): undefined reference to `tinyml_run'"]);
     expect(parseLinkFailure("main.c:3:1: error: expected ';' before '}' token")).toBeNull();
   });
 });

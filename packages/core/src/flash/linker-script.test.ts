@@ -18,13 +18,16 @@ describe('memoryRegions', () => {
     ['stm32h747xi', 0x0000_0000, 1_048_576, 0x2000_0000, 524_288 - 4096],
     ['esp32-c3', 0x8000_0000, 4_194_304, 0x8040_0000, 409_600 - 65_536],
     ['esp32-s2', 0x5000_0000, 4_194_304, 0x3ff8_0000, 327_680 - 65_536],
-  ])('%s: FLASH from flashBytes, RAM = sramBytes − reserveSramBytes, where its QEMU machine has memory', (name, flashOrigin, flashBytes, ramOrigin, ramBytes) => {
-    const definition = board(name);
-    expect(memoryRegions(definition, optionsFor(definition))).toEqual({
-      flash: { origin: flashOrigin, bytes: flashBytes },
-      ram: { origin: ramOrigin, bytes: ramBytes },
-    });
-  });
+  ])(
+    '%s: FLASH from flashBytes, RAM = sramBytes − reserveSramBytes, where its QEMU machine has memory',
+    (name, flashOrigin, flashBytes, ramOrigin, ramBytes) => {
+      const definition = board(name);
+      expect(memoryRegions(definition, optionsFor(definition))).toEqual({
+        flash: { origin: flashOrigin, bytes: flashBytes },
+        ram: { origin: ramOrigin, bytes: ramBytes },
+      });
+    },
+  );
 
   it("the measuring variant takes the emulator's whole windows", () => {
     const definition = board('stm32f446ze');

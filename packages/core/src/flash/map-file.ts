@@ -113,14 +113,7 @@ export function parseMapFile(text: string): MapFile {
   return { memoryRegions, outputSections, inputSections };
 }
 
-function addInput(
-  into: MapInputSection[],
-  outputSection: string,
-  name: string,
-  address: string,
-  bytes: string,
-  object: string,
-): MapInputSection {
+function addInput(into: MapInputSection[], outputSection: string, name: string, address: string, bytes: string, object: string): MapInputSection {
   const input: MapInputSection = {
     outputSection,
     name,

@@ -71,20 +71,30 @@ export function memoryUsage(input: MemoryUsageInput): MemoryUsage {
   const { regions } = input;
   const allocated = input.sections.filter(isAllocated).filter((section) => section.bytes > 0);
   const flashSections = allocated.filter((section) => hasLoadImage(section) && (regions === null || within(regions.flash, section.lma)));
-  const ramSections = allocated.filter((section) =>
-    regions === null ? !section.flags.includes('READONLY') : within(regions.ram, section.vma),
-  );
+  const ramSections = allocated.filter((section) => (regions === null ? !section.flags.includes('READONLY') : within(regions.ram, section.vma)));
   const flashUsed = sum(flashSections.map((section) => section.bytes));
   const ramUsed = sum(ramSections.map((section) => section.bytes));
   const flash: RegionUsage = {
     used: flashUsed,
-    span: regions === null ? flashUsed : extent(regions.flash, flashSections.map((section) => ({ start: section.lma, bytes: section.bytes }))),
+    span:
+      regions === null
+        ? flashUsed
+        : extent(
+            regions.flash,
+            flashSections.map((section) => ({ start: section.lma, bytes: section.bytes })),
+          ),
     capacity: input.budget.flashBytes,
     sections: Object.fromEntries(flashSections.map((section) => [section.name, section.bytes])),
   };
   const ram: RegionUsage = {
     used: ramUsed,
-    span: regions === null ? ramUsed : extent(regions.ram, ramSections.map((section) => ({ start: section.vma, bytes: section.bytes }))),
+    span:
+      regions === null
+        ? ramUsed
+        : extent(
+            regions.ram,
+            ramSections.map((section) => ({ start: section.vma, bytes: section.bytes })),
+          ),
     capacity: input.budget.ramBytes,
     sections: Object.fromEntries(ramSections.map((section) => [section.name, section.bytes])),
   };

@@ -24,7 +24,10 @@ export function parseSectionHeaders(text: string): SectionHeader[] {
       bytes: parseInt(match[2], 16),
       vma: parseInt(match[3], 16),
       lma: parseInt(match[4], 16),
-      flags: match[5].split(',').map((flag) => flag.trim()).filter((flag) => flag !== ''),
+      flags: match[5]
+        .split(',')
+        .map((flag) => flag.trim())
+        .filter((flag) => flag !== ''),
     });
   }
   return headers;

@@ -46,7 +46,13 @@ export async function detectToolchainState(options: DetectOptions & { workspaceR
   if (!cmake) missing.push('cmake');
   const counter = qemu ? await instructionCounter(tools['qemu-system-arm']!.path!, options.workspaceRoot) : null;
   if (counter?.kind === 'exec-trace') missing.push('the QEMU plugin');
-  const name: ToolchainStateName = !crossCompilers ? 'no-toolchains' : !qemu ? 'compilers-without-qemu' : counter?.kind === 'plugin' ? 'everything' : 'qemu-without-plugin';
+  const name: ToolchainStateName = !crossCompilers
+    ? 'no-toolchains'
+    : !qemu
+      ? 'compilers-without-qemu'
+      : counter?.kind === 'plugin'
+        ? 'everything'
+        : 'qemu-without-plugin';
   return { name, hostCompiler, crossCompilers, qemu, cmake, counter, missing };
 }
 
@@ -58,7 +64,12 @@ export function describeToolchainState(state: ToolchainState): string {
   if (!state.hostCompiler) skipped.push('host-board builds and the C runtime host tests');
   if (state.crossCompilers && state.qemu && !state.cmake) skipped.push('the emitted CMake project build');
   if (state.counter?.kind === 'exec-trace') skipped.push('the TCG plugin build and the plugin-vs-exec-trace agreement (counts come from the exec trace)');
-  const why = state.counter?.kind === 'exec-trace' ? `${state.counter.reason}` : state.missing.length > 0 ? `missing ${state.missing.join(', ')}: run \`bash tools/install-toolchains base firmware\`` : '';
+  const why =
+    state.counter?.kind === 'exec-trace'
+      ? `${state.counter.reason}`
+      : state.missing.length > 0
+        ? `missing ${state.missing.join(', ')}: run \`bash tools/install-toolchains base firmware\``
+        : '';
   const head = `nx-tinyml toolchains: ${state.name}`;
   if (skipped.length === 0) return `${head}; nothing skipped (instructions counted by the TCG plugin, checked against the exec trace)`;
   return `${head}; skipped ${skipped.join(', ')}${why === '' ? '' : ` (${why})`}`;

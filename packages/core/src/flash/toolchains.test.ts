@@ -10,21 +10,33 @@ const emptyDir = mkdtempSync(path.join(tmpdir(), 'nxt-nopath-'));
 afterAll(() => rmSync(emptyDir, { recursive: true, force: true }));
 
 describe('detectToolchains', () => {
-  it.skipIf(!(toolchains.hostCompiler && toolchains.crossCompilers && toolchains.qemu))('finds the firmware toolchain (tools/install-toolchains firmware), with versions, where it is installed', async () => {
-    const tools = await detectToolchains(['arm-none-eabi-gcc', 'riscv64-unknown-elf-gcc', 'xtensa-lx106-elf-gcc', 'cc', 'make', 'qemu-system-arm', 'qemu-system-riscv32', 'qemu-system-xtensa']);
-    expect(tools['arm-none-eabi-gcc']?.version).toMatch(/^arm-none-eabi-gcc .*\d+\.\d+\.\d+/);
-    expect(tools['arm-none-eabi-gcc']?.picolibcSpecs).toMatch(/picolibc\.specs$/);
-    expect(tools['riscv64-unknown-elf-gcc']?.version).toMatch(/^riscv64-unknown-elf-gcc .*\d+\.\d+\.\d+/);
-    expect(tools['riscv64-unknown-elf-gcc']?.picolibcSpecs).toMatch(/picolibc\.specs$/);
-    expect(tools['xtensa-lx106-elf-gcc']?.version).toMatch(/^xtensa-lx106-elf-gcc .*\d+\.\d+\.\d+/);
-    // Debian keeps this one beside the libc, outside gcc's search path: found there, as an absolute path.
-    expect(tools['xtensa-lx106-elf-gcc']?.picolibcSpecs).toBe('/usr/lib/xtensa-lx106-elf/picolibc.specs');
-    expect(tools['qemu-system-xtensa']?.version).toMatch(/^QEMU emulator version \d+\.\d+/);
-    expect(tools['qemu-system-arm']?.version).toMatch(/^QEMU emulator version \d+\.\d+/);
-    expect(tools['qemu-system-riscv32']?.version).toMatch(/^QEMU emulator version \d+\.\d+/);
-    expect(tools.cc?.path).toMatch(/\/cc$/);
-    expect(tools.make?.version).toMatch(/^GNU Make/);
-  });
+  it.skipIf(!(toolchains.hostCompiler && toolchains.crossCompilers && toolchains.qemu))(
+    'finds the firmware toolchain (tools/install-toolchains firmware), with versions, where it is installed',
+    async () => {
+      const tools = await detectToolchains([
+        'arm-none-eabi-gcc',
+        'riscv64-unknown-elf-gcc',
+        'xtensa-lx106-elf-gcc',
+        'cc',
+        'make',
+        'qemu-system-arm',
+        'qemu-system-riscv32',
+        'qemu-system-xtensa',
+      ]);
+      expect(tools['arm-none-eabi-gcc']?.version).toMatch(/^arm-none-eabi-gcc .*\d+\.\d+\.\d+/);
+      expect(tools['arm-none-eabi-gcc']?.picolibcSpecs).toMatch(/picolibc\.specs$/);
+      expect(tools['riscv64-unknown-elf-gcc']?.version).toMatch(/^riscv64-unknown-elf-gcc .*\d+\.\d+\.\d+/);
+      expect(tools['riscv64-unknown-elf-gcc']?.picolibcSpecs).toMatch(/picolibc\.specs$/);
+      expect(tools['xtensa-lx106-elf-gcc']?.version).toMatch(/^xtensa-lx106-elf-gcc .*\d+\.\d+\.\d+/);
+      // Debian keeps this one beside the libc, outside gcc's search path: found there, as an absolute path.
+      expect(tools['xtensa-lx106-elf-gcc']?.picolibcSpecs).toBe('/usr/lib/xtensa-lx106-elf/picolibc.specs');
+      expect(tools['qemu-system-xtensa']?.version).toMatch(/^QEMU emulator version \d+\.\d+/);
+      expect(tools['qemu-system-arm']?.version).toMatch(/^QEMU emulator version \d+\.\d+/);
+      expect(tools['qemu-system-riscv32']?.version).toMatch(/^QEMU emulator version \d+\.\d+/);
+      expect(tools.cc?.path).toMatch(/\/cc$/);
+      expect(tools.make?.version).toMatch(/^GNU Make/);
+    },
+  );
 
   it('reports every known tool, absent ones with a null path and version', async () => {
     const tools = await detectToolchains(TOOL_NAMES, { searchPath: emptyDir });

@@ -114,7 +114,10 @@ async function detectTool(name: ToolName, searchPath: string | undefined): Promi
   if (specs !== null && path.isAbsolute(specs)) return { name, path: executable, version, picolibcSpecs: specs };
   // Debian's picolibc-xtensa-lx106-elf installs its specs beside the libc (/usr/lib/<triple>/), outside gcc's search path.
   const beside = path.join(path.dirname(executable), '..', 'lib', name.replace(/-gcc$/, ''), 'picolibc.specs');
-  const found = await fs.access(beside).then(() => true, () => false);
+  const found = await fs.access(beside).then(
+    () => true,
+    () => false,
+  );
   return { name, path: executable, version, picolibcSpecs: found ? path.resolve(beside) : null };
 }
 

@@ -75,7 +75,8 @@ export function arenaPlanProblems(plan: ArenaPlan): string[] {
   for (const t of tensors) {
     if (t.offset % plan.alignment !== 0) problems.push(`${t.id} starts at ${t.offset}, not a multiple of ${plan.alignment}`);
     if (t.alignedBytes < t.bytes || t.alignedBytes % plan.alignment !== 0) problems.push(`${t.id} reserves ${t.alignedBytes} bytes for ${t.bytes}`);
-    if (t.offset < 0 || t.offset + t.alignedBytes > plan.arenaBytes) problems.push(`${t.id} [${t.offset}, ${t.offset + t.alignedBytes}) is outside the arena of ${plan.arenaBytes}`);
+    if (t.offset < 0 || t.offset + t.alignedBytes > plan.arenaBytes)
+      problems.push(`${t.id} [${t.offset}, ${t.offset + t.alignedBytes}) is outside the arena of ${plan.arenaBytes}`);
   }
   for (let i = 0; i < tensors.length; i++) {
     for (let j = i + 1; j < tensors.length; j++) {
@@ -124,11 +125,7 @@ function placementOrder(tensors: readonly TensorLifetime[], aligned: readonly nu
   const indices = tensors.map((_t, i) => i);
   const bySize = (a: number, b: number) => aligned[b] - aligned[a];
   const byFirstUse = (a: number, b: number) => tensors[a].firstStep - tensors[b].firstStep;
-  return indices.sort(
-    order === 'largest-first'
-      ? (a, b) => bySize(a, b) || byFirstUse(a, b) || a - b
-      : (a, b) => byFirstUse(a, b) || bySize(a, b) || a - b,
-  );
+  return indices.sort(order === 'largest-first' ? (a, b) => bySize(a, b) || byFirstUse(a, b) || a - b : (a, b) => byFirstUse(a, b) || bySize(a, b) || a - b);
 }
 
 function placeGreedily(tensors: readonly TensorLifetime[], aligned: readonly number[], order: readonly number[]): number[] {

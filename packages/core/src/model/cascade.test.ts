@@ -30,10 +30,24 @@ function cascade(events = 2): ModelIR {
 describe('a cascade IR (backbone + early exits, evidential heads)', () => {
   it('infers the backbone and every exit, each ending in 2·events evidence values', () => {
     const ir = cascade();
-    expect(inferShapes(ir).map((s) => [...s])).toEqual([[16, 4], [8, 4], [8, 8], [4, 8], [4, 8], [1, 8], [1, 4]]);
+    expect(inferShapes(ir).map((s) => [...s])).toEqual([
+      [16, 4],
+      [8, 4],
+      [8, 8],
+      [4, 8],
+      [4, 8],
+      [1, 8],
+      [1, 4],
+    ]);
     expect(exitShapes(ir).map((shapes) => shapes.map((s) => [...s]))).toEqual([
-      [[1, 4], [1, 4]],
-      [[1, 8], [1, 4]],
+      [
+        [1, 4],
+        [1, 4],
+      ],
+      [
+        [1, 8],
+        [1, 4],
+      ],
     ]);
   });
 
@@ -110,8 +124,12 @@ describe('a cascade IR (backbone + early exits, evidential heads)', () => {
     expect(bad((ir) => (ir.exits![0].layers = [{ kind: 'globalavgpool' }, { kind: 'dense', units: 4, activation: 'none' }]))).toThrow(
       /exit 0, layer 1: an evidential head's evidence must come through ReLU/,
     );
-    expect(bad((ir) => (ir.exits![0].layers = evidenceHead(3)))).toThrow(/exit 0, layer 1: an evidential head over 2 events needs 4 evidence units, the last layer gives 6/);
-    expect(bad((ir) => (ir.exits![0].layers = [pool, pool, pool, pool, { kind: 'dense', units: 4, activation: 'relu' }]))).toThrow(/exit 0, layer 3: maxpool1d: the input has 1 time step,/);
+    expect(bad((ir) => (ir.exits![0].layers = evidenceHead(3)))).toThrow(
+      /exit 0, layer 1: an evidential head over 2 events needs 4 evidence units, the last layer gives 6/,
+    );
+    expect(bad((ir) => (ir.exits![0].layers = [pool, pool, pool, pool, { kind: 'dense', units: 4, activation: 'relu' }]))).toThrow(
+      /exit 0, layer 3: maxpool1d: the input has 1 time step,/,
+    );
     expect(bad((ir) => delete ir.events)).toThrow(/an evidential head needs events/);
     expect(bad((ir) => (ir.head = 'softmax'))).toThrow(/early exits need an evidential head/);
   });

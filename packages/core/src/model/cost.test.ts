@@ -31,7 +31,13 @@ describe('parameter layout', () => {
       { name: 'recurrent', shape: [8, 24], offset: 96, kind: 'weight' },
       { name: 'bias', shape: [2, 24], offset: 288, kind: 'bias' },
     ]);
-    for (const layer of [{ kind: 'maxpool1d', pool: 2, stride: 2 }, { kind: 'avgpool1d', pool: 2, stride: 2 }, { kind: 'globalavgpool' }, { kind: 'relu' }, { kind: 'relu6' }] as const) {
+    for (const layer of [
+      { kind: 'maxpool1d', pool: 2, stride: 2 },
+      { kind: 'avgpool1d', pool: 2, stride: 2 },
+      { kind: 'globalavgpool' },
+      { kind: 'relu' },
+      { kind: 'relu6' },
+    ] as const) {
       expect(paramLayout(layer, [10, 3])).toEqual([]);
     }
   });

@@ -50,7 +50,14 @@ export function modelCost(ir: ModelIR): ModelCost {
   let input: Shape = [ir.input.length, ir.input.channels];
   const layers = ir.layers.map((layer, index): LayerCost => {
     const outputShape = outputs[index];
-    const cost = { layer: index, kind: layer.kind, inputShape: input, outputShape, macs: layerMacs(layer, input, outputShape), params: paramCount(layer, input) };
+    const cost = {
+      layer: index,
+      kind: layer.kind,
+      inputShape: input,
+      outputShape,
+      macs: layerMacs(layer, input, outputShape),
+      params: paramCount(layer, input),
+    };
     input = outputShape;
     return cost;
   });

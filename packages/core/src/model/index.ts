@@ -12,7 +12,17 @@ export { ARENA_ALIGNMENT, alignUp, arenaPlanProblems, planArena } from './arena'
 export type { ArenaPlan, PlacedTensor, PlacementOrder, TensorLifetime } from './arena';
 export { arenaTensors, planModelArena } from './arena-tensors';
 export type { ArenaTensor } from './arena-tensors';
-export { EXIT_ENTRY_BYTES, MODEL_HEADER_BYTES, OP_HEADER_BYTES, budgetProblems, exitTableBytes, defaultBudget, estimateMemory, fitsBudget, flashOfOp } from './memory';
+export {
+  EXIT_ENTRY_BYTES,
+  MODEL_HEADER_BYTES,
+  OP_HEADER_BYTES,
+  budgetProblems,
+  exitTableBytes,
+  defaultBudget,
+  estimateMemory,
+  fitsBudget,
+  flashOfOp,
+} from './memory';
 export type { FlashBreakdown, MemoryBudget, MemoryReport, OpFlash, SramBreakdown } from './memory';
 export * from './space-types';
 export { DEFAULT_SPACES, SPACE_KEYS, normalizeSearchSpace } from './space-defaults';

@@ -73,15 +73,7 @@ export interface ActivationLayer {
 }
 
 export type Layer =
-  | Conv1dLayer
-  | DepthwiseConv1dLayer
-  | PointwiseConv1dLayer
-  | Pool1dLayer
-  | GlobalAvgPoolLayer
-  | GruLayer
-  | DenseLayer
-  | BatchNormLayer
-  | ActivationLayer;
+  Conv1dLayer | DepthwiseConv1dLayer | PointwiseConv1dLayer | Pool1dLayer | GlobalAvgPoolLayer | GruLayer | DenseLayer | BatchNormLayer | ActivationLayer;
 
 export type LayerKind = Layer['kind'];
 

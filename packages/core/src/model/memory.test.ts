@@ -104,7 +104,14 @@ describe('flash, layer by layer (hand-computed)', () => {
 
 describe('SRAM', () => {
   it('counts GRU state and gate scratch in the arena', () => {
-    const ir = single([{ kind: 'gru', units: 8, returnSequences: false }, { kind: 'dense', units: 1, activation: 'none' }], 20, 4);
+    const ir = single(
+      [
+        { kind: 'gru', units: 8, returnSequences: false },
+        { kind: 'dense', units: 1, activation: 'none' },
+      ],
+      20,
+      4,
+    );
     const report = estimateMemory(ir, BOARD);
     // Step 0: state int16[8] = 16 B, gates int32[2][24] = 192 B, output int8[1][8] → 16 B: 224 B. Step 1: 16 + 16.
     expect(report.plan.tensors.map((t) => [t.id, t.dtype, t.bytes, t.alignedBytes, t.firstStep, t.lastStep])).toEqual([
@@ -114,7 +121,16 @@ describe('SRAM', () => {
       ['act2', 'int8', 1, 16, 1, 1],
     ]);
     // result: a plain model's tinyml_result_t, 4 + 4 + output 4 + 4 + one 24-byte exit row = 40 B; static from the board.
-    expect(report.sram).toEqual({ arena: 224, input: 80, result: 40, postProcessing: 0, static: 48, stack: 4096, reserve: 2048, total: 224 + 80 + 40 + 48 + 4096 + 2048 });
+    expect(report.sram).toEqual({
+      arena: 224,
+      input: 80,
+      result: 40,
+      postProcessing: 0,
+      static: 48,
+      stack: 4096,
+      reserve: 2048,
+      total: 224 + 80 + 40 + 48 + 4096 + 2048,
+    });
   });
 });
 
@@ -203,8 +219,11 @@ describe('the budget', () => {
     expect(estimateMemory(referenceCnn(2), tight).fits).toBe(true);
     expect(estimateMemory(referenceCnn(2), { memory: { ...tight.memory, sramBytes: report.sram.total - 1 } }).fits).toBe(false);
     expect(estimateMemory(referenceCnn(2), { memory: { ...tight.memory, flashBytes: report.flash.total - 1 } }).fits).toBe(false);
-    expect(budgetProblems(estimateMemory(referenceCnn(2), { memory: { ...tight.memory, flashBytes: report.flash.total - 1 } }), { sramBytes: 1e9, flashBytes: report.flash.total - 1 })).toEqual([
-      `flash: ${report.flash.total} bytes > budget ${report.flash.total - 1}`,
-    ]);
+    expect(
+      budgetProblems(estimateMemory(referenceCnn(2), { memory: { ...tight.memory, flashBytes: report.flash.total - 1 } }), {
+        sramBytes: 1e9,
+        flashBytes: report.flash.total - 1,
+      }),
+    ).toEqual([`flash: ${report.flash.total} bytes > budget ${report.flash.total - 1}`]);
   });
 });

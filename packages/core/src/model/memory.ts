@@ -186,7 +186,9 @@ export function budgetProblems(report: Pick<MemoryReport, 'flash' | 'sram'>, bud
   if (sramUsed > budget.sramBytes) {
     const { arena, input, result, postProcessing, static: staticRam, stack } = report.sram;
     const alarm = postProcessing > 0 ? ` + alarm state ${postProcessing}` : '';
-    problems.push(`SRAM: arena ${arena} + input ${input} + result ${result}${alarm} + static ${staticRam} + stack ${stack} = ${sramUsed} bytes > budget ${budget.sramBytes}`);
+    problems.push(
+      `SRAM: arena ${arena} + input ${input} + result ${result}${alarm} + static ${staticRam} + stack ${stack} = ${sramUsed} bytes > budget ${budget.sramBytes}`,
+    );
   }
   if (flashUsed > budget.flashBytes) problems.push(`flash: ${flashUsed} bytes > budget ${budget.flashBytes}`);
   return problems;

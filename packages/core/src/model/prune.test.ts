@@ -26,14 +26,19 @@ const FAMILIES: Record<string, ModelIR> = {
     { kind: 'globalavgpool' },
     { kind: 'dense', units: 3, activation: 'none' },
   ]),
-  'conv → batchnorm → avgpool → pointwise → gap → dense': model(10, 2, [
-    { kind: 'conv1d', filters: 4, kernel: 3, stride: 1, padding: 'valid', activation: 'none' },
-    { kind: 'batchnorm' },
-    { kind: 'avgpool1d', pool: 2, stride: 2 },
-    { kind: 'pointwise1d', filters: 3, activation: 'relu6' },
-    { kind: 'globalavgpool' },
-    { kind: 'dense', units: 1, activation: 'none' },
-  ], 'sigmoid'),
+  'conv → batchnorm → avgpool → pointwise → gap → dense': model(
+    10,
+    2,
+    [
+      { kind: 'conv1d', filters: 4, kernel: 3, stride: 1, padding: 'valid', activation: 'none' },
+      { kind: 'batchnorm' },
+      { kind: 'avgpool1d', pool: 2, stride: 2 },
+      { kind: 'pointwise1d', filters: 3, activation: 'relu6' },
+      { kind: 'globalavgpool' },
+      { kind: 'dense', units: 1, activation: 'none' },
+    ],
+    'sigmoid',
+  ),
   'pointwise → depthwise → pointwise → gap → dense': model(9, 3, [
     { kind: 'pointwise1d', filters: 5, activation: 'relu' },
     { kind: 'depthwise1d', kernel: 3, stride: 2, padding: 'same', activation: 'relu6' },
@@ -65,13 +70,18 @@ const FAMILIES: Record<string, ModelIR> = {
     { kind: 'gru', units: 3, returnSequences: false },
     { kind: 'dense', units: 2, activation: 'none' },
   ]),
-  'conv → maxpool → gru (sequences) → gap → dense': model(8, 2, [
-    { kind: 'conv1d', filters: 3, kernel: 3, stride: 1, padding: 'same', activation: 'relu' },
-    { kind: 'maxpool1d', pool: 2, stride: 2 },
-    { kind: 'gru', units: 2, returnSequences: true },
-    { kind: 'globalavgpool' },
-    { kind: 'dense', units: 1, activation: 'none' },
-  ], 'sigmoid'),
+  'conv → maxpool → gru (sequences) → gap → dense': model(
+    8,
+    2,
+    [
+      { kind: 'conv1d', filters: 3, kernel: 3, stride: 1, padding: 'same', activation: 'relu' },
+      { kind: 'maxpool1d', pool: 2, stride: 2 },
+      { kind: 'gru', units: 2, returnSequences: true },
+      { kind: 'globalavgpool' },
+      { kind: 'dense', units: 1, activation: 'none' },
+    ],
+    'sigmoid',
+  ),
 };
 
 /** Every parameter uniform in [−1, 1) (biases and batchnorm β included, so nothing is accidentally zero). */
@@ -250,10 +260,7 @@ describe('channelImportance', () => {
     const ir = FAMILIES['conv → flatten-dense → dense'];
     const weights = randomWeights(ir, 4);
     const importance = channelImportance(ir, weights);
-    expect(importance.map(({ layer, channel }) => [layer, channel])).toEqual([
-      ...[0, 1, 2, 3].map((c) => [0, c]),
-      ...[0, 1, 2, 3, 4].map((c) => [1, c]),
-    ]);
+    expect(importance.map(({ layer, channel }) => [layer, channel])).toEqual([...[0, 1, 2, 3].map((c) => [0, c]), ...[0, 1, 2, 3, 4].map((c) => [1, c])]);
     // conv [3][2][4]: channel 2's filter is elements 2, 6, ..., 22 (6 of them).
     const conv = Array.from({ length: 6 }, (_, r) => Math.abs(weights[0][r * 4 + 2]));
     expect(importance[2].importance).toBeCloseTo(conv.reduce((a, b) => a + b) / 6, 15);
@@ -352,11 +359,15 @@ describe('pruneToFit on the reference CNN', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(UserError);
-    expect((error as Error).message).toMatch(/^cannot prune the model to fit: every prunable layer \(0: conv1d, 2: conv1d\) is down to one channel, after removing 46 channels$/);
+    expect((error as Error).message).toMatch(
+      /^cannot prune the model to fit: every prunable layer \(0: conv1d, 2: conv1d\) is down to one channel, after removing 46 channels$/,
+    );
     expect(calls).toBe(47);
 
     const dense = model(4, 2, [{ kind: 'dense', units: 2, activation: 'none' }]);
     expect(() => pruneToFit(dense, randomWeights(dense, 1), () => false)).toThrow(/^cannot prune the model to fit: it has no prunable layer/);
-    expect(() => pruneToFit(ir, weights, () => false, { maxSteps: 2 })).toThrow(/^cannot prune the model to fit: it still does not fit after the maximum of 2 channel removals$/);
+    expect(() => pruneToFit(ir, weights, () => false, { maxSteps: 2 })).toThrow(
+      /^cannot prune the model to fit: it still does not fit after the maximum of 2 channel removals$/,
+    );
   });
 });

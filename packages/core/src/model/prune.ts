@@ -221,9 +221,7 @@ export function pruneToFit(ir: ModelIR, weights: LayerWeights, fits: (ir: ModelI
   let current: PrunedModel = { ir, weights: weights.map((w) => Array.from(w)) };
   const removed: ChannelImportance[] = [];
   while (!fits(current.ir)) {
-    const candidates = channelImportance(current.ir, current.weights).filter(
-      (c) => producerChannels(current.ir.layers[c.layer] as ProducerLayer) > 1,
-    );
+    const candidates = channelImportance(current.ir, current.weights).filter((c) => producerChannels(current.ir.layers[c.layer] as ProducerLayer) > 1);
     if (candidates.length === 0) {
       const layers = prunableLayers(current.ir);
       const detail =

@@ -67,12 +67,17 @@ describe('shape inference', () => {
   });
 
   it('lets dense flatten a sequence and later layers see one step', () => {
-    const ir = model(8, 2, [
-      { kind: 'dense', units: 4, activation: 'relu' },
-      { kind: 'conv1d', filters: 3, kernel: 5, stride: 1, padding: 'same', activation: 'relu' },
-      { kind: 'gru', units: 2, returnSequences: false },
-      { kind: 'dense', units: 3, activation: 'none' },
-    ], 'softmax');
+    const ir = model(
+      8,
+      2,
+      [
+        { kind: 'dense', units: 4, activation: 'relu' },
+        { kind: 'conv1d', filters: 3, kernel: 5, stride: 1, padding: 'same', activation: 'relu' },
+        { kind: 'gru', units: 2, returnSequences: false },
+        { kind: 'dense', units: 3, activation: 'none' },
+      ],
+      'softmax',
+    );
     expect(inferShapes(ir)).toEqual([
       [1, 4],
       [1, 3],
@@ -87,17 +92,47 @@ describe('illegal models', () => {
   const logit: Layer = { kind: 'dense', units: 1, activation: 'none' };
 
   it.each([
-    { what: 'pool after global pooling', layers: [conv(3), { kind: 'globalavgpool' }, { kind: 'maxpool1d', pool: 2, stride: 2 }, logit] as Layer[], layer: 2, says: 'the input has 1 time step, fewer than the pool size 2' },
-    { what: 'valid kernel longer than the input', layers: [conv(3), conv(9, 'valid'), { kind: 'globalavgpool' }, logit] as Layer[], layer: 1, says: 'the input has 8 time steps, fewer than the kernel 9' },
+    {
+      what: 'pool after global pooling',
+      layers: [conv(3), { kind: 'globalavgpool' }, { kind: 'maxpool1d', pool: 2, stride: 2 }, logit] as Layer[],
+      layer: 2,
+      says: 'the input has 1 time step, fewer than the pool size 2',
+    },
+    {
+      what: 'valid kernel longer than the input',
+      layers: [conv(3), conv(9, 'valid'), { kind: 'globalavgpool' }, logit] as Layer[],
+      layer: 1,
+      says: 'the input has 8 time steps, fewer than the kernel 9',
+    },
     { what: 'zero filters', layers: [{ ...conv(3), filters: 0 } as Layer, logit], layer: 0, says: 'filters must be a positive integer, got 0' },
     { what: 'fractional stride', layers: [{ kind: 'maxpool1d', pool: 2, stride: 1.5 } as Layer, logit], layer: 0, says: 'stride must be a positive integer' },
     { what: 'unknown kind', layers: [{ kind: 'conv2d' } as unknown as Layer, logit], layer: 0, says: 'unknown layer kind "conv2d"' },
-    { what: 'bad activation', layers: [{ ...conv(3), activation: 'gelu' } as unknown as Layer, logit], layer: 0, says: 'activation must be none, relu or relu6' },
-    { what: 'batchnorm after an activation', layers: [conv(3), { kind: 'batchnorm' }, { kind: 'globalavgpool' }, logit] as Layer[], layer: 1, says: 'but follows conv1d with activation relu' },
-    { what: 'batchnorm after a pool', layers: [{ ...conv(3), activation: 'none' } as Layer, { kind: 'maxpool1d', pool: 2, stride: 2 }, { kind: 'batchnorm' }, logit] as Layer[], layer: 2, says: 'but follows maxpool1d' },
+    {
+      what: 'bad activation',
+      layers: [{ ...conv(3), activation: 'gelu' } as unknown as Layer, logit],
+      layer: 0,
+      says: 'activation must be none, relu or relu6',
+    },
+    {
+      what: 'batchnorm after an activation',
+      layers: [conv(3), { kind: 'batchnorm' }, { kind: 'globalavgpool' }, logit] as Layer[],
+      layer: 1,
+      says: 'but follows conv1d with activation relu',
+    },
+    {
+      what: 'batchnorm after a pool',
+      layers: [{ ...conv(3), activation: 'none' } as Layer, { kind: 'maxpool1d', pool: 2, stride: 2 }, { kind: 'batchnorm' }, logit] as Layer[],
+      layer: 2,
+      says: 'but follows maxpool1d',
+    },
     { what: 'batchnorm first', layers: [{ kind: 'batchnorm' }, logit] as Layer[], layer: 0, says: 'but follows the input' },
     { what: 'ends in a sequence', layers: [conv(3)], layer: 0, says: 'one prediction per window ([1, K]), but the last layer gives [8, 4]' },
-    { what: 'sigmoid with 2 outputs', layers: [conv(3), { kind: 'globalavgpool' }, { kind: 'dense', units: 2, activation: 'none' }] as Layer[], layer: 2, says: 'a sigmoid head needs 1 output unit, the last layer gives 2' },
+    {
+      what: 'sigmoid with 2 outputs',
+      layers: [conv(3), { kind: 'globalavgpool' }, { kind: 'dense', units: 2, activation: 'none' }] as Layer[],
+      layer: 2,
+      says: 'a sigmoid head needs 1 output unit, the last layer gives 2',
+    },
   ])('$what', ({ layers, layer, says }) => {
     const error = invalid(model(8, 3, layers));
     expect(error).toBeInstanceOf(UserError);

@@ -87,7 +87,8 @@ function chainShapes(layers: readonly Layer[], input: Shape, errorAt: ErrorAt): 
 function checkExits(ir: ModelIR, backbone: readonly Shape[]): void {
   const exits = ir.exits ?? [];
   if (!Array.isArray(exits)) throw new InvalidModelError(-1, `exits must be a list, got ${JSON.stringify(exits)}`);
-  if (exits.length > 0 && ir.head !== 'evidential') throw new InvalidModelError(-1, `early exits need an evidential head (they stop on its uncertainty), the head is ${ir.head}`);
+  if (exits.length > 0 && ir.head !== 'evidential')
+    throw new InvalidModelError(-1, `early exits need an evidential head (they stop on its uncertainty), the head is ${ir.head}`);
   let previous = -1;
   exits.forEach((exit, k) => {
     const fail = exitError(k);
@@ -211,10 +212,18 @@ function checkHead(ir: ModelIR, layers: readonly Layer[], output: Shape, errorAt
   }
   if (ir.head === 'evidential') {
     const events = ir.events as number;
-    if (output[1] !== 2 * events) throw errorAt(last, `an evidential head over ${events} event${events === 1 ? '' : 's'} needs ${2 * events} evidence units, the last layer gives ${output[1]}`);
+    if (output[1] !== 2 * events)
+      throw errorAt(
+        last,
+        `an evidential head over ${events} event${events === 1 ? '' : 's'} needs ${2 * events} evidence units, the last layer gives ${output[1]}`,
+      );
     const layer = layers[last];
     const relu = layer.kind === 'relu' || (isLinearLayer(layer) && layer.activation === 'relu');
-    if (!relu) throw errorAt(last, `an evidential head's evidence must come through ReLU (activation relu), the last layer is ${layer.kind}${isLinearLayer(layer) ? ` with activation ${layer.activation}` : ''}`);
+    if (!relu)
+      throw errorAt(
+        last,
+        `an evidential head's evidence must come through ReLU (activation relu), the last layer is ${layer.kind}${isLinearLayer(layer) ? ` with activation ${layer.activation}` : ''}`,
+      );
   }
 }
 

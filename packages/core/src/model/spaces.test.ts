@@ -67,7 +67,16 @@ describe('sampling', () => {
 });
 
 describe('the cnn1d space', () => {
-  const narrow: Cnn1dSpace = { kind: 'cnn1d', blocks: [2, 2], filters: [16, 32], kernels: [5], strides: [1], pools: ['none', 'max'], poolSize: 2, denseUnits: [0] };
+  const narrow: Cnn1dSpace = {
+    kind: 'cnn1d',
+    blocks: [2, 2],
+    filters: [16, 32],
+    kernels: [5],
+    strides: [1],
+    pools: ['none', 'max'],
+    poolSize: 2,
+    denseUnits: [0],
+  };
 
   it('enumerates in the documented order and holds the reference CNN', () => {
     expect(spaceSize(narrow)).toBe(16n);

@@ -133,14 +133,16 @@ function checkSpace(space: SearchSpace): void {
   };
   for (const [key, value] of Object.entries(space)) if (Array.isArray(value) && value.length === 0) fail(`${key} has no choices`);
   const range = (key: string, [min, max]: [number, number], least: number) => {
-    if (!(Number.isInteger(min) && Number.isInteger(max) && least <= min && min <= max)) fail(`${key} must be [min, max] with ${least} ≤ min ≤ max, got [${min}, ${max}]`);
+    if (!(Number.isInteger(min) && Number.isInteger(max) && least <= min && min <= max))
+      fail(`${key} must be [min, max] with ${least} ≤ min ≤ max, got [${min}, ${max}]`);
   };
   if (space.kind === 'cnn1d') {
     range('blocks', space.blocks, 1);
   }
   if (space.kind === 'gru') {
     range('layers', space.layers, 1);
-    if (space.frontEnd.filters.length === 0 || space.frontEnd.kernels.length === 0 || space.frontEnd.strides.length === 0) fail('frontEnd has an empty choice list');
+    if (space.frontEnd.filters.length === 0 || space.frontEnd.kernels.length === 0 || space.frontEnd.strides.length === 0)
+      fail('frontEnd has an empty choice list');
   }
   if (space.kind === 'dsconv') {
     range('blocks', space.blocks, 3);

@@ -37,7 +37,13 @@ export function expectedAlarms(stream: AlarmStream): [number, number][] {
     const ends = recording.endSamples.map((end) => (end - stream.windowLength) / stream.sampleRateHz + stream.windowLength / stream.sampleRateHz);
     const perWindow: number[][] = recording.decisions.map(() => []);
     for (let j = 0; j < stream.events; j++) {
-      for (const w of alarmWindows(recording.decisions.map((d) => d === j + 1), ends, stream.rule, stream.sampleRateHz)) perWindow[w].push(j);
+      for (const w of alarmWindows(
+        recording.decisions.map((d) => d === j + 1),
+        ends,
+        stream.rule,
+        stream.sampleRateHz,
+      ))
+        perWindow[w].push(j);
     }
     perWindow.forEach((events, w) => events.forEach((j) => alarms.push([offset + w, j])));
     offset += recording.decisions.length;

@@ -32,7 +32,18 @@ import {
  */
 const toolchains = inject('toolchainState');
 const RUNTIME = path.resolve(__dirname, '../../../../firmware/runtime');
-const FLAGS = ['-std=c11', '-Wall', '-Wextra', '-Werror', '-pedantic', '-ffp-contract=off', '-fsanitize=address,undefined', '-fno-sanitize-recover=all', '-O1', '-g'];
+const FLAGS = [
+  '-std=c11',
+  '-Wall',
+  '-Wextra',
+  '-Werror',
+  '-pedantic',
+  '-ffp-contract=off',
+  '-fsanitize=address,undefined',
+  '-fno-sanitize-recover=all',
+  '-O1',
+  '-g',
+];
 
 let workDir = '';
 let driver = '';
@@ -41,11 +52,16 @@ beforeAll(async () => {
   if (!toolchains.hostCompiler) return;
   const gcc = await execa('gcc', ['--version'], { reject: false });
   if (gcc.failed) {
-    throw new Error(`the C runtime test needs the system gcc, which did not run (${gcc.shortMessage}); install it (Debian: apt-get install gcc, or bash tools/install-toolchains)`);
+    throw new Error(
+      `the C runtime test needs the system gcc, which did not run (${gcc.shortMessage}); install it (Debian: apt-get install gcc, or bash tools/install-toolchains)`,
+    );
   }
   workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'nx-tinyml-runtime-'));
   driver = path.join(workDir, 'kernel_driver');
-  const sources = fs.readdirSync(RUNTIME).filter((f) => f.endsWith('.c')).map((f) => path.join(RUNTIME, f));
+  const sources = fs
+    .readdirSync(RUNTIME)
+    .filter((f) => f.endsWith('.c'))
+    .map((f) => path.join(RUNTIME, f));
   await execa('gcc', [...FLAGS, `-I${RUNTIME}`, ...sources, path.join(RUNTIME, 'test', 'kernel_driver.c'), '-o', driver]);
 });
 
@@ -65,9 +81,16 @@ async function mismatches(cases: readonly RuntimeCase[]): Promise<string[]> {
 
 describe.skipIf(!toolchains.hostCompiler)('the C runtime equals the TypeScript reference, bit for bit (gcc, ASan + UBSan)', () => {
   it('compiles without a warning at the optimisation levels firmware uses (-O2, -Os)', async () => {
-    const sources = fs.readdirSync(RUNTIME).filter((f) => f.endsWith('.c')).map((f) => path.join(RUNTIME, f));
+    const sources = fs
+      .readdirSync(RUNTIME)
+      .filter((f) => f.endsWith('.c'))
+      .map((f) => path.join(RUNTIME, f));
     for (const level of ['-O2', '-Os']) {
-      await execa('gcc', ['-std=c11', '-Wall', '-Wextra', '-Werror', '-pedantic', '-Wconversion', '-ffp-contract=off', level, `-I${RUNTIME}`, '-c', ...sources], { cwd: workDir });
+      await execa(
+        'gcc',
+        ['-std=c11', '-Wall', '-Wextra', '-Werror', '-pedantic', '-Wconversion', '-ffp-contract=off', level, `-I${RUNTIME}`, '-c', ...sources],
+        { cwd: workDir },
+      );
     }
   });
 

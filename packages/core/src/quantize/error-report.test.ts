@@ -11,7 +11,9 @@ describe('quantizationErrors (per-tensor error of the int8 model against its flo
   const errors = quantizationErrors(model, weights, windows);
 
   it('names every tensor with the op that writes it', () => {
-    expect(errors.map((e) => [e.tensor, e.op, e.kind])).toEqual(model.tensors.map((_, t) => [t, t === 0 ? null : t - 1, t === 0 ? 'input' : model.ops[t - 1].kind]));
+    expect(errors.map((e) => [e.tensor, e.op, e.kind])).toEqual(
+      model.tensors.map((_, t) => [t, t === 0 ? null : t - 1, t === 0 ? 'input' : model.ops[t - 1].kind]),
+    );
   });
 
   it('on the calibration windows: the input within half a step (rounding only), every layer within 5 steps, mean under 1', () => {

@@ -46,10 +46,22 @@ describe('buildFlashBlob: the flash layout of model/memory.ts', () => {
     const view = new DataView(blob.bytes.buffer);
     const int32At = (offset: number, i: number) => view.getInt32(offset + 4 * i, true);
     const { input, output } = model.header;
-    expect([0, 1, 2, 3, 4, 5].map((i) => int32At(0, i))).toEqual([input.zeroPoint, input.multiplier, input.shift, output.zeroPoint, output.multiplier, output.shift]);
+    expect([0, 1, 2, 3, 4, 5].map((i) => int32At(0, i))).toEqual([
+      input.zeroPoint,
+      input.multiplier,
+      input.shift,
+      output.zeroPoint,
+      output.multiplier,
+      output.shift,
+    ]);
     const conv = model.ops[0] as QuantizedLinearOp;
     const at = (name: string) => (blob.sections.find((s) => s.name === `op0.${name}`) as { offset: number }).offset;
-    expect([0, 1, 2, 3].map((i) => int32At(at('header'), i))).toEqual([conv.requant.inputZeroPoint, conv.requant.outputZeroPoint, conv.requant.actMin, conv.requant.actMax]);
+    expect([0, 1, 2, 3].map((i) => int32At(at('header'), i))).toEqual([
+      conv.requant.inputZeroPoint,
+      conv.requant.outputZeroPoint,
+      conv.requant.actMin,
+      conv.requant.actMax,
+    ]);
     expect(conv.requant.multiplier.map((_, c) => int32At(at('multiplier'), c))).toEqual(conv.requant.multiplier);
     expect(conv.requant.shift.map((_, c) => int32At(at('shift'), c))).toEqual(conv.requant.shift);
     expect(conv.bias.map((_, c) => int32At(at('bias'), c))).toEqual(conv.bias);

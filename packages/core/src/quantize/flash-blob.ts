@@ -24,7 +24,12 @@ export function buildFlashBlob(model: QuantizedModel): FlashBlob {
   const { input, output } = model.header;
   writer.int32s('model.header', null, [input.zeroPoint, input.multiplier, input.shift, output.zeroPoint, output.multiplier, output.shift]);
   for (const op of model.ops) writeOp(writer, op);
-  if (model.exits.length > 0) writer.int32s('exits', null, model.exits.flatMap((row) => [row.evidenceOneQ16, row.thresholdQ15]));
+  if (model.exits.length > 0)
+    writer.int32s(
+      'exits',
+      null,
+      model.exits.flatMap((row) => [row.evidenceOneQ16, row.thresholdQ15]),
+    );
   return writer.finish();
 }
 

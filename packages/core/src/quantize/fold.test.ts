@@ -11,11 +11,21 @@ describe('batch-norm folding and the float op list', () => {
   it('hand case: γ scales its channel of the weights and the bias, β adds to the bias, two batch-norms in a row', () => {
     const ir: ModelIR = {
       input: { length: 1, channels: 2 },
-      layers: [{ kind: 'pointwise1d', filters: 2, activation: 'none' }, { kind: 'batchnorm' }, { kind: 'batchnorm' }, { kind: 'dense', units: 1, activation: 'none' }],
+      layers: [
+        { kind: 'pointwise1d', filters: 2, activation: 'none' },
+        { kind: 'batchnorm' },
+        { kind: 'batchnorm' },
+        { kind: 'dense', units: 1, activation: 'none' },
+      ],
       head: 'sigmoid',
     };
     // W [c][f] = [[1, 2], [3, 4]], b = [10, 20]; BN1 γ = [2, 3], β = [1, 1]; BN2 γ = [1, −1], β = [0, 5].
-    const weights = [[1, 2, 3, 4, 10, 20], [2, 3, 1, 1], [1, -1, 0, 5], [1, 1, 0]];
+    const weights = [
+      [1, 2, 3, 4, 10, 20],
+      [2, 3, 1, 1],
+      [1, -1, 0, 5],
+      [1, 1, 0],
+    ];
     const [pointwise] = foldedOpParams(lowerToOps(ir), cascadeWeights(ir, weights));
     // f0: ×2 then ×1: W [2, 6], b 2·10 + 1 = 21. f1: ×3 then ×−1: W [−6, −12], b −(3·20 + 1) + 5 = −56.
     expect(Array.from(pointwise)).toEqual([2, -6, 6, -12, 21, -56]);
@@ -44,6 +54,8 @@ describe('batch-norm folding and the float op list', () => {
     const weights = testWeights(ir, 1);
     expect(() => cascadeWeights(ir, weights.slice(1))).toThrow(/weights for 5 layers, it has 6/);
     expect(() => cascadeWeights(ir, [[1], ...weights.slice(1)])).toThrow(/layer 0 \(conv1d\): 1 parameters, expected 78/);
-    expect(() => cascadeWeights(TEST_MODELS.cascade, { backbone: testWeights(TEST_MODELS.cascade, 1), exits: [] })).toThrow(/weights for 0 exits, the model has 2/);
+    expect(() => cascadeWeights(TEST_MODELS.cascade, { backbone: testWeights(TEST_MODELS.cascade, 1), exits: [] })).toThrow(
+      /weights for 0 exits, the model has 2/,
+    );
   });
 });

@@ -24,7 +24,8 @@ export function quantizeGru(params: ArrayLike<number>, inChannels: number, units
   const g = 3 * units;
   const kernelEnd = inChannels * g;
   const recurrentEnd = kernelEnd + units * g;
-  if (params.length !== recurrentEnd + 2 * g) throw new RangeError(`a GRU(${units}) on ${inChannels} channels has ${recurrentEnd + 2 * g} parameters, got ${params.length}`);
+  if (params.length !== recurrentEnd + 2 * g)
+    throw new RangeError(`a GRU(${units}) on ${inChannels} channels has ${recurrentEnd + 2 * g} parameters, got ${params.length}`);
   const slice = (from: number, to: number) => Array.prototype.slice.call(params, from, to) as number[];
   const kernel = quantizeWeightsPerChannel(slice(0, kernelEnd), g);
   const recurrent = quantizeWeightsPerChannel(slice(kernelEnd, recurrentEnd), g);

@@ -1,5 +1,18 @@
 /** int8 post-training quantisation, the flash blob, and the integer reference interpreter (the golden model). */
-export { INT32_MAX, INT32_MIN, SHIFT_MAX, SHIFT_MIN, frexp, multiplierToScale, multiplyByQuantizedMultiplier, quantizeMultiplier, requantizeToInt8, roundingDivideByPOT, saturatingLeftShift, saturatingRoundingDoublingHighMul } from './requantize';
+export {
+  INT32_MAX,
+  INT32_MIN,
+  SHIFT_MAX,
+  SHIFT_MIN,
+  frexp,
+  multiplierToScale,
+  multiplyByQuantizedMultiplier,
+  quantizeMultiplier,
+  requantizeToInt8,
+  roundingDivideByPOT,
+  saturatingLeftShift,
+  saturatingRoundingDoublingHighMul,
+} from './requantize';
 export type { QuantizedMultiplier } from './requantize';
 export { GATE_FRACTION_BITS, Q15_ONE, SIGMOID_TABLE, TANH_TABLE, runtimeTablesC, sigmoidQ15, tanhQ15 } from './fixed-point-activations';
 export { U_Q15_ONE, evidenceOneQ16, evidentialFixedPoint, evidentialHead, exitDecision, thresholdQ15 } from './evidential';

@@ -58,11 +58,20 @@ describe('runQuantized against the float training network', () => {
         const error = errorInSteps(quantized, outputQuant, expected) * outputQuant.scale;
         worst = Math.max(worst, error);
         total += error;
-        agree += +(decision(ir, Array.from(quantized, (q) => q - outputQuant.zeroPoint)) === decision(ir, Array.from(expected)));
+        agree += +(
+          decision(
+            ir,
+            Array.from(quantized, (q) => q - outputQuant.zeroPoint),
+          ) === decision(ir, Array.from(expected))
+        );
         windowsSeen++;
       }
       const within = (error: number, steps: number, floor: number) => error <= Math.max(steps * outputQuant.scale, floor);
-      expect({ model: summarizeIR(ir), worst: within(worst, 8, 2 ** -8), mean: within(total / windows.length, 2, 2 ** -9) }).toEqual({ model: summarizeIR(ir), worst: true, mean: true });
+      expect({ model: summarizeIR(ir), worst: within(worst, 8, 2 ** -8), mean: within(total / windows.length, 2, 2 ** -9) }).toEqual({
+        model: summarizeIR(ir),
+        worst: true,
+        mean: true,
+      });
     }
     expect(agree / windowsSeen).toBeGreaterThanOrEqual(0.97);
   });
@@ -191,5 +200,8 @@ describe('runQuantized on a hand-built model', () => {
 function decision(ir: ModelIR, logits: number[]): string {
   if (ir.head === 'sigmoid') return logits[0] > 0 ? '1' : '0';
   if (ir.head === 'softmax') return String(logits.indexOf(Math.max(...logits)));
-  return logits.filter((_, i) => i % 2 === 0).map((positive, e) => (positive > logits[2 * e + 1] ? '1' : '0')).join('');
+  return logits
+    .filter((_, i) => i % 2 === 0)
+    .map((positive, e) => (positive > logits[2 * e + 1] ? '1' : '0'))
+    .join('');
 }

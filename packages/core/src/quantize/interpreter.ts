@@ -101,5 +101,12 @@ function runOp(op: QuantizedOp, input: Int8Array, output: Int8Array): void {
 }
 
 function windowOf(op: QuantizedOp & { kernel: number; stride: number; padBefore: number }) {
-  return { inLength: op.inputShape[0], channels: op.inputShape[1], kernel: op.kernel, stride: op.stride, padBefore: op.padBefore, outLength: op.outputShape[0] };
+  return {
+    inLength: op.inputShape[0],
+    channels: op.inputShape[1],
+    kernel: op.kernel,
+    stride: op.stride,
+    padBefore: op.padBefore,
+    outLength: op.outputShape[0],
+  };
 }

@@ -48,7 +48,11 @@ export function quantizeModel(ir: ModelIR, weights: ModelWeights, calibration: r
     tensors,
     ops: quantizedOps,
     exits: ir.head === 'evidential' ? exitTable(ops, quants, options.thresholdsQ15 ?? new Array<number>(ir.exits?.length ?? 0).fill(0)) : [],
-    calibration: { windows: calibration.length, percentile: options.percentile ?? null, ranges: ranges.map(({ min, max }) => ({ min: min + 0, max: max + 0 })) /* + 0: no −0 in the JSON's source */ },
+    calibration: {
+      windows: calibration.length,
+      percentile: options.percentile ?? null,
+      ranges: ranges.map(({ min, max }) => ({ min: min + 0, max: max + 0 })) /* + 0: no −0 in the JSON's source */,
+    },
   };
 }
 
@@ -88,7 +92,14 @@ function quantizeOp(op: DeployedOp, params: Float64Array, input: TensorQuant, ou
     case 'dense': {
       const channels = op.outputShape[1];
       const weightCount = params.length - channels;
-      const linear = quantizeLinear(params.subarray(0, weightCount), params.subarray(weightCount), input, output, op.activation, linearTaps(layer, op.inputShape));
+      const linear = quantizeLinear(
+        params.subarray(0, weightCount),
+        params.subarray(weightCount),
+        input,
+        output,
+        op.activation,
+        linearTaps(layer, op.inputShape),
+      );
       const windowed = layer.kind === 'conv1d' || layer.kind === 'depthwise1d';
       return {
         ...common,
@@ -125,7 +136,11 @@ function quantizeOp(op: DeployedOp, params: Float64Array, input: TensorQuant, ou
     }
     case 'relu':
     case 'relu6':
-      return { ...common, kind: layer.kind, clamp: { inputZeroPoint: input.zeroPoint, outputZeroPoint: output.zeroPoint, ...activationBounds(layer.kind, output) } };
+      return {
+        ...common,
+        kind: layer.kind,
+        clamp: { inputZeroPoint: input.zeroPoint, outputZeroPoint: output.zeroPoint, ...activationBounds(layer.kind, output) },
+      };
     case 'maxpool1d':
     case 'avgpool1d':
       return { ...common, kind: layer.kind, pool: layer.pool, stride: layer.stride };
@@ -159,6 +174,7 @@ function encodeQuant(quant: TensorQuant): EncodedQuant {
 /** A float window (z-scored, [T·C]) as the model's int8 input. */
 export function quantizeInput(model: QuantizedModel, window: ArrayLike<number>): Int8Array {
   const quant = model.tensors[0];
-  if (window.length !== quant.shape[0] * quant.shape[1]) throw new RangeError(`a window of ${window.length} values, the model reads ${quant.shape[0] * quant.shape[1]}`);
+  if (window.length !== quant.shape[0] * quant.shape[1])
+    throw new RangeError(`a window of ${window.length} values, the model reads ${quant.shape[0] * quant.shape[1]}`);
   return Int8Array.from({ length: window.length }, (_, i) => quantizeValue(window[i], quant));
 }

@@ -71,7 +71,17 @@ export function rawInputSpec(model: QuantizedModel, source: RawInputSource): Raw
     const offset = Math.round((mean / perCount) * 2 ** RAW_OFFSET_FRACTION_BITS);
     if (Math.abs(offset) >= 2 ** 23) throw new UserError(`raw input: channel ${channel.name}: mean ${mean} ${channel.unit} lies outside the int16 count range`);
     const { multiplier, shift } = quantizeMultiplier(perCount / (std * input.scale * 2 ** RAW_OFFSET_FRACTION_BITS));
-    return { name: channel.name, unit: channel.unit, perCount, countSource: channel.perCount === undefined ? 'fixed-point' : 'sensor', mean, std, offset, multiplier, shift };
+    return {
+      name: channel.name,
+      unit: channel.unit,
+      perCount,
+      countSource: channel.perCount === undefined ? 'fixed-point' : 'sensor',
+      mean,
+      std,
+      offset,
+      multiplier,
+      shift,
+    };
   });
   return {
     format: 'nx-tinyml/raw-input@1',

@@ -42,7 +42,7 @@ export function saturatingRoundingDoublingHighMul(a: number, b: number): number 
   const bLow = b & 0xffff;
   const high = a * bHigh;
   const low = a * bLow;
-  const negative = (a < 0) !== (b < 0) && a !== 0 && b !== 0;
+  const negative = a < 0 !== b < 0 && a !== 0 && b !== 0;
   const nudge = negative ? 1 - TWO_POW_30 : TWO_POW_30;
   // (high·2^16 + low + nudge) / 2^31 with high = q·2^15 + r: the quotient is q + (r·2^16 + low + nudge) / 2^31,
   // every term below 2^49.

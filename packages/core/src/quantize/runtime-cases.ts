@@ -58,7 +58,14 @@ function requantFor(random: Random, channels: number): ChannelRequant & { multip
   const a = random.int(256) - 128;
   const b = random.int(256) - 128;
   const [actMin, actMax] = random.int(3) === 0 ? [-128, 127] : [Math.min(a, b), Math.max(a, b)];
-  return { inputZeroPoint: zeroPoint(random), outputZeroPoint: zeroPoint(random), actMin, actMax, multiplier: pairs.map((p) => p.multiplier), shift: pairs.map((p) => p.shift) };
+  return {
+    inputZeroPoint: zeroPoint(random),
+    outputZeroPoint: zeroPoint(random),
+    actMin,
+    actMax,
+    multiplier: pairs.map((p) => p.multiplier),
+    shift: pairs.map((p) => p.shift),
+  };
 }
 
 function biases(random: Random, n: number, limit: number): number[] {
@@ -81,11 +88,19 @@ export function requantizeCases(random: Random, count: number): RuntimeCase[] {
     const e = random.int(32);
     cases.push({ label: `rdbpot ${a} ${e}`, line: `rdbpot ${a} ${e}`, expected: `${roundingDivideByPOT(a, e)}` });
     const { multiplier, shift } = multiplierAndShift(random);
-    cases.push({ label: `mbqm ${a} ${multiplier} ${shift}`, line: `mbqm ${a} ${multiplier} ${shift}`, expected: `${multiplyByQuantizedMultiplier(a, multiplier, shift)}` });
+    cases.push({
+      label: `mbqm ${a} ${multiplier} ${shift}`,
+      line: `mbqm ${a} ${multiplier} ${shift}`,
+      expected: `${multiplyByQuantizedMultiplier(a, multiplier, shift)}`,
+    });
     const zp = zeroPoint(random);
     const lo = random.int(128) - 128;
     const hi = random.int(128);
-    cases.push({ label: `requant ${a}`, line: `requant ${a} ${multiplier} ${shift} ${zp} ${lo} ${hi}`, expected: `${requantizeToInt8(a, multiplier, shift, zp, lo, hi)}` });
+    cases.push({
+      label: `requant ${a}`,
+      line: `requant ${a} ${multiplier} ${shift} ${zp} ${lo} ${hi}`,
+      expected: `${requantizeToInt8(a, multiplier, shift, zp, lo, hi)}`,
+    });
   }
   return cases;
 }
@@ -136,14 +151,24 @@ function windowCall(random: Random, kind: 'conv1d' | 'depthwise1d', name: string
 }
 
 export function pointwiseCases(random: Random, count: number): RuntimeCase[] {
-  return Array.from({ length: count }, (_, i) => callCase(pointwiseCall(random, `pointwise1d #${i}`, 1 + random.int(9), 1 + random.int(11), 1 + random.int(11))));
+  return Array.from({ length: count }, (_, i) =>
+    callCase(pointwiseCall(random, `pointwise1d #${i}`, 1 + random.int(9), 1 + random.int(11), 1 + random.int(11))),
+  );
 }
 
 function pointwiseCall(random: Random, name: string, length: number, channels: number, filters: number, requantOf = requantFor): KernelCall {
   const input = int8Data(random, length * channels);
   const weights = int8Data(random, channels * filters);
   const bias = biases(random, filters, biasLimit(channels));
-  return { kind: 'pointwise1d', label: `${name} [${length}×${channels}] → ${filters}`, length, channels, filters, input, linear: { weights, bias, ...requantOf(random, filters) } };
+  return {
+    kind: 'pointwise1d',
+    label: `${name} [${length}×${channels}] → ${filters}`,
+    length,
+    channels,
+    filters,
+    input,
+    linear: { weights, bias, ...requantOf(random, filters) },
+  };
 }
 
 export function denseCases(random: Random, count: number): RuntimeCase[] {
@@ -200,7 +225,14 @@ export function largeWindowCases(random: Random, count: number, kind: 'conv1d' |
 export function largePointwiseCases(random: Random, count: number): RuntimeCase[] {
   return Array.from({ length: count }, (_, i) =>
     callCase(
-      pointwiseCall(random, `large pointwise1d #${i}`, 1 + random.int(24), random.pick([1, 3, 4, 16, 32, 1 + random.int(40), 130]), random.pick([1, 2, 4, 5, 8, 16, 32, 1 + random.int(20)]), fastPathRequant),
+      pointwiseCall(
+        random,
+        `large pointwise1d #${i}`,
+        1 + random.int(24),
+        random.pick([1, 3, 4, 16, 32, 1 + random.int(40), 130]),
+        random.pick([1, 2, 4, 5, 8, 16, 32, 1 + random.int(20)]),
+        fastPathRequant,
+      ),
     ),
   );
 }
@@ -214,9 +246,20 @@ export function tiledConvCases(random: Random, count: number): RuntimeCase[] {
   return Array.from({ length: count }, (_, i) => {
     if (i % 4 === 3) {
       const channels = random.pick([121, 130, 192, 256, 121 + random.int(300)]);
-      return callCase(pointwiseCall(random, `tiled pointwise1d #${i}`, 1 + random.int(40), channels, random.pick([4, 8, 5, 1 + random.int(12)]), fastPathRequant));
+      return callCase(
+        pointwiseCall(random, `tiled pointwise1d #${i}`, 1 + random.int(40), channels, random.pick([4, 8, 5, 1 + random.int(12)]), fastPathRequant),
+      );
     }
-    const [channels, kernel] = random.pick([[64, 3], [32, 5], [48, 3], [41, 3], [64, 5], [25, 7], [121, 1], [31 + random.int(40), 3 + random.int(3)]]);
+    const [channels, kernel] = random.pick([
+      [64, 3],
+      [32, 5],
+      [48, 3],
+      [41, 3],
+      [64, 5],
+      [25, 7],
+      [121, 1],
+      [31 + random.int(40), 3 + random.int(3)],
+    ]);
     const inLength = kernel + random.int(50);
     const stride = random.int(4) === 0 ? 2 : 1;
     const same = random.int(3) !== 0;
@@ -227,7 +270,15 @@ export function tiledConvCases(random: Random, count: number): RuntimeCase[] {
 
 export function largeDenseCases(random: Random, count: number): RuntimeCase[] {
   return Array.from({ length: count }, (_, i) =>
-    callCase(denseCall(random, `large dense #${i}`, random.pick([1, 2, 3, 4, 7, 32, 64, 1 + random.int(200)]), random.pick([1, 2, 3, 4, 5, 8, 16, 1 + random.int(20)]), fastPathRequant)),
+    callCase(
+      denseCall(
+        random,
+        `large dense #${i}`,
+        random.pick([1, 2, 3, 4, 7, 32, 64, 1 + random.int(200)]),
+        random.pick([1, 2, 3, 4, 5, 8, 16, 1 + random.int(20)]),
+        fastPathRequant,
+      ),
+    ),
   );
 }
 
@@ -266,7 +317,15 @@ export function requantizeViaKernelCases(random: Random, count: number): Runtime
         bias[f] = (random.int(4) ? 1 : -1) * (limit - random.int(1 << 16));
       }
     }
-    return callCase({ kind: 'pointwise1d', label: `requant via pointwise1d #${i} → ${filters}`, length, channels: 1, filters, input: int8Data(random, length), linear: { weights, bias, ...requant } });
+    return callCase({
+      kind: 'pointwise1d',
+      label: `requant via pointwise1d #${i} → ${filters}`,
+      length,
+      channels: 1,
+      filters,
+      input: int8Data(random, length),
+      linear: { weights, bias, ...requant },
+    });
   });
 }
 
@@ -312,9 +371,24 @@ export function accumulatorBoundCases(random: Random, count: number): RuntimeCas
           linear: linearOf(kernel * channels * (kind === 'conv1d' ? filters : 1)),
         });
       case 'pointwise1d':
-        return callCase({ kind, label: `${name} [${length}×${channels}] → ${filters}`, length, channels, filters, input: extreme(length * channels, x), linear: { ...linearOf(channels * filters), bias: bias.map(() => sign * biasLimit(channels)) } });
+        return callCase({
+          kind,
+          label: `${name} [${length}×${channels}] → ${filters}`,
+          length,
+          channels,
+          filters,
+          input: extreme(length * channels, x),
+          linear: { ...linearOf(channels * filters), bias: bias.map(() => sign * biasLimit(channels)) },
+        });
       case 'dense':
-        return callCase({ kind, label: `${name} ${length * channels} → ${filters}`, inputs: length * channels, units: filters, input: extreme(length * channels, x), linear: linearOf(length * channels * filters) });
+        return callCase({
+          kind,
+          label: `${name} ${length * channels} → ${filters}`,
+          inputs: length * channels,
+          units: filters,
+          input: extreme(length * channels, x),
+          linear: linearOf(length * channels * filters),
+        });
     }
   });
 }
@@ -353,7 +427,11 @@ export function activationCase(from: number, to: number): RuntimeCase {
  * GRUs: half quantised from random float weights (what PTQ gives), half raw random integers (any multiplier and
  * shift, biases up to their bounds, saturated gates).
  */
-export function gruCases(random: Random, count: number, sizes: { steps: number; inChannels: number; units: number } = { steps: 12, inChannels: 5, units: 7 }): RuntimeCase[] {
+export function gruCases(
+  random: Random,
+  count: number,
+  sizes: { steps: number; inChannels: number; units: number } = { steps: 12, inChannels: 5, units: 7 },
+): RuntimeCase[] {
   return Array.from({ length: count }, (_, i) => {
     const steps = 1 + random.int(sizes.steps);
     const inChannels = 1 + random.int(sizes.inChannels);
@@ -367,7 +445,13 @@ export function gruCases(random: Random, count: number, sizes: { steps: number; 
     let requant;
     if (i % 2 === 0) {
       const floats = Array.from({ length: 3 * units * (inChannels + units + 2) }, () => (2 * random.next() - 1) * 0.8);
-      const quantized = quantizeGru(floats, inChannels, units, { scale: 2 ** (-7 + 4 * random.next()), zeroPoint: zeroPoint(random) }, { scale: (1 + random.next()) / 255, zeroPoint: random.int(60) - 30 });
+      const quantized = quantizeGru(
+        floats,
+        inChannels,
+        units,
+        { scale: 2 ** (-7 + 4 * random.next()), zeroPoint: zeroPoint(random) },
+        { scale: (1 + random.next()) / 255, zeroPoint: random.int(60) - 30 },
+      );
       kernel = quantized.weights.slice(0, inChannels * g);
       recurrent = quantized.weights.slice(inChannels * g);
       bias = quantized.bias;
@@ -393,7 +477,19 @@ export function gruCases(random: Random, count: number, sizes: { steps: number; 
         outputShift: out.shift,
       };
     }
-    return callCase({ kind: 'gru', label: `gru #${i} [${steps}×${inChannels}] → ${units}${returnSequences ? ' sequences' : ''}`, steps, inChannels, units, returnSequences, input, kernel, recurrent, bias, requant });
+    return callCase({
+      kind: 'gru',
+      label: `gru #${i} [${steps}×${inChannels}] → ${units}${returnSequences ? ' sequences' : ''}`,
+      steps,
+      inChannels,
+      units,
+      returnSequences,
+      input,
+      kernel,
+      recurrent,
+      bias,
+      requant,
+    });
   });
 }
 
@@ -434,16 +530,13 @@ export function rawInputCases(random: Random, count: number): RuntimeCase[] {
       const perCount = random.int(3) === 0 ? undefined : std * 2 ** (random.next() * 6 - 10);
       return { name: `ch${c}`, unit: 'u', perCount, mean, std };
     });
-    const spec = rawInputSpec(
-      { tensors: [{ shape: [samples, C], scale, zeroPoint }] } as unknown as QuantizedModel,
-      {
-        sampleRateHz: 100,
-        windowLength: samples,
-        hop: null,
-        channels: channels.map(({ name, unit, perCount }) => ({ name, unit, ...(perCount === undefined ? {} : { perCount }) })),
-        normalization: { mean: channels.map((c) => c.mean), std: channels.map((c) => c.std) },
-      },
-    );
+    const spec = rawInputSpec({ tensors: [{ shape: [samples, C], scale, zeroPoint }] } as unknown as QuantizedModel, {
+      sampleRateHz: 100,
+      windowLength: samples,
+      hop: null,
+      channels: channels.map(({ name, unit, perCount }) => ({ name, unit, ...(perCount === undefined ? {} : { perCount }) })),
+      normalization: { mean: channels.map((c) => c.mean), std: channels.map((c) => c.std) },
+    });
     const extremes = [-32768, 32767, 0, -1, 1];
     const raw = Int16Array.from({ length: samples * C }, () => (random.int(5) === 0 ? random.pick(extremes) : random.int(65536) - 32768));
     const conversion = spec.channels.flatMap((c) => [c.offset, c.multiplier, c.shift]);

@@ -94,7 +94,14 @@ export function referenceOutput(call: KernelCall): Int8Array {
   switch (call.kind) {
     case 'conv1d':
     case 'depthwise1d': {
-      const geometry = { inLength: call.inLength, channels: call.channels, kernel: call.kernel, stride: call.stride, padBefore: call.padBefore, outLength: call.outLength };
+      const geometry = {
+        inLength: call.inLength,
+        channels: call.channels,
+        kernel: call.kernel,
+        stride: call.stride,
+        padBefore: call.padBefore,
+        outLength: call.outLength,
+      };
       if (call.kind === 'conv1d') conv1dInt8(call.input, call.linear.weights, call.linear.bias, call.linear, geometry, call.outChannels, output);
       else depthwise1dInt8(call.input, call.linear.weights, call.linear.bias, call.linear, geometry, output);
       return output;

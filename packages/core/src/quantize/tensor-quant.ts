@@ -18,7 +18,8 @@ export function roundHalfAwayFromZero(x: number): number {
 
 /** The int8 quantisation of a tensor whose float values span [min, max]. */
 export function chooseActivationQuant(min: number, max: number): TensorQuant {
-  if (!Number.isFinite(min) || !Number.isFinite(max) || min > max) throw new RangeError(`an activation range must be finite with min ≤ max, got [${min}, ${max}]`);
+  if (!Number.isFinite(min) || !Number.isFinite(max) || min > max)
+    throw new RangeError(`an activation range must be finite with min ≤ max, got [${min}, ${max}]`);
   const low = Math.min(min, 0);
   const high = Math.max(max, 0);
   // A tensor that is always 0 (a dead channel set): any scale represents it; 1/255 keeps multipliers ordinary.

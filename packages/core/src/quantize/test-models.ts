@@ -53,7 +53,12 @@ export const TEST_MODELS: Record<string, ModelIR> = {
   /** conv front end, a GRU returning sequences, a GRU returning its last state, a dense head. */
   gru: {
     input: { length: 24, channels: 6 },
-    layers: [conv(8, 3, 2, 'same', 'relu'), { kind: 'gru', units: 8, returnSequences: true }, { kind: 'gru', units: 6, returnSequences: false }, { kind: 'dense', units: 1, activation: 'none' }],
+    layers: [
+      conv(8, 3, 2, 'same', 'relu'),
+      { kind: 'gru', units: 8, returnSequences: true },
+      { kind: 'gru', units: 6, returnSequences: false },
+      { kind: 'dense', units: 1, activation: 'none' },
+    ],
     head: 'sigmoid',
   },
   /** An evidential cascade: two early exits on a conv backbone, two events. */
@@ -74,7 +79,10 @@ export const TEST_MODELS: Record<string, ModelIR> = {
     events: 2,
     exits: [
       { after: 1, layers: [{ kind: 'globalavgpool' }, { kind: 'dense', units: 4, activation: 'relu' }] },
-      { after: 5, layers: [{ kind: 'pointwise1d', filters: 6, activation: 'relu' }, { kind: 'globalavgpool' }, { kind: 'dense', units: 4, activation: 'relu' }] },
+      {
+        after: 5,
+        layers: [{ kind: 'pointwise1d', filters: 6, activation: 'relu' }, { kind: 'globalavgpool' }, { kind: 'dense', units: 4, activation: 'relu' }],
+      },
     ],
   },
 };
@@ -133,7 +141,16 @@ function perturb(layer: Layer, params: number[], random: Random): number[] {
     }
     return result;
   }
-  const biasCount = layer.kind === 'gru' ? 6 * layer.units : layer.kind === 'conv1d' || layer.kind === 'pointwise1d' ? layer.filters : layer.kind === 'dense' ? layer.units : layer.kind === 'depthwise1d' ? params.length / (layer.kernel + 1) : 0;
+  const biasCount =
+    layer.kind === 'gru'
+      ? 6 * layer.units
+      : layer.kind === 'conv1d' || layer.kind === 'pointwise1d'
+        ? layer.filters
+        : layer.kind === 'dense'
+          ? layer.units
+          : layer.kind === 'depthwise1d'
+            ? params.length / (layer.kernel + 1)
+            : 0;
   for (let i = params.length - biasCount; i < params.length; i++) result[i] = (random.next() - 0.5) * 0.4;
   return result;
 }

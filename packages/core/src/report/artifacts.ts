@@ -132,7 +132,12 @@ export async function readExperimentArtifacts(experimentDir: string, experiment:
   const stage = (name: string) => path.join(experimentDir, name);
   const [window, search, cascade, quantizeReport, sections, firmware, flashTest, evaluate] = await Promise.all([
     readOptionalJson<WindowManifest>(path.join(stage('window'), 'windows.json')),
-    readAll<SearchArtifacts & Record<string, unknown>>(stage('search'), { trials: 'trials.json', pareto: 'pareto.json', best: 'best-model.json', baselines: 'baselines.json' }),
+    readAll<SearchArtifacts & Record<string, unknown>>(stage('search'), {
+      trials: 'trials.json',
+      pareto: 'pareto.json',
+      best: 'best-model.json',
+      baselines: 'baselines.json',
+    }),
     readOptionalJson<CascadeArtifacts>(path.join(stage('train-cascade'), 'metrics.json')),
     readOptionalJson<QuantizeArtifacts['report']>(path.join(stage('quantize'), 'report.json')),
     readOptionalJson<QuantizeArtifacts['sections']>(path.join(stage('quantize'), 'flash-sections.json')),

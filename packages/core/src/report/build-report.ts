@@ -14,7 +14,12 @@ export const REPORT_FORMAT = 'nx-tinyml/report@1';
 
 export interface ExperimentReport {
   html: string;
-  json: { format: typeof REPORT_FORMAT; experiment: string; headline: Headline; sections: { id: string; title: string; status: string; data: Record<string, unknown> }[] };
+  json: {
+    format: typeof REPORT_FORMAT;
+    experiment: string;
+    headline: Headline;
+    sections: { id: string; title: string; status: string; data: Record<string, unknown> }[];
+  };
 }
 
 /** Sections in pipeline order; each renders its stage's outputs or says the stage has not run. */

@@ -28,7 +28,7 @@ function headlineTable(sides: readonly ComparisonSide[], headlines: readonly Hea
     if (typeof value !== 'number') return `<td>${escapeHtml(String(value))}</td>`;
     let mark = '';
     if (compare && better && typeof reference === 'number' && reference !== value) {
-      mark = (value > reference) === (better === 'higher') ? ' better' : ' worse';
+      mark = value > reference === (better === 'higher') ? ' better' : ' worse';
     }
     return `<td class="num${mark}">${escapeHtml(formatNumber(value))}</td>`;
   };
@@ -41,7 +41,11 @@ function headlineTable(sides: readonly ComparisonSide[], headlines: readonly Hea
 
 async function paretoOverlay(sides: readonly ComparisonSide[], artifacts: readonly ExperimentArtifacts[]): Promise<string | null> {
   const values = artifacts.flatMap((a, i) =>
-    a.search ? searchPoints(a.search).filter((p) => p.score !== null).map((p) => ({ side: sides[i].label, sramBytes: p.sramBytes, score: p.score, winner: p.role === 'winner' ? 'winner' : 'other' })) : [],
+    a.search
+      ? searchPoints(a.search)
+          .filter((p) => p.score !== null)
+          .map((p) => ({ side: sides[i].label, sramBytes: p.sramBytes, score: p.score, winner: p.role === 'winner' ? 'winner' : 'other' }))
+      : [],
   );
   if (values.length === 0) return null;
   return renderSvg({
@@ -66,7 +70,9 @@ async function metricBars(sides: readonly ComparisonSide[], headlines: readonly 
     ['int8EventF1', 'int8: event F1'],
     ['cascadeEce', 'cascade: ECE'],
   ];
-  const values = headlines.flatMap((h, i) => metrics.flatMap(([key, metric]) => (typeof h[key] === 'number' ? [{ side: sides[i].label, metric, value: h[key] }] : [])));
+  const values = headlines.flatMap((h, i) =>
+    metrics.flatMap(([key, metric]) => (typeof h[key] === 'number' ? [{ side: sides[i].label, metric, value: h[key] }] : [])),
+  );
   if (values.length === 0) return null;
   return renderSvg({
     data: { values },
@@ -88,12 +94,19 @@ export async function buildComparison(sides: readonly ComparisonSide[], title = 
   const headlines = artifacts.map(headlineOf);
   const [pareto, bars] = [await paretoOverlay(sides, artifacts), await metricBars(sides, headlines)];
   const sections: ReportSection[] = [
-    shown('headline', 'Side by side', [headlineTable(sides, headlines), paragraph('Green / red: better / worse than the first column of the same experiment. "–": that stage has not run.')], {}),
+    shown(
+      'headline',
+      'Side by side',
+      [headlineTable(sides, headlines), paragraph('Green / red: better / worse than the first column of the same experiment. "–": that stage has not run.')],
+      {},
+    ),
     shown(
       'plots',
       'Plots',
       [
-        pareto ? figure('compare-pareto', pareto, 'Every trained candidate: validation metric vs SRAM; diamonds: the winners.') : paragraph('No search results to plot.'),
+        pareto
+          ? figure('compare-pareto', pareto, 'Every trained candidate: validation metric vs SRAM; diamonds: the winners.')
+          : paragraph('No search results to plot.'),
         bars ? figure('compare-metrics', bars, 'Headline metrics per column.') : '',
       ],
       {},

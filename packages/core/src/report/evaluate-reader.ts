@@ -28,7 +28,15 @@ export async function readEvaluate(file: string): Promise<EvaluateResults | null
   if (raw === null) return null;
   const events = Array.isArray(raw.model?.events) ? raw.model.events.map(String) : [];
   if (raw.format !== EVALUATE_FORMAT || !Array.isArray(raw.folds) || !raw.aggregate) {
-    return { events, folds: [], selectionFolds: [], methods: [], aggregate: { all: [], withoutSelection: null }, postProcessing: '', unrecognised: `${file}: format ${JSON.stringify(raw.format)}, expected "${EVALUATE_FORMAT}"` };
+    return {
+      events,
+      folds: [],
+      selectionFolds: [],
+      methods: [],
+      aggregate: { all: [], withoutSelection: null },
+      postProcessing: '',
+      unrecognised: `${file}: format ${JSON.stringify(raw.format)}, expected "${EVALUATE_FORMAT}"`,
+    };
   }
   const methods = new Map<string, EvaluateResults['methods'][number]>();
   for (const fold of raw.folds) {
@@ -49,7 +57,10 @@ export async function readEvaluate(file: string): Promise<EvaluateResults | null
     folds: raw.folds.map((f) => f.fold),
     selectionFolds: raw.folds.filter((f) => f.selection.excluded).map((f) => f.fold),
     methods: [...methods.values()],
-    aggregate: { all: labelled(raw.aggregate.all.methods), withoutSelection: raw.aggregate.withoutSelection ? labelled(raw.aggregate.withoutSelection.methods) : null },
+    aggregate: {
+      all: labelled(raw.aggregate.all.methods),
+      withoutSelection: raw.aggregate.withoutSelection ? labelled(raw.aggregate.withoutSelection.methods) : null,
+    },
     postProcessing: raw.postProcessing?.description ?? '',
     unrecognised: null,
   };

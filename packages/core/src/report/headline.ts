@@ -46,7 +46,7 @@ export const HEADLINE_COLUMNS: readonly { key: keyof Headline; title: string; be
 ];
 
 export function headlineOf(a: ExperimentArtifacts): Headline {
-  const winner = a.search ? a.search.trials.candidates.find((c) => c.id === a.search!.best.candidate) ?? null : null;
+  const winner = a.search ? (a.search.trials.candidates.find((c) => c.id === a.search!.best.candidate) ?? null) : null;
   const ur2m = a.cascade?.test.methods['ur2m-cascade'] ?? null;
   const flash = a.flashTest?.report ?? null;
   return {
@@ -56,7 +56,9 @@ export function headlineOf(a: ExperimentArtifacts): Headline {
     windows: a.window?.counts.windows ?? null,
     winner: a.search ? a.search.best.summary : null,
     metric: a.search?.trials.metric ?? null,
-    validationScore: a.search ? a.search.trials.trials.filter((t) => t.candidate === a.search!.best.candidate).reduce((best, t) => (t.rung >= best.rung ? t : best)).score : null,
+    validationScore: a.search
+      ? a.search.trials.trials.filter((t) => t.candidate === a.search!.best.candidate).reduce((best, t) => (t.rung >= best.rung ? t : best)).score
+      : null,
     searchTestF1: (a.search?.trials.metric === 'macro-f1' ? a.search.best.test?.macroF1 : a.search?.best.test?.positiveF1) ?? null,
     sramBytes: winner?.sramBytes ?? null,
     flashBytes: winner?.flashBytes ?? null,

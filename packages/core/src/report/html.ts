@@ -8,7 +8,11 @@ export type Cell = string | number | null | undefined;
 /** A plain table; numbers are right-aligned, null/undefined show as "–". */
 export function htmlTable(header: readonly string[], rows: readonly (readonly Cell[])[], options: { caption?: string; className?: string } = {}): string {
   const cell = (value: Cell, tag: 'td' | 'th') =>
-    value === null || value === undefined ? `<${tag}>–</${tag}>` : typeof value === 'number' ? `<${tag} class="num">${escapeHtml(formatNumber(value))}</${tag}>` : `<${tag}>${escapeHtml(value)}</${tag}>`;
+    value === null || value === undefined
+      ? `<${tag}>–</${tag}>`
+      : typeof value === 'number'
+        ? `<${tag} class="num">${escapeHtml(formatNumber(value))}</${tag}>`
+        : `<${tag}>${escapeHtml(value)}</${tag}>`;
   return [
     `<table${options.className ? ` class="${options.className}"` : ''}>`,
     options.caption ? `<caption>${escapeHtml(options.caption)}</caption>` : '',

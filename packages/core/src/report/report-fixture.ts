@@ -24,8 +24,22 @@ export async function runSampleReportPipeline(): Promise<SamplePipeline> {
     cascadeDir: pipeline.cascadeDir,
     outDir: quantizeDir,
   });
-  await runEmitFirmwareStage({ experiment: spec.name, format: 'auto', board: spec.boardDefinition, postProcessing: spec.evaluate.postProcessing, quantizeDir, outDir: firmwareDir });
+  await runEmitFirmwareStage({
+    experiment: spec.name,
+    format: 'auto',
+    board: spec.boardDefinition,
+    postProcessing: spec.evaluate.postProcessing,
+    quantizeDir,
+    outDir: firmwareDir,
+  });
   const qemu = existsSync('/usr/bin/qemu-system-arm') && existsSync('/usr/bin/arm-none-eabi-gcc');
-  await runFlashTestStage({ experiment: spec.name, runner: qemu ? 'qemu' : 'host', board: spec.boardDefinition, firmwareDir, quantizeDir, outDir: path.join(root, 'flash-test') });
+  await runFlashTestStage({
+    experiment: spec.name,
+    runner: qemu ? 'qemu' : 'host',
+    board: spec.boardDefinition,
+    firmwareDir,
+    quantizeDir,
+    outDir: path.join(root, 'flash-test'),
+  });
   return pipeline;
 }

@@ -15,7 +15,9 @@ export async function reportInputsText(experimentDir: string): Promise<string> {
     for (const file of files) {
       let digest = 'absent';
       try {
-        digest = createHash('sha256').update(await readFile(path.join(experimentDir, stage, file))).digest('hex');
+        digest = createHash('sha256')
+          .update(await readFile(path.join(experimentDir, stage, file)))
+          .digest('hex');
       } catch (error) {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }

@@ -71,7 +71,15 @@ export async function runBaselines(
   const { search, seed, trials } = context;
   const unweighted = async (): Promise<ModelResult | null> => {
     if (!search.baselines.unweighted) return null;
-    const request = trialRequest(`unweighted/${winner.candidate.id}`, winner.candidate, { ...search, weightedLoss: false }, seed, search.epochs, search.maxTrainWindows, context.selection);
+    const request = trialRequest(
+      `unweighted/${winner.candidate.id}`,
+      winner.candidate,
+      { ...search, weightedLoss: false },
+      seed,
+      search.epochs,
+      search.maxTrainWindows,
+      context.selection,
+    );
     return modelResult(winner.candidate.ir, context, await trials.run(request, () => '[ablation]'));
   };
   const [unweightedResult, twoStage] = await Promise.all([unweighted(), stage1 ? twoStageReport(context, stage1) : null]);
@@ -95,7 +103,15 @@ async function twoStageReport(context: BaselineContext, stage1: ScheduleResult):
       const pruned = pruneToFit(stage1.winner.candidate.ir, stage1.winner.outcome.weights, fits);
       const finetune = await trials.run(
         {
-          ...trialRequest('two-stage/pruned-finetune', { ...stage1.winner.candidate, ir: pruned.ir }, search, seed, search.epochs, search.maxTrainWindows, context.selection),
+          ...trialRequest(
+            'two-stage/pruned-finetune',
+            { ...stage1.winner.candidate, ir: pruned.ir },
+            search,
+            seed,
+            search.epochs,
+            search.maxTrainWindows,
+            context.selection,
+          ),
           initialWeights: pruned.weights,
         },
         () => '[two-stage fine-tune]',
@@ -128,7 +144,9 @@ function modelResult(ir: ModelIR, context: BaselineContext, outcome: TrialOutcom
 
 export function baselinesMarkdown(report: BaselineReport): string {
   const row = (name: string, r: ModelResult | null | undefined) =>
-    r ? `| ${name} | \`${r.summary}\` | ${r.sramBytes} | ${r.flashBytes} | ${r.fits ? 'yes' : 'no'} | ${fmt(r.validationF1)} | ${fmt(r.testF1)} |` : `| ${name} | – | | | | | |`;
+    r
+      ? `| ${name} | \`${r.summary}\` | ${r.sramBytes} | ${r.flashBytes} | ${r.fits ? 'yes' : 'no'} | ${fmt(r.validationF1)} | ${fmt(r.testF1)} |`
+      : `| ${name} | – | | | | | |`;
   return [
     '## Baselines (MicroNAS)',
     '',

@@ -67,13 +67,16 @@ describe('trial journal', () => {
 
   it('loses nothing recorded before a kill -9 and records nothing twice after it', async () => {
     const file = path.join(scratch, 'd.jsonl');
-    writeFileSync(path.join(scratch, 'writer.ts'), `
+    writeFileSync(
+      path.join(scratch, 'writer.ts'),
+      `
       import { TrialJournal } from '${path.join(__dirname, 'journal')}';
       const journal = TrialJournal.open<number>(${JSON.stringify(file)}, ${JSON.stringify(header)});
       for (let i = 0; i < 1_000_000; i++) {
         const key = 't' + i;
         if (!journal.has(key)) { journal.record(key, i); process.stdout.write(key + '\\n'); }
-      }`);
+      }`,
+    );
     const run = () =>
       new Promise<string[]>((resolve) => {
         const child = spawn(process.execPath, ['-r', '@swc-node/register', path.join(scratch, 'writer.ts')], { cwd: path.resolve(__dirname, '../../../..') });

@@ -55,7 +55,9 @@ export class TrialJournal<T> implements TrialStore<T> {
       }
     }
     if (damaged.length > 0) {
-      log(`search: warning: ${file}: line${damaged.length === 1 ? '' : 's'} ${damaged.join(', ')} damaged (checksum mismatch); skipped, their trials will be retrained`);
+      log(
+        `search: warning: ${file}: line${damaged.length === 1 ? '' : 's'} ${damaged.join(', ')} damaged (checksum mismatch); skipped, their trials will be retrained`,
+      );
     }
     ftruncateSync(fd, offset);
     journal.position = offset;

@@ -16,10 +16,9 @@ describe('Pareto front of score vs cost', () => {
 
   it('agrees with the brute-force definition on random points', () => {
     let x = 12345;
-    const next = () => ((x = (x * 1103515245 + 12345) % 2147483648) / 2147483648);
+    const next = () => (x = (x * 1103515245 + 12345) % 2147483648) / 2147483648;
     const points = Array.from({ length: 300 }, (_, i) => ({ id: i, score: Math.round(next() * 50) / 50, cost: Math.round(next() * 100) }));
-    const dominated = (p: (typeof points)[number]) =>
-      points.some((q) => q.score >= p.score && q.cost <= p.cost && (q.score > p.score || q.cost < p.cost));
+    const dominated = (p: (typeof points)[number]) => points.some((q) => q.score >= p.score && q.cost <= p.cost && (q.score > p.score || q.cost < p.cost));
     const expected = points.filter((p) => !dominated(p));
     const front = paretoFront(points);
     // ties in both score and cost: the front keeps one representative

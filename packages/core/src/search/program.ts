@@ -70,7 +70,9 @@ export async function planSearch(setup: SearchSetup): Promise<SearchPlan> {
   if (draw.candidates.length === 0) {
     throw new UserError(
       `search: no architecture of the ${search.space.kind} space fits the budget (SRAM ${search.budget.sramBytes} B, flash ${search.budget.flashBytes} B): ` +
-        `${draw.rejected.count} drawn, all rejected (${Object.entries(draw.rejected.reasons).map(([r, n]) => `${r} ${n}`).join(', ')}); widen the budget or shrink search.space`,
+        `${draw.rejected.count} drawn, all rejected (${Object.entries(draw.rejected.reasons)
+          .map(([r, n]) => `${r} ${n}`)
+          .join(', ')}); widen the budget or shrink search.space`,
     );
   }
   const scheduleFor = (candidates: number): Rung[] =>
@@ -78,7 +80,15 @@ export async function planSearch(setup: SearchSetup): Promise<SearchPlan> {
       ? halvingSchedule(candidates, search.epochs, ETA)
       : [{ index: 0, epochs: search.epochs, trainFraction: 1, candidates }];
   const validationClasses = classesToValidate(manifest.folds.find((f) => f.name === fold)!.trainCounts);
-  const header = { format: 'nx-tinyml/search-journal@2', trainingCode: trainingCodeHash(), windows: manifest.payload.sha256, fold, seed, validationClasses, search: { ...search, workers: undefined } };
+  const header = {
+    format: 'nx-tinyml/search-journal@2',
+    trainingCode: trainingCodeHash(),
+    windows: manifest.payload.sha256,
+    fold,
+    seed,
+    validationClasses,
+    search: { ...search, workers: undefined },
+  };
   return {
     setup,
     manifest,
@@ -91,7 +101,14 @@ export async function planSearch(setup: SearchSetup): Promise<SearchPlan> {
     scheduleFor,
     header,
     configuration: createHash('sha256').update(canonicalJson(header)).digest('hex').slice(0, 16),
-    data: { windowDir: setup.windowDir, fold, seed, validationSubjects: search.validationSubjects, validationClasses, maxValidationWindows: search.maxValidationWindows },
+    data: {
+      windowDir: setup.windowDir,
+      fold,
+      seed,
+      validationSubjects: search.validationSubjects,
+      validationClasses,
+      maxValidationWindows: search.maxValidationWindows,
+    },
   };
 }
 
@@ -100,9 +117,15 @@ export async function planSearch(setup: SearchSetup): Promise<SearchPlan> {
  * classes every one but the most frequent, so that a macro-F1 on them sees each class.
  */
 export function classesToValidate(trainCounts: readonly number[]): number[] {
-  const present = trainCounts.map((n, c) => ({ n, c })).filter(({ n }) => n > 0).sort((a, b) => a.n - b.n || a.c - b.c);
+  const present = trainCounts
+    .map((n, c) => ({ n, c }))
+    .filter(({ n }) => n > 0)
+    .sort((a, b) => a.n - b.n || a.c - b.c);
   if (present.length <= 2) return present.slice(0, 1).map(({ c }) => c);
-  return present.slice(0, -1).map(({ c }) => c).sort((a, b) => a - b);
+  return present
+    .slice(0, -1)
+    .map(({ c }) => c)
+    .sort((a, b) => a - b);
 }
 
 /** The journal of one search configuration; `part` names a shard's own journal (`r0-s1`). */
@@ -117,7 +140,17 @@ export function journalFile(plan: SearchPlan, part?: string): string {
  */
 export async function runSearchTrials(plan: SearchPlan, trials: JournaledTrials, log: Log): Promise<SearchTrialsResult> {
   const { search, seed, board } = plan.setup;
-  const context: BaselineContext = { search, seed, board, shape: plan.shape, head: plan.head, schedule: plan.scheduleFor, trials, selection: plan.selection, log };
+  const context: BaselineContext = {
+    search,
+    seed,
+    board,
+    shape: plan.shape,
+    head: plan.head,
+    schedule: plan.scheduleFor,
+    trials,
+    selection: plan.selection,
+    log,
+  };
   // The constrained schedule asks first, so a trial both ask for carries its name (c001@r0, not two-stage/c001@r0).
   const constrained = runSchedule(plan.draw.candidates, plan.schedule, search, seed, trials, plan.selection);
   const twoStage = search.baselines.twoStage ? runTwoStageSearch(context) : Promise.resolve(null);

@@ -40,7 +40,10 @@ export interface TrialTiming {
 /** What identifies a trial's result: everything in its request but its label, and the code that trains it. */
 export function trialContentKey(request: TrialRequest): string {
   const { key: _label, ...determinants } = request;
-  return createHash('sha256').update(canonicalJson({ ...determinants, trainingCode: trainingCodeHash() })).digest('hex').slice(0, 32);
+  return createHash('sha256')
+    .update(canonicalJson({ ...determinants, trainingCode: trainingCodeHash() }))
+    .digest('hex')
+    .slice(0, 32);
 }
 
 /**
@@ -185,7 +188,12 @@ export async function runSchedule(
     );
     if (rung.index < schedule.length - 1) {
       entrants = promote(
-        lastRung.map((r) => ({ id: r.candidate.id, score: selectionScore(r.outcome, selection), tieBreak: r.outcome.validationLoss ?? Infinity, candidate: r.candidate })),
+        lastRung.map((r) => ({
+          id: r.candidate.id,
+          score: selectionScore(r.outcome, selection),
+          tieBreak: r.outcome.validationLoss ?? Infinity,
+          candidate: r.candidate,
+        })),
         ETA,
       ).map((p) => p.candidate);
     }

@@ -37,7 +37,11 @@ export async function writeShardResults(
   timings: TrialTiming[],
 ): Promise<void> {
   const sorted = [...trials].sort((a, b) => (a.contentKey < b.contentKey ? -1 : 1));
-  const content: ShardResults = { format: SHARD_FORMAT, ...results, trials: sorted.map(({ contentKey, outcome: { timing: _timing, ...outcome } }) => ({ contentKey, outcome })) };
+  const content: ShardResults = {
+    format: SHARD_FORMAT,
+    ...results,
+    trials: sorted.map(({ contentKey, outcome: { timing: _timing, ...outcome } }) => ({ contentKey, outcome })),
+  };
   await replaceDirAtomic(dir, async (temp) => {
     await writeFile(path.join(temp, TRIALS_FILE), `${canonicalJson(content)}\n`);
     await writeFile(path.join(temp, RUN_LOG_FILE), timings.map((t) => JSON.stringify(t)).join('\n') + (timings.length ? '\n' : ''));

@@ -36,7 +36,5 @@ export function halvingSchedule(candidates: number, maxEpochs: number, eta = 3):
  */
 export function promote<T extends { id: string; score: number; tieBreak?: number }>(results: readonly T[], eta = 3): T[] {
   const keep = Math.max(1, Math.floor(results.length / eta));
-  return [...results]
-    .sort((a, b) => b.score - a.score || (a.tieBreak ?? 0) - (b.tieBreak ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
-    .slice(0, keep);
+  return [...results].sort((a, b) => b.score - a.score || (a.tieBreak ?? 0) - (b.tieBreak ?? 0) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)).slice(0, keep);
 }

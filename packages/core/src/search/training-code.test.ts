@@ -24,7 +24,9 @@ function hashAfter(file: string, edit: (text: string) => string): string {
 describe('training code hash', () => {
   it('follows the real import graph of the trial runner: the trainer, Adam, the wasm kernels; not type-only imports', () => {
     const files = trainingCodeFiles().map((f) => path.relative(src, f));
-    expect(files).toEqual(expect.arrayContaining(['train/adam.ts', 'train/trainer.ts', 'train/wasm/kernels.generated.ts', 'search/trial-worker-main.ts', 'data/window-store.ts']));
+    expect(files).toEqual(
+      expect.arrayContaining(['train/adam.ts', 'train/trainer.ts', 'train/wasm/kernels.generated.ts', 'search/trial-worker-main.ts', 'data/window-store.ts']),
+    );
     // trial-runner imports only the WindowManifest type from stages/window.ts
     expect(files).not.toContain('stages/window.ts');
     expect(files).not.toContain('stages/search.ts');

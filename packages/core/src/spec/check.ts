@@ -123,21 +123,17 @@ function checkWindowSize(spec: NormalizedSpec, source: YamlSource): Diagnostic[]
   const { sampleRateHz: rate, lengthSeconds, mode } = spec.window;
   const factor = native / rate;
   if (Math.abs(factor - Math.round(factor)) > 1e-9 || Math.round(factor) < 1) {
-    const examples = [1, 2, 3, 4, 5, 6, 8, 9, 10].map((k) => native / k).filter(Number.isInteger).slice(0, 6);
+    const examples = [1, 2, 3, 4, 5, 6, 8, 9, 10]
+      .map((k) => native / k)
+      .filter(Number.isInteger)
+      .slice(0, 6);
     return [
-      source.diagnostic(
-        WINDOW('sampleRateHz'),
-        `must be ${id}'s native ${native} Hz divided by a whole number (e.g. ${examples.join(', ')}), got ${rate}`,
-      ),
+      source.diagnostic(WINDOW('sampleRateHz'), `must be ${id}'s native ${native} Hz divided by a whole number (e.g. ${examples.join(', ')}), got ${rate}`),
     ];
   }
   const recordingSamples = DATASETS[id].recordingSamples;
   const samples =
-    mode === 'recording'
-      ? recordingSamples === null
-        ? Infinity
-        : Math.round(recordingSamples / factor)
-      : Math.round((lengthSeconds ?? 0) * rate);
+    mode === 'recording' ? (recordingSamples === null ? Infinity : Math.round(recordingSamples / factor)) : Math.round((lengthSeconds ?? 0) * rate);
   if (samples >= 2) return [];
   const place = [WINDOW('lengthSeconds'), WINDOW('sampleRateHz')].find((p) => source.has(p)) ?? WINDOW();
   const how = mode === 'recording' ? `each ${id} recording at ${rate} Hz` : `${lengthSeconds} s at ${rate} Hz`;
@@ -160,7 +156,14 @@ function checkClasses(spec: NormalizedSpec, source: YamlSource): Diagnostic[] {
   const labels = [...new Set(DATASETS[id].labels.map((label) => map[label] ?? label))];
   if ((policy === 'majority' || policy === 'centre') && unlabelled === 'other') labels.push(map.other ?? 'other');
   return classes.flatMap((name, i) =>
-    labels.includes(name) ? [] : [source.diagnostic(WINDOW('labels', 'classes', i), unknownName('class', name, labels, `${id} labels${Object.keys(map).length > 0 ? ' after labels.map' : ''}`))],
+    labels.includes(name)
+      ? []
+      : [
+          source.diagnostic(
+            WINDOW('labels', 'classes', i),
+            unknownName('class', name, labels, `${id} labels${Object.keys(map).length > 0 ? ' after labels.map' : ''}`),
+          ),
+        ],
   );
 }
 
@@ -237,7 +240,10 @@ function checkSearchSpace(spec: NormalizedSpec, source: YamlSource): Diagnostic[
     space.downsampleBlocks.forEach((block, i) => {
       if (block >= max) {
         diagnostics.push(
-          source.diagnostic(SPACE('downsampleBlocks', i), `block ${block} never exists: blocks are numbered from 0 and there are at most ${max} (blocks: [${min}, ${max}])`),
+          source.diagnostic(
+            SPACE('downsampleBlocks', i),
+            `block ${block} never exists: blocks are numbered from 0 and there are at most ${max} (blocks: [${min}, ${max}])`,
+          ),
         );
       }
     });

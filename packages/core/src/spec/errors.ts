@@ -24,9 +24,7 @@ export class SpecError extends UserError {
   readonly diagnostics: readonly Diagnostic[];
 
   constructor(diagnostics: readonly Diagnostic[]) {
-    const sorted = [...diagnostics].sort(
-      (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column,
-    );
+    const sorted = [...diagnostics].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
     super(sorted.map(formatDiagnostic).join('\n'));
     this.diagnostics = sorted;
   }

@@ -16,12 +16,7 @@ export interface SchemaMessageOptions {
  * Turns ajv's errors (allErrors + verbose) into one diagnostic per offending place. ajv reports every failed
  * keyword, every oneOf branch and the oneOf itself; a user needs one sentence saying what was expected there.
  */
-export function schemaDiagnostics(
-  errors: readonly ErrorObject[],
-  data: unknown,
-  source: YamlSource,
-  options: SchemaMessageOptions,
-): Diagnostic[] {
+export function schemaDiagnostics(errors: readonly ErrorObject[], data: unknown, source: YamlSource, options: SchemaMessageOptions): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const valueErrors = new Map<string, ErrorObject[]>();
   const relevant = keepFittingOneOfBranch(errors, options.root);
@@ -59,9 +54,7 @@ function typoedRequiredKeys(errors: readonly ErrorObject[]): Set<string> {
   const typoed = new Set<string>();
   for (const error of errors.filter((e) => e.keyword === 'additionalProperties')) {
     const key = String((error.params as { additionalProperty: string }).additionalProperty);
-    const candidates = missing
-      .filter((m) => m.instancePath === error.instancePath)
-      .map((m) => (m.params as { missingProperty: string }).missingProperty);
+    const candidates = missing.filter((m) => m.instancePath === error.instancePath).map((m) => (m.params as { missingProperty: string }).missingProperty);
     const guess = closest(key, candidates);
     if (guess !== undefined) typoed.add(`${error.instancePath}/${guess}`);
   }
@@ -79,9 +72,7 @@ function keepFittingOneOfBranch(errors: readonly ErrorObject[], root: SchemaNode
     const branches = (oneOf.schema as SchemaNode[]).map((branch) => ({ raw: branch, resolved: resolveRef(branch, root) }));
     const actual = jsonType(oneOf.data);
     const fitting = branches.find((b) => schemaTypes(b.resolved).some((type) => typeMatches(actual, type)));
-    const losing = new Set<unknown>(
-      branches.filter((b) => b !== fitting).flatMap((b) => [b.raw, b.resolved]),
-    );
+    const losing = new Set<unknown>(branches.filter((b) => b !== fitting).flatMap((b) => [b.raw, b.resolved]));
     kept = kept.filter((e) => {
       if (e === oneOf) return fitting === undefined;
       // Deeper errors come from the fitting branch only: a branch whose type does not fit never looks inside.

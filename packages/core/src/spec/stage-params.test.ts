@@ -16,12 +16,20 @@ describe('stage params: the alarm rule reaches emit-firmware, the rest of evalua
   const base = fingerprints(`${HEAD}evaluate:\n  folds: all\n  postProcessing: { k: 2, n: 3, refractorySeconds: 5 }\n`);
 
   it('editing evaluate.postProcessing changes emit-firmware (the rule is in model.h) and evaluate, nothing else', () => {
-    expect(changed(base, fingerprints(`${HEAD}evaluate:\n  folds: all\n  postProcessing: { k: 2, n: 3, refractorySeconds: 10 }\n`))).toEqual(['emit-firmware', 'evaluate']);
-    expect(changed(base, fingerprints(`${HEAD}evaluate:\n  folds: all\n  postProcessing: { k: 1, n: 3, refractorySeconds: 5 }\n`))).toEqual(['emit-firmware', 'evaluate']);
+    expect(changed(base, fingerprints(`${HEAD}evaluate:\n  folds: all\n  postProcessing: { k: 2, n: 3, refractorySeconds: 10 }\n`))).toEqual([
+      'emit-firmware',
+      'evaluate',
+    ]);
+    expect(changed(base, fingerprints(`${HEAD}evaluate:\n  folds: all\n  postProcessing: { k: 1, n: 3, refractorySeconds: 5 }\n`))).toEqual([
+      'emit-firmware',
+      'evaluate',
+    ]);
   });
 
   it('editing the rest of evaluate changes only evaluate; writing the defaults out changes nothing', () => {
-    expect(changed(base, fingerprints(`${HEAD}evaluate:\n  folds: [SA02]\n  int8: false\n  postProcessing: { k: 2, n: 3, refractorySeconds: 5 }\n`))).toEqual(['evaluate']);
+    expect(changed(base, fingerprints(`${HEAD}evaluate:\n  folds: [SA02]\n  int8: false\n  postProcessing: { k: 2, n: 3, refractorySeconds: 5 }\n`))).toEqual([
+      'evaluate',
+    ]);
     expect(changed(base, fingerprints(HEAD))).toEqual([]);
   });
 

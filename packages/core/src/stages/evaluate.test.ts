@@ -33,7 +33,12 @@ function settings() {
     precision: spec.train.precision,
     cascade: spec['train-cascade'],
     quantize: { ...spec.quantize, calibrationWindows: 200 },
-    evaluate: { ...spec.evaluate, baselines: true, folds: ['SA01', 'SA02'], training: { epochs: 2, patience: 2, maxTrainWindows: 1500, maxValidationWindows: 800 } },
+    evaluate: {
+      ...spec.evaluate,
+      baselines: true,
+      folds: ['SA01', 'SA02'],
+      training: { epochs: 2, patience: 2, maxTrainWindows: 1500, maxValidationWindows: 800 },
+    },
   };
 }
 
@@ -44,7 +49,15 @@ function sources() {
 async function evaluate(name: string, shardDirs: string[] = [], journal = name) {
   const lines: string[] = [];
   const outDir = path.join(pipeline.root, name);
-  await runEvaluateStage({ experiment: 'pipeline-test', sources: sources(), settings: settings(), shardDirs, outDir, journalDir: path.join(pipeline.root, 'journals', journal), log: (l) => lines.push(l) });
+  await runEvaluateStage({
+    experiment: 'pipeline-test',
+    sources: sources(),
+    settings: settings(),
+    shardDirs,
+    outDir,
+    journalDir: path.join(pipeline.root, 'journals', journal),
+    log: (l) => lines.push(l),
+  });
   return { outDir, lines, text: (file: string) => readFileSync(path.join(outDir, file), 'utf8') };
 }
 
@@ -61,13 +74,25 @@ describe('evaluate on the SisFall sample', () => {
       expect(fold.subjects.test).toEqual([fold.fold]);
       expect(fold.subjects.train).not.toContain(fold.fold);
       expect(fold.subjects.validation).not.toContain(fold.fold);
-      expect(fold.results.map((r) => `${r.method}/${r.precision}`)).toEqual(['cascade/float', 'deep-exit/float', 'cascade/int8', 'deep-exit/int8', 'softmax/float']);
+      expect(fold.results.map((r) => `${r.method}/${r.precision}`)).toEqual([
+        'cascade/float',
+        'deep-exit/float',
+        'cascade/int8',
+        'deep-exit/int8',
+        'softmax/float',
+      ]);
       const cascade = fold.results[0].scores;
       expect(cascade.window.windows).toBe(fold.windows.test);
       expect(cascade.event.counts.occurrences[0]).toBeGreaterThan(0);
       expect(cascade.event.counts.activityRecordings).toBeGreaterThan(0);
     }
-    expect(results.aggregate.all.methods.map((m) => `${m.method}/${m.precision}`)).toEqual(['cascade/float', 'deep-exit/float', 'cascade/int8', 'deep-exit/int8', 'softmax/float']);
+    expect(results.aggregate.all.methods.map((m) => `${m.method}/${m.precision}`)).toEqual([
+      'cascade/float',
+      'deep-exit/float',
+      'cascade/int8',
+      'deep-exit/int8',
+      'softmax/float',
+    ]);
     const cascade = results.aggregate.all.methods[0];
     expect(cascade.perSubject.windowEventF1.folds).toBe(2);
     expect(cascade.perSubject.windowEventF1.sd).not.toBeNull();
@@ -112,7 +137,14 @@ describe('evaluate on the SisFall sample', () => {
     expect(shardFolds(folds, 1, 2)).toEqual(['SA02']);
     const shardDirs = [0, 1, 2].map((j) => path.join(pipeline.root, `shard-${j}`));
     for (const [shard, outDir] of shardDirs.entries()) {
-      await runEvaluateShardStage({ sources: sources(), settings: settings(), shard, shards: 3, outDir, journalDir: path.join(pipeline.root, 'journals', 'shards') });
+      await runEvaluateShardStage({
+        sources: sources(),
+        settings: settings(),
+        shard,
+        shards: 3,
+        outDir,
+        journalDir: path.join(pipeline.root, 'journals', 'shards'),
+      });
     }
     expect(JSON.parse(readFileSync(path.join(shardDirs[2], 'folds.json'), 'utf8')).folds).toEqual([]);
     const assembled = await evaluate('assembled', shardDirs, 'empty');
@@ -127,7 +159,10 @@ describe('evaluate on the SisFall sample', () => {
 
   it('gives the same bytes when the shards run in one process with their folds on two worker threads', async () => {
     const shardDirs = [0, 1].map((j) => path.join(pipeline.root, `pooled-${j}`));
-    const lines = new Map<number, string[]>([[0, []], [1, []]]);
+    const lines = new Map<number, string[]>([
+      [0, []],
+      [1, []],
+    ]);
     const outputs = await runEvaluateShards({
       sources: sources(),
       settings: settings(),
@@ -143,7 +178,10 @@ describe('evaluate on the SisFall sample', () => {
     expect(lines.get(0)!.some((l) => l.startsWith('evaluate: fold SA01 done'))).toBe(true);
     expect(lines.get(1)!.some((l) => l.startsWith('evaluate: fold SA02 done'))).toBe(true);
     expect(lines.get(0)!.some((l) => l.includes('fold SA02'))).toBe(false);
-    const runLog = readFileSync(path.join(shardDirs[1], 'run-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const runLog = readFileSync(path.join(shardDirs[1], 'run-log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(runLog).toHaveLength(1);
     expect(runLog[0]).toMatchObject({ fold: 'SA02', replayed: false });
     expect(runLog[0].cpuSeconds).toBeGreaterThan(0);
@@ -155,7 +193,14 @@ describe('evaluate on the SisFall sample', () => {
   it('names the spec field when a listed fold does not exist', async () => {
     const bad = { ...settings(), evaluate: { ...settings().evaluate, folds: ['SA99'] } };
     await expect(
-      runEvaluateStage({ experiment: 'x', sources: sources(), settings: bad, shardDirs: [], outDir: path.join(pipeline.root, 'bad'), journalDir: path.join(pipeline.root, 'j') }),
+      runEvaluateStage({
+        experiment: 'x',
+        sources: sources(),
+        settings: bad,
+        shardDirs: [],
+        outDir: path.join(pipeline.root, 'bad'),
+        journalDir: path.join(pipeline.root, 'j'),
+      }),
     ).rejects.toThrow(/experiment\.yaml: evaluate\.folds: no fold "SA99" in the window store; its folds are SA01, /);
   });
 });
@@ -167,16 +212,28 @@ describe('the trained models on recordings of a local folder', () => {
   beforeAll(async () => {
     const quantizeDir = path.join(pipeline.root, 'quantize');
     const { spec } = pipeline;
-    await runQuantizeStage({ experiment: spec.name, quantize: { ...spec.quantize, calibrationWindows: 200, goldenVectors: 4 }, seed: spec.seed, board: spec.boardDefinition, windowDir: pipeline.windowDir, cascadeDir: pipeline.cascadeDir, outDir: quantizeDir });
+    await runQuantizeStage({
+      experiment: spec.name,
+      quantize: { ...spec.quantize, calibrationWindows: 200, goldenVectors: 4 },
+      seed: spec.seed,
+      board: spec.boardDefinition,
+      windowDir: pipeline.windowDir,
+      cascadeDir: pipeline.cascadeDir,
+      outDir: quantizeDir,
+    });
     models = { cascadeDir: pipeline.cascadeDir, quantizeDir };
     // A user's folder: three committed recordings, laid out like the archive, no checksum pin.
-    const sample = await ensureDataset('sisfall', { source: 'sample', workspaceRoot: defaultWorkspaceRoot, env: { NX_TINYML_DATA_DIR: path.join(defaultWorkspaceRoot, '.data', 'datasets') } });
+    const sample = await ensureDataset('sisfall', {
+      source: 'sample',
+      workspaceRoot: defaultWorkspaceRoot,
+      env: { NX_TINYML_DATA_DIR: path.join(defaultWorkspaceRoot, '.data', 'datasets') },
+    });
     folder = path.join(pipeline.root, 'my-recordings');
     mkdirSync(path.join(folder, 'SA01'), { recursive: true });
     for (const name of RECORDINGS) copyFileSync(path.join(sample.root, `${name}.txt`), path.join(folder, `${name}.txt`));
   }, 300_000);
 
-  it('predict gives, window by window, the decisions of the stage\'s own windows of that recording, float and int8', async () => {
+  it("predict gives, window by window, the decisions of the stage's own windows of that recording, float and int8", async () => {
     const outFile = path.join(pipeline.root, 'predict', 'fall.csv');
     const rows = await runPredict({ spec: pipeline.spec, models, folder, recording: 'SA01/F01_SA01_R01', format: 'csv', outFile });
     const store = await readWindowStore<WindowManifest>(pipeline.windowDir);
@@ -198,9 +255,15 @@ describe('the trained models on recordings of a local folder', () => {
     expect(rows.map((r) => r.label)).toEqual(Array.from(windows, (w) => store.manifest.classes[store.windowLabel[w]]));
     expect(rows.some((r) => r.label === 'fall')).toBe(true);
     const csv = readFileSync(outFile, 'utf8').split('\n');
-    expect(csv[0]).toBe('window,start_s,end_s,label,float_decision,float_p_fall,float_uncertainty,float_exit,int8_decision,int8_p_fall,int8_uncertainty,int8_exit');
+    expect(csv[0]).toBe(
+      'window,start_s,end_s,label,float_decision,float_p_fall,float_uncertainty,float_exit,int8_decision,int8_p_fall,int8_uncertainty,int8_exit',
+    );
     expect(csv).toHaveLength(windows.length + 2);
-    expect(formatPredictions(rows.slice(0, 2), ['fall'], 'jsonl').split('\n').map((l) => l && JSON.parse(l).window)).toEqual([0, 1, '']);
+    expect(
+      formatPredictions(rows.slice(0, 2), ['fall'], 'jsonl')
+        .split('\n')
+        .map((l) => l && JSON.parse(l).window),
+    ).toEqual([0, 1, '']);
   }, 120_000);
 
   it('evaluate-data scores every recording of the folder and lists what it read', async () => {
@@ -222,7 +285,9 @@ describe('the trained models on recordings of a local folder', () => {
     lines[4] = '12, abc, 7, 1, 2, 3, 4, 5, 6;';
     writeFileSync(path.join(broken, 'SA01/D01_SA01_R01.txt'), lines.join('\n'));
     const outFile = path.join(pipeline.root, 'broken-out', 'p.csv');
-    await expect(runPredict({ spec: pipeline.spec, models, folder: broken, recording: 'SA01/D01_SA01_R01', format: 'csv', outFile })).rejects.toThrow(/D01_SA01_R01\.txt:5: /);
+    await expect(runPredict({ spec: pipeline.spec, models, folder: broken, recording: 'SA01/D01_SA01_R01', format: 'csv', outFile })).rejects.toThrow(
+      /D01_SA01_R01\.txt:5: /,
+    );
     expect(existsSync(outFile)).toBe(false);
     const outDir = path.join(pipeline.root, 'broken-report');
     await expect(runNewDataEvaluation({ spec: pipeline.spec, models, folder: broken, outDir })).rejects.toThrow(/D01_SA01_R01\.txt:5: /);

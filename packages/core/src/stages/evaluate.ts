@@ -36,7 +36,10 @@ export async function runEvaluateStage(input: EvaluateStageInput): Promise<Evalu
     for (const { key, result } of output?.folds ?? []) fromShards.set(key, result);
   }
   const missing = context.folds.filter((f) => !fromShards.has(context.foldKey(f)));
-  if (input.shardDirs.length > 0) log(`evaluate: ${context.folds.length - missing.length} of ${context.folds.length} fold(s) from the shard targets${missing.length > 0 ? `; evaluating ${missing.join(', ')} here` : ''}`);
+  if (input.shardDirs.length > 0)
+    log(
+      `evaluate: ${context.folds.length - missing.length} of ${context.folds.length} fold(s) from the shard targets${missing.length > 0 ? `; evaluating ${missing.join(', ')} here` : ''}`,
+    );
   const { results: evaluated } = await runFolds(context, missing, input.settings, input.journalDir, log);
   const byFold = new Map(evaluated.map((r) => [r.fold, r]));
   const folds = context.folds.map((f) => fromShards.get(context.foldKey(f)) ?? byFold.get(f)!);

@@ -58,7 +58,9 @@ const MAC_KINDS = ['conv1d', 'depthwise1d', 'pointwise1d', 'dense', 'gru'] as co
  * the linked image with the memory model — the flash blob and the arena must be exactly the predicted sizes — and
  * reports flash, SRAM, and instructions per inference, per exit and per MAC from the QEMU instruction counter.
  */
-export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ runner: string; passed: number; vectors: number } | { runner: 'board'; skipped: string }> {
+export async function runFlashTestStage(
+  input: FlashTestStageInput,
+): Promise<{ runner: string; passed: number; vectors: number } | { runner: 'board'; skipped: string }> {
   const log = input.log ?? silentLog;
   const workspaceRoot = input.workspaceRoot ?? defaultWorkspaceRoot;
   const manifest = await readStageOutput<FirmwareManifest>(path.join(input.firmwareDir, FIRMWARE_MANIFEST_FILE), 'the firmware package', 'emit-firmware');
@@ -68,12 +70,17 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
   if (runner.kind === 'skipped') {
     log(`flash-test: skipped: ${runner.reason}`);
     await replaceDirAtomic(input.outDir, async (dir) => {
-      await writeFile(path.join(dir, 'report.json'), `${canonicalJson({ format: 'nx-tinyml/flash-test@1', experiment: input.experiment, board: input.board.name, runner: 'board', skipped: runner.reason }, 1)}\n`);
+      await writeFile(
+        path.join(dir, 'report.json'),
+        `${canonicalJson({ format: 'nx-tinyml/flash-test@1', experiment: input.experiment, board: input.board.name, runner: 'board', skipped: runner.reason }, 1)}\n`,
+      );
     });
     return { runner: 'board', skipped: runner.reason };
   }
   const buildBoard = runner.kind === 'host' ? await loadBoard(workspaceRoot, 'host') : input.board;
-  log(`flash-test: runner ${runner.kind}${runner.kind === 'host' && input.board.name !== 'host' ? ` (${input.board.name} has no emulator here; native build with ASan/UBSan, memory checked against ${input.board.name})` : ''}: ${runner.why}`);
+  log(
+    `flash-test: runner ${runner.kind}${runner.kind === 'host' && input.board.name !== 'host' ? ` (${input.board.name} has no emulator here; native build with ASan/UBSan, memory checked against ${input.board.name})` : ''}: ${runner.why}`,
+  );
 
   const buildDir = await makeTempDir('flash');
   // Two long steps, building and running; the heartbeat shows they are alive (QEMU runs can take minutes).
@@ -109,7 +116,14 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
       const timeoutMs = input.timeoutMs ?? 120_000;
       const run: FirmwareRun =
         kind === 'qemu'
-          ? await runOnQemu({ board, elf: build.elf, timeoutMs, count: 'auto', countFunctions: KERNELS.filter((k) => findSymbol(build.memory, k)), workspaceRoot })
+          ? await runOnQemu({
+              board,
+              elf: build.elf,
+              timeoutMs,
+              count: 'auto',
+              countFunctions: KERNELS.filter((k) => findSymbol(build.memory, k)),
+              workspaceRoot,
+            })
           : await runOnHost({ elf: build.elf, timeoutMs });
       return { build, run, outcome: bitExactOutcome(run, board, kind) };
     };
@@ -119,8 +133,11 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
     const executed = executedCore(buildBoard, runner.kind);
     // A board emulated on a stand-in core (the ESP32-S2's LX7 on QEMU's lx106) also runs natively under ASan/UBSan:
     // undefined behaviour the stand-in happens to tolerate must not pass unnoticed.
-    const second = executed.standIn && input.runner === 'auto' ? await goldenRun(await loadBoard(workspaceRoot, 'host'), 'host', path.join(buildDir, 'host')) : null;
-    const secondRunner = second ? { runner: 'host' as const, builtFor: 'host', passed: Number(second.outcome[1]), total: Number(second.outcome[2]), bitExact: true } : null;
+    const second =
+      executed.standIn && input.runner === 'auto' ? await goldenRun(await loadBoard(workspaceRoot, 'host'), 'host', path.join(buildDir, 'host')) : null;
+    const secondRunner = second
+      ? { runner: 'host' as const, builtFor: 'host', passed: Number(second.outcome[1]), total: Number(second.outcome[2]), bitExact: true }
+      : null;
     const instructions = run.instructions ? instructionReport(run, model, vectors) : null;
     const report = {
       format: 'nx-tinyml/flash-test@1',
@@ -147,7 +164,9 @@ export async function runFlashTestStage(input: FlashTestStageInput): Promise<{ r
         (secondRunner ? `${secondRunner.passed}/${secondRunner.total} bit-exact natively under ASan/UBSan; ` : '') +
         `blob ${memory.blob.linked} B = predicted, arena ${memory.arena.linked} B = predicted` +
         (memory.builtWith === 'host' ? '' : `; flash ${memory.flash.used} B, SRAM ${memory.sram.used} B, runtime code ${memory.runtime.measured} B`) +
-        (instructions ? `; ${Math.round(instructions.perInference.mean)} instructions per inference, ${instructions.perMac.conv1d?.toFixed(2) ?? '–'} per conv1d MAC` : ''),
+        (instructions
+          ? `; ${Math.round(instructions.perInference.mean)} instructions per inference, ${instructions.perMac.conv1d?.toFixed(2) ?? '–'} per conv1d MAC`
+          : ''),
     );
     return { runner: runner.kind, passed: Number(outcome[1]), vectors: Number(outcome[2]) };
   } finally {
@@ -197,15 +216,19 @@ async function chooseRunner(wanted: FlashRunner, board: BoardDefinition, log: Lo
   if (wanted === 'board') {
     const detection = await detectBoardRunner(board);
     if (detection.status === 'skipped') return { kind: 'skipped', reason: detection.reason };
-    throw new UserError(`flash-test: ${detection.tool} is installed, but running the golden vectors on an attached ${board.name} is not supported yet; use runner qemu or host`);
+    throw new UserError(
+      `flash-test: ${detection.tool} is installed, but running the golden vectors on an attached ${board.name} is not supported yet; use runner qemu or host`,
+    );
   }
   if (wanted === 'qemu') {
-    if (!emulated) throw new UserError(`flash-test.runner: qemu: board ${board.name} has no emulator here (board.yaml emulator: ${board.emulator}); use host or board`);
+    if (!emulated)
+      throw new UserError(`flash-test.runner: qemu: board ${board.name} has no emulator here (board.yaml emulator: ${board.emulator}); use host or board`);
     return { kind: 'qemu', why: `board.yaml emulator ${board.emulator}` };
   }
   if (wanted === 'host') return { kind: 'host', why: 'flash-test.runner: host' };
   const detection = await detectBoardRunner(board);
-  if (detection.status !== 'skipped') log(`flash-test: ${detection.tool} found; auto still uses the emulator or the host (use runner: board for the attached ${board.name})`);
+  if (detection.status !== 'skipped')
+    log(`flash-test: ${detection.tool} found; auto still uses the emulator or the host (use runner: board for the attached ${board.name})`);
   return emulated ? { kind: 'qemu', why: `auto: board.yaml emulator ${board.emulator}` } : { kind: 'host', why: 'auto: no emulator for this board' };
 }
 
@@ -260,11 +283,15 @@ function checkStaticRam(build: FirmwareBuild, board: BoardDefinition, model: Qua
   if (measured === null) throw new Error('flash-test: the image lacks tinyml_arena, tinyml_input or tinyml_result');
   const predictedResult = resultBytes(model.ir);
   if (measured.result !== predictedResult) {
-    throw new Error(`flash-test: the memory model predicted a ${predictedResult}-byte result, the linker placed ${measured.result}: model/memory.ts and the emitted tinyml_result_t disagree`);
+    throw new Error(
+      `flash-test: the memory model predicted a ${predictedResult}-byte result, the linker placed ${measured.result}: model/memory.ts and the emitted tinyml_result_t disagree`,
+    );
   }
   const predictedAlarm = predictedAlarmState(manifest, model, board);
   if (measured.postProcessing !== predictedAlarm) {
-    throw new Error(`flash-test: the memory model predicted ${predictedAlarm} bytes of alarm state, the linker placed ${measured.postProcessing}: model/memory.ts postProcessingBytes and emit-model.ts disagree`);
+    throw new Error(
+      `flash-test: the memory model predicted ${predictedAlarm} bytes of alarm state, the linker placed ${measured.postProcessing}: model/memory.ts postProcessingBytes and emit-model.ts disagree`,
+    );
   }
   if (measured.static > board.memory.runtimeRamBytes) throw new UserError(staticRamMessage(board, measured.static, workspaceRoot));
 }
@@ -284,7 +311,9 @@ function checkMemory(build: FirmwareBuild, manifest: FirmwareManifest, board: Bo
   const inputBuffer = { predicted: manifest.predicted.inputBytes, linked: size('tinyml_input') };
   for (const [what, figures] of Object.entries({ blob, arena, input: inputBuffer })) {
     if (figures.linked !== figures.predicted) {
-      throw new Error(`flash-test: the memory model predicted a ${figures.predicted}-byte ${what}, the linker placed ${figures.linked}: the planner and the emitter disagree`);
+      throw new Error(
+        `flash-test: the memory model predicted a ${figures.predicted}-byte ${what}, the linker placed ${figures.linked}: the planner and the emitter disagree`,
+      );
     }
   }
   const objectFlash = (match: (object: string) => boolean) => build.memory.objects.filter((o) => match(o.object)).reduce((n, o) => n + o.flash, 0);
@@ -314,7 +343,8 @@ function checkMemory(build: FirmwareBuild, manifest: FirmwareManifest, board: Bo
       // the stack as a .stack section, a native image has none, so it is added.
       used: measuredStatic.sram,
       capacity: build.memory.ram.capacity,
-      predicted: predictedSram.arena + predictedSram.input + predictedSram.result + (predictedSram.postProcessing ?? 0) + predictedSram.static + predictedSram.stack,
+      predicted:
+        predictedSram.arena + predictedSram.input + predictedSram.result + (predictedSram.postProcessing ?? 0) + predictedSram.static + predictedSram.stack,
       theoreticalMinimum: manifest.predicted.arenaLowerBound + predictedSram.input + predictedSram.stack,
       sections: build.memory.ram.sections,
     },
@@ -407,7 +437,9 @@ function flashTestMarkdown(report: {
           '',
         ]
       : []),
-    ...(report.secondRunner ? [`Second runner: ${report.secondRunner.passed}/${report.secondRunner.total} bit-exact natively (x86-64, ASan + UBSan).`, ''] : []),
+    ...(report.secondRunner
+      ? [`Second runner: ${report.secondRunner.passed}/${report.secondRunner.total} bit-exact natively (x86-64, ASan + UBSan).`, '']
+      : []),
     '| | predicted (memory model) | linked |',
     '|---|---|---|',
     `| flash blob (weights, biases, quantisation) | ${m.blob.predicted} | ${m.blob.linked} |`,

@@ -8,7 +8,8 @@ export const STAGES = ['window', 'search', 'train-cascade', 'quantize', 'emit-fi
 export type StageName = (typeof STAGES)[number];
 
 /** A spec section a stage reads: a top-level key, or one setting inside a section (`section.key`). */
-export type StageParam = 'seed' | 'window' | 'train' | 'search' | 'train-cascade' | 'quantize' | 'emit-firmware' | 'flash-test' | 'evaluate' | 'board' | 'evaluate.postProcessing';
+export type StageParam =
+  'seed' | 'window' | 'train' | 'search' | 'train-cascade' | 'quantize' | 'emit-firmware' | 'flash-test' | 'evaluate' | 'board' | 'evaluate.postProcessing';
 
 export interface StageContract {
   description: string;
@@ -43,7 +44,8 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     implemented: true,
   },
   'train-cascade': {
-    description: 'Trains the evidential early-exit cascade (UR2M) on the searched backbone, calibrates exit thresholds and compares it with softmax, deep-ensemble, TTA and no-cascade baselines.',
+    description:
+      'Trains the evidential early-exit cascade (UR2M) on the searched backbone, calibrates exit thresholds and compares it with softmax, deep-ensemble, TTA and no-cascade baselines.',
     params: ['seed', 'train', 'train-cascade', 'board'],
     dataset: false,
     board: true,
@@ -66,7 +68,8 @@ export const STAGE_CONTRACTS: Readonly<Record<StageName, StageContract>> = {
     implemented: true,
   },
   'flash-test': {
-    description: 'Builds the golden-vector test program and runs it on QEMU, the host (ASan/UBSan) or a board: bit-exact against the integer reference interpreter, memory against the memory model, instruction counts.',
+    description:
+      'Builds the golden-vector test program and runs it on QEMU, the host (ASan/UBSan) or a board: bit-exact against the integer reference interpreter, memory against the memory model, instruction counts.',
     params: ['flash-test', 'board'],
     dataset: false,
     board: true,

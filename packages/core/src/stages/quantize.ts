@@ -195,7 +195,10 @@ export async function runQuantizeStage(input: QuantizeStageInput): Promise<{ eve
     await writeFile(path.join(dir, FLASH_BLOB_FILE), blob.bytes);
     await writeFile(path.join(dir, 'flash-sections.json'), `${canonicalJson(blob.sections, 1)}\n`);
     await writeFile(path.join(dir, RAW_INPUT_FILE), `${canonicalJson(rawInput, 1)}\n`);
-    await writeFile(path.join(dir, GOLDEN_FILE), `${canonicalJson({ format: 'nx-tinyml/golden@1', events: cascade.events, classes: cascade.classes, vectors: golden }, 1)}\n`);
+    await writeFile(
+      path.join(dir, GOLDEN_FILE),
+      `${canonicalJson({ format: 'nx-tinyml/golden@1', events: cascade.events, classes: cascade.classes, vectors: golden }, 1)}\n`,
+    );
     await writeFile(path.join(dir, 'report.json'), `${canonicalJson(report, 1)}\n`);
     await writeFile(path.join(dir, 'summary.md'), quantizeMarkdown(input.experiment, report));
   });
@@ -261,34 +264,41 @@ function goldenVectors(
   for (let round = 0; chosen.length < Math.min(count, windows.length); round++) {
     for (const pool of pools) if (round < pool.length && chosen.length < count) chosen.push(pool[round]);
   }
-  return chosen.sort((a, b) => a - b).map((w) => {
-    const raw = physicalToRaw(rawInput, physicalWindow(store, w));
-    const input = rawToInput(rawInput, raw);
-    const result = runQuantized(model, input);
-    const all = runQuantized(model, input, { runAllExits: true });
-    const evidenceOf = (r: InterpreterResult, op: number) => Array.from(r.tensors[op + 1] as Int8Array);
-    const taken = result.exits.find((e) => e.exit === result.exitTaken);
-    return {
-      window: w,
-      subject: store.manifest.subjects[store.windowSubject[w]].id,
-      label: store.manifest.classes[store.windowLabel[w]],
-      raw: Array.from(raw),
-      input: Array.from(input),
-      exitTaken: result.exitTaken,
-      exits: result.exits.map((e) => ({
-        exit: e.exit,
-        evidence: evidenceOf(result, e.op),
-        pQ15: e.estimate.events.map((x) => x.pQ15),
-        uQ15: e.estimate.events.map((x) => x.uQ15),
-        present: e.estimate.events.map((x) => (x.present ? 1 : 0)),
-        maxUQ15: e.estimate.maxUQ15,
-        takes: e.takes,
-      })),
-      output: Array.from(result.output),
-      decision: taken ? fixedPointDecision(taken.estimate.events) : 0,
-      allExits: all.exits.map((e) => ({ exit: e.exit, evidence: evidenceOf(all, e.op), pQ15: e.estimate.events.map((x) => x.pQ15), uQ15: e.estimate.events.map((x) => x.uQ15) })),
-    };
-  });
+  return chosen
+    .sort((a, b) => a - b)
+    .map((w) => {
+      const raw = physicalToRaw(rawInput, physicalWindow(store, w));
+      const input = rawToInput(rawInput, raw);
+      const result = runQuantized(model, input);
+      const all = runQuantized(model, input, { runAllExits: true });
+      const evidenceOf = (r: InterpreterResult, op: number) => Array.from(r.tensors[op + 1] as Int8Array);
+      const taken = result.exits.find((e) => e.exit === result.exitTaken);
+      return {
+        window: w,
+        subject: store.manifest.subjects[store.windowSubject[w]].id,
+        label: store.manifest.classes[store.windowLabel[w]],
+        raw: Array.from(raw),
+        input: Array.from(input),
+        exitTaken: result.exitTaken,
+        exits: result.exits.map((e) => ({
+          exit: e.exit,
+          evidence: evidenceOf(result, e.op),
+          pQ15: e.estimate.events.map((x) => x.pQ15),
+          uQ15: e.estimate.events.map((x) => x.uQ15),
+          present: e.estimate.events.map((x) => (x.present ? 1 : 0)),
+          maxUQ15: e.estimate.maxUQ15,
+          takes: e.takes,
+        })),
+        output: Array.from(result.output),
+        decision: taken ? fixedPointDecision(taken.estimate.events) : 0,
+        allExits: all.exits.map((e) => ({
+          exit: e.exit,
+          evidence: evidenceOf(all, e.op),
+          pQ15: e.estimate.events.map((x) => x.pQ15),
+          uQ15: e.estimate.events.map((x) => x.uQ15),
+        })),
+      };
+    });
 }
 
 function summarize(scores: PredictionScores) {
@@ -303,17 +313,20 @@ function summarize(scores: PredictionScores) {
   };
 }
 
-function quantizeMarkdown(experiment: string, report: {
-  events: string[];
-  windows: number;
-  testSubjects: string[];
-  float: ReturnType<typeof summarize>;
-  int8: ReturnType<typeof summarize>;
-  drop: { eventF1: number; accuracy: number; ece: number };
-  agreement: { decision: number; exit: number };
-  tensors: { tensor: number; kind: string; maxSteps: number; meanSteps: number; maxAbsolute: number }[];
-  flash: { blobBytes: number };
-}): string {
+function quantizeMarkdown(
+  experiment: string,
+  report: {
+    events: string[];
+    windows: number;
+    testSubjects: string[];
+    float: ReturnType<typeof summarize>;
+    int8: ReturnType<typeof summarize>;
+    drop: { eventF1: number; accuracy: number; ece: number };
+    agreement: { decision: number; exit: number };
+    tensors: { tensor: number; kind: string; maxSteps: number; meanSteps: number; maxAbsolute: number }[];
+    flash: { blobBytes: number };
+  },
+): string {
   const f = (v: number | null) => (v === null ? '–' : v.toFixed(3));
   const rates = (r: number[] | null) => (r ? r.map((x) => `${(100 * x).toFixed(1)} %`).join(' / ') : '–');
   return [

@@ -53,8 +53,24 @@ export async function runSampleSearch(specText = SAMPLE_PIPELINE_SPEC): Promise<
   const searchDir = path.join(root, 'search');
   const cascadeDir = path.join(root, 'train-cascade');
   const env = { NX_TINYML_DATA_DIR: path.join(defaultWorkspaceRoot, '.data', 'datasets') };
-  await runWindowStage({ experiment: spec.name, dataset: { ...spec.dataset, source: 'sample' }, window: spec.window, outDir: windowDir, workspaceRoot: defaultWorkspaceRoot, env });
-  await runSearchStage({ experiment: spec.name, search: { ...spec.search, workers: 1 }, precision: spec.train.precision, seed: spec.seed, board: spec.boardDefinition, windowDir, outDir: searchDir, journalDir: path.join(root, 'journal') });
+  await runWindowStage({
+    experiment: spec.name,
+    dataset: { ...spec.dataset, source: 'sample' },
+    window: spec.window,
+    outDir: windowDir,
+    workspaceRoot: defaultWorkspaceRoot,
+    env,
+  });
+  await runSearchStage({
+    experiment: spec.name,
+    search: { ...spec.search, workers: 1 },
+    precision: spec.train.precision,
+    seed: spec.seed,
+    board: spec.boardDefinition,
+    windowDir,
+    outDir: searchDir,
+    journalDir: path.join(root, 'journal'),
+  });
   // KEEP_SCRATCH=1 keeps the folder for a look at the artifacts.
   const dispose = () => (process.env.KEEP_SCRATCH ? console.log(`kept ${root}`) : rmSync(root, { recursive: true, force: true }));
   return { spec, root, windowDir, searchDir, cascadeDir, dispose };
@@ -64,6 +80,15 @@ export async function runSampleSearch(specText = SAMPLE_PIPELINE_SPEC): Promise<
 export async function runSamplePipeline(specText = SAMPLE_PIPELINE_SPEC): Promise<SamplePipeline> {
   const pipeline = await runSampleSearch(specText);
   const { spec } = pipeline;
-  await runTrainCascadeStage({ experiment: spec.name, cascade: spec['train-cascade'], seed: spec.seed, precision: spec.train.precision, board: spec.boardDefinition, windowDir: pipeline.windowDir, searchDir: pipeline.searchDir, outDir: pipeline.cascadeDir });
+  await runTrainCascadeStage({
+    experiment: spec.name,
+    cascade: spec['train-cascade'],
+    seed: spec.seed,
+    precision: spec.train.precision,
+    board: spec.boardDefinition,
+    windowDir: pipeline.windowDir,
+    searchDir: pipeline.searchDir,
+    outDir: pipeline.cascadeDir,
+  });
   return pipeline;
 }

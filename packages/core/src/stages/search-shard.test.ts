@@ -25,14 +25,24 @@ const specYaml =
   'name: shard-test\nboard: stm32f446ze\ndataset: sisfall\nseed: 7\nsearch:\n  strategy: successive-halving\n  trials: 4\n  epochs: 2\n' +
   '  maxTrainWindows: 1200\n  maxValidationWindows: 1200\n  validationSubjects: 1\n  budget:\n    sramBytes: 6500\n  baselines:\n    twoStage: true\n    unweighted: true\n';
 const spec = parseSpec(specYaml, 'experiment.yaml', { workspaceRoot: defaultWorkspaceRoot });
-const setup = (name: string, workers = 2) => ({ search: { ...spec.search, workers }, precision: spec.train.precision, seed: spec.seed, board: spec.boardDefinition, windowDir, journalDir: path.join(scratch, name, 'journal') });
+const setup = (name: string, workers = 2) => ({
+  search: { ...spec.search, workers },
+  precision: spec.train.precision,
+  seed: spec.seed,
+  board: spec.boardDefinition,
+  windowDir,
+  journalDir: path.join(scratch, name, 'journal'),
+});
 const OUTPUTS = ['trials.json', 'pareto.json', 'best-model.json', 'baselines.json', 'summary.md'];
 
 async function searchStage(name: string, shardResults?: { dir: string; rounds: number; shards: number }) {
   const outDir = path.join(scratch, name, 'search');
   const lines: string[] = [];
   await runSearchStage({ experiment: spec.name, ...setup(name), outDir, shardResults, log: (line) => lines.push(line) });
-  const runLog = readFileSync(path.join(outDir, 'run-log.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { key: string; resumed: boolean });
+  const runLog = readFileSync(path.join(outDir, 'run-log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { key: string; resumed: boolean });
   return { outDir, lines, runLog, file: (f: string) => readFileSync(path.join(outDir, f)) };
 }
 
@@ -76,7 +86,12 @@ describe('sharded search rounds', () => {
     const shard1 = new Set(sharded.trialsOf(0, 1).map((t) => t.contentKey));
     expect(sharded.trialsOf(0, 0).filter((t) => shard1.has(t.contentKey))).toEqual([]);
     const promoted = trials.trials.filter((t: { rung: number }) => t.rung === 1).map((t: { candidate: string }) => `${t.candidate}@r1`);
-    expect(labels(1)).toEqual([...promoted, ...baselines.twoStage.trials.filter((t: { rung: number }) => t.rung === 1).map((t: { candidate: string }) => `two-stage/${t.candidate}@r1`)].sort());
+    expect(labels(1)).toEqual(
+      [
+        ...promoted,
+        ...baselines.twoStage.trials.filter((t: { rung: number }) => t.rung === 1).map((t: { candidate: string }) => `two-stage/${t.candidate}@r1`),
+      ].sort(),
+    );
     expect(labels(2)).toEqual(['two-stage/pruned-finetune', `unweighted/${baselines.constrained.candidate}`]);
     expect(labels(3)).toEqual([]);
     // each round's pending trials are dealt out between the shards
@@ -94,7 +109,10 @@ describe('sharded search rounds', () => {
   it('with fewer rounds than the search needs, the stage trains the rest itself and the result is the same', async () => {
     const assembled = await searchStage('short', { dir: sharded.resultsDir, rounds: 1, shards: 2 });
     for (const file of OUTPUTS) expect(assembled.file(file).equals(inProcess.file(file)), file).toBe(true);
-    const trainedHere = assembled.runLog.filter((t) => !t.resumed).map((t) => t.key).sort();
+    const trainedHere = assembled.runLog
+      .filter((t) => !t.resumed)
+      .map((t) => t.key)
+      .sort();
     expect(trainedHere.length).toBeGreaterThan(0);
     expect(trainedHere.every((key) => !key.endsWith('@r0'))).toBe(true);
     expect(assembled.lines.join('\n')).toMatch(new RegExp(`${trainedHere.length} trials? w(as|ere) not covered by the shard targets`));
@@ -106,7 +124,12 @@ describe('sharded search rounds', () => {
     expect(other.size).toBe(0);
     expect(lines.join('\n')).toMatch(/ignoring .*r0-s0: written by a search with other settings/);
     const own = await readShardResults(sharded.resultsDir, (await planSearch(setup('sharded'))).configuration, [0, 1], 2, () => undefined);
-    expect(own.size).toBe(sharded.summaries.slice(0, 2).flat().reduce((n, s) => n + s.trials, 0));
+    expect(own.size).toBe(
+      sharded.summaries
+        .slice(0, 2)
+        .flat()
+        .reduce((n, s) => n + s.trials, 0),
+    );
   });
 
   it('a shard killed with kill -9 keeps its finished trials: the rerun trains only the rest and writes the same results', async () => {

@@ -42,9 +42,20 @@ export async function runSearchShards(input: SearchShardInput): Promise<ShardSum
   const pending = await pendingTrials(plan, known);
   const slices = input.run.map((shard) => ({ shard, trials: pending.filter((_, i) => i % input.shards === shard) }));
   for (const { shard, trials } of slices) {
-    logFor(shard)(`search: round ${input.round}: ${pending.length} trial${pending.length === 1 ? '' : 's'} pending given ${known.size} known; shard ${shard + 1}/${input.shards} takes ${trials.length}`);
+    logFor(shard)(
+      `search: round ${input.round}: ${pending.length} trial${pending.length === 1 ? '' : 's'} pending given ${known.size} known; shard ${shard + 1}/${input.shards} takes ${trials.length}`,
+    );
   }
-  const executor = createTrialExecutor(plan.data, Math.max(1, Math.min(input.search.workers, slices.reduce((n, s) => n + s.trials.length, 0))));
+  const executor = createTrialExecutor(
+    plan.data,
+    Math.max(
+      1,
+      Math.min(
+        input.search.workers,
+        slices.reduce((n, s) => n + s.trials.length, 0),
+      ),
+    ),
+  );
   try {
     return await Promise.all(
       slices.map(async ({ shard, trials }) => {

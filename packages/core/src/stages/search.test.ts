@@ -39,7 +39,14 @@ async function search(spec: NormalizedSpec, name: string, workers = 1) {
 
 beforeAll(async () => {
   const spec = specWith(tiny);
-  await runWindowStage({ experiment: spec.name, dataset: { ...spec.dataset, source: 'sample' }, window: spec.window, outDir: windowDir, workspaceRoot: defaultWorkspaceRoot, env });
+  await runWindowStage({
+    experiment: spec.name,
+    dataset: { ...spec.dataset, source: 'sample' },
+    window: spec.window,
+    outDir: windowDir,
+    workspaceRoot: defaultWorkspaceRoot,
+    env,
+  });
 });
 
 describe('search stage (MicroNAS) on the SisFall sample', () => {
@@ -110,17 +117,36 @@ describe('search stage (MicroNAS) on the SisFall sample', () => {
       `name: ecg-test\nboard: stm32f446ze\ndataset: mitbih\nseed: 3\nwindow:\n  sampleRateHz: 180\nsearch:\n  space: dsconv\n  strategy: random\n  trials: 2\n  epochs: 1\n  maxTrainWindows: 1500\n  maxValidationWindows: 1500\n  validationSubjects: 1\n  baselines:\n    twoStage: false\n    unweighted: false\n${extra}`;
     const spec = parseSpec(yaml(''), 'experiment.yaml', { workspaceRoot: defaultWorkspaceRoot });
     const ecgWindows = path.join(scratch, 'ecg-window');
-    await runWindowStage({ experiment: spec.name, dataset: { ...spec.dataset, source: 'sample' }, window: spec.window, outDir: ecgWindows, workspaceRoot: defaultWorkspaceRoot, env });
+    await runWindowStage({
+      experiment: spec.name,
+      dataset: { ...spec.dataset, source: 'sample' },
+      window: spec.window,
+      outDir: ecgWindows,
+      workspaceRoot: defaultWorkspaceRoot,
+      env,
+    });
     const run = async (s: NormalizedSpec, name: string) => {
       const outDir = path.join(scratch, name);
-      await runSearchStage({ experiment: s.name, search: { ...s.search, workers: 1 }, precision: s.train.precision, seed: s.seed, board: s.boardDefinition, windowDir: ecgWindows, outDir, journalDir: path.join(scratch, `${name}-journal`) });
+      await runSearchStage({
+        experiment: s.name,
+        search: { ...s.search, workers: 1 },
+        precision: s.train.precision,
+        seed: s.seed,
+        board: s.boardDefinition,
+        windowDir: ecgWindows,
+        outDir,
+        journalDir: path.join(scratch, `${name}-journal`),
+      });
       return JSON.parse(readFileSync(path.join(outDir, 'trials.json'), 'utf8'));
     };
     const macro = await run(spec, 'ecg-macro');
     expect(macro.metric).toBe('macro-f1');
     expect(macro.classes).toEqual(['N', 'S', 'V', 'F', 'Q']);
     for (const trial of macro.trials) expect(trial.score).toBe(trial.validationMacroF1);
-    const named = await run(parseSpec(yaml('  metric: positive-f1\n  positiveClass: V\n'), 'experiment.yaml', { workspaceRoot: defaultWorkspaceRoot }), 'ecg-v');
+    const named = await run(
+      parseSpec(yaml('  metric: positive-f1\n  positiveClass: V\n'), 'experiment.yaml', { workspaceRoot: defaultWorkspaceRoot }),
+      'ecg-v',
+    );
     expect(named.metric).toBe('positive-f1');
     expect(named.positiveClass).toBe(2);
     for (const trial of named.trials) expect(trial.score).toBe(trial.validationF1);
@@ -132,7 +158,10 @@ describe('search stage (MicroNAS) on the SisFall sample', () => {
   it('shares identical trials: where every candidate fits, the two-stage baseline trains nothing again', async () => {
     const spec = specWith(`${tiny.replace(/  baselines:[\s\S]*/, '')}  strategy: random\n  baselines:\n    twoStage: true\n    unweighted: false\n`);
     const { read, outDir } = await search(spec, 'shared');
-    const log = readFileSync(path.join(outDir, 'run-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const log = readFileSync(path.join(outDir, 'run-log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     const twoStage = log.filter((t) => t.key.startsWith('two-stage/'));
     expect(twoStage).toHaveLength(4);
     expect(twoStage.every((t) => t.resumed)).toBe(true);
@@ -177,7 +206,10 @@ describe('search stage (MicroNAS) on the SisFall sample', () => {
     expect(journaled).toBeLessThan(5);
 
     const resumed = await search(specWith(tiny), name);
-    const log = readFileSync(path.join(resumed.outDir, 'run-log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const log = readFileSync(path.join(resumed.outDir, 'run-log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(log.filter((t) => t.resumed)).toHaveLength(journaled);
     expect(log).toHaveLength(5);
     expect(new Set(log.map((t) => t.key)).size).toBe(5);

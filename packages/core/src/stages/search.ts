@@ -58,7 +58,13 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
   let store: TrialStore<TrialOutcome> = journal;
   if (input.shardResults) {
     const { dir, rounds, shards } = input.shardResults;
-    const fromShards = await readShardResults(dir, plan.configuration, Array.from({ length: rounds }, (_, r) => r), shards, log);
+    const fromShards = await readShardResults(
+      dir,
+      plan.configuration,
+      Array.from({ length: rounds }, (_, r) => r),
+      shards,
+      log,
+    );
     log(`search: ${fromShards.size} trials from ${rounds}×${shards} shard targets`);
     store = { get: (key) => fromShards.get(key) ?? journal.get(key), record: (key, value) => journal.record(key, value) };
   }
@@ -78,7 +84,14 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
     const reached = new Map<string, TrialRecord>();
     for (const trial of records) if ((reached.get(trial.candidate)?.rung ?? -1) < trial.rung) reached.set(trial.candidate, trial);
     const front = paretoFront(
-      draw.candidates.map((c) => ({ id: c.id, summary: c.summary, cost: c.sramBytes, flashBytes: c.flashBytes, rung: reached.get(c.id)!.rung, score: reached.get(c.id)!.score })),
+      draw.candidates.map((c) => ({
+        id: c.id,
+        summary: c.summary,
+        cost: c.sramBytes,
+        flashBytes: c.flashBytes,
+        rung: reached.get(c.id)!.rung,
+        score: reached.get(c.id)!.score,
+      })),
     ).map(({ cost, score, ...rest }) => ({ ...rest, sramBytes: cost, score }));
     const memory = estimateMemory(winner.candidate.ir, input.board, search.budget);
 
@@ -128,14 +141,20 @@ export async function runSearchStage(input: SearchStageInput): Promise<SearchRes
     progress.finish();
     const minutes = ((Date.now() - started) / 60000).toFixed(1);
     const trained = trials.timings.filter((t) => !t.resumed).length;
-    if (input.shardResults && trained > 0) log(`search: ${trained} trial${trained === 1 ? ' was' : 's were'} not covered by the shard targets and trained here (raise searchRounds to cover them)`);
+    if (input.shardResults && trained > 0)
+      log(`search: ${trained} trial${trained === 1 ? ' was' : 's were'} not covered by the shard targets and trained here (raise searchRounds to cover them)`);
     const macro = selection.monitor === 'macro-f1';
     const figure = (m: Metrics | null | undefined) => fmt(macro ? m?.macroF1 : m?.positiveF1);
     log(
       `search: best ${winner.candidate.id} ${winner.candidate.summary}: val ${macro ? 'macro-F1' : 'F1'} ${figure(winner.outcome.validation)}, test ${macro ? 'macro-F1' : 'F1'} ${figure(winner.outcome.test)} ` +
         `(test subjects ${subjects.test.join(', ')}); SRAM ${winner.candidate.sramBytes} B, flash ${winner.candidate.flashBytes} B; ${records.length} trials in ${minutes} min`,
     );
-    return { fold, best: { ...winner.candidate, validation: winner.outcome.validation, test: winner.outcome.test }, candidates: draw.candidates.length, rejected: draw.rejected.count };
+    return {
+      fold,
+      best: { ...winner.candidate, validation: winner.outcome.validation, test: winner.outcome.test },
+      candidates: draw.candidates.length,
+      rejected: draw.rejected.count,
+    };
   } finally {
     progress.stop();
     journal.close();
@@ -175,7 +194,6 @@ function summaryMarkdown(
     '',
   ].join('\n');
 }
-
 
 function formatReasons(reasons: Record<string, number>): string {
   const entries = Object.entries(reasons);

@@ -92,6 +92,8 @@ describe('train-cascade (UR2M) on the SisFall sample', () => {
   }, 300_000);
 
   it('refuses an event the window store does not have, naming the setting', async () => {
-    await expect(trainCascade('bad', { events: ['stumble'] })).rejects.toThrow(/train-cascade.events: no class "stumble" in the window store; classes: adl, fall/);
+    await expect(trainCascade('bad', { events: ['stumble'] })).rejects.toThrow(
+      /train-cascade.events: no class "stumble" in the window store; classes: adl, fall/,
+    );
   });
 });

@@ -84,13 +84,18 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
   if (!foldInfo) throw new UserError(`best-model.json names fold ${searched.fold}, which the window store does not have; rerun the search stage`);
   const events = resolveEvents(store.manifest.classes, settings.events, foldInfo.trainCounts);
   const data = cascadeFoldData(store, dataSpec, events);
-  if (data.validation.length === 0) throw new UserError(`train-cascade: fold ${searched.fold} leaves no validation subjects to calibrate the exit thresholds on; set train-cascade.validationSubjects ≥ 1`);
+  if (data.validation.length === 0)
+    throw new UserError(
+      `train-cascade: fold ${searched.fold} leaves no validation subjects to calibrate the exit thresholds on; set train-cascade.validationSubjects ≥ 1`,
+    );
   if (data.test.length === 0) throw new UserError(`train-cascade: fold ${searched.fold} has no test windows to evaluate on`);
 
   const E = events.names.length;
   const taps = cascadeTaps(searched.blocks, settings.exits, settings.exitAfter, searched.ir.layers.length);
   if (!settings.exitAfter && taps.length < settings.exits - 1) {
-    log(`train-cascade: the searched backbone has ${searched.blocks.length} block(s), so the cascade gets ${taps.length + 1} exit(s) instead of ${settings.exits}`);
+    log(
+      `train-cascade: the searched backbone has ${searched.blocks.length} block(s), so the cascade gets ${taps.length + 1} exit(s) instead of ${settings.exits}`,
+    );
   }
   const cascadeIR = buildCascadeIR(searched.ir, taps, E);
   const evidentialIR = withHead(searched.ir, 'evidential', E);
@@ -109,9 +114,24 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
   const jobs: TrainingJob[] = [
     { id: 'cascade', kind: 'evidential', ir: cascadeIR, seed: Random.derive(input.seed, 1).uint32(), training: settings.training, settings: training },
     ...(settings.baselines.evidential
-      ? [{ id: 'evidential', kind: 'evidential' as const, ir: evidentialIR, seed: Random.derive(input.seed, 2).uint32(), training: 'stagewise' as const, settings: training }]
+      ? [
+          {
+            id: 'evidential',
+            kind: 'evidential' as const,
+            ir: evidentialIR,
+            seed: Random.derive(input.seed, 2).uint32(),
+            training: 'stagewise' as const,
+            settings: training,
+          },
+        ]
       : []),
-    ...Array.from({ length: softmaxModels }, (_, m) => ({ id: `softmax-${m}`, kind: 'softmax' as const, ir: softmaxIR, seed: Random.derive(input.seed, 100 + m).uint32(), settings: training })),
+    ...Array.from({ length: softmaxModels }, (_, m) => ({
+      id: `softmax-${m}`,
+      kind: 'softmax' as const,
+      ir: softmaxIR,
+      seed: Random.derive(input.seed, 100 + m).uint32(),
+      settings: training,
+    })),
   ];
   log(
     `train-cascade: ${summarizeIR(cascadeIR)} for events ${events.names.join(', ')} on fold ${searched.fold} ` +
@@ -131,7 +151,9 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
         progress.update(done, job.id);
         const last = result.stages[result.stages.length - 1];
         const f1 = last.validation ? monitoredF1(last.validation, E === 1 ? 'positive-f1' : 'event-f1') : null;
-        log(`train-cascade: ${job.id} trained in ${result.seconds.toFixed(0)} s (${result.stages.length} stage(s), validation event F1 ${fmt(f1)}); ${done}/${jobs.length}`);
+        log(
+          `train-cascade: ${job.id} trained in ${result.seconds.toFixed(0)} s (${result.stages.length} stage(s), validation event F1 ${fmt(f1)}); ${done}/${jobs.length}`,
+        );
         return result;
       }),
     );
@@ -159,7 +181,9 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
   const calibration = calibrateThresholds(validationExits, validationTruth, exitMacs, settings.targetDrop);
   const thresholds = calibration.chosen.thresholds;
   // The report's threshold sweep: one shared threshold on every early exit, validation windows, 21 steps.
-  const thresholdSweep = Array.from({ length: 21 }, (_, step) => operatingPoint(validationExits, validationTruth, exitMacs, new Array<number>(exitMacs.length - 1).fill(step / 20)));
+  const thresholdSweep = Array.from({ length: 21 }, (_, step) =>
+    operatingPoint(validationExits, validationTruth, exitMacs, new Array<number>(exitMacs.length - 1).fill(step / 20)),
+  );
   log(
     `train-cascade: thresholds ${thresholds.map((t) => t.toFixed(3)).join(', ') || '(single exit)'} on validation: event F1 ${fmt(calibration.chosen.eventF1)} ` +
       `(deep-only ${fmt(calibration.deepOnly.eventF1)}), exit rates ${calibration.chosen.rates.map((r) => pct(r)).join(' / ')}, ${Math.round(calibration.chosen.expectedMacs)} of ${exitMacs[exitMacs.length - 1]} MACs`,
@@ -233,7 +257,21 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
       resources,
     });
     await write('comparison.json', { events: events.names, fold: searched.fold, rows });
-    await writeFile(path.join(dir, 'summary.md'), trainCascadeMarkdown({ experiment: input.experiment, summary: cascadeModel.summary, events: events.names, fold: searched.fold, subjects, rows, calibration, test, robustness: damage, costs }));
+    await writeFile(
+      path.join(dir, 'summary.md'),
+      trainCascadeMarkdown({
+        experiment: input.experiment,
+        summary: cascadeModel.summary,
+        events: events.names,
+        fold: searched.fold,
+        subjects,
+        rows,
+        calibration,
+        test,
+        robustness: damage,
+        costs,
+      }),
+    );
     await writeFile(path.join(dir, 'run-log.jsonl'), results.map((r) => JSON.stringify({ id: r.id, seconds: r.seconds, stages: r.stages })).join('\n') + '\n');
   });
   const ur2m = test.methods['ur2m-cascade']!;

@@ -18,7 +18,11 @@ async function windowsFor(yaml: string, outName: string, source: 'sample' | 'ful
   const spec = parseSpec(yaml, 'experiment.yaml', { workspaceRoot: defaultWorkspaceRoot });
   const outDir = path.join(scratch, outName);
   const manifest = await runWindowStage({
-    experiment: spec.name, dataset: { ...spec.dataset, source }, window: spec.window, outDir, workspaceRoot: defaultWorkspaceRoot,
+    experiment: spec.name,
+    dataset: { ...spec.dataset, source },
+    window: spec.window,
+    outDir,
+    workspaceRoot: defaultWorkspaceRoot,
     env: { ...env, NX_TINYML_DATASET_MIRROR: mirror },
   });
   return { manifest, outDir };

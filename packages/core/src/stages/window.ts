@@ -122,7 +122,10 @@ export async function runWindowStage(input: WindowStageInput): Promise<WindowMan
         }
         const planned = planWindows(spec, resampled, length, stride, policy, adapter.labels[0]);
         const accumulator = subjects.get(recording.subject) ?? {
-          recordings: 0, windows: 0, perClass: new Array<number>(classes.length).fill(0), moments: emptyMoments(recording.channels.length),
+          recordings: 0,
+          windows: 0,
+          perClass: new Array<number>(classes.length).fill(0),
+          moments: emptyMoments(recording.channels.length),
         };
         subjects.set(recording.subject, accumulator);
         const recordingIndex = recordings.length;
@@ -158,20 +161,33 @@ export async function runWindowStage(input: WindowStageInput): Promise<WindowMan
         signals: { dtype: 'float32', offset: 0, shape: [samples, channels.length] },
         windowStart: payload.section('uint32', Uint32Array.from(starts), [starts.length]),
         windowLabel: payload.section('uint8', Uint8Array.from(labels), [labels.length]),
-        windowSubject: payload.section('uint16', Uint16Array.from(subjectOfWindow, (s) => subjectIndex.get(s)!), [starts.length]),
+        windowSubject: payload.section(
+          'uint16',
+          Uint16Array.from(subjectOfWindow, (s) => subjectIndex.get(s)!),
+          [starts.length],
+        ),
         windowRecording: payload.section('uint32', Uint32Array.from(recordingOfWindow), [starts.length]),
       };
       const { bytes, sha256 } = payload.close();
-      const perClass = sumCounts(subjectIds.map((s) => subjects.get(s)!.perClass), classes.length);
+      const perClass = sumCounts(
+        subjectIds.map((s) => subjects.get(s)!.perClass),
+        classes.length,
+      );
       const split = spec.folds.split ? { name: spec.folds.split, ...adapter.splits[spec.folds.split] } : undefined;
       const folds = foldsOrExplain(() => buildFolds(spec.folds.scheme, subjectIds, split), dataset.variant, entry.sample?.note).map((fold) => {
-        const trainCounts = sumCounts(fold.train.map((s) => subjects.get(s)!.perClass), classes.length);
+        const trainCounts = sumCounts(
+          fold.train.map((s) => subjects.get(s)!.perClass),
+          classes.length,
+        );
         const moments = fold.train.map((s) => subjects.get(s)!.moments).reduce(mergeMoments, emptyMoments(channels.length));
         return {
           ...fold,
           normalization: { mean: moments.mean, std: standardDeviation(moments) },
           trainCounts,
-          testCounts: sumCounts(fold.test.map((s) => subjects.get(s)!.perClass), classes.length),
+          testCounts: sumCounts(
+            fold.test.map((s) => subjects.get(s)!.perClass),
+            classes.length,
+          ),
           classWeights: classWeights(trainCounts),
           imbalanceRatio: imbalanceRatio(trainCounts),
         };
@@ -180,8 +196,23 @@ export async function runWindowStage(input: WindowStageInput): Promise<WindowMan
       manifest = {
         format: WINDOW_STORE_FORMAT,
         experiment: input.experiment,
-        dataset: { id: adapter.id, title: entry.title, variant: dataset.variant, archiveSha256: dataset.sha256, licence: entry.licence, citation: entry.citation },
-        window: { mode: spec.mode, sampleRateHz: spec.sampleRateHz, nativeRateHz: adapter.nativeRateHz, length, stride, channels: channelInfo, labels: spec.labels },
+        dataset: {
+          id: adapter.id,
+          title: entry.title,
+          variant: dataset.variant,
+          archiveSha256: dataset.sha256,
+          licence: entry.licence,
+          citation: entry.citation,
+        },
+        window: {
+          mode: spec.mode,
+          sampleRateHz: spec.sampleRateHz,
+          nativeRateHz: adapter.nativeRateHz,
+          length,
+          stride,
+          channels: channelInfo,
+          labels: spec.labels,
+        },
         classes,
         counts: { windows: starts.length, perClass, imbalanceRatio: imbalanceRatio(perClass) },
         subjects: subjectIds.map((id) => {
@@ -278,7 +309,9 @@ function foldsOrExplain<T>(build: () => T, variant: 'full' | 'sample', sampleNot
     return build();
   } catch (error) {
     if (variant === 'sample' && error instanceof UserError) {
-      throw new UserError(`${error.message}. This ran on the committed sample (${sampleNote ?? 'a small cut'}); set NX_TINYML_DATASET_MIRROR to use the full archive`);
+      throw new UserError(
+        `${error.message}. This ran on the committed sample (${sampleNote ?? 'a small cut'}); set NX_TINYML_DATASET_MIRROR to use the full archive`,
+      );
     }
     throw error;
   }

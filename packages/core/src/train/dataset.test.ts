@@ -73,7 +73,11 @@ describe('FoldData', () => {
     const out = new Float64Array(data.windowSize);
     data.fill(w, out);
     const start = store.windowStart[w];
-    for (const [t, c] of [[0, 0], [7, 2], [119, 5]]) {
+    for (const [t, c] of [
+      [0, 0],
+      [7, 2],
+      [119, 5],
+    ]) {
       expect(out[t * 6 + c]).toBeCloseTo((store.signals[(start + t) * 6 + c] - mean[c]) / std[c], 12);
     }
   });
@@ -103,7 +107,7 @@ describe('FoldData', () => {
     }
   });
 
-  it('proportionalSubsample keeps the data\'s class ratio (balanced sampling would give the rare class a third)', () => {
+  it("proportionalSubsample keeps the data's class ratio (balanced sampling would give the rare class a third)", () => {
     const labels = Uint8Array.from({ length: 1000 }, (_, i) => (i % 20 === 0 ? 1 : i % 4 === 0 ? 2 : 0));
     const windows = Array.from({ length: 1000 }, (_, i) => i);
     const count = (kept: Uint32Array, c: number) => Array.from(kept).filter((w) => labels[w] === c).length;

@@ -179,7 +179,10 @@ export function subsample(windows: readonly number[], labels: ArrayLike<number>,
   if (max === undefined || windows.length <= max) return Uint32Array.from(windows);
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   for (const w of windows) byClass[labels[w]].push(w);
-  const order = byClass.map((_, c) => c).filter((c) => byClass[c].length > 0).sort((a, b) => byClass[a].length - byClass[b].length || a - b);
+  const order = byClass
+    .map((_, c) => c)
+    .filter((c) => byClass[c].length > 0)
+    .sort((a, b) => byClass[a].length - byClass[b].length || a - b);
   const kept: number[] = [];
   let budget = max;
   order.forEach((c, i) => {
@@ -195,7 +198,13 @@ export function subsample(windows: readonly number[], labels: ArrayLike<number>,
  * A uniform draw of `max` windows: every class keeps (in expectation, and to ±1 window here) its share of the data,
  * so a model trained or calibrated on it sees the real prior of the rare class instead of a balanced one.
  */
-export function proportionalSubsample(windows: readonly number[], labels: ArrayLike<number>, classes: number, max: number | undefined, random: Random): Uint32Array {
+export function proportionalSubsample(
+  windows: readonly number[],
+  labels: ArrayLike<number>,
+  classes: number,
+  max: number | undefined,
+  random: Random,
+): Uint32Array {
   if (max === undefined || windows.length <= max) return Uint32Array.from(windows);
   const byClass: number[][] = Array.from({ length: classes }, () => []);
   for (const w of windows) byClass[labels[w]].push(w);

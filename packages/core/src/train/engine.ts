@@ -36,7 +36,14 @@ export function tfjsEngine(options: { native?: boolean } = {}): Engine {
       const { tf } = await loadTfjs(options);
       const targets = headTargets(ir, data, trainOptions.positiveClass);
       const weights = lossWeights(data, targets, trainOptions.classWeighting ?? true);
-      const model = new TfjsTrainable(tf, buildTfjsModel(tf, ir, trainOptions.initialWeights ?? initialWeights(ir, trainOptions.seed)), data, targets, weights, trainOptions.learningRate);
+      const model = new TfjsTrainable(
+        tf,
+        buildTfjsModel(tf, ir, trainOptions.initialWeights ?? initialWeights(ir, trainOptions.seed)),
+        data,
+        targets,
+        weights,
+        trainOptions.learningRate,
+      );
       try {
         return runTraining(model, data, targets, weights, trainOptions);
       } finally {

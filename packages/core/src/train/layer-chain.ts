@@ -104,7 +104,8 @@ export class LayerChain {
   importWeights(weights: readonly (readonly number[])[], what: string): void {
     if (weights.length !== this.params.length) throw new Error(`${what}: weights for ${weights.length} layers, expected ${this.params.length}`);
     weights.forEach((values, i) => {
-      if (values.length !== this.params[i].length) throw new Error(`${what}, layer ${i} (${this.layers[i].kind}): ${values.length} weights, expected ${this.params[i].length}`);
+      if (values.length !== this.params[i].length)
+        throw new Error(`${what}, layer ${i} (${this.layers[i].kind}): ${values.length} weights, expected ${this.params[i].length}`);
       this.params[i].set(values);
     });
   }

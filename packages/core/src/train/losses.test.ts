@@ -25,7 +25,12 @@ describe('weighted binary cross-entropy on a logit', () => {
 
   it('scales loss and gradient by the class weight; gradient w·(σ(x) − y) agrees with finite differences', () => {
     const grad = new Float64Array(1);
-    for (const [x, y, w] of [[0.3, 1, 5.5], [-1.7, 0, 0.55], [4, 0, 1], [-2.2, 1, 3]]) {
+    for (const [x, y, w] of [
+      [0.3, 1, 5.5],
+      [-1.7, 0, 0.55],
+      [4, 0, 1],
+      [-2.2, 1, 3],
+    ]) {
       const loss = headLoss('sigmoid', Float64Array.of(x), y, w, grad);
       expect(loss).toBeCloseTo(w * binaryCrossEntropyWithLogit(x, y), 15);
       expect(grad[0]).toBeCloseTo(w * (sigmoid(x) - y), 15);

@@ -29,10 +29,30 @@ describe('metrics', () => {
   });
 
   it('undefined precision or recall count as 0 (nothing predicted, nothing present)', () => {
-    const never = metricsFromConfusion([[10, 0], [5, 0]], 1);
+    const never = metricsFromConfusion(
+      [
+        [10, 0],
+        [5, 0],
+      ],
+      1,
+    );
     expect(never.perClass[1]).toEqual({ precision: 0, recall: 0, f1: 0, support: 5 });
-    const absent = metricsFromConfusion([[10, 2], [0, 0]], 1);
+    const absent = metricsFromConfusion(
+      [
+        [10, 2],
+        [0, 0],
+      ],
+      1,
+    );
     expect(absent.positiveF1).toBe(0);
-    expect(metricsFromConfusion([[0, 0], [0, 0]], 1).accuracy).toBe(0);
+    expect(
+      metricsFromConfusion(
+        [
+          [0, 0],
+          [0, 0],
+        ],
+        1,
+      ).accuracy,
+    ).toBe(0);
   });
 });

@@ -43,11 +43,7 @@ const convGru: ModelIR = {
 
 const gruSequences: ModelIR = {
   input: { length: 12, channels: 6 },
-  layers: [
-    { kind: 'gru', units: 6, returnSequences: true },
-    { kind: 'globalavgpool' },
-    { kind: 'dense', units: 2, activation: 'none' },
-  ],
+  layers: [{ kind: 'gru', units: 6, returnSequences: true }, { kind: 'globalavgpool' }, { kind: 'dense', units: 2, activation: 'none' }],
   head: 'softmax',
 };
 
@@ -123,7 +119,8 @@ describe('whole-network loss gradients against tfjs', () => {
     ['GRU returning sequences + GAP + softmax', gruSequences, 14],
   ] as const)('%s', (_name, ir, seed) => {
     const { lossDiff, gradDiff, gradScale } = compareWithTfjs(ir, seed);
-    if (process.env.NX_TINYML_PRINT_GRADIENT_DIFFS) console.log(`${_name}: loss ${lossDiff.toExponential(1)}, gradients ${gradDiff.toExponential(1)} (largest ${gradScale.toFixed(3)})`);
+    if (process.env.NX_TINYML_PRINT_GRADIENT_DIFFS)
+      console.log(`${_name}: loss ${lossDiff.toExponential(1)}, gradients ${gradDiff.toExponential(1)} (largest ${gradScale.toFixed(3)})`);
     expect(gradScale).toBeGreaterThan(1e-3);
     expect(lossDiff).toBeLessThanOrEqual(TOLERANCE);
     expect(gradDiff).toBeLessThanOrEqual(TOLERANCE);

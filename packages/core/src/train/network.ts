@@ -33,7 +33,12 @@ export class Network {
     const expected = inferShapes(ir);
     const arena = new Arena(precision);
     // Layer i draws its initial weights from stream i of the seed, so one layer's size never shifts another's.
-    this.chain = new LayerChain(ir.layers, [ir.input.length, ir.input.channels], ir.layers.map((_, i) => i), arena);
+    this.chain = new LayerChain(
+      ir.layers,
+      [ir.input.length, ir.input.channels],
+      ir.layers.map((_, i) => i),
+      arena,
+    );
     this.chain.kernels.forEach((kernel, i) => {
       // The kernels size their own buffers; they must agree with the model's shape rules.
       if (kernel.outputShape[0] !== expected[i][0] || kernel.outputShape[1] !== expected[i][1]) {

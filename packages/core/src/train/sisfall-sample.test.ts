@@ -19,7 +19,11 @@ describe('training on the SisFall sample', () => {
     const spec = parseSpec('name: train-test\nboard: esp32-s2\ndataset: sisfall\n', 'experiment.yaml', { workspaceRoot: defaultWorkspaceRoot });
     const outDir = path.join(scratch, 'windows');
     await runWindowStage({
-      experiment: spec.name, dataset: { ...spec.dataset, source: 'sample' }, window: spec.window, outDir, workspaceRoot: defaultWorkspaceRoot,
+      experiment: spec.name,
+      dataset: { ...spec.dataset, source: 'sample' },
+      window: spec.window,
+      outDir,
+      workspaceRoot: defaultWorkspaceRoot,
       env: { NX_TINYML_DATA_DIR: path.join(defaultWorkspaceRoot, '.data', 'datasets') },
     });
     const store = await readWindowStore<WindowManifest>(outDir);

@@ -89,7 +89,13 @@ export function syntheticWindowStore(options: SyntheticStoreOptions): LoadedWind
     classes: ['adl', 'fall'],
     counts: { windows, perClass: count(subjectIds), imbalanceRatio: imbalanceRatio(count(subjectIds)) },
     subjects: subjectIds.map((id, s) => ({ id, recordings: 1, windows: options.windowsPerSubject, perClass: perSubject[s] })),
-    recordings: subjectIds.map((id, s) => ({ name: `${id}/R01`, subject: id, offset: s * samplesPerSubject, length: samplesPerSubject, windows: options.windowsPerSubject })),
+    recordings: subjectIds.map((id, s) => ({
+      name: `${id}/R01`,
+      subject: id,
+      offset: s * samplesPerSubject,
+      length: samplesPerSubject,
+      windows: options.windowsPerSubject,
+    })),
     folds: buildFolds('loso', subjectIds).map((fold) => {
       const trainCounts = count(fold.train);
       return {

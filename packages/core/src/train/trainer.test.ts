@@ -38,15 +38,18 @@ describe('trainModel', () => {
     expect(result.history[result.history.length - 1].loss).toBeLessThan(result.history[0].loss);
   });
 
-  it.each(['float64', 'float32'] as const)('is deterministic in %s: the same seed gives bit-identical weights and history; another seed does not', (precision) => {
-    const options = { seed: 42, epochs: 2, batchSize: 16, precision };
-    const a = trainModel(smallCnn, data, options);
-    const b = trainModel(smallCnn, data, options);
-    expect(JSON.stringify(b.weights)).toBe(JSON.stringify(a.weights));
-    expect(b.history.map((h) => [h.loss, h.validationLoss])).toEqual(a.history.map((h) => [h.loss, h.validationLoss]));
-    const c = trainModel(smallCnn, data, { ...options, seed: 43 });
-    expect(JSON.stringify(c.weights)).not.toBe(JSON.stringify(a.weights));
-  });
+  it.each(['float64', 'float32'] as const)(
+    'is deterministic in %s: the same seed gives bit-identical weights and history; another seed does not',
+    (precision) => {
+      const options = { seed: 42, epochs: 2, batchSize: 16, precision };
+      const a = trainModel(smallCnn, data, options);
+      const b = trainModel(smallCnn, data, options);
+      expect(JSON.stringify(b.weights)).toBe(JSON.stringify(a.weights));
+      expect(b.history.map((h) => [h.loss, h.validationLoss])).toEqual(a.history.map((h) => [h.loss, h.validationLoss]));
+      const c = trainModel(smallCnn, data, { ...options, seed: 43 });
+      expect(JSON.stringify(c.weights)).not.toBe(JSON.stringify(a.weights));
+    },
+  );
 
   it.each(['float64', 'float32'] as const)('gives the same weights in a worker thread as on the main thread (%s)', async (precision) => {
     const options = { seed: 9, epochs: 1, batchSize: 32, precision };

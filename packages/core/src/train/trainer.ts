@@ -98,7 +98,14 @@ export function trainModel(ir: ModelIR, data: FoldData, options: TrainOptions): 
 }
 
 /** Scores saved weights on a list of windows (unweighted loss; no training). */
-export function evaluateModel(ir: ModelIR, weights: NetworkWeights, data: FoldData, windows: Uint32Array, positiveClass?: number, precision: Precision = 'float64'): Metrics {
+export function evaluateModel(
+  ir: ModelIR,
+  weights: NetworkWeights,
+  data: FoldData,
+  windows: Uint32Array,
+  positiveClass?: number,
+  precision: Precision = 'float64',
+): Metrics {
   const targets = headTargets(ir, data, positiveClass);
   const model = new IrTrainable(ir, data, targets, new Array<number>(targets.classes).fill(1), undefined, precision);
   model.importWeights(weights);

@@ -17,7 +17,13 @@ const USAGE = `usage: compare-experiments [--projects=a,b | --affected] [--base=
 const EXPERIMENT_TAG = 'tag:type:experiment';
 
 function nx(cwd: string, args: string[], env: NodeJS.ProcessEnv = {}, output: 'pipe' | 'inherit' = 'pipe') {
-  return execa('node', [path.join(cwd, 'node_modules/nx/dist/bin/nx.js'), ...args], { cwd, env: { NX_DAEMON: 'false', NX_TUI: 'false', ...env }, stdin: 'ignore', stdout: output, stderr: output });
+  return execa('node', [path.join(cwd, 'node_modules/nx/dist/bin/nx.js'), ...args], {
+    cwd,
+    env: { NX_DAEMON: 'false', NX_TUI: 'false', ...env },
+    stdin: 'ignore',
+    stdout: output,
+    stderr: output,
+  });
 }
 
 async function showProjects(cwd: string, extra: string[]): Promise<string[]> {
@@ -50,7 +56,14 @@ async function baseWorktree(root: string, ref: string): Promise<{ dir: string; s
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { projects: { type: 'string' }, affected: { type: 'boolean' }, base: { type: 'string' }, run: { type: 'string', default: 'flash-test' }, out: { type: 'string' }, help: { type: 'boolean' } },
+    options: {
+      projects: { type: 'string' },
+      affected: { type: 'boolean' },
+      base: { type: 'string' },
+      run: { type: 'string', default: 'flash-test' },
+      out: { type: 'string' },
+      help: { type: 'boolean' },
+    },
   });
   if (values.help) {
     process.stdout.write(`${USAGE}\n`);
@@ -62,7 +75,10 @@ async function main(): Promise<void> {
   if (values.affected) {
     projects = await showProjects(root, ['--affected', ...(values.base ? ['--base', values.base] : [])]);
   } else if (values.projects) {
-    projects = values.projects.split(',').map((p) => p.trim()).filter(Boolean);
+    projects = values.projects
+      .split(',')
+      .map((p) => p.trim())
+      .filter(Boolean);
   } else {
     projects = await showProjects(root, []);
   }
@@ -75,10 +91,19 @@ async function main(): Promise<void> {
     const base = await baseWorktree(root, values.base);
     const atBase = new Set(await showProjects(base.dir, []));
     // Datasets are extracted once, for both sides.
-    await runTarget(base.dir, run, projects.filter((p) => atBase.has(p)), { NX_TINYML_DATA_DIR: process.env.NX_TINYML_DATA_DIR ?? path.join(root, '.data', 'datasets') });
+    await runTarget(
+      base.dir,
+      run,
+      projects.filter((p) => atBase.has(p)),
+      { NX_TINYML_DATA_DIR: process.env.NX_TINYML_DATA_DIR ?? path.join(root, '.data', 'datasets') },
+    );
     await runTarget(root, run, projects);
     for (const name of projects) {
-      sides.push({ label: `${name} @ ${values.base} (${base.sha.slice(0, 7)})${atBase.has(name) ? '' : ': not at base'}`, experiment: name, experimentDir: dist(base.dir, name) });
+      sides.push({
+        label: `${name} @ ${values.base} (${base.sha.slice(0, 7)})${atBase.has(name) ? '' : ': not at base'}`,
+        experiment: name,
+        experimentDir: dist(base.dir, name),
+      });
       sides.push({ label: `${name} (working tree)`, experiment: name, experimentDir: dist(root, name) });
     }
   } else {

@@ -16,7 +16,9 @@ const USAGE = `usage:
 async function findSpec(root: string, name: string): Promise<NormalizedSpec> {
   const projects = path.join(root, 'projects');
   const folders = existsSync(projects) ? readdirSync(projects) : [];
-  const folder = folders.find((f) => existsSync(path.join(projects, f, 'experiment.yaml')) && skimSpec(path.join(projects, f, 'experiment.yaml'), `projects/${f}`).name === name);
+  const folder = folders.find(
+    (f) => existsSync(path.join(projects, f, 'experiment.yaml')) && skimSpec(path.join(projects, f, 'experiment.yaml'), `projects/${f}`).name === name,
+  );
   if (!folder) throw new UserError(`no experiment named ${JSON.stringify(name)} under projects/ (run from the workspace root)`);
   return loadSpec(`projects/${folder}/experiment.yaml`, { workspaceRoot: root });
 }

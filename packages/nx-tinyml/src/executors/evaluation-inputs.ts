@@ -7,8 +7,20 @@ import type { StageExecutorContext } from './run-stage';
  */
 export function evaluationInputs({ spec, outDir, journalDir, workspaceRoot }: StageExecutorContext) {
   return {
-    sources: { windowDir: outDir('window'), searchDir: outDir('search'), cascadeDir: outDir('train-cascade'), specFile: path.relative(workspaceRoot, spec.file) },
-    settings: { windowDir: outDir('window'), seed: spec.seed, cascade: spec['train-cascade'], quantize: spec.quantize, evaluate: spec.evaluate, precision: spec.train.precision },
+    sources: {
+      windowDir: outDir('window'),
+      searchDir: outDir('search'),
+      cascadeDir: outDir('train-cascade'),
+      specFile: path.relative(workspaceRoot, spec.file),
+    },
+    settings: {
+      windowDir: outDir('window'),
+      seed: spec.seed,
+      cascade: spec['train-cascade'],
+      quantize: spec.quantize,
+      evaluate: spec.evaluate,
+      precision: spec.train.precision,
+    },
     journalDir: path.join(journalDir, 'evaluate'),
   };
 }

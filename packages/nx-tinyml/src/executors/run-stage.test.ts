@@ -9,7 +9,11 @@ const experiment = { name: 'fall-esp32', root: 'projects/fall-esp32', board: 'es
 
 describe('where executors write', () => {
   it('is where the plugin told Nx the outputs are, including a custom outputRoot', () => {
-    expect(experimentOutputRoot('/ws', { targets: stageTargets(experiment, normalizeOptions(undefined), code) }, 'fall-esp32')).toBe('/ws/dist/experiments/fall-esp32');
-    expect(experimentOutputRoot('/ws', { targets: stageTargets(experiment, normalizeOptions({ outputRoot: 'out/ml/' }), code) }, 'fall-esp32')).toBe('/ws/out/ml/fall-esp32');
+    expect(experimentOutputRoot('/ws', { targets: stageTargets(experiment, normalizeOptions(undefined), code) }, 'fall-esp32')).toBe(
+      '/ws/dist/experiments/fall-esp32',
+    );
+    expect(experimentOutputRoot('/ws', { targets: stageTargets(experiment, normalizeOptions({ outputRoot: 'out/ml/' }), code) }, 'fall-esp32')).toBe(
+      '/ws/out/ml/fall-esp32',
+    );
   });
 });

@@ -56,7 +56,12 @@ export async function loadStageContext(
 }
 
 /** A target's declared outputs, absolute (`{workspaceRoot}` and `{projectRoot}` resolved). */
-export function declaredOutputs(root: string, project: Pick<ProjectConfiguration, 'root' | 'targets'>, targetName: string, outputs = project.targets?.[targetName]?.outputs ?? []): string[] {
+export function declaredOutputs(
+  root: string,
+  project: Pick<ProjectConfiguration, 'root' | 'targets'>,
+  targetName: string,
+  outputs = project.targets?.[targetName]?.outputs ?? [],
+): string[] {
   return outputs.map((output) => path.resolve(root, output.replace('{workspaceRoot}', '.').replace('{projectRoot}', project.root)));
 }
 
@@ -73,7 +78,13 @@ function targetOutputs(context: ExecutorContext): string[] {
  * leaves an earlier run's results beside the new error. Outputs are only cleared once the lock is held: a refused
  * run never deletes what the running one writes. Returns the release.
  */
-export async function claimTarget(root: string, projectName: string, targetName: string, outputs: string[], log: (line: string) => void): Promise<() => Promise<void>> {
+export async function claimTarget(
+  root: string,
+  projectName: string,
+  targetName: string,
+  outputs: string[],
+  log: (line: string) => void,
+): Promise<() => Promise<void>> {
   const release = await lockStage(path.join(root, 'dist', '.locks', projectName), `${projectName}:${targetName}`, log);
   try {
     for (const output of outputs) rmSync(output, { recursive: true, force: true });
@@ -128,7 +139,9 @@ export async function runStageExecutor(
       return { success: false };
     }
     await sweepStaleTemps();
-    release = await claimTarget(context.root, context.projectName as string, context.targetName ?? stage, outputs, (line) => consoleLog(`nx-tinyml ${stage}: ${line}`));
+    release = await claimTarget(context.root, context.projectName as string, context.targetName ?? stage, outputs, (line) =>
+      consoleLog(`nx-tinyml ${stage}: ${line}`),
+    );
     await run(await loadStageContext(context, context.projectName as string, stage));
     return { success: true };
   } catch (error) {

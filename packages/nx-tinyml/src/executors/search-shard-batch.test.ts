@@ -94,7 +94,7 @@ function writeStale(round: number, shard: number, text: string) {
 }
 
 describe('the search shards batch executor', () => {
-  it('clears each task\'s outputs and holds its experiment+target lock while the shard runs, then releases it', async () => {
+  it("clears each task's outputs and holds its experiment+target lock while the shard runs, then releases it", async () => {
     writeStale(0, 0, '{"run":"old"}\n');
     writeStale(1, 1, '{"run":"old"}\n');
     writeFileSync(path.join(shardOutput(0, 0), 'left-over.json'), '{}\n');

@@ -48,7 +48,8 @@ async function* runBatch(
     const ready = Object.keys(taskGraph.tasks).filter(
       (id) => !finished.has(id) && taskGraph.dependencies[id].every((edge) => !inBatch(edge.id) || finished.has(edge.id)),
     );
-    if (ready.length === 0) throw new Error(`search-shard batch: no runnable task among ${Object.keys(taskGraph.tasks).length - finished.size} left (dependency cycle?)`);
+    if (ready.length === 0)
+      throw new Error(`search-shard batch: no runnable task among ${Object.keys(taskGraph.tasks).length - finished.size} left (dependency cycle?)`);
     const groups = new Map<string, string[]>();
     for (const id of ready) {
       const key = `${taskGraph.tasks[id].target.project}\0${options[id].round}`;
@@ -60,7 +61,10 @@ async function* runBatch(
       const unblocked = ids.filter((id) => !failedDependency(id));
       for (const id of ids.filter((id) => failedDependency(id))) {
         finished.set(id, false);
-        yield { task: id, result: { success: false, status: 'skipped', terminalOutput: `skipped: ${failedDependency(id)} failed\n`, startTime, endTime: Date.now() } };
+        yield {
+          task: id,
+          result: { success: false, status: 'skipped', terminalOutput: `skipped: ${failedDependency(id)} failed\n`, startTime, endTime: Date.now() },
+        };
       }
       if (unblocked.length === 0) continue;
       const project = taskGraph.tasks[unblocked[0]].target.project as string;

@@ -26,7 +26,9 @@ describe('experiment name clashes', () => {
   it('counts a spec without a usable name under its folder name, and accepts distinct names', () => {
     const c = spec('c', 'name: other\n');
     const d = spec('other', 'board: host\n');
-    expect(() => refuseNameClashes([c, d], root)).toThrow(/projects\/c\/experiment\.yaml:1:7 and projects\/other\/experiment\.yaml:1:1 both name the experiment "other"/);
+    expect(() => refuseNameClashes([c, d], root)).toThrow(
+      /projects\/c\/experiment\.yaml:1:7 and projects\/other\/experiment\.yaml:1:1 both name the experiment "other"/,
+    );
     expect(() => refuseNameClashes([spec('e', 'name: e1\n'), spec('f', 'name: f1\n')], root)).not.toThrow();
   });
 });

@@ -47,7 +47,10 @@ export function refuseNameClashes(files: readonly string[], workspaceRoot: strin
   if (clashes.length === 0) return;
   throw new Error(
     clashes
-      .map(([name, specs]) => `nx-tinyml: ${specs.map((s) => `${s.file}:${s.line}:${s.column}`).join(' and ')} both name the experiment "${name}"; experiment names must be unique: rename one (the name is also its Nx project name)`)
+      .map(
+        ([name, specs]) =>
+          `nx-tinyml: ${specs.map((s) => `${s.file}:${s.line}:${s.column}`).join(' and ')} both name the experiment "${name}"; experiment names must be unique: rename one (the name is also its Nx project name)`,
+      )
       .join('\n'),
   );
 }

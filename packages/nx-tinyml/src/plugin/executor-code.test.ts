@@ -14,7 +14,16 @@ afterAll(() => rmSync(copies, { recursive: true, force: true }));
 
 describe('the code of each target, from the import graph', () => {
   it('starts at the executor and follows it into the library, spec loading included', () => {
-    expect(code.window.files).toEqual(expect.arrayContaining([executor('window.ts'), executor('run-stage.ts'), core('stages/window.ts'), core('spec/load.ts'), core('spec/experiment.schema.json'), core('data/adapters/sisfall.ts')]));
+    expect(code.window.files).toEqual(
+      expect.arrayContaining([
+        executor('window.ts'),
+        executor('run-stage.ts'),
+        core('stages/window.ts'),
+        core('spec/load.ts'),
+        core('spec/experiment.schema.json'),
+        core('data/adapters/sisfall.ts'),
+      ]),
+    );
     expect(code['flash-test'].files).toEqual(expect.arrayContaining([core('stages/flash-test.ts'), core('flash/build.ts')]));
     expect(code.report.files).toEqual(expect.arrayContaining([core('stages/report.ts')]));
   });
@@ -37,7 +46,10 @@ describe('the code of each target, from the import graph', () => {
 
   it('holds no test, test support or fixture file', () => {
     for (const [name, { files }] of Object.entries(code)) {
-      expect(files.filter((file) => /\.test\.ts$|test-support|fixture|test-programs|test-models|sample-pipeline|synthetic-store/.test(file)), name).toEqual([]);
+      expect(
+        files.filter((file) => /\.test\.ts$|test-support|fixture|test-programs|test-models|sample-pipeline|synthetic-store/.test(file)),
+        name,
+      ).toEqual([]);
     }
   });
 

@@ -16,7 +16,10 @@ const PARAMS_CODE = [`${CORE_SOURCE_DIR}/spec/stage-params.ts`, `${PLUGIN_DIR}/s
  */
 export function paramsInputsDigest(workspaceRoot: string, cache: RuntimeImportsCache): string {
   const hash = createHash('sha1');
-  const { files } = importClosure(PARAMS_CODE.map((file) => path.join(workspaceRoot, file)), workspaceImportOptions(workspaceRoot, cache));
+  const { files } = importClosure(
+    PARAMS_CODE.map((file) => path.join(workspaceRoot, file)),
+    workspaceImportOptions(workspaceRoot, cache),
+  );
   for (const file of files) hash.update(`${path.relative(workspaceRoot, file)}\0${cache.contentDigest(file)}\0`);
   const boardsDir = path.join(workspaceRoot, 'firmware', 'boards');
   const boards = existsSync(boardsDir) ? readdirSync(boardsDir).sort() : [];

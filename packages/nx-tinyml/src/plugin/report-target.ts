@@ -16,15 +16,13 @@ export function reportTarget(experiment: ExperimentIdentity, outputRoot: string,
   return {
     executor: 'nx-tinyml:report',
     cache: true,
-    inputs: [
-      { runtime: `node node_modules/nx-tinyml/bin/report-inputs.js ${experimentDir}` },
-      ...codeInputs(code),
-    ],
+    inputs: [{ runtime: `node node_modules/nx-tinyml/bin/report-inputs.js ${experimentDir}` }, ...codeInputs(code)],
     outputs: [`{workspaceRoot}/${experimentDir}/report`],
     dependsOn: [],
     options: {},
     metadata: {
-      description: 'report.html (self-contained: inline SVG plots, no request) and report.json from whatever stage outputs exist; stages not run are shown as such.',
+      description:
+        'report.html (self-contained: inline SVG plots, no request) and report.json from whatever stage outputs exist; stages not run are shown as such.',
       technologies: ['nx-tinyml'],
     },
   };

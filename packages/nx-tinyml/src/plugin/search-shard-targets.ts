@@ -18,7 +18,12 @@ export function shardTargetName(round: number, shard: number): string {
  * the training, not stages/search.ts, which assembles and reports) plus every JSON output upstream, transitively —
  * the window manifest and all earlier rounds' results, which are exactly what decides the trials it trains.
  */
-export function searchShardTargets(experiment: ExperimentIdentity, outputRoot: string, options: SearchShardOptions, code: TargetCode): Record<string, TargetConfiguration> {
+export function searchShardTargets(
+  experiment: ExperimentIdentity,
+  outputRoot: string,
+  options: SearchShardOptions,
+  code: TargetCode,
+): Record<string, TargetConfiguration> {
   const targets: Record<string, TargetConfiguration> = {};
   for (let round = 0; round < options.rounds; round++) {
     const previousRound = Array.from({ length: options.shards }, (_, shard) => shardTargetName(round - 1, shard));

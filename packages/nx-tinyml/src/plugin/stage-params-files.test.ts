@@ -25,7 +25,8 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(workspace, { recursive: true, force: true }));
 
-const params = () => Object.fromEntries([...STAGES, 'evaluate' as const].map((stage) => [stage, readFileSync(path.join(workspace, stageParamsFile(PROJECT, stage)), 'utf8')]));
+const params = () =>
+  Object.fromEntries([...STAGES, 'evaluate' as const].map((stage) => [stage, readFileSync(path.join(workspace, stageParamsFile(PROJECT, stage)), 'utf8')]));
 const editSpec = (change: (text: string) => string) => writeFileSync(path.join(workspace, SPEC), change(readFileSync(path.join(workspace, SPEC), 'utf8')));
 
 describe('stage params files', () => {
@@ -50,7 +51,11 @@ describe('stage params files', () => {
     editSpec((t) => t.replace('calibration: minmax', 'calibration: percentile'));
     await writeStageParams(workspace, SPEC, PROJECT);
     const after = params();
-    expect(Object.keys(after).filter((stage) => after[stage] !== before[stage]).sort()).toEqual(['evaluate', 'quantize']);
+    expect(
+      Object.keys(after)
+        .filter((stage) => after[stage] !== before[stage])
+        .sort(),
+    ).toEqual(['evaluate', 'quantize']);
     editSpec((t) => t.replace('calibration: percentile', 'calibration: minmax'));
   });
 
@@ -65,7 +70,11 @@ describe('stage params files', () => {
   it('for an invalid spec, hold its digest and error, so Nx can hash and the executor reports it', async () => {
     editSpec((t) => t.replace('overlap: 0.9', 'overlap: 1.5'));
     await writeStageParams(workspace, SPEC, PROJECT);
-    expect(JSON.parse(params().window)).toMatchObject({ stage: 'window', invalidSpec: expect.stringMatching(/^[0-9a-f]{64}$/), error: expect.stringMatching(/window\.overlap/) });
+    expect(JSON.parse(params().window)).toMatchObject({
+      stage: 'window',
+      invalidSpec: expect.stringMatching(/^[0-9a-f]{64}$/),
+      error: expect.stringMatching(/window\.overlap/),
+    });
     expect(readFileSync(path.join(workspace, datasetRequestFile(PROJECT)), 'utf8')).toBe('null\n');
     editSpec((t) => t.replace('overlap: 1.5', 'overlap: 0.9'));
   });

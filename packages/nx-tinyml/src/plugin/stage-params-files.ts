@@ -58,7 +58,9 @@ export async function writeStageParams(workspaceRoot: string, specFile: string, 
 function isUpToDate(workspaceRoot: string, project: string, key: string): boolean {
   try {
     const manifest = JSON.parse(readFileSync(path.join(workspaceRoot, manifestFile(project)), 'utf8')) as ParamsManifest;
-    return manifest.key === key && Object.entries(manifest.files).every(([file, digest]) => sha1(readFileSync(path.join(workspaceRoot, file), 'utf8')) === digest);
+    return (
+      manifest.key === key && Object.entries(manifest.files).every(([file, digest]) => sha1(readFileSync(path.join(workspaceRoot, file), 'utf8')) === digest)
+    );
   } catch {
     return false;
   }

@@ -20,7 +20,12 @@ describe('stage targets and the sharded search', () => {
     const targets = stageTargets(experiment, normalizeOptions({ searchShards: 3, searchRounds: 2 }));
     const shardNames = Object.keys(targets).filter((name) => name.startsWith('search-'));
     expect(shardNames).toEqual(['search-r0-s0', 'search-r0-s1', 'search-r0-s2', 'search-r1-s0', 'search-r1-s1', 'search-r1-s2']);
-    expect(targets['search-r0-s2']).toMatchObject({ executor: 'nx-tinyml:search-shard', dependsOn: ['window'], options: { round: 0, shard: 2, shards: 3 }, cache: true });
+    expect(targets['search-r0-s2']).toMatchObject({
+      executor: 'nx-tinyml:search-shard',
+      dependsOn: ['window'],
+      options: { round: 0, shard: 2, shards: 3 },
+      cache: true,
+    });
     expect(targets['search-r1-s0'].dependsOn).toEqual(['search-r0-s0', 'search-r0-s1', 'search-r0-s2']);
     expect(targets['search-r1-s0'].outputs).toEqual(['{workspaceRoot}/dist/experiments/fall-esp32/search-shards/r1-s0']);
     expect(targets.search).toMatchObject({ dependsOn: ['window', 'search-r1-s0', 'search-r1-s1', 'search-r1-s2'], options: { rounds: 2, shards: 3 } });
@@ -58,9 +63,18 @@ describe('stage targets and the sharded search', () => {
 describe('evaluate targets', () => {
   it('has two fold shards by default and the aggregator after them and train-cascade', () => {
     const targets = stageTargets(experiment, normalizeOptions(undefined));
-    expect(targets['evaluate-s0']).toMatchObject({ executor: 'nx-tinyml:evaluate-shard', dependsOn: ['train-cascade'], options: { shard: 0, shards: 2 }, cache: true });
+    expect(targets['evaluate-s0']).toMatchObject({
+      executor: 'nx-tinyml:evaluate-shard',
+      dependsOn: ['train-cascade'],
+      options: { shard: 0, shards: 2 },
+      cache: true,
+    });
     expect(targets['evaluate-s1'].outputs).toEqual(['{workspaceRoot}/dist/experiments/fall-esp32/evaluate-shards/s1']);
-    expect(targets.evaluate).toMatchObject({ executor: 'nx-tinyml:evaluate', dependsOn: ['train-cascade', 'evaluate-s0', 'evaluate-s1'], options: { shards: 2 } });
+    expect(targets.evaluate).toMatchObject({
+      executor: 'nx-tinyml:evaluate',
+      dependsOn: ['train-cascade', 'evaluate-s0', 'evaluate-s1'],
+      options: { shards: 2 },
+    });
     expect(targets.evaluate.outputs).toEqual(['{workspaceRoot}/dist/experiments/fall-esp32/evaluate']);
   });
 

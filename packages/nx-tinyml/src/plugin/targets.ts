@@ -87,6 +87,9 @@ export function stageTargets(experiment: ExperimentIdentity, options: Required<T
       },
     };
   }
-  Object.assign(targets, evaluateTargets(experiment, options.outputRoot, options.evaluateShards, { shard: codeOf('evaluate-shard'), aggregator: codeOf('evaluate') }));
+  Object.assign(
+    targets,
+    evaluateTargets(experiment, options.outputRoot, options.evaluateShards, { shard: codeOf('evaluate-shard'), aggregator: codeOf('evaluate') }),
+  );
   return targets;
 }

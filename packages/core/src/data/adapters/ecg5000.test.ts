@@ -30,7 +30,22 @@ function expectScannerMatchesNumber(bytes: Buffer): void {
 
 describe('NumberScanner', () => {
   it('parses what Number() parses, to the same double for up to 15 significant digits', () => {
-    const tokens = ['1.0000000e+00', '-1.1252183e-01', '+3.5', '.5', '5.', '-0', '0.000012345', '1e22', '1e-22', '123456789012345', '6.02214076e23', '1e400', '-2.5E-5', '0.9180555898766518'];
+    const tokens = [
+      '1.0000000e+00',
+      '-1.1252183e-01',
+      '+3.5',
+      '.5',
+      '5.',
+      '-0',
+      '0.000012345',
+      '1e22',
+      '1e-22',
+      '123456789012345',
+      '6.02214076e23',
+      '1e400',
+      '-2.5E-5',
+      '0.9180555898766518',
+    ];
     const scanner = new NumberScanner(Buffer.from(tokens.join(' ')));
     for (const token of tokens) {
       scanner.skipSpaces();
@@ -61,7 +76,9 @@ describe('parseUcrTable', () => {
   });
 
   it('names file:line of a row with the wrong number of values or a bad token', () => {
-    expect(() => parseUcrTable(Buffer.from('1 2 3\n1 2\n'), 'x.txt', 2)).toThrow(new DataFormatError('x.txt', 2, 'expected 3 values (class + 2 samples), found 2'));
+    expect(() => parseUcrTable(Buffer.from('1 2 3\n1 2\n'), 'x.txt', 2)).toThrow(
+      new DataFormatError('x.txt', 2, 'expected 3 values (class + 2 samples), found 2'),
+    );
     expect(() => parseUcrTable(Buffer.from('1 2 3\n\n1 2 3 4'), 'x.txt', 2)).toThrow(/^x\.txt:3: expected 3 values/);
     expect(() => parseUcrTable(Buffer.from('1 2 3\n1 2 x3\n'), 'x.txt', 2)).toThrow(/^x\.txt:2: "x3" is not a number/);
   });
@@ -98,7 +115,7 @@ describe('ecg5000Adapter on small fixtures', () => {
     expect((await collect(root, { subjects: ['train'] })).map((r) => r.name)).toEqual(['train/0001', 'train/0002', 'train/0003']);
   });
 
-  it('rejects classes outside each file\'s set, naming file:line', async () => {
+  it("rejects classes outside each file's set, naming file:line", async () => {
     const bad = mkdtempSync(path.join(tmpdir(), 'ecg5000-bad-'));
     try {
       writeFileSync(path.join(bad, ECG5000_TRAIN_FILE), `${'1 '.repeat(141)}\n${'0 '.repeat(141)}\n`);

@@ -94,7 +94,9 @@ describe('haptAdapter on the committed sample (users 01–03)', () => {
   });
 
   it('has labels equal to activity_labels.txt, lower-cased, in id order', () => {
-    const lines = readFileSync(path.join(root(), 'activity_labels.txt'), 'latin1').split('\n').filter((l) => l.trim() !== '');
+    const lines = readFileSync(path.join(root(), 'activity_labels.txt'), 'latin1')
+      .split('\n')
+      .filter((l) => l.trim() !== '');
     expect(lines.map((l) => l.trim().split(/\s+/))).toEqual(HAPT_ACTIVITIES.map((name, i) => [String(i + 1), name.toUpperCase()]));
     expect(haptAdapter.labels).toEqual(HAPT_ACTIVITIES);
   });
@@ -103,7 +105,9 @@ describe('haptAdapter on the committed sample (users 01–03)', () => {
     expect(recordings.map((r) => r.name)).toEqual(['user01/exp01', 'user01/exp02', 'user02/exp03', 'user02/exp04', 'user03/exp05', 'user03/exp06']);
     for (const recording of recordings) {
       const [exp, user] = [recording.name.slice(7), recording.subject];
-      const lines = readFileSync(path.join(root(), 'RawData', `acc_${exp}_${user}.txt`), 'latin1').trim().split('\n');
+      const lines = readFileSync(path.join(root(), 'RawData', `acc_${exp}_${user}.txt`), 'latin1')
+        .trim()
+        .split('\n');
       expect(recording.length).toBe(lines.length);
       expect(recording.channels).toEqual(['acc_x', 'acc_y', 'acc_z', 'gyro_x', 'gyro_y', 'gyro_z']);
       expect(recording.data).toHaveLength(lines.length * 6);
@@ -112,7 +116,11 @@ describe('haptAdapter on the committed sample (users 01–03)', () => {
 
   it('stores every value as float32 of what Number() parses', () => {
     const [first] = recordings;
-    const expected = (kind: string) => readFileSync(path.join(root(), 'RawData', `${kind}_exp01_user01.txt`), 'latin1').trim().split('\n').map((l) => l.trim().split(' ').map(Number));
+    const expected = (kind: string) =>
+      readFileSync(path.join(root(), 'RawData', `${kind}_exp01_user01.txt`), 'latin1')
+        .trim()
+        .split('\n')
+        .map((l) => l.trim().split(' ').map(Number));
     const acc = expected('acc');
     const gyro = expected('gyro');
     const interleaved = Float32Array.from(acc.flatMap((row, t) => [...row, ...gyro[t]]));
@@ -122,7 +130,10 @@ describe('haptAdapter on the committed sample (users 01–03)', () => {
   });
 
   it('takes segments from labels.txt for exactly these experiments', () => {
-    const rows = readFileSync(path.join(root(), 'RawData', 'labels.txt'), 'latin1').trim().split('\n').map((l) => l.trim().split(/\s+/).map(Number));
+    const rows = readFileSync(path.join(root(), 'RawData', 'labels.txt'), 'latin1')
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/).map(Number));
     const own = rows.filter(([, user]) => user <= 3);
     expect(recordings.reduce((n, r) => n + (r.segments?.length ?? 0), 0)).toBe(own.length);
     // labels.txt line 1: "1 1 5 250 1232" → standing over samples [249, 1232).
@@ -132,7 +143,22 @@ describe('haptAdapter on the committed sample (users 01–03)', () => {
   it('splits users the UCI HAR way and ignores absent users', async () => {
     const { train, test } = haptAdapter.splits.uci;
     expect(test).toEqual(HAPT_TEST_USERS);
-    expect(train).toEqual(['user01', 'user03', 'user05', 'user06', 'user07', 'user08', 'user11', 'user14', 'user15', 'user16', 'user17', 'user19', 'user21', 'user22']);
+    expect(train).toEqual([
+      'user01',
+      'user03',
+      'user05',
+      'user06',
+      'user07',
+      'user08',
+      'user11',
+      'user14',
+      'user15',
+      'user16',
+      'user17',
+      'user19',
+      'user21',
+      'user22',
+    ]);
     expect((await collect(root(), { subjects: test, channels: ['acc_z'] })).map((r) => r.name)).toEqual(['user02/exp03', 'user02/exp04']);
   });
 });
@@ -144,7 +170,8 @@ describe.skipIf(!fullArchiveAvailable('hapt_uci'))('haptAdapter on the full arch
     const recordings = await collect(root());
     expect(recordings).toHaveLength(45);
     const perActivity = new Array<number>(12).fill(0);
-    for (const segment of recordings.flatMap((r) => r.segments ?? [])) perActivity[HAPT_ACTIVITIES.indexOf(segment.label as (typeof HAPT_ACTIVITIES)[number])]++;
+    for (const segment of recordings.flatMap((r) => r.segments ?? []))
+      perActivity[HAPT_ACTIVITIES.indexOf(segment.label as (typeof HAPT_ACTIVITIES)[number])]++;
     expect(perActivity).toEqual([94, 134, 136, 88, 88, 88, 44, 46, 44, 46, 44, 42]);
     expect(perActivity.reduce((a, b) => a + b)).toBe(894);
   }, 30_000);

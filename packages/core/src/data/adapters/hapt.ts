@@ -12,13 +12,27 @@ import { lineCount, scanRows } from '../number-scanner';
 
 /** activity_labels.txt, ids 1–12 in order, lower-cased. */
 export const HAPT_ACTIVITIES = [
-  'walking', 'walking_upstairs', 'walking_downstairs', 'sitting', 'standing', 'laying',
-  'stand_to_sit', 'sit_to_stand', 'sit_to_lie', 'lie_to_sit', 'stand_to_lie', 'lie_to_stand',
+  'walking',
+  'walking_upstairs',
+  'walking_downstairs',
+  'sitting',
+  'standing',
+  'laying',
+  'stand_to_sit',
+  'sit_to_stand',
+  'sit_to_lie',
+  'lie_to_sit',
+  'stand_to_lie',
+  'lie_to_stand',
 ] as const;
 
 export const HAPT_CHANNELS = [
-  { name: 'acc_x', unit: 'g' }, { name: 'acc_y', unit: 'g' }, { name: 'acc_z', unit: 'g' },
-  { name: 'gyro_x', unit: 'rad/s' }, { name: 'gyro_y', unit: 'rad/s' }, { name: 'gyro_z', unit: 'rad/s' },
+  { name: 'acc_x', unit: 'g' },
+  { name: 'acc_y', unit: 'g' },
+  { name: 'acc_z', unit: 'g' },
+  { name: 'gyro_x', unit: 'rad/s' },
+  { name: 'gyro_y', unit: 'rad/s' },
+  { name: 'gyro_z', unit: 'rad/s' },
 ] as const;
 const CHANNEL_NAMES: readonly string[] = HAPT_CHANNELS.map((c) => c.name);
 

@@ -21,11 +21,21 @@ export type AamiClass = (typeof AAMI_CLASSES)[number];
  * and is dropped.
  */
 export const AAMI_CLASS_OF_BEAT: Readonly<Record<string, AamiClass>> = {
-  N: 'N', L: 'N', R: 'N', e: 'N', j: 'N',
-  A: 'S', a: 'S', J: 'S', S: 'S',
-  V: 'V', E: 'V',
+  N: 'N',
+  L: 'N',
+  R: 'N',
+  e: 'N',
+  j: 'N',
+  A: 'S',
+  a: 'S',
+  J: 'S',
+  S: 'S',
+  V: 'V',
+  E: 'V',
   F: 'F',
-  '/': 'Q', f: 'Q', Q: 'Q',
+  '/': 'Q',
+  f: 'Q',
+  Q: 'Q',
 };
 
 /**
@@ -33,12 +43,52 @@ export const AAMI_CLASS_OF_BEAT: Readonly<Record<string, AamiClass>> = {
  * records (102, 104, 107, 217) are in neither, as AAMI recommends.
  */
 export const MITBIH_DS1 = [
-  '101', '106', '108', '109', '112', '114', '115', '116', '118', '119', '122',
-  '124', '201', '203', '205', '207', '208', '209', '215', '220', '223', '230',
+  '101',
+  '106',
+  '108',
+  '109',
+  '112',
+  '114',
+  '115',
+  '116',
+  '118',
+  '119',
+  '122',
+  '124',
+  '201',
+  '203',
+  '205',
+  '207',
+  '208',
+  '209',
+  '215',
+  '220',
+  '223',
+  '230',
 ] as const;
 export const MITBIH_DS2 = [
-  '100', '103', '105', '111', '113', '117', '121', '123', '200', '202', '210',
-  '212', '213', '214', '219', '221', '222', '228', '231', '232', '233', '234',
+  '100',
+  '103',
+  '105',
+  '111',
+  '113',
+  '117',
+  '121',
+  '123',
+  '200',
+  '202',
+  '210',
+  '212',
+  '213',
+  '214',
+  '219',
+  '221',
+  '222',
+  '228',
+  '231',
+  '232',
+  '233',
+  '234',
 ] as const;
 
 const RATE_HZ = 360;
@@ -94,7 +144,10 @@ export async function listRecords(root: string): Promise<string[]> {
   const recordsFile = path.join(root, 'RECORDS');
   let names: string[];
   if (await exists(recordsFile)) {
-    names = (await readFile(recordsFile, 'latin1')).split(/\r?\n/).map((line) => line.trim()).filter((line) => line !== '');
+    names = (await readFile(recordsFile, 'latin1'))
+      .split(/\r?\n/)
+      .map((line) => line.trim())
+      .filter((line) => line !== '');
   } else {
     let entries: string[];
     try {

@@ -62,7 +62,11 @@ describe('sisfallAdapter metadata', () => {
     expect(ALL_CHANNELS).toEqual(['acc_x', 'acc_y', 'acc_z', 'gyro_x', 'gyro_y', 'gyro_z', 'acc2_x', 'acc2_y', 'acc2_z']);
     expect(sisfallAdapter.channels.map((channel) => channel.unit)).toEqual(['g', 'g', 'g', 'deg/s', 'deg/s', 'deg/s', 'g', 'g', 'g']);
     // The README's ADC conversions, exposed so the firmware can be fed the sensors' own counts.
-    expect(sisfallAdapter.channels.map((channel) => channel.perCount)).toEqual([...new Array(3).fill(32 / 8192), ...new Array(3).fill(4000 / 65536), ...new Array(3).fill(16 / 16384)]);
+    expect(sisfallAdapter.channels.map((channel) => channel.perCount)).toEqual([
+      ...new Array(3).fill(32 / 8192),
+      ...new Array(3).fill(4000 / 65536),
+      ...new Array(3).fill(16 / 16384),
+    ]);
     expect(sisfallAdapter.defaultChannels).toEqual(['acc_x', 'acc_y', 'acc_z', 'gyro_x', 'gyro_y', 'gyro_z']);
     expect(sisfallAdapter.labels).toEqual(['adl', 'fall']);
     expect(sisfallAdapter.splits).toEqual({});
@@ -71,7 +75,10 @@ describe('sisfallAdapter metadata', () => {
 
 describe('sisfallAdapter parsing', () => {
   it('parses CRLF and LF files with leading spaces and negative numbers', async () => {
-    const rows = [[17, -179, -99, -18, -504, -352, 76, -697, -279], [-1, 2, -3, 4, -5, 6, -7, 8, -9]];
+    const rows = [
+      [17, -179, -99, -18, -504, -352, 76, -697, -279],
+      [-1, 2, -3, 4, -5, 6, -7, 8, -9],
+    ];
     const root = fixture({
       'SA01/D01_SA01_R01.txt': rows.map(line).join('\r\n') + '\r\n',
       'SA01/D02_SA01_R01.txt': rows.map(line).join('\n') + '\n',
@@ -87,9 +94,15 @@ describe('sisfallAdapter parsing', () => {
     const root = fixture({ 'SA01/D01_SA01_R01.txt': `${KNOWN_LINE}\r\n` });
     const [recording] = await collect(root, { channels: ALL_CHANNELS });
     const expected = [
-      (17 * 32) / 8192, (-179 * 32) / 8192, (-99 * 32) / 8192,
-      (-18 * 4000) / 65536, (-504 * 4000) / 65536, (-352 * 4000) / 65536,
-      (76 * 16) / 16384, (-697 * 16) / 16384, (-279 * 16) / 16384,
+      (17 * 32) / 8192,
+      (-179 * 32) / 8192,
+      (-99 * 32) / 8192,
+      (-18 * 4000) / 65536,
+      (-504 * 4000) / 65536,
+      (-352 * 4000) / 65536,
+      (76 * 16) / 16384,
+      (-697 * 16) / 16384,
+      (-279 * 16) / 16384,
     ];
     expect(Array.from(recording.data)).toEqual(expected.map(Math.fround));
     expect(recording.data[0]).toBe(0.06640625);
@@ -139,8 +152,14 @@ describe('sisfallAdapter labels and events', () => {
 describe('sisfallAdapter selection and order', () => {
   const text = `${KNOWN_LINE}\r\n`;
   const files = [
-    'SE01/D01_SE01_R01.txt', 'SA02/F01_SA02_R01.txt', 'SA01/F10_SA01_R01.txt', 'SA01/D05_SA01_R02.txt',
-    'SA01/D05_SA01_R01.txt', 'SA01/F02_SA01_R01.txt', 'SA02/D01_SA02_R01.txt', 'SA10/D01_SA10_R01.txt',
+    'SE01/D01_SE01_R01.txt',
+    'SA02/F01_SA02_R01.txt',
+    'SA01/F10_SA01_R01.txt',
+    'SA01/D05_SA01_R02.txt',
+    'SA01/D05_SA01_R01.txt',
+    'SA01/F02_SA01_R01.txt',
+    'SA02/D01_SA02_R01.txt',
+    'SA10/D01_SA10_R01.txt',
   ];
   const root = fixture({
     ...Object.fromEntries(files.map((file) => [file, text])),
@@ -152,8 +171,14 @@ describe('sisfallAdapter selection and order', () => {
   it('yields recordings sorted by name, subject = folder, skipping non-trial files', async () => {
     const recordings = await collect(root);
     expect(recordings.map((recording) => recording.name)).toEqual([
-      'SA01/D05_SA01_R01', 'SA01/D05_SA01_R02', 'SA01/F02_SA01_R01', 'SA01/F10_SA01_R01',
-      'SA02/D01_SA02_R01', 'SA02/F01_SA02_R01', 'SA10/D01_SA10_R01', 'SE01/D01_SE01_R01',
+      'SA01/D05_SA01_R01',
+      'SA01/D05_SA01_R02',
+      'SA01/F02_SA01_R01',
+      'SA01/F10_SA01_R01',
+      'SA02/D01_SA02_R01',
+      'SA02/F01_SA02_R01',
+      'SA10/D01_SA10_R01',
+      'SE01/D01_SE01_R01',
     ]);
     expect(recordings.map((recording) => recording.subject)).toEqual(['SA01', 'SA01', 'SA01', 'SA01', 'SA02', 'SA02', 'SA10', 'SE01']);
     for (const recording of recordings) {
@@ -178,9 +203,7 @@ describe('sisfallAdapter selection and order', () => {
   it('rejects unknown, repeated or no channels with a UserError listing the known ones', async () => {
     const unknown = await collect(root, { channels: ['acc_x', 'mag_x'] }).catch((error: unknown) => error);
     expect(unknown).toBeInstanceOf(UserError);
-    expect((unknown as Error).message).toBe(
-      'sisfall: unknown channel(s) mag_x; known: acc_x, acc_y, acc_z, gyro_x, gyro_y, gyro_z, acc2_x, acc2_y, acc2_z',
-    );
+    expect((unknown as Error).message).toBe('sisfall: unknown channel(s) mag_x; known: acc_x, acc_y, acc_z, gyro_x, gyro_y, gyro_z, acc2_x, acc2_y, acc2_z');
     await expect(collect(root, { channels: ['acc_x', 'acc_x'] })).rejects.toThrow(/requested twice: acc_x/);
     await expect(collect(root, { channels: [] })).rejects.toThrow(UserError);
   });

@@ -62,14 +62,7 @@ interface Trial {
   isFall: boolean;
 }
 
-function toRecording(
-  bytes: Uint8Array,
-  file: string,
-  subject: string,
-  trial: Trial,
-  channels: readonly string[],
-  columns: readonly number[],
-): Recording {
+function toRecording(bytes: Uint8Array, file: string, subject: string, trial: Trial, channels: readonly string[], columns: readonly number[]): Recording {
   const raw = parseIntegerRows(bytes, COLUMNS.length, file);
   if (raw.rows === 0) throw new DataFormatError(file, undefined, 'no samples');
   const recording: Recording = {
@@ -135,9 +128,7 @@ function selectSubjects(available: readonly string[], wanted: readonly string[] 
   // silently yielding fewer recordings.
   const missing = wanted.filter((subject) => !available.includes(subject));
   if (missing.length > 0) {
-    throw new UserError(
-      `sisfall: subject(s) ${missing.join(', ')} not found under ${root}; available: ${available.join(', ')}`,
-    );
+    throw new UserError(`sisfall: subject(s) ${missing.join(', ')} not found under ${root}; available: ${available.join(', ')}`);
   }
   return available.filter((subject) => wanted.includes(subject));
 }
@@ -151,9 +142,7 @@ async function listSubjects(root: string): Promise<string[]> {
     .map((entry) => entry.name)
     .sort(byCodeUnits);
   if (subjects.length === 0) {
-    const hint = entries.some((entry) => entry.isDirectory() && entry.name === 'sisfall')
-      ? ` (did you mean ${path.join(root, 'sisfall')}?)`
-      : '';
+    const hint = entries.some((entry) => entry.isDirectory() && entry.name === 'sisfall') ? ` (did you mean ${path.join(root, 'sisfall')}?)` : '';
     throw new DataFormatError(root, undefined, `no subject folders (SA01, SE01, ...) found${hint}`);
   }
   return subjects;

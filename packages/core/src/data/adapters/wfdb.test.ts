@@ -37,8 +37,18 @@ describe('parseWfdbHeader', () => {
     const header = parseWfdbHeader(text, '100.hea');
     expect(header).toMatchObject({ record: '100', samplingFrequencyHz: 360, samplesPerSignal: 650000 });
     expect(header.signals[0]).toEqual({
-      file: '100.dat', format: 212, byteOffset: 0, gain: 200, baseline: 1024, units: 'mV', adcResolution: 11,
-      adcZero: 1024, initialValue: 995, checksum: -22131, blockSize: 0, description: 'MLII',
+      file: '100.dat',
+      format: 212,
+      byteOffset: 0,
+      gain: 200,
+      baseline: 1024,
+      units: 'mV',
+      adcResolution: 11,
+      adcZero: 1024,
+      initialValue: 995,
+      checksum: -22131,
+      blockSize: 0,
+      description: 'MLII',
     });
     expect(header.signals[1].description).toBe('V5');
   });
@@ -110,7 +120,10 @@ describe('readWfdbRecord and verifyWfdbSignals', () => {
     writeFileSync(path.join(dir, 'bad.hea'), 'bad 2 360 3\nbad.dat 212 200 11 0 10 20 0 MLII\nbad.dat 212 200 11 0 -1 4 0 V1\n');
     await expect(readWfdbRecord(dir, 'bad')).rejects.toThrow(`${path.join(dir, 'bad.dat')}: signal 1 (V1): checksum 3 ≠ 4 in the header`);
     const signal = parseWfdbHeader('q 1\nq.dat 212 200 11 0 7', 'q.hea').signals;
-    expectFormatError(() => verifyWfdbSignals([Int16Array.from([8])], signal, 'q.dat'), /^q\.dat: signal 0 \(no description\): first sample 8 ≠ initial value 7/);
+    expectFormatError(
+      () => verifyWfdbSignals([Int16Array.from([8])], signal, 'q.dat'),
+      /^q\.dat: signal 0 \(no description\): first sample 8 ≠ initial value 7/,
+    );
   });
 
   it('compares checksums modulo 2^16 (headers write them as signed 16-bit numbers)', () => {
@@ -121,13 +134,21 @@ describe('readWfdbRecord and verifyWfdbSignals', () => {
 });
 
 describe('parseMitAnnotations', () => {
-  const word = (code: number, data: number) => [(code << 10 | data) & 0xff, (code << 10 | data) >> 8];
+  const word = (code: number, data: number) => [((code << 10) | data) & 0xff, ((code << 10) | data) >> 8];
 
   it('decodes SKIP, AUX (odd length, padded), NUM, SUB and CHN and stops at the zero word', () => {
     const bytes = Uint8Array.from([
-      ...word(59, 0), 0x01, 0x00, 0x02, 0x00, // SKIP 0x0001_0002 = 65,538 (high word first)
+      ...word(59, 0),
+      0x01,
+      0x00,
+      0x02,
+      0x00, // SKIP 0x0001_0002 = 65,538 (high word first)
       ...word(28, 18), // '+' at 65,556
-      ...word(63, 3), 0x28, 0x4e, 0x00, 0x00, // AUX "(N" + NUL, padded to 4 bytes
+      ...word(63, 3),
+      0x28,
+      0x4e,
+      0x00,
+      0x00, // AUX "(N" + NUL, padded to 4 bytes
       ...word(1, 100), // N at 65,656
       ...word(60, 7), // NUM 7 for it and later ones
       ...word(5, 1023), // V at 66,679
@@ -147,7 +168,10 @@ describe('parseMitAnnotations', () => {
 
   it('reads a negative SKIP and gives codes without a mnemonic as [code]', () => {
     const bytes = Uint8Array.from([...word(1, 10), ...word(59, 0), 0xff, 0xff, 0xfb, 0xff, ...word(15, 0)]);
-    expect(parseMitAnnotations(bytes, 'x.atr').map((a) => [a.sample, a.mnemonic])).toEqual([[10, 'N'], [5, '[15]']]);
+    expect(parseMitAnnotations(bytes, 'x.atr').map((a) => [a.sample, a.mnemonic])).toEqual([
+      [10, 'N'],
+      [5, '[15]'],
+    ]);
   });
 
   it('names the file and byte of malformed data', () => {
@@ -170,15 +194,23 @@ describe('the committed MIT-BIH sample', () => {
 
   it('holds files byte-identical to PhysioNet (its SHA256SUMS.txt)', () => {
     const sums = new Map(
-      readFileSync(path.join(root, 'SHA256SUMS.txt'), 'latin1').split('\n').filter(Boolean).map((line) => {
-        const [hash, name] = line.trim().split(/\s+/);
-        return [name, hash] as const;
-      }),
+      readFileSync(path.join(root, 'SHA256SUMS.txt'), 'latin1')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => {
+          const [hash, name] = line.trim().split(/\s+/);
+          return [name, hash] as const;
+        }),
     );
     for (const record of ['100', '200', '201', '223']) {
       for (const ext of ['hea', 'dat', 'atr']) {
         const name = `${record}.${ext}`;
-        expect(createHash('sha256').update(readFileSync(path.join(root, name))).digest('hex'), name).toBe(sums.get(name));
+        expect(
+          createHash('sha256')
+            .update(readFileSync(path.join(root, name)))
+            .digest('hex'),
+          name,
+        ).toBe(sums.get(name));
       }
     }
   });

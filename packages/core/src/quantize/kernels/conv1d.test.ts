@@ -44,7 +44,12 @@ describe('conv1dInt8', () => {
         activation: random.pick<Activation>(['none', 'relu', 'relu6']),
       };
       const geometry = windowGeometry(length, channels, layer.kernel, layer.stride, padding);
-      worst = Math.max(worst, linearCaseError(random, layer, [length, channels], (input, op, output) => conv1dInt8(input, op.weights, op.bias, op.requant, geometry, layer.filters, output)));
+      worst = Math.max(
+        worst,
+        linearCaseError(random, layer, [length, channels], (input, op, output) =>
+          conv1dInt8(input, op.weights, op.bias, op.requant, geometry, layer.filters, output),
+        ),
+      );
     }
     expect(worst).toBeLessThanOrEqual(1 + 1e-6);
     expect(worst).toBeGreaterThan(0.4);

@@ -25,7 +25,12 @@ describe('denseInt8', () => {
       const length = 1 + random.int(8);
       const channels = 1 + random.int(8);
       const layer: DenseLayer = { kind: 'dense', units: 1 + random.int(8), activation: random.pick<Activation>(['none', 'relu', 'relu6']) };
-      worst = Math.max(worst, linearCaseError(random, layer, [length, channels], (input, op, output) => denseInt8(input, op.weights, op.bias, op.requant, length * channels, layer.units, output)));
+      worst = Math.max(
+        worst,
+        linearCaseError(random, layer, [length, channels], (input, op, output) =>
+          denseInt8(input, op.weights, op.bias, op.requant, length * channels, layer.units, output),
+        ),
+      );
     }
     expect(worst).toBeLessThanOrEqual(1 + 1e-6);
     expect(worst).toBeGreaterThan(0.4);

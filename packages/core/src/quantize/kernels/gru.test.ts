@@ -27,7 +27,17 @@ describe('gruInt8', () => {
     };
     const state = new Int16Array(1);
     const output = new Int8Array(1);
-    gruInt8([0], [0, 0, 0], [0, 0, 0], [0, 0, 4096, 0, 0, 0], requant, { steps: 1, inChannels: 1, units: 1, returnSequences: false }, state, new Int32Array(6), output);
+    gruInt8(
+      [0],
+      [0, 0, 0],
+      [0, 0, 0],
+      [0, 0, 4096, 0, 0, 0],
+      requant,
+      { steps: 1, inChannels: 1, units: 1, returnSequences: false },
+      state,
+      new Int32Array(6),
+      output,
+    );
     expect(state[0]).toBe(roundingDivideByPOT(16384 * tanhQ15(4096), 15));
     expect(Math.abs(state[0] / 32768 - 0.5 * Math.tanh(1))).toBeLessThan(3 / 32768);
     expect(output[0]).toBe(49); // 0.3808 · 128 = 48.7
@@ -39,9 +49,22 @@ describe('gruInt8', () => {
 
   it('refuses more units than its int32 recurrent accumulator allows', () => {
     const units = 513; // 512 · 32767 · 128 < 2^31 still fits
-    const requant = { inputZeroPoint: 0, outputZeroPoint: 0, actMin: -128, actMax: 127, kernelMultiplier: [], kernelShift: [], recurrentMultiplier: [], recurrentShift: [], outputMultiplier: 0, outputShift: 0 };
+    const requant = {
+      inputZeroPoint: 0,
+      outputZeroPoint: 0,
+      actMin: -128,
+      actMax: 127,
+      kernelMultiplier: [],
+      kernelShift: [],
+      recurrentMultiplier: [],
+      recurrentShift: [],
+      outputMultiplier: 0,
+      outputShift: 0,
+    };
     const shape = { steps: 1, inChannels: 1, units, returnSequences: false };
-    expect(() => gruInt8([0], [], [], new Array(6 * units).fill(0), requant, shape, new Int16Array(units), new Int32Array(6 * units), new Int8Array(units))).toThrow(/at most 512 units/);
+    expect(() =>
+      gruInt8([0], [], [], new Array(6 * units).fill(0), requant, shape, new Int16Array(units), new Int32Array(6 * units), new Int8Array(units)),
+    ).toThrow(/at most 512 units/);
   });
 
   it('tracks the float GRU (dequantised weights) within one output step + 2^−11 over 120 random GRUs, sequences included', () => {
@@ -73,7 +96,17 @@ describe('gruInt8', () => {
       ];
       const reference = floatForward(layer, [steps, inChannels], dequantizedParams, x);
       const output = new Int8Array(reference.length);
-      gruInt8(input, kernelValues, recurrentValues, quantized.bias, quantized.requant, { steps, inChannels, units, returnSequences: layer.returnSequences }, new Int16Array(units), new Int32Array(2 * g), output);
+      gruInt8(
+        input,
+        kernelValues,
+        recurrentValues,
+        quantized.bias,
+        quantized.requant,
+        { steps, inChannels, units, returnSequences: layer.returnSequences },
+        new Int16Array(units),
+        new Int32Array(2 * g),
+        output,
+      );
       const error = errorInSteps(output, outputQuant, reference);
       worstExcess = Math.max(worstExcess, (error - 1) * outputQuant.scale);
       if (outputQuant.scale >= 2 ** -10) worstOrdinary = Math.max(worstOrdinary, error);

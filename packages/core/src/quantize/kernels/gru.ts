@@ -63,7 +63,8 @@ export function gruInt8(
   checkAccumulatorBound(bias, inChannels, 'gru kernel', 0, g);
   const recurrentLimit = gruRecurrentBiasLimit(units);
   for (let k = g; k < 2 * g; k++) {
-    if (Math.abs(bias[k]) > recurrentLimit) throw new RangeError(`gru: recurrent bias ${bias[k]} can overflow the int32 accumulator (|bias| ≤ ${recurrentLimit})`);
+    if (Math.abs(bias[k]) > recurrentLimit)
+      throw new RangeError(`gru: recurrent bias ${bias[k]} can overflow the int32 accumulator (|bias| ≤ ${recurrentLimit})`);
   }
   const zx = requant.inputZeroPoint;
   // Gate column k of the x side and of the h side, in the Q12 gate domain.

@@ -27,7 +27,12 @@ describe('pointwise1dInt8', () => {
       const length = 1 + random.int(12);
       const channels = 1 + random.int(12);
       const layer: PointwiseConv1dLayer = { kind: 'pointwise1d', filters: 1 + random.int(8), activation: random.pick<Activation>(['none', 'relu', 'relu6']) };
-      worst = Math.max(worst, linearCaseError(random, layer, [length, channels], (input, op, output) => pointwise1dInt8(input, op.weights, op.bias, op.requant, length, channels, layer.filters, output)));
+      worst = Math.max(
+        worst,
+        linearCaseError(random, layer, [length, channels], (input, op, output) =>
+          pointwise1dInt8(input, op.weights, op.bias, op.requant, length, channels, layer.filters, output),
+        ),
+      );
     }
     expect(worst).toBeLessThanOrEqual(1 + 1e-6);
     expect(worst).toBeGreaterThan(0.4);

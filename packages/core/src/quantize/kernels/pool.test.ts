@@ -7,7 +7,9 @@ import { dequantize, errorInSteps, floatForward, randomInt8, randomQuant } from 
 
 describe('int8 pooling (raw values: the output keeps the input scale and zero point)', () => {
   it('rounds means half away from zero, as TFLite does', () => {
-    expect([roundedMean(3, 2), roundedMean(-3, 2), roundedMean(1, 2), roundedMean(-1, 2), roundedMean(4, 3), roundedMean(-5, 3)]).toEqual([2, -2, 1, -1, 1, -2]);
+    expect([roundedMean(3, 2), roundedMean(-3, 2), roundedMean(1, 2), roundedMean(-1, 2), roundedMean(4, 3), roundedMean(-5, 3)]).toEqual([
+      2, -2, 1, -1, 1, -2,
+    ]);
     expect(roundedMean(-255, 2)).toBe(-128);
     expect(roundedMean(0, 7)).toBe(0);
   });

@@ -66,7 +66,12 @@ export function errorInSteps(output: ArrayLike<number>, quant: TensorQuant, refe
  * quantised op and returns its error in output steps against the float layer computed with the dequantised weights
  * and biases (so only the kernel's own rounding counts).
  */
-export function linearCaseError(random: Random, layer: LinearLayer, inputShape: Shape, run: (input: Int8Array, op: QuantizedLinear, output: Int8Array) => void): number {
+export function linearCaseError(
+  random: Random,
+  layer: LinearLayer,
+  inputShape: Shape,
+  run: (input: Int8Array, op: QuantizedLinear, output: Int8Array) => void,
+): number {
   const layout = paramLayout(layer, inputShape);
   const weightCount = elementCount(layout[0].shape);
   const channels = elementCount(layout[1].shape);

@@ -15,7 +15,12 @@ import { quantizeValue } from '../tensor-quant';
 import { exportOnnx, OnnxModels } from './onnx-export';
 
 /** Runs both exported models on the windows and compares them with the engine and the interpreter. */
-export async function compareWithOnnxRuntime(model: QuantizedModel, weights: ModelWeights, windows: readonly Float64Array[], files: OnnxModels = exportOnnx(model, weights)) {
+export async function compareWithOnnxRuntime(
+  model: QuantizedModel,
+  weights: ModelWeights,
+  windows: readonly Float64Array[],
+  files: OnnxModels = exportOnnx(model, weights),
+) {
   const ops = lowerToOps(model.ir);
   const float = new FloatOps(ops, foldedOpParams(ops, cascadeWeights(model.ir, weights)));
   const floatSession = await ort.InferenceSession.create(files.float);

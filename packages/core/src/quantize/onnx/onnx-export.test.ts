@@ -23,15 +23,19 @@ describe('ONNX export, run by ONNX Runtime', () => {
    * after. So int8 outputs are compared loosely here (untrained random weights put many decisions near p = ½);
    * the ≥ 99.5 % decision agreement is required of a trained cascade on real windows (stages/quantize.test.ts).
    */
-  it.each(['cnn', 'dense', 'cascade'])('%s: float within 1e-5 of the engine; int8 mostly equal to the interpreter', async (name) => {
-    const ir = TEST_MODELS[name];
-    const weights = ir.exits ? testCascadeWeights(ir, 7) : testWeights(ir, 7);
-    const model = quantizeModel(ir, weights, testWindows(ir, 200, 11));
-    const result = await compareWithOnnxRuntime(model, weights, testWindows(ir, 400, 12));
-    expect(result.maxFloatError).toBeLessThan(1e-5);
-    expect(result.offByOne / result.outputs).toBeLessThan(0.4);
-    expect(result.agreement).toBeGreaterThanOrEqual(0.98);
-  }, 60_000);
+  it.each(['cnn', 'dense', 'cascade'])(
+    '%s: float within 1e-5 of the engine; int8 mostly equal to the interpreter',
+    async (name) => {
+      const ir = TEST_MODELS[name];
+      const weights = ir.exits ? testCascadeWeights(ir, 7) : testWeights(ir, 7);
+      const model = quantizeModel(ir, weights, testWindows(ir, 200, 11));
+      const result = await compareWithOnnxRuntime(model, weights, testWindows(ir, 400, 12));
+      expect(result.maxFloatError).toBeLessThan(1e-5);
+      expect(result.offByOne / result.outputs).toBeLessThan(0.4);
+      expect(result.agreement).toBeGreaterThanOrEqual(0.98);
+    },
+    60_000,
+  );
 
   it('writes the same bytes for the same model, and names every exit', () => {
     const ir = TEST_MODELS.cascade;

@@ -55,7 +55,10 @@ function buildGraph(model: QuantizedModel, ops: readonly DeployedOp[], folded: r
   /** Per tensor: its float value [batch, C, T]; in int8 mode also the int8 value it was dequantised from. */
   const values: string[] = [];
   const int8Values: string[] = [];
-  const q = (t: number) => ({ scale: g.constant('scale', 'float', [], [model.tensors[t].scale]), zero: g.constant('zero_point', 'int8', [], [model.tensors[t].zeroPoint]) });
+  const q = (t: number) => ({
+    scale: g.constant('scale', 'float', [], [model.tensors[t].scale]),
+    zero: g.constant('zero_point', 'int8', [], [model.tensors[t].zeroPoint]),
+  });
   let input: string;
   if (quantized) {
     const raw = g.input('input_int8', 'int8', [BATCH, length, channels]);
@@ -99,7 +102,12 @@ function lowerOp(g: OnnxGraph, op: QuantizedOp, deployed: DeployedOp, params: Fl
       const order: number[] = [];
       for (let f = 0; f < outChannels; f++) for (let c = 0; c < rowsPerFilter; c++) for (let k = 0; k < kernel; k++) order.push(at(f, c, k));
       const { weight, bias } = linearInputs(g, op, params, order, [outChannels, rowsPerFilter, kernel], 0, model, mode);
-      const y = g.node('Conv', [x, weight, bias], { kernel_shape: [kernel], strides: [stride], pads: [padBefore, padAfter], group: depthwise ? inChannels : 1 });
+      const y = g.node('Conv', [x, weight, bias], {
+        kernel_shape: [kernel],
+        strides: [stride],
+        pads: [padBefore, padAfter],
+        group: depthwise ? inChannels : 1,
+      });
       return activation(g, y, deployed.activation);
     }
     case 'dense': {
@@ -131,26 +139,58 @@ function lowerOp(g: OnnxGraph, op: QuantizedOp, deployed: DeployedOp, params: Fl
  * `axis`) and int32 biases (scale s_in·s_w[c]) through DequantizeLinear. `order[i]` is the index in our layout of
  * the i-th element of ONNX's.
  */
-function linearInputs(g: OnnxGraph, op: QuantizedLinearOp, params: Float64Array, order: number[], dims: number[], axis: number, model: QuantizedModel, mode: Mode) {
+function linearInputs(
+  g: OnnxGraph,
+  op: QuantizedLinearOp,
+  params: Float64Array,
+  order: number[],
+  dims: number[],
+  axis: number,
+  model: QuantizedModel,
+  mode: Mode,
+) {
   const channels = op.bias.length;
   if (mode === 'float') {
     const weightCount = params.length - channels;
     return {
-      weight: g.constant('weight', 'float', dims, order.map((i) => params[i])),
+      weight: g.constant(
+        'weight',
+        'float',
+        dims,
+        order.map((i) => params[i]),
+      ),
       bias: g.constant('bias', 'float', [channels], params.subarray(weightCount)),
     };
   }
   const inputScale = model.tensors[op.input].scale;
-  const weight = g.node('DequantizeLinear', [
-    g.constant('weight_int8', 'int8', dims, order.map((i) => op.weights[i])),
-    g.constant('weight_scale', 'float', [channels], op.weightScales),
-    g.constant('weight_zero_point', 'int8', [channels], new Array<number>(channels).fill(0)),
-  ], { axis });
-  const bias = g.node('DequantizeLinear', [
-    g.constant('bias_int32', 'int32', [channels], op.bias),
-    g.constant('bias_scale', 'float', [channels], op.weightScales.map((s) => inputScale * s)),
-    g.constant('bias_zero_point', 'int32', [channels], new Array<number>(channels).fill(0)),
-  ], { axis: 0 });
+  const weight = g.node(
+    'DequantizeLinear',
+    [
+      g.constant(
+        'weight_int8',
+        'int8',
+        dims,
+        order.map((i) => op.weights[i]),
+      ),
+      g.constant('weight_scale', 'float', [channels], op.weightScales),
+      g.constant('weight_zero_point', 'int8', [channels], new Array<number>(channels).fill(0)),
+    ],
+    { axis },
+  );
+  const bias = g.node(
+    'DequantizeLinear',
+    [
+      g.constant('bias_int32', 'int32', [channels], op.bias),
+      g.constant(
+        'bias_scale',
+        'float',
+        [channels],
+        op.weightScales.map((s) => inputScale * s),
+      ),
+      g.constant('bias_zero_point', 'int32', [channels], new Array<number>(channels).fill(0)),
+    ],
+    { axis: 0 },
+  );
   return { weight, bias };
 }
 

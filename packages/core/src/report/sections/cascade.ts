@@ -22,7 +22,9 @@ export async function cascadeSection(artifacts: ExperimentArtifacts): Promise<Re
   const methods = Object.entries(cascade.test.methods).filter((entry): entry is [string, PredictionScores] => entry[1] !== undefined);
 
   const bins = methods.flatMap(([method, s]) =>
-    s.events.flatMap((e) => e.reliability.filter((b) => b.count > 0).map((b) => ({ method: title(method), event: e.event, p: b.meanP, frequency: b.frequency, windows: b.count }))),
+    s.events.flatMap((e) =>
+      e.reliability.filter((b) => b.count > 0).map((b) => ({ method: title(method), event: e.event, p: b.meanP, frequency: b.frequency, windows: b.count })),
+    ),
   );
   const reliability = await renderSvg({
     data: { values: bins },
@@ -80,7 +82,11 @@ export async function cascadeSection(artifacts: ExperimentArtifacts): Promise<Re
         },
       },
     } as never);
-    sweepFigure = figure('threshold-sweep', svg, 'Threshold sweep on the validation windows: a window stops at the first early exit whose uncertainty is ≤ τ (0: all to the deep exit).');
+    sweepFigure = figure(
+      'threshold-sweep',
+      svg,
+      'Threshold sweep on the validation windows: a window stops at the first early exit whose uncertainty is ≤ τ (0: all to the deep exit).',
+    );
   }
   const front = cascade.calibration.front.map((p) => ({ macs: p.expectedMacs, f1: p.eventF1 }));
   const chosen = cascade.calibration.chosen;
@@ -91,13 +97,22 @@ export async function cascadeSection(artifacts: ExperimentArtifacts): Promise<Re
       {
         data: { values: front },
         mark: { type: 'line', point: true, color: '#1f77b4' },
-        encoding: { x: { field: 'macs', type: 'quantitative', title: 'expected MACs per window' }, y: { field: 'f1', type: 'quantitative', scale: { zero: false }, title: 'event F1 (validation)' } },
+        encoding: {
+          x: { field: 'macs', type: 'quantitative', title: 'expected MACs per window' },
+          y: { field: 'f1', type: 'quantitative', scale: { zero: false }, title: 'event F1 (validation)' },
+        },
       },
       {
         data: { values: [{ macs: chosen.expectedMacs, f1: chosen.eventF1, label: `chosen ${chosen.thresholds.map((t) => t.toFixed(2)).join(' / ')}` }] },
         layer: [
-          { mark: { type: 'point', shape: 'diamond', size: 140, filled: true, color: '#d62728' }, encoding: { x: { field: 'macs', type: 'quantitative' }, y: { field: 'f1', type: 'quantitative' } } },
-          { mark: { type: 'text', dy: -12, align: 'left', dx: 4, color: '#d62728', fontSize: 10 }, encoding: { x: { field: 'macs', type: 'quantitative' }, y: { field: 'f1', type: 'quantitative' }, text: { field: 'label' } } },
+          {
+            mark: { type: 'point', shape: 'diamond', size: 140, filled: true, color: '#d62728' },
+            encoding: { x: { field: 'macs', type: 'quantitative' }, y: { field: 'f1', type: 'quantitative' } },
+          },
+          {
+            mark: { type: 'text', dy: -12, align: 'left', dx: 4, color: '#d62728', fontSize: 10 },
+            encoding: { x: { field: 'macs', type: 'quantitative' }, y: { field: 'f1', type: 'quantitative' }, text: { field: 'label' } },
+          },
         ],
       },
     ],
@@ -113,11 +128,28 @@ export async function cascadeSection(artifacts: ExperimentArtifacts): Promise<Re
       width: 220,
       height: 170,
       layer: [
-        { mark: 'bar', encoding: { x: { field: 'exit', type: 'nominal', sort: null, title: 'exit' }, y: { field: 'rate', type: 'quantitative', axis: { format: '%' }, title: 'share of test windows' } } },
-        { mark: { type: 'text', dy: -6 }, encoding: { x: { field: 'exit', type: 'nominal', sort: null }, y: { field: 'rate', type: 'quantitative' }, text: { field: 'rate', type: 'quantitative', format: '.1%' } } },
+        {
+          mark: 'bar',
+          encoding: {
+            x: { field: 'exit', type: 'nominal', sort: null, title: 'exit' },
+            y: { field: 'rate', type: 'quantitative', axis: { format: '%' }, title: 'share of test windows' },
+          },
+        },
+        {
+          mark: { type: 'text', dy: -6 },
+          encoding: {
+            x: { field: 'exit', type: 'nominal', sort: null },
+            y: { field: 'rate', type: 'quantitative' },
+            text: { field: 'rate', type: 'quantitative', format: '.1%' },
+          },
+        },
       ],
     } as never);
-    exitFigure = figure('exit-rates', svg, `Where the cascade stops on the test windows; expected ${Math.round(exits.expectedMacs).toLocaleString('en-US')} of ${exits.macs[exits.macs.length - 1].toLocaleString('en-US')} MACs.`);
+    exitFigure = figure(
+      'exit-rates',
+      svg,
+      `Where the cascade stops on the test windows; expected ${Math.round(exits.expectedMacs).toLocaleString('en-US')} of ${exits.macs[exits.macs.length - 1].toLocaleString('en-US')} MACs.`,
+    );
   }
 
   const table = htmlTable(

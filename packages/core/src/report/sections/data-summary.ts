@@ -26,7 +26,10 @@ export async function dataSummarySection(artifacts: ExperimentArtifacts): Promis
     `${window.length} samples × ${window.channels.length} channels at ${window.sampleRateHz} Hz (native ${window.nativeRateHz} Hz, ${window.mode}` +
     `${window.stride ? `, stride ${window.stride}` : ''}) from ${manifest.recordings.length} recordings of ${manifest.subjects.length} subjects; ` +
     `imbalance ${manifest.counts.imbalanceRatio?.toFixed(1) ?? '–'}; ${manifest.folds.length} folds.`;
-  const classTable = htmlTable(['class', 'windows', 'share'], classes.map((c, k) => [c, manifest.counts.perClass[k], `${((100 * manifest.counts.perClass[k]) / Math.max(1, manifest.counts.windows)).toFixed(1)} %`]));
+  const classTable = htmlTable(
+    ['class', 'windows', 'share'],
+    classes.map((c, k) => [c, manifest.counts.perClass[k], `${((100 * manifest.counts.perClass[k]) / Math.max(1, manifest.counts.windows)).toFixed(1)} %`]),
+  );
   return shown('data', 'Data', [paragraph(description), classTable, figure('data-per-subject', bars, 'Windows per subject, stacked by class.')], {
     dataset: manifest.dataset.id,
     variant: manifest.dataset.variant,

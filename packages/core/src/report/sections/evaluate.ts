@@ -9,8 +9,11 @@ import { notRun, shown, type ReportSection } from '../section';
 export async function evaluateSection(artifacts: ExperimentArtifacts): Promise<ReportSection> {
   const evaluate = artifacts.evaluate;
   if (!evaluate) return notRun('evaluate', 'Evaluation across subjects', 'evaluate', artifacts.experiment);
-  if (evaluate.unrecognised) return shown('evaluate', 'Evaluation across subjects', [paragraph(`Not shown: ${evaluate.unrecognised}.`)], { unrecognised: evaluate.unrecognised });
-  const subjects = evaluate.methods.flatMap((m) => m.perSubject.filter((s) => s.eventF1 !== null).map((s) => ({ method: m.label, subject: s.subject, f1: s.eventF1 })));
+  if (evaluate.unrecognised)
+    return shown('evaluate', 'Evaluation across subjects', [paragraph(`Not shown: ${evaluate.unrecognised}.`)], { unrecognised: evaluate.unrecognised });
+  const subjects = evaluate.methods.flatMap((m) =>
+    m.perSubject.filter((s) => s.eventF1 !== null).map((s) => ({ method: m.label, subject: s.subject, f1: s.eventF1 })),
+  );
   const bars = await renderSvg({
     data: { values: subjects },
     width: Math.min(760, Math.max(260, 14 * subjects.length)),
@@ -25,7 +28,20 @@ export async function evaluateSection(artifacts: ExperimentArtifacts): Promise<R
   });
   const classes = ['no event', ...evaluate.events];
   const cells = evaluate.methods.flatMap((m) =>
-    m.confusion.flatMap((row, t) => row.map((n, p) => ({ method: m.label, truth: classes[t] ?? String(t), predicted: classes[p] ?? String(p), windows: n, share: n / Math.max(1, row.reduce((a, b) => a + b, 0)) }))),
+    m.confusion.flatMap((row, t) =>
+      row.map((n, p) => ({
+        method: m.label,
+        truth: classes[t] ?? String(t),
+        predicted: classes[p] ?? String(p),
+        windows: n,
+        share:
+          n /
+          Math.max(
+            1,
+            row.reduce((a, b) => a + b, 0),
+          ),
+      })),
+    ),
   );
   const confusion = await renderSvg({
     data: { values: cells },
@@ -34,8 +50,23 @@ export async function evaluateSection(artifacts: ExperimentArtifacts): Promise<R
       width: 40 * classes.length,
       height: 40 * classes.length,
       layer: [
-        { mark: 'rect', encoding: { x: { field: 'predicted', type: 'nominal', sort: classes }, y: { field: 'truth', type: 'nominal', sort: classes }, color: { field: 'share', type: 'quantitative', scale: { scheme: 'blues', domain: [0, 1] }, title: 'row share' } } },
-        { mark: { type: 'text', fontSize: 10 }, encoding: { x: { field: 'predicted', type: 'nominal', sort: classes }, y: { field: 'truth', type: 'nominal', sort: classes }, text: { field: 'windows' }, color: { condition: { test: 'datum.share > 0.5', value: 'white' }, value: 'black' } } },
+        {
+          mark: 'rect',
+          encoding: {
+            x: { field: 'predicted', type: 'nominal', sort: classes },
+            y: { field: 'truth', type: 'nominal', sort: classes },
+            color: { field: 'share', type: 'quantitative', scale: { scheme: 'blues', domain: [0, 1] }, title: 'row share' },
+          },
+        },
+        {
+          mark: { type: 'text', fontSize: 10 },
+          encoding: {
+            x: { field: 'predicted', type: 'nominal', sort: classes },
+            y: { field: 'truth', type: 'nominal', sort: classes },
+            text: { field: 'windows' },
+            color: { condition: { test: 'datum.share > 0.5', value: 'white' }, value: 'black' },
+          },
+        },
       ],
     },
   } as never);
@@ -49,7 +80,9 @@ export async function evaluateSection(artifacts: ExperimentArtifacts): Promise<R
           (evaluate.postProcessing ? `Alarms: ${evaluate.postProcessing}.` : ''),
       ),
       summaryTable(evaluate.aggregate.all, 'Every fold: spread over held-out subjects (mean ± sd, median, worst) and pooled counts.'),
-      ...(evaluate.aggregate.withoutSelection ? [summaryTable(evaluate.aggregate.withoutSelection, 'Without the folds whose test subject helped choose the deployed model.')] : []),
+      ...(evaluate.aggregate.withoutSelection
+        ? [summaryTable(evaluate.aggregate.withoutSelection, 'Without the folds whose test subject helped choose the deployed model.')]
+        : []),
       figure('evaluate-per-subject', bars, 'Window-level event F1 of each held-out subject, per method.'),
       figure('evaluate-confusion', confusion, 'Confusion matrices pooled over the folds (rows: truth; colour: share of the row).'),
     ],
@@ -57,7 +90,13 @@ export async function evaluateSection(artifacts: ExperimentArtifacts): Promise<R
       folds: evaluate.folds,
       selectionFolds: evaluate.selectionFolds,
       methods: evaluate.methods.map((m) => ({ label: m.label, confusion: m.confusion })),
-      aggregate: evaluate.aggregate.all.map((m) => ({ label: m.label, windowEventF1: m.perSubject.windowEventF1, sensitivity: m.perSubject.sensitivity, falseAlarmsPerHour: m.perSubject.falseAlarmsPerHour, pooledEventF1: m.pooled.window.eventF1 })),
+      aggregate: evaluate.aggregate.all.map((m) => ({
+        label: m.label,
+        windowEventF1: m.perSubject.windowEventF1,
+        sensitivity: m.perSubject.sensitivity,
+        falseAlarmsPerHour: m.perSubject.falseAlarmsPerHour,
+        pooledEventF1: m.pooled.window.eventF1,
+      })),
     },
   );
 }
@@ -67,7 +106,17 @@ const worst = (s: FoldSpread): Cell => (s.worst ? `${s.worst.value.toFixed(3)} (
 
 function summaryTable(methods: EvaluateResults['aggregate']['all'], caption: string): string {
   return htmlTable(
-    ['method', 'window event F1', 'median', 'worst subject', 'pooled F1', 'event sensitivity', 'false alarms / h', 'activity recordings with alarm', 'ECE (per fold)'],
+    [
+      'method',
+      'window event F1',
+      'median',
+      'worst subject',
+      'pooled F1',
+      'event sensitivity',
+      'false alarms / h',
+      'activity recordings with alarm',
+      'ECE (per fold)',
+    ],
     methods.map((m) => [
       m.label,
       spread(m.perSubject.windowEventF1),

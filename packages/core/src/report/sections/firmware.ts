@@ -56,7 +56,9 @@ export async function firmwareSection(artifacts: ExperimentArtifacts): Promise<R
   if (firmware) {
     const { predicted, arena } = firmware.manifest;
     parts.push(
-      paragraph(`Arena ${predicted.arenaBytes.toLocaleString('en-US')} B (lower bound ${predicted.arenaLowerBound.toLocaleString('en-US')} B), input ${predicted.inputBytes} B, stack ${predicted.stackBytes} B, flash blob ${predicted.blobBytes.toLocaleString('en-US')} B.`),
+      paragraph(
+        `Arena ${predicted.arenaBytes.toLocaleString('en-US')} B (lower bound ${predicted.arenaLowerBound.toLocaleString('en-US')} B), input ${predicted.inputBytes} B, stack ${predicted.stackBytes} B, flash blob ${predicted.blobBytes.toLocaleString('en-US')} B.`,
+      ),
       figure('arena-map', await arenaMap(arena), 'Arena tensors by lifetime (ops) and offset, as the planner placed them and model.c uses them.'),
     );
     data.predicted = predicted;
@@ -67,7 +69,9 @@ export async function firmwareSection(artifacts: ExperimentArtifacts): Promise<R
     const { report } = flashTest;
     const { memory } = report;
     // A host build links dozens of small sections: the ten largest, and the rest summed.
-    const sorted = Object.entries(memory.flash.sections).map(([name, bytes]) => ({ name, bytes })).sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
+    const sorted = Object.entries(memory.flash.sections)
+      .map(([name, bytes]) => ({ name, bytes }))
+      .sort((a, b) => b.bytes - a.bytes || a.name.localeCompare(b.name));
     const rest = sorted.slice(10).reduce((n, s) => n + s.bytes, 0);
     const flashSections = [...sorted.slice(0, 10), ...(rest > 0 ? [{ name: `${sorted.length - 10} others`, bytes: rest }] : [])];
     parts.push(
@@ -88,7 +92,10 @@ export async function firmwareSection(artifacts: ExperimentArtifacts): Promise<R
         width: 300,
         height: 18 * bars.length + 20,
         mark: 'bar',
-        encoding: { y: { field: 'name', type: 'nominal', sort: null, title: null }, x: { field: 'instructions', type: 'quantitative', title: 'instructions (mean over vectors)' } },
+        encoding: {
+          y: { field: 'name', type: 'nominal', sort: null, title: null },
+          x: { field: 'instructions', type: 'quantitative', title: 'instructions (mean over vectors)' },
+        },
       });
       const kernels = Object.entries(instructions.perMac)
         .filter((entry): entry is [string, number] => entry[1] !== null && entry[0] !== 'allLinear')
@@ -102,7 +109,10 @@ export async function firmwareSection(artifacts: ExperimentArtifacts): Promise<R
       });
       parts.push(
         `<div class="row">${figure('instructions-per-exit', perExit, `Instructions (${instructions.method}) to reach each exit with all exits run, and per deployed inference.`)}${figure('instructions-per-kernel', perKernel, 'Instructions per MAC of each layer kind’s kernel over the whole run (CMSIS-NN: not measured here).')}</div>`,
-        htmlTable(['kernel', 'instructions', 'MACs'], Object.entries(instructions.kernels).map(([k, n]) => [k, n, instructions.macsByKernel[k] ?? null])),
+        htmlTable(
+          ['kernel', 'instructions', 'MACs'],
+          Object.entries(instructions.kernels).map(([k, n]) => [k, n, instructions.macsByKernel[k] ?? null]),
+        ),
       );
       data.instructions = { perInference: instructions.perInference, perExit: instructions.perExit, perMac: instructions.perMac };
     } else {
@@ -110,7 +120,9 @@ export async function firmwareSection(artifacts: ExperimentArtifacts): Promise<R
     }
   } else if (quantize?.sections) {
     const blob = quantize.sections.map((s) => ({ name: s.name, bytes: s.bytes }));
-    parts.push(figure('flash-sections', await sectionBars(blob, 'bytes (flash blob)'), 'Arrays of the flash blob (flash-test has not run, so nothing is linked yet).'));
+    parts.push(
+      figure('flash-sections', await sectionBars(blob, 'bytes (flash blob)'), 'Arrays of the flash blob (flash-test has not run, so nothing is linked yet).'),
+    );
   }
   if (!flashTest) parts.push(`<p class="not-run">flash-test: not run (<code>npx nx run ${artifacts.experiment}:flash-test</code>).</p>`);
   return shown('firmware', 'Firmware', parts, data);

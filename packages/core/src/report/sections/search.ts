@@ -52,7 +52,13 @@ async function paretoPlot(points: Point[], field: 'sramBytes' | 'flashBytes' | '
       encoding: {
         x: { field, type: 'quantitative', scale: { type: 'log', nice: false, padding: 12 }, title },
         y: { field: 'score', type: 'quantitative', scale: { domain: [0, 1] }, title: `validation ${metric}` },
-        color: { field: 'role', type: 'nominal', scale: { domain: ROLES, range: ['#9aa5b1', '#1f77b4', '#d62728', '#ff7f0e', '#9467bd', '#2ca02c'] }, title: null, legend: { orient: 'bottom', columns: 2 } },
+        color: {
+          field: 'role',
+          type: 'nominal',
+          scale: { domain: ROLES, range: ['#9aa5b1', '#1f77b4', '#d62728', '#ff7f0e', '#9467bd', '#2ca02c'] },
+          title: null,
+          legend: { orient: 'bottom', columns: 2 },
+        },
         shape: { field: 'role', type: 'nominal', scale: { domain: ROLES, range: SHAPES }, title: null, legend: { orient: 'bottom', columns: 2 } },
         tooltip: [{ field: 'name' }, { field: 'summary' }, { field: field }, { field: 'score' }],
       },
@@ -63,7 +69,10 @@ async function paretoPlot(points: Point[], field: 'sramBytes' | 'flashBytes' | '
       data: { values: [{ budget, label: `budget ${budget.toLocaleString('en-US')}` }] },
       layer: [
         { mark: { type: 'rule', color: '#d62728', strokeDash: [6, 4] }, encoding: { x: { field: 'budget', type: 'quantitative' } } },
-        { mark: { type: 'text', color: '#d62728', align: 'right', dx: -4, y: 8, fontSize: 10 }, encoding: { x: { field: 'budget', type: 'quantitative' }, text: { field: 'label' } } },
+        {
+          mark: { type: 'text', color: '#d62728', align: 'right', dx: -4, y: 8, fontSize: 10 },
+          encoding: { x: { field: 'budget', type: 'quantitative' }, text: { field: 'label' } },
+        },
       ],
     });
   }

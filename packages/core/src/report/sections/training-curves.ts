@@ -9,7 +9,12 @@ export async function trainingCurvesSection(artifacts: ExperimentArtifacts): Pro
   if (!search) return notRun('training', 'Training curves of the winner', 'search', artifacts.experiment);
   const history = search.best.history;
   if (!history || history.length === 0) {
-    return shown('training', 'Training curves of the winner', [paragraph('The search outputs carry no per-epoch history (written before it was recorded): rerun the search.')], { history: null });
+    return shown(
+      'training',
+      'Training curves of the winner',
+      [paragraph('The search outputs carry no per-epoch history (written before it was recorded): rerun the search.')],
+      { history: null },
+    );
   }
   const long = history.flatMap((e) => [
     { epoch: e.epoch, series: 'training loss', value: e.loss, panel: 'loss' },
@@ -32,7 +37,9 @@ export async function trainingCurvesSection(artifacts: ExperimentArtifacts): Pro
   return shown(
     'training',
     'Training curves of the winner',
-    [`<div class="row">${figure('training-loss', loss, `Loss per epoch of ${search.best.candidate} at its last rung.`)}${figure('training-f1', f1, 'Validation F1 of the monitored class per epoch.')}</div>`],
+    [
+      `<div class="row">${figure('training-loss', loss, `Loss per epoch of ${search.best.candidate} at its last rung.`)}${figure('training-f1', f1, 'Validation F1 of the monitored class per epoch.')}</div>`,
+    ],
     { history },
   );
 }

@@ -20,7 +20,9 @@ describe('where exits attach', () => {
   });
   it('takes exit points named in the spec, and refuses impossible ones', () => {
     expect(cascadeTaps(blocks(3), 3, [0, 4], 9)).toEqual([0, 4]);
-    expect(() => cascadeTaps(blocks(3), 3, [4, 2], 9)).toThrow(/train-cascade.exitAfter: exit taps must be ascending layer indices of the searched backbone in 0..7, got \[4,2\]/);
+    expect(() => cascadeTaps(blocks(3), 3, [4, 2], 9)).toThrow(
+      /train-cascade.exitAfter: exit taps must be ascending layer indices of the searched backbone in 0..7, got \[4,2\]/,
+    );
     expect(() => cascadeTaps(blocks(3), 3, [8], 9)).toThrow(/in 0..7/);
   });
 });

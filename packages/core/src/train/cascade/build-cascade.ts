@@ -42,8 +42,14 @@ export function evidenceHead(events: number): Layer[] {
 export function withHead(searched: ModelIR, head: 'evidential' | 'softmax', events: number): ModelIR {
   const last = searched.layers[searched.layers.length - 1];
   if (last.kind !== 'dense') throw new UserError(`the searched model must end in a dense logits layer, it ends in ${last.kind}`);
-  const layers = [...searched.layers.slice(0, -1), head === 'evidential' ? { kind: 'dense' as const, units: 2 * events, activation: 'relu' as const } : { kind: 'dense' as const, units: events + 1, activation: 'none' as const }];
-  const ir: ModelIR = head === 'evidential' ? { input: { ...searched.input }, layers, head, events } : { input: { ...searched.input }, layers, head: 'softmax' };
+  const layers = [
+    ...searched.layers.slice(0, -1),
+    head === 'evidential'
+      ? { kind: 'dense' as const, units: 2 * events, activation: 'relu' as const }
+      : { kind: 'dense' as const, units: events + 1, activation: 'none' as const },
+  ];
+  const ir: ModelIR =
+    head === 'evidential' ? { input: { ...searched.input }, layers, head, events } : { input: { ...searched.input }, layers, head: 'softmax' };
   validateIR(ir);
   return ir;
 }

@@ -50,7 +50,10 @@ describe('CascadeNetwork', () => {
       ['conv1d', 'batchnorm', 'relu'],
       ['conv1d', 'globalavgpool', 'dense'],
     ]);
-    expect(net.heads.map((h) => h.outputShape)).toEqual([[1, 4], [1, 4]]);
+    expect(net.heads.map((h) => h.outputShape)).toEqual([
+      [1, 4],
+      [1, 4],
+    ]);
     net.init(3);
     net.forward(sample(1, 24), 2, false);
     expect([0, 1, 2].map((k) => net.prediction(k).length)).toEqual([4, 4, 4]);

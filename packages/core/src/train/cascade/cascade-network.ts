@@ -54,7 +54,15 @@ export class CascadeNetwork {
       start = end;
     }
     this.segments = segments;
-    this.heads = exits.map((exit, k) => new LayerChain(exit.layers, shapes[exit.after], exit.layers.map((_, i) => exitStream(k, i)), arena));
+    this.heads = exits.map(
+      (exit, k) =>
+        new LayerChain(
+          exit.layers,
+          shapes[exit.after],
+          exit.layers.map((_, i) => exitStream(k, i)),
+          arena,
+        ),
+    );
     this.predictions = exits.length + 1;
     this.inputSize = ir.input.length * ir.input.channels;
     const blocks = {

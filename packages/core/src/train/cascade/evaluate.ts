@@ -4,14 +4,7 @@ import type { Network } from '../network';
 import { uniformSubsample } from '../window-source';
 import type { CascadeNetwork } from './cascade-network';
 import type { EventSet } from './events';
-import {
-  applyThresholds,
-  averagedSoftmaxPredictions,
-  cascadeExitPredictions,
-  perturbationLabel,
-  type Perturbation,
-  type PredictionSet,
-} from './predictions';
+import { applyThresholds, averagedSoftmaxPredictions, cascadeExitPredictions, perturbationLabel, type Perturbation, type PredictionSet } from './predictions';
 import { scorePredictions, type PredictionScores } from './scoring';
 
 /** The trained models one evaluation compares (absent baselines are skipped). */
@@ -93,7 +86,13 @@ export function robustness(
     const evaluation = evaluateMethods(models, data, events, picked, perturbation, Random.derive(seed, 0x3000 + level).uint32(), subjectNames);
     const methods: RobustnessLevel['methods'] = {};
     for (const [name, scores] of Object.entries(evaluation.methods) as [MethodName, PredictionScores][]) {
-      methods[name] = { eventF1: scores.eventF1, accuracy: scores.accuracy, ece: scores.ece, meanUncertainty: scores.meanUncertainty, exitRates: scores.exits?.rates ?? null };
+      methods[name] = {
+        eventF1: scores.eventF1,
+        accuracy: scores.accuracy,
+        ece: scores.ece,
+        meanUncertainty: scores.meanUncertainty,
+        exitRates: scores.exits?.rates ?? null,
+      };
     }
     return { perturbation, label: perturbationLabel(perturbation), windows: picked.length, methods };
   });

@@ -102,7 +102,14 @@ export function forEachWindow(
 }
 
 /** Every exit's evidential prediction of every window (for threshold calibration and per-exit reports). */
-export function cascadeExitPredictions(net: CascadeNetwork, events: number, data: WindowSource, windows: Uint32Array, perturbation: Perturbation, seed: number): PredictionSet[] {
+export function cascadeExitPredictions(
+  net: CascadeNetwork,
+  events: number,
+  data: WindowSource,
+  windows: Uint32Array,
+  perturbation: Perturbation,
+  seed: number,
+): PredictionSet[] {
   const sets = Array.from({ length: net.predictions }, () => new PredictionSet(windows.length, events));
   forEachWindow(data, windows, perturbation, seed, (sample, i) => {
     net.forward(sample, net.predictions - 1, false);

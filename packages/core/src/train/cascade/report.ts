@@ -110,7 +110,9 @@ export function trainCascadeMarkdown(report: {
     '',
     '| event | precision | recall | F1 | support | Brier | NLL | ECE |',
     '|---|---|---|---|---|---|---|---|',
-    ...ur2m.events.map((e) => `| ${e.event} | ${f3(e.precision)} | ${f3(e.recall)} | ${f3(e.f1)} | ${e.support} | ${f3(e.brier)} | ${f3(e.nll)} | ${f3(e.ece)} |`),
+    ...ur2m.events.map(
+      (e) => `| ${e.event} | ${f3(e.precision)} | ${f3(e.recall)} | ${f3(e.f1)} | ${e.support} | ${f3(e.brier)} | ${f3(e.nll)} | ${f3(e.ece)} |`,
+    ),
     '',
     `Per-subject spread (cascade): accuracy ${f3(ur2m.spread.accuracy.min)} / ${f3(ur2m.spread.accuracy.median)} / ${f3(ur2m.spread.accuracy.max)} (min / median / max)` +
       (ur2m.spread.eventF1 ? `, event F1 ${f3(ur2m.spread.eventF1.min)} / ${f3(ur2m.spread.eventF1.median)} / ${f3(ur2m.spread.eventF1.max)}` : '') +

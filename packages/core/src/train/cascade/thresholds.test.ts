@@ -15,9 +15,24 @@ function exitsFrom(evidence: [number, number][][]): PredictionSet[] {
 // unsure on 2, wrong and unsure on 3; the medium exit is wrong on 3 too; the deep exit is right everywhere.
 const truth = Uint8Array.from([1, 0, 1, 0]);
 const exits = exitsFrom([
-  [[30, 0], [0, 30], [2, 1], [1, 0]],
-  [[30, 0], [0, 30], [9, 1], [3, 0]],
-  [[30, 0], [0, 30], [9, 1], [0, 9]],
+  [
+    [30, 0],
+    [0, 30],
+    [2, 1],
+    [1, 0],
+  ],
+  [
+    [30, 0],
+    [0, 30],
+    [9, 1],
+    [3, 0],
+  ],
+  [
+    [30, 0],
+    [0, 30],
+    [9, 1],
+    [0, 9],
+  ],
 ]);
 const macs = [100, 250, 1000];
 
@@ -27,7 +42,16 @@ describe('the cascade exit rule (max_j u_j ≤ τ_k)', () => {
   });
 
   it('threshold 1 exits everything at the shallow exit (u never exceeds 1)', () => {
-    const fully = exitsFrom([[[0, 0], [0, 0]], [[0, 0], [0, 0]]]);
+    const fully = exitsFrom([
+      [
+        [0, 0],
+        [0, 0],
+      ],
+      [
+        [0, 0],
+        [0, 0],
+      ],
+    ]);
     expect(fully[0].uncertainty[0]).toBe(1);
     expect([...(applyThresholds(fully, [1]).exit as Uint8Array)]).toEqual([0, 0]);
     expect([...(applyThresholds(exits, [1, 0]).exit as Uint8Array)]).toEqual([0, 0, 0, 0]);

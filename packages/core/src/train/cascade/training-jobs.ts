@@ -89,7 +89,11 @@ export class CascadeJobRunner {
   async fold(): Promise<{ data: FoldData; events: EventSet }> {
     if (!this.loaded) {
       const store = await readWindowStore<WindowManifest>(this.spec.windowDir);
-      const events = resolveEvents(store.manifest.classes, this.spec.events, store.manifest.classes.map(() => 0));
+      const events = resolveEvents(
+        store.manifest.classes,
+        this.spec.events,
+        store.manifest.classes.map(() => 0),
+      );
       this.loaded = { store, data: cascadeFoldData(store, this.spec, events), events };
     }
     return this.loaded;

@@ -25,7 +25,12 @@ describe('the Beta entropy', () => {
     expect(betaEntropy(30, 30)).toBeLessThan(betaEntropy(5, 5));
   });
   it('has the gradient of its central differences', () => {
-    for (const [a, b] of [[1, 1], [1.5, 3], [7, 2], [40, 0.9 + 1]]) {
+    for (const [a, b] of [
+      [1, 1],
+      [1.5, 3],
+      [7, 2],
+      [40, 0.9 + 1],
+    ]) {
       const h = 1e-6;
       const [ga, gb] = betaEntropyGradient(a, b);
       expect(ga).toBeCloseTo((betaEntropy(a + h, b) - betaEntropy(a - h, b)) / (2 * h), 7);
@@ -53,14 +58,28 @@ describe('the evidential loss', () => {
 
   it('sums over events, each with its own target and weights', () => {
     const grad = new Float64Array(4);
-    const both = evidentialLoss([3, 0, 0, 2], [1, 0], [[1, 2], [3, 1]], 0, grad);
+    const both = evidentialLoss(
+      [3, 0, 0, 2],
+      [1, 0],
+      [
+        [1, 2],
+        [3, 1],
+      ],
+      0,
+      grad,
+    );
     expect(both).toBeCloseTo(2 * -Math.log(0.8) + 3 * -Math.log(3 / 4), 13);
   });
 
   it('has the gradient of its central differences (λ > 0, several events)', () => {
     const evidence = [0.3, 2.5, 7.1, 0.01, 0, 0, 12, 11];
     const targets = [0, 1, 1, 0];
-    const weights: [number, number][] = [[0.6, 3], [1, 1], [0.7, 1.8], [2, 0.5]];
+    const weights: [number, number][] = [
+      [0.6, 3],
+      [1, 1],
+      [0.7, 1.8],
+      [2, 0.5],
+    ];
     const grad = new Float64Array(8);
     evidentialLoss(evidence, targets, weights, 0.37, grad);
     const scratch = new Float64Array(8);

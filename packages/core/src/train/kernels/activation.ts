@@ -19,7 +19,14 @@ export function createActivationKernel(layer: ActivationLayer, inputShape: Shape
     },
     backward(_params, input, outputGrad, _grads, inputGrad) {
       if (!inputGrad) return;
-      activationGradientWasm(arena.wasm, layer.kind, slots.input.place(input, true), slots.outputGrad.place(outputGrad, true), slots.inputGrad.place(inputGrad, false), size);
+      activationGradientWasm(
+        arena.wasm,
+        layer.kind,
+        slots.input.place(input, true),
+        slots.outputGrad.place(outputGrad, true),
+        slots.inputGrad.place(inputGrad, false),
+        size,
+      );
       slots.inputGrad.settle(inputGrad);
     },
   };

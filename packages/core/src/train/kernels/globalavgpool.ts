@@ -6,7 +6,12 @@ import { Arena, Slot } from '../wasm/arena';
 export function createGlobalAvgPoolKernel(layer: GlobalAvgPoolLayer, inputShape: Shape, arena: Arena): LayerKernel {
   const [length, channels] = inputShape;
   const scale = 1 / length;
-  const slots = { input: new Slot(arena, length * channels), output: new Slot(arena, channels), outputGrad: new Slot(arena, channels), inputGrad: new Slot(arena, length * channels) };
+  const slots = {
+    input: new Slot(arena, length * channels),
+    output: new Slot(arena, channels),
+    outputGrad: new Slot(arena, channels),
+    inputGrad: new Slot(arena, length * channels),
+  };
   return {
     layer,
     inputShape,

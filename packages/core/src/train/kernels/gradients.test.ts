@@ -32,10 +32,19 @@ interface Case {
 }
 
 const conv = (filters: number, kernel: number, stride: number, padding: 'same' | 'valid', activation: 'none' | 'relu' | 'relu6'): Layer => ({
-  kind: 'conv1d', filters, kernel, stride, padding, activation,
+  kind: 'conv1d',
+  filters,
+  kernel,
+  stride,
+  padding,
+  activation,
 });
 const depthwise = (kernel: number, stride: number, padding: 'same' | 'valid', activation: 'none' | 'relu' | 'relu6'): Layer => ({
-  kind: 'depthwise1d', kernel, stride, padding, activation,
+  kind: 'depthwise1d',
+  kernel,
+  stride,
+  padding,
+  activation,
 });
 
 const cases: Case[] = [
@@ -49,7 +58,12 @@ const cases: Case[] = [
   { name: 'conv1d same k3 s1, 16 → 32 (reference sizes)', layer: conv(32, 3, 1, 'same', 'relu'), input: [9, 16], value: (u) => u * 0.5 },
   // windows of ≥ 32 values and ≥ 32 filters after an activation take the zero-skipping backward (sliding-dot.ts)
   { name: 'conv1d same k5 s2 relu, 8 → 33 (zero-skipping backward, strided)', layer: conv(33, 5, 2, 'same', 'relu'), input: [11, 8] },
-  { name: 'pointwise1d relu6, 32 → 32 (zero-skipping backward)', layer: { kind: 'pointwise1d', filters: 32, activation: 'relu6' }, input: [7, 32], value: (u) => u * 4 },
+  {
+    name: 'pointwise1d relu6, 32 → 32 (zero-skipping backward)',
+    layer: { kind: 'pointwise1d', filters: 32, activation: 'relu6' },
+    input: [7, 32],
+    value: (u) => u * 4,
+  },
   { name: 'pointwise1d relu', layer: { kind: 'pointwise1d', filters: 7, activation: 'relu' }, input: [9, 5] },
   { name: 'pointwise1d 9 filters', layer: { kind: 'pointwise1d', filters: 9, activation: 'none' }, input: [3, 4] },
   { name: 'depthwise1d same k3 s1 relu', layer: depthwise(3, 1, 'same', 'relu'), input: [10, 4] },
@@ -64,7 +78,12 @@ const cases: Case[] = [
   { name: 'maxpool1d 3/2 (overlapping, odd tail)', layer: { kind: 'maxpool1d', pool: 3, stride: 2 }, input: [12, 2] },
   { name: 'maxpool1d 3/1', layer: { kind: 'maxpool1d', pool: 3, stride: 1 }, input: [8, 3] },
   { name: 'maxpool1d all-negative windows', layer: { kind: 'maxpool1d', pool: 2, stride: 2 }, input: [10, 3], value: (u) => u - 3 },
-  { name: 'maxpool1d ties (first max gets the gradient)', layer: { kind: 'maxpool1d', pool: 3, stride: 2 }, input: [11, 2], value: (u) => Math.round(u * 2) / 2 - 1 },
+  {
+    name: 'maxpool1d ties (first max gets the gradient)',
+    layer: { kind: 'maxpool1d', pool: 3, stride: 2 },
+    input: [11, 2],
+    value: (u) => Math.round(u * 2) / 2 - 1,
+  },
   { name: 'avgpool1d 2/2', layer: { kind: 'avgpool1d', pool: 2, stride: 2 }, input: [10, 3] },
   { name: 'avgpool1d 3/1', layer: { kind: 'avgpool1d', pool: 3, stride: 1 }, input: [8, 4] },
   { name: 'globalavgpool', layer: { kind: 'globalavgpool' }, input: [7, 4] },
@@ -170,7 +189,9 @@ describe.each(['float64', 'float32'] as const)('layer kernels (%s) against tfjs 
       input: maxAbsDiff(inputGrad, tfGrads[0].dataSync()),
       params: paramTensors.length === 0 ? 0 : maxAbsDiff(grads, Float64Array.from(tfGrads.slice(1).flatMap((g) => Array.from(g.dataSync())))),
     };
-    achieved.push(`${precision} ${testCase.name.padEnd(62)} output ${diffs.output.toExponential(1)}  dX ${diffs.input.toExponential(1)}  dParams ${diffs.params.toExponential(1)}`);
+    achieved.push(
+      `${precision} ${testCase.name.padEnd(62)} output ${diffs.output.toExponential(1)}  dX ${diffs.input.toExponential(1)}  dParams ${diffs.params.toExponential(1)}`,
+    );
     expect(diffs.output).toBeLessThanOrEqual(TOLERANCE[precision]);
     expect(diffs.input).toBeLessThanOrEqual(TOLERANCE[precision]);
     expect(diffs.params).toBeLessThanOrEqual(TOLERANCE[precision]);

@@ -227,7 +227,9 @@ describe.each([true, false])('GRU kernel, returnSequences %s', (returnSequences)
     const expectedOutput = tfGru(x, kernelW, recurrentW, biasW, UNITS, returnSequences, true).dataSync();
     const f = (xs: tf.Tensor, k: tf.Tensor, rk: tf.Tensor, b: tf.Tensor) =>
       tf.sum(tf.mul(tfGru(xs as tf.Tensor2D, k as tf.Tensor2D, rk as tf.Tensor2D, b as tf.Tensor2D, UNITS, returnSequences, true), dy));
-    const [dx, dk, drk, db] = tf.grads(f)([x, kernelW, recurrentW, biasW]).map((t) => t.dataSync());
+    const [dx, dk, drk, db] = tf
+      .grads(f)([x, kernelW, recurrentW, biasW])
+      .map((t) => t.dataSync());
 
     const errors = {
       output: maxAbsDiff(output, expectedOutput),

@@ -90,7 +90,21 @@ export function createGruKernel(layer: GruLayer, inputShape: Shape, shared?: Are
     if (returnSequences) ds.fill(0);
     else arena.copyIn(outputGrad, dState.offset, u);
     const og = returnSequences ? slots.outputGrad.place(outputGrad, true) : 0;
-    wasm.gruBackward(at(states), at(gateZ), at(gateR), at(cand), at(recH), at(gradX), at(gradH), at(dState), at(recurrentT), og, returnSequences ? 1 : 0, steps, u);
+    wasm.gruBackward(
+      at(states),
+      at(gateZ),
+      at(gateR),
+      at(cand),
+      at(recH),
+      at(gradX),
+      at(gradH),
+      at(dState),
+      at(recurrentT),
+      og,
+      returnSequences ? 1 : 0,
+      steps,
+      u,
+    );
     const dw = slots.grads.place(grads, true);
     // Biases: column sums over the steps. dW += Xᵀ·gradX; dU += H_prevᵀ·gradH over t ≥ 1 (h_{-1} = 0 adds nothing).
     wasm.gemm(ONE, 0, 0, at(gradX), g * B, dw + offBiasIn * B, 0, 1, g, steps, 0, 1);

@@ -45,8 +45,7 @@ export function buildTfjsModel(tf: Tf, ir: ModelIR, weights: NetworkWeights): Tf
     });
   });
 
-  const activate = (x: tfjs.Tensor3D, activation: Activation): tfjs.Tensor3D =>
-    activation === 'relu' ? tf.relu(x) : activation === 'relu6' ? tf.relu6(x) : x;
+  const activate = (x: tfjs.Tensor3D, activation: Activation): tfjs.Tensor3D => (activation === 'relu' ? tf.relu(x) : activation === 'relu6' ? tf.relu6(x) : x);
 
   const applyLayer = (layer: Layer, vars: readonly tfjs.Variable[], x: tfjs.Tensor3D, input: Shape): tfjs.Tensor3D => {
     const batch = x.shape[0];
@@ -130,5 +129,5 @@ function gruResetAfter(tf: Tf, x: tfjs.Tensor3D, vars: readonly tfjs.Variable[],
     h = tf.add(tf.mul(z, h), tf.mul(tf.sub(1, z), candidate));
     outputs.push(h);
   }
-  return returnSequences ? tf.stack(outputs, 1) as tfjs.Tensor3D : tf.reshape(h, [batch, 1, units]);
+  return returnSequences ? (tf.stack(outputs, 1) as tfjs.Tensor3D) : tf.reshape(h, [batch, 1, units]);
 }

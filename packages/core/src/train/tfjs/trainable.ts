@@ -33,7 +33,9 @@ export class TfjsTrainable implements TrainableModel {
     const { tf } = this;
     const batch = this.batch(order.slice(from, to));
     // minimize returns the cost when asked to (returnCost true), never null.
-    const cost = tf.tidy(() => this.optimizer.minimize(() => tf.mean(this.sampleLosses(this.model.apply(batch.x), batch)), true, this.variableList) as tfjs.Scalar);
+    const cost = tf.tidy(
+      () => this.optimizer.minimize(() => tf.mean(this.sampleLosses(this.model.apply(batch.x), batch)), true, this.variableList) as tfjs.Scalar,
+    );
     const mean = cost.dataSync()[0];
     cost.dispose();
     tf.dispose([batch.x, batch.y, batch.w]);

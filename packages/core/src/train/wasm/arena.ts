@@ -24,7 +24,21 @@ export interface WasmKernels {
   compact(g: number, lists: number, len: number, listStride: number, elemStride: number, unit: number, vals: number, offs: number, counts: number): void;
   sparseGemm(vals: number, offs: number, counts: number, lists: number, len: number, b: number, n: number, c: number, ldc: number, acc: number): void;
   transposeAdd(src: number, rows: number, cols: number, dst: number): void;
-  gruBackward(h: number, gz: number, gr: number, cn: number, rh: number, gx: number, gh: number, ds: number, ut: number, og: number, seq: number, steps: number, u: number): void;
+  gruBackward(
+    h: number,
+    gz: number,
+    gr: number,
+    cn: number,
+    rh: number,
+    gx: number,
+    gh: number,
+    ds: number,
+    ut: number,
+    og: number,
+    seq: number,
+    steps: number,
+    u: number,
+  ): void;
 }
 
 /** A run of elements in an arena; `offset` counts elements (of the arena's precision) from the start of its memory. */
