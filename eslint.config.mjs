@@ -6,7 +6,14 @@ import prettier from 'eslint-config-prettier';
 import { defineConfig, globalIgnores } from 'eslint/config';
 import tseslint from 'typescript-eslint';
 
-const unusedIgnoringUnderscore = { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' };
+// `const { dropped, ...rest } = x` is how the code leaves a key out of a copy: the rest sibling is the point.
+const unusedIgnoringUnderscore = {
+  argsIgnorePattern: '^_',
+  varsIgnorePattern: '^_',
+  caughtErrorsIgnorePattern: '^_',
+  destructuredArrayIgnorePattern: '^_',
+  ignoreRestSiblings: true,
+};
 
 export default defineConfig(
   globalIgnores([
@@ -45,9 +52,18 @@ export default defineConfig(
     },
     linterOptions: { reportUnusedDisableDirectives: 'error' },
     rules: {
+      // Regexes over experiment YAML match its two-space indentation literally (/search:\n(  .*\n)+/); / {2}/ reads worse.
+      'no-regex-spaces': 'off',
       '@typescript-eslint/no-unused-vars': ['error', unusedIgnoringUnderscore],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      // Loaded on demand by require(): tfjs-node is optional and falls back to tfjs; @swc/core only when worker threads start.
+      '@typescript-eslint/no-require-imports': ['error', { allow: ['^@tensorflow/tfjs(-node)?$', '^@swc/core$'] }],
     },
+  },
+  {
+    // The benchmark loads the sources of the revisions it compares by path, from their own checkouts: require() of a path.
+    files: ['tools/bench/train.ts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // Tests parse JSON (stage outputs, CLI output, Nx's task hashes) and check the untyped result with expect(): the

@@ -266,7 +266,7 @@ export async function compareWithCmsisNn(root: string, work: string, synthetic: 
       (i) => result.ours.instructions[i],
       shipped.exitRates,
     );
-    const slower = result.calls.filter((_, i) => result.cmsis[i] !== null && result.ours.instructions[i] > (result.cmsis[i] as number)).map((c) => c.label);
+    const slower = result.calls.filter((_, i) => result.cmsis[i] !== null && result.ours.instructions[i] > result.cmsis[i]).map((c) => c.label);
     const differing = result.calls.filter((_, i) => result.identical[i] === false).length;
     summary.push(
       `| ${shipped.name} | ${ops.length} | ${ours.all} | ${theirs.all} | ${f2(theirs.all / ours.all)}× | ${Math.round(ours.deployed)} | ${Math.round(theirs.deployed)} | ${f2(theirs.deployed / ours.deployed)}× | ${slower.length} | ${differing} |`,

@@ -207,7 +207,7 @@ async function main(): Promise<void> {
     return;
   }
   RUNTIMES.baseline = baselineRuntime(revision, work);
-  let cmsisLines: string[] = [];
+  let cmsisLines: string[];
   const results: {
     board: string;
     core: string;

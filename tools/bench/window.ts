@@ -26,7 +26,7 @@ async function child(mode: string, dataDir: string, outDir: string): Promise<Mea
   const env = { ...process.env, NX_TINYML_DATA_DIR: dataDir };
   const spec = await loadSpec(specFile, { workspaceRoot: root });
   const started = process.hrtime.bigint();
-  let detail = '';
+  let detail: string;
   if (mode === 'read') {
     const dataset = await ensureDataset(spec.dataset.name, { source: spec.dataset.source, url: spec.dataset.url, workspaceRoot: root, env });
     let bytes = 0;

@@ -198,7 +198,7 @@ async function runSuite(): Promise<boolean> {
         if (!gone) return { outcome: 'silent', detail: `orphans kept running: pids ${left.join(', ')}` };
         const warnings: string[] = [];
         for (const file of readdirSync(longJournals).map((f) => path.join(longJournals, f))) {
-          TrialJournal.open(file, JSON.parse(readFileSync(file, 'utf8').split('\t')[0]).header, (m) => warnings.push(m)).close();
+          TrialJournal.open(file, (JSON.parse(readFileSync(file, 'utf8').split('\t')[0]) as { header: unknown }).header, (m) => warnings.push(m)).close();
         }
         if (warnings.length > 0) return { outcome: 'lost trials', detail: warnings.join('; ') };
         return longTrialLines() === linesAfter
@@ -254,7 +254,7 @@ async function runSuite(): Promise<boolean> {
           spawnSync('tar', ['-cJf', sample, '-C', unpacked, root]);
           const bytes = readFileSync(sample);
           ws.edit('tools/datasets/ecg5000.json', (t) => {
-            const entry = JSON.parse(t);
+            const entry = JSON.parse(t) as { sample: { sha256: string; bytes: number } };
             entry.sample.sha256 = createHash('sha256').update(bytes).digest('hex');
             entry.sample.bytes = bytes.length;
             return `${JSON.stringify(entry, null, 2)}\n`;
@@ -286,7 +286,7 @@ async function runSuite(): Promise<boolean> {
       name: 'temp folders left by a kill -9 (extraction, atomic write, QEMU log)',
       expected: 'correct recovery',
       run: async () => {
-        const dead = spawnSync('true').pid as number;
+        const dead = spawnSync('true').pid;
         const planted = [
           path.join(dataDir, `.sisfall-sample-000000000000.tmp-${dead}-1`),
           path.join(ws.root, `dist/experiments/faults/.window.tmp-${dead}-1`),

@@ -56,7 +56,7 @@ export function runtimeImports(file: string, text: string): string[] {
         rest.length > 0 &&
         rest.every((argument) => ts.isStringLiteralLike(argument))
       ) {
-        found.push(`./${path.posix.join(...rest.map((argument) => (argument as TypeScript.StringLiteralLike).text))}`);
+        found.push(`./${path.posix.join(...rest.map((argument) => argument.text))}`);
       }
     }
     ts.forEachChild(node, visit);

@@ -32,7 +32,7 @@ export function createJobPool<Request, Result>(options: {
 }): JobPool<Request, Result> {
   if (options.workers <= 1) {
     const run = options.local();
-    return { run: (request, progress) => run(request, progress ?? (() => undefined)), close: async () => undefined };
+    return { run: (request, progress) => run(request, progress ?? (() => undefined)), close: () => Promise.resolve() };
   }
   // The worker entries load @swc-node/register. Its native addon (@swc/core) is unloaded when the last thread using
   // it exits, and loading it again in a later pool's threads kills the process (seen under vitest, whose main thread

@@ -43,7 +43,7 @@ export async function lockStage(lockRoot: string, name: string, log: Log): Promi
     release = await take();
   } catch (error) {
     if ((error as { code?: string }).code !== 'ELOCKED') throw error;
-    const owner = (await readOwner(ownerFile)) ?? (await delay(300).then(() => readOwner(ownerFile)));
+    const owner = readOwner(ownerFile) ?? (await delay(300).then(() => readOwner(ownerFile)));
     if (owner === null || owner.host !== hostname() || isProcessAlive(owner.pid)) {
       throw new UserError(
         `${name} is already running ${owner ? `(pid ${owner.pid}${owner.host !== hostname() ? ` on ${owner.host}` : ''}, since ${owner.started})` : '(pid not yet recorded)'}: ` +
@@ -51,7 +51,7 @@ export async function lockStage(lockRoot: string, name: string, log: Log): Promi
       );
     }
     // Re-read just before removing: only the dead owner's lock is removed, never one a racing run just took.
-    const again = await readOwner(ownerFile);
+    const again = readOwner(ownerFile);
     if (again?.pid === owner.pid) await fs.rm(lockDir, { recursive: true, force: true });
     log(`${name}: taking over the lock left by pid ${owner.pid}, which is no longer running`);
     try {
@@ -73,7 +73,7 @@ export async function lockStage(lockRoot: string, name: string, log: Log): Promi
   };
 }
 
-async function readOwner(file: string): Promise<LockOwner | null> {
+function readOwner(file: string): LockOwner | null {
   try {
     const owner = JSON.parse(readFileSync(file, 'utf8')) as LockOwner;
     return Number.isInteger(owner.pid) ? owner : null;

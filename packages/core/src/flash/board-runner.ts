@@ -6,7 +6,7 @@
  * 0x24000000), not at QEMU's (emulated-machines.ts); PHYSICAL_MEMORY below records them for that build.
  */
 import type { BoardDefinition } from '../spec/types';
-import { DetectOptions, detectToolchains, installAdvice, ToolName } from './toolchains';
+import { DetectOptions, detectToolchains, installAdvice } from './toolchains';
 
 export type BoardRunnerTool = 'idf.py' | 'st-flash' | 'openocd';
 
@@ -53,7 +53,7 @@ export async function detectBoardRunner(board: BoardDefinition, options: DetectO
     return { status: 'available', board: board.name, tool, path: found.path, version: found.version, flash: (image) => flashCommands(board, tool, image) };
   }
   const names = candidates.join(' or ');
-  return { status: 'skipped', board: board.name, reason: `skipped: no ${names} found; ${installAdvice(candidates as ToolName[])}` };
+  return { status: 'skipped', board: board.name, reason: `skipped: no ${names} found; ${installAdvice(candidates)}` };
 }
 
 /** The flashing command lines of one tool for one board (exported for tests; they need no hardware to build). */

@@ -68,7 +68,7 @@ export function paramLayout(layer: Layer, inputShape: Shape): ParamTensor[] {
   })();
   let offset = 0;
   return tensors.map((tensor) => {
-    const placed = { ...tensor, offset } as ParamTensor;
+    const placed = { ...tensor, offset };
     offset += elementCount(tensor.shape);
     return placed;
   });

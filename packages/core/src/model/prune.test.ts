@@ -324,7 +324,7 @@ describe('pruneToFit on the reference CNN', () => {
     expect(() => validateIR(a.ir)).not.toThrow();
     expect(() => outputs(a.ir, a.weights, randomSamples(a.ir, 1, 1))).not.toThrow();
     // Greedy stops at the first fit: one removal fewer did not fit.
-    const shorter = a.removed.slice(0, -1).reduce((m, r) => removeChannel(m.ir, m.weights, r.layer, r.channel), { ir, weights: weights as number[][] });
+    const shorter = a.removed.slice(0, -1).reduce((m, r) => removeChannel(m.ir, m.weights, r.layer, r.channel), { ir, weights });
     expect(totalParams(shorter.ir)).toBeGreaterThan(limit);
   });
 

@@ -105,7 +105,7 @@ describe('illegal models', () => {
       says: 'the input has 8 time steps, fewer than the kernel 9',
     },
     { what: 'zero filters', layers: [{ ...conv(3), filters: 0 } as Layer, logit], layer: 0, says: 'filters must be a positive integer, got 0' },
-    { what: 'fractional stride', layers: [{ kind: 'maxpool1d', pool: 2, stride: 1.5 } as Layer, logit], layer: 0, says: 'stride must be a positive integer' },
+    { what: 'fractional stride', layers: [{ kind: 'maxpool1d', pool: 2, stride: 1.5 }, logit] as Layer[], layer: 0, says: 'stride must be a positive integer' },
     { what: 'unknown kind', layers: [{ kind: 'conv2d' } as unknown as Layer, logit], layer: 0, says: 'unknown layer kind "conv2d"' },
     {
       what: 'bad activation',

@@ -133,8 +133,8 @@ describe.skipIf(!CHROMIUM)('the report in headless Chromium', () => {
       );
       expect(plots.length).toBeGreaterThanOrEqual(12);
       for (const plot of plots) {
-        expect(plot.marks, plot.id!).toBeGreaterThan(0);
-        expect(plot.width, plot.id!).toBeGreaterThan(100);
+        expect(plot.marks, plot.id).toBeGreaterThan(0);
+        expect(plot.width, plot.id).toBeGreaterThan(100);
       }
       expect(problems).toEqual([]);
       expect(requests).toEqual([]);

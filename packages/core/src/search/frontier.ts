@@ -32,7 +32,7 @@ export async function pendingTrials(plan: SearchPlan, known: ReadonlyMap<string,
       pending.set(trialContentKey(request), request);
       return new Promise<TrialOutcome>(() => undefined);
     },
-    close: async () => undefined,
+    close: () => Promise.resolve(),
   };
   let state: { done: true } | { failed: unknown } | null = null;
   runSearchTrials(plan, new JournaledTrials(store, collector, silentLog), silentLog).then(

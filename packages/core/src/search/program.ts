@@ -43,7 +43,7 @@ export interface SearchPlan {
   selection: Selection;
   draw: CandidateDraw;
   schedule: Rung[];
-  scheduleFor(candidates: number): Rung[];
+  scheduleFor: (candidates: number) => Rung[];
   /** The journal header: what every trial of this search depends on besides its own request. */
   header: unknown;
   /** Short hash of the header; names the journal and tags shard results so other configurations are ignored. */

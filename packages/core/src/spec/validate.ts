@@ -32,7 +32,7 @@ function schemas(): { experiment: CompiledSchema; board: CompiledSchema } {
     },
     board: {
       validate: ajv.compile(boardSchema),
-      root: boardSchema as SchemaNode,
+      root: boardSchema,
       expected: 'name, title, cpu, memory, toolchain and emulator',
       enumNouns: {},
     },

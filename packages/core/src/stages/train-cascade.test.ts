@@ -66,7 +66,7 @@ describe('train-cascade (UR2M) on the SisFall sample', () => {
     expect(ur2m.windows).toBe(metrics.windows.test);
     expect(ur2m.exits.rates.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 12);
     expect(ur2m.exits.expectedMacs).toBeLessThanOrEqual(ur2m.exits.macs[2]);
-    for (const scores of Object.values(metrics.test.methods) as { ece: number; brier: number; nll: number; events: { reliability: unknown[] }[] }[]) {
+    for (const scores of Object.values<{ ece: number; brier: number; nll: number; events: { reliability: unknown[] }[] }>(metrics.test.methods)) {
       expect(scores.ece).toBeGreaterThanOrEqual(0);
       expect(scores.brier).toBeGreaterThanOrEqual(0);
       expect(scores.nll).toBeGreaterThan(0);

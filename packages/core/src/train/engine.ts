@@ -17,8 +17,8 @@ export interface Engine {
 /** Our engine: float32 or float64 (TrainOptions.precision) forward/backward over the IR, deterministic, no dependencies. The default. */
 export const irEngine: Engine = {
   name: 'ir',
-  train: async (ir, data, options) => trainModel(ir, data, options),
-  evaluate: async (ir, weights, data, windows, positiveClass) => evaluateModel(ir, weights, data, windows, positiveClass),
+  train: (ir, data, options) => Promise.resolve(trainModel(ir, data, options)),
+  evaluate: (ir, weights, data, windows, positiveClass) => Promise.resolve(evaluateModel(ir, weights, data, windows, positiveClass)),
 };
 
 /**

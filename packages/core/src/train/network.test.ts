@@ -90,10 +90,10 @@ function compareWithTfjs(ir: ModelIR, seed: number) {
     if (ir.head === 'sigmoid') {
       const z = tf.reshape(logits, [-1]);
       const y = tf.tensor1d(labels);
-      return tf.mean(tf.mul(w, tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z))))))) as tf.Scalar;
+      return tf.mean<tf.Scalar>(tf.mul(w, tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z)))))));
     }
     const picked = tf.sum(tf.mul(tf.oneHot(tf.tensor1d(labels, 'int32'), units), tf.logSoftmax(logits)), 1);
-    return tf.mean(tf.mul(w, tf.neg(picked))) as tf.Scalar;
+    return tf.mean<tf.Scalar>(tf.mul(w, tf.neg(picked)));
   }, model.variables.flat());
   const reference = model.variables.map((vars) => vars.flatMap((v) => Array.from(grads[v.name].dataSync())));
   const lossDiff = Math.abs(value.dataSync()[0] - loss);

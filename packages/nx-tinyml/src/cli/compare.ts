@@ -70,7 +70,7 @@ async function main(): Promise<void> {
     return;
   }
   const root = process.cwd();
-  const run = values.run!;
+  const run = values.run;
   let projects: string[];
   if (values.affected) {
     projects = await showProjects(root, ['--affected', ...(values.base ? ['--base', values.base] : [])]);

@@ -31,7 +31,7 @@ export async function* evaluateShardBatch(
     await sweepStaleTemps();
     const byProject = new Map<string, string[]>();
     for (const id of Object.keys(taskGraph.tasks)) {
-      const project = taskGraph.tasks[id].target.project as string;
+      const project = taskGraph.tasks[id].target.project;
       byProject.set(project, [...(byProject.get(project) ?? []), id]);
     }
     for (const [project, ids] of byProject) yield* runProject(project, ids, taskGraph, options, context, runShards);
@@ -74,6 +74,6 @@ async function* runProject(
 }
 
 // Nx awaits the batch executor and then iterates what it returns, reporting each task as it is yielded.
-const batchExecutor: TaskGraphExecutor<EvaluateShardExecutorOptions> = async (taskGraph, options, overrides, context) =>
-  evaluateShardBatch(taskGraph, options, overrides, context);
+const batchExecutor: TaskGraphExecutor<EvaluateShardExecutorOptions> = (taskGraph, options, overrides, context) =>
+  Promise.resolve(evaluateShardBatch(taskGraph, options, overrides, context));
 export default batchExecutor;

@@ -16,7 +16,7 @@ export interface StageExecutorContext {
   spec: NormalizedSpec;
   workspaceRoot: string;
   /** `<outputRoot>/<name>/<stage>` (or any other folder under it, e.g. `search-shards`), absolute. */
-  outDir(stage: FingerprintedStage | 'search-shards' | 'evaluate-shards'): string;
+  outDir: (stage: FingerprintedStage | 'search-shards' | 'evaluate-shards') => string;
   /** `dist/.journals/<name>`: trial journals, outside every cached output so they survive a restore. */
   journalDir: string;
 }

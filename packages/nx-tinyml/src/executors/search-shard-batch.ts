@@ -67,7 +67,7 @@ async function* runBatch(
         };
       }
       if (unblocked.length === 0) continue;
-      const project = taskGraph.tasks[unblocked[0]].target.project as string;
+      const project = taskGraph.tasks[unblocked[0]].target.project;
       const { runnable, refused, release } = await claimBatchTasks(context, taskGraph, project, unblocked, 'search', startTime);
       try {
         for (const result of refused) {
@@ -93,6 +93,6 @@ async function* runBatch(
 }
 
 // Nx awaits the batch executor and then iterates what it returns, reporting each task as it is yielded.
-const batchExecutor: TaskGraphExecutor<SearchShardExecutorOptions> = async (taskGraph, options, overrides, context) =>
-  searchShardBatch(taskGraph, options, overrides, context);
+const batchExecutor: TaskGraphExecutor<SearchShardExecutorOptions> = (taskGraph, options, overrides, context) =>
+  Promise.resolve(searchShardBatch(taskGraph, options, overrides, context));
 export default batchExecutor;

@@ -223,7 +223,7 @@ describe('the committed MIT-BIH sample', () => {
     }
   });
 
-  it('reads record 100 annotations: 2,274 in all, 2,273 of them beats (PhysioNet / the archive README)', async () => {
+  it('reads record 100 annotations: 2,274 in all, 2,273 of them beats (PhysioNet / the archive README)', () => {
     const annotations = parseMitAnnotations(readFileSync(path.join(root, '100.atr')), '100.atr');
     expect(annotations).toHaveLength(2274);
     expect(annotations[0]).toMatchObject({ sample: 18, mnemonic: '+', aux: '(N' });

@@ -99,8 +99,8 @@ function parseSignalLine(fields: Token[], line: string, fail: (detail: string) =
   if (text.length < 2) fail(`signal line needs at least a file name and a format, found "${line.trim()}"`);
   const format = FORMAT_FIELD.exec(text[1]);
   if (!format) fail(`bad format field "${text[1]}"`);
-  if (format![2] !== undefined && format![2] !== '1') fail(`multi-frequency signals ("${text[1]}") are not supported`);
-  if (format![3] !== undefined && format![3] !== '0') fail(`skewed signals ("${text[1]}") are not supported`);
+  if (format[2] !== undefined && format[2] !== '1') fail(`multi-frequency signals ("${text[1]}") are not supported`);
+  if (format[3] !== undefined && format[3] !== '0') fail(`skewed signals ("${text[1]}") are not supported`);
   const integer = (at: number, what: string, fallback: number): number => {
     const value = text[at];
     if (value === undefined) return fallback;
@@ -113,17 +113,17 @@ function parseSignalLine(fields: Token[], line: string, fail: (detail: string) =
   if (text[2] !== undefined) {
     const match = GAIN_FIELD.exec(text[2]);
     if (!match) fail(`bad gain field "${text[2]}" (expected gain[(baseline)][/unit])`);
-    gain = Number(match![1]) === 0 ? DEFAULT_GAIN : Number(match![1]);
-    if (match![2] !== undefined) baseline = Number(match![2]);
-    if (match![3] !== undefined) units = match![3];
+    gain = Number(match[1]) === 0 ? DEFAULT_GAIN : Number(match[1]);
+    if (match[2] !== undefined) baseline = Number(match[2]);
+    if (match[3] !== undefined) units = match[3];
   }
-  const formatNumber = Number(format![1]);
+  const formatNumber = Number(format[1]);
   const adcResolution = integer(3, 'ADC resolution', 0) || defaultResolution(formatNumber);
   const adcZero = integer(4, 'ADC zero', 0);
   return {
     file: text[0],
     format: formatNumber,
-    byteOffset: format![4] === undefined ? 0 : Number(format![4]),
+    byteOffset: format[4] === undefined ? 0 : Number(format[4]),
     gain,
     baseline: baseline ?? adcZero,
     units,

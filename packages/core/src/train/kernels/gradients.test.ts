@@ -117,18 +117,18 @@ function tfLayer(layer: Layer, x: tf.Tensor3D, params: tf.Tensor[]): tf.Tensor {
     case 'conv1d':
       return act(tf.add(tf.conv1d(x, params[0] as tf.Tensor3D, layer.stride, layer.padding), params[1]), layer.activation);
     case 'pointwise1d':
-      return act(tf.add(tf.conv1d(x, tf.reshape(params[0], [1, channels, layer.filters]) as tf.Tensor3D, 1, 'valid'), params[1]), layer.activation);
+      return act(tf.add(tf.conv1d(x, tf.reshape<tf.Rank.R3>(params[0], [1, channels, layer.filters]), 1, 'valid'), params[1]), layer.activation);
     case 'depthwise1d': {
-      const filter = tf.reshape(params[0], [layer.kernel, 1, channels, 1]) as tf.Tensor4D;
-      const y = tf.depthwiseConv2d(tf.reshape(x, [1, length, 1, channels]) as tf.Tensor4D, filter, [layer.stride, 1], layer.padding);
+      const filter = tf.reshape<tf.Rank.R4>(params[0], [layer.kernel, 1, channels, 1]);
+      const y = tf.depthwiseConv2d(tf.reshape<tf.Rank.R4>(x, [1, length, 1, channels]), filter, [layer.stride, 1], layer.padding);
       return act(tf.add(y, params[1]), layer.activation);
     }
     case 'dense':
-      return act(tf.add(tf.matMul(tf.reshape(x, [1, length * channels]) as tf.Tensor2D, params[0] as tf.Tensor2D), params[1]), layer.activation);
+      return act(tf.add(tf.matMul(tf.reshape<tf.Rank.R2>(x, [1, length * channels]), params[0] as tf.Tensor2D), params[1]), layer.activation);
     case 'maxpool1d':
-      return tf.maxPool(tf.reshape(x, [1, length, 1, channels]) as tf.Tensor4D, [layer.pool, 1], [layer.stride, 1], 'valid');
+      return tf.maxPool(tf.reshape<tf.Rank.R4>(x, [1, length, 1, channels]), [layer.pool, 1], [layer.stride, 1], 'valid');
     case 'avgpool1d':
-      return tf.avgPool(tf.reshape(x, [1, length, 1, channels]) as tf.Tensor4D, [layer.pool, 1], [layer.stride, 1], 'valid');
+      return tf.avgPool(tf.reshape<tf.Rank.R4>(x, [1, length, 1, channels]), [layer.pool, 1], [layer.stride, 1], 'valid');
     case 'globalavgpool':
       return tf.mean(x, 1);
     case 'batchnorm':
@@ -181,7 +181,7 @@ describe.each(['float64', 'float32'] as const)('layer kernels (%s) against tfjs 
     const cotT = tf.tensor1d(Float32Array.from(cotangent));
     const reference = tfLayer(layer, xT, paramTensors);
     expect(reference.size).toBe(outputSize);
-    const loss = (...args: tf.Tensor[]) => tf.sum(tf.mul(tf.reshape(tfLayer(layer, args[0] as tf.Tensor3D, args.slice(1)), [-1]), cotT)) as tf.Scalar;
+    const loss = (...args: tf.Tensor[]) => tf.sum<tf.Scalar>(tf.mul(tf.reshape(tfLayer(layer, args[0] as tf.Tensor3D, args.slice(1)), [-1]), cotT));
     const tfGrads = tf.grads(loss)([xT, ...paramTensors]);
 
     const diffs = {

@@ -56,13 +56,13 @@ export function buildTfjsModel(tf: Tf, ir: ModelIR, weights: NetworkWeights): Tf
       case 'pointwise1d':
         return activate(tf.add(tf.conv1d(x, vars[0] as tfjs.Tensor3D, 1, 'valid'), vars[1]), layer.activation);
       case 'depthwise1d': {
-        const x4 = tf.reshape(x, [batch, length, 1, channels]) as tfjs.Tensor4D;
+        const x4 = tf.reshape<tfjs.Rank.R4>(x, [batch, length, 1, channels]);
         const y = tf.depthwiseConv2d(x4, vars[0] as tfjs.Tensor4D, [layer.stride, 1], layer.padding);
-        return activate(tf.add(tf.reshape(y, [batch, y.shape[1], channels]), vars[1]) as tfjs.Tensor3D, layer.activation);
+        return activate(tf.add<tfjs.Tensor3D>(tf.reshape(y, [batch, y.shape[1], channels]), vars[1]), layer.activation);
       }
       case 'maxpool1d':
       case 'avgpool1d': {
-        const x4 = tf.reshape(x, [batch, length, 1, channels]) as tfjs.Tensor4D;
+        const x4 = tf.reshape<tfjs.Rank.R4>(x, [batch, length, 1, channels]);
         const pool = layer.kind === 'maxpool1d' ? tf.maxPool : tf.avgPool;
         const y = pool(x4, [layer.pool, 1], [layer.stride, 1], 'valid');
         return tf.reshape(y, [batch, y.shape[1], channels]);
@@ -70,7 +70,7 @@ export function buildTfjsModel(tf: Tf, ir: ModelIR, weights: NetworkWeights): Tf
       case 'globalavgpool':
         return tf.mean(x, 1, true);
       case 'dense': {
-        const flat = tf.reshape(x, [batch, length * channels]) as tfjs.Tensor2D;
+        const flat = tf.reshape<tfjs.Rank.R2>(x, [batch, length * channels]);
         const y = tf.add(tf.matMul(flat, vars[0] as tfjs.Tensor2D), vars[1]);
         return activate(tf.reshape(y, [batch, 1, layer.units]), layer.activation);
       }
@@ -120,7 +120,7 @@ function gruResetAfter(tf: Tf, x: tfjs.Tensor3D, vars: readonly tfjs.Variable[],
   let h: tfjs.Tensor2D = tf.zeros([batch, units]);
   const outputs: tfjs.Tensor2D[] = [];
   for (let t = 0; t < steps; t++) {
-    const xt = tf.reshape(tf.slice(x, [0, t, 0], [batch, 1, channels]), [batch, channels]) as tfjs.Tensor2D;
+    const xt = tf.reshape<tfjs.Rank.R2>(tf.slice(x, [0, t, 0], [batch, 1, channels]), [batch, channels]);
     const [xz, xr, xh] = tf.split(tf.add(tf.matMul(xt, kernel), biasIn), 3, 1);
     const [hz, hr, hh] = tf.split(tf.add(tf.matMul(h, recurrent), biasRec), 3, 1);
     const z = tf.sigmoid(tf.add(xz, hz));

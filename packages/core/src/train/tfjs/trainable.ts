@@ -113,13 +113,13 @@ export class TfjsTrainable implements TrainableModel {
   private sampleLosses(logits: tfjs.Tensor2D, batch: { y: tfjs.Tensor1D; w: tfjs.Tensor1D }): tfjs.Tensor1D {
     const { tf } = this;
     if (this.targets.head === 'sigmoid') {
-      const x = tf.reshape(logits, [-1]) as tfjs.Tensor1D;
+      const x = tf.reshape<tfjs.Rank.R1>(logits, [-1]);
       const y = tf.cast(batch.y, 'float32');
       const bce = tf.add(tf.sub(tf.relu(x), tf.mul(x, y)), tf.log1p(tf.exp(tf.neg(tf.abs(x)))));
       return tf.mul(bce, batch.w);
     }
     const picked = tf.sum(tf.mul(tf.oneHot(batch.y, this.targets.classes), tf.logSoftmax(logits)), 1);
-    return tf.mul(tf.neg(picked), batch.w) as tfjs.Tensor1D;
+    return tf.mul<tfjs.Tensor1D>(tf.neg(picked), batch.w);
   }
 }
 
