@@ -5,7 +5,6 @@ import { claimBatchTasks, runShardTasks, type BatchTaskResult } from './batch-ta
 import { guardExecutorProcess, loadStageContext, type StageExecutorContext } from './run-stage';
 import { searchShardsInput, type SearchShardExecutorOptions } from './search-shard';
 
-
 /**
  * The shard targets' `batchImplementation`: every shard task Nx hands over (all rounds, of one or several
  * experiments) runs in this one process. Tasks run round by round in dependency order; the shards of one round of
@@ -79,7 +78,15 @@ async function* runBatch(
         const tasks = runnable.map((id) => ({ id, shard: options[id].shard, target: taskGraph.tasks[id].target.target }));
         const results = await runShardTasks('search', tasks, startTime, async (log) => {
           if (!experiments.has(project)) experiments.set(project, loadStageContext(context, project, 'search'));
-          await runShards(searchShardsInput(await experiments.get(project)!, round, shards, tasks.map((t) => t.shard), log));
+          await runShards(
+            searchShardsInput(
+              await experiments.get(project)!,
+              round,
+              shards,
+              tasks.map((t) => t.shard),
+              log,
+            ),
+          );
         });
         for (const result of results) {
           finished.set(result.task, result.result.success);
