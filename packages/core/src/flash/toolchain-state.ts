@@ -62,6 +62,7 @@ export function describeToolchainState(state: ToolchainState): string {
   if (!state.crossCompilers) skipped.push('firmware builds for the emulated boards');
   if (!state.qemu || !state.crossCompilers) skipped.push('firmware runs on QEMU');
   if (!state.hostCompiler) skipped.push('host-board builds and the C runtime host tests');
+  if (!state.hostCompiler && !(state.crossCompilers && state.qemu)) skipped.push('the report tests (their pipeline needs a firmware run)');
   if (state.crossCompilers && state.qemu && !state.cmake) skipped.push('the emitted CMake project build');
   if (state.counter?.kind === 'exec-trace') skipped.push('the TCG plugin build and the plugin-vs-exec-trace agreement (counts come from the exec trace)');
   const why =

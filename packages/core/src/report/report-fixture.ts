@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { runEmitFirmwareStage } from '../stages/emit-firmware';
 import { runFlashTestStage } from '../stages/flash-test';
@@ -7,10 +6,10 @@ import { runSamplePipeline, type SamplePipeline } from '../stages/sample-pipelin
 
 /**
  * For the report's tests: the real sample pipeline (window, a one-candidate search, a short train-cascade,
- * quantize, emit-firmware, flash-test on QEMU's Cortex-M4 when arm-none-eabi and QEMU are there, else on the
- * host), laid out as dist/experiments/<name>/<stage>/ is.
+ * quantize, emit-firmware, flash-test on QEMU's Cortex-M4 or on the host, as the caller's toolchains allow),
+ * laid out as dist/experiments/<name>/<stage>/ is.
  */
-export async function runSampleReportPipeline(): Promise<SamplePipeline> {
+export async function runSampleReportPipeline(runner: 'qemu' | 'host'): Promise<SamplePipeline> {
   const pipeline = await runSamplePipeline();
   const { spec, root } = pipeline;
   const quantizeDir = path.join(root, 'quantize');
@@ -32,10 +31,9 @@ export async function runSampleReportPipeline(): Promise<SamplePipeline> {
     quantizeDir,
     outDir: firmwareDir,
   });
-  const qemu = existsSync('/usr/bin/qemu-system-arm') && existsSync('/usr/bin/arm-none-eabi-gcc');
   await runFlashTestStage({
     experiment: spec.name,
-    runner: qemu ? 'qemu' : 'host',
+    runner,
     board: spec.boardDefinition,
     firmwareDir,
     quantizeDir,
