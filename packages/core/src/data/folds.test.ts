@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildFolds, classWeights, imbalanceRatio } from './folds';
+import { buildFolds, classWeights, describeFolds, imbalanceRatio, stratifiedGroups } from './folds';
 
 describe('subject-grouped folds', () => {
   it('leave-one-subject-out: one fold per subject; train and test never share a subject; every subject is tested once', () => {
@@ -19,7 +19,27 @@ describe('subject-grouped folds', () => {
     expect(folds).toEqual([{ name: 'ds1-ds2', train: ['101', '106'], test: ['100', '200'] }]);
   });
 
+  it('stratified: recordings dealt class by class, so every fold holds each class within one recording of the others', () => {
+    const groupOf = stratifiedGroups(3);
+    const labels = ['n', 'n', 'a', 'n', 'a', 'n', 'n', 'a', 'n', 'n'];
+    const groups = labels.map(groupOf);
+    expect(groups).toEqual(['fold1', 'fold2', 'fold1', 'fold3', 'fold2', 'fold1', 'fold2', 'fold3', 'fold3', 'fold1']);
+    for (const label of ['n', 'a']) {
+      const perFold = ['fold1', 'fold2', 'fold3'].map((g) => labels.filter((l, i) => l === label && groups[i] === g).length);
+      expect(Math.max(...perFold) - Math.min(...perFold)).toBeLessThanOrEqual(1);
+    }
+    // Each group is then held out once, as a subject would be.
+    expect(buildFolds('stratified', ['fold2', 'fold1', 'fold3']).map((f) => [f.name, f.train.join('+')])).toEqual([
+      ['fold1', 'fold2+fold3'],
+      ['fold2', 'fold1+fold3'],
+      ['fold3', 'fold1+fold2'],
+    ]);
+    expect(stratifiedGroups(10)('x')).toBe('fold01');
+    expect(describeFolds({ scheme: 'stratified', k: 5 }, [])).toMatch(/^stratified 5-fold .*no subject ids/);
+  });
+
   it('refuses folds that cannot be evaluated', () => {
+    expect(() => buildFolds('stratified', ['fold1'])).toThrow(/at least 2 folds/);
     expect(() => buildFolds('loso', ['SA01'])).toThrow(/at least 2 subjects/);
     expect(() => buildFolds('split', ['100'], { name: 's', train: ['101'], test: ['100'] })).toThrow(/no training subject/);
   });

@@ -8,17 +8,19 @@ export interface FoldSplit {
 
 /**
  * Subject-grouped folds: leave-one-subject-out (one fold per subject, named after it) or the dataset's named
- * train/test split. A subject is never on both sides of a fold.
+ * train/test split. A subject is never on both sides of a fold. Under `stratified` the "subjects" are the groups
+ * `stratifiedGroups` dealt the recordings into, each held out once.
  */
 export function buildFolds(
-  scheme: 'loso' | 'split',
+  scheme: 'loso' | 'split' | 'stratified',
   subjects: readonly string[],
   split?: { name: string; train: readonly string[]; test: readonly string[] },
 ): FoldSplit[] {
   const present = [...subjects].sort();
-  if (scheme === 'loso') {
+  if (scheme === 'loso' || scheme === 'stratified') {
     if (present.length < 2) {
-      throw new UserError(`leave-one-subject-out needs at least 2 subjects with windows, found ${present.length}`);
+      const what = scheme === 'loso' ? 'leave-one-subject-out needs at least 2 subjects' : 'stratified folds need at least 2 folds';
+      throw new UserError(`${what} with windows, found ${present.length}`);
     }
     return present.map((subject) => ({ name: subject, train: present.filter((s) => s !== subject), test: [subject] }));
   }
@@ -31,6 +33,28 @@ export function buildFolds(
     );
   }
   return [{ name: split.name, train, test }];
+}
+
+/**
+ * Deals recordings into `k` folds class by class, in the order they come: the i-th recording of a label goes to
+ * fold (i mod k) + 1, so every fold holds each label's recordings within one of each other. Deterministic, without
+ * a seed. The names sort in fold order (fold01 … fold10 when k ≥ 10).
+ */
+export function stratifiedGroups(k: number): (label: string) => string {
+  const seen = new Map<string, number>();
+  const digits = String(k).length;
+  return (label) => {
+    const i = seen.get(label) ?? 0;
+    seen.set(label, i + 1);
+    return `fold${String((i % k) + 1).padStart(digits, '0')}`;
+  };
+}
+
+/** The fold scheme in words, for results a reader compares with published figures. */
+export function describeFolds(folds: { scheme: 'loso' | 'split' | 'stratified'; k: number | null }, foldNames: readonly string[]): string {
+  if (folds.scheme === 'loso') return 'leave-one-subject-out';
+  if (folds.scheme === 'split') return `the dataset's split ${foldNames.join(', ')}`;
+  return `stratified ${folds.k}-fold over recordings (no subject ids: a fold does not hold out a person)`;
 }
 
 /** Class weights w_i = n / (k · n_i) over the classes present (k of them); absent classes get 0. */

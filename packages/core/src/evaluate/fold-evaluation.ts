@@ -11,6 +11,7 @@ import { withHead } from '../train/cascade/build-cascade';
 import { CascadeNetwork, type CascadeWeights } from '../train/cascade/cascade-network';
 import type { EventSet } from '../train/cascade/events';
 import { applyThresholds, averagedSoftmaxPredictions, cascadeExitPredictions, PredictionSet } from '../train/cascade/predictions';
+import { calibrateEvidence } from '../train/cascade/evidence-scale';
 import { calibrateThresholds } from '../train/cascade/thresholds';
 import { cascadeFoldData, CascadeJobRunner, type TrainingJob, type TrainingSettings } from '../train/cascade/training-jobs';
 import { Network, type NetworkWeights } from '../train/network';
@@ -89,6 +90,7 @@ export async function evaluateFold(
     weightedLoss: trainSettings.weightedLoss,
     lambda: trainSettings.lambda,
     annealEpochs: trainSettings.annealEpochs,
+    regularizer: trainSettings.regularizer,
     precision: settings.precision,
   };
   // The same seeds as train-cascade, so the search's fold with train-cascade's profile reproduces its model.
@@ -116,6 +118,7 @@ export async function evaluateFold(
   cascade.importWeights(trained[0].weights as CascadeWeights);
   const exitMacs = exitCosts(deployed.ir).map((c) => c.macs);
   const truthOf = (windows: Uint32Array) => Uint8Array.from(windows, (w) => events.eventOfClass[data.label(w)] + 1);
+  if (trainSettings.evidenceScaling) calibrateEvidence(cascade, data, data.validation, truthOf(data.validation), E);
   const validationExits = cascadeExitPredictions(cascade, E, data, data.validation, { kind: 'clean' }, settings.seed);
   const thresholds = calibrateThresholds(validationExits, truthOf(data.validation), exitMacs, trainSettings.targetDrop).chosen.thresholds;
 
@@ -134,7 +137,7 @@ export async function evaluateFold(
     const int8 = int8Predictions(
       store,
       deployed.ir,
-      trained[0].weights as CascadeWeights,
+      cascade.exportWeights(),
       foldNormalization(store, fold),
       data.trainSubjects,
       data.test,

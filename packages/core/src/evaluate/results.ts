@@ -14,6 +14,8 @@ export interface EvaluateResults {
   format: typeof EVALUATE_FORMAT;
   experiment: string;
   dataset: { id: string; variant: 'full' | 'sample' };
+  /** How the outer folds hold data out, in words (leave-one-subject-out, a named split, stratified k-fold). */
+  foldScheme: string;
   /** The architecture every fold retrains (the deployed cascade's). */
   model: { summary: string; events: string[] };
   /** The alarm rule the event-level figures use, as settings and in words (the firmware must do the same). */

@@ -7,19 +7,20 @@ const pct = (value: number | null | undefined) => (value === null || value === u
 const worst = (spread: FoldSpread, digits = 3) => (spread.worst ? `${num(spread.worst.value, digits)} (${spread.worst.fold})` : '–');
 
 const HEADER =
-  '| method | | window event F1, mean ± sd | median | worst subject | pooled | per-event sensitivity | false alarms / h | worst | activity recordings with an alarm | event-level F1 |';
+  '| method | | window event F1, mean ± sd | median | worst subject | pooled | accuracy | ECE | per-event sensitivity | false alarms / h | worst | activity recordings with an alarm | event-level F1 |';
 
 function methodRow(m: MethodAggregate): string {
   const s = m.perSubject;
   return (
     `| ${m.method} | ${m.precision} | ${formatSpread(s.windowEventF1)} | ${num(s.windowEventF1.median)} | ${worst(s.windowEventF1)} | ${num(m.pooled.window.eventF1)} ` +
+    `| ${formatSpread(m.perFold.accuracy)} | ${formatSpread(m.perFold.ece)} ` +
     `| ${formatSpread(s.sensitivity)} (pooled ${pct(m.pooled.event.rates.sensitivity)}) | ${formatSpread(s.falseAlarmsPerHour, 2)} (pooled ${num(m.pooled.event.rates.falseAlarmsPerHour, 2)}) ` +
     `| ${worst(s.falseAlarmsPerHour, 2)} | ${pct(m.pooled.event.rates.activityRecordingsWithAlarm)} | ${formatSpread(s.eventF1)} |`
   );
 }
 
 function table(aggregate: Aggregate): string[] {
-  return [HEADER, `|${' --- |'.repeat(11)}`, ...aggregate.methods.map(methodRow)];
+  return [HEADER, `|${' --- |'.repeat(13)}`, ...aggregate.methods.map(methodRow)];
 }
 
 /** summary.md: the aggregate tables (all folds, and without the selection folds), then one line per fold. */
@@ -29,7 +30,7 @@ export function evaluateMarkdown(results: EvaluateResults): string {
   const lines = [
     `# evaluate: ${results.experiment}`,
     '',
-    `${results.dataset.id} (${results.dataset.variant}), ${results.folds.length} outer fold(s); every fold retrains ${results.model.summary} ` +
+    `${results.dataset.id} (${results.dataset.variant}), ${results.folds.length} outer fold(s), ${results.foldScheme}; every fold retrains ${results.model.summary} ` +
       `(${results.training.epochs} epochs per stage, patience ${results.training.patience}, ≤ ${results.training.maxTrainWindows} training windows), ` +
       `thresholds calibrated on the fold's inner validation subjects. Events: ${results.model.events.join(', ')}.`,
     '',
@@ -70,7 +71,7 @@ export function evaluateMarkdown(results: EvaluateResults): string {
 /** The lines the evaluate target prints at the end: the cascade's headline figures, float and int8. */
 export function evaluateConsoleSummary(results: EvaluateResults): string[] {
   const lines = [
-    `evaluate ${results.experiment}: ${results.folds.length} fold(s) on ${results.dataset.id} (${results.dataset.variant}); alarm rule ${results.postProcessing.rule.k} of ${results.postProcessing.rule.n}, ${results.postProcessing.rule.refractorySeconds} s refractory`,
+    `evaluate ${results.experiment}: ${results.folds.length} fold(s) on ${results.dataset.id} (${results.dataset.variant}), ${results.foldScheme}; alarm rule ${results.postProcessing.rule.k} of ${results.postProcessing.rule.n}, ${results.postProcessing.rule.refractorySeconds} s refractory`,
   ];
   const describe = (label: string, aggregate: Aggregate) => {
     for (const m of aggregate.methods) {
@@ -78,6 +79,7 @@ export function evaluateConsoleSummary(results: EvaluateResults): string[] {
       const rates = m.pooled.event.rates;
       lines.push(
         `  ${label}${m.method} ${m.precision}: window event F1 ${formatSpread(s.windowEventF1)} (median ${num(s.windowEventF1.median)}, worst ${worst(s.windowEventF1)}, pooled ${num(m.pooled.window.eventF1)}); ` +
+          `accuracy ${formatSpread(m.perFold.accuracy)}, ECE ${formatSpread(m.perFold.ece)}; ` +
           `per-event sensitivity ${pct(rates.sensitivity)} (per subject ${formatSpread(s.sensitivity)}), false alarms ${num(rates.falseAlarmsPerHour, 2)}/h ` +
           `(per subject ${formatSpread(s.falseAlarmsPerHour, 2)}, worst ${worst(s.falseAlarmsPerHour, 2)}), ` +
           `activity recordings with an alarm ${pct(rates.activityRecordingsWithAlarm)}, event-level F1 ${num(rates.eventF1)}`,

@@ -26,9 +26,13 @@ export function checkSpec(spec: NormalizedSpec, source: YamlSource): Diagnostic[
   ];
 }
 
-/** k of n needs k ≤ n, or no alarm could ever be raised. */
+/** k of n needs k ≤ n, or no alarm could ever be raised; a recording-mode window is alone in its recording, so n = 1. */
 function checkPostProcessing(spec: NormalizedSpec, source: YamlSource): Diagnostic[] {
   const { k, n } = spec.evaluate.postProcessing;
+  if (spec.window.mode === 'recording' && n > 1) {
+    const place: SpecPath = source.has(['evaluate', 'postProcessing', 'n']) ? ['evaluate', 'postProcessing', 'n'] : ['evaluate', 'postProcessing', 'k'];
+    return [source.diagnostic(place, `window.mode recording makes each recording one window, so the alarm rule votes over one window: n must be 1, got ${n}`)];
+  }
   if (k <= n) return [];
   const place: SpecPath = source.has(['evaluate', 'postProcessing', 'k']) ? ['evaluate', 'postProcessing', 'k'] : ['evaluate', 'postProcessing', 'n'];
   return [source.diagnostic(place, `k of n needs k ≤ n, got k ${k} and n ${n}: no alarm could ever be raised`)];
@@ -173,19 +177,44 @@ function checkFolds(spec: NormalizedSpec, source: YamlSource): Diagnostic[] {
   const { scheme, split } = spec.window.folds;
   const schemePath = WINDOW('folds', 'scheme');
   const splitPath = WINDOW('folds', 'split');
-  if (scheme === 'loso') {
-    return source.has(splitPath)
-      ? [source.diagnostic(splitPath, 'only applies with scheme: split, but scheme is loso; remove it or set scheme: split', 'key')]
-      : [];
+  const kPath = WINDOW('folds', 'k');
+  const misplaced: Diagnostic[] = [];
+  if (scheme !== 'split' && source.has(splitPath)) {
+    misplaced.push(source.diagnostic(splitPath, `only applies with scheme: split, but scheme is ${scheme}; remove it or set scheme: split`, 'key'));
+  }
+  if (scheme !== 'stratified' && source.has(kPath)) {
+    misplaced.push(source.diagnostic(kPath, `only applies with scheme: stratified, but scheme is ${scheme}; remove it or set scheme: stratified`, 'key'));
+  }
+  const subjects = spec.window.folds.subjects;
+  if (scheme === 'loso' && subjects !== null && subjects.length < 2) {
+    misplaced.push(
+      source.diagnostic(
+        WINDOW('folds', 'subjects'),
+        `leave-one-subject-out needs at least 2 subjects, got ${subjects.length}; list more, or use scheme stratified`,
+      ),
+    );
+  }
+  if (scheme === 'loso') return misplaced;
+  if (scheme === 'stratified') {
+    // Stratifying deals whole recordings by their one label; windows cut from a labelled stream have no such label.
+    if (spec.window.labels.policy !== 'recording') {
+      misplaced.push(
+        source.diagnostic(
+          source.has(schemePath) ? schemePath : WINDOW('folds'),
+          `stratified deals whole recordings into folds by their label, so it needs labels.policy recording (one label per recording); ${id} windows use policy ${spec.window.labels.policy}: use scheme loso`,
+        ),
+      );
+    }
+    return misplaced;
   }
   if (splits.length === 0) {
     const place = source.has(splitPath) ? splitPath : schemePath;
-    return [source.diagnostic(place, `${id} has no named splits; use scheme: loso`)];
+    return [...misplaced, source.diagnostic(place, `${id} has no named splits; use scheme: loso`)];
   }
   if (split === null) {
-    return [source.diagnostic(schemePath, `scheme split needs split: the name of one of ${id}'s splits (${splits.join(', ')})`)];
+    return [...misplaced, source.diagnostic(schemePath, `scheme split needs split: the name of one of ${id}'s splits (${splits.join(', ')})`)];
   }
-  return splits.includes(split) ? [] : [source.diagnostic(splitPath, unknownName('split', split, splits, `${id} splits`))];
+  return splits.includes(split) ? misplaced : [...misplaced, source.diagnostic(splitPath, unknownName('split', split, splits, `${id} splits`))];
 }
 
 function checkBudget(spec: NormalizedSpec, source: YamlSource): Diagnostic[] {

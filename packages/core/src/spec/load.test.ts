@@ -372,7 +372,28 @@ const MALFORMED: Malformed[] = [
     yaml: `${HEAD}window:\n  folds:\n    subjects: [SA01]\n`,
     at: '6:15',
     path: 'window.folds.subjects',
-    says: 'must be a list of non-empty strings (at least 2), each at most once, got a list of 1',
+    says: 'leave-one-subject-out needs at least 2 subjects, got 1',
+  },
+  {
+    what: 'k without stratified',
+    yaml: `${HEAD}window:\n  folds:\n    k: 5\n`,
+    at: '6:5',
+    path: 'window.folds.k',
+    says: 'only applies with scheme: stratified, but scheme is loso',
+  },
+  {
+    what: 'stratified over windows cut from streams',
+    yaml: `${HEAD}window:\n  folds:\n    scheme: stratified\n`,
+    at: '6:13',
+    path: 'window.folds.scheme',
+    says: 'stratified deals whole recordings into folds by their label, so it needs labels.policy recording',
+  },
+  {
+    what: 'k of n over one-window recordings',
+    yaml: withDataset('ecg5000', 'evaluate:\n  postProcessing: { k: 2, n: 3 }\n'),
+    at: '5:30',
+    path: 'evaluate.postProcessing.n',
+    says: 'window.mode recording makes each recording one window',
   },
   // Budgets
   {
@@ -695,7 +716,7 @@ describe('normalized experiments', () => {
           classes: null,
           map: {},
         },
-        folds: { scheme: 'loso', split: null, subjects: null },
+        folds: { scheme: 'loso', split: null, k: null, subjects: null },
       },
       search: {
         space: DEFAULT_SPACES.cnn1d,
@@ -725,6 +746,8 @@ describe('normalized experiments', () => {
         annealEpochs: 10,
         training: 'stagewise',
         targetDrop: 0.01,
+        evidenceScaling: true,
+        regularizer: 'all',
         ensembleSize: 5,
         batchSize: 128,
         learningRate: 0.001,
@@ -797,7 +820,7 @@ describe('normalized experiments', () => {
     expect(spec.dataset).toEqual({ name: 'hapt_uci', source: 'sample', url: 'https://example.org/hapt.tar.xz' });
     expect(spec.tags).toEqual(['imu']);
     // Naming a split implies scheme: split.
-    expect(spec.window.folds).toEqual({ scheme: 'split', split: 'uci', subjects: null });
+    expect(spec.window.folds).toEqual({ scheme: 'split', split: 'uci', k: null, subjects: null });
   });
 
   it('fills a search space written as a kind, or as a kind with some ranges', () => {

@@ -13,12 +13,16 @@ const LABEL_DEFAULTS = {
   unlabelled: 'other',
 } as const;
 
+/** Folds under `scheme: stratified` when `k` is omitted: the usual 5-fold cross-validation. */
+const STRATIFIED_DEFAULT_K = 5;
+
 /**
  * Fills every omitted setting: window settings from the dataset's conventions (those of the papers it comes from),
  * search budgets from the board, the rest from fixed defaults. Pure: `raw` must have passed the schema.
  */
 export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition): NormalizedSpec {
   const dataset = normalizeDataset(raw.dataset);
+  const window = normalizeWindow(raw.window ?? {}, dataset);
   const search = raw.search ?? {};
   const cascade = raw['train-cascade'] ?? {};
   const quantize = raw.quantize ?? {};
@@ -31,7 +35,7 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
     boardDefinition: board,
     dataset,
     seed: raw.seed ?? 0,
-    window: normalizeWindow(raw.window ?? {}, dataset),
+    window,
     // float32 trains about twice as fast and reaches the same F1 (README, "Training precision").
     train: { precision: raw.train?.precision ?? 'float32' },
     search: {
@@ -66,6 +70,8 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
       annealEpochs: cascade.annealEpochs ?? 10,
       training: cascade.training ?? 'stagewise',
       targetDrop: cascade.targetDrop ?? 0.01,
+      evidenceScaling: cascade.evidenceScaling ?? true,
+      regularizer: cascade.regularizer ?? 'all',
       ensembleSize: cascade.ensembleSize ?? 5,
       batchSize: cascade.batchSize ?? 128,
       learningRate: cascade.learningRate ?? 0.001,
@@ -97,7 +103,7 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
     },
     'emit-firmware': { format: raw['emit-firmware']?.format ?? 'auto' },
     'flash-test': { runner: raw['flash-test']?.runner ?? 'auto', vectors: raw['flash-test']?.vectors ?? 32 },
-    evaluate: normalizeEvaluate(raw.evaluate ?? {}),
+    evaluate: normalizeEvaluate(raw.evaluate ?? {}, window.mode),
   };
 }
 
@@ -135,13 +141,16 @@ function normalizeWindow(raw: NonNullable<RawSpec['window']>, dataset: Normalize
     folds: {
       scheme,
       split: scheme === 'split' ? (folds.split ?? defaults.split) : null,
+      k: scheme === 'stratified' ? (folds.k ?? STRATIFIED_DEFAULT_K) : null,
       subjects: folds.subjects ? [...folds.subjects] : null,
     },
   };
 }
 
 /** The evaluate section; the training profile's defaults keep all 18 SisFall folds within 30 min on 2 cores. */
-function normalizeEvaluate(raw: NonNullable<RawSpec['evaluate']>): NormalizedSpec['evaluate'] {
+function normalizeEvaluate(raw: NonNullable<RawSpec['evaluate']>, mode: NormalizedWindow['mode']): NormalizedSpec['evaluate'] {
+  // A recording that is one window (ECG5000's beats) has no stream of decisions to vote over: its decision is its alarm.
+  const rule = mode === 'recording' ? { k: 1, n: 1, refractorySeconds: 0 } : { k: 2, n: 3, refractorySeconds: 5 };
   return {
     folds: raw.folds === undefined || raw.folds === 'all' ? 'all' : [...raw.folds],
     training: {
@@ -153,9 +162,9 @@ function normalizeEvaluate(raw: NonNullable<RawSpec['evaluate']>): NormalizedSpe
     baselines: raw.baselines ?? false,
     int8: raw.int8 ?? true,
     postProcessing: {
-      k: raw.postProcessing?.k ?? 2,
-      n: raw.postProcessing?.n ?? 3,
-      refractorySeconds: raw.postProcessing?.refractorySeconds ?? 5,
+      k: raw.postProcessing?.k ?? rule.k,
+      n: raw.postProcessing?.n ?? rule.n,
+      refractorySeconds: raw.postProcessing?.refractorySeconds ?? rule.refractorySeconds,
     },
   };
 }

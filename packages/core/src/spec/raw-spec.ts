@@ -37,7 +37,7 @@ export interface RawSpec {
       classes?: string[];
       map?: Record<string, string>;
     };
-    folds?: { scheme?: FoldScheme; split?: string; subjects?: string[] };
+    folds?: { scheme?: FoldScheme; split?: string; k?: number; subjects?: string[] };
   };
   train?: {
     precision?: 'float32' | 'float64';
@@ -68,6 +68,8 @@ export interface RawSpec {
     lambda?: number;
     training?: CascadeTraining;
     targetDrop?: number;
+    evidenceScaling?: boolean;
+    regularizer?: 'misleading' | 'all';
     ensembleSize?: number;
     exitAfter?: number[];
     annealEpochs?: number;

@@ -8,7 +8,7 @@ export type { DatasetId, SearchSpace, SearchSpaceKind, StageName };
 
 export type WindowMode = 'sliding' | 'beat' | 'recording';
 export type LabelPolicy = 'impact' | 'majority' | 'centre' | 'beat' | 'recording';
-export type FoldScheme = 'loso' | 'split';
+export type FoldScheme = 'loso' | 'split' | 'stratified';
 export type DatasetSource = 'auto' | 'full' | 'sample';
 export type SearchStrategy = 'random' | 'grid' | 'successive-halving';
 export type CascadeTraining = 'stagewise' | 'joint';
@@ -57,6 +57,8 @@ export interface NormalizedLabels {
 export interface NormalizedFolds {
   scheme: FoldScheme;
   split: string | null;
+  /** Number of folds under `stratified`; null otherwise. */
+  k: number | null;
   subjects: string[] | null;
 }
 
@@ -125,6 +127,10 @@ export interface NormalizedTrainCascade {
   annealEpochs: number;
   training: CascadeTraining;
   targetDrop: number;
+  /** Fit one evidence factor per exit on validation after training (train/cascade/evidence-scale.ts). */
+  evidenceScaling: boolean;
+  /** Which evidence the KL term regularises (train/evidential/loss.ts). */
+  regularizer: 'misleading' | 'all';
   ensembleSize: number;
   batchSize: number;
   learningRate: number;

@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { replaceDirAtomic } from '../common/atomic';
+import { describeFolds } from '../data/folds';
 import { silentLog, type Log } from '../common/log';
 import { aggregateFolds } from '../evaluate/aggregate-folds';
 import { describeRule } from '../evaluate/alarms';
@@ -51,6 +52,10 @@ export async function runEvaluateStage(input: EvaluateStageInput): Promise<Evalu
     format: EVALUATE_FORMAT,
     experiment: input.experiment,
     dataset: { id: manifest.dataset.id, variant: manifest.dataset.variant },
+    foldScheme: describeFolds(
+      manifest.window.folds,
+      manifest.folds.map((f) => f.name),
+    ),
     model: { summary: context.summary, events },
     postProcessing: { rule, description: describeRule(rule) },
     training: input.settings.evaluate.training,

@@ -18,6 +18,7 @@ import { CascadeNetwork, type CascadeWeights } from '../train/cascade/cascade-ne
 import { evaluateMethods, robustness, type EvaluatedModels } from '../train/cascade/evaluate';
 import { resolveEvents } from '../train/cascade/events';
 import { cascadeExitPredictions } from '../train/cascade/predictions';
+import { calibrateEvidence } from '../train/cascade/evidence-scale';
 import { trainCascadeMarkdown, comparisonRows } from '../train/cascade/report';
 import { calibrateThresholds, operatingPoint } from '../train/cascade/thresholds';
 import { cascadeFoldData, type TrainingJob, type TrainingJobResult, type TrainingSettings } from '../train/cascade/training-jobs';
@@ -108,6 +109,7 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
     weightedLoss: settings.weightedLoss,
     lambda: settings.lambda,
     annealEpochs: settings.annealEpochs,
+    regularizer: settings.regularizer,
     precision: input.precision,
   };
   const softmaxModels = settings.baselines.ensemble ? settings.ensembleSize : settings.baselines.softmax || settings.baselines.tta ? 1 : 0;
@@ -176,8 +178,13 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
 
   const costs = exitCosts(cascadeIR);
   const exitMacs = costs.map((c) => c.macs);
-  const validationExits = cascadeExitPredictions(cascade, E, data, data.validation, { kind: 'clean' }, input.seed);
   const validationTruth = Uint8Array.from(data.validation, (w) => events.eventOfClass[data.label(w)] + 1);
+  if (settings.evidenceScaling) {
+    const scales = calibrateEvidence(cascade, data, data.validation, validationTruth, E);
+    if (evidential) calibrateEvidence(evidential, data, data.validation, validationTruth, E);
+    log(`train-cascade: evidence scaled on validation by ${scales.map((s) => s.toFixed(2)).join(' / ')} (exit 1 … deep)`);
+  }
+  const validationExits = cascadeExitPredictions(cascade, E, data, data.validation, { kind: 'clean' }, input.seed);
   const calibration = calibrateThresholds(validationExits, validationTruth, exitMacs, settings.targetDrop);
   const thresholds = calibration.chosen.thresholds;
   // The report's threshold sweep: one shared threshold on every early exit, validation windows, 21 steps.
@@ -222,7 +229,7 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
     backbone: { candidate: searched.candidate, summary: searched.summary },
     summary: summarizeIR(cascadeIR),
     ir: cascadeIR,
-    weights: byId.get('cascade')!.weights,
+    weights: cascade.exportWeights(),
     events: events.names,
     eventClasses: events.classes,
     classes: store.manifest.classes,
@@ -239,7 +246,7 @@ export async function runTrainCascadeStage(input: TrainCascadeStageInput): Promi
     const write = (file: string, value: unknown) => writeFile(path.join(dir, file), `${canonicalJson(value, 1)}\n`);
     await write(CASCADE_MODEL_FILE, cascadeModel);
     await write('baseline-models.json', {
-      evidential: evidential ? { ir: evidentialIR, weights: byId.get('evidential')!.weights } : null,
+      evidential: evidential ? { ir: evidentialIR, weights: evidential.exportWeights() } : null,
       softmax: { ir: softmaxIR, members: softmax.map((_, m) => byId.get(`softmax-${m}`)!.weights) },
     });
     await write('metrics.json', {

@@ -121,6 +121,20 @@ describe('window stage on the other samples', () => {
     );
   });
 
+  it('ECG5000 sample, stratified 5-fold: the 500 labelled beats dealt into 5 folds with the same class mix', async () => {
+    const spec = `name: e5\nboard: host\ndataset: ecg5000\nwindow:\n  folds: { scheme: stratified, k: 5, subjects: [train] }\n`;
+    const { manifest } = await windowsFor(spec, 'ecg5000-strat');
+    expect(manifest.window.folds).toEqual({ scheme: 'stratified', k: 5 });
+    expect(manifest.subjects.map((s) => s.id)).toEqual(['fold1', 'fold2', 'fold3', 'fold4', 'fold5']);
+    expect(manifest.subjects.reduce((sum, s) => sum + s.windows, 0)).toBe(500);
+    for (const subject of manifest.subjects) {
+      expect(Math.abs(subject.perClass[0] - 292 / 5)).toBeLessThanOrEqual(1);
+      expect(Math.abs(subject.perClass[1] - 208 / 5)).toBeLessThanOrEqual(1);
+    }
+    expect(manifest.folds.map((f) => f.name)).toEqual(['fold1', 'fold2', 'fold3', 'fold4', 'fold5']);
+    expect(manifest.folds[0].testCounts.reduce((a, b) => a + b)).toBe(manifest.subjects[0].windows);
+  });
+
   it('HAPT: majority-labelled windows of activities and transitions plus `other`', async () => {
     const { manifest } = await windowsFor(`name: har\nboard: stm32h747xi\ndataset: hapt_uci\n`, 'hapt');
     expect(manifest.window).toMatchObject({ mode: 'sliding', length: 128, stride: 64 });

@@ -6,7 +6,7 @@ import { silentLog, type Log } from '../common/log';
 import { writeFile } from 'node:fs/promises';
 import { getAdapter } from '../data/adapters';
 import { ensureDataset, formatBytes, type DatasetSource } from '../data/fetch';
-import { buildFolds, classWeights, imbalanceRatio } from '../data/folds';
+import { buildFolds, classWeights, imbalanceRatio, stratifiedGroups } from '../data/folds';
 import { decimate, mapIndex } from '../data/resample';
 import { mergeMoments, momentsOf, standardDeviation, emptyMoments, type ChannelMoments } from '../data/running-stats';
 import { datasetEntry } from '../data/registry';
@@ -40,6 +40,8 @@ export interface WindowManifest {
     stride: number | null;
     channels: { name: string; unit: string }[];
     labels: NormalizedWindow['labels'];
+    /** How the folds were made; under `stratified` the "subjects" are fold groups, not people. */
+    folds: { scheme: NormalizedWindow['folds']['scheme']; k: number | null };
   };
   classes: string[];
   counts: { windows: number; perClass: number[]; imbalanceRatio: number | null };
@@ -103,6 +105,7 @@ export async function runWindowStage(input: WindowStageInput): Promise<WindowMan
   const recordingOfWindow: number[] = [];
   const recordings: WindowManifest['recordings'] = [];
   const subjects = new Map<string, SubjectAccumulator>();
+  const groupOf = spec.folds.k === null ? null : stratifiedGroups(spec.folds.k);
   let channels: readonly string[] = [];
   let manifest: WindowManifest | undefined;
 
@@ -121,13 +124,15 @@ export async function runWindowStage(input: WindowStageInput): Promise<WindowMan
           }
         }
         const planned = planWindows(spec, resampled, length, stride, policy, adapter.labels[0]);
-        const accumulator = subjects.get(recording.subject) ?? {
+        // Under stratified folds a recording's group stands in for its subject from here on.
+        const subject = groupOf ? groupOf(recordingLabelOf(recording, adapter.id)) : recording.subject;
+        const accumulator = subjects.get(subject) ?? {
           recordings: 0,
           windows: 0,
           perClass: new Array<number>(classes.length).fill(0),
           moments: emptyMoments(recording.channels.length),
         };
-        subjects.set(recording.subject, accumulator);
+        subjects.set(subject, accumulator);
         const recordingIndex = recordings.length;
         let kept = 0;
         for (const window of planned) {
@@ -136,7 +141,7 @@ export async function runWindowStage(input: WindowStageInput): Promise<WindowMan
           if (index === undefined) continue;
           starts.push(samples + window.start);
           labels.push(index);
-          subjectOfWindow.push(recording.subject);
+          subjectOfWindow.push(subject);
           recordingOfWindow.push(recordingIndex);
           accumulator.perClass[index]++;
           kept++;
@@ -144,7 +149,7 @@ export async function runWindowStage(input: WindowStageInput): Promise<WindowMan
         accumulator.recordings++;
         accumulator.windows += kept;
         accumulator.moments = mergeMoments(accumulator.moments, momentsOf(data, recording.channels.length));
-        recordings.push({ name: recording.name, subject: recording.subject, offset: samples, length: resampled.length, windows: kept });
+        recordings.push({ name: recording.name, subject, offset: samples, length: resampled.length, windows: kept });
         payload.write(data);
         samples += resampled.length;
         if (Date.now() - lastReport > 2000) {
@@ -212,6 +217,7 @@ export async function runWindowStage(input: WindowStageInput): Promise<WindowMan
           stride,
           channels: channelInfo,
           labels: spec.labels,
+          folds: { scheme: spec.folds.scheme, k: spec.folds.k },
         },
         classes,
         counts: { windows: starts.length, perClass, imbalanceRatio: imbalanceRatio(perClass) },
@@ -263,6 +269,13 @@ export function classList(adapterLabels: readonly string[], spec: NormalizedWind
   const usesOther = (spec.labels.policy === 'majority' || spec.labels.policy === 'centre') && spec.labels.unlabelled === 'other';
   if (usesOther && !mapped.includes(OTHER_LABEL)) mapped.push(spec.labels.map[OTHER_LABEL] ?? OTHER_LABEL);
   return mapped;
+}
+
+function recordingLabelOf(recording: Recording, dataset: string): string {
+  if (recording.recordingLabel === undefined) {
+    throw new UserError(`window.folds.scheme stratified: ${dataset} recording ${recording.name} has no single label to stratify by; use scheme loso`);
+  }
+  return recording.recordingLabel;
 }
 
 function subjectsToRead(splits: Record<string, { train: readonly string[]; test: readonly string[] }>, spec: NormalizedWindow): string[] | undefined {

@@ -85,6 +85,7 @@ export function syntheticWindowStore(options: SyntheticStoreOptions): LoadedWind
       stride,
       channels: Array.from({ length: channels }, (_, c) => ({ name: `ch${c}`, unit: '' })),
       labels: { policy: 'impact', preSeconds: 1, postSeconds: 0.5, fallTrialRest: 'negative', minPurity: 0, unlabelled: 'exclude', classes: null, map: {} },
+      folds: { scheme: 'loso', k: null },
     },
     classes: ['adl', 'fall'],
     counts: { windows, perClass: count(subjectIds), imbalanceRatio: imbalanceRatio(count(subjectIds)) },

@@ -1,6 +1,6 @@
 import { Adam } from '../adam';
 import type { FoldData } from '../dataset';
-import { annealedLambda, evidentialLoss } from '../evidential/loss';
+import { annealedLambda, evidentialLoss, type EvidenceRegularizer } from '../evidential/loss';
 import type { TrainableModel } from '../trainable';
 import type { CascadeNetwork, CascadeWeights } from './cascade-network';
 import type { EventSet } from './events';
@@ -11,6 +11,7 @@ export interface EvidentialTrainingOptions {
   stage: number | 'joint';
   lambda: number;
   annealEpochs: number;
+  regularizer: EvidenceRegularizer;
   learningRate?: number;
 }
 
@@ -66,7 +67,7 @@ export class EvidentialTrainable implements TrainableModel<CascadeWeights> {
       network.forward(sample, upTo, true, this.options.stage !== 'joint');
       this.setTargets(data.label(window));
       predictionGrads.forEach((grad, k) => {
-        if (grad) loss += evidentialLoss(network.prediction(k), this.targets, this.weights, this.lambda, grad);
+        if (grad) loss += evidentialLoss(network.prediction(k), this.targets, this.weights, this.lambda, grad, this.options.regularizer);
       });
       network.backward(predictionGrads, firstTrainable);
     }
@@ -86,7 +87,7 @@ export class EvidentialTrainable implements TrainableModel<CascadeWeights> {
       const label = data.label(windows[i]);
       this.setTargets(label);
       const evidence = network.prediction(this.scored);
-      loss += evidentialLoss(evidence, this.targets, this.weights, this.lambda, scratch);
+      loss += evidentialLoss(evidence, this.targets, this.weights, this.lambda, scratch, this.options.regularizer);
       truth[i] = this.events.eventOfClass[label] + 1;
       predictions[i] = evidentialClass(evidence);
     }

@@ -1,6 +1,7 @@
 import { Random } from '../../common/random';
 import { readWindowStore, type LoadedWindowStore } from '../../data/window-store';
 import type { ModelIR } from '../../model/ir';
+import type { EvidenceRegularizer } from '../evidential/loss';
 import type { WindowManifest } from '../../stages/window';
 import { FoldData } from '../dataset';
 import type { Metrics } from '../metrics';
@@ -34,6 +35,7 @@ export interface TrainingSettings {
   weightedLoss: boolean;
   lambda: number;
   annealEpochs: number;
+  regularizer: EvidenceRegularizer;
   /** The engine's element type (spec train.precision). */
   precision: Precision;
 }
@@ -142,6 +144,7 @@ export class CascadeJobRunner {
       const model = new EvidentialTrainable(network, data, events, lossWeights, {
         stage,
         lambda: settings.lambda,
+        regularizer: settings.regularizer,
         annealEpochs: settings.annealEpochs,
         learningRate: settings.learningRate,
       });

@@ -96,6 +96,44 @@ describe('the evidential loss', () => {
     }
   });
 
+  it('misleading: the KL term leaves the evidence for the true outcome alone (Beta(1, β) for y = 1, Beta(α, 1) for y = 0)', () => {
+    const grad = new Float64Array(2);
+    const bce = new Float64Array(2);
+    const loss = evidentialLoss([3, 2], [1], unit, 0.1, grad, 'misleading');
+    expect(loss).toBeCloseTo(-Math.log(4 / 7) - 0.1 * betaEntropy(1, 3), 13);
+    evidentialLoss([3, 2], [1], unit, 0, bce);
+    expect(grad[0]).toBe(bce[0]);
+    expect(grad[1]).toBeGreaterThan(bce[1]);
+    // Piling up evidence for the truth costs nothing extra under 'misleading'; under 'all' it is pulled back.
+    const extra = (mode: 'misleading' | 'all') => evidentialLoss([50, 0], [0], unit, 0.1, grad, mode) - evidentialLoss([50, 0], [0], unit, 0, grad);
+    expect(evidentialLoss([0, 50], [0], unit, 0.1, grad, 'misleading')).toBeCloseTo(evidentialLoss([0, 50], [0], unit, 0, grad), 14);
+    expect(evidentialLoss([0, 50], [0], unit, 0.1, grad, 'all')).toBeGreaterThan(evidentialLoss([0, 50], [0], unit, 0, grad));
+    expect(extra('misleading')).toBeCloseTo(extra('all'), 14);
+  });
+
+  it('misleading: has the gradient of its central differences', () => {
+    const evidence = [0.3, 2.5, 7.1, 0.4, 1.5, 9];
+    const targets = [0, 1, 1];
+    const weights: [number, number][] = [
+      [0.6, 3],
+      [1, 1],
+      [0.7, 1.8],
+    ];
+    const grad = new Float64Array(6);
+    evidentialLoss(evidence, targets, weights, 0.37, grad, 'misleading');
+    const scratch = new Float64Array(6);
+    for (let i = 0; i < evidence.length; i++) {
+      const h = 1e-6;
+      const up = [...evidence];
+      const down = [...evidence];
+      up[i] += h;
+      down[i] -= h;
+      const numeric =
+        (evidentialLoss(up, targets, weights, 0.37, scratch, 'misleading') - evidentialLoss(down, targets, weights, 0.37, scratch, 'misleading')) / (2 * h);
+      expect(Math.abs(grad[i] - numeric)).toBeLessThan(1e-7 * Math.max(1, Math.abs(numeric)));
+    }
+  });
+
   it('rewards the right evidence: more evidence for the true outcome lowers the loss', () => {
     const grad = new Float64Array(2);
     expect(evidentialLoss([5, 0], [1], unit, 0.1, grad)).toBeLessThan(evidentialLoss([1, 0], [1], unit, 0.1, grad));
