@@ -1,4 +1,4 @@
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, inject, it } from 'vitest';
@@ -37,6 +37,17 @@ describe('detectToolchains', () => {
       expect(tools.make?.version).toMatch(/^GNU Make/);
     },
   );
+
+  it.skipIf(!toolchains.crossCompilers)('finds the xtensa picolibc specs through a symlinked compiler (a shim folder on PATH)', async () => {
+    const shim = mkdtempSync(path.join(tmpdir(), 'nxt-shim-'));
+    try {
+      symlinkSync('/usr/bin/xtensa-lx106-elf-gcc', path.join(shim, 'xtensa-lx106-elf-gcc'));
+      const tools = await detectToolchains(['xtensa-lx106-elf-gcc'], { searchPath: shim });
+      expect(tools['xtensa-lx106-elf-gcc']?.picolibcSpecs).toBe('/usr/lib/xtensa-lx106-elf/picolibc.specs');
+    } finally {
+      rmSync(shim, { recursive: true, force: true });
+    }
+  });
 
   it('reports every known tool, absent ones with a null path and version', async () => {
     const tools = await detectToolchains(TOOL_NAMES, { searchPath: emptyDir });

@@ -113,7 +113,9 @@ async function detectTool(name: ToolName, searchPath: string | undefined): Promi
   const specs = await firstOutputLine(executable, ['-print-file-name=picolibc.specs']);
   if (specs !== null && path.isAbsolute(specs)) return { name, path: executable, version, picolibcSpecs: specs };
   // Debian's picolibc-xtensa-lx106-elf installs its specs beside the libc (/usr/lib/<triple>/), outside gcc's search path.
-  const beside = path.join(path.dirname(executable), '..', 'lib', name.replace(/-gcc$/, ''), 'picolibc.specs');
+  // Relative to where the compiler really is: a symlink on PATH (a tool shim, tools/test/with-hidden-tools) is elsewhere.
+  const real = await fs.realpath(executable).catch(() => executable);
+  const beside = path.join(path.dirname(real), '..', 'lib', name.replace(/-gcc$/, ''), 'picolibc.specs');
   const found = await fs.access(beside).then(
     () => true,
     () => false,
