@@ -22,9 +22,10 @@ describe('runtime imports', () => {
     expect(runtimeImports('x.ts', text)).toEqual(['./c', './d', './f.ts', './g']);
   });
 
-  it('sees files loaded by a path next to the module (worker entry points), as relative specifiers', () => {
+  it('sees files loaded by a path next to the module (worker entry points), as relative specifiers, and not folders', () => {
     const text = `new Worker(path.join(__dirname, 'trial-worker.js'));\nconst root = path.resolve(__dirname, '../..');\nconst other = path.join(base, 'x.js');`;
-    expect(runtimeImports('pool.ts', text)).toEqual(['./trial-worker.js', './../..']);
+    // a folder next to the module is not loaded: taking `..` for its index would pull the package's entry point in
+    expect(runtimeImports('pool.ts', text)).toEqual(['./trial-worker.js']);
   });
 });
 

@@ -10,6 +10,9 @@ import type * as TypeScript from 'typescript';
  * Used for the search's training-code hash and for the Nx plugin's per-target code inputs.
  */
 
+/** This parser's own file: a change to it must invalidate every cached parse. */
+export const IMPORT_GRAPH_FILE = __filename;
+
 let typescriptModule: typeof TypeScript | undefined;
 
 /** Loaded on first use: the Nx plugin parses only files whose imports it has not cached, usually none. */
@@ -54,7 +57,9 @@ export function runtimeImports(file: string, text: string): string[] {
         ts.isIdentifier(first) &&
         first.text === '__dirname' &&
         rest.length > 0 &&
-        rest.every((argument) => ts.isStringLiteralLike(argument))
+        rest.every((argument) => ts.isStringLiteralLike(argument)) &&
+        // a module file (a worker entry), not a folder such as `path.resolve(__dirname, '..')`
+        /\.(c|m)?(js|ts)$|\.json$/.test(rest[rest.length - 1].text)
       ) {
         found.push(`./${path.posix.join(...rest.map((argument) => argument.text))}`);
       }
@@ -115,9 +120,12 @@ export function packageName(specifier: string): string | null {
   return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
 }
 
-/** A specifier's file as Node resolves it here (TypeScript sources first); a folder or a missing path → null. */
+/**
+ * A specifier's file as Node resolves it here (TypeScript sources first, then the published build's JavaScript);
+ * a folder or a missing path → null.
+ */
 function resolveLocal(base: string): string | null {
-  for (const candidate of [`${base}.ts`, path.join(base, 'index.ts'), base]) {
+  for (const candidate of [`${base}.ts`, path.join(base, 'index.ts'), `${base}.js`, path.join(base, 'index.js'), base]) {
     if (/\.(ts|js|cjs|mjs|json)$/.test(candidate) && isFile(candidate)) return candidate;
   }
   return null;

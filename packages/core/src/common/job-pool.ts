@@ -1,5 +1,6 @@
 import { Worker, parentPort } from 'node:worker_threads';
 import { UserError } from './errors';
+import { runsFromSources } from './workspace';
 
 export interface JobPool<Request, Result> {
   /** Runs one job; `progress` receives the lines the job reports while it runs. */
@@ -37,7 +38,7 @@ export function createJobPool<Request, Result>(options: {
   // The worker entries load @swc-node/register. Its native addon (@swc/core) is unloaded when the last thread using
   // it exits, and loading it again in a later pool's threads kills the process (seen under vitest, whose main thread
   // never loads swc; a batch of search rounds creates a pool per round). Holding it here keeps it loaded.
-  require('@swc/core');
+  if (runsFromSources) require('@swc/core');
   const idle: Worker[] = [];
   const waiting: (() => void)[] = [];
   const all = Array.from({ length: options.workers }, () => new Worker(options.entry, { workerData: options.workerData }));

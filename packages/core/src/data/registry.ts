@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../common/errors';
-import { defaultWorkspaceRoot } from '../common/workspace';
+import { defaultWorkspaceRoot, resolveResource } from '../common/workspace';
 
 export const DATASET_IDS = ['ecg5000', 'hapt_uci', 'mitbih', 'sisfall'] as const;
 export type DatasetId = (typeof DATASET_IDS)[number];
@@ -28,7 +28,7 @@ export interface DatasetEntry extends ArchiveRef {
 }
 
 export function registryDir(workspaceRoot = defaultWorkspaceRoot): string {
-  return path.join(workspaceRoot, 'tools', 'datasets');
+  return resolveResource(workspaceRoot, path.join('tools', 'datasets'));
 }
 
 export function registryFile(id: string, workspaceRoot = defaultWorkspaceRoot): string {

@@ -5,6 +5,7 @@ import { writeFileAtomic } from '../common/atomic';
 import { canonicalJson } from '../common/canonical-json';
 import { hashCode, trainingCodeFiles } from '../search/training-code';
 import { UserError } from '../common/errors';
+import { moduleFile } from '../common/workspace';
 import { readWindowStore, type LoadedWindowStore } from '../data/window-store';
 import { summarizeIR } from '../model/cost';
 import type { ModelIR } from '../model/ir';
@@ -42,7 +43,7 @@ interface CascadeModelFile {
 
 let codeHash: string | undefined;
 function evaluationCodeHash(): string {
-  codeHash ??= hashCode(trainingCodeFiles([path.join(__dirname, 'run-folds.ts')]));
+  codeHash ??= hashCode(trainingCodeFiles([moduleFile(__dirname, 'run-folds')]));
   return codeHash;
 }
 

@@ -4,6 +4,7 @@
  */
 import * as path from 'node:path';
 import { UserError } from '../common/errors';
+import { resolveResource } from '../common/workspace';
 import type { BoardDefinition } from '../spec/types';
 import { EMULATED_MACHINES, EmulatedMachine } from './emulated-machines';
 
@@ -79,7 +80,7 @@ function emulatedMachine(board: BoardDefinition, arch: TargetArch): EmulatedMach
 
 /** firmware/platform/: platform.h and the startup code of each architecture. */
 export function platformDir(workspaceRoot: string): string {
-  return path.join(workspaceRoot, 'firmware', 'platform');
+  return resolveResource(workspaceRoot, path.join('firmware', 'platform'));
 }
 
 /** The C/assembly sources that make a program runnable on the target (startup, console, exit, marker). */

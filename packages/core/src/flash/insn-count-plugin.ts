@@ -12,7 +12,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { execa } from 'execa';
 import { tempSibling } from '../common/atomic';
-import { defaultWorkspaceRoot } from '../common/workspace';
+import { defaultWorkspaceRoot, resolveResource } from '../common/workspace';
 import { toolCacheDir, toolSearchDirs } from './tool-cache';
 import { findExecutable } from './toolchains';
 
@@ -27,7 +27,7 @@ export async function qemuVersion(qemuBinary: string): Promise<string> {
 }
 
 export function pluginSourcePath(workspaceRoot: string): string {
-  return path.join(workspaceRoot, 'firmware', 'platform', 'qemu-plugin', 'insn-count.c');
+  return resolveResource(workspaceRoot, path.join('firmware', 'platform', 'qemu-plugin', 'insn-count.c'));
 }
 
 /** Where qemu-plugin.h for this QEMU version is, or null. */

@@ -3,9 +3,14 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { importClosure } from '../common/import-graph';
+import { moduleFile } from '../common/workspace';
 
 /** Where trials are trained: the runner (in-process) and the worker-thread entry; their imports are the engine. */
-export const TRAINING_ENTRY_POINTS = ['trial-runner.ts', 'trial-worker.js', 'trial-worker-main.ts'].map((file) => path.join(__dirname, file));
+export const TRAINING_ENTRY_POINTS = [
+  moduleFile(__dirname, 'trial-runner'),
+  path.join(__dirname, 'trial-worker.js'),
+  moduleFile(__dirname, 'trial-worker-main'),
+];
 
 /**
  * The files the training entry points load at run time, transitively (local files only: packages come from the

@@ -1,4 +1,9 @@
-// Worker-thread entry: worker threads start without the parent's TypeScript hook, so register it here.
+// Worker-thread entry. From the sources, threads start without the parent's TypeScript hook, so it is registered
+// here; the published package runs the compiled module beside this file.
 'use strict';
-require('@swc-node/register');
-require('./trial-worker-main.ts');
+if (require('node:fs').existsSync(require('node:path').join(__dirname, 'trial-worker-main.js'))) {
+  require('./trial-worker-main.js');
+} else {
+  require('@swc-node/register');
+  require('./trial-worker-main.ts');
+}

@@ -5,17 +5,23 @@ import { SpecFile, readSpecText, readSpecTextSync, specFile } from './files';
 import type { BoardDefinition } from './types';
 import { validateBoard } from './validate';
 import { YamlSource } from './yaml-source';
+import { packageResourceRoot } from '../common/workspace';
 
 const BOARDS_DIR = path.join('firmware', 'boards');
 
-/** Board names: the folders of `<workspaceRoot>/firmware/boards/` that hold a board.yaml, sorted. */
+/**
+ * Board names: the folders of `firmware/boards/` that hold a board.yaml, in the workspace and in the installed
+ * package (a workspace may add boards or replace a shipped one), sorted.
+ */
 export function knownBoards(workspaceRoot: string): string[] {
-  const dir = path.join(workspaceRoot, BOARDS_DIR);
+  return [...new Set([...boardsIn(path.join(workspaceRoot, BOARDS_DIR)), ...boardsIn(path.join(packageResourceRoot, BOARDS_DIR))])].sort();
+}
+
+function boardsIn(dir: string): string[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir, { withFileTypes: true })
     .filter((entry) => entry.isDirectory() && existsSync(path.join(dir, entry.name, 'board.yaml')))
-    .map((entry) => entry.name)
-    .sort();
+    .map((entry) => entry.name);
 }
 
 /** Reads and validates `firmware/boards/<name>/board.yaml`; problems throw SpecError naming that file. */
@@ -30,8 +36,14 @@ export function loadBoardSync(workspaceRoot: string, name: string): BoardDefinit
   return parseBoard(readSpecTextSync(file), file, name);
 }
 
+/** The workspace's board.yaml when it has one, otherwise the installed package's. */
 function boardFile(workspaceRoot: string, name: string): SpecFile {
-  return specFile(path.join(BOARDS_DIR, name, 'board.yaml'), workspaceRoot);
+  const relative = path.join(BOARDS_DIR, name, 'board.yaml');
+  const own = path.join(workspaceRoot, relative);
+  return specFile(
+    existsSync(own) || !existsSync(path.join(packageResourceRoot, relative)) ? relative : path.join(packageResourceRoot, relative),
+    workspaceRoot,
+  );
 }
 
 /** board.yaml as the schema admits it: the definition without `file`, which comes from where it was read. */

@@ -5,7 +5,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { STAGES as PIPELINE_STAGES } from '../stages/pipeline';
 import { DEFAULT_SPACES } from '../model/space-defaults';
 import experimentSchema from './experiment.schema.json';
-import { DATASET_IDS, NormalizedSpec, STAGES, SpecError, knownBoards, loadBoard, loadSpec, parseSpec } from './index';
+import { DATASET_IDS } from './datasets';
+import { SpecError } from './errors';
+import { knownBoards, loadBoard } from './board';
+import { loadSpec, parseSpec } from './load';
+import type { NormalizedSpec } from './types';
+import { STAGES } from '../index';
 
 const WORKSPACE = path.resolve(__dirname, '../../../..');
 const FILE = 'projects/t/experiment.yaml';
@@ -645,9 +650,16 @@ describe('the files it reads', () => {
     expect((await loadBoard(writeWorkspace({ 'firmware/boards/tiny/board.yaml': TINY_BOARD }), 'tiny')).memory.runtimeRamBytes).toBe(64);
   });
 
-  it('lists board folders that hold a board.yaml', () => {
+  it('lists board folders that hold a board.yaml: those of the workspace besides the shipped ones', () => {
     const root = writeWorkspace({ 'firmware/boards/tiny/board.yaml': TINY_BOARD, 'firmware/boards/notes/README.md': 'x' });
-    expect(knownBoards(root)).toEqual(['tiny']);
+    expect(knownBoards(root)).toEqual(['esp32-c3', 'esp32-s2', 'host', 'stm32f446ze', 'stm32h747xi', 'tiny']);
+  });
+
+  it('reads a shipped board from the package when the workspace has none, and the copy in the workspace when it has one', async () => {
+    const empty = writeWorkspace({ 'projects/.keep': '' });
+    expect((await loadBoard(empty, 'esp32-s2')).file).toBe(path.join(WORKSPACE, 'firmware/boards/esp32-s2/board.yaml'));
+    const own = writeWorkspace({ 'firmware/boards/esp32-s2/board.yaml': TINY_BOARD.replace('name: tiny', 'name: esp32-s2') });
+    expect((await loadBoard(own, 'esp32-s2')).file).toBe(path.join(own, 'firmware/boards/esp32-s2/board.yaml'));
   });
 });
 

@@ -5,7 +5,7 @@ import { replaceDirAtomic } from '../common/atomic';
 import { canonicalJson } from '../common/canonical-json';
 import { UserError } from '../common/errors';
 import { silentLog, type Log } from '../common/log';
-import { defaultWorkspaceRoot } from '../common/workspace';
+import { defaultWorkspaceRoot, resolveResource } from '../common/workspace';
 import { describeRule, deviceAlarmRule, type DeviceAlarmRule, type PostProcessingRule } from '../evaluate/alarms';
 import { cmakeLists, cmakeToolchain, espIdfComponent, type PackageLayout } from '../firmware/emit-build-files';
 import { emitGoldenHeader, emitGoldenVectors, emitHarness, harnessInput } from '../firmware/emit-harness';
@@ -79,7 +79,7 @@ export async function runEmitFirmwareStage(input: EmitFirmwareStageInput): Promi
   const files = new Map<string, string | Uint8Array>();
   files.set('model/model.h', emitted.header);
   files.set('model/model.c', emitted.source);
-  const runtimeDir = path.join(workspaceRoot, 'firmware', 'runtime');
+  const runtimeDir = resolveResource(workspaceRoot, path.join('firmware', 'runtime'));
   const runtimeFiles = (await readdir(runtimeDir)).filter((f) => /\.[ch]$/.test(f)).sort();
   for (const file of runtimeFiles) files.set(`runtime/${file}`, await readFile(path.join(runtimeDir, file)));
   files.set('test/harness.c', emitHarness(harness));

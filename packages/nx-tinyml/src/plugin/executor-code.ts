@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { importClosure } from '@nx-tinyml/core/common/import-graph';
 import { RuntimeImportsCache } from './runtime-imports-cache';
-import { CORE_SOURCE_DIR, PLUGIN_DIR } from './workspace-layout';
+import { CORE_SOURCE_DIR, PLUGIN_DIR, PLUGIN_PACKAGE_DIR, PUBLISHED_PACKAGES, pluginFromSources } from './workspace-layout';
 
 /** The code a target runs: what its cache key must follow. */
 export interface TargetCode {
@@ -27,9 +27,10 @@ interface ExecutorsJson {
  * cached by file content; the caller saves `cache`), so an import added today is an input today.
  */
 export function executorCode(workspaceRoot: string, cache = RuntimeImportsCache.open(workspaceRoot)): ExecutorCode {
+  const declared = declaredPackages(workspaceRoot);
+  if (!pluginFromSources) return installedExecutorCode(declared);
   const pluginDir = path.join(workspaceRoot, PLUGIN_DIR);
   const { executors } = JSON.parse(readFileSync(path.join(pluginDir, 'executors.json'), 'utf8')) as ExecutorsJson;
-  const declared = declaredPackages(workspaceRoot);
   const options = workspaceImportOptions(workspaceRoot, cache);
   const code: Record<string, TargetCode> = {};
   for (const [name, executor] of Object.entries(executors)) {
@@ -45,6 +46,16 @@ export function executorCode(workspaceRoot: string, cache = RuntimeImportsCache.
   return code;
 }
 
+/**
+ * The installed plugin: every executor runs code from the two published packages, so their locked versions (and
+ * the packages they depend on, which those versions pin) are the code inputs.
+ */
+function installedExecutorCode(declared: ReadonlySet<string>): ExecutorCode {
+  const { executors } = JSON.parse(readFileSync(path.join(PLUGIN_PACKAGE_DIR, 'executors.json'), 'utf8')) as ExecutorsJson;
+  const packages = PUBLISHED_PACKAGES.filter((name) => declared.has(name));
+  return Object.fromEntries(Object.keys(executors).map((name) => [name, { files: [], packages }]));
+}
+
 /** How the workspace's sources import each other: `@nx-tinyml/core/…` is the library's source folder. */
 export function workspaceImportOptions(workspaceRoot: string, cache: RuntimeImportsCache) {
   return {
@@ -57,7 +68,7 @@ export function workspaceImportOptions(workspaceRoot: string, cache: RuntimeImpo
  * The root package.json's dependencies of every kind: the packages Nx knows from the lockfile. An
  * `externalDependencies` input naming any other package would make Nx refuse the target.
  */
-function declaredPackages(workspaceRoot: string): Set<string> {
+export function declaredPackages(workspaceRoot: string): Set<string> {
   const manifest = JSON.parse(readFileSync(path.join(workspaceRoot, 'package.json'), 'utf8')) as Record<string, Record<string, string> | undefined>;
   return new Set(['dependencies', 'devDependencies', 'optionalDependencies'].flatMap((kind) => Object.keys(manifest[kind] ?? {})));
 }

@@ -4,7 +4,8 @@ import * as path from 'node:path';
 import { importClosure } from '@nx-tinyml/core/common/import-graph';
 import { workspaceImportOptions } from './executor-code';
 import type { RuntimeImportsCache } from './runtime-imports-cache';
-import { CORE_SOURCE_DIR, PLUGIN_DIR } from './workspace-layout';
+import { packageResourceRoot } from '@nx-tinyml/core/common/workspace';
+import { CORE_SOURCE_DIR, PLUGIN_DIR, PLUGIN_PACKAGE_DIR, pluginFromSources } from './workspace-layout';
 
 /** Where stage params are computed: the library's spec reading and the plugin's file writer. */
 const PARAMS_CODE = [`${CORE_SOURCE_DIR}/spec/stage-params.ts`, `${PLUGIN_DIR}/src/plugin/stage-params-files.ts`];
@@ -16,16 +17,23 @@ const PARAMS_CODE = [`${CORE_SOURCE_DIR}/spec/stage-params.ts`, `${PLUGIN_DIR}/s
  */
 export function paramsInputsDigest(workspaceRoot: string, cache: RuntimeImportsCache): string {
   const hash = createHash('sha1');
-  const { files } = importClosure(
-    PARAMS_CODE.map((file) => path.join(workspaceRoot, file)),
-    workspaceImportOptions(workspaceRoot, cache),
-  );
-  for (const file of files) hash.update(`${path.relative(workspaceRoot, file)}\0${cache.contentDigest(file)}\0`);
-  const boardsDir = path.join(workspaceRoot, 'firmware', 'boards');
-  const boards = existsSync(boardsDir) ? readdirSync(boardsDir).sort() : [];
-  for (const board of boards) {
-    const file = path.join(boardsDir, board, 'board.yaml');
-    if (existsSync(file)) hash.update(`board ${board}\0${cache.contentDigest(file)}\0`);
+  if (pluginFromSources) {
+    const { files } = importClosure(
+      PARAMS_CODE.map((file) => path.join(workspaceRoot, file)),
+      workspaceImportOptions(workspaceRoot, cache),
+    );
+    for (const file of files) hash.update(`${path.relative(workspaceRoot, file)}\0${cache.contentDigest(file)}\0`);
+  } else {
+    // the installed build: its package manifest (name and version) stands for its code
+    hash.update(`plugin\0${cache.contentDigest(path.join(PLUGIN_PACKAGE_DIR, 'package.json'))}\0`);
+  }
+  const boardDirs = [path.join(workspaceRoot, 'firmware', 'boards'), path.join(packageResourceRoot, 'firmware', 'boards')];
+  for (const boardsDir of [...new Set(boardDirs)]) {
+    const boards = existsSync(boardsDir) ? readdirSync(boardsDir).sort() : [];
+    for (const board of boards) {
+      const file = path.join(boardsDir, board, 'board.yaml');
+      if (existsSync(file)) hash.update(`board ${board}\0${cache.contentDigest(file)}\0`);
+    }
   }
   return hash.digest('hex');
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { runtimeImports } from '@nx-tinyml/core/common/import-graph';
-import { CORE_SOURCE_DIR, PLUGIN_DATA_DIR } from './workspace-layout';
+import { IMPORT_GRAPH_FILE, runtimeImports } from '@nx-tinyml/core/common/import-graph';
+import { PLUGIN_DATA_DIR } from './workspace-layout';
 import { writeFileIfChanged } from './write-if-changed';
 
 interface CacheFile {
@@ -35,7 +35,7 @@ export class RuntimeImportsCache {
   ) {}
 
   static open(workspaceRoot: string): RuntimeImportsCache {
-    const parser = sha1(readFileSync(path.join(workspaceRoot, CORE_SOURCE_DIR, 'common/import-graph.ts'), 'utf8'));
+    const parser = sha1(readFileSync(IMPORT_GRAPH_FILE, 'utf8'));
     const file = path.join(workspaceRoot, PLUGIN_DATA_DIR, 'runtime-imports.json');
     if (memoryParser !== parser) {
       memory.clear();

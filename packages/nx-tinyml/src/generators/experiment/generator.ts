@@ -27,13 +27,19 @@ export default async function experimentGenerator(tree: Tree, options: Experimen
   if (tree.exists(file)) throw new Error(`${file} already exists`);
 
   const defaults = parseSpec(`name: ${name}\nboard: ${board}\ndataset: ${dataset}\n`, file, { workspaceRoot: tree.root });
-  const text = specText(options, defaults.window, datasetEntry(dataset, tree.root).title, loadBoardSync(tree.root, board).title);
+  const text = specText(tree, options, defaults.window, datasetEntry(dataset, tree.root).title, loadBoardSync(tree.root, board).title);
   parseSpec(text, file, { workspaceRoot: tree.root }); // what we write must load
   tree.write(file, text);
   await formatFiles(tree);
 }
 
-function specText(options: ExperimentGeneratorOptions, window: NormalizedWindow, datasetTitle: string, boardTitle: string): string {
+/** The schema for editor completion, from projects/<name>/: this repository's source, else the installed package's. */
+function schemaReference(tree: Tree): string {
+  const source = 'packages/core/src/spec/experiment.schema.json';
+  return `../../${tree.exists(source) ? source : 'node_modules/@nx-tinyml/core/src/spec/experiment.schema.json'}`;
+}
+
+function specText(tree: Tree, options: ExperimentGeneratorOptions, window: NormalizedWindow, datasetTitle: string, boardTitle: string): string {
   const windowSection: Record<string, unknown> = { mode: window.mode, sampleRateHz: window.sampleRateHz };
   if (window.lengthSeconds !== null) windowSection.lengthSeconds = window.lengthSeconds;
   if (window.mode === 'sliding') windowSection.overlap = window.overlap;
@@ -52,5 +58,5 @@ function specText(options: ExperimentGeneratorOptions, window: NormalizedWindow,
   doc.commentBefore = ` ${datasetTitle}\n on ${boardTitle}.\n Omitted settings take their defaults from the dataset and the board (README: "The spec").`;
   const channels = doc.getIn(['window', 'channels'], true) as { flow?: boolean } | undefined;
   if (channels) channels.flow = true;
-  return `# yaml-language-server: $schema=../../packages/core/src/spec/experiment.schema.json\n${doc.toString({ lineWidth: 0 })}`;
+  return `# yaml-language-server: $schema=${schemaReference(tree)}\n${doc.toString({ lineWidth: 0 })}`;
 }

@@ -1,8 +1,0 @@
-export { loadSpec, parseSpec } from './load';
-export { loadBoard, loadBoardSync, knownBoards } from './board';
-export { SpecError, formatDiagnostic } from './errors';
-export type { Diagnostic } from './errors';
-export { DATASET_IDS, DATASETS } from './datasets';
-export type { DatasetFacts } from './datasets';
-export { STAGES } from '../stages/pipeline';
-export * from './types';
