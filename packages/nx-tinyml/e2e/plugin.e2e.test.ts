@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheHit, TempWorkspace } from './temp-workspace';
@@ -166,5 +166,31 @@ describe('experiment generator', () => {
     expect(gen.exitCode).not.toBe(0);
     expect(gen.output).toMatch(/unknown board "esp32-s9".*esp32-s2/s);
     expect(existsSync(path.join(ws.root, 'projects/x'))).toBe(false);
+  });
+});
+
+describe('outputRoot (plugin option)', () => {
+  it('is where the stages and the report write, what Nx caches and what it restores', async () => {
+    ws.edit('nx.json', (t) =>
+      t.replace('"plugins": ["./packages/nx-tinyml"]', '"plugins": [{ "plugin": "./packages/nx-tinyml", "options": { "outputRoot": "out/ml" } }]'),
+    );
+    try {
+      const window = await ws.nx('run', 'fall-esp32:window');
+      expect(window.exitCode, window.output).toBe(0);
+      const manifest = path.join(ws.root, 'out/ml/fall-esp32/window/windows.json');
+      expect(existsSync(manifest)).toBe(true);
+
+      rmSync(path.join(ws.root, 'out'), { recursive: true, force: true });
+      const restored = await ws.nx('run', 'fall-esp32:window');
+      expect(restored.exitCode, restored.output).toBe(0);
+      expect(cacheHit(restored.output)).toBe(true);
+      expect(existsSync(manifest)).toBe(true);
+
+      const report = await ws.nx('run', 'fall-esp32:report');
+      expect(report.exitCode, report.output).toBe(0);
+      expect(existsSync(path.join(ws.root, 'out/ml/fall-esp32/report/report.html'))).toBe(true);
+    } finally {
+      ws.git('checkout', '--', 'nx.json');
+    }
   });
 });

@@ -1,3 +1,4 @@
+import { configuredOutputRoot } from '../plugin/output-root';
 import { existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -86,7 +87,7 @@ async function main(): Promise<void> {
     process.stderr.write('compare-experiments: no experiment to compare (nothing affected?)\n');
   }
   const sides: ComparisonSide[] = [];
-  const dist = (workspace: string, name: string) => path.join(workspace, 'dist', 'experiments', name);
+  const dist = (workspace: string, name: string) => path.join(configuredOutputRoot(workspace), name);
   if (values.base) {
     const base = await baseWorktree(root, values.base);
     const atBase = new Set(await showProjects(base.dir, []));

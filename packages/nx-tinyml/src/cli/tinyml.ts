@@ -7,6 +7,7 @@ import { runNewDataEvaluation, runPredict } from '@nx-tinyml/core/evaluate/predi
 import { loadSpec } from '@nx-tinyml/core/spec/load';
 import type { NormalizedSpec } from '@nx-tinyml/core/spec/types';
 import { skimSpec } from '../plugin/create-nodes';
+import { configuredOutputRoot } from '../plugin/output-root';
 
 const USAGE = `usage:
   tinyml evaluate-data <experiment> --data <folder> [--out <dir>] [--float-only]
@@ -39,7 +40,7 @@ async function main(argv: string[]): Promise<void> {
   if (!command || !experiment || !values.data || !['evaluate-data', 'predict'].includes(command)) throw new UserError(USAGE);
   const root = process.cwd();
   const spec = await findSpec(root, experiment);
-  const dist = path.join(root, 'dist', 'experiments', spec.name);
+  const dist = path.join(configuredOutputRoot(root), spec.name);
   const models = { cascadeDir: path.join(dist, 'train-cascade'), quantizeDir: values['float-only'] ? null : path.join(dist, 'quantize') };
   const data = path.resolve(values.data);
   if (!existsSync(data)) throw new UserError(`${values.data}: no such folder`);

@@ -10,6 +10,7 @@ import { sweepStaleTemps } from '@nx-tinyml/core/common/temp-paths';
 import { loadSpec } from '@nx-tinyml/core/spec/load';
 import type { NormalizedSpec } from '@nx-tinyml/core/spec/types';
 import { stageContract, type FingerprintedStage } from '@nx-tinyml/core/stages/pipeline';
+import { experimentOutputRoot } from './experiment-output-root';
 import { hashedParamsMismatch } from './hashed-params-check';
 
 export interface StageExecutorContext {
@@ -19,17 +20,6 @@ export interface StageExecutorContext {
   outDir: (stage: FingerprintedStage | 'search-shards' | 'evaluate-shards') => string;
   /** `dist/.journals/<name>`: trial journals, outside every cached output so they survive a restore. */
   journalDir: string;
-}
-
-/**
- * Where the project's stage outputs go: the folder above the window target's output as the plugin declared it
- * (`{workspaceRoot}/<outputRoot>/<name>/window`), so the plugin's `outputRoot` option is what Nx caches and what
- * the executors write.
- */
-export function experimentOutputRoot(root: string, project: Pick<ProjectConfiguration, 'targets'>, projectName: string): string {
-  const declared = project.targets?.window?.outputs?.[0];
-  if (declared === undefined) return path.join(root, 'dist', 'experiments', projectName);
-  return path.dirname(path.resolve(root, declared.replace('{workspaceRoot}', '.')));
 }
 
 /**

@@ -25,6 +25,9 @@ export interface TinymlPluginOptions {
   evaluateShards?: number;
 }
 
+/** Where stage outputs go unless nx.json sets the plugin's `outputRoot`. */
+export const DEFAULT_OUTPUT_ROOT = 'dist/experiments';
+
 export function normalizeOptions(options: TinymlPluginOptions | undefined): Required<TinymlPluginOptions> {
   const count = (key: 'searchShards' | 'searchRounds' | 'evaluateShards', fallback: number, min: number, max: number): number => {
     const value = options?.[key] ?? fallback;
@@ -34,7 +37,7 @@ export function normalizeOptions(options: TinymlPluginOptions | undefined): Requ
     return value;
   };
   return {
-    outputRoot: (options?.outputRoot ?? 'dist/experiments').replace(/\/+$/, ''),
+    outputRoot: (options?.outputRoot ?? DEFAULT_OUTPUT_ROOT).replace(/\/+$/, ''),
     searchShards: count('searchShards', 0, 0, 64),
     searchRounds: count('searchRounds', 4, 1, 16),
     evaluateShards: count('evaluateShards', 2, 0, 64),

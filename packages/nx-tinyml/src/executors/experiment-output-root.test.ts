@@ -3,7 +3,7 @@ import { normalizeOptions, stageTargets } from '../plugin/targets';
 
 const noCode = { files: [], packages: [] };
 const code = new Proxy({}, { get: () => noCode });
-import { experimentOutputRoot } from './run-stage';
+import { experimentOutputRoot } from './experiment-output-root';
 
 const experiment = { name: 'fall-esp32', root: 'projects/fall-esp32', board: 'esp32-s2', dataset: 'sisfall' };
 
