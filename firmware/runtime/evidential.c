@@ -29,3 +29,16 @@ int32_t tinyml_exit_decision(int32_t max_u_q15, int32_t threshold_q15, int32_t i
 {
     return is_last_exit || max_u_q15 <= threshold_q15;
 }
+
+int32_t tinyml_evidential_decision(const int32_t *p_q15, const uint8_t *present, int32_t events)
+{
+    int32_t best = 0;
+    int32_t best_p = -1;
+    for (int32_t j = 0; j < events; j++) {
+        if (present[j] && p_q15[j] > best_p) {
+            best = j + 1;
+            best_p = p_q15[j];
+        }
+    }
+    return best;
+}

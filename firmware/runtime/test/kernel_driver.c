@@ -3,7 +3,9 @@
  * kernel name; arrays are a length followed by that many values. Writes one line per case: the results, space
  * separated. packages/core/src/quantize/c-runtime.test.ts generates the cases, runs this under ASan/UBSan and
  * compares every line with the TypeScript reference. Buffers are allocated to their exact size so that any
- * out-of-bounds access is an ASan error.
+ * out-of-bounds access is an ASan error. The kernels' cases are generated from the runtime's interface table
+ * (packages/core/src/quantize/c-kernel-abi.ts, whose driverCaseLine writes their input lines); the cases below them
+ * test helpers and composite behaviour the table does not describe.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +28,8 @@ static int32_t read_i32(void)
     return (int32_t)read_int();
 }
 
-/* Reads a length-prefixed array into a buffer of exactly that many elements (at least one byte allocated). */
+/* Reads a length-prefixed array into a buffer of exactly that many elements (at least one byte allocated), so any
+   access past what the case gave is an ASan error. */
 static int8_t *read_i8s(int32_t *count)
 {
     const int32_t n = read_i32();
@@ -40,12 +43,28 @@ static int8_t *read_i8s(int32_t *count)
     return values;
 }
 
-static int32_t *read_i32s(void)
+static int16_t *read_i16s(int32_t *count)
+{
+    const int32_t n = read_i32();
+    int16_t *values = malloc(n > 0 ? sizeof(int16_t) * (size_t)n : 1u);
+    for (int32_t i = 0; i < n; i++) {
+        values[i] = (int16_t)read_int();
+    }
+    if (count) {
+        *count = n;
+    }
+    return values;
+}
+
+static int32_t *read_i32s(int32_t *count)
 {
     const int32_t n = read_i32();
     int32_t *values = malloc(n > 0 ? sizeof(int32_t) * (size_t)n : 1u);
     for (int32_t i = 0; i < n; i++) {
         values[i] = read_i32();
+    }
+    if (count) {
+        *count = n;
     }
     return values;
 }
@@ -58,46 +77,314 @@ static void print_i8s(const int8_t *values, int32_t n)
     printf("\n");
 }
 
-static int8_t *output_buffer(int32_t n)
+/* Exactly n elements (at least one byte), for the same reason as the readers. */
+static void *buffer(int32_t n, size_t element)
 {
-    return malloc(n > 0 ? (size_t)n : 1u);
+    return malloc(n > 0 ? element * (size_t)n : 1u);
 }
 
-/* Common tail of the linear kernels: weights, bias, multiplier, shift, then the op header. */
-struct linear {
-    int8_t *weights;
-    int32_t *bias;
-    int32_t *multiplier;
-    int32_t *shift;
-    int32_t input_zero_point, output_zero_point, act_min, act_max;
-};
-
-static struct linear read_linear(void)
+/* A case that gives an array shorter than the table says the function reads is a bug in the case, not the kernel. */
+static void require_length(const char *name, const char *param, int32_t given, int32_t needed)
 {
-    struct linear l;
-    l.weights = read_i8s(NULL);
-    l.bias = read_i32s();
-    l.multiplier = read_i32s();
-    l.shift = read_i32s();
-    l.input_zero_point = read_i32();
-    l.output_zero_point = read_i32();
-    l.act_min = read_i32();
-    l.act_max = read_i32();
-    return l;
+    if (given < needed) {
+        fprintf(stderr, "kernel_driver: %s: %s has %d elements, the function reads %d\n", name, param, given, needed);
+        exit(2);
+    }
 }
 
-static void free_linear(struct linear *l)
+/* BEGIN GENERATED driver cases: npm run gen:c-abi writes this block from packages/core/src/quantize/c-kernel-abi.ts; do not edit. */
+/* Runs the case `name` if the table has it (reading its data, printing its output); returns 0 otherwise. */
+static int32_t run_table_case(const char *name)
 {
-    free(l->weights);
-    free(l->bias);
-    free(l->multiplier);
-    free(l->shift);
+    if (strcmp(name, "conv1d") == 0) {
+        int32_t input_count;
+        int8_t *input = read_i8s(&input_count);
+        const int32_t in_length = read_i32();
+        const int32_t in_channels = read_i32();
+        int32_t weights_count;
+        int8_t *weights = read_i8s(&weights_count);
+        int32_t bias_count;
+        int32_t *bias = read_i32s(&bias_count);
+        int32_t multiplier_count;
+        int32_t *multiplier = read_i32s(&multiplier_count);
+        int32_t shift_count;
+        int32_t *shift = read_i32s(&shift_count);
+        const int32_t input_zero_point = read_i32();
+        const int32_t output_zero_point = read_i32();
+        const int32_t act_min = read_i32();
+        const int32_t act_max = read_i32();
+        const int32_t kernel = read_i32();
+        const int32_t stride = read_i32();
+        const int32_t pad_before = read_i32();
+        const int32_t filters = read_i32();
+        const int32_t out_length = read_i32();
+        require_length("conv1d", "input", input_count, in_length * in_channels);
+        require_length("conv1d", "weights", weights_count, kernel * in_channels * filters);
+        require_length("conv1d", "bias", bias_count, filters);
+        require_length("conv1d", "multiplier", multiplier_count, filters);
+        require_length("conv1d", "shift", shift_count, filters);
+        int8_t *output = buffer(out_length * filters, sizeof(int8_t));
+        tinyml_conv1d_s8(input, in_length, in_channels, weights, bias, multiplier, shift, input_zero_point,
+                         output_zero_point, act_min, act_max, kernel, stride, pad_before, filters, out_length, output);
+        print_i8s(output, out_length * filters);
+        free(input);
+        free(weights);
+        free(bias);
+        free(multiplier);
+        free(shift);
+        free(output);
+        return 1;
+    }
+    if (strcmp(name, "depthwise1d") == 0) {
+        int32_t input_count;
+        int8_t *input = read_i8s(&input_count);
+        const int32_t in_length = read_i32();
+        const int32_t channels = read_i32();
+        int32_t weights_count;
+        int8_t *weights = read_i8s(&weights_count);
+        int32_t bias_count;
+        int32_t *bias = read_i32s(&bias_count);
+        int32_t multiplier_count;
+        int32_t *multiplier = read_i32s(&multiplier_count);
+        int32_t shift_count;
+        int32_t *shift = read_i32s(&shift_count);
+        const int32_t input_zero_point = read_i32();
+        const int32_t output_zero_point = read_i32();
+        const int32_t act_min = read_i32();
+        const int32_t act_max = read_i32();
+        const int32_t kernel = read_i32();
+        const int32_t stride = read_i32();
+        const int32_t pad_before = read_i32();
+        const int32_t out_length = read_i32();
+        require_length("depthwise1d", "input", input_count, in_length * channels);
+        require_length("depthwise1d", "weights", weights_count, kernel * channels);
+        require_length("depthwise1d", "bias", bias_count, channels);
+        require_length("depthwise1d", "multiplier", multiplier_count, channels);
+        require_length("depthwise1d", "shift", shift_count, channels);
+        int8_t *output = buffer(out_length * channels, sizeof(int8_t));
+        tinyml_depthwise1d_s8(input, in_length, channels, weights, bias, multiplier, shift, input_zero_point,
+                              output_zero_point, act_min, act_max, kernel, stride, pad_before, out_length, output);
+        print_i8s(output, out_length * channels);
+        free(input);
+        free(weights);
+        free(bias);
+        free(multiplier);
+        free(shift);
+        free(output);
+        return 1;
+    }
+    if (strcmp(name, "pointwise1d") == 0) {
+        int32_t input_count;
+        int8_t *input = read_i8s(&input_count);
+        const int32_t length = read_i32();
+        const int32_t in_channels = read_i32();
+        int32_t weights_count;
+        int8_t *weights = read_i8s(&weights_count);
+        int32_t bias_count;
+        int32_t *bias = read_i32s(&bias_count);
+        int32_t multiplier_count;
+        int32_t *multiplier = read_i32s(&multiplier_count);
+        int32_t shift_count;
+        int32_t *shift = read_i32s(&shift_count);
+        const int32_t input_zero_point = read_i32();
+        const int32_t output_zero_point = read_i32();
+        const int32_t act_min = read_i32();
+        const int32_t act_max = read_i32();
+        const int32_t filters = read_i32();
+        require_length("pointwise1d", "input", input_count, length * in_channels);
+        require_length("pointwise1d", "weights", weights_count, in_channels * filters);
+        require_length("pointwise1d", "bias", bias_count, filters);
+        require_length("pointwise1d", "multiplier", multiplier_count, filters);
+        require_length("pointwise1d", "shift", shift_count, filters);
+        int8_t *output = buffer(length * filters, sizeof(int8_t));
+        tinyml_pointwise1d_s8(input, length, in_channels, weights, bias, multiplier, shift, input_zero_point,
+                              output_zero_point, act_min, act_max, filters, output);
+        print_i8s(output, length * filters);
+        free(input);
+        free(weights);
+        free(bias);
+        free(multiplier);
+        free(shift);
+        free(output);
+        return 1;
+    }
+    if (strcmp(name, "dense") == 0) {
+        int32_t input_count;
+        int8_t *input = read_i8s(&input_count);
+        const int32_t inputs = read_i32();
+        int32_t weights_count;
+        int8_t *weights = read_i8s(&weights_count);
+        int32_t bias_count;
+        int32_t *bias = read_i32s(&bias_count);
+        int32_t multiplier_count;
+        int32_t *multiplier = read_i32s(&multiplier_count);
+        int32_t shift_count;
+        int32_t *shift = read_i32s(&shift_count);
+        const int32_t input_zero_point = read_i32();
+        const int32_t output_zero_point = read_i32();
+        const int32_t act_min = read_i32();
+        const int32_t act_max = read_i32();
+        const int32_t units = read_i32();
+        require_length("dense", "input", input_count, inputs);
+        require_length("dense", "weights", weights_count, inputs * units);
+        require_length("dense", "bias", bias_count, units);
+        require_length("dense", "multiplier", multiplier_count, units);
+        require_length("dense", "shift", shift_count, units);
+        int8_t *output = buffer(units, sizeof(int8_t));
+        tinyml_dense_s8(input, inputs, weights, bias, multiplier, shift, input_zero_point, output_zero_point, act_min,
+                        act_max, units, output);
+        print_i8s(output, units);
+        free(input);
+        free(weights);
+        free(bias);
+        free(multiplier);
+        free(shift);
+        free(output);
+        return 1;
+    }
+    if (strcmp(name, "maxpool1d") == 0) {
+        int32_t input_count;
+        int8_t *input = read_i8s(&input_count);
+        const int32_t channels = read_i32();
+        const int32_t pool = read_i32();
+        const int32_t stride = read_i32();
+        const int32_t out_length = read_i32();
+        require_length("maxpool1d", "input", input_count, ((out_length - 1) * stride + pool) * channels);
+        int8_t *output = buffer(out_length * channels, sizeof(int8_t));
+        tinyml_maxpool1d_s8(input, channels, pool, stride, out_length, output);
+        print_i8s(output, out_length * channels);
+        free(input);
+        free(output);
+        return 1;
+    }
+    if (strcmp(name, "avgpool1d") == 0) {
+        int32_t input_count;
+        int8_t *input = read_i8s(&input_count);
+        const int32_t channels = read_i32();
+        const int32_t pool = read_i32();
+        const int32_t stride = read_i32();
+        const int32_t out_length = read_i32();
+        require_length("avgpool1d", "input", input_count, ((out_length - 1) * stride + pool) * channels);
+        int8_t *output = buffer(out_length * channels, sizeof(int8_t));
+        tinyml_avgpool1d_s8(input, channels, pool, stride, out_length, output);
+        print_i8s(output, out_length * channels);
+        free(input);
+        free(output);
+        return 1;
+    }
+    if (strcmp(name, "globalavgpool") == 0) {
+        int32_t input_count;
+        int8_t *input = read_i8s(&input_count);
+        const int32_t length = read_i32();
+        const int32_t channels = read_i32();
+        require_length("globalavgpool", "input", input_count, length * channels);
+        int8_t *output = buffer(channels, sizeof(int8_t));
+        tinyml_globalavgpool_s8(input, length, channels, output);
+        print_i8s(output, channels);
+        free(input);
+        free(output);
+        return 1;
+    }
+    if (strcmp(name, "clamp") == 0) {
+        int32_t input_count;
+        int8_t *input = read_i8s(&input_count);
+        const int32_t count = read_i32();
+        const int32_t input_zero_point = read_i32();
+        const int32_t output_zero_point = read_i32();
+        const int32_t act_min = read_i32();
+        const int32_t act_max = read_i32();
+        require_length("clamp", "input", input_count, count);
+        int8_t *output = buffer(count, sizeof(int8_t));
+        tinyml_clamp_s8(input, count, input_zero_point, output_zero_point, act_min, act_max, output);
+        print_i8s(output, count);
+        free(input);
+        free(output);
+        return 1;
+    }
+    if (strcmp(name, "gru") == 0) {
+        int32_t input_count;
+        int8_t *input = read_i8s(&input_count);
+        const int32_t steps = read_i32();
+        const int32_t in_channels = read_i32();
+        const int32_t units = read_i32();
+        int32_t kernel_count;
+        int8_t *kernel = read_i8s(&kernel_count);
+        int32_t recurrent_count;
+        int8_t *recurrent = read_i8s(&recurrent_count);
+        int32_t bias_count;
+        int32_t *bias = read_i32s(&bias_count);
+        int32_t kernel_multiplier_count;
+        int32_t *kernel_multiplier = read_i32s(&kernel_multiplier_count);
+        int32_t kernel_shift_count;
+        int32_t *kernel_shift = read_i32s(&kernel_shift_count);
+        int32_t recurrent_multiplier_count;
+        int32_t *recurrent_multiplier = read_i32s(&recurrent_multiplier_count);
+        int32_t recurrent_shift_count;
+        int32_t *recurrent_shift = read_i32s(&recurrent_shift_count);
+        const int32_t output_multiplier = read_i32();
+        const int32_t output_shift = read_i32();
+        const int32_t input_zero_point = read_i32();
+        const int32_t output_zero_point = read_i32();
+        const int32_t act_min = read_i32();
+        const int32_t act_max = read_i32();
+        const int32_t return_sequences = read_i32();
+        require_length("gru", "input", input_count, steps * in_channels);
+        require_length("gru", "kernel", kernel_count, in_channels * 3 * units);
+        require_length("gru", "recurrent", recurrent_count, units * 3 * units);
+        require_length("gru", "bias", bias_count, 6 * units);
+        require_length("gru", "kernel_multiplier", kernel_multiplier_count, 3 * units);
+        require_length("gru", "kernel_shift", kernel_shift_count, 3 * units);
+        require_length("gru", "recurrent_multiplier", recurrent_multiplier_count, 3 * units);
+        require_length("gru", "recurrent_shift", recurrent_shift_count, 3 * units);
+        int16_t *state = buffer(units, sizeof(int16_t));
+        int32_t *gates = buffer(6 * units, sizeof(int32_t));
+        int8_t *output = buffer((return_sequences ? steps : 1) * units, sizeof(int8_t));
+        tinyml_gru_s8(input, steps, in_channels, units, kernel, recurrent, bias, kernel_multiplier, kernel_shift,
+                      recurrent_multiplier, recurrent_shift, output_multiplier, output_shift, input_zero_point,
+                      output_zero_point, act_min, act_max, return_sequences, state, gates, output);
+        print_i8s(output, (return_sequences ? steps : 1) * units);
+        free(input);
+        free(kernel);
+        free(recurrent);
+        free(bias);
+        free(kernel_multiplier);
+        free(kernel_shift);
+        free(recurrent_multiplier);
+        free(recurrent_shift);
+        free(state);
+        free(gates);
+        free(output);
+        return 1;
+    }
+    if (strcmp(name, "raw_input") == 0) {
+        int32_t raw_count;
+        int16_t *raw = read_i16s(&raw_count);
+        const int32_t samples = read_i32();
+        const int32_t channels = read_i32();
+        int32_t conversion_count;
+        int32_t *conversion = read_i32s(&conversion_count);
+        const int32_t zero_point = read_i32();
+        require_length("raw_input", "raw", raw_count, samples * channels);
+        require_length("raw_input", "conversion", conversion_count, 3 * channels);
+        int8_t *output = buffer(samples * channels, sizeof(int8_t));
+        tinyml_input_from_raw_s16(raw, samples, channels, conversion, zero_point, output);
+        print_i8s(output, samples * channels);
+        free(raw);
+        free(conversion);
+        free(output);
+        return 1;
+    }
+    return 0;
 }
+/* END GENERATED driver cases */
 
 int main(void)
 {
     char name[32];
     while (scanf("%31s", name) == 1) {
+        if (run_table_case(name)) {
+            continue;
+        }
         if (strcmp(name, "srdhm") == 0) {
             const int32_t a = read_i32();
             const int32_t b = read_i32();
@@ -119,108 +406,6 @@ int main(void)
             const int32_t lo = read_i32();
             const int32_t hi = read_i32();
             printf("%d\n", tinyml_requantize_s8(acc, m, s, zp, lo, hi));
-        } else if (strcmp(name, "conv1d") == 0 || strcmp(name, "depthwise1d") == 0) {
-            const int conv = strcmp(name, "conv1d") == 0;
-            const int32_t in_length = read_i32();
-            const int32_t channels = read_i32();
-            const int32_t kernel = read_i32();
-            const int32_t stride = read_i32();
-            const int32_t pad_before = read_i32();
-            const int32_t out_channels = read_i32();
-            const int32_t out_length = read_i32();
-            int8_t *input = read_i8s(NULL);
-            struct linear l = read_linear();
-            int8_t *output = output_buffer(out_length * out_channels);
-            if (conv) {
-                tinyml_conv1d_s8(input, in_length, channels, l.weights, l.bias, l.multiplier, l.shift, l.input_zero_point,
-                                 l.output_zero_point, l.act_min, l.act_max, kernel, stride, pad_before, out_channels, out_length, output);
-            } else {
-                tinyml_depthwise1d_s8(input, in_length, channels, l.weights, l.bias, l.multiplier, l.shift, l.input_zero_point,
-                                      l.output_zero_point, l.act_min, l.act_max, kernel, stride, pad_before, out_length, output);
-            }
-            print_i8s(output, out_length * out_channels);
-            free(input);
-            free(output);
-            free_linear(&l);
-        } else if (strcmp(name, "pointwise1d") == 0) {
-            const int32_t length = read_i32();
-            const int32_t channels = read_i32();
-            const int32_t filters = read_i32();
-            int8_t *input = read_i8s(NULL);
-            struct linear l = read_linear();
-            int8_t *output = output_buffer(length * filters);
-            tinyml_pointwise1d_s8(input, length, channels, l.weights, l.bias, l.multiplier, l.shift, l.input_zero_point,
-                                  l.output_zero_point, l.act_min, l.act_max, filters, output);
-            print_i8s(output, length * filters);
-            free(input);
-            free(output);
-            free_linear(&l);
-        } else if (strcmp(name, "dense") == 0) {
-            const int32_t inputs = read_i32();
-            const int32_t units = read_i32();
-            int8_t *input = read_i8s(NULL);
-            struct linear l = read_linear();
-            int8_t *output = output_buffer(units);
-            tinyml_dense_s8(input, inputs, l.weights, l.bias, l.multiplier, l.shift, l.input_zero_point, l.output_zero_point,
-                            l.act_min, l.act_max, units, output);
-            print_i8s(output, units);
-            free(input);
-            free(output);
-            free_linear(&l);
-        } else if (strcmp(name, "maxpool1d") == 0 || strcmp(name, "avgpool1d") == 0) {
-            const int32_t channels = read_i32();
-            const int32_t pool = read_i32();
-            const int32_t stride = read_i32();
-            const int32_t out_length = read_i32();
-            int8_t *input = read_i8s(NULL);
-            int8_t *output = output_buffer(out_length * channels);
-            if (strcmp(name, "maxpool1d") == 0) {
-                tinyml_maxpool1d_s8(input, channels, pool, stride, out_length, output);
-            } else {
-                tinyml_avgpool1d_s8(input, channels, pool, stride, out_length, output);
-            }
-            print_i8s(output, out_length * channels);
-            free(input);
-            free(output);
-        } else if (strcmp(name, "globalavgpool") == 0) {
-            const int32_t length = read_i32();
-            const int32_t channels = read_i32();
-            int8_t *input = read_i8s(NULL);
-            int8_t *output = output_buffer(channels);
-            tinyml_globalavgpool_s8(input, length, channels, output);
-            print_i8s(output, channels);
-            free(input);
-            free(output);
-        } else if (strcmp(name, "clamp") == 0) {
-            int32_t count;
-            int8_t *input = read_i8s(&count);
-            const int32_t input_zero_point = read_i32();
-            const int32_t output_zero_point = read_i32();
-            const int32_t act_min = read_i32();
-            const int32_t act_max = read_i32();
-            int8_t *output = output_buffer(count);
-            tinyml_clamp_s8(input, count, input_zero_point, output_zero_point, act_min, act_max, output);
-            print_i8s(output, count);
-            free(input);
-            free(output);
-        } else if (strcmp(name, "raw_input") == 0) {
-            /* samples channels zero_point, {offset, multiplier, shift} per channel, then the int16 samples. */
-            const int32_t samples = read_i32();
-            const int32_t channels = read_i32();
-            const int32_t zero_point = read_i32();
-            int32_t *conversion = read_i32s();
-            int32_t *values = read_i32s();
-            int16_t *raw = malloc(sizeof(int16_t) * (size_t)(samples * channels > 0 ? samples * channels : 1));
-            for (int32_t i = 0; i < samples * channels; i++) {
-                raw[i] = (int16_t)values[i];
-            }
-            int8_t *output = output_buffer(samples * channels);
-            tinyml_input_from_raw_s16(raw, samples, channels, conversion, zero_point, output);
-            print_i8s(output, samples * channels);
-            free(conversion);
-            free(values);
-            free(raw);
-            free(output);
         } else if (strcmp(name, "activations") == 0) {
             /* sigmoid and tanh of every Q12 input in [from, to]: "s t" pairs. */
             const int64_t from = read_int();
@@ -229,46 +414,8 @@ int main(void)
                 printf(x == from ? "%d %d" : " %d %d", tinyml_sigmoid_q15((int32_t)x), tinyml_tanh_q15((int32_t)x));
             }
             printf("\n");
-        } else if (strcmp(name, "gru") == 0) {
-            const int32_t steps = read_i32();
-            const int32_t in_channels = read_i32();
-            const int32_t units = read_i32();
-            const int32_t return_sequences = read_i32();
-            int8_t *input = read_i8s(NULL);
-            int8_t *kernel = read_i8s(NULL);
-            int8_t *recurrent = read_i8s(NULL);
-            int32_t *bias = read_i32s();
-            int32_t *kernel_multiplier = read_i32s();
-            int32_t *kernel_shift = read_i32s();
-            int32_t *recurrent_multiplier = read_i32s();
-            int32_t *recurrent_shift = read_i32s();
-            const int32_t output_multiplier = read_i32();
-            const int32_t output_shift = read_i32();
-            const int32_t input_zero_point = read_i32();
-            const int32_t output_zero_point = read_i32();
-            const int32_t act_min = read_i32();
-            const int32_t act_max = read_i32();
-            const int32_t outputs = (return_sequences ? steps : 1) * units;
-            int16_t *state = malloc(sizeof(int16_t) * (size_t)units);
-            int32_t *gates = malloc(sizeof(int32_t) * (size_t)(6 * units));
-            int8_t *output = output_buffer(outputs);
-            tinyml_gru_s8(input, steps, in_channels, units, kernel, recurrent, bias, kernel_multiplier, kernel_shift,
-                          recurrent_multiplier, recurrent_shift, output_multiplier, output_shift, input_zero_point,
-                          output_zero_point, act_min, act_max, return_sequences, state, gates, output);
-            print_i8s(output, outputs);
-            free(input);
-            free(kernel);
-            free(recurrent);
-            free(bias);
-            free(kernel_multiplier);
-            free(kernel_shift);
-            free(recurrent_multiplier);
-            free(recurrent_shift);
-            free(state);
-            free(gates);
-            free(output);
         } else if (strcmp(name, "evidential") == 0) {
-            /* events, zero point, K, threshold, is_last, then the evidence: "max_u exits p_0 u_0 present_0 ...". */
+            /* events, zero point, K, threshold, is_last, then the evidence: "max_u exits decision p_0 u_0 present_0 ...". */
             const int32_t events = read_i32();
             const int32_t zero_point = read_i32();
             const int32_t one_q16 = read_i32();
@@ -279,7 +426,7 @@ int main(void)
             int32_t *u = malloc(sizeof(int32_t) * (size_t)events);
             uint8_t *present = malloc((size_t)events);
             const int32_t max_u = tinyml_evidential_head(evidence, events, zero_point, one_q16, p, u, present);
-            printf("%d %d", max_u, tinyml_exit_decision(max_u, threshold, is_last));
+            printf("%d %d %d", max_u, tinyml_exit_decision(max_u, threshold, is_last), tinyml_evidential_decision(p, present, events));
             for (int32_t e = 0; e < events; e++) {
                 printf(" %d %d %d", p[e], u[e], present[e]);
             }

@@ -1,8 +1,7 @@
-import { U_Q15_ONE, type HeadEstimate } from '../quantize/evidential';
+import { U_Q15_ONE, evidentialDecision, type HeadEstimate } from '../quantize/evidential';
 import { runQuantized } from '../quantize/interpreter';
 import { quantizeInput } from '../quantize/ptq';
 import type { QuantizedModel } from '../quantize/quantized-model';
-import { fixedPointDecision } from '../stages/quantize';
 import { PredictionSet } from '../train/cascade/predictions';
 import type { WindowSource } from '../train/window-source';
 
@@ -34,6 +33,6 @@ export function int8CascadePredictions(
 function writeEstimate(estimate: HeadEstimate, exit: number, set: PredictionSet, i: number): void {
   estimate.events.forEach((e, j) => (set.p[i * set.events + j] = e.pQ15 / U_Q15_ONE));
   set.uncertainty[i] = estimate.maxUQ15 / U_Q15_ONE;
-  set.cls[i] = fixedPointDecision(estimate.events);
+  set.cls[i] = evidentialDecision(estimate.events);
   (set.exit as Uint8Array)[i] = exit;
 }

@@ -4,6 +4,7 @@ import type { ArenaTensor } from '../model/arena-tensors';
 import type { FlashBlob } from '../quantize/flash-blob';
 import type { QuantizedModel, QuantizedOp } from '../quantize/quantized-model';
 import type { RawInputSpec } from '../quantize/raw-input';
+import { cCall } from '../quantize/c-kernel-abi';
 import { cArray, cIdentifier } from './c-syntax';
 import { predictionSize } from './emit-harness';
 
@@ -216,7 +217,7 @@ function rawInputSource(raw: RawInputSpec): string[] {
     '',
     'void tinyml_input_from_raw_samples(const int16_t *raw, int32_t samples, int8_t *input)',
     '{',
-    '  tinyml_input_from_raw_s16(raw, samples, TINYML_INPUT_CHANNELS, tinyml_input_conversion, TINYML_INPUT_ZERO_POINT, input);',
+    `  ${cCall('raw_input', { raw: 'raw', samples: 'samples', channels: 'TINYML_INPUT_CHANNELS', conversion: 'tinyml_input_conversion', zero_point: 'TINYML_INPUT_ZERO_POINT', output: 'input' })};`,
     '}',
     '',
     'void tinyml_input_from_raw(const int16_t *raw, int8_t *input)',
@@ -265,12 +266,12 @@ function alarmSource(events: number): string[] {
     '',
     'int32_t tinyml_postprocess(int32_t decision, int32_t elapsed_samples, uint8_t *alarms)',
     '{',
-    '  return tinyml_alarm_update(&tinyml_alarm_state, decision, elapsed_samples, alarms);',
+    `  return ${cCall('alarm_update', { alarm: '&tinyml_alarm_state', decision: 'decision', elapsed_samples: 'elapsed_samples', alarms: 'alarms' })};`,
     '}',
     '',
     'void tinyml_postprocess_reset(void)',
     '{',
-    '  tinyml_alarm_reset(&tinyml_alarm_state);',
+    `  ${cCall('alarm_reset', { alarm: '&tinyml_alarm_state' })};`,
     '}',
     '',
   ];
@@ -294,21 +295,13 @@ function exitFunction(exitTable: number, events: number, exits: number): string[
     `  const int32_t *row = BLOB_S32(${exitTable}) + 2 * k;`,
     '  tinyml_exit_result_t *out = &result->exits[k];',
     `  for (int32_t i = 0; i < ${2 * events}; i++) out->evidence[i] = evidence[i];`,
-    `  out->max_u_q15 = tinyml_evidential_head(evidence, ${events}, zero_point, row[0], out->p_q15, out->u_q15, out->present);`,
-    `  out->takes = tinyml_exit_decision(out->max_u_q15, row[1], k == ${exits - 1});`,
+    `  out->max_u_q15 = ${cCall('evidential_head', { evidence: 'evidence', events, zero_point: 'zero_point', evidence_one_q16: 'row[0]', p_q15: 'out->p_q15', u_q15: 'out->u_q15', present: 'out->present' })};`,
+    `  out->takes = ${cCall('exit_decision', { max_u_q15: 'out->max_u_q15', threshold_q15: 'row[1]', is_last_exit: `k == ${exits - 1}` })};`,
     '  result->exits_evaluated = k + 1;',
     '  TINYML_EXIT_HOOK(k);',
     '  if (out->takes && result->exit_taken < 0) {',
-    '    int32_t best = 0;',
-    '    int32_t best_p = -1;',
-    `    for (int32_t j = 0; j < ${events}; j++) {`,
-    '      if (out->present[j] && out->p_q15[j] > best_p) {',
-    '        best = j + 1;',
-    '        best_p = out->p_q15[j];',
-    '      }',
-    '    }',
     '    result->exit_taken = k;',
-    '    result->decision = best;',
+    `    result->decision = ${cCall('evidential_decision', { p_q15: 'out->p_q15', present: 'out->present', events })};`,
     `    for (int32_t i = 0; i < ${2 * events}; i++) result->output[i] = evidence[i];`,
     '  }',
     '  return out->takes && !run_all_exits;',
@@ -318,41 +311,96 @@ function exitFunction(exitTable: number, events: number, exits: number): string[
 }
 
 function kernelCall(op: QuantizedOp, at: (name: string) => number, tensor: (t: number) => string, arena: (id: string) => number): string[] {
-  const src = tensor(op.input);
-  const dst = tensor(op.index + 1);
+  const input = tensor(op.input);
+  const output = tensor(op.index + 1);
   const s = (part: string) => at(`op${op.index}.${part}`);
   const [inLength, inChannels] = op.inputShape;
   const [outLength, outChannels] = op.outputShape;
-  const head = (h: number) => `BLOB_S32(${h})[0], BLOB_S32(${h})[1], BLOB_S32(${h})[2], BLOB_S32(${h})[3]`;
-  const requant = () => `BLOB_S8(${s('weights')}), BLOB_S32(${s('bias')}), BLOB_S32(${s('multiplier')}), BLOB_S32(${s('shift')}), ${head(s('header'))}`;
+  // The op header in the blob: {input_zero_point, output_zero_point, act_min, act_max}.
+  const head = (h: number) => ({
+    input_zero_point: `BLOB_S32(${h})[0]`,
+    output_zero_point: `BLOB_S32(${h})[1]`,
+    act_min: `BLOB_S32(${h})[2]`,
+    act_max: `BLOB_S32(${h})[3]`,
+  });
+  const requant = () => ({
+    weights: `BLOB_S8(${s('weights')})`,
+    bias: `BLOB_S32(${s('bias')})`,
+    multiplier: `BLOB_S32(${s('multiplier')})`,
+    shift: `BLOB_S32(${s('shift')})`,
+    ...head(s('header')),
+  });
+  const statement = (call: string) => [`  ${call};`];
   switch (op.kind) {
     case 'conv1d':
-      return [
-        `  tinyml_conv1d_s8(${src}, ${inLength}, ${inChannels}, ${requant()}, ${op.kernel}, ${op.stride}, ${op.padBefore}, ${outChannels}, ${outLength}, ${dst});`,
-      ];
+      return statement(
+        cCall('conv1d', {
+          input,
+          in_length: inLength,
+          in_channels: inChannels,
+          ...requant(),
+          kernel: op.kernel,
+          stride: op.stride,
+          pad_before: op.padBefore,
+          filters: outChannels,
+          out_length: outLength,
+          output,
+        }),
+      );
     case 'depthwise1d':
-      return [`  tinyml_depthwise1d_s8(${src}, ${inLength}, ${inChannels}, ${requant()}, ${op.kernel}, ${op.stride}, ${op.padBefore}, ${outLength}, ${dst});`];
+      return statement(
+        cCall('depthwise1d', {
+          input,
+          in_length: inLength,
+          channels: inChannels,
+          ...requant(),
+          kernel: op.kernel,
+          stride: op.stride,
+          pad_before: op.padBefore,
+          out_length: outLength,
+          output,
+        }),
+      );
     case 'pointwise1d':
-      return [`  tinyml_pointwise1d_s8(${src}, ${inLength}, ${inChannels}, ${requant()}, ${outChannels}, ${dst});`];
+      return statement(cCall('pointwise1d', { input, length: inLength, in_channels: inChannels, ...requant(), filters: outChannels, output }));
     case 'dense':
-      return [`  tinyml_dense_s8(${src}, ${inLength * inChannels}, ${requant()}, ${outChannels}, ${dst});`];
+      return statement(cCall('dense', { input, inputs: inLength * inChannels, ...requant(), units: outChannels, output }));
     case 'maxpool1d':
     case 'avgpool1d':
-      return [`  tinyml_${op.kind}_s8(${src}, ${inChannels}, ${op.pool}, ${op.stride}, ${outLength}, ${dst});`];
+      return statement(cCall(op.kind, { input, channels: inChannels, pool: op.pool, stride: op.stride, out_length: outLength, output }));
     case 'globalavgpool':
-      return [`  tinyml_globalavgpool_s8(${src}, ${inLength}, ${inChannels}, ${dst});`];
+      return statement(cCall('globalavgpool', { input, length: inLength, channels: inChannels, output }));
     case 'relu':
     case 'relu6':
-      return [`  tinyml_clamp_s8(${src}, ${inLength * inChannels}, ${head(s('header'))}, ${dst});`];
+      return statement(cCall('clamp', { input, count: inLength * inChannels, ...head(s('header')), output }));
     case 'gru': {
       const weights = s('weights');
       const recurrent = weights + inChannels * 3 * op.units;
-      return [
-        `  tinyml_gru_s8(${src}, ${inLength}, ${inChannels}, ${op.units}, BLOB_S8(${weights}), BLOB_S8(${recurrent}), BLOB_S32(${s('bias')}),`,
-        `                BLOB_S32(${s('kernel_multiplier')}), BLOB_S32(${s('kernel_shift')}), BLOB_S32(${s('recurrent_multiplier')}), BLOB_S32(${s('recurrent_shift')}),`,
-        `                BLOB_S32(${s('output_requant')})[0], BLOB_S32(${s('output_requant')})[1], ${head(s('header'))},`,
-        `                ${op.returnSequences ? 1 : 0}, ARENA_S16(${arena(`op${op.index}.state`)}), ARENA_S32(${arena(`op${op.index}.gates`)}), ${dst});`,
-      ];
+      const call = cCall(
+        'gru',
+        {
+          input,
+          steps: inLength,
+          in_channels: inChannels,
+          units: op.units,
+          kernel: `BLOB_S8(${weights})`,
+          recurrent: `BLOB_S8(${recurrent})`,
+          bias: `BLOB_S32(${s('bias')})`,
+          kernel_multiplier: `BLOB_S32(${s('kernel_multiplier')})`,
+          kernel_shift: `BLOB_S32(${s('kernel_shift')})`,
+          recurrent_multiplier: `BLOB_S32(${s('recurrent_multiplier')})`,
+          recurrent_shift: `BLOB_S32(${s('recurrent_shift')})`,
+          output_multiplier: `BLOB_S32(${s('output_requant')})[0]`,
+          output_shift: `BLOB_S32(${s('output_requant')})[1]`,
+          ...head(s('header')),
+          return_sequences: op.returnSequences ? 1 : 0,
+          state: `ARENA_S16(${arena(`op${op.index}.state`)})`,
+          gates: `ARENA_S32(${arena(`op${op.index}.gates`)})`,
+          output,
+        },
+        { indent: '  ', breakBefore: ['kernel_multiplier', 'output_multiplier', 'return_sequences'] },
+      );
+      return statement(call);
     }
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../common/random';
-import { evidenceOneQ16, evidentialFixedPoint, evidentialHead, exitDecision, thresholdQ15 } from './evidential';
+import { evidenceOneQ16, evidentialDecision, evidentialFixedPoint, evidentialHead, exitDecision, thresholdQ15 } from './evidential';
 
 /** The float definition: α = s·a + 1, β = s·b + 1, p = α/(α+β), u = 2/(α+β). */
 function floatBeta(a: number, b: number, scale: number): { p: number; u: number } {
@@ -85,5 +85,15 @@ describe('evidentialHead and exitDecision', () => {
     }
     expect([0, 0.5, 1, 0.1].map(thresholdQ15)).toEqual([0, 16384, 32768, 3277]);
     expect(() => thresholdQ15(1.5)).toThrow(RangeError);
+  });
+});
+
+describe('the class decision (evidentialDecision, twin of tinyml_evidential_decision)', () => {
+  const event = (pQ15: number, present: boolean) => ({ pQ15, present });
+  it('is 1 + j for the present event with the highest p, the first on ties, and 0 when no event is present', () => {
+    expect(evidentialDecision([])).toBe(0);
+    expect(evidentialDecision([event(30000, false), event(16000, false)])).toBe(0);
+    expect(evidentialDecision([event(17000, true), event(30000, false), event(20000, true)])).toBe(3);
+    expect(evidentialDecision([event(20000, true), event(20000, true)])).toBe(1);
   });
 });

@@ -66,6 +66,22 @@ export function exitDecision(maxUQ15: number, thresholdQ15: number, isLastExit: 
   return isLastExit || maxUQ15 <= thresholdQ15;
 }
 
+/**
+ * The (E + 1)-class decision of a head: 0 = no event, 1 + j = the present event with the highest p_q15 (the first
+ * on ties). The firmware decides with its twin, tinyml_evidential_decision (firmware/runtime/evidential.c).
+ */
+export function evidentialDecision(events: readonly Pick<EventEstimate, 'pQ15' | 'present'>[]): number {
+  let best = 0;
+  let bestP = -1;
+  events.forEach((e, j) => {
+    if (e.present && e.pQ15 > bestP) {
+      best = j + 1;
+      bestP = e.pQ15;
+    }
+  });
+  return best;
+}
+
 /** An uncertainty threshold in [0, 1] as threshold_q15 (rounded to nearest). */
 export function thresholdQ15(uncertainty: number): number {
   if (!(uncertainty >= 0 && uncertainty <= 1)) throw new RangeError(`an uncertainty threshold must be in [0, 1], got ${uncertainty}`);

@@ -6,7 +6,7 @@
  */
 import { Random } from '../common/random';
 import { convolvedLength, samePadding } from '../model/shapes';
-import { evidentialHead, exitDecision } from './evidential';
+import { evidentialDecision, evidentialHead, exitDecision } from './evidential';
 import { sigmoidQ15, tanhQ15 } from './fixed-point-activations';
 import { quantizeGru } from './gru-quant';
 import { clampInt8 } from './kernels/clamp';
@@ -15,6 +15,7 @@ import { ChannelRequant, biasLimit } from './kernels/requant-params';
 import { INT32_MAX, INT32_MIN, multiplyByQuantizedMultiplier, requantizeToInt8, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from './requantize';
 import type { QuantizedModel } from './quantized-model';
 import { rawInputSpec, rawToInput } from './raw-input';
+import { bindCall, driverCaseLine } from './c-kernel-abi';
 import { KernelCall, driverLine, referenceOutput } from './runtime-program';
 
 export interface RuntimeCase {
@@ -411,7 +412,11 @@ export function poolCases(random: Random, count: number, sizes: { length: number
     const [lo, hi] = [random.int(256) - 128, random.int(256) - 128].sort((a, b) => a - b);
     const clamped = new Int8Array(input.length);
     clampInt8(input, input.length, zIn, zOut, lo, hi, clamped);
-    cases.push({ label: `clamp #${i}`, line: `clamp ${list(input)} ${zIn} ${zOut} ${lo} ${hi}`, expected: joined(clamped) });
+    cases.push({
+      label: `clamp #${i}`,
+      line: driverCaseLine(bindCall('clamp', { input, count: input.length, input_zero_point: zIn, output_zero_point: zOut, act_min: lo, act_max: hi })),
+      expected: joined(clamped),
+    });
   }
   return cases;
 }
@@ -508,7 +513,7 @@ export function evidentialCases(random: Random, count: number): RuntimeCase[] {
     return {
       label: `evidential #${i} events ${events} K ${oneQ16}`,
       line: `evidential ${events} ${zp} ${oneQ16} ${threshold} ${isLast ? 1 : 0} ${list(evidence)}`,
-      expected: [head.maxUQ15, exits, ...head.events.flatMap((e) => [e.pQ15, e.uQ15, e.present ? 1 : 0])].join(' '),
+      expected: [head.maxUQ15, exits, evidentialDecision(head.events), ...head.events.flatMap((e) => [e.pQ15, e.uQ15, e.present ? 1 : 0])].join(' '),
     };
   });
 }
@@ -542,7 +547,7 @@ export function rawInputCases(random: Random, count: number): RuntimeCase[] {
     const conversion = spec.channels.flatMap((c) => [c.offset, c.multiplier, c.shift]);
     return {
       label: `raw_input #${i}`,
-      line: `raw_input ${samples} ${C} ${zeroPoint} ${list(conversion)} ${list(raw)}`,
+      line: driverCaseLine(bindCall('raw_input', { raw, samples, channels: C, conversion, zero_point: zeroPoint })),
       expected: joined(rawToInput(spec, raw)),
     };
   });

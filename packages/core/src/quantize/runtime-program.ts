@@ -8,6 +8,7 @@
  * benchmark (tools/bench/kernels.ts).
  */
 import { C_PUT_INT, cArray } from '../firmware/c-syntax';
+import { bindCall, BoundCall, C_KERNELS, cCallOf, driverCaseLine, kernelOf } from './c-kernel-abi';
 import { conv1dInt8 } from './kernels/conv1d';
 import { denseInt8 } from './kernels/dense';
 import { depthwise1dInt8 } from './kernels/depthwise1d';
@@ -127,43 +128,74 @@ export function referenceOutput(call: KernelCall): Int8Array {
   }
 }
 
-const list = (values: ArrayLike<number>) => `${values.length} ${Array.from(values).join(' ')}`.trimEnd();
+/** The call's data by the runtime's parameter names (quantize/c-kernel-abi.ts): what both the driver line and the program pass. */
+export function callData(call: KernelCall): BoundCall {
+  switch (call.kind) {
+    case 'conv1d':
+    case 'depthwise1d': {
+      const window = {
+        input: call.input,
+        in_length: call.inLength,
+        kernel: call.kernel,
+        stride: call.stride,
+        pad_before: call.padBefore,
+        out_length: call.outLength,
+      };
+      return call.kind === 'conv1d'
+        ? bindCall('conv1d', { ...window, in_channels: call.channels, filters: call.outChannels, ...linearData(call.linear) })
+        : bindCall('depthwise1d', { ...window, channels: call.channels, ...linearData(call.linear) });
+    }
+    case 'pointwise1d':
+      return bindCall('pointwise1d', { input: call.input, length: call.length, in_channels: call.channels, filters: call.filters, ...linearData(call.linear) });
+    case 'dense':
+      return bindCall('dense', { input: call.input, inputs: call.inputs, units: call.units, ...linearData(call.linear) });
+    case 'gru': {
+      const r = call.requant;
+      return bindCall('gru', {
+        input: call.input,
+        steps: call.steps,
+        in_channels: call.inChannels,
+        units: call.units,
+        kernel: call.kernel,
+        recurrent: call.recurrent,
+        bias: call.bias,
+        kernel_multiplier: r.kernelMultiplier,
+        kernel_shift: r.kernelShift,
+        recurrent_multiplier: r.recurrentMultiplier,
+        recurrent_shift: r.recurrentShift,
+        output_multiplier: r.outputMultiplier,
+        output_shift: r.outputShift,
+        input_zero_point: r.inputZeroPoint,
+        output_zero_point: r.outputZeroPoint,
+        act_min: r.actMin,
+        act_max: r.actMax,
+        return_sequences: call.returnSequences ? 1 : 0,
+      });
+    }
+    case 'maxpool1d':
+    case 'avgpool1d':
+      return bindCall(call.kind, { input: call.input, channels: call.channels, pool: call.pool, stride: call.stride, out_length: call.outLength });
+    case 'globalavgpool':
+      return bindCall('globalavgpool', { input: call.input, length: call.length, channels: call.channels });
+  }
+}
 
-function linearTail(l: LinearParams): string {
-  return `${list(l.weights)} ${list(l.bias)} ${list(l.multiplier)} ${list(l.shift)} ${l.inputZeroPoint} ${l.outputZeroPoint} ${l.actMin} ${l.actMax}`;
+function linearData(l: LinearParams) {
+  return {
+    weights: l.weights,
+    bias: l.bias,
+    multiplier: l.multiplier,
+    shift: l.shift,
+    input_zero_point: l.inputZeroPoint,
+    output_zero_point: l.outputZeroPoint,
+    act_min: l.actMin,
+    act_max: l.actMax,
+  };
 }
 
 /** The call as one input line of the host driver (firmware/runtime/test/kernel_driver.c). */
 export function driverLine(call: KernelCall): string {
-  switch (call.kind) {
-    case 'conv1d':
-    case 'depthwise1d':
-      return `${call.kind} ${call.inLength} ${call.channels} ${call.kernel} ${call.stride} ${call.padBefore} ${call.outChannels} ${call.outLength} ${list(call.input)} ${linearTail(call.linear)}`;
-    case 'pointwise1d':
-      return `pointwise1d ${call.length} ${call.channels} ${call.filters} ${list(call.input)} ${linearTail(call.linear)}`;
-    case 'dense':
-      return `dense ${call.inputs} ${call.units} ${list(call.input)} ${linearTail(call.linear)}`;
-    case 'gru': {
-      const r = call.requant;
-      return [
-        `gru ${call.steps} ${call.inChannels} ${call.units} ${call.returnSequences ? 1 : 0}`,
-        list(call.input),
-        list(call.kernel),
-        list(call.recurrent),
-        list(call.bias),
-        list(r.kernelMultiplier),
-        list(r.kernelShift),
-        list(r.recurrentMultiplier),
-        list(r.recurrentShift),
-        `${r.outputMultiplier} ${r.outputShift} ${r.inputZeroPoint} ${r.outputZeroPoint} ${r.actMin} ${r.actMax}`,
-      ].join(' ');
-    }
-    case 'maxpool1d':
-    case 'avgpool1d':
-      return `${call.kind} ${call.channels} ${call.pool} ${call.stride} ${call.outLength} ${list(call.input)}`;
-    case 'globalavgpool':
-      return `globalavgpool ${call.length} ${call.channels} ${list(call.input)}`;
-  }
+  return driverCaseLine(callData(call));
 }
 
 /** MACs of a call as the cost model counts them (model/cost.ts layerMacs: padded taps included). */
@@ -186,14 +218,14 @@ export function callMacs(call: KernelCall): number {
 
 /** The C function each kind calls. */
 export const KERNEL_FUNCTION: Readonly<Record<KernelCall['kind'], string>> = {
-  conv1d: 'tinyml_conv1d_s8',
-  depthwise1d: 'tinyml_depthwise1d_s8',
-  pointwise1d: 'tinyml_pointwise1d_s8',
-  dense: 'tinyml_dense_s8',
-  gru: 'tinyml_gru_s8',
-  maxpool1d: 'tinyml_maxpool1d_s8',
-  avgpool1d: 'tinyml_avgpool1d_s8',
-  globalavgpool: 'tinyml_globalavgpool_s8',
+  conv1d: C_KERNELS.conv1d.function,
+  depthwise1d: C_KERNELS.depthwise1d.function,
+  pointwise1d: C_KERNELS.pointwise1d.function,
+  dense: C_KERNELS.dense.function,
+  gru: C_KERNELS.gru.function,
+  maxpool1d: C_KERNELS.maxpool1d.function,
+  avgpool1d: C_KERNELS.avgpool1d.function,
+  globalavgpool: C_KERNELS.globalavgpool.function,
 };
 
 /** C literals: an int32 (INT32_MIN spelled without overflow), and constant int8 / int32 arrays. */
@@ -206,41 +238,26 @@ const s8 = cInt8Array;
 const s32 = cInt32Array;
 const i32 = cInt32;
 
-/** How the project's runtime is called for `call`: the constant arrays it needs (named after prefix `p`) and the call. */
+/**
+ * How the project's runtime is called for `call`: the constant arrays it needs (named after prefix `p`) and the
+ * call. The input is the RAM copy `in`, the output `out`, scratch the program's `<kernel>_<parameter>` buffers.
+ */
 export function tinymlInvocation(call: KernelCall, p: string): KernelInvocation {
+  const bound = callData(call);
+  const kernel = kernelOf(bound.kernel);
   const data: string[] = [];
-  let invoke: string;
-  if (call.kind === 'gru') {
-    const r = call.requant;
-    data.push(s8(`${p}_kernel`, call.kernel), s8(`${p}_recurrent`, call.recurrent), s32(`${p}_bias`, call.bias));
-    data.push(s32(`${p}_km`, r.kernelMultiplier), s32(`${p}_ks`, r.kernelShift), s32(`${p}_rm`, r.recurrentMultiplier), s32(`${p}_rs`, r.recurrentShift));
-    invoke =
-      `tinyml_gru_s8(in, ${call.steps}, ${call.inChannels}, ${call.units}, ${p}_kernel, ${p}_recurrent, ${p}_bias, ${p}_km, ${p}_ks, ${p}_rm, ${p}_rs, ` +
-      `${i32(r.outputMultiplier)}, ${r.outputShift}, ${r.inputZeroPoint}, ${r.outputZeroPoint}, ${r.actMin}, ${r.actMax}, ${call.returnSequences ? 1 : 0}, gru_state, gru_gates, out)`;
-  } else if (call.kind === 'maxpool1d' || call.kind === 'avgpool1d') {
-    invoke = `tinyml_${call.kind}_s8(in, ${call.channels}, ${call.pool}, ${call.stride}, ${call.outLength}, out)`;
-  } else if (call.kind === 'globalavgpool') {
-    invoke = `tinyml_globalavgpool_s8(in, ${call.length}, ${call.channels}, out)`;
-  } else {
-    const l = call.linear;
-    data.push(s8(`${p}_weights`, l.weights), s32(`${p}_bias`, l.bias), s32(`${p}_multiplier`, l.multiplier), s32(`${p}_shift`, l.shift));
-    const tail = `${p}_weights, ${p}_bias, ${p}_multiplier, ${p}_shift, ${l.inputZeroPoint}, ${l.outputZeroPoint}, ${l.actMin}, ${l.actMax}`;
-    switch (call.kind) {
-      case 'conv1d':
-        invoke = `tinyml_conv1d_s8(in, ${call.inLength}, ${call.channels}, ${tail}, ${call.kernel}, ${call.stride}, ${call.padBefore}, ${call.outChannels}, ${call.outLength}, out)`;
-        break;
-      case 'depthwise1d':
-        invoke = `tinyml_depthwise1d_s8(in, ${call.inLength}, ${call.channels}, ${tail}, ${call.kernel}, ${call.stride}, ${call.padBefore}, ${call.outLength}, out)`;
-        break;
-      case 'pointwise1d':
-        invoke = `tinyml_pointwise1d_s8(in, ${call.length}, ${call.channels}, ${tail}, ${call.filters}, out)`;
-        break;
-      case 'dense':
-        invoke = `tinyml_dense_s8(in, ${call.inputs}, ${tail}, ${call.units}, out)`;
-        break;
-    }
+  const args: Record<string, string> = {};
+  for (const param of kernel.params) {
+    const value = bound.data[param.name];
+    if (param.role === 'output') args[param.name] = 'out';
+    else if (param.role === 'scratch') args[param.name] = `${bound.kernel}_${param.name}`;
+    else if (param.name === 'input') args[param.name] = 'in';
+    else if (typeof value === 'number') args[param.name] = i32(value);
+    else if (param.type === 'const int8_t *') data.push(s8((args[param.name] = `${p}_${param.name}`), value));
+    else if (param.type === 'const int32_t *') data.push(s32((args[param.name] = `${p}_${param.name}`), value));
+    else throw new Error(`tinymlInvocation: ${kernel.function}.${param.name} (${param.type}) is not an array the program can hold`);
   }
-  return { data, invoke };
+  return { data, invoke: cCallOf(bound.kernel, args) };
 }
 
 /** What the program prints for each call (`ok <i>` or `MISMATCH <i> <output...>`) and at the end. */

@@ -26,7 +26,7 @@ import { lowerToOps, opsBeforeExit } from '../model/ops';
 import { GOLDEN_FILE, QUANTIZED_MODEL_FILE, type GoldenVector } from './quantize';
 import { readStageOutput } from './read-stage-output';
 import type { QuantizedModel } from '../quantize/quantized-model';
-import { KERNEL_FUNCTION } from '../quantize/runtime-program';
+import { C_KERNELS, kernelForOp, OP_KERNEL_FUNCTIONS } from '../quantize/c-kernel-abi';
 
 export interface FlashTestStageInput {
   experiment: string;
@@ -45,8 +45,8 @@ export interface FlashTestStageInput {
   log?: Log;
 }
 
-/** The runtime kernels whose own instructions are counted. */
-const KERNELS = [...new Set([...Object.values(KERNEL_FUNCTION), 'tinyml_clamp_s8', 'tinyml_evidential_head'])];
+/** The runtime kernels whose own instructions are counted: every op's, and the exits' evidential head. */
+const KERNELS = [...new Set([...OP_KERNEL_FUNCTIONS, C_KERNELS.evidential_head.function])];
 
 /** The kernels that do MACs, by op kind (instructions per MAC are reported for these). */
 const MAC_KINDS = ['conv1d', 'depthwise1d', 'pointwise1d', 'dense', 'gru'] as const;
@@ -377,7 +377,7 @@ function instructionReport(run: FirmwareRun, model: QuantizedModel, vectors: Gol
   const macsByKernel: Record<string, number> = {};
   const addOps = (list: typeof ops) => {
     for (const op of list) {
-      const kernel = (MAC_KINDS as readonly string[]).includes(op.kind) ? KERNEL_FUNCTION[op.kind as (typeof MAC_KINDS)[number]] : undefined;
+      const kernel = (MAC_KINDS as readonly string[]).includes(op.kind) ? C_KERNELS[kernelForOp(op.kind)].function : undefined;
       if (kernel) macsByKernel[kernel] = (macsByKernel[kernel] ?? 0) + layerMacs(op.definition, op.inputShape, op.outputShape);
     }
   };
@@ -387,7 +387,7 @@ function instructionReport(run: FirmwareRun, model: QuantizedModel, vectors: Gol
   }
   const perMac: Record<string, number | null> & { allLinear?: number | null } = {};
   for (const kind of MAC_KINDS) {
-    const kernel = KERNEL_FUNCTION[kind];
+    const kernel = C_KERNELS[kernelForOp(kind)].function;
     const macs = macsByKernel[kernel] ?? 0;
     perMac[kind] = macs > 0 ? (counts.functions[kernel] ?? 0) / macs : null;
   }

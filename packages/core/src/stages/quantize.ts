@@ -13,7 +13,7 @@ import { estimateMemory } from '../model/memory';
 import { buildFlashBlob } from '../quantize/flash-blob';
 import { runQuantized, type InterpreterResult } from '../quantize/interpreter';
 import { quantizationErrors } from '../quantize/error-report';
-import { U_Q15_ONE, thresholdQ15 } from '../quantize/evidential';
+import { U_Q15_ONE, evidentialDecision, thresholdQ15 } from '../quantize/evidential';
 import { exportOnnx, onnxUnsupported } from '../quantize/onnx/onnx-export';
 import { quantizeInput, quantizeModel } from '../quantize/ptq';
 import { physicalToRaw, rawInputSpec, rawToInput, type RawInputSpec } from '../quantize/raw-input';
@@ -217,25 +217,12 @@ function physicalWindow(store: LoadedWindowStore<WindowManifest>, w: number): Fl
   return store.signals.subarray(from, from + store.manifest.window.length * C);
 }
 
-/** The (E + 1)-class decision from fixed-point estimates: the present event with the highest p_q15, else 0. */
-export function fixedPointDecision(events: readonly { pQ15: number; present: boolean }[]): number {
-  let best = 0;
-  let bestP = -1;
-  events.forEach((e, j) => {
-    if (e.present && e.pQ15 > bestP) {
-      best = j + 1;
-      bestP = e.pQ15;
-    }
-  });
-  return best;
-}
-
 function writeInt8Prediction(result: InterpreterResult, set: PredictionSet, i: number): void {
   const taken = result.exits.find((e) => e.exit === result.exitTaken) ?? result.exits[result.exits.length - 1];
   const E = set.events;
   taken.estimate.events.forEach((e, j) => (set.p[i * E + j] = e.pQ15 / U_Q15_ONE));
   set.uncertainty[i] = taken.estimate.maxUQ15 / U_Q15_ONE;
-  set.cls[i] = fixedPointDecision(taken.estimate.events);
+  set.cls[i] = evidentialDecision(taken.estimate.events);
   (set.exit as Uint8Array)[i] = taken.exit;
 }
 
@@ -290,7 +277,7 @@ function goldenVectors(
           takes: e.takes,
         })),
         output: Array.from(result.output),
-        decision: taken ? fixedPointDecision(taken.estimate.events) : 0,
+        decision: taken ? evidentialDecision(taken.estimate.events) : 0,
         allExits: all.exits.map((e) => ({
           exit: e.exit,
           evidence: evidenceOf(all, e.op),
