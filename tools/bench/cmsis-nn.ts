@@ -8,7 +8,7 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { KernelCall, KernelInvocation, cInt32, cInt32Array, cInt8Array } from '../../packages/core/src/quantize/runtime-program';
+import { KernelCall, KernelInvocation, cInt32, cInt32Array, cInt8Array } from '../../packages/core/testing/quantize/runtime-program';
 
 /** The CMSIS-NN checkout to benchmark against, or null (with the places looked at). */
 export function findCmsisNn(root: string): { dir: string } | { dir: null; looked: string[] } {

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { buildFirmware } from '../../packages/core/src/flash/build';
 import { runOnQemu } from '../../packages/core/src/flash/qemu-run';
 import type { QuantizedModel } from '../../packages/core/src/quantize/quantized-model';
-import { KernelCall, PROGRAM_RESULT_LINE, callMacs, emitKernelProgram } from '../../packages/core/src/quantize/runtime-program';
+import { KernelCall, PROGRAM_RESULT_LINE, callMacs, emitKernelProgram } from '../../packages/core/testing/quantize/runtime-program';
 import { loadBoard } from '../../packages/core/src/spec/board';
 import { CMSIS_SCRATCH_LINE, cmsisImplements, cmsisInvocation, cmsisNnIncludeDirs, cmsisNnSources, cmsisPreamble, findCmsisNn } from './cmsis-nn';
 import { ModelCall, modelCalls } from './model-calls';

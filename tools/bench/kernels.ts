@@ -21,7 +21,14 @@ import { Random } from '../../packages/core/src/common/random';
 import { buildFirmware } from '../../packages/core/src/flash/build';
 import { runOnQemu } from '../../packages/core/src/flash/qemu-run';
 import { quantizeGru } from '../../packages/core/src/quantize/gru-quant';
-import { KERNEL_FUNCTION, KernelCall, LinearParams, PROGRAM_RESULT_LINE, callMacs, emitKernelProgram } from '../../packages/core/src/quantize/runtime-program';
+import {
+  KERNEL_FUNCTION,
+  KernelCall,
+  LinearParams,
+  PROGRAM_RESULT_LINE,
+  callMacs,
+  emitKernelProgram,
+} from '../../packages/core/testing/quantize/runtime-program';
 import { loadBoard } from '../../packages/core/src/spec/board';
 import { compareWithCmsisNn } from './kernels-vs-cmsis';
 

@@ -4,7 +4,7 @@
  * computes for a real window (with every exit run, so every op has one). Standalone ReLU ops are not kernel calls
  * (the shipped models fuse them) and are left out.
  */
-import type { KernelCall } from '../../packages/core/src/quantize/runtime-program';
+import type { KernelCall } from '../../packages/core/testing/quantize/runtime-program';
 import { runQuantized } from '../../packages/core/src/quantize/interpreter';
 import type { QuantizedModel, QuantizedOp } from '../../packages/core/src/quantize/quantized-model';
 

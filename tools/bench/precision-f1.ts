@@ -12,7 +12,7 @@ import path from 'node:path';
 import type { WindowManifest } from '../../packages/core/src/stages/window';
 import { readWindowStore } from '../../packages/core/src/data/window-store';
 import type { ModelIR } from '../../packages/core/src/model/ir';
-import { referenceCnn } from '../../packages/core/src/model/reference';
+import { referenceCnn } from '../../packages/core/testing/reference-models';
 import { FoldData } from '../../packages/core/src/train/dataset';
 import { trainModel } from '../../packages/core/src/train/trainer';
 import type { Precision } from '../../packages/core/src/train/wasm/arena';

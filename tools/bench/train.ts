@@ -28,11 +28,11 @@ import { paramCount } from '../../packages/core/src/model/params';
 import { inferShapes } from '../../packages/core/src/model/shapes';
 import { slidingGeometry } from '../../packages/core/src/train/kernels/geometry';
 import type { Precision } from '../../packages/core/src/train/wasm/arena';
-import { referenceCnn } from '../../packages/core/src/model/reference';
+import { referenceCnn } from '../../packages/core/testing/reference-models';
 import { FoldData } from '../../packages/core/src/train/dataset';
-import { initialWeights } from '../../packages/core/src/train/engine';
+import { initialWeights } from '../../packages/core/testing/train/engine';
 import { headTargets, lossWeights } from '../../packages/core/src/train/head-targets';
-import { syntheticWindowStore } from '../../packages/core/src/train/synthetic-store';
+import { syntheticWindowStore } from '../../packages/core/testing/train/synthetic-store';
 
 const BATCH = 128;
 const ROOT = path.resolve(__dirname, '../..');
@@ -88,7 +88,7 @@ type TrainModel = (
 
 /** The same data in every thread and for both engines: seeded synthetic windows, overlapping like the real store's. */
 function trainingWindows(root: string, maxTrainWindows?: number): FoldData {
-  const { syntheticWindowStore: store } = require(path.join(root, 'packages/core/src/train/synthetic-store')) as {
+  const { syntheticWindowStore: store } = require(path.join(root, 'packages/core/testing/train/synthetic-store')) as {
     syntheticWindowStore: typeof syntheticWindowStore;
   };
   const { FoldData: Data } = require(path.join(root, 'packages/core/src/train/dataset')) as { FoldData: typeof FoldData };
@@ -132,9 +132,9 @@ function measureTwoWorkers(job: Job): Promise<number[]> {
 
 /** Stock tfjs (CPU backend): one warm-up batch of 8, then one timed batch of 128. */
 async function measureTfjs(data: FoldData, ir: ModelIR): Promise<number> {
-  const { loadTfjs } = await import('../../packages/core/src/train/tfjs/load');
-  const { buildTfjsModel } = await import('../../packages/core/src/train/tfjs/model');
-  const { TfjsTrainable } = await import('../../packages/core/src/train/tfjs/trainable');
+  const { loadTfjs } = await import('../../packages/core/testing/tfjs-oracle/load');
+  const { buildTfjsModel } = await import('../../packages/core/testing/tfjs-oracle/model');
+  const { TfjsTrainable } = await import('../../packages/core/testing/tfjs-oracle/trainable');
   const { tf } = await loadTfjs({ native: false });
   const targets = headTargets(ir, data);
   const model = new TfjsTrainable(tf, buildTfjsModel(tf, ir, initialWeights(ir, 1)), data, targets, lossWeights(data, targets, true));

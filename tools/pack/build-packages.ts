@@ -11,6 +11,7 @@ import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statS
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { importClosure } from '../../packages/core/src/common/import-graph';
+import { publishedModules } from './entry-points';
 
 const root = path.resolve(__dirname, '../..');
 
@@ -22,22 +23,6 @@ interface Manifest {
   version: string;
   description: string;
   [key: string]: unknown;
-}
-
-/** Entry points of the published code: what users, Nx and the plugin's bin scripts load. */
-function entryPoints(): string[] {
-  const plugin = path.join(root, 'packages/nx-tinyml');
-  const implementations = (file: string, key: 'executors' | 'generators') =>
-    Object.values((JSON.parse(readFileSync(path.join(plugin, file), 'utf8')) as Record<string, Record<string, Record<string, string>>>)[key]).flatMap((entry) =>
-      [entry.implementation, entry.batchImplementation, entry.factory].filter((x): x is string => x !== undefined).map((x) => path.join(plugin, `${x}.ts`)),
-    );
-  return [
-    path.join(root, 'packages/core/src/index.ts'),
-    path.join(plugin, 'src/index.ts'),
-    ...implementations('executors.json', 'executors'),
-    ...implementations('generators.json', 'generators'),
-    ...readdirSync(path.join(plugin, 'src/cli')).map((file) => path.join(plugin, 'src/cli', file)),
-  ];
 }
 
 /** Compiles the entry points and everything they import into `<build>/<package>/src/…`. */
@@ -106,9 +91,7 @@ function main(): void {
   mkdirSync(out, { recursive: true });
   const started = Date.now();
 
-  // what the entry points load at run time, worker entries loaded by path included (tsc follows only imports)
-  const loaded = importClosure(entryPoints(), { aliases: { '@nx-tinyml/core/': `${path.join(root, 'packages/core/src')}${path.sep}` } }).files;
-  compile(build, [path.join(root, 'packages/core/src/train/wasm/webassembly.d.ts'), ...loaded.filter((file) => file.endsWith('.ts'))]);
+  compile(build, publishedModules(root));
   const core = path.join(build, 'core');
   const plugin = path.join(build, 'nx-tinyml');
   copyLoadedByPath(path.join(root, 'packages/core/src'), path.join(core, 'src'));

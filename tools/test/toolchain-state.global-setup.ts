@@ -4,7 +4,7 @@
  * method the machine allows, and prints the one line saying what was skipped and why when the run ends.
  */
 import type { TestProject } from 'vitest/node';
-import { describeToolchainState, detectToolchainState, type ToolchainState } from '../../packages/core/src/flash/toolchain-state';
+import { describeToolchainState, detectToolchainState, type ToolchainState } from '../../packages/core/testing/toolchain-state';
 
 declare module 'vitest' {
   export interface ProvidedContext {

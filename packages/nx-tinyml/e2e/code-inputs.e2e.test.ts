@@ -34,7 +34,7 @@ describe('code inputs from the import graph', { timeout: 300_000 }, () => {
   it('editing a test file or test support changes no target hash', async () => {
     const before = await hashes();
     ws.edit('packages/core/src/data/windowing.test.ts', (t) => `${t}\nexport const probe = 1;\n`);
-    ws.edit('packages/core/src/quantize/kernels/test-support.ts', (t) => `${t}\nexport const probe = 1;\n`);
+    ws.edit('packages/core/testing/quantize/kernel-cases.ts', (t) => `${t}\nexport const probe = 1;\n`);
     ws.edit('packages/core/src/stages/search.test.ts', (t) => t.replace(/\n/, '\nconst probe = 1;\nvoid probe;\n'));
     expect(changed(before, await hashes())).toEqual([]);
   });

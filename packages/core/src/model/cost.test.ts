@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { layerMacs, modelCost, summarizeIR } from './cost';
 import type { ModelIR } from './ir';
 import { paramCount, paramLayout } from './params';
-import { referenceCnn } from './reference';
+import { referenceCnn } from '../../testing/reference-models';
 
 describe('parameter layout', () => {
   it('is the documented order, with running offsets', () => {

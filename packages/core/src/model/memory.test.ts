@@ -4,7 +4,7 @@ import { loadBoard } from '../spec/board';
 import type { BoardMemory } from '../spec/types';
 import type { ModelIR } from './ir';
 import { budgetProblems, defaultBudget, estimateMemory, fitsBudget, postProcessingBytes } from './memory';
-import { referenceCnn } from './reference';
+import { referenceCnn } from '../../testing/reference-models';
 
 const WORKSPACE = path.resolve(__dirname, '../../../..');
 

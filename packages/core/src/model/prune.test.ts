@@ -7,7 +7,7 @@ import { defaultBudget, estimateMemory, fitsBudget } from './memory';
 import type { BoardMemory } from '../spec/types';
 import { elementCount, paramCount, paramLayout } from './params';
 import { channelImportance, prunableLayers, pruneToFit, removeChannel } from './prune';
-import { referenceCnn } from './reference';
+import { referenceCnn } from '../../testing/reference-models';
 import { InvalidModelError, inputShapes, validateIR } from './shapes';
 
 const model = (length: number, channels: number, layers: Layer[], head: ModelIR['head'] = 'softmax'): ModelIR => ({

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { UserError } from '../common/errors';
 import type { Layer, ModelIR } from './ir';
 import { lowerToOps } from './ops';
-import { referenceCnn } from './reference';
+import { referenceCnn } from '../../testing/reference-models';
 import { InvalidModelError, convolvedLength, inferShapes, samePadding, validateIR } from './shapes';
 
 const model = (length: number, channels: number, layers: Layer[], head: ModelIR['head'] = 'sigmoid'): ModelIR => ({

@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import { deviceAlarmRule } from '../evaluate/alarms';
 import { emitModel } from '../firmware/emit-model';
 import { planModelArena } from '../model/arena-tensors';
-import { referenceCnn } from '../model/reference';
+import { referenceCnn } from '../../testing/reference-models';
 import { C_KERNELS, type CKernel, cCall, dataParams, driverCaseLine, bindCall, GENERATED_C_BLOCKS, kernelForOp, withGeneratedBlock } from './c-kernel-abi';
 import { buildFlashBlob } from './flash-blob';
 import { quantizeModel } from './ptq';
 import type { QuantizedOp } from './quantized-model';
 import { rawInputSpec } from './raw-input';
-import { TEST_MODELS, testCascadeWeights, testWeights, testWindows } from './test-models';
+import { TEST_MODELS, testCascadeWeights, testWeights, testWindows } from '../../testing/quantize/test-models';
 
 const ROOT = path.resolve(__dirname, '../../../..');
 const KERNELS = Object.entries(C_KERNELS as Readonly<Record<string, CKernel>>);

@@ -17,8 +17,8 @@ import { defaultWorkspaceRoot } from '../common/workspace';
 import { buildFirmware } from '../flash/build';
 import { runOnQemu } from '../flash/qemu-run';
 import { loadBoardSync } from '../spec/board';
-import { ALARM_PROGRAM_RESULT_LINE, alarmStreams, emitAlarmProgram } from './alarm-program';
-import { KernelCall, PROGRAM_RESULT_LINE, emitKernelProgram } from './runtime-program';
+import { ALARM_PROGRAM_RESULT_LINE, alarmStreams, emitAlarmProgram } from '../../testing/quantize/alarm-program';
+import { KernelCall, PROGRAM_RESULT_LINE, emitKernelProgram } from '../../testing/quantize/runtime-program';
 import {
   RuntimeCase,
   accumulatorBoundCases,
@@ -32,7 +32,7 @@ import {
   requantizeViaKernelCases,
   tiledConvCases,
   windowCases,
-} from './runtime-cases';
+} from '../../testing/quantize/runtime-cases';
 
 const toolchains = inject('toolchainState');
 const canRun = toolchains.crossCompilers && toolchains.qemu;

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Random } from '../common/random';
-import { alarmCase, alarmStreams } from './alarm-program';
+import { alarmCase, alarmStreams } from '../../testing/quantize/alarm-program';
 import {
   RuntimeCase,
   accumulatorBoundCases,
@@ -22,7 +22,7 @@ import {
   requantizeCases,
   requantizeViaKernelCases,
   windowCases,
-} from './runtime-cases';
+} from '../../testing/quantize/runtime-cases';
 
 /**
  * The C runtime (firmware/runtime) against the TypeScript reference, byte for byte: the driver is built with the

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { quantizationErrors } from './error-report';
 import { quantizeModel } from './ptq';
-import { TEST_MODELS, testCascadeWeights, testWindows } from './test-models';
+import { TEST_MODELS, testCascadeWeights, testWindows } from '../../testing/quantize/test-models';
 
 describe('quantizationErrors (per-tensor error of the int8 model against its float op list)', () => {
   const ir = TEST_MODELS.cascade;

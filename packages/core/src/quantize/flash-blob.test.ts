@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ModelIR } from '../model/ir';
 import { estimateMemory } from '../model/memory';
-import { referenceCnn } from '../model/reference';
+import { referenceCnn } from '../../testing/reference-models';
 import { buildFlashBlob } from './flash-blob';
 import { quantizeModel } from './ptq';
 import type { QuantizedLinearOp } from './quantized-model';
-import { TEST_MODELS, testCascadeWeights, testWeights, testWindows } from './test-models';
+import { TEST_MODELS, testCascadeWeights, testWeights, testWindows } from '../../testing/quantize/test-models';
 
 const BOARD = { memory: { sramBytes: 1 << 20, flashBytes: 1 << 22, reserveSramBytes: 0, stackBytes: 4096, runtimeCodeBytes: 12345, runtimeRamBytes: 0 } };
 

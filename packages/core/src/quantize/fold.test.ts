@@ -5,7 +5,7 @@ import { Network } from '../train/network';
 import { FloatOps } from './float-ops';
 import { foldedOpParams } from './fold';
 import { cascadeWeights } from './model-weights';
-import { TEST_MODELS, testWeights, testWindows } from './test-models';
+import { TEST_MODELS, testWeights, testWindows } from '../../testing/quantize/test-models';
 
 describe('batch-norm folding and the float op list', () => {
   it('hand case: γ scales its channel of the weights and the bias, β adds to the bias, two batch-norms in a row', () => {

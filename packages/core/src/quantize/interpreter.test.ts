@@ -2,13 +2,13 @@ import { describe, expect, it } from 'vitest';
 import type { ModelIR } from '../model/ir';
 import { Network } from '../train/network';
 import { runQuantized } from './interpreter';
-import { errorInSteps } from './kernels/test-support';
+import { errorInSteps } from '../../testing/quantize/kernel-cases';
 import { quantizeInput, quantizeModel, withExitThresholds } from './ptq';
 import { QUANTIZED_MODEL_FORMAT, QuantizedModel } from './quantized-model';
 import { dequantizeValue } from './tensor-quant';
 import { Random } from '../common/random';
 import { summarizeIR } from '../model/cost';
-import { TEST_MODELS, exitAsPlainModel, randomTestIR, testCascadeWeights, testWeights, testWindows } from './test-models';
+import { TEST_MODELS, exitAsPlainModel, randomTestIR, testCascadeWeights, testWeights, testWindows } from '../../testing/quantize/test-models';
 
 describe('runQuantized against the float training network', () => {
   for (const name of ['cnn', 'dense', 'gru'] as const) {

@@ -4,7 +4,7 @@ import { lowerToOps } from '../model/ops';
 import { quantizeInput, quantizeModel, withExitThresholds } from './ptq';
 import type { QuantizedLinearOp } from './quantized-model';
 import { multiplierToScale } from './requantize';
-import { TEST_MODELS, testCascadeWeights, testWeights, testWindows } from './test-models';
+import { TEST_MODELS, testCascadeWeights, testWeights, testWindows } from '../../testing/quantize/test-models';
 
 const cnn = TEST_MODELS.cnn;
 const cnnWeights = testWeights(cnn, 3);

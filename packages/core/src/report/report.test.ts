@@ -2,11 +2,11 @@ import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } fr
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultWorkspaceRoot } from '../common/workspace';
-import type { SamplePipeline } from '../stages/sample-pipeline';
+import type { SamplePipeline } from '../../testing/sample-pipeline';
 import { runReportStage } from '../stages/report';
 import { buildExperimentReport } from './build-report';
 import { buildComparison } from './compare';
-import { runSampleReportPipeline } from './report-fixture';
+import { runSampleReportPipeline } from '../../testing/report-fixture';
 import { reportInputsText } from './report-inputs';
 
 /** The report of the real sample pipeline (every stage but evaluate), then opened in headless Chromium. */

@@ -16,7 +16,7 @@ import { runQuantizeStage } from './quantize';
 import type { WindowManifest } from './window';
 import { runEvaluateShards, runEvaluateShardStage, shardFolds } from './evaluate-shard';
 import { runEvaluateStage } from './evaluate';
-import { runSamplePipeline, type SamplePipeline } from './sample-pipeline';
+import { runSamplePipeline, type SamplePipeline } from '../../testing/sample-pipeline';
 
 let pipeline: SamplePipeline;
 beforeAll(async () => {

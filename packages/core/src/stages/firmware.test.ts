@@ -9,7 +9,7 @@ import { estimateMemory, postProcessingBytes } from '../model/memory';
 import { runEmitFirmwareStage } from './emit-firmware';
 import { runFlashTestStage } from './flash-test';
 import { runQuantizeStage } from './quantize';
-import { runSamplePipeline, type SamplePipeline } from './sample-pipeline';
+import { runSamplePipeline, type SamplePipeline } from '../../testing/sample-pipeline';
 
 /**
  * The sample cascade through quantize, emit-firmware and flash-test on the real cross compilers, QEMU and the host;

@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { estimateMemory } from '../model/memory';
 import { readWindowStore } from '../data/window-store';
 import { runQuantized } from '../quantize/interpreter';
-import { compareWithOnnxRuntime } from '../quantize/onnx/compare-with-onnxruntime';
+import { compareWithOnnxRuntime } from '../../testing/quantize/compare-with-onnxruntime';
 import { WindowSampler } from '../train/window-source';
 import type { QuantizedModel } from '../quantize/quantized-model';
 import { rawToInput, type RawInputSpec } from '../quantize/raw-input';
 import { runQuantizeStage, type GoldenVector } from './quantize';
-import { runSamplePipeline, type SamplePipeline } from './sample-pipeline';
+import { runSamplePipeline, type SamplePipeline } from '../../testing/sample-pipeline';
 
 let pipeline: SamplePipeline;
 beforeAll(async () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NormalizedSpec } from '../spec/types';
-import { runSampleSearch, type SamplePipeline } from './sample-pipeline';
+import { runSampleSearch, type SamplePipeline } from '../../testing/sample-pipeline';
 import { runTrainCascadeStage } from './train-cascade';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../common/random';
 import { FoldData, proportionalSubsample, subsample } from './dataset';
-import { syntheticWindowStore } from './synthetic-store';
+import { syntheticWindowStore } from '../../testing/train/synthetic-store';
 
 const store = syntheticWindowStore({ subjects: 8, windowsPerSubject: 60, subjectsWithoutFalls: [1, 2], seed: 3 });
 

@@ -2,10 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Random } from '../common/random';
 import type { ModelIR } from '../model/ir';
-import { referenceCnn } from '../model/reference';
+import { referenceCnn } from '../../testing/reference-models';
 import { headLoss } from './losses';
 import { Network } from './network';
-import { buildTfjsModel } from './tfjs/model';
+import { buildTfjsModel } from '../../testing/tfjs-oracle/model';
 
 /**
  * Whole networks against tfjs: the class-weighted loss of a small batch and its gradient w.r.t. every parameter,

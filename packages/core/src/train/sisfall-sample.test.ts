@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultWorkspaceRoot } from '../common/workspace';
 import { readWindowStore } from '../data/window-store';
-import { referenceCnn } from '../model/reference';
+import { referenceCnn } from '../../testing/reference-models';
 import { parseSpec } from '../spec/load';
 import { runWindowStage, type WindowManifest } from '../stages/window';
 import { FoldData } from './dataset';

@@ -3,8 +3,8 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import type { ModelIR } from '../model/ir';
 import { FoldData } from './dataset';
-import { initialWeights } from './engine';
-import { syntheticWindowStore } from './synthetic-store';
+import { initialWeights } from '../../testing/train/engine';
+import { syntheticWindowStore } from '../../testing/train/synthetic-store';
 import { trainModel, type EpochProgress } from './trainer';
 
 /** A small CNN that can see the synthetic bursts, cheap enough to train in a test. */
@@ -57,7 +57,7 @@ describe('trainModel', () => {
     const script = `
       require('@swc-node/register');
       const { parentPort, workerData } = require('node:worker_threads');
-      const { syntheticWindowStore } = require(${JSON.stringify(path.join(__dirname, 'synthetic-store.ts'))});
+      const { syntheticWindowStore } = require(${JSON.stringify(path.join(__dirname, '../../testing/train/synthetic-store.ts'))});
       const { FoldData } = require(${JSON.stringify(path.join(__dirname, 'dataset.ts'))});
       const { trainModel } = require(${JSON.stringify(path.join(__dirname, 'trainer.ts'))});
       const store = syntheticWindowStore({ subjects: 5, windowsPerSubject: 120, seed: 5 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FoldData } from './dataset';
 import type { HeadTargets } from './head-targets';
 import type { NetworkWeights } from './network';
-import { syntheticWindowStore } from './synthetic-store';
+import { syntheticWindowStore } from '../../testing/train/synthetic-store';
 import type { TrainableModel } from './trainable';
 import { runTraining } from './training-loop';
 

@@ -6,7 +6,7 @@ import { DataFormatError } from '../../common/errors';
 import type { AdapterOptions } from '../recording';
 import { NumberScanner } from '../number-scanner';
 import { ECG5000_TEST_FILE, ECG5000_TRAIN_FILE, ecg5000Adapter, parseUcrTable } from './ecg5000';
-import { collectRecordings, fullArchiveAvailable, useDatasetRoot } from './test-support';
+import { collectRecordings, fullArchiveAvailable, useDatasetRoot } from '../../../testing/datasets';
 
 const collect = (root: string, options?: AdapterOptions) => collectRecordings(ecg5000Adapter, root, options);
 

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataFormatError } from '../../common/errors';
 import type { AdapterOptions, Recording } from '../recording';
 import { HAPT_ACTIVITIES, HAPT_TEST_USERS, haptAdapter, parseHaptLabels, parseXyzRows } from './hapt';
-import { collectRecordings, fullArchiveAvailable, useDatasetRoot } from './test-support';
+import { collectRecordings, fullArchiveAvailable, useDatasetRoot } from '../../../testing/datasets';
 
 const collect = (root: string, options?: AdapterOptions) => collectRecordings(haptAdapter, root, options);
 

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../common/errors';
 import type { AdapterOptions, Recording } from '../recording';
 import { AAMI_CLASSES, beatEvents, listRecords, MITBIH_DS1, MITBIH_DS2, mitbihAdapter } from './mitbih';
-import { collectRecordings, fullArchiveAvailable, useDatasetRoot } from './test-support';
+import { collectRecordings, fullArchiveAvailable, useDatasetRoot } from '../../../testing/datasets';
 import { annotationMnemonic, readMitAnnotations, readWfdbRecord, type WfdbAnnotation } from './wfdb';
 
 const collect = (root: string, options?: AdapterOptions) => collectRecordings(mitbihAdapter, root, options);

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { DataFormatError, UserError } from '../../common/errors';
 import type { AdapterOptions, Recording } from '../recording';
 import { sisfallAdapter } from './sisfall';
-import { collectRecordings, datasetRoot, fullArchiveAvailable } from './test-support';
+import { collectRecordings, datasetRoot, fullArchiveAvailable } from '../../../testing/datasets';
 
 const KNOWN_LINE = '  17,-179, -99, -18,-504,-352,  76,-697,-279;';
 const ALL_CHANNELS = sisfallAdapter.channels.map((channel) => channel.name);

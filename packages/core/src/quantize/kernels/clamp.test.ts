@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../common/random';
 import { activationBounds } from '../linear-quant';
 import { clampInt8 } from './clamp';
-import { dequantize, errorInSteps, floatForward, randomInt8, randomQuant } from './test-support';
+import { dequantize, errorInSteps, floatForward, randomInt8, randomQuant } from '../../../testing/quantize/kernel-cases';
 
 describe('clampInt8 (a standalone ReLU / ReLU6)', () => {
   it('hand case: ReLU clamps at the zero point, ReLU6 at round(6/s) steps above it', () => {

@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../common/random';
 import type { Activation, Conv1dLayer, Padding } from '../../model/ir';
 import { conv1dInt8 } from './conv1d';
-import { windowGeometry } from './geometry';
-import { linearCaseError } from './test-support';
+import { windowGeometry } from '../../../testing/quantize/kernel-geometry';
+import { linearCaseError } from '../../../testing/quantize/kernel-cases';
 
 // ×1 as {2^30, 1}: a multiplier that keeps accumulators as they are, for hand-checkable cases.
 const UNIT = { multiplier: [1 << 30], shift: [1] };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../common/random';
 import type { Activation, DenseLayer } from '../../model/ir';
 import { denseInt8 } from './dense';
-import { linearCaseError } from './test-support';
+import { linearCaseError } from '../../../testing/quantize/kernel-cases';
 
 describe('denseInt8', () => {
   it('hand case: reads the [T][C] input flattened row-major, weights [T·C][units]', () => {

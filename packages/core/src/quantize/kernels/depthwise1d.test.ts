@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../common/random';
 import type { Activation, DepthwiseConv1dLayer, Padding } from '../../model/ir';
 import { depthwise1dInt8 } from './depthwise1d';
-import { windowGeometry } from './geometry';
-import { linearCaseError } from './test-support';
+import { windowGeometry } from '../../../testing/quantize/kernel-geometry';
+import { linearCaseError } from '../../../testing/quantize/kernel-cases';
 
 describe('depthwise1dInt8', () => {
   it('hand case: each channel its own kernel, same padding with stride 2, per-channel multipliers', () => {

@@ -6,7 +6,7 @@ import { quantizeGru } from '../gru-quant';
 import { roundingDivideByPOT } from '../requantize';
 import { chooseActivationQuant } from '../tensor-quant';
 import { gruInt8, roundedQ15Product } from './gru';
-import { dequantize, errorInSteps, floatForward, randomFloats, randomInt8, randomQuant, valueRange } from './test-support';
+import { dequantize, errorInSteps, floatForward, randomFloats, randomInt8, randomQuant, valueRange } from '../../../testing/quantize/kernel-cases';
 
 const UNIT = 1 << 30; // with shift 1: ×1
 

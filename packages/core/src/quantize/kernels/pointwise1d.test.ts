@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../../common/random';
 import type { Activation, PointwiseConv1dLayer } from '../../model/ir';
 import { pointwise1dInt8 } from './pointwise1d';
-import { linearCaseError } from './test-support';
+import { linearCaseError } from '../../../testing/quantize/kernel-cases';
 
 describe('pointwise1dInt8', () => {
   it('hand case: a 1×1 conv is a matrix product per time step; ×0.5 rounds ties up in the high multiply', () => {

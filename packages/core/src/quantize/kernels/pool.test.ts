@@ -3,7 +3,7 @@ import { Random } from '../../common/random';
 import type { Pool1dLayer } from '../../model/ir';
 import { convolvedLength } from '../../model/shapes';
 import { avgPool1dInt8, globalAvgPoolInt8, maxPool1dInt8, roundedMean } from './pool';
-import { dequantize, errorInSteps, floatForward, randomInt8, randomQuant } from './test-support';
+import { dequantize, errorInSteps, floatForward, randomInt8, randomQuant } from '../../../testing/quantize/kernel-cases';
 
 describe('int8 pooling (raw values: the output keeps the input scale and zero point)', () => {
   it('rounds means half away from zero, as TFLite does', () => {

@@ -11,8 +11,8 @@ import { describe, expect, it } from 'vitest';
 import type { ModelWeights } from '../model-weights';
 import { quantizeModel } from '../ptq';
 import type { QuantizedModel } from '../quantized-model';
-import { TEST_MODELS, testCascadeWeights, testWeights, testWindows } from '../test-models';
-import { compareWithOnnxRuntime } from './compare-with-onnxruntime';
+import { TEST_MODELS, testCascadeWeights, testWeights, testWindows } from '../../../testing/quantize/test-models';
+import { compareWithOnnxRuntime } from '../../../testing/quantize/compare-with-onnxruntime';
 import { exportOnnx } from './onnx-export';
 
 describe('ONNX export, run by ONNX Runtime', () => {

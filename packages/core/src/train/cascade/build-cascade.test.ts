@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { exitCosts, summarizeIR } from '../../model/cost';
-import { referenceCnn } from '../../model/reference';
+import { referenceCnn } from '../../../testing/reference-models';
 import { normalizeSearchSpace } from '../../model/space-defaults';
 import { enumerateArchitectures } from '../../model/spaces';
 import { buildCascadeIR, cascadeTaps, withHead } from './build-cascade';

@@ -2,10 +2,10 @@
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { beforeAll } from 'vitest';
-import { defaultWorkspaceRoot } from '../../common/workspace';
-import { DATA_DIR_ENV, ensureDataset, MIRROR_ENV } from '../fetch';
-import type { AdapterOptions, DatasetAdapter, Recording } from '../recording';
-import { datasetEntry, type DatasetId } from '../registry';
+import { defaultWorkspaceRoot } from '../src/common/workspace';
+import { DATA_DIR_ENV, ensureDataset, MIRROR_ENV } from '../src/data/fetch';
+import type { AdapterOptions, DatasetAdapter, Recording } from '../src/data/recording';
+import { datasetEntry, type DatasetId } from '../src/data/registry';
 
 /** The repository's extraction cache (`.data/datasets`), shared by all tests and runs. */
 const CACHE_DIR = path.join(defaultWorkspaceRoot, '.data', 'datasets');

@@ -4,18 +4,25 @@
  * (the point is coverage of edges, not bulk): odd shapes, padding wider than the input, strides > 1, all-−128 and
  * all-127 inputs, extreme zero points, multipliers and shifts that saturate, biases at their accumulator bound.
  */
-import { Random } from '../common/random';
-import { convolvedLength, samePadding } from '../model/shapes';
-import { evidentialDecision, evidentialHead, exitDecision } from './evidential';
-import { sigmoidQ15, tanhQ15 } from './fixed-point-activations';
-import { quantizeGru } from './gru-quant';
-import { clampInt8 } from './kernels/clamp';
-import { gruRecurrentBiasLimit } from './kernels/gru';
-import { ChannelRequant, biasLimit } from './kernels/requant-params';
-import { INT32_MAX, INT32_MIN, multiplyByQuantizedMultiplier, requantizeToInt8, roundingDivideByPOT, saturatingRoundingDoublingHighMul } from './requantize';
-import type { QuantizedModel } from './quantized-model';
-import { rawInputSpec, rawToInput } from './raw-input';
-import { bindCall, driverCaseLine } from './c-kernel-abi';
+import { Random } from '../../src/common/random';
+import { convolvedLength, samePadding } from '../../src/model/shapes';
+import { evidentialDecision, evidentialHead, exitDecision } from '../../src/quantize/evidential';
+import { sigmoidQ15, tanhQ15 } from '../../src/quantize/fixed-point-activations';
+import { quantizeGru } from '../../src/quantize/gru-quant';
+import { clampInt8 } from '../../src/quantize/kernels/clamp';
+import { gruRecurrentBiasLimit } from '../../src/quantize/kernels/gru';
+import { ChannelRequant, biasLimit } from '../../src/quantize/kernels/requant-params';
+import {
+  INT32_MAX,
+  INT32_MIN,
+  multiplyByQuantizedMultiplier,
+  requantizeToInt8,
+  roundingDivideByPOT,
+  saturatingRoundingDoublingHighMul,
+} from '../../src/quantize/requantize';
+import type { QuantizedModel } from '../../src/quantize/quantized-model';
+import { rawInputSpec, rawToInput } from '../../src/quantize/raw-input';
+import { bindCall, driverCaseLine } from '../../src/quantize/c-kernel-abi';
 import { KernelCall, driverLine, referenceOutput } from './runtime-program';
 
 export interface RuntimeCase {

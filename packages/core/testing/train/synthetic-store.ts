@@ -1,7 +1,7 @@
-import { Random } from '../common/random';
-import { buildFolds, classWeights, imbalanceRatio } from '../data/folds';
-import { WINDOW_STORE_FORMAT, type LoadedWindowStore } from '../data/window-store';
-import type { WindowManifest } from '../stages/window';
+import { Random } from '../../src/common/random';
+import { buildFolds, classWeights, imbalanceRatio } from '../../src/data/folds';
+import { WINDOW_STORE_FORMAT, type LoadedWindowStore } from '../../src/data/window-store';
+import type { WindowManifest } from '../../src/stages/window';
 
 export interface SyntheticStoreOptions {
   subjects: number;

@@ -1,11 +1,11 @@
-import { Random } from '../common/random';
-import type { ModelIR } from '../model/ir';
-import type { FoldData } from './dataset';
-import { headTargets, lossWeights } from './head-targets';
-import type { Metrics } from './metrics';
-import { Network, type NetworkWeights } from './network';
-import { evaluateModel, trainModel } from './trainer';
-import { runTraining, score, type TrainOptions, type TrainResult } from './training-loop';
+import { Random } from '../../src/common/random';
+import type { ModelIR } from '../../src/model/ir';
+import type { FoldData } from '../../src/train/dataset';
+import { headTargets, lossWeights } from '../../src/train/head-targets';
+import type { Metrics } from '../../src/train/metrics';
+import { Network, type NetworkWeights } from '../../src/train/network';
+import { evaluateModel, trainModel } from '../../src/train/trainer';
+import { runTraining, score, type TrainOptions, type TrainResult } from '../../src/train/training-loop';
 
 /** A training backend. Both engines take and return weights in the IR's flat per-layer layout. */
 export interface Engine {
@@ -30,9 +30,9 @@ export function tfjsEngine(options: { native?: boolean } = {}): Engine {
   return {
     name: 'tfjs',
     async train(ir, data, trainOptions) {
-      const { loadTfjs } = await import('./tfjs/load');
-      const { buildTfjsModel } = await import('./tfjs/model');
-      const { TfjsTrainable } = await import('./tfjs/trainable');
+      const { loadTfjs } = await import('../tfjs-oracle/load');
+      const { buildTfjsModel } = await import('../tfjs-oracle/model');
+      const { TfjsTrainable } = await import('../tfjs-oracle/trainable');
       const { tf } = await loadTfjs(options);
       const targets = headTargets(ir, data, trainOptions.positiveClass);
       const weights = lossWeights(data, targets, trainOptions.classWeighting ?? true);
@@ -51,9 +51,9 @@ export function tfjsEngine(options: { native?: boolean } = {}): Engine {
       }
     },
     async evaluate(ir, weights, data, windows, positiveClass) {
-      const { loadTfjs } = await import('./tfjs/load');
-      const { buildTfjsModel } = await import('./tfjs/model');
-      const { TfjsTrainable } = await import('./tfjs/trainable');
+      const { loadTfjs } = await import('../tfjs-oracle/load');
+      const { buildTfjsModel } = await import('../tfjs-oracle/model');
+      const { TfjsTrainable } = await import('../tfjs-oracle/trainable');
       const { tf } = await loadTfjs(options);
       const targets = headTargets(ir, data, positiveClass);
       const model = new TfjsTrainable(tf, buildTfjsModel(tf, ir, weights), data, targets, new Array<number>(targets.classes).fill(1));

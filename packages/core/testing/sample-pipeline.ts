@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { defaultWorkspaceRoot } from '../common/workspace';
-import { parseSpec } from '../spec/load';
-import type { NormalizedSpec } from '../spec/types';
-import { runSearchStage } from './search';
-import { runTrainCascadeStage } from './train-cascade';
-import { runWindowStage } from './window';
+import { defaultWorkspaceRoot } from '../src/common/workspace';
+import { parseSpec } from '../src/spec/load';
+import type { NormalizedSpec } from '../src/spec/types';
+import { runSearchStage } from '../src/stages/search';
+import { runTrainCascadeStage } from '../src/stages/train-cascade';
+import { runWindowStage } from '../src/stages/window';
 
 /**
  * For the tests of the stages after training: the real pipeline — window, a one-candidate search, a short

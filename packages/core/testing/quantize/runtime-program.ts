@@ -7,15 +7,15 @@
  * and prints one line per call. Used by the on-QEMU bit-exactness spec (c-runtime-qemu.test.ts) and by the kernel
  * benchmark (tools/bench/kernels.ts).
  */
-import { C_PUT_INT, cArray } from '../firmware/c-syntax';
-import { bindCall, BoundCall, C_KERNELS, cCallOf, driverCaseLine, kernelOf } from './c-kernel-abi';
-import { conv1dInt8 } from './kernels/conv1d';
-import { denseInt8 } from './kernels/dense';
-import { depthwise1dInt8 } from './kernels/depthwise1d';
-import { gruInt8, GruRequant } from './kernels/gru';
-import { pointwise1dInt8 } from './kernels/pointwise1d';
-import { avgPool1dInt8, globalAvgPoolInt8, maxPool1dInt8 } from './kernels/pool';
-import type { ChannelRequant } from './kernels/requant-params';
+import { C_PUT_INT, cArray } from '../../src/firmware/c-syntax';
+import { bindCall, BoundCall, C_KERNELS, cCallOf, driverCaseLine, kernelOf } from '../../src/quantize/c-kernel-abi';
+import { conv1dInt8 } from '../../src/quantize/kernels/conv1d';
+import { denseInt8 } from '../../src/quantize/kernels/dense';
+import { depthwise1dInt8 } from '../../src/quantize/kernels/depthwise1d';
+import { gruInt8, GruRequant } from '../../src/quantize/kernels/gru';
+import { pointwise1dInt8 } from '../../src/quantize/kernels/pointwise1d';
+import { avgPool1dInt8, globalAvgPoolInt8, maxPool1dInt8 } from '../../src/quantize/kernels/pool';
+import type { ChannelRequant } from '../../src/quantize/kernels/requant-params';
 
 /** Weights, int32 biases and the per-channel requantisation of a linear kernel. */
 export interface LinearParams extends ChannelRequant {

@@ -2,13 +2,13 @@
  * Shared by the kernel tests: random int8 data, float references from the training engine's own kernels (the
  * arithmetic the model was trained with), and the error of an int8 result in output steps.
  */
-import { Random } from '../../common/random';
-import type { Layer, Shape } from '../../model/ir';
-import { elementCount, paramLayout } from '../../model/params';
-import type { LinearLayer } from '../../model/shapes';
-import { createKernel } from '../../train/create-kernel';
-import { QuantizedLinear, linearTaps, quantizeLinear } from '../linear-quant';
-import { TensorQuant, chooseActivationQuant, dequantizeValue } from '../tensor-quant';
+import { Random } from '../../src/common/random';
+import type { Layer, Shape } from '../../src/model/ir';
+import { elementCount, paramLayout } from '../../src/model/params';
+import type { LinearLayer } from '../../src/model/shapes';
+import { createKernel } from '../../src/train/create-kernel';
+import { QuantizedLinear, linearTaps, quantizeLinear } from '../../src/quantize/linear-quant';
+import { TensorQuant, chooseActivationQuant, dequantizeValue } from '../../src/quantize/tensor-quant';
 
 export function randomInt8(random: Random, n: number, low = -128, high = 127): Int8Array {
   return Int8Array.from({ length: n }, () => low + random.int(high - low + 1));

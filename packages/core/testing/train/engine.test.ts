@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ModelIR } from '../model/ir';
-import { FoldData } from './dataset';
+import type { ModelIR } from '../../src/model/ir';
+import { FoldData } from '../../src/train/dataset';
 import { initialWeights, irEngine, tfjsEngine } from './engine';
 import { syntheticWindowStore } from './synthetic-store';
-import { loadTfjs } from './tfjs/load';
+import { loadTfjs } from '../tfjs-oracle/load';
 
 const tiny: ModelIR = {
   input: { length: 120, channels: 6 },

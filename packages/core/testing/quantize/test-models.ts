@@ -3,11 +3,11 @@
  * activations, strides, padding, GRUs, a cascade), trained-looking weights from the engine's own initialisation with
  * non-zero biases and batch-norm affines, and z-scored-looking windows.
  */
-import { Random } from '../common/random';
-import type { Layer, ModelIR, Shape } from '../model/ir';
-import { inferShapes, layerOutputShape } from '../model/shapes';
-import { Network } from '../train/network';
-import type { CascadeWeights } from './model-weights';
+import { Random } from '../../src/common/random';
+import type { Layer, ModelIR, Shape } from '../../src/model/ir';
+import { inferShapes, layerOutputShape } from '../../src/model/shapes';
+import { Network } from '../../src/train/network';
+import type { CascadeWeights } from '../../src/quantize/model-weights';
 
 const conv = (filters: number, kernel: number, stride: number, padding: 'same' | 'valid', activation: 'none' | 'relu' | 'relu6'): Layer => ({
   kind: 'conv1d',

@@ -1,8 +1,8 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import type { Activation, Layer, ModelIR, Shape } from '../../model/ir';
-import { paramLayout } from '../../model/params';
-import { inferShapes, inputShapes } from '../../model/shapes';
-import type { NetworkWeights } from '../network';
+import type { Activation, Layer, ModelIR, Shape } from '../../src/model/ir';
+import { paramLayout } from '../../src/model/params';
+import { inferShapes, inputShapes } from '../../src/model/shapes';
+import type { NetworkWeights } from '../../src/train/network';
 import type { Tf } from './load';
 
 /**

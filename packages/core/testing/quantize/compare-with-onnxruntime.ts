@@ -5,14 +5,14 @@
  * (test models) and stages/quantize.test.ts (a trained cascade on real windows).
  */
 import * as ort from 'onnxruntime-node';
-import { lowerToOps } from '../../model/ops';
-import { FloatOps } from '../float-ops';
-import { foldedOpParams } from '../fold';
-import { runQuantized } from '../interpreter';
-import { cascadeWeights, ModelWeights } from '../model-weights';
-import type { QuantizedModel } from '../quantized-model';
-import { quantizeValue } from '../tensor-quant';
-import { exportOnnx, OnnxModels } from './onnx-export';
+import { lowerToOps } from '../../src/model/ops';
+import { FloatOps } from '../../src/quantize/float-ops';
+import { foldedOpParams } from '../../src/quantize/fold';
+import { runQuantized } from '../../src/quantize/interpreter';
+import { cascadeWeights, ModelWeights } from '../../src/quantize/model-weights';
+import type { QuantizedModel } from '../../src/quantize/quantized-model';
+import { quantizeValue } from '../../src/quantize/tensor-quant';
+import { exportOnnx, OnnxModels } from '../../src/quantize/onnx/onnx-export';
 
 /** Runs both exported models on the windows and compares them with the engine and the interpreter. */
 export async function compareWithOnnxRuntime(

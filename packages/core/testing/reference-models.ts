@@ -1,4 +1,4 @@
-import type { ModelIR } from './ir';
+import type { ModelIR } from '../src/model/ir';
 
 /**
  * The project's reference 1-D CNN (the prototype the training engine was measured on, DESIGN.md "Training engine"):

@@ -1,8 +1,8 @@
 import type * as tfjs from '@tensorflow/tfjs';
-import type { FoldData } from '../dataset';
-import type { HeadTargets } from '../head-targets';
-import type { NetworkWeights } from '../network';
-import type { TrainableModel } from '../trainable';
+import type { FoldData } from '../../src/train/dataset';
+import type { HeadTargets } from '../../src/train/head-targets';
+import type { NetworkWeights } from '../../src/train/network';
+import type { TrainableModel } from '../../src/train/trainable';
 import type { Tf } from './load';
 import type { TfjsModel } from './model';
 

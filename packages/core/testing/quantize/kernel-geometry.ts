@@ -1,6 +1,6 @@
-import type { Padding } from '../../model/ir';
-import { convolvedLength, samePadding } from '../../model/shapes';
-import type { WindowGeometry } from './conv1d';
+import type { Padding } from '../../src/model/ir';
+import { convolvedLength, samePadding } from '../../src/model/shapes';
+import type { WindowGeometry } from '../../src/quantize/kernels/conv1d';
 
 /** The numbers a window kernel (conv1d, depthwise1d) runs on, from the IR's padding rule (model/shapes.ts). */
 export function windowGeometry(inLength: number, channels: number, kernel: number, stride: number, padding: Padding): WindowGeometry {
