@@ -4,5 +4,5 @@ export { SpecError, formatDiagnostic } from './errors';
 export type { Diagnostic } from './errors';
 export { DATASET_IDS, DATASETS } from './datasets';
 export type { DatasetFacts } from './datasets';
-export { STAGES } from '../stages/pipeline';
+export { STAGES } from '../pipeline/stage-contracts';
 export * from './types';
