@@ -84,3 +84,16 @@ function ceilDivide(n: number, d: number): number {
   const q = floorDivide(n, d);
   return q * d === n ? q : q + 1;
 }
+
+/** The (E + 1)-class decision from fixed-point estimates: the present event with the highest p_q15, else 0. */
+export function fixedPointDecision(events: readonly { pQ15: number; present: boolean }[]): number {
+  let best = 0;
+  let bestP = -1;
+  events.forEach((e, j) => {
+    if (e.present && e.pQ15 > bestP) {
+      best = j + 1;
+      bestP = e.pQ15;
+    }
+  });
+  return best;
+}

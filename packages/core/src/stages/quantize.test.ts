@@ -8,7 +8,8 @@ import { compareWithOnnxRuntime } from '../quantize/onnx/compare-with-onnxruntim
 import { WindowSampler } from '../train/window-source';
 import type { QuantizedModel } from '../quantize/quantized-model';
 import { rawToInput, type RawInputSpec } from '../quantize/raw-input';
-import { runQuantizeStage, type GoldenVector } from './quantize';
+import type { GoldenVector } from '../quantize/quantized-files';
+import { runQuantizeStage } from './quantize';
 import { runSamplePipeline, type SamplePipeline } from './sample-pipeline';
 
 let pipeline: SamplePipeline;

@@ -1,7 +1,8 @@
 import { Random } from '../common/random';
 import { buildFolds, classWeights, imbalanceRatio } from '../data/folds';
-import { WINDOW_STORE_FORMAT, type LoadedWindowStore } from '../data/window-store';
-import type { WindowManifest } from '../stages/window';
+import { WINDOW_STORE_FORMAT } from '../data/window-manifest';
+import type { LoadedWindowStore } from '../data/window-store';
+import type { WindowManifest } from '../data/window-manifest';
 
 export interface SyntheticStoreOptions {
   subjects: number;

@@ -1,8 +1,8 @@
 import * as path from 'node:path';
-import { runEmitFirmwareStage } from '../stages/emit-firmware';
-import { runFlashTestStage } from '../stages/flash-test';
-import { runQuantizeStage } from '../stages/quantize';
-import { runSamplePipeline, type SamplePipeline } from '../stages/sample-pipeline';
+import { runEmitFirmwareStage } from './emit-firmware';
+import { runFlashTestStage } from './flash-test';
+import { runQuantizeStage } from './quantize';
+import { runSamplePipeline, type SamplePipeline } from './sample-pipeline';
 
 /**
  * For the report's tests: the real sample pipeline (window, a one-candidate search, a short train-cascade,
