@@ -22,7 +22,7 @@ export type MemoryCheck = ReturnType<typeof checkMemory>;
  * memory model estimates with board.yaml memory.runtimeRamBytes). null when the image lacks one of the model's
  * symbols, or has no .stack section (a native image's span already counts its stack: see build.ts).
  */
-export function measuredStaticRam(usage: MemoryUsage, board: BoardDefinition): { sram: number; static: number; result: number; postProcessing: number } | null {
+function measuredStaticRam(usage: MemoryUsage, board: BoardDefinition): { sram: number; static: number; result: number; postProcessing: number } | null {
   const bytesOf = (name: string) => findSymbol(usage, name)?.bytes;
   const [arena, input, result] = [bytesOf('tinyml_arena'), bytesOf('tinyml_input'), bytesOf('tinyml_result')];
   if (arena === undefined || input === undefined || result === undefined) return null;
@@ -33,14 +33,14 @@ export function measuredStaticRam(usage: MemoryUsage, board: BoardDefinition): {
 }
 
 /** The alarm state the memory model predicts on the board built for (a native run of an embedded package has 8-byte pointers). */
-export function predictedAlarmState(manifest: FirmwareManifest, model: QuantizedModel, board: BoardDefinition): number {
+function predictedAlarmState(manifest: FirmwareManifest, model: QuantizedModel, board: BoardDefinition): number {
   const events = model.ir.head === 'evidential' ? (model.ir.events ?? 0) : 0;
   return manifest.postProcessing ? postProcessingBytes(manifest.postProcessing.n, events, pointerBytes(board)) : 0;
 }
 
 const ALARM_STATE_SYMBOLS = ['tinyml_alarm_history', 'tinyml_alarm_votes', 'tinyml_alarm_hold', 'tinyml_alarm_state'];
 
-export function staticRamMessage(board: BoardDefinition, measured: number, workspaceRoot: string): string {
+function staticRamMessage(board: BoardDefinition, measured: number, workspaceRoot: string): string {
   const file = path.relative(workspaceRoot, board.file) || board.file;
   const estimate = board.memory.runtimeRamBytes;
   return (

@@ -24,7 +24,7 @@ export function writeFixedPointEstimate(estimate: HeadEstimate, exit: number, se
 }
 
 /**
- * The integer reference interpreter on `windows` fed as the device is (`deviceInput`: raw samples, integer
+ * The integer reference interpreter on `windows` fed as the device is (`inputOf`: raw samples, integer
  * normalisation), as deployed (the exit its thresholds take), and its agreement with the float predictions.
  */
 export function int8TestPredictions(
@@ -32,7 +32,7 @@ export function int8TestPredictions(
   sampler: WindowSampler,
   windows: Uint32Array,
   floatSet: PredictionSet,
-  deviceInput: (w: number) => Int8Array,
+  inputOf: (w: number) => Int8Array,
   log: Log,
 ): { set: PredictionSet; agreement: Int8Agreement } {
   const started = Date.now();
@@ -44,7 +44,7 @@ export function int8TestPredictions(
   const progress = startProgress('quantize: int8 reference on test windows', windows.length, { log: progressLog(log) });
   windows.forEach((w, i) => {
     progress.update(i);
-    const input = deviceInput(w);
+    const input = inputOf(w);
     const fromFloat = quantizeInput(model, sampler.sample(w));
     for (let k = 0; k < input.length; k++) if (input[k] === fromFloat[k]) inputBytesEqual++;
     const result = runQuantized(model, input);
