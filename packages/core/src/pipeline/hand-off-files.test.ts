@@ -76,7 +76,7 @@ const cases = [
   { file: CASCADE_MODEL_FILE, what: 'the trained cascade', producer: 'train-cascade', value: cascadeModel, write: writeCascadeModel, read: readCascadeModel },
   {
     file: FIRMWARE_MANIFEST_FILE,
-    what: 'the firmware package manifest',
+    what: 'the firmware package',
     producer: 'emit-firmware',
     value: firmwareManifest,
     write: writeFirmwareManifest,

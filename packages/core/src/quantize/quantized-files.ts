@@ -62,7 +62,7 @@ const producer = 'quantize';
 
 /** Reads `<dir>/quantized-model.json`; missing, malformed or foreign is a UserError naming it. */
 export async function readQuantizedModel(dir: string): Promise<QuantizedModel> {
-  return readJsonArtifact<QuantizedModel>(path.join(dir, QUANTIZED_MODEL_FILE), { what: 'the int8 model', producer }, (model) =>
+  return readJsonArtifact<QuantizedModel>(path.join(dir, QUANTIZED_MODEL_FILE), { what: 'the quantised model', producer }, (model) =>
     model.format !== QUANTIZED_MODEL_FORMAT
       ? `format ${JSON.stringify(model.format)}, expected "${QUANTIZED_MODEL_FORMAT}"`
       : missingFields(model, { ir: 'object', header: 'object', tensors: 'array', ops: 'array', exits: 'array' }),
