@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { WindowManifest } from '../../packages/core/src/stages/window';
+import type { WindowManifest } from '../../packages/core/src/data/window-manifest';
 import { readWindowStore } from '../../packages/core/src/data/window-store';
 import type { ModelIR } from '../../packages/core/src/model/ir';
 import { referenceCnn } from '../../packages/core/testing/reference-models';

@@ -9,7 +9,7 @@ export { knownBoards, loadBoard } from './spec/board';
 export { SpecError, formatDiagnostic, type Diagnostic } from './spec/errors';
 export type { NormalizedSpec, BoardDefinition } from './spec/types';
 export { UserError, DataFormatError, isUserError } from './common/errors';
-export { STAGES } from './stages/pipeline';
+export { STAGES } from './pipeline/stage-contracts';
 export { runWindowStage, type WindowStageInput } from './stages/window';
 export { runSearchStage, type SearchStageInput } from './stages/search';
 export { runTrainCascadeStage } from './stages/train-cascade';

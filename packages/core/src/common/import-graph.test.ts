@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { importClosure, packageName, runtimeImports } from './import-graph';
+import { importClosure, importedModules, packageName, runtimeImports } from './import-graph';
 
 const root = mkdtempSync(path.join(tmpdir(), 'nxt-import-graph-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -20,6 +20,11 @@ describe('runtime imports', () => {
   it('sees value imports, re-exports, require() and import(), not `import type`', () => {
     const text = `import type { A } from './a';\nimport { type B } from './b';\nimport { c } from './c';\nexport { d } from './d';\nexport type { E } from './e';\nrequire('./f.ts');\nvoid import('./g');`;
     expect(runtimeImports('x.ts', text)).toEqual(['./c', './d', './f.ts', './g']);
+  });
+
+  it('lists type-only imports too for a layering rule, and import() types', () => {
+    const text = `import type { A } from './a';\nimport { type B } from './b';\nimport { c } from './c';\nexport type { E } from './e';\nlet f: import('./f').F;`;
+    expect(importedModules('x.ts', text)).toEqual(['./a', './b', './c', './e', './f']);
   });
 
   it('sees files loaded by a path next to the module (worker entry points), as relative specifiers, and not folders', () => {

@@ -24,6 +24,18 @@ function typescript(): typeof TypeScript {
 
 /** Module specifiers a file loads when it runs; a file loaded by path next to it is given as `./<path>`. */
 export function runtimeImports(file: string, text: string): string[] {
+  return collectImports(file, text, false);
+}
+
+/**
+ * Every module a file names in an import or re-export, type-only ones included (`import type`, `import('…').T`):
+ * what a layering rule checks, since a type import ties a module to another's format as much as a value import.
+ */
+export function importedModules(file: string, text: string): string[] {
+  return collectImports(file, text, true);
+}
+
+function collectImports(file: string, text: string, withTypeOnly: boolean): string[] {
   const ts = typescript();
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, /\.(c|m)?js$/.test(file) ? ts.ScriptKind.JS : ts.ScriptKind.TS);
   const found: string[] = [];
@@ -38,9 +50,11 @@ export function runtimeImports(file: string, text: string): string[] {
             ts.isNamedImports(clause.namedBindings) &&
             clause.namedBindings.elements.length > 0 &&
             clause.namedBindings.elements.every((e) => e.isTypeOnly)));
-      if (!typeOnly) found.push(node.moduleSpecifier.text);
+      if (withTypeOnly || !typeOnly) found.push(node.moduleSpecifier.text);
     } else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier)) {
-      if (!node.isTypeOnly) found.push(node.moduleSpecifier.text);
+      if (withTypeOnly || !node.isTypeOnly) found.push(node.moduleSpecifier.text);
+    } else if (withTypeOnly && ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument) && ts.isStringLiteral(node.argument.literal)) {
+      found.push(node.argument.literal.text);
     } else if (ts.isCallExpression(node)) {
       const callee = node.expression;
       const [first, ...rest] = node.arguments;

@@ -2,15 +2,14 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, writeSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../common/errors';
+import { MANIFEST_FILE, readWindowManifest, type WindowManifest } from './window-manifest';
 
 /**
  * The window store: one binary payload of little-endian typed sections plus a JSON manifest describing them.
  * Signals are stored once, as continuous resampled recordings; a window is (start, label, subject, recording), so
  * 90 % overlap costs 9 bytes per window instead of ten copies of the samples.
  */
-export const WINDOW_STORE_FORMAT = 'nx-tinyml/windows@1';
 export const PAYLOAD_FILE = 'windows.bin';
-export const MANIFEST_FILE = 'windows.json';
 
 export type SectionDtype = 'float32' | 'uint32' | 'uint16' | 'uint8';
 
@@ -80,7 +79,7 @@ export class PayloadWriter {
   }
 }
 
-export interface LoadedWindowStore<M> {
+export interface LoadedWindowStore<M = WindowManifest> {
   manifest: M;
   signals: Float32Array;
   windowStart: Uint32Array;
@@ -89,17 +88,12 @@ export interface LoadedWindowStore<M> {
   windowRecording: Uint32Array;
 }
 
-/** Reads a store written by the window stage, checking the payload against the manifest's size and sha256. */
-export async function readWindowStore<M extends { payload: { bytes: number; sha256: string; sections: WindowSections } }>(
-  dir: string,
-): Promise<LoadedWindowStore<M>> {
-  const manifestFile = path.join(dir, MANIFEST_FILE);
-  let manifest: M;
-  try {
-    manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as M;
-  } catch (error) {
-    throw new UserError(`${manifestFile}: cannot read the window store manifest (${(error as Error).message}); run the window stage first`);
-  }
+/**
+ * Reads a store written by the window stage, checking the payload against the manifest's size and sha256. `M` lets a
+ * test read a store whose manifest carries more than the window stage writes.
+ */
+export async function readWindowStore<M extends WindowManifest = WindowManifest>(dir: string): Promise<LoadedWindowStore<M>> {
+  const manifest = (await readWindowManifest(dir)) as M;
   const payloadFile = path.join(dir, PAYLOAD_FILE);
   const payload = await fs.readFile(payloadFile);
   const sha256 = createHash('sha256').update(payload).digest('hex');

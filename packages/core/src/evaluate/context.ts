@@ -8,9 +8,9 @@ import { UserError } from '../common/errors';
 import { moduleFile } from '../common/workspace';
 import { readWindowStore, type LoadedWindowStore } from '../data/window-store';
 import { summarizeIR } from '../model/cost';
-import type { ModelIR } from '../model/ir';
-import { readStageOutput } from '../stages/read-stage-output';
-import type { WindowManifest } from '../stages/window';
+import { readSearchTrials } from '../search/search-results';
+import { CASCADE_MODEL_FILE, readCascadeModel } from '../train/cascade/cascade-model-file';
+import type { WindowManifest } from '../data/window-manifest';
 import type { DeployedCascade, FoldResult, FoldSettings } from './fold-evaluation';
 
 /** Where the evaluation reads from: the window store, the search's outputs and the trained cascade. */
@@ -32,15 +32,6 @@ export interface EvaluationContext {
   foldKey(fold: string): string;
 }
 
-interface CascadeModelFile {
-  ir: ModelIR;
-  events: string[];
-  eventClasses: number[];
-  classes: string[];
-  windows: string;
-  subjects: { train: string[]; validation: string[]; test: string[] };
-}
-
 let codeHash: string | undefined;
 function evaluationCodeHash(): string {
   codeHash ??= hashCode(trainingCodeFiles([moduleFile(__dirname, 'run-folds')]));
@@ -49,13 +40,9 @@ function evaluationCodeHash(): string {
 
 /** Loads what every fold needs and resolves `evaluate.folds` against the window store. */
 export async function loadEvaluationContext(sources: EvaluationSources, settings: FoldSettings): Promise<EvaluationContext> {
-  const cascadeFile = path.join(sources.cascadeDir, 'cascade-model.json');
-  const cascade = await readStageOutput<CascadeModelFile>(cascadeFile, 'the trained cascade', 'train-cascade');
-  const trials = await readStageOutput<{ subjects?: { train: string[]; validation: string[] } }>(
-    path.join(sources.searchDir, 'trials.json'),
-    'the search trials',
-    'search',
-  );
+  const cascadeFile = path.join(sources.cascadeDir, CASCADE_MODEL_FILE);
+  const cascade = await readCascadeModel(sources.cascadeDir);
+  const trials = await readSearchTrials(sources.searchDir);
   const store = await readWindowStore<WindowManifest>(sources.windowDir);
   if (cascade.windows !== store.manifest.payload.sha256) {
     throw new UserError(`${cascadeFile}: trained on other windows than ${sources.windowDir} holds; rerun train-cascade`);

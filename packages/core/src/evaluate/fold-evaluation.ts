@@ -6,7 +6,7 @@ import type { ModelIR } from '../model/ir';
 import { thresholdQ15 } from '../quantize/evidential';
 import { quantizeModel } from '../quantize/ptq';
 import type { NormalizedEvaluate, NormalizedQuantize, NormalizedTrainCascade } from '../spec/types';
-import type { WindowManifest } from '../stages/window';
+import type { WindowManifest } from '../data/window-manifest';
 import { withHead } from '../train/cascade/build-cascade';
 import { CascadeNetwork, type CascadeWeights } from '../train/cascade/cascade-network';
 import type { EventSet } from '../train/cascade/events';

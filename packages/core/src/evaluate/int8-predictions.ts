@@ -1,7 +1,7 @@
-import { U_Q15_ONE, evidentialDecision, type HeadEstimate } from '../quantize/evidential';
 import { runQuantized } from '../quantize/interpreter';
 import { quantizeInput } from '../quantize/ptq';
 import type { QuantizedModel } from '../quantize/quantized-model';
+import { writeFixedPointEstimate } from '../quantize/int8-agreement';
 import { PredictionSet } from '../train/cascade/predictions';
 import type { WindowSource } from '../train/window-source';
 
@@ -23,16 +23,8 @@ export function int8CascadePredictions(
     const result = runQuantized(model, quantizeInput(model, sample), { runAllExits: true });
     const taken = result.exits.find((e) => e.exit === result.exitTaken) ?? result.exits[result.exits.length - 1];
     const last = result.exits[result.exits.length - 1];
-    writeEstimate(taken.estimate, taken.exit, cascade, i);
-    writeEstimate(last.estimate, last.exit, deep, i);
+    writeFixedPointEstimate(taken.estimate, taken.exit, cascade, i);
+    writeFixedPointEstimate(last.estimate, last.exit, deep, i);
   }
   return { cascade, deep };
-}
-
-/** Window i of a fixed-point head estimate: p_q15 and u_q15 as fractions, the firmware's decision, the exit. */
-function writeEstimate(estimate: HeadEstimate, exit: number, set: PredictionSet, i: number): void {
-  estimate.events.forEach((e, j) => (set.p[i * set.events + j] = e.pQ15 / U_Q15_ONE));
-  set.uncertainty[i] = estimate.maxUQ15 / U_Q15_ONE;
-  set.cls[i] = evidentialDecision(estimate.events);
-  (set.exit as Uint8Array)[i] = exit;
 }

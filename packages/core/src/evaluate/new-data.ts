@@ -1,12 +1,12 @@
-import * as path from 'node:path';
 import { UserError } from '../common/errors';
 import { getAdapter } from '../data/adapters';
 import { decimate } from '../data/resample';
 import { slidingGeometry } from '../data/windowing';
 import type { ModelIR } from '../model/ir';
 import type { QuantizedModel } from '../quantize/quantized-model';
-import { readStageOutput } from '../stages/read-stage-output';
-import { labelPolicy, planWindows, resampleLabels } from '../stages/window';
+import { readQuantizedModel } from '../quantize/quantized-files';
+import { readCascadeModel } from '../train/cascade/cascade-model-file';
+import { labelPolicy, planWindows, resampleLabels } from '../data/window-plan';
 import type { NormalizedWindow } from '../spec/types';
 import { CascadeNetwork, type CascadeWeights } from '../train/cascade/cascade-network';
 import { applyThresholds, cascadeExitPredictions, type PredictionSet } from '../train/cascade/predictions';
@@ -77,9 +77,9 @@ export interface TrainedModels {
 }
 
 export async function loadTrainedModels(cascadeDir: string, quantizeDir: string | null): Promise<TrainedModels> {
-  const cascade = await readStageOutput<Omit<TrainedModels, 'int8'>>(path.join(cascadeDir, 'cascade-model.json'), 'the trained cascade', 'train-cascade');
-  const int8 = quantizeDir ? await readStageOutput<QuantizedModel>(path.join(quantizeDir, 'quantized-model.json'), 'the int8 model', 'quantize') : null;
-  return { ...cascade, int8 };
+  const { ir, weights, thresholds, events, eventClasses, classes, normalization } = await readCascadeModel(cascadeDir);
+  const int8 = quantizeDir ? await readQuantizedModel(quantizeDir) : null;
+  return { ir, weights, thresholds, events, eventClasses, classes, normalization, int8 };
 }
 
 /** A recording's windows z-scored with the model's stored normalisation (the training folds' statistics). */

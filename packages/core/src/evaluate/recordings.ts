@@ -1,5 +1,5 @@
 import type { LoadedWindowStore } from '../data/window-store';
-import type { WindowManifest } from '../stages/window';
+import type { WindowManifest } from '../data/window-manifest';
 import type { RecordingDecisions } from './event-metrics';
 
 /** Where each of a list of windows sits in time: grouped by recording, in time order (what the alarm rule runs on). */

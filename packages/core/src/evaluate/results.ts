@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { canonicalJson } from '../common/canonical-json';
+import { writeJsonArtifact } from '../common/json-artifact';
 import { UserError } from '../common/errors';
 import type { Aggregate } from './aggregate-folds';
 import type { PostProcessingRule } from './alarms';
@@ -29,8 +29,9 @@ export interface EvaluateResults {
   };
 }
 
-export function evaluateResultsJson(results: EvaluateResults): string {
-  return `${canonicalJson(results, 1)}\n`;
+/** Writes `<dir>/evaluate.json` atomically. */
+export async function writeEvaluateResults(dir: string, results: EvaluateResults): Promise<void> {
+  await writeJsonArtifact(path.join(dir, EVALUATE_FILE), results);
 }
 
 /** Reads evaluate.json; a missing, unreadable or foreign file is a UserError that says what to run. */

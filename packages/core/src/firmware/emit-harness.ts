@@ -1,6 +1,6 @@
 import { alarmWindows, type DeviceAlarmRule } from '../evaluate/alarms';
 import type { QuantizedModel } from '../quantize/quantized-model';
-import type { GoldenVector } from '../stages/quantize';
+import type { GoldenVector } from '../quantize/quantized-files';
 import { C_PUT_INT, cArray } from './c-syntax';
 
 /**

@@ -1,100 +1,48 @@
 import * as path from 'node:path';
-import type { Candidate } from '../search/candidates';
+import { MANIFEST_FILE, type WindowManifest } from '../data/window-manifest';
+import { EVALUATE_FILE } from '../evaluate/results';
+import { FIRMWARE_MANIFEST_FILE, type FirmwareManifest } from '../firmware/firmware-manifest';
+import { FLASH_REPORT_FILE, type FlashTestRun } from '../flash/flash-report';
+import type { FlashSection } from '../quantize/flash-blob';
+import { FLASH_SECTIONS_FILE } from '../quantize/quantized-files';
+import { QUANTIZE_REPORT_FILE, type QuantizeReport } from '../quantize/quantize-report';
 import type { BaselineReport } from '../search/baselines';
-import type { TrialRecord } from '../search/run-schedule';
-import type { TrialEpoch } from '../search/trial';
-import type { WindowManifest } from '../stages/window';
-import type { ThresholdCalibration, OperatingPoint } from '../train/cascade/thresholds';
-import type { MethodEvaluation } from '../train/cascade/evaluate';
+import { PARETO_FILE, SEARCH_BASELINES_FILE, SEARCH_TRIALS_FILE, type ParetoFile, type SearchTrialsFile } from '../search/search-results';
+import { SEARCHED_MODEL_FILE, type SearchedModel } from '../search/searched-model';
 import type { MethodResources } from '../train/cascade/report';
-import type { Metrics } from '../train/metrics';
+import { TRAIN_CASCADE_METRICS_FILE, type TrainCascadeMetrics } from '../train/cascade/train-cascade-results';
 import { readEvaluate, type EvaluateResults } from './evaluate-reader';
 import { readOptionalJson } from './read-optional-json';
 
-/** What the report reads of search/trials.json (the rest of the file is not needed). */
-export interface SearchTrials {
-  board: string;
-  budget: { sramBytes: number; flashBytes: number };
-  strategy: string;
-  fold: string;
-  metric: string;
-  classes: string[];
-  positiveClass: number | null;
-  candidates: Omit<Candidate, 'ir' | 'blocks'>[];
-  trials: TrialRecord[];
-  rejected: { count: number; reasons: Record<string, number> };
-}
-
+/**
+ * The stage outputs the report reads, typed by the modules that write them: a change of format there fails to
+ * compile here instead of drifting. Only the search's best model is narrowed, to what older runs also hold.
+ */
 export interface SearchArtifacts {
-  trials: SearchTrials;
-  pareto: { metric: string; front: { id: string; summary: string; sramBytes: number; flashBytes: number; score: number }[] };
-  best: { candidate: string; summary: string; validation: Metrics | null; test: Metrics | null; history?: TrialEpoch[] | null; memory: { arena: number } };
+  trials: SearchTrialsFile;
+  pareto: ParetoFile;
+  best: Pick<SearchedModel, 'candidate' | 'summary' | 'validation' | 'test'> & {
+    history?: SearchedModel['history'];
+    memory: Pick<SearchedModel['memory'], 'arena'>;
+  };
   baselines: BaselineReport;
 }
 
-export interface CascadeArtifacts {
-  events: string[];
-  fold: string;
-  subjects: { train: string[]; validation: string[]; test: string[] };
-  calibration: ThresholdCalibration;
-  /** Absent from runs before the report existed. */
-  thresholdSweep?: OperatingPoint[];
-  test: MethodEvaluation;
-  resources: Record<string, MethodResources>;
-  training: { id: string; stages: unknown[] }[];
-}
-
-export interface QuantizeSummary {
-  eventF1: number;
-  accuracy: number;
-  ece: number;
-  brier?: number;
-  exitRates?: number[];
-  expectedMacs?: number;
-  [key: string]: unknown;
-}
+/** The sections look resources up by the method names they find in the file. */
+export type CascadeArtifacts = Omit<TrainCascadeMetrics, 'resources'> & { resources: Record<string, MethodResources> };
 
 export interface QuantizeArtifacts {
-  report: {
-    windows: number;
-    events: string[];
-    float: QuantizeSummary;
-    int8: QuantizeSummary;
-    drop: { eventF1: number; accuracy: number; ece: number; perEvent: { event: string; f1: number }[] };
-    agreement: { decision: number; exit: number };
-    tensors: unknown;
-    flash: { blobBytes: number };
-  };
-  sections: { name: string; offset: number; bytes: number }[] | null;
+  report: QuantizeReport;
+  sections: FlashSection[] | null;
 }
 
 export interface FirmwareArtifacts {
-  manifest: {
-    predicted: { blobBytes: number; arenaBytes: number; arenaLowerBound: number; inputBytes: number; stackBytes: number };
-    arena: { id: string; offset: number; bytes: number; firstStep: number; lastStep: number }[];
-  };
+  manifest: FirmwareManifest;
 }
 
 export interface FlashTestArtifacts {
-  report: {
-    board: string;
-    runner: string;
-    builtFor: string;
-    vectors: { passed: number; total: number; bitExact: boolean };
-    memory: {
-      flash: { used: number; capacity: number; predictedTotal: number; sections: Record<string, number> };
-      sram: { used: number; capacity: number; predicted: number; sections: Record<string, number> };
-      runtime: { estimateInBoardYaml: number; measured: number; kernels: number; modelCode: number };
-    };
-    instructions: {
-      method: string;
-      perInference: { mean: number; min: number; max: number };
-      perExit: { exit: number; mean: number; min: number; max: number }[];
-      perMac: Record<string, number | null>;
-      kernels: Record<string, number>;
-      macsByKernel: Record<string, number>;
-    } | null;
-  };
+  /** A run's report; the sections do not handle the report of a skipped run (runner: board, no board attached). */
+  report: FlashTestRun;
 }
 
 /** Every stage's outputs the report shows; null where the stage has not run (its folder or file is missing). */
@@ -112,13 +60,13 @@ export interface ExperimentArtifacts {
 
 /** The JSON files the report reads, per stage folder: also what the `report` target's cache key hashes. */
 export const REPORT_INPUT_FILES: Readonly<Record<string, readonly string[]>> = {
-  window: ['windows.json'],
-  search: ['trials.json', 'pareto.json', 'best-model.json', 'baselines.json'],
-  'train-cascade': ['metrics.json'],
-  quantize: ['report.json', 'flash-sections.json'],
-  'emit-firmware': ['manifest.json'],
-  'flash-test': ['report.json'],
-  evaluate: ['evaluate.json'],
+  window: [MANIFEST_FILE],
+  search: [SEARCH_TRIALS_FILE, PARETO_FILE, SEARCHED_MODEL_FILE, SEARCH_BASELINES_FILE],
+  'train-cascade': [TRAIN_CASCADE_METRICS_FILE],
+  quantize: [QUANTIZE_REPORT_FILE, FLASH_SECTIONS_FILE],
+  'emit-firmware': [FIRMWARE_MANIFEST_FILE],
+  'flash-test': [FLASH_REPORT_FILE],
+  evaluate: [EVALUATE_FILE],
 };
 
 /** All of them present, or null: a stage counts as run only when every file the report needs is there. */
@@ -131,19 +79,19 @@ async function readAll<T extends Record<string, unknown>>(dir: string, files: Re
 export async function readExperimentArtifacts(experimentDir: string, experiment: string): Promise<ExperimentArtifacts> {
   const stage = (name: string) => path.join(experimentDir, name);
   const [window, search, cascade, quantizeReport, sections, firmware, flashTest, evaluate] = await Promise.all([
-    readOptionalJson<WindowManifest>(path.join(stage('window'), 'windows.json')),
+    readOptionalJson<WindowManifest>(path.join(stage('window'), MANIFEST_FILE)),
     readAll<SearchArtifacts & Record<string, unknown>>(stage('search'), {
-      trials: 'trials.json',
-      pareto: 'pareto.json',
-      best: 'best-model.json',
-      baselines: 'baselines.json',
+      trials: SEARCH_TRIALS_FILE,
+      pareto: PARETO_FILE,
+      best: SEARCHED_MODEL_FILE,
+      baselines: SEARCH_BASELINES_FILE,
     }),
-    readOptionalJson<CascadeArtifacts>(path.join(stage('train-cascade'), 'metrics.json')),
-    readOptionalJson<QuantizeArtifacts['report']>(path.join(stage('quantize'), 'report.json')),
-    readOptionalJson<QuantizeArtifacts['sections']>(path.join(stage('quantize'), 'flash-sections.json')),
-    readOptionalJson<FirmwareArtifacts['manifest']>(path.join(stage('emit-firmware'), 'manifest.json')),
-    readOptionalJson<FlashTestArtifacts['report']>(path.join(stage('flash-test'), 'report.json')),
-    readEvaluate(path.join(stage('evaluate'), 'evaluate.json')),
+    readOptionalJson<CascadeArtifacts>(path.join(stage('train-cascade'), TRAIN_CASCADE_METRICS_FILE)),
+    readOptionalJson<QuantizeArtifacts['report']>(path.join(stage('quantize'), QUANTIZE_REPORT_FILE)),
+    readOptionalJson<QuantizeArtifacts['sections']>(path.join(stage('quantize'), FLASH_SECTIONS_FILE)),
+    readOptionalJson<FirmwareArtifacts['manifest']>(path.join(stage('emit-firmware'), FIRMWARE_MANIFEST_FILE)),
+    readOptionalJson<FlashTestArtifacts['report']>(path.join(stage('flash-test'), FLASH_REPORT_FILE)),
+    readEvaluate(path.join(stage('evaluate'), EVALUATE_FILE)),
   ]);
   return {
     experiment,

@@ -1,17 +1,17 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { canonicalJson } from '../common/canonical-json';
 import { UserError } from '../common/errors';
 import type { Log } from '../common/log';
-import { MANIFEST_FILE } from '../data/window-store';
 import type { ModelIR } from '../model/ir';
 import { headForClasses, type HeadSpec } from '../model/spaces';
 import type { BoardDefinition, NormalizedSearch } from '../spec/types';
-import type { WindowManifest } from '../stages/window';
+import { readWindowManifest, type WindowManifest } from '../data/window-manifest';
 import { runBaselines, runTwoStageSearch, type BaselineContext, type BaselineReport } from './baselines';
 import { drawCandidates, type Candidate, type CandidateDraw } from './candidates';
+import { TrialJournal, type TrialStore } from './journal';
 import { ETA, runSchedule, type JournaledTrials, type Selection, type TrialRecord } from './run-schedule';
+import { readShardResults } from './shard-results';
 import { halvingSchedule, type Rung } from './successive-halving';
 import type { TrialDataSpec, TrialOutcome } from './trial';
 import { trainingCodeHash } from './training-code';
@@ -61,7 +61,7 @@ export interface SearchTrialsResult {
 /** Reads the window store's manifest and fixes the fold, the candidates and the schedule. */
 export async function planSearch(setup: SearchSetup): Promise<SearchPlan> {
   const { search, seed } = setup;
-  const manifest = await readManifest(setup.windowDir);
+  const manifest = await readWindowManifest(setup.windowDir);
   const fold = chooseFold(manifest, search.fold);
   const head = headForClasses(manifest.classes.length);
   const selection = selectionFor(search, manifest.classes, setup.precision);
@@ -170,15 +170,6 @@ function selectionFor(search: NormalizedSearch, classes: readonly string[], prec
   return { monitor, positiveClass: index, precision };
 }
 
-async function readManifest(windowDir: string): Promise<WindowManifest> {
-  const file = path.join(windowDir, MANIFEST_FILE);
-  try {
-    return JSON.parse(await readFile(file, 'utf8')) as WindowManifest;
-  } catch (error) {
-    throw new UserError(`${file}: cannot read the window store (${(error as Error).message}); run the window stage first`);
-  }
-}
-
 /** The spec's fold, or the first one whose test subjects have windows of the rarest training class. */
 export function chooseFold(manifest: WindowManifest, wanted: string | null): string {
   if (wanted !== null) {
@@ -193,4 +184,38 @@ export function chooseFold(manifest: WindowManifest, wanted: string | null): str
     if (minority !== undefined && fold.testCounts[minority] > 0) return fold.name;
   }
   return manifest.folds[0].name;
+}
+
+/**
+ * The trials the search already has: its journal (a killed search resumes from it) and, when it ran sharded, the
+ * shard targets' results, replayed like journaled ones. New trials go to the journal; the caller closes it.
+ */
+export async function openTrialStore(
+  plan: SearchPlan,
+  shardResults: { dir: string; rounds: number; shards: number } | undefined,
+  log: Log,
+): Promise<{ journal: TrialJournal<TrialOutcome>; store: TrialStore<TrialOutcome> }> {
+  const journal = TrialJournal.open<TrialOutcome>(journalFile(plan), plan.header, log);
+  if (journal.size > 0) log(`search: resuming, ${journal.size} trials already journaled in ${journal.file}`);
+  if (!shardResults) return { journal, store: journal };
+  const { dir, rounds, shards } = shardResults;
+  const fromShards = await readShardResults(
+    dir,
+    plan.configuration,
+    Array.from({ length: rounds }, (_, r) => r),
+    shards,
+    log,
+  );
+  log(`search: ${fromShards.size} trials from ${rounds}×${shards} shard targets`);
+  return { journal, store: { get: (key) => fromShards.get(key) ?? journal.get(key), record: (key, value) => journal.record(key, value) } };
+}
+
+/**
+ * The trials a search is expected to run, for its progress line: the constrained schedule's, the two-stage search's
+ * (about as many) and one per other baseline; the line's total grows if the two-stage search asks for more.
+ */
+export function expectedTrialCount(plan: SearchPlan): number {
+  const { baselines } = plan.setup.search;
+  const scheduled = plan.schedule.reduce((sum, rung) => sum + rung.candidates, 0);
+  return scheduled * (baselines.twoStage ? 2 : 1) + Number(baselines.twoStage) + Number(baselines.unweighted);
 }

@@ -27,7 +27,7 @@ describe('training code hash', () => {
     expect(files).toEqual(
       expect.arrayContaining(['train/adam.ts', 'train/trainer.ts', 'train/wasm/kernels.generated.ts', 'search/trial-worker-main.ts', 'data/window-store.ts']),
     );
-    // trial-runner imports only the WindowManifest type from stages/window.ts
+    // no stage is part of the training code: the window store's format lives in data/
     expect(files).not.toContain('stages/window.ts');
     expect(files).not.toContain('stages/search.ts');
   });

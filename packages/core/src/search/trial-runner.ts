@@ -1,5 +1,5 @@
 import { readWindowStore, type LoadedWindowStore } from '../data/window-store';
-import type { WindowManifest } from '../stages/window';
+import type { WindowManifest } from '../data/window-manifest';
 import { FoldData } from '../train/dataset';
 import { trainModel } from '../train/trainer';
 import type { TrialDataSpec, TrialOutcome, TrialRequest } from './trial';

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { STAGES as PIPELINE_STAGES } from '../stages/pipeline';
+import { STAGES as PIPELINE_STAGES } from '../pipeline/stage-contracts';
 import { DEFAULT_SPACES } from '../model/space-defaults';
 import experimentSchema from './experiment.schema.json';
 import { DATASET_IDS } from './datasets';
@@ -674,7 +674,7 @@ describe('the schema agrees with the workspace', () => {
 
   it('names the stages in pipeline order', () => {
     expect(STAGES).toEqual(['window', 'search', 'train-cascade', 'quantize', 'emit-firmware', 'flash-test']);
-    // stages/pipeline.ts keeps its own copy for the stage contracts; the two must not drift apart.
+    // pipeline/stage-contracts.ts keeps its own copy for the stage contracts; the two must not drift apart.
     expect(STAGES).toEqual([...PIPELINE_STAGES]);
   });
 

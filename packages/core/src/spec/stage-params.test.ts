@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { STAGES } from '../stages/pipeline';
+import { STAGES } from '../pipeline/stage-contracts';
 import { parseSpec } from './load';
 import { stageParams } from './stage-params';
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../common/canonical-json';
-import { stageContract, type FingerprintedStage, type StageParam } from '../stages/pipeline';
+import { stageContract, type FingerprintedStage, type StageParam } from '../pipeline/stage-contracts';
 import type { NormalizedDataset, NormalizedSpec } from './types';
 import { parseSpec } from './load';
 

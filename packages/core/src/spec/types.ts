@@ -2,7 +2,7 @@
 
 import type { DatasetId } from '../data/registry';
 import type { SearchSpace, SearchSpaceKind } from '../model/space-types';
-import type { StageName } from '../stages/pipeline';
+import type { StageName } from '../pipeline/stage-contracts';
 
 export type { DatasetId, SearchSpace, SearchSpaceKind, StageName };
 

@@ -1,13 +1,11 @@
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { replaceDirAtomic } from '../common/atomic';
-import { canonicalJson } from '../common/canonical-json';
 import { silentLog, type Log } from '../common/log';
 import { loadEvaluationContext, type EvaluationSources } from '../evaluate/context';
-import type { FoldResult, FoldSettings } from '../evaluate/fold-evaluation';
+import type { FoldSettings } from '../evaluate/fold-evaluation';
 import { runFolds } from '../evaluate/run-folds';
-
-export const EVALUATE_SHARD_FILE = 'folds.json';
+import { EVALUATE_SHARD_FORMAT, writeEvaluateShardOutput, type EvaluateShardOutput } from '../evaluate/shard-output';
 
 export interface EvaluateShardStageInput {
   sources: EvaluationSources;
@@ -18,14 +16,6 @@ export interface EvaluateShardStageInput {
   outDir: string;
   journalDir: string;
   log?: Log;
-}
-
-/** What one shard target leaves for the evaluate aggregator: its folds, each under the key that determines it. */
-export interface EvaluateShardOutput {
-  format: 'nx-tinyml/evaluate-shard@1';
-  shard: number;
-  shards: number;
-  folds: { key: string; result: FoldResult }[];
 }
 
 /** The folds shard `shard` of `shards` evaluates: every `shards`-th of the evaluated folds, in order. */
@@ -87,14 +77,14 @@ export async function runEvaluateShards(input: EvaluateShardsStageInput): Promis
   for (const [shard, folds] of owned) {
     const mine = (fold: string) => folds.includes(fold);
     const output: EvaluateShardOutput = {
-      format: 'nx-tinyml/evaluate-shard@1',
+      format: EVALUATE_SHARD_FORMAT,
       shard,
       shards: input.shards,
       folds: results.filter((result) => mine(result.fold)).map((result) => ({ key: context.foldKey(result.fold), result })),
     };
     const runLog = timings.filter((timing) => mine(timing.fold));
     await replaceDirAtomic(input.outDir(shard), async (dir) => {
-      await writeFile(path.join(dir, EVALUATE_SHARD_FILE), `${canonicalJson(output, 1)}\n`);
+      await writeEvaluateShardOutput(dir, output);
       await writeFile(path.join(dir, 'run-log.jsonl'), runLog.map((t) => JSON.stringify(t)).join('\n') + (runLog.length > 0 ? '\n' : ''));
     });
     outputs.push(output);

@@ -13,7 +13,7 @@ import { CascadeNetwork } from '../train/cascade/cascade-network';
 import { applyThresholds, cascadeExitPredictions } from '../train/cascade/predictions';
 import { WindowSampler } from '../train/window-source';
 import { runQuantizeStage } from './quantize';
-import type { WindowManifest } from './window';
+import type { WindowManifest } from '../data/window-manifest';
 import { runEvaluateShards, runEvaluateShardStage, shardFolds } from './evaluate-shard';
 import { runEvaluateStage } from './evaluate';
 import { runSamplePipeline, type SamplePipeline } from '../../testing/sample-pipeline';

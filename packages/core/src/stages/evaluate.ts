@@ -1,4 +1,4 @@
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { replaceDirAtomic } from '../common/atomic';
 import { describeFolds } from '../data/folds';
@@ -7,10 +7,10 @@ import { aggregateFolds } from '../evaluate/aggregate-folds';
 import { describeRule } from '../evaluate/alarms';
 import { loadEvaluationContext, type EvaluationSources } from '../evaluate/context';
 import type { FoldResult, FoldSettings } from '../evaluate/fold-evaluation';
-import { EVALUATE_FILE, EVALUATE_FORMAT, evaluateResultsJson, type EvaluateResults } from '../evaluate/results';
+import { EVALUATE_FORMAT, writeEvaluateResults, type EvaluateResults } from '../evaluate/results';
 import { runFolds } from '../evaluate/run-folds';
+import { readEvaluateShardOutput } from '../evaluate/shard-output';
 import { evaluateConsoleSummary, evaluateMarkdown } from '../evaluate/summary';
-import { EVALUATE_SHARD_FILE, type EvaluateShardOutput } from './evaluate-shard';
 
 export interface EvaluateStageInput {
   experiment: string;
@@ -33,7 +33,7 @@ export async function runEvaluateStage(input: EvaluateStageInput): Promise<Evalu
   const context = await loadEvaluationContext(input.sources, input.settings);
   const fromShards = new Map<string, FoldResult>();
   for (const dir of input.shardDirs) {
-    const output = await readShard(path.join(dir, EVALUATE_SHARD_FILE));
+    const output = await readEvaluateShardOutput(dir);
     for (const { key, result } of output?.folds ?? []) fromShards.set(key, result);
   }
   const missing = context.folds.filter((f) => !fromShards.has(context.foldKey(f)));
@@ -63,19 +63,9 @@ export async function runEvaluateStage(input: EvaluateStageInput): Promise<Evalu
     aggregate: { all: aggregateFolds(folds, events), withoutSelection: kept.length > 0 ? aggregateFolds(kept, events) : null },
   };
   await replaceDirAtomic(input.outDir, async (dir) => {
-    await writeFile(path.join(dir, EVALUATE_FILE), evaluateResultsJson(results));
+    await writeEvaluateResults(dir, results);
     await writeFile(path.join(dir, 'summary.md'), evaluateMarkdown(results));
   });
   for (const line of evaluateConsoleSummary(results)) log(line);
   return results;
-}
-
-/** A shard's output, or null when the shard did not run (its folds are then evaluated here). */
-async function readShard(file: string): Promise<EvaluateShardOutput | null> {
-  try {
-    const parsed = JSON.parse(await readFile(file, 'utf8')) as EvaluateShardOutput;
-    return parsed.format === 'nx-tinyml/evaluate-shard@1' ? parsed : null;
-  } catch {
-    return null;
-  }
 }

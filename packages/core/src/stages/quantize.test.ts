@@ -8,7 +8,8 @@ import { compareWithOnnxRuntime } from '../../testing/quantize/compare-with-onnx
 import { WindowSampler } from '../train/window-source';
 import type { QuantizedModel } from '../quantize/quantized-model';
 import { rawToInput, type RawInputSpec } from '../quantize/raw-input';
-import { runQuantizeStage, type GoldenVector } from './quantize';
+import type { GoldenVector } from '../quantize/quantized-files';
+import { runQuantizeStage } from './quantize';
 import { runSamplePipeline, type SamplePipeline } from '../../testing/sample-pipeline';
 
 let pipeline: SamplePipeline;

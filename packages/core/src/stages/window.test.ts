@@ -5,7 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultWorkspaceRoot } from '../common/workspace';
 import { readWindowStore } from '../data/window-store';
 import { parseSpec } from '../spec/load';
-import { runWindowStage, type WindowManifest } from './window';
+import type { WindowManifest } from '../data/window-manifest';
+import { runWindowStage } from './window';
 
 /** The window stage on the committed samples (real data, cut small), as the flagship runs without a mirror. */
 const scratch = mkdtempSync(path.join(tmpdir(), 'nxt-window-'));

@@ -1,7 +1,7 @@
 import { UserError } from '../common/errors';
 import { Random } from '../common/random';
 import type { LoadedWindowStore } from '../data/window-store';
-import type { WindowManifest } from '../stages/window';
+import type { WindowManifest } from '../data/window-manifest';
 
 export interface FoldDataOptions {
   /** Fold index into the manifest's folds, or its name (the test subject under leave-one-subject-out). */

@@ -1,6 +1,6 @@
 import type { Random } from '../common/random';
 import type { LoadedWindowStore } from '../data/window-store';
-import type { WindowManifest } from '../stages/window';
+import type { WindowManifest } from '../data/window-manifest';
 
 /** What evaluation needs of windows: z-scored copies, labels and subjects (FoldData is one). */
 export interface WindowSource {

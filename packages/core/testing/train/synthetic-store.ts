@@ -1,7 +1,7 @@
 import { Random } from '../../src/common/random';
 import { buildFolds, classWeights, imbalanceRatio } from '../../src/data/folds';
-import { WINDOW_STORE_FORMAT, type LoadedWindowStore } from '../../src/data/window-store';
-import type { WindowManifest } from '../../src/stages/window';
+import { WINDOW_STORE_FORMAT, type WindowManifest } from '../../src/data/window-manifest';
+import type { LoadedWindowStore } from '../../src/data/window-store';
 
 export interface SyntheticStoreOptions {
   subjects: number;

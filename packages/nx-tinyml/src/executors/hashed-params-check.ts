@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { canonicalJson } from '@nx-tinyml/core/common/canonical-json';
 import { stageParams } from '@nx-tinyml/core/spec/stage-params';
 import type { NormalizedSpec } from '@nx-tinyml/core/spec/types';
-import { stageContract, type FingerprintedStage } from '@nx-tinyml/core/stages/pipeline';
+import { stageContract, type FingerprintedStage } from '@nx-tinyml/core/pipeline/stage-contracts';
 import { datasetRequestFile, stageParamsFile } from '../plugin/stage-params-files';
 
 /**

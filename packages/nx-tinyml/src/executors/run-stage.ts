@@ -9,7 +9,7 @@ import { lockStage } from '@nx-tinyml/core/common/stage-lock';
 import { sweepStaleTemps } from '@nx-tinyml/core/common/temp-paths';
 import { loadSpec } from '@nx-tinyml/core/spec/load';
 import type { NormalizedSpec } from '@nx-tinyml/core/spec/types';
-import { stageContract, type FingerprintedStage } from '@nx-tinyml/core/stages/pipeline';
+import { stageContract, type FingerprintedStage } from '@nx-tinyml/core/pipeline/stage-contracts';
 import { experimentOutputRoot } from './experiment-output-root';
 import { hashedParamsMismatch } from './hashed-params-check';
 

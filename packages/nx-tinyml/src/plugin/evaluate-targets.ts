@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { EVALUATE_CONTRACT } from '@nx-tinyml/core/stages/pipeline';
+import { EVALUATE_CONTRACT } from '@nx-tinyml/core/pipeline/stage-contracts';
 import type { TargetCode } from './executor-code';
 import { stageInputs, type ExperimentIdentity } from './stage-inputs';
 

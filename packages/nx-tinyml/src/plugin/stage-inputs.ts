@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { stageContract, type FingerprintedStage } from '@nx-tinyml/core/stages/pipeline';
+import { stageContract, type FingerprintedStage } from '@nx-tinyml/core/pipeline/stage-contracts';
 import type { TargetCode } from './executor-code';
 import { datasetRequestFile, stageParamsFile } from './stage-params-files';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSpec } from '@nx-tinyml/core/spec/load';
-import { STAGES } from '@nx-tinyml/core/stages/pipeline';
+import { STAGES } from '@nx-tinyml/core/pipeline/stage-contracts';
 import { hashedParamsMismatch } from '../executors/hashed-params-check';
 import { datasetRequestFile, stageParamsFile, writeStageParams as writeWithDigest } from './stage-params-files';
 

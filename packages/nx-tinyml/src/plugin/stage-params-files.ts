@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { EVALUATE_STAGE, STAGES, type FingerprintedStage } from '@nx-tinyml/core/stages/pipeline';
+import { EVALUATE_STAGE, STAGES, type FingerprintedStage } from '@nx-tinyml/core/pipeline/stage-contracts';
 import { PLUGIN_DATA_DIR } from './workspace-layout';
 import { writeFileIfChanged } from './write-if-changed';
 

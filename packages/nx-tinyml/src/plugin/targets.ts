@@ -1,5 +1,5 @@
 import type { TargetConfiguration } from '@nx/devkit';
-import { STAGE_CONTRACTS, STAGES, previousStage } from '@nx-tinyml/core/stages/pipeline';
+import { STAGE_CONTRACTS, STAGES, previousStage } from '@nx-tinyml/core/pipeline/stage-contracts';
 import { evaluateTargets } from './evaluate-targets';
 import type { ExecutorCode, TargetCode } from './executor-code';
 import { reportTarget } from './report-target';

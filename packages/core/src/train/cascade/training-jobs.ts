@@ -2,7 +2,7 @@ import { Random } from '../../common/random';
 import { readWindowStore, type LoadedWindowStore } from '../../data/window-store';
 import type { ModelIR } from '../../model/ir';
 import type { EvidenceRegularizer } from '../evidential/loss';
-import type { WindowManifest } from '../../stages/window';
+import type { WindowManifest } from '../../data/window-manifest';
 import { FoldData } from '../dataset';
 import type { Metrics } from '../metrics';
 import type { NetworkWeights } from '../network';

@@ -3,11 +3,11 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { defaultWorkspaceRoot } from '../common/workspace';
 import type { SamplePipeline } from '../../testing/sample-pipeline';
-import { runReportStage } from '../stages/report';
-import { buildExperimentReport } from './build-report';
-import { buildComparison } from './compare';
+import { runReportStage } from './report';
+import { buildExperimentReport } from '../report/build-report';
+import { buildComparison } from '../report/compare';
 import { runSampleReportPipeline } from '../../testing/report-fixture';
-import { reportInputsText } from './report-inputs';
+import { reportInputsText } from '../report/report-inputs';
 
 /** The report of the real sample pipeline (every stage but evaluate), then opened in headless Chromium. */
 const toolchains = inject('toolchainState');

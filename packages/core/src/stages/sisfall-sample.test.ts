@@ -6,9 +6,10 @@ import { defaultWorkspaceRoot } from '../common/workspace';
 import { readWindowStore } from '../data/window-store';
 import { referenceCnn } from '../../testing/reference-models';
 import { parseSpec } from '../spec/load';
-import { runWindowStage, type WindowManifest } from '../stages/window';
-import { FoldData } from './dataset';
-import { trainModel } from './trainer';
+import type { WindowManifest } from '../data/window-manifest';
+import { runWindowStage } from './window';
+import { FoldData } from '../train/dataset';
+import { trainModel } from '../train/trainer';
 
 /** The engine on real windows: the committed SisFall sample through the window stage, then a short training. */
 const scratch = mkdtempSync(path.join(tmpdir(), 'nxt-train-'));

@@ -1,0 +1,62 @@
+import * as path from 'node:path';
+import { missingFields, readJsonArtifact, writeJsonArtifact } from '../common/json-artifact';
+import type { NormalizedWindow } from '../spec/types';
+import type { WindowSections } from './window-store';
+
+/**
+ * The window store's manifest (`windows.json`), the window stage's hand-off to every later stage: what the payload
+ * (`windows.bin`) holds, the classes, subjects, recordings and folds with their normalisation statistics.
+ */
+export const WINDOW_STORE_FORMAT = 'nx-tinyml/windows@1';
+export const MANIFEST_FILE = 'windows.json';
+
+export interface WindowManifest {
+  format: typeof WINDOW_STORE_FORMAT;
+  experiment: string;
+  dataset: { id: string; title: string; variant: 'full' | 'sample'; archiveSha256: string; licence: string; citation: string };
+  window: {
+    mode: NormalizedWindow['mode'];
+    sampleRateHz: number;
+    nativeRateHz: number;
+    /** Samples per window. */
+    length: number;
+    /** Samples between window starts (sliding mode), else null. */
+    stride: number | null;
+    channels: { name: string; unit: string }[];
+    labels: NormalizedWindow['labels'];
+    /** How the folds were made; under `stratified` the "subjects" are fold groups, not people. */
+    folds: { scheme: NormalizedWindow['folds']['scheme']; k: number | null };
+  };
+  classes: string[];
+  counts: { windows: number; perClass: number[]; imbalanceRatio: number | null };
+  subjects: { id: string; recordings: number; windows: number; perClass: number[] }[];
+  recordings: { name: string; subject: string; offset: number; length: number; windows: number }[];
+  folds: WindowFold[];
+  payload: { file: string; bytes: number; sha256: string; endianness: 'little'; sections: WindowSections };
+}
+
+export interface WindowFold {
+  name: string;
+  train: string[];
+  test: string[];
+  /** Per channel, over every sample of the training subjects' recordings. */
+  normalization: { mean: number[]; std: number[] };
+  trainCounts: number[];
+  testCounts: number[];
+  classWeights: number[];
+  imbalanceRatio: number | null;
+}
+
+/** Reads `<dir>/windows.json`; a missing, malformed or foreign file is a UserError naming it. */
+export async function readWindowManifest(dir: string): Promise<WindowManifest> {
+  return readJsonArtifact<WindowManifest>(path.join(dir, MANIFEST_FILE), { what: 'the window store manifest', producer: 'window' }, (manifest) =>
+    manifest.format !== WINDOW_STORE_FORMAT
+      ? `format ${JSON.stringify(manifest.format)}, expected "${WINDOW_STORE_FORMAT}"`
+      : missingFields(manifest, { classes: 'array', subjects: 'array', recordings: 'array', folds: 'array', window: 'object', payload: 'object' }),
+  );
+}
+
+/** Writes `<dir>/windows.json` atomically (the payload beside it must already be complete). */
+export async function writeWindowManifest(dir: string, manifest: WindowManifest): Promise<void> {
+  await writeJsonArtifact(path.join(dir, MANIFEST_FILE), manifest);
+}

@@ -1,0 +1,82 @@
+import type { Random } from '../common/random';
+import type { LoadedWindowStore } from '../data/window-store';
+import { evidentialDecision } from './evidential';
+import { runQuantized, type InterpreterResult } from './interpreter';
+import type { GoldenVector } from './quantized-files';
+import type { QuantizedModel } from './quantized-model';
+import { physicalToRaw, rawToInput, type RawInputSpec } from './raw-input';
+
+/** Window w as stored: [t][c] in each channel's physical unit (not z-scored). */
+export function physicalWindow(store: LoadedWindowStore, w: number): Float32Array {
+  const C = store.manifest.window.channels.length;
+  const from = store.windowStart[w] * C;
+  return store.signals.subarray(from, from + store.manifest.window.length * C);
+}
+
+/** Window w as the device is fed it: the stored window in raw sensor counts, mapped to the int8 input by the integer map. */
+export function deviceInput(rawInput: RawInputSpec, store: LoadedWindowStore, w: number): Int8Array {
+  return rawToInput(rawInput, physicalToRaw(rawInput, physicalWindow(store, w)));
+}
+
+/**
+ * Up to `count` test windows, a round-robin over the (E + 1) classes so every event is represented, each with the
+ * integer model's full answer. Drawn by `random`, ordered by window index.
+ */
+export function goldenVectors(
+  model: QuantizedModel,
+  rawInput: RawInputSpec,
+  store: LoadedWindowStore,
+  windows: Uint32Array,
+  eventOfClass: number[],
+  count: number,
+  random: Random,
+): GoldenVector[] {
+  const byClass = new Map<number, number[]>();
+  for (const w of windows) {
+    const c = eventOfClass[store.windowLabel[w]] + 1;
+    const list = byClass.get(c);
+    if (list) list.push(w);
+    else byClass.set(c, [w]);
+  }
+  const pools = [...byClass.keys()].sort((a, b) => a - b).map((c) => random.shuffle(byClass.get(c) as number[]));
+  const chosen: number[] = [];
+  for (let round = 0; chosen.length < Math.min(count, windows.length); round++) {
+    for (const pool of pools) if (round < pool.length && chosen.length < count) chosen.push(pool[round]);
+  }
+  return chosen.sort((a, b) => a - b).map((w) => goldenVector(model, rawInput, store, w));
+}
+
+/** One window's golden vector: its raw and int8 input, the exits as deployed and all exits evaluated. */
+function goldenVector(model: QuantizedModel, rawInput: RawInputSpec, store: LoadedWindowStore, w: number): GoldenVector {
+  const raw = physicalToRaw(rawInput, physicalWindow(store, w));
+  const input = rawToInput(rawInput, raw);
+  const result = runQuantized(model, input);
+  const all = runQuantized(model, input, { runAllExits: true });
+  const evidenceOf = (r: InterpreterResult, op: number) => Array.from(r.tensors[op + 1] as Int8Array);
+  const taken = result.exits.find((e) => e.exit === result.exitTaken);
+  return {
+    window: w,
+    subject: store.manifest.subjects[store.windowSubject[w]].id,
+    label: store.manifest.classes[store.windowLabel[w]],
+    raw: Array.from(raw),
+    input: Array.from(input),
+    exitTaken: result.exitTaken,
+    exits: result.exits.map((e) => ({
+      exit: e.exit,
+      evidence: evidenceOf(result, e.op),
+      pQ15: e.estimate.events.map((x) => x.pQ15),
+      uQ15: e.estimate.events.map((x) => x.uQ15),
+      present: e.estimate.events.map((x) => (x.present ? 1 : 0)),
+      maxUQ15: e.estimate.maxUQ15,
+      takes: e.takes,
+    })),
+    output: Array.from(result.output),
+    decision: taken ? evidentialDecision(taken.estimate.events) : 0,
+    allExits: all.exits.map((e) => ({
+      exit: e.exit,
+      evidence: evidenceOf(all, e.op),
+      pQ15: e.estimate.events.map((x) => x.pQ15),
+      uQ15: e.estimate.events.map((x) => x.uQ15),
+    })),
+  };
+}
