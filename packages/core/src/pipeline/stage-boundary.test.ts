@@ -7,7 +7,8 @@ import { importedModules } from '../common/import-graph';
  * The layering rule of the library: stages/ orchestrate, the libraries beside it (data/, search/, train/, quantize/,
  * firmware/, flash/, evaluate/, report/, …) own the formats and the rules. A stage may import any library; no file
  * outside stages/ may import from stages/, type-only imports included, so a hand-off format never lives in a stage
- * file and a library never loads a stage (and what the stage pulls in) to read one.
+ * file and a library never loads a stage (and what the stage pulls in) to read one. The one exception is the
+ * package's public entry, src/index.ts, which exists to re-export the stages.
  */
 const SOURCE_ROOT = path.resolve(__dirname, '..');
 const STAGES_DIR = path.join(SOURCE_ROOT, 'stages');
@@ -39,9 +40,9 @@ function stageImports(file: string, text: string): string[] {
 }
 
 describe('the stage boundary', () => {
-  it('no file of packages/core/src outside stages/ imports from stages/, not even a type', () => {
+  it('no file of packages/core/src outside stages/ imports from stages/, not even a type (the public entry index.ts re-exports them)', () => {
     const violations = sourceFiles(SOURCE_ROOT)
-      .filter((file) => !isInStages(file))
+      .filter((file) => !isInStages(file) && file !== path.join(SOURCE_ROOT, 'index.ts'))
       .flatMap((file) => stageImports(file, readFileSync(file, 'utf8')).map((specifier) => `${path.relative(SOURCE_ROOT, file)} → ${specifier}`));
     expect(violations).toEqual([]);
   });
