@@ -11,8 +11,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { buildFirmware } from '../../packages/core/src/flash/build';
-import { runOnQemu } from '../../packages/core/src/flash/qemu-run';
+import { buildFirmware } from '../../packages/core/src/build-and-run/build';
+import { runOnQemu } from '../../packages/core/src/build-and-run/qemu-run';
 import type { QuantizedModel } from '../../packages/core/src/quantize/quantized-model';
 import { KernelCall, PROGRAM_RESULT_LINE, callMacs, emitKernelProgram } from '../../packages/core/testing/quantize/runtime-program';
 import { loadBoard } from '../../packages/core/src/spec/board';

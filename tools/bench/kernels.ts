@@ -18,8 +18,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { defaultWorkspaceRoot } from '../../packages/core/src/common/workspace';
 import { Random } from '../../packages/core/src/common/random';
-import { buildFirmware } from '../../packages/core/src/flash/build';
-import { runOnQemu } from '../../packages/core/src/flash/qemu-run';
+import { buildFirmware } from '../../packages/core/src/build-and-run/build';
+import { runOnQemu } from '../../packages/core/src/build-and-run/qemu-run';
 import { quantizeGru } from '../../packages/core/src/quantize/gru-quant';
 import {
   KERNEL_FUNCTION,

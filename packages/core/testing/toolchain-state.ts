@@ -8,8 +8,8 @@
  *   qemu-without-plugin      runs on QEMU, instructions counted from the exec trace (no header, or no plugin build)
  *   everything               runs on QEMU with the TCG plugin; the exec trace is checked against it
  */
-import { instructionCounter, InstructionCounter } from '../src/flash/insn-count-plugin';
-import { detectToolchains, DetectOptions, findExecutable, ToolName } from '../src/flash/toolchains';
+import { instructionCounter, InstructionCounter } from '../src/build-and-run/insn-count-plugin';
+import { detectToolchains, DetectOptions, findExecutable, ToolName } from '../src/build-and-run/toolchains';
 
 export type ToolchainStateName = 'no-toolchains' | 'compilers-without-qemu' | 'qemu-without-plugin' | 'everything';
 

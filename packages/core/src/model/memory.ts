@@ -215,7 +215,7 @@ export function postProcessingBytes(n: number, events: number, pointer: number):
 }
 
 /**
- * sizeof(tinyml_result_t) as model.h declares it (firmware/emit-model.ts), with E = max(1, events) and X exits
+ * sizeof(tinyml_result_t) as model.h declares it (codegen/emit-model.ts), with E = max(1, events) and X exits
  * (an evidential model's predictions, else 1): int32 exit_taken, decision; int8 output[O] padded to 4 (O = the largest
  * prediction tensor); int32 exits_evaluated; X × tinyml_exit_result_t {int8 evidence[2E] padded to 4; int32 p_q15[E],
  * u_q15[E]; uint8 present[E] padded to 4; int32 max_u_q15, takes}. No member is aligned to more than 4 on any target,

@@ -11,8 +11,8 @@ import {
   readFirmwareManifest,
   writeFirmwareManifest,
   type FirmwareManifest,
-} from '../firmware/firmware-manifest';
-import { FLASH_REPORT_FILE, FLASH_REPORT_FORMAT, readFlashTestReport, writeFlashTestReport, type FlashTestSkipped } from '../flash/flash-report';
+} from '../codegen/firmware-manifest';
+import { FLASH_REPORT_FILE, FLASH_REPORT_FORMAT, readFlashTestReport, writeFlashTestReport, type FlashTestSkipped } from '../build-and-run/flash-report';
 import { QUANTIZED_MODEL_FORMAT, type QuantizedModel } from '../quantize/quantized-model';
 import { GOLDEN_FILE, GOLDEN_FORMAT, QUANTIZED_MODEL_FILE, readGoldenVectors, readQuantizedModel } from '../quantize/quantized-files';
 import { readSearchedModel, SEARCHED_MODEL_FILE, writeSearchedModel, type SearchedModel } from '../search/searched-model';

@@ -5,7 +5,7 @@ import { importedModules } from '../common/import-graph';
 
 /**
  * The layering rule of the library: stages/ orchestrate, the libraries beside it (data/, search/, train/, quantize/,
- * firmware/, flash/, evaluate/, report/, …) own the formats and the rules. A stage may import any library; no file
+ * codegen/, build-and-run/, evaluate/, report/, …) own the formats and the rules. A stage may import any library; no file
  * outside stages/ may import from stages/, type-only imports included, so a hand-off format never lives in a stage
  * file and a library never loads a stage (and what the stage pulls in) to read one. The one exception is the
  * package's public entry, src/index.ts, which exists to re-export the stages.

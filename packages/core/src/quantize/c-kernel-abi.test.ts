@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { deviceAlarmRule } from '../evaluate/alarms';
-import { emitModel } from '../firmware/emit-model';
+import { emitModel } from '../codegen/emit-model';
 import { planModelArena } from '../model/arena-tensors';
 import { referenceCnn } from '../../testing/reference-models';
 import { C_KERNELS, type CKernel, cCall, dataParams, driverCaseLine, bindCall, GENERATED_C_BLOCKS, kernelForOp, withGeneratedBlock } from './c-kernel-abi';

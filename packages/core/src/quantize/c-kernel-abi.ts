@@ -4,7 +4,7 @@
  *   - the prototypes of firmware/runtime/tinyml_runtime.h (its GENERATED block; `npm run gen:c-abi` rewrites it),
  *   - the table-driven cases of the host test driver firmware/runtime/test/kernel_driver.c (likewise generated) and
  *     the input lines the TypeScript side writes for them (`driverCaseLine`),
- *   - every call the model emitter (firmware/emit-model.ts) and the kernel test programs (testing/quantize/runtime-program.ts)
+ *   - every call the model emitter (codegen/emit-model.ts) and the kernel test programs (testing/quantize/runtime-program.ts)
  *     write (`cCall`: arguments by parameter name, in the table's order),
  *   - which runtime function runs each quantised op kind (`kernelForOp`, also what flash-test counts instructions of).
  * c-kernel-abi.test.ts fails when a committed generated block differs from what the table generates.

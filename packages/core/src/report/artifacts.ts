@@ -1,8 +1,8 @@
 import * as path from 'node:path';
 import { MANIFEST_FILE, type WindowManifest } from '../data/window-manifest';
 import { EVALUATE_FILE } from '../evaluate/results';
-import { FIRMWARE_MANIFEST_FILE, type FirmwareManifest } from '../firmware/firmware-manifest';
-import { FLASH_REPORT_FILE, type FlashTestRun } from '../flash/flash-report';
+import { FIRMWARE_MANIFEST_FILE, type FirmwareManifest } from '../codegen/firmware-manifest';
+import { FLASH_REPORT_FILE, type FlashTestRun } from '../build-and-run/flash-report';
 import type { FlashSection } from '../quantize/flash-blob';
 import { FLASH_SECTIONS_FILE } from '../quantize/quantized-files';
 import { QUANTIZE_REPORT_FILE, type QuantizeReport } from '../quantize/quantize-report';

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { describeRule } from '../evaluate/alarms';
-import { runOnQemu } from '../flash/qemu-run';
+import { runOnQemu } from '../build-and-run/qemu-run';
 import { estimateMemory, postProcessingBytes } from '../model/memory';
 import { runEmitFirmwareStage } from './emit-firmware';
 import { runFlashTestStage } from './flash-test';

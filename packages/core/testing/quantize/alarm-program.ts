@@ -10,7 +10,7 @@
  */
 import { Random } from '../../src/common/random';
 import { alarmWindows, refractorySamples, type PostProcessingRule } from '../../src/evaluate/alarms';
-import { C_PUT_INT, cArray } from '../../src/firmware/c-syntax';
+import { C_PUT_INT, cArray } from '../../src/codegen/c-syntax';
 
 export interface AlarmRecording {
   /** Per window, in time order: 0 = no event, 1 + j = event j (sometimes out of range: counts as none). */

@@ -7,7 +7,7 @@
  * and prints one line per call. Used by the on-QEMU bit-exactness spec (c-runtime-qemu.test.ts) and by the kernel
  * benchmark (tools/bench/kernels.ts).
  */
-import { C_PUT_INT, cArray } from '../../src/firmware/c-syntax';
+import { C_PUT_INT, cArray } from '../../src/codegen/c-syntax';
 import { bindCall, BoundCall, C_KERNELS, cCallOf, driverCaseLine, kernelOf } from '../../src/quantize/c-kernel-abi';
 import { conv1dInt8 } from '../../src/quantize/kernels/conv1d';
 import { denseInt8 } from '../../src/quantize/kernels/dense';

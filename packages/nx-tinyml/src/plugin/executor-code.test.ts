@@ -24,7 +24,7 @@ describe('the code of each target, from the import graph', () => {
         core('data/adapters/sisfall.ts'),
       ]),
     );
-    expect(code['flash-test'].files).toEqual(expect.arrayContaining([core('stages/flash-test.ts'), core('flash/build.ts')]));
+    expect(code['flash-test'].files).toEqual(expect.arrayContaining([core('stages/flash-test.ts'), core('build-and-run/build.ts')]));
     expect(code.report.files).toEqual(expect.arrayContaining([core('stages/report.ts')]));
   });
 

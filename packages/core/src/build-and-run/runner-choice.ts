@@ -1,6 +1,6 @@
 import type { Log } from '../common/log';
 import { UserError } from '../common/errors';
-import { HARNESS_RESULT_LINE } from '../firmware/emit-harness';
+import { HARNESS_RESULT_LINE } from '../codegen/emit-harness';
 import type { BoardDefinition, FlashRunner } from '../spec/types';
 import { detectBoardRunner } from './board-runner';
 import { firmwareTarget } from './firmware-target';

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { UserError } from '../common/errors';
-import type { FirmwareManifest } from '../firmware/firmware-manifest';
+import type { FirmwareManifest } from '../codegen/firmware-manifest';
 import { pointerBytes, postProcessingBytes, resultBytes } from '../model/memory';
 import type { QuantizedModel } from '../quantize/quantized-model';
 import type { BoardDefinition } from '../spec/types';

@@ -1,8 +1,8 @@
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { EXIT_HOOK_DEFINE } from '../firmware/emit-build-files';
-import { emitGoldenHeader, emitGoldenVectors, harnessInput } from '../firmware/emit-harness';
-import type { FirmwareManifest } from '../firmware/firmware-manifest';
+import { EXIT_HOOK_DEFINE } from '../codegen/emit-build-files';
+import { emitGoldenHeader, emitGoldenVectors, harnessInput } from '../codegen/emit-harness';
+import type { FirmwareManifest } from '../codegen/firmware-manifest';
 import type { GoldenVector } from '../quantize/quantized-files';
 import type { QuantizedModel } from '../quantize/quantized-model';
 import type { BoardDefinition } from '../spec/types';

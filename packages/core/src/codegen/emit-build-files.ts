@@ -1,5 +1,5 @@
-import type { FirmwareTarget } from '../flash/firmware-target';
-import { COMMON_CFLAGS, HOST_SANITIZER_FLAGS } from '../flash/firmware-target';
+import type { FirmwareTarget } from '../build-and-run/firmware-target';
+import { COMMON_CFLAGS, HOST_SANITIZER_FLAGS } from '../build-and-run/firmware-target';
 import { cIdentifier } from './c-syntax';
 
 /** Paths inside the emitted package, relative to its root (portable: the package can be copied anywhere). */
@@ -22,7 +22,7 @@ export const EXIT_HOOK_DEFINE = { name: 'TINYML_EXIT_HOOK_FUNCTION', value: 'har
  */
 export function cmakeLists(name: string, target: FirmwareTarget, layout: PackageLayout): string {
   const hosted = target.arch === 'host';
-  // Debian's Xtensa picolibc keeps its specs outside gcc's search path (flash/toolchains.ts finds it the same way).
+  // Debian's Xtensa picolibc keeps its specs outside gcc's search path (build-and-run/toolchains.ts finds it the same way).
   const specs = target.arch === 'xtensa' ? '/usr/lib/xtensa-lx106-elf/picolibc.specs' : 'picolibc.specs';
   const targetFlags = hosted ? HOST_SANITIZER_FLAGS : [...target.cpuFlags, `--specs=${specs}`];
   const list = (files: string[]) => files.map((f) => `  ${f}`).join('\n');
