@@ -79,6 +79,15 @@ function jsFiles(dir: string): string[] {
   });
 }
 
+/** The source manifest's entry points (`./src/x.ts`) as the build's (`./src/x.js` with `./src/x.d.ts`). */
+function compiledExports(exports: Record<string, string>): Record<string, string | { types: string; default: string }> {
+  const compiled: Record<string, string | { types: string; default: string }> = {};
+  for (const [key, target] of Object.entries(exports)) {
+    compiled[key] = target.endsWith('.ts') ? { types: target.replace(/\.ts$/, '.d.ts'), default: target.replace(/\.ts$/, '.js') } : target;
+  }
+  return compiled;
+}
+
 function writeManifest(dir: string, manifest: object): void {
   writeFileSync(path.join(dir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
@@ -115,11 +124,7 @@ function main(): void {
     ...common,
     main: 'src/index.js',
     types: 'src/index.d.ts',
-    exports: {
-      '.': { types: './src/index.d.ts', default: './src/index.js' },
-      './*': { types: './src/*.d.ts', default: './src/*.js' },
-      './package.json': './package.json',
-    },
+    exports: compiledExports(coreSource.exports as Record<string, string>),
     dependencies: dependenciesOf(core, SOURCE_ONLY),
   });
   writeManifest(plugin, {
