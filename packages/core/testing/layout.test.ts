@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as ts from 'typescript';
 import { describe, expect, it } from 'vitest';
+import { importedModules } from '../src/common/import-graph';
 import { publishedModules } from '../../../tools/pack/entry-points';
 
 /**
@@ -40,5 +41,39 @@ describe('the package layout', () => {
     });
     const shipped = new Set(program.getSourceFiles().map((source) => path.resolve(source.fileName)));
     expect(sources.filter((file) => file.endsWith('.ts') && !shipped.has(file)).map((file) => path.relative(root, file))).toEqual([]);
+  });
+
+  it('has no import cycle among the shipped modules, type-only imports included', () => {
+    const resolveModule = (from: string, specifier: string): string | null => {
+      const base = specifier.startsWith('@nx-tinyml/core/')
+        ? path.join(root, 'packages/core/src', specifier.slice('@nx-tinyml/core/'.length))
+        : specifier.startsWith('.')
+          ? path.resolve(path.dirname(from), specifier)
+          : null;
+      if (base === null) return null;
+      return [`${base}.ts`, path.join(base, 'index.ts'), base].find((candidate) => sources.includes(candidate)) ?? null;
+    };
+    const edges = new Map(
+      sources.map((file) => [
+        file,
+        importedModules(file, readFileSync(file, 'utf8'))
+          .map((specifier) => resolveModule(file, specifier))
+          .filter((target): target is string => target !== null),
+      ]),
+    );
+    const state = new Map<string, 'open' | 'done'>();
+    const cycles: string[] = [];
+    const visit = (file: string, trail: string[]): void => {
+      if (state.get(file) === 'done') return;
+      if (state.get(file) === 'open') {
+        cycles.push([...trail.slice(trail.indexOf(file)), file].map((f) => path.relative(root, f)).join(' → '));
+        return;
+      }
+      state.set(file, 'open');
+      for (const next of edges.get(file) ?? []) visit(next, [...trail, file]);
+      state.set(file, 'done');
+    };
+    for (const file of sources) visit(file, []);
+    expect(cycles).toEqual([]);
   });
 });

@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import { missingFields, readJsonArtifact, writeJsonArtifact } from '../common/json-artifact';
 import type { NormalizedWindow } from '../spec/types';
-import type { WindowSections } from './window-store';
 
 /**
  * The window store's manifest (`windows.json`), the window stage's hand-off to every later stage: what the payload
@@ -9,6 +8,29 @@ import type { WindowSections } from './window-store';
  */
 export const WINDOW_STORE_FORMAT = 'nx-tinyml/windows@1';
 export const MANIFEST_FILE = 'windows.json';
+
+/** The payload's typed sections (`windows.bin`), as the manifest describes them. */
+export type SectionDtype = 'float32' | 'uint32' | 'uint16' | 'uint8';
+
+export interface SectionInfo {
+  dtype: SectionDtype;
+  /** Byte offset in the payload (8-byte aligned). */
+  offset: number;
+  shape: number[];
+}
+
+export interface WindowSections {
+  /** [samples, channels]: every recording, back to back. */
+  signals: SectionInfo;
+  /** [windows]: first sample of each window, an index into `signals` rows. */
+  windowStart: SectionInfo;
+  /** [windows]: class index into `classes`. */
+  windowLabel: SectionInfo;
+  /** [windows]: subject index into `subjects`. */
+  windowSubject: SectionInfo;
+  /** [windows]: recording index into `recordings`. */
+  windowRecording: SectionInfo;
+}
 
 export interface WindowManifest {
   format: typeof WINDOW_STORE_FORMAT;

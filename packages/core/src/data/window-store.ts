@@ -2,7 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, writeSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../common/errors';
-import { MANIFEST_FILE, readWindowManifest, type WindowManifest } from './window-manifest';
+import { MANIFEST_FILE, readWindowManifest, type SectionDtype, type SectionInfo, type WindowManifest } from './window-manifest';
 
 /**
  * The window store: one binary payload of little-endian typed sections plus a JSON manifest describing them.
@@ -11,27 +11,7 @@ import { MANIFEST_FILE, readWindowManifest, type WindowManifest } from './window
  */
 export const PAYLOAD_FILE = 'windows.bin';
 
-export type SectionDtype = 'float32' | 'uint32' | 'uint16' | 'uint8';
-
-export interface SectionInfo {
-  dtype: SectionDtype;
-  /** Byte offset in the payload (8-byte aligned). */
-  offset: number;
-  shape: number[];
-}
-
-export interface WindowSections {
-  /** [samples, channels]: every recording, back to back. */
-  signals: SectionInfo;
-  /** [windows]: first sample of each window, an index into `signals` rows. */
-  windowStart: SectionInfo;
-  /** [windows]: class index into `classes`. */
-  windowLabel: SectionInfo;
-  /** [windows]: subject index into `subjects`. */
-  windowSubject: SectionInfo;
-  /** [windows]: recording index into `recordings`. */
-  windowRecording: SectionInfo;
-}
+export type { SectionDtype, SectionInfo, WindowSections } from './window-manifest';
 
 const BYTES: Record<SectionDtype, number> = { float32: 4, uint32: 4, uint16: 2, uint8: 1 };
 

@@ -17,8 +17,8 @@ import { calibrateEvidence } from './evidence-scale';
 import type { EventSet } from './events';
 import { cascadeExitPredictions } from './predictions';
 import type { MethodResources } from './report';
-import type { TrainCascadeResults } from './train-cascade-results';
-import { calibrateThresholds, operatingPoint, type OperatingPoint, type ThresholdCalibration } from './thresholds';
+import type { ExitCalibration, TrainCascadeResults } from './train-cascade-results';
+import { calibrateThresholds, operatingPoint } from './thresholds';
 import type { CascadeDataSpec, TrainingJob, TrainingJobResult, TrainingSettings } from './training-jobs';
 import { createTrainingPool } from './training-pool';
 
@@ -148,12 +148,6 @@ export function trainedNetworks(
     return network;
   });
   return { cascade, evidential, softmax };
-}
-
-export interface ExitCalibration {
-  calibration: ThresholdCalibration;
-  /** The report's threshold sweep: one shared threshold on every early exit, validation windows, 21 steps. */
-  thresholdSweep: OperatingPoint[];
 }
 
 /**

@@ -7,9 +7,15 @@ import { writeCascadeModel, type CascadeModelFile } from './cascade-model-file';
 import type { CascadeWeights } from './cascade-network';
 import type { MethodEvaluation, MethodName, RobustnessLevel } from './evaluate';
 import { comparisonRows, trainCascadeMarkdown, type MethodResources } from './report';
-import type { ExitCalibration } from './cascade-run';
 import type { OperatingPoint, ThresholdCalibration } from './thresholds';
 import type { StageSummary, TrainingJobResult } from './training-jobs';
+
+/** How the exits were calibrated on validation windows: the chosen thresholds and the report's sweep. */
+export interface ExitCalibration {
+  calibration: ThresholdCalibration;
+  /** The report's threshold sweep: one shared threshold on every early exit, validation windows, 21 steps. */
+  thresholdSweep: OperatingPoint[];
+}
 
 /** What train-cascade writes besides the cascade model: the baselines' models, the metrics the report reads, the comparison. */
 export const TRAIN_CASCADE_METRICS_FILE = 'metrics.json';
