@@ -3,7 +3,6 @@ import { Random } from '../../common/random';
 import type { Layer, ModelIR } from '../../model/ir';
 import { Network } from '../network';
 import { CascadeNetwork } from './cascade-network';
-import { trainingPlan } from './evidential-trainable';
 import type { Floats } from '../wasm/arena';
 
 const head = (units: number): Layer[] => [{ kind: 'globalavgpool' }, { kind: 'dense', units, activation: 'relu' }];
@@ -129,19 +128,6 @@ describe('CascadeNetwork', () => {
     expect(nonZero(net.stageParams(1).grads)).toBe(true);
   });
 
-  it('backwardHeads gives the early heads their gradients and the backbone none (deepfirst, second stage)', () => {
-    const net = new CascadeNetwork(IR);
-    net.init(5);
-    net.zeroGrads();
-    net.forward(sample(8, 24), 1, true, false);
-    net.backwardHeads([sample(31, 4), sample(32, 4), null]);
-    const nonZero = (arrays: readonly Floats[]) => arrays.some((g) => g.some((v) => v !== 0));
-    expect(nonZero(net.backboneParams().grads)).toBe(false);
-    expect(net.heads.map((h) => nonZero(h.grads))).toEqual([true, true]);
-    // the two parameter sets deepfirst trains in turn are the whole network, without overlap
-    expect(net.backboneParams().params.length + net.headParams().params.length).toBe(net.allParams().params.length);
-  });
-
   it('round-trips its weights through JSON', () => {
     const a = new CascadeNetwork(IR);
     a.init(1);
@@ -152,14 +138,5 @@ describe('CascadeNetwork', () => {
     b.forward(x, 2, false);
     for (const k of [0, 1, 2]) expect([...b.prediction(k)]).toEqual([...a.prediction(k)]);
     expect(() => b.importWeights({ backbone: a.exportWeights().backbone, exits: [] })).toThrow(/weights for 0 exits, the cascade has 2/);
-  });
-});
-
-describe('cascade training plans', () => {
-  it('stagewise trains prediction by prediction; joint all at once; deepfirst the backbone for the deep exit, then the early heads', () => {
-    expect(trainingPlan('stagewise', 3)).toEqual([0, 1, 2]);
-    expect(trainingPlan('joint', 3)).toEqual(['joint']);
-    expect(trainingPlan('deepfirst', 3)).toEqual(['deep', 'heads']);
-    expect(trainingPlan('deepfirst', 1)).toEqual(['deep']);
   });
 });

@@ -137,14 +137,6 @@ export class CascadeNetwork {
     }
   }
 
-  /** Back-propagates into the early exits' heads only, for the predictions given; the backbone gets no gradient. */
-  backwardHeads(predictionGrads: readonly (Floats | null)[]): void {
-    this.heads.forEach((head, k) => {
-      const grad = predictionGrads[k];
-      if (grad) head.backward(grad, this.headInputGrads[k]);
-    });
-  }
-
   zeroGrads(): void {
     for (const chain of [...this.segments, ...this.heads]) chain.zeroGrads();
   }
@@ -153,16 +145,6 @@ export class CascadeNetwork {
   stageParams(k: number): { params: Floats[]; grads: Floats[] } {
     const chains = k < this.heads.length ? [this.segments[k], this.heads[k]] : [this.segments[k]];
     return { params: chains.flatMap((c) => [...c.params]), grads: chains.flatMap((c) => [...c.grads]) };
-  }
-
-  /** The backbone's parameters and gradients, the deep exit's included (deepfirst's first stage). */
-  backboneParams(): { params: Floats[]; grads: Floats[] } {
-    return { params: this.segments.flatMap((c) => [...c.params]), grads: this.segments.flatMap((c) => [...c.grads]) };
-  }
-
-  /** The early exits' heads' parameters and gradients (deepfirst's second stage). */
-  headParams(): { params: Floats[]; grads: Floats[] } {
-    return { params: this.heads.flatMap((c) => [...c.params]), grads: this.heads.flatMap((c) => [...c.grads]) };
   }
 
   /** Every parameter and gradient array (joint training). */

@@ -5,29 +5,10 @@ import type { TrainableModel } from '../trainable';
 import type { CascadeNetwork, CascadeWeights } from './cascade-network';
 import type { EventSet } from './events';
 import type { Floats } from '../wasm/arena';
-import type { CascadeTraining } from '../../spec/types';
-
-/**
- * A stage of cascade training that is not UR2M's "prediction k": `joint`, every exit's loss into every weight;
- * `deep`, the deep exit's loss into the whole backbone (the early heads untouched); `heads`, the early exits' losses
- * into their heads only, on a frozen backbone.
- */
-export type EvidentialStage = 'joint' | 'deep' | 'heads';
-
-/**
- * The stages of a cascade training mode over `predictions` exits (the deep one included): stagewise trains
- * prediction 0, 1, … in turn with the earlier segments frozen; deepfirst trains the backbone for the deep exit end
- * to end, as a plain model would be, then fits the early heads to the features it learned.
- */
-export function trainingPlan(training: CascadeTraining, predictions: number): (number | EvidentialStage)[] {
-  if (training === 'joint') return ['joint'];
-  if (training === 'deepfirst') return predictions > 1 ? ['deep', 'heads'] : ['deep'];
-  return Array.from({ length: predictions }, (_, k) => k);
-}
 
 export interface EvidentialTrainingOptions {
-  /** Train prediction k's segment and head with earlier segments frozen (UR2M's stage-wise), or an EvidentialStage. */
-  stage: number | EvidentialStage;
+  /** Train prediction k's segment and head with earlier segments frozen (UR2M's stage-wise), or every exit at once. */
+  stage: number | 'joint';
   lambda: number;
   annealEpochs: number;
   regularizer: EvidenceRegularizer;
@@ -58,23 +39,15 @@ export class EvidentialTrainable implements TrainableModel<CascadeWeights> {
     private readonly options: EvidentialTrainingOptions,
   ) {
     const last = network.predictions - 1;
-    const stage = options.stage;
-    const trained =
-      stage === 'joint'
-        ? network.allParams()
-        : stage === 'deep'
-          ? network.backboneParams()
-          : stage === 'heads'
-            ? network.headParams()
-            : network.stageParams(stage);
+    const trained = options.stage === 'joint' ? network.allParams() : network.stageParams(options.stage);
     this.adam = new Adam(trained.params, { learningRate: options.learningRate });
     this.grads = trained.grads;
     this.sample = new Float64Array(network.inputSize);
     this.targets = new Uint8Array(events.names.length);
-    const lossOn = (k: number) => stage === 'joint' || stage === k || (stage === 'deep' && k === last) || (stage === 'heads' && k < last);
-    this.predictionGrads = Array.from({ length: network.predictions }, (_, k) => (lossOn(k) ? new Float64Array(2 * events.names.length) : null));
-    // early stopping watches the deepest prediction trained, or the first exit when only the heads train
-    this.scored = stage === 'joint' || stage === 'deep' ? last : stage === 'heads' ? 0 : stage;
+    this.predictionGrads = Array.from({ length: network.predictions }, (_, k) =>
+      options.stage === 'joint' || options.stage === k ? new Float64Array(2 * events.names.length) : null,
+    );
+    this.scored = options.stage === 'joint' ? last : options.stage;
     this.lambda = annealedLambda(options.lambda, 1, options.annealEpochs);
   }
 
@@ -84,22 +57,19 @@ export class EvidentialTrainable implements TrainableModel<CascadeWeights> {
 
   trainBatch(order: readonly number[], from: number, to: number): number {
     const { network, data, sample, predictionGrads } = this;
-    const stage = this.options.stage;
-    const last = network.predictions - 1;
-    const upTo = stage === 'joint' || stage === 'deep' ? last : stage === 'heads' ? last - 1 : stage;
-    const firstTrainable = typeof stage === 'number' ? stage : 0;
+    const upTo = this.options.stage === 'joint' ? network.predictions - 1 : this.options.stage;
+    const firstTrainable = this.options.stage === 'joint' ? 0 : this.options.stage;
     network.zeroGrads();
     let loss = 0;
     for (let i = from; i < to; i++) {
       const window = order[i];
       data.fill(window, sample);
-      network.forward(sample, upTo, true, stage !== 'joint' && stage !== 'heads');
+      network.forward(sample, upTo, true, this.options.stage !== 'joint');
       this.setTargets(data.label(window));
       predictionGrads.forEach((grad, k) => {
         if (grad) loss += evidentialLoss(network.prediction(k), this.targets, this.weights, this.lambda, grad, this.options.regularizer);
       });
-      if (stage === 'heads') network.backwardHeads(predictionGrads);
-      else network.backward(predictionGrads, firstTrainable);
+      network.backward(predictionGrads, firstTrainable);
     }
     this.adam.step(this.grads, 1 / (to - from));
     return loss;

@@ -8,10 +8,10 @@ import type { Metrics } from '../metrics';
 import type { NetworkWeights } from '../network';
 import { IrTrainable } from '../trainer';
 import type { Precision } from '../wasm/arena';
-import type { CascadeTraining, Sampling } from '../../spec/types';
+import type { Sampling } from '../../spec/types';
 import { runTraining, type EpochProgress, type Monitor, type StopReason } from '../training-loop';
 import { CascadeNetwork, type CascadeWeights } from './cascade-network';
-import { EvidentialTrainable, trainingPlan, type EvidentialStage } from './evidential-trainable';
+import { EvidentialTrainable } from './evidential-trainable';
 import { eventClassWeights, eventHeadTargets, eventLossWeights, resolveEvents, type EventSet } from './events';
 
 /** Which windows every training job of one train-cascade run sees: the same fold, split and subsample. */
@@ -46,11 +46,11 @@ export interface TrainingSettings {
  * (the softmax baseline and each deep-ensemble member).
  */
 export type TrainingJob =
-  | { id: string; kind: 'evidential'; ir: ModelIR; seed: number; training: CascadeTraining; settings: TrainingSettings }
+  | { id: string; kind: 'evidential'; ir: ModelIR; seed: number; training: 'stagewise' | 'joint'; settings: TrainingSettings }
   | { id: string; kind: 'softmax'; ir: ModelIR; seed: number; settings: TrainingSettings };
 
 export interface StageSummary {
-  stage: number | EvidentialStage;
+  stage: number | 'joint';
   bestEpoch: number;
   epochsRun: number;
   stopReason: StopReason;
@@ -139,7 +139,7 @@ export class CascadeJobRunner {
     network.init(Random.derive(job.seed, 0).uint32());
     const targets = eventHeadTargets(events, 'evidential');
     const lossWeights = eventLossWeights(events, data, settings.weightedLoss);
-    const plan = trainingPlan(job.training, network.predictions);
+    const plan: (number | 'joint')[] = job.training === 'joint' ? ['joint'] : Array.from({ length: network.predictions }, (_, k) => k);
     for (const stage of plan) {
       const model = new EvidentialTrainable(network, data, events, lossWeights, {
         stage,
@@ -149,10 +149,10 @@ export class CascadeJobRunner {
         learningRate: settings.learningRate,
       });
       // Each stage shuffles with its own stream; the best weights of a stage stay in `network` for the next.
-      const label = plan.length > 1 ? ` stage ${typeof stage === 'number' ? `${stage + 1}/${plan.length}` : stage}` : '';
+      const label = plan.length > 1 ? ` stage ${stage === 'joint' ? 'joint' : `${stage + 1}/${plan.length}`}` : '';
       const result = runTraining(model, data, targets, [], {
         ...common,
-        seed: Random.derive(job.seed, 1 + (typeof stage === 'number' ? stage : plan.indexOf(stage))).uint32(),
+        seed: Random.derive(job.seed, 1 + (stage === 'joint' ? 0 : stage)).uint32(),
         onEpoch: onEpoch(label),
       });
       summarize(stage, result);
