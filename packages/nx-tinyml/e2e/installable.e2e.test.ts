@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parse } from 'yaml';
 import { cacheHit } from './temp-workspace';
 
@@ -11,11 +11,14 @@ import { cacheHit } from './temp-workspace';
  * The plugin as someone outside this repository gets it: both packages built and packed with `npm run pack:plugin`,
  * installed from the tarballs (npm, from the registry or its cache, for everything else) into a fresh Nx workspace
  * that holds nothing of this repository, then `nx g nx-tinyml:init`, `nx g nx-tinyml:experiment` and the real
- * `window` target on the SisFall sample the core package ships. Tests run in order and build on each other.
+ * `window` target on the SisFall sample the core package ships, and (with the cross compilers and QEMU) the whole
+ * chain down to flash-test. Tests run in order and build on each other.
  */
 const repoRoot = path.resolve(__dirname, '../../..');
 const nxVersion = (JSON.parse(readFileSync(path.join(repoRoot, 'node_modules/nx/package.json'), 'utf8')) as { version: string }).version;
 let root: string;
+const toolchains = inject('toolchainState');
+const firmwareRuns = toolchains.crossCompilers && toolchains.qemu;
 
 async function run(command: string, args: string[]): Promise<{ exitCode: number; output: string }> {
   const result = await execa(command, args, {
@@ -115,6 +118,13 @@ describe('nx-tinyml installed from its npm packages into a fresh workspace', () 
     const second = await nx('run', 'wrist-fall:window');
     expect(second.exitCode, second.output).toBe(0);
     expect(cacheHit(second.output)).toBe(true);
+  });
+
+  it.skipIf(!firmwareRuns)('runs the chain down to flash-test from the package: its runtime, platform code and board, bit-exact on QEMU', async () => {
+    const { exitCode, output } = await nx('run', 'wrist-fall:flash-test');
+    expect(exitCode, output).toBe(0);
+    expect(output).toMatch(/flash-test: (\d+)\/\1 golden vectors bit-exact on esp32-s2 \(qemu: lx106/);
+    expect(output).toContain('Successfully ran target flash-test');
   });
 
   it('refuses an unknown board with the boards it knows, workspace and package alike', async () => {
