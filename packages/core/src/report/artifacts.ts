@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { MANIFEST_FILE, type WindowManifest } from '../data/window-manifest';
 import { EVALUATE_FILE } from '../evaluate/results';
 import { FIRMWARE_MANIFEST_FILE, type FirmwareManifest } from '../codegen/firmware-manifest';
-import { FLASH_REPORT_FILE, type FlashTestRun } from '../build-and-run/flash-report';
+import { FLASH_REPORT_FILE, type FlashTestReport } from '../build-and-run/flash-report';
 import type { FlashSection } from '../quantize/flash-blob';
 import { FLASH_SECTIONS_FILE } from '../quantize/quantized-files';
 import { QUANTIZE_REPORT_FILE, type QuantizeReport } from '../quantize/quantize-report';
@@ -41,8 +41,8 @@ export interface FirmwareArtifacts {
 }
 
 export interface FlashTestArtifacts {
-  /** A run's report; the sections do not handle the report of a skipped run (runner: board, no board attached). */
-  report: FlashTestRun;
+  /** A run's report, or why it skipped (runner: board with no board attached). */
+  report: FlashTestReport;
 }
 
 /** Every stage's outputs the report shows; null where the stage has not run (its folder or file is missing). */

@@ -48,11 +48,13 @@ export const HEADLINE_COLUMNS: readonly { key: keyof Headline; title: string; be
 export function headlineOf(a: ExperimentArtifacts): Headline {
   const winner = a.search ? (a.search.trials.candidates.find((c) => c.id === a.search!.best.candidate) ?? null) : null;
   const ur2m = a.cascade?.test.methods['ur2m-cascade'] ?? null;
-  const flash = a.flashTest?.report ?? null;
+  const report = a.flashTest?.report ?? null;
+  // a skipped run (runner: board, none attached) measured nothing
+  const flash = report && !('skipped' in report) ? report : null;
   return {
     experiment: a.experiment,
     dataset: a.window ? `${a.window.dataset.id} (${a.window.dataset.variant})` : null,
-    board: a.search?.trials.board ?? flash?.board ?? null,
+    board: a.search?.trials.board ?? report?.board ?? null,
     windows: a.window?.counts.windows ?? null,
     winner: a.search ? a.search.best.summary : null,
     metric: a.search?.trials.metric ?? null,

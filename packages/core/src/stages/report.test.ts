@@ -59,6 +59,23 @@ describe.skipIf(runner === null)('the experiment report', () => {
     expect(again.html).toBe(readFileSync(path.join(reportDir, 'report.html'), 'utf8'));
   });
 
+  it('shows a skipped flash-test (runner: board, none attached) as skipped, with its reason', async () => {
+    const skipped = path.join(pipeline.root, 'skipped-flash');
+    for (const stage of ['window', 'search', 'train-cascade', 'quantize', 'emit-firmware']) {
+      cpSync(path.join(pipeline.root, stage), path.join(skipped, stage), { recursive: true });
+    }
+    const flash = json(path.join(pipeline.root, 'flash-test', 'report.json'));
+    mkdirSync(path.join(skipped, 'flash-test'));
+    const reason = 'no board attached (st-flash found nothing on USB)';
+    writeFileSync(
+      path.join(skipped, 'flash-test', 'report.json'),
+      JSON.stringify({ format: flash.format, experiment: flash.experiment, board: flash.board, runner: 'board', skipped: reason }),
+    );
+    const report = await buildExperimentReport(skipped, 'skipped-flash');
+    expect(report.html).toContain(`flash-test skipped on ${flash.board}: ${reason}`);
+    expect(report.json.headline.bitExact).toBeNull();
+  });
+
   it('shows a stage whose outputs are missing as not run, and names a corrupt output file', async () => {
     const partial = path.join(pipeline.root, 'partial');
     for (const stage of ['window', 'search']) cpSync(path.join(pipeline.root, stage), path.join(partial, stage), { recursive: true });

@@ -65,8 +65,12 @@ export async function firmwareSection(artifacts: ExperimentArtifacts): Promise<R
   } else {
     parts.push(paragraph('emit-firmware: not run.'));
   }
-  if (flashTest) {
-    const { report } = flashTest;
+  const flashReport = flashTest?.report ?? null;
+  if (flashReport && 'skipped' in flashReport) {
+    parts.push(paragraph(`flash-test skipped on ${flashReport.board}: ${flashReport.skipped}`));
+    data.flashTest = { skipped: flashReport.skipped, runner: flashReport.runner, board: flashReport.board };
+  } else if (flashReport) {
+    const report = flashReport;
     const { memory } = report;
     // A host build links dozens of small sections: the ten largest, and the rest summed.
     const sorted = Object.entries(memory.flash.sections)
