@@ -25,6 +25,7 @@ function tinySpec(w: TempWorkspace): void {
         'train-cascade:\n  exits: 3\n  events: [fall]\n  epochs: 1\n  maxTrainWindows: 1000\n  maxValidationWindows: 600\n  workers: 1\n' +
           '  baselines: { softmax: false, ensemble: false, tta: false, evidential: false }\n  robustness: { noise: [1], missing: [1], maxWindows: 100 }\n',
       )
+      .replace(/\nevaluate:\n( {2}.*\n)+/, '\n')
       .concat(
         '\nevaluate:\n  folds: all\n  training: { epochs: 1, patience: 1, maxTrainWindows: 800, maxValidationWindows: 400 }\n  postProcessing: { k: 2, n: 3, refractorySeconds: 5 }\n',
       ),
