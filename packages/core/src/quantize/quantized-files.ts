@@ -54,8 +54,8 @@ export interface QuantizedFiles {
   blob: FlashBlob;
   rawInput: RawInputSpec;
   golden: GoldenFile;
-  /** model.onnx (float) and model.int8.onnx (QDQ), or null when the model has ops ONNX export does not cover. */
-  onnx: OnnxModels | null;
+  /** model.onnx (float) and model.int8.onnx (QDQ). */
+  onnx: OnnxModels;
 }
 
 const producer = 'quantize';
@@ -87,10 +87,8 @@ export async function readRawInput(dir: string): Promise<RawInputSpec> {
 
 /** Writes the model's files into `dir`, each atomically. */
 export async function writeQuantizedFiles(dir: string, files: QuantizedFiles): Promise<void> {
-  if (files.onnx) {
-    await writeFileAtomic(path.join(dir, ONNX_FLOAT_FILE), files.onnx.float);
-    await writeFileAtomic(path.join(dir, ONNX_INT8_FILE), files.onnx.int8);
-  }
+  await writeFileAtomic(path.join(dir, ONNX_FLOAT_FILE), files.onnx.float);
+  await writeFileAtomic(path.join(dir, ONNX_INT8_FILE), files.onnx.int8);
   await writeJsonArtifact(path.join(dir, QUANTIZED_MODEL_FILE), files.model);
   await writeFileAtomic(path.join(dir, FLASH_BLOB_FILE), files.blob.bytes);
   await writeJsonArtifact(path.join(dir, FLASH_SECTIONS_FILE), files.blob.sections);

@@ -10,7 +10,7 @@ import { quantizationErrors } from '../quantize/error-report';
 import { thresholdQ15 } from '../quantize/evidential';
 import { buildFlashBlob } from '../quantize/flash-blob';
 import { goldenVectors } from '../quantize/golden-vectors';
-import { exportOnnx, onnxUnsupported } from '../quantize/onnx/onnx-export';
+import { exportOnnx } from '../quantize/onnx/onnx-export';
 import { quantizeModel } from '../quantize/ptq';
 import { floatVsInt8 } from '../quantize/int8-agreement';
 import { int8Drop, QUANTIZE_REPORT_FORMAT, summarizeScores, writeQuantizeReport, type QuantizeReport } from '../quantize/quantize-report';
@@ -87,9 +87,7 @@ export async function runQuantizeStage(input: QuantizeStageInput): Promise<{ eve
     flash: { blobBytes: blob.bytes.length, memoryModel: memory.flash, sections: blob.sections.length },
   };
   // model.onnx (float) and model.int8.onnx (QDQ), every exit an output (quantize/onnx/onnx-export.ts).
-  const onnxSkipped = onnxUnsupported(model);
-  if (onnxSkipped !== null) log(`quantize: no ONNX files: ${onnxSkipped}`);
-  const onnx = onnxSkipped === null ? exportOnnx(model, cascade.weights) : null;
+  const onnx = exportOnnx(model, cascade.weights);
   await replaceDirAtomic(input.outDir, async (dir) => {
     const goldenFile = { format: GOLDEN_FORMAT, events: cascade.events, classes: cascade.classes, vectors: golden } as const;
     await writeQuantizedFiles(dir, { model, blob, rawInput, golden: goldenFile, onnx });

@@ -59,7 +59,8 @@ export async function compareWithOnnxRuntime(
         const p = int8Run[`exit${k}_p`].data as Float32Array;
         const estimate = reference.exits.find((e) => e.exit === k)!.estimate;
         if (decisionOf(Array.from(p)) === decisionOf(estimate.events.map((e) => e.pQ15 / 32768))) agreeing++;
-      } else if (argmax(got) === argmax(expected)) agreeing++;
+      } else if (headDecision(got, model.tensors[tensor].zeroPoint, model.ir.head) === headDecision(expected, model.tensors[tensor].zeroPoint, model.ir.head))
+        agreeing++;
     });
   }
   return { maxFloatError, maxSteps, offByOne, outputs, agreement: agreeing / decisions, decisions };
@@ -72,6 +73,14 @@ function decisionOf(p: number[]): number {
     if (v > 0.5 && (best === 0 || v > p[best - 1])) best = j + 1;
   });
   return best;
+}
+
+/**
+ * A sigmoid head decides per unit (logit above zero, p > ½: the units as a bit string), a softmax head by argmax. The
+ * argmax of a single sigmoid logit would always be 0, agreeing whatever the logit.
+ */
+function headDecision(logits: Int8Array, zeroPoint: number, head: string): string {
+  return head === 'sigmoid' ? Array.from(logits, (v) => (v > zeroPoint ? '1' : '0')).join('') : String(argmax(logits));
 }
 
 const argmax = (values: ArrayLike<number>) => Array.from(values).reduce((best, v, i, all) => (v > all[best] ? i : best), 0);

@@ -12,7 +12,7 @@
  * 2 / (α + β) [batch, E] with α = e⁺ + 1, β = e⁻ + 1; the int8 model adds `exit{k}_evidence_int8`, the quantised
  * evidence the firmware's fixed-point p / u start from. Sigmoid / softmax heads give `exit{k}_logits` and
  * `exit{k}_probabilities`. The exit thresholds (the cascade's early stop) are not in the graph: ONNX has no early
- * exit; they are in quantized-model.json. GRU layers are not exported (no shipped experiment uses one).
+ * exit; they are in quantized-model.json. GRU layers become ONNX GRU ops (gruLayer).
  * Inside, tensors are [batch, C, T] (ONNX's Conv layout); dense layers flatten in the window store's time-major
  * order, as the trainer does.
  */
@@ -20,7 +20,7 @@ import type { DeployedOp } from '../../model/ops';
 import { lowerToOps } from '../../model/ops';
 import { foldedOpParams } from '../fold';
 import { cascadeWeights, ModelWeights } from '../model-weights';
-import type { QuantizedLinearOp, QuantizedModel, QuantizedOp } from '../quantized-model';
+import type { QuantizedGruOp, QuantizedLinearOp, QuantizedModel, QuantizedOp } from '../quantized-model';
 import { OnnxGraph } from './onnx-graph';
 
 export interface OnnxModels {
@@ -32,15 +32,7 @@ export interface OnnxModels {
 
 const BATCH = 'batch';
 
-/** Why the model cannot be exported (it has a GRU), or null. */
-export function onnxUnsupported(model: QuantizedModel): string | null {
-  const gru = model.ops.find((op) => op.kind === 'gru');
-  return gru ? `op ${gru.index} is a GRU, which the ONNX exporter does not write yet` : null;
-}
-
 export function exportOnnx(model: QuantizedModel, weights: ModelWeights): OnnxModels {
-  const unsupported = onnxUnsupported(model);
-  if (unsupported !== null) throw new Error(`ONNX export: ${unsupported}`);
   const ops = lowerToOps(model.ir);
   const folded = foldedOpParams(ops, cascadeWeights(model.ir, weights));
   return { float: buildGraph(model, ops, folded, 'float'), int8: buildGraph(model, ops, folded, 'int8') };
@@ -130,8 +122,95 @@ function lowerOp(g: OnnxGraph, op: QuantizedOp, deployed: DeployedOp, params: Fl
     case 'relu6':
       return activation(g, x, op.kind);
     case 'gru':
-      throw new Error(`ONNX export: op ${op.index} is a GRU, which the exporter does not write yet`);
+      return gruLayer(g, op, params, x, model, mode);
   }
+}
+
+/**
+ * A GRU as ONNX's GRU op. Ours is Keras's `reset_after = true`: gates z, r, h (ONNX's order too), the reset gate
+ * applied to h·U_h + b_rec_h — ONNX's `linear_before_reset = 1` — and h' = z ⊙ h + (1 − z) ⊙ ĥ, σ and tanh (ONNX's
+ * default activations), initial state zero (no `initial_h`). ONNX's B [1, 6u] is [Wb | Rb], our bias rows [2][3u] as
+ * they are; W [1, 3u, C] and R [1, 3u, u] are our kernel [C][3u] and recurrent [u][3u] transposed. ONNX's GRU reads
+ * [T, batch, C] and writes Y [T, 1, batch, u] and Y_h [1, batch, u]: the whole sequence is Y, the last state Y_h.
+ * In int8 mode the GRU runs in float on the dequantised input, weights and biases (the firmware's GRU is integer
+ * with fixed-point σ / tanh, which ONNX has no QDQ form of); its output goes through QuantizeLinear /
+ * DequantizeLinear like every op's.
+ */
+function gruLayer(g: OnnxGraph, op: QuantizedGruOp, params: Float64Array, x: string, model: QuantizedModel, mode: Mode): string {
+  const inChannels = op.inputShape[1];
+  const units = op.units;
+  const gates = 3 * units;
+  const recurrentStart = inChannels * gates;
+  // ONNX's [3u][n] from ours [n][3u] starting at `start`: element (k, i) is ours at start + i·3u + k.
+  const transposed = (start: number, n: number) => {
+    const order: number[] = [];
+    for (let k = 0; k < gates; k++) for (let i = 0; i < n; i++) order.push(start + i * gates + k);
+    return order;
+  };
+  const kernelOrder = transposed(0, inChannels);
+  const recurrentOrder = transposed(recurrentStart, units);
+  let weight: string, recurrent: string, bias: string;
+  if (mode === 'float') {
+    weight = g.constant(
+      'gru_weight',
+      'float',
+      [1, gates, inChannels],
+      kernelOrder.map((i) => params[i]),
+    );
+    recurrent = g.constant(
+      'gru_recurrent',
+      'float',
+      [1, gates, units],
+      recurrentOrder.map((i) => params[i]),
+    );
+    bias = g.constant('gru_bias', 'float', [1, 2 * gates], params.subarray(recurrentStart + units * gates));
+  } else {
+    // Per gate column: the int8 matrices' scales along ONNX's axis 1 (the 3u rows), the biases at their
+    // accumulators' scales (row 0 s_x·s_W[k], row 1 2^−15·s_U[k], quantized-model.ts).
+    const dequantized = (stem: string, dims: number[], values: number[], scales: number[]) =>
+      g.node(
+        'DequantizeLinear',
+        [
+          g.constant(`${stem}_int8`, 'int8', dims, values),
+          g.constant(`${stem}_scale`, 'float', [gates], scales),
+          g.constant(`${stem}_zero_point`, 'int8', [gates], new Array<number>(gates).fill(0)),
+        ],
+        { axis: 1 },
+      );
+    weight = dequantized(
+      'gru_weight',
+      [1, gates, inChannels],
+      kernelOrder.map((i) => op.weights[i]),
+      op.kernelScales,
+    );
+    recurrent = dequantized(
+      'gru_recurrent',
+      [1, gates, units],
+      recurrentOrder.map((i) => op.weights[i]),
+      op.recurrentScales,
+    );
+    const inputScale = model.tensors[op.input].scale;
+    const biasScales = [...op.kernelScales.map((s) => inputScale * s), ...op.recurrentScales.map((s) => s / 32768)];
+    bias = g.node(
+      'DequantizeLinear',
+      [
+        g.constant('gru_bias_int32', 'int32', [1, 2 * gates], op.bias),
+        g.constant('gru_bias_scale', 'float', [2 * gates], biasScales),
+        g.constant('gru_bias_zero_point', 'int32', [2 * gates], new Array<number>(2 * gates).fill(0)),
+      ],
+      { axis: 1 },
+    );
+  }
+  const sequence = g.node('Transpose', [x], { perm: [2, 0, 1] }); // [batch, C, T] → [T, batch, C]
+  const [allStates, lastState] = g.nodeOutputs(
+    'GRU',
+    [sequence, weight, recurrent, bias],
+    op.returnSequences ? ['gru_states', null] : [null, 'gru_last_state'],
+    { hidden_size: units, linear_before_reset: 1 },
+  );
+  if (!op.returnSequences) return g.node('Transpose', [lastState], { perm: [1, 2, 0] }); // [1, batch, u] → [batch, u, 1]
+  const states = g.node('Squeeze', [allStates, g.constant('axes', 'int64', [1], [1])]); // [T, 1, batch, u] → [T, batch, u]
+  return g.node('Transpose', [states], { perm: [1, 2, 0] }); // → [batch, u, T]
 }
 
 /**

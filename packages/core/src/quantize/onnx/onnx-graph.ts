@@ -69,6 +69,22 @@ export class OnnxGraph {
     return out;
   }
 
+  /**
+   * One node with several outputs, named from `stems`; a null stem leaves that optional output unwritten (ONNX's
+   * empty name), so the runtime need not produce it. Returns the names, '' for the skipped ones.
+   */
+  nodeOutputs(opType: string, inputs: string[], stems: (string | null)[], attributes: Record<string, AttributeValue> = {}): string[] {
+    const outputs = stems.map((stem) => (stem === null ? '' : this.fresh(stem)));
+    this.nodes.push({
+      opType,
+      name: this.fresh(`${opType}_node`),
+      input: inputs,
+      output: outputs,
+      attribute: Object.entries(attributes).map(([name, value]) => attribute(name, value)),
+    });
+    return outputs;
+  }
+
   /** The encoded ModelProto. */
   encode(docString: string): Uint8Array {
     const model: onnx.IModelProto = {
