@@ -787,6 +787,12 @@ describe('normalized experiments', () => {
     });
   });
 
+  it("applies a dataset's default fold subjects only with its default scheme", () => {
+    const folds = (window: string) => parse(withDataset('ecg5000', window)).window.folds;
+    expect(folds('window:\n  folds:\n    k: 10\n')).toEqual({ scheme: 'stratified', split: null, k: 10, subjects: ['train'] });
+    expect(folds('window:\n  folds:\n    scheme: split\n    split: train-test\n')).toEqual({ scheme: 'split', split: 'train-test', k: null, subjects: null });
+  });
+
   it('takes window defaults from each dataset', () => {
     const window = (dataset: string) => parse(withDataset(dataset, '')).window;
     expect(window('mitbih')).toMatchObject({
@@ -805,7 +811,8 @@ describe('normalized experiments', () => {
       lengthSeconds: null,
       channels: ['ecg'],
       labels: { policy: 'recording' },
-      folds: { scheme: 'split', split: 'train-test' },
+      // stratified over the TRAIN beats (the five-class ones), so the defaults run on the committed sample too
+      folds: { scheme: 'stratified', split: null, k: 5, subjects: ['train'] },
     });
     expect(window('hapt_uci')).toMatchObject({
       mode: 'sliding',

@@ -142,7 +142,7 @@ function normalizeWindow(raw: NonNullable<RawSpec['window']>, dataset: Normalize
       scheme,
       split: scheme === 'split' ? (folds.split ?? defaults.split) : null,
       k: scheme === 'stratified' ? (folds.k ?? STRATIFIED_DEFAULT_K) : null,
-      subjects: folds.subjects ? [...folds.subjects] : null,
+      subjects: folds.subjects ? [...folds.subjects] : scheme === defaults.scheme && defaults.subjects ? [...defaults.subjects] : null,
     },
   };
 }

@@ -108,7 +108,11 @@ describe('window stage on the other samples', () => {
   });
 
   it.skipIf(!mirror)('ECG5000 (full archive): every beat is one 140-sample window, official train vs derived binary test', async () => {
-    const { manifest } = await windowsFor(`name: e5\nboard: host\ndataset: ecg5000\n`, 'ecg5000', 'full');
+    const { manifest } = await windowsFor(
+      `name: e5\nboard: host\ndataset: ecg5000\nwindow:\n  folds: { scheme: split, split: train-test }\n`,
+      'ecg5000',
+      'full',
+    );
     expect(manifest.window).toMatchObject({ mode: 'recording', length: 140 });
     expect(manifest.classes).toEqual(['normal', 'abnormal']);
     expect(manifest.folds[0]).toMatchObject({ name: 'train-test', train: ['train'], test: ['test'] });
@@ -117,13 +121,13 @@ describe('window stage on the other samples', () => {
   });
 
   it('ECG5000 sample: holds only the TRAIN file, so the train-test split fails with a clear hint', async () => {
-    await expect(windowsFor(`name: e5\nboard: host\ndataset: ecg5000\n`, 'ecg5000-sample')).rejects.toThrow(
-      /split "train-test" leaves no test subject .* committed sample .* NX_TINYML_DATASET_MIRROR/,
-    );
+    await expect(
+      windowsFor(`name: e5\nboard: host\ndataset: ecg5000\nwindow:\n  folds: { scheme: split, split: train-test }\n`, 'ecg5000-sample'),
+    ).rejects.toThrow(/split "train-test" leaves no test subject .* committed sample .* NX_TINYML_DATASET_MIRROR/);
   });
 
-  it('ECG5000 sample, stratified 5-fold: the 500 labelled beats dealt into 5 folds with the same class mix', async () => {
-    const spec = `name: e5\nboard: host\ndataset: ecg5000\nwindow:\n  folds: { scheme: stratified, k: 5, subjects: [train] }\n`;
+  it('ECG5000 sample, stratified 5-fold (the defaults): the 500 labelled beats dealt into 5 folds with the same class mix', async () => {
+    const spec = `name: e5\nboard: host\ndataset: ecg5000\n`;
     const { manifest } = await windowsFor(spec, 'ecg5000-strat');
     expect(manifest.window.folds).toEqual({ scheme: 'stratified', k: 5 });
     expect(manifest.subjects.map((s) => s.id)).toEqual(['fold1', 'fold2', 'fold3', 'fold4', 'fold5']);

@@ -46,7 +46,11 @@ function specText(tree: Tree, options: ExperimentGeneratorOptions, window: Norma
   if (window.mode === 'beat') windowSection.beatOffset = window.beatOffset;
   windowSection.channels = window.channels;
   windowSection.labels = { policy: window.labels.policy };
-  windowSection.folds = window.folds.split ? { scheme: window.folds.scheme, split: window.folds.split } : { scheme: window.folds.scheme };
+  const folds: Record<string, unknown> = { scheme: window.folds.scheme };
+  if (window.folds.split) folds.split = window.folds.split;
+  if (window.folds.k !== null) folds.k = window.folds.k;
+  if (window.folds.subjects) folds.subjects = window.folds.subjects;
+  windowSection.folds = folds;
   const doc = new Document({
     name: options.name,
     board: options.board,
@@ -56,7 +60,12 @@ function specText(tree: Tree, options: ExperimentGeneratorOptions, window: Norma
     search: { space: 'cnn1d', strategy: 'successive-halving', trials: 20 },
   });
   doc.commentBefore = ` ${datasetTitle}\n on ${boardTitle}.\n Omitted settings take their defaults from the dataset and the board (README: "The spec").`;
-  const channels = doc.getIn(['window', 'channels'], true) as { flow?: boolean } | undefined;
-  if (channels) channels.flow = true;
+  for (const list of [
+    ['window', 'channels'],
+    ['window', 'folds', 'subjects'],
+  ]) {
+    const node = doc.getIn(list, true) as { flow?: boolean } | undefined;
+    if (node) node.flow = true;
+  }
   return `# yaml-language-server: $schema=${schemaReference(tree)}\n${doc.toString({ lineWidth: 0 })}`;
 }
