@@ -38,10 +38,10 @@ export interface FirmwareManifest {
 
 /** Reads `<dir>/manifest.json`; missing, malformed or foreign is a UserError naming it. */
 export async function readFirmwareManifest(dir: string): Promise<FirmwareManifest> {
-  return readJsonArtifact<FirmwareManifest>(path.join(dir, FIRMWARE_MANIFEST_FILE), { what: 'the firmware package', producer: 'emit-firmware' }, (manifest) =>
-    manifest.format !== FIRMWARE_MANIFEST_FORMAT
-      ? `format ${JSON.stringify(manifest.format)}, expected "${FIRMWARE_MANIFEST_FORMAT}"`
-      : missingFields(manifest, { layout: 'object', predicted: 'object', postProcessing: 'object', files: 'array' }),
+  return readJsonArtifact<FirmwareManifest>(
+    path.join(dir, FIRMWARE_MANIFEST_FILE),
+    { what: 'the firmware package', producer: 'emit-firmware', format: FIRMWARE_MANIFEST_FORMAT },
+    (manifest) => missingFields(manifest, { layout: 'object', predicted: 'object', postProcessing: 'object', files: 'array' }),
   );
 }
 

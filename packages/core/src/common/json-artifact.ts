@@ -9,6 +9,8 @@ export interface ArtifactOrigin {
   what: string;
   /** The stage (or target) that writes it, named in the hint to run or rerun it. */
   producer: string;
+  /** The `format` field the file must carry, when the writer versions it. */
+  format?: string;
 }
 
 /**
@@ -32,7 +34,8 @@ export async function readJsonArtifact<T>(file: string, origin: ArtifactOrigin, 
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new UserError(`${file}: expected ${origin.what} as a JSON object; rerun the ${origin.producer} stage`);
   }
-  const wrong = problem(value);
+  const format = (value as { format?: unknown }).format;
+  const wrong = origin.format !== undefined && format !== origin.format ? `format ${JSON.stringify(format)}, expected "${origin.format}"` : problem(value);
   if (wrong !== null) throw new UserError(`${file}: not ${origin.what} as expected: ${wrong}; rerun the ${origin.producer} stage`);
   return value as T;
 }

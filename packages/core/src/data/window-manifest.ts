@@ -71,10 +71,10 @@ export interface WindowFold {
 
 /** Reads `<dir>/windows.json`; a missing, malformed or foreign file is a UserError naming it. */
 export async function readWindowManifest(dir: string): Promise<WindowManifest> {
-  return readJsonArtifact<WindowManifest>(path.join(dir, MANIFEST_FILE), { what: 'the window store manifest', producer: 'window' }, (manifest) =>
-    manifest.format !== WINDOW_STORE_FORMAT
-      ? `format ${JSON.stringify(manifest.format)}, expected "${WINDOW_STORE_FORMAT}"`
-      : missingFields(manifest, { classes: 'array', subjects: 'array', recordings: 'array', folds: 'array', window: 'object', payload: 'object' }),
+  return readJsonArtifact<WindowManifest>(
+    path.join(dir, MANIFEST_FILE),
+    { what: 'the window store manifest', producer: 'window', format: WINDOW_STORE_FORMAT },
+    (manifest) => missingFields(manifest, { classes: 'array', subjects: 'array', recordings: 'array', folds: 'array', window: 'object', payload: 'object' }),
   );
 }
 

@@ -62,26 +62,24 @@ const producer = 'quantize';
 
 /** Reads `<dir>/quantized-model.json`; missing, malformed or foreign is a UserError naming it. */
 export async function readQuantizedModel(dir: string): Promise<QuantizedModel> {
-  return readJsonArtifact<QuantizedModel>(path.join(dir, QUANTIZED_MODEL_FILE), { what: 'the quantised model', producer }, (model) =>
-    model.format !== QUANTIZED_MODEL_FORMAT
-      ? `format ${JSON.stringify(model.format)}, expected "${QUANTIZED_MODEL_FORMAT}"`
-      : missingFields(model, { ir: 'object', header: 'object', tensors: 'array', ops: 'array', exits: 'array' }),
+  return readJsonArtifact<QuantizedModel>(
+    path.join(dir, QUANTIZED_MODEL_FILE),
+    { what: 'the quantised model', producer, format: QUANTIZED_MODEL_FORMAT },
+    (model) => missingFields(model, { ir: 'object', header: 'object', tensors: 'array', ops: 'array', exits: 'array' }),
   );
 }
 
 /** Reads `<dir>/golden.json`. */
 export async function readGoldenVectors(dir: string): Promise<GoldenFile> {
-  return readJsonArtifact<GoldenFile>(path.join(dir, GOLDEN_FILE), { what: 'the golden vectors', producer }, (golden) =>
-    golden.format !== GOLDEN_FORMAT ? `format ${JSON.stringify(golden.format)}, expected "${GOLDEN_FORMAT}"` : missingFields(golden, { vectors: 'array' }),
+  return readJsonArtifact<GoldenFile>(path.join(dir, GOLDEN_FILE), { what: 'the golden vectors', producer, format: GOLDEN_FORMAT }, (golden) =>
+    missingFields(golden, { vectors: 'array' }),
   );
 }
 
 /** Reads `<dir>/raw-input.json`. */
 export async function readRawInput(dir: string): Promise<RawInputSpec> {
-  return readJsonArtifact<RawInputSpec>(path.join(dir, RAW_INPUT_FILE), { what: 'the raw input map', producer }, (spec) =>
-    spec.format !== 'nx-tinyml/raw-input@1'
-      ? `format ${JSON.stringify(spec.format)}, expected "nx-tinyml/raw-input@1"`
-      : missingFields(spec, { sampleRateHz: 'number', windowLength: 'number' }),
+  return readJsonArtifact<RawInputSpec>(path.join(dir, RAW_INPUT_FILE), { what: 'the raw input map', producer, format: 'nx-tinyml/raw-input@1' }, (spec) =>
+    missingFields(spec, { sampleRateHz: 'number', windowLength: 'number' }),
   );
 }
 

@@ -52,10 +52,10 @@ export interface SearchResults {
 
 /** Reads `<dir>/trials.json`; missing, malformed or foreign is a UserError naming it. */
 export async function readSearchTrials(dir: string): Promise<SearchTrialsFile> {
-  return readJsonArtifact<SearchTrialsFile>(path.join(dir, SEARCH_TRIALS_FILE), { what: 'the search trials', producer: 'search' }, (trials) =>
-    trials.format !== SEARCH_TRIALS_FORMAT
-      ? `format ${JSON.stringify(trials.format)}, expected "${SEARCH_TRIALS_FORMAT}"`
-      : missingFields(trials, { candidates: 'array', trials: 'array' }),
+  return readJsonArtifact<SearchTrialsFile>(
+    path.join(dir, SEARCH_TRIALS_FILE),
+    { what: 'the search trials', producer: 'search', format: SEARCH_TRIALS_FORMAT },
+    (trials) => missingFields(trials, { candidates: 'array', trials: 'array' }),
   );
 }
 

@@ -34,20 +34,21 @@ export interface CascadeModelFile {
 
 /** Reads `<dir>/cascade-model.json`; missing, malformed or foreign is a UserError naming it. */
 export async function readCascadeModel(dir: string): Promise<CascadeModelFile> {
-  return readJsonArtifact<CascadeModelFile>(path.join(dir, CASCADE_MODEL_FILE), { what: 'the trained cascade', producer: 'train-cascade' }, (model) =>
-    model.format !== CASCADE_MODEL_FORMAT
-      ? `format ${JSON.stringify(model.format)}, expected "${CASCADE_MODEL_FORMAT}"`
-      : missingFields(model, {
-          ir: 'object',
-          weights: 'object',
-          events: 'array',
-          eventClasses: 'array',
-          classes: 'array',
-          thresholds: 'array',
-          subjects: 'object',
-          normalization: 'object',
-          windows: 'string',
-        }),
+  return readJsonArtifact<CascadeModelFile>(
+    path.join(dir, CASCADE_MODEL_FILE),
+    { what: 'the trained cascade', producer: 'train-cascade', format: CASCADE_MODEL_FORMAT },
+    (model) =>
+      missingFields(model, {
+        ir: 'object',
+        weights: 'object',
+        events: 'array',
+        eventClasses: 'array',
+        classes: 'array',
+        thresholds: 'array',
+        subjects: 'object',
+        normalization: 'object',
+        windows: 'string',
+      }),
   );
 }
 
