@@ -12,12 +12,13 @@ void tinyml_evidential_event(int32_t a, int32_t b, int32_t evidence_one_q16, int
 }
 
 int32_t tinyml_evidential_head(const int8_t *evidence, int32_t events, int32_t zero_point, int32_t evidence_one_q16,
-                               int32_t *p_q15, int32_t *u_q15, uint8_t *present)
+                               const int32_t *evidence_table, int32_t *p_q15, int32_t *u_q15, uint8_t *present)
 {
     int32_t max_u = 0;
     for (int32_t e = 0; e < events; e++) {
-        const int32_t a = (int32_t)evidence[2 * e] - zero_point;
-        const int32_t b = (int32_t)evidence[2 * e + 1] - zero_point;
+        /* Exp evidence: the table holds exp of each int8 value in steps of 1/256 (quantize/evidential.ts). */
+        const int32_t a = evidence_table ? evidence_table[(int32_t)evidence[2 * e] + 128] : (int32_t)evidence[2 * e] - zero_point;
+        const int32_t b = evidence_table ? evidence_table[(int32_t)evidence[2 * e + 1] + 128] : (int32_t)evidence[2 * e + 1] - zero_point;
         tinyml_evidential_event(a, b, evidence_one_q16, &p_q15[e], &u_q15[e]);
         present[e] = (uint8_t)(a > b);
         max_u = u_q15[e] > max_u ? u_q15[e] : max_u;

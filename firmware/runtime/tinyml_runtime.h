@@ -155,14 +155,15 @@ void tinyml_gru_s8(const int8_t *input, int32_t steps, int32_t in_channels, int3
  * K = evidence_one_q16, with A = a·2^16, B = b·2^16, D = A + B + 2K:
  *   p_q15 = floor((A + K)·2^15 / D), u_q15 = ceil(2K·2^15 / D) ∈ [1, 32768].
  * tinyml_evidential_head reads an int8 evidence tensor [e+_0, e-_0, e+_1, ...] of `events` pairs with its zero
- * point, writes p_q15[events], u_q15[events], present[events] (1 when a > b) and returns the largest u_q15.
+ * point (a = q - zero_point), or with evidence_table (exp evidence: a = evidence_table[q + 128]; NULL for ReLU),
+ * writes p_q15[events], u_q15[events], present[events] (1 when a > b) and returns the largest u_q15.
  * tinyml_exit_decision: 1 when the window leaves at this exit (max_u_q15 ≤ threshold_q15, or the last exit).
  * tinyml_evidential_decision: the (E + 1)-class decision of a head, 0 = no event, 1 + j = event j: the present
  * event with the highest p_q15 (the first on ties). The reference interpreter decides with evidentialDecision.
  */
 void tinyml_evidential_event(int32_t a, int32_t b, int32_t evidence_one_q16, int32_t *p_q15, int32_t *u_q15);
 int32_t tinyml_evidential_head(const int8_t *evidence, int32_t events, int32_t zero_point, int32_t evidence_one_q16,
-                               int32_t *p_q15, int32_t *u_q15, uint8_t *present);
+                               const int32_t *evidence_table, int32_t *p_q15, int32_t *u_q15, uint8_t *present);
 int32_t tinyml_exit_decision(int32_t max_u_q15, int32_t threshold_q15, int32_t is_last_exit);
 int32_t tinyml_evidential_decision(const int32_t *p_q15, const uint8_t *present, int32_t events);
 
@@ -173,6 +174,14 @@ int32_t tinyml_evidential_decision(const int32_t *p_q15, const uint8_t *present,
  */
 void tinyml_input_from_raw_s16(const int16_t *raw, int32_t samples, int32_t channels, const int32_t *conversion,
                                int32_t zero_point, int8_t *output);
+
+/*
+ * The input-quality gate (packages/core/src/quantize/input-gate.ts) on the int8 input [t][c]: 1 when the window
+ * passes, i.e. roughness = sum over t >= 1 and c of |x[t][c] - x[t-1][c]| <= roughness_max and the samples whose
+ * every channel equals zero[c] (a raw reading of 0) number <= zero_samples_max; else 0.
+ */
+int32_t tinyml_input_gate(const int8_t *input, int32_t samples, int32_t channels, const int8_t *zero,
+                          int32_t roughness_max, int32_t zero_samples_max);
 
 /* The alarm rule on the stream of window decisions: tinyml_alarm_t above says what it computes. */
 void tinyml_alarm_init(tinyml_alarm_t *alarm, int32_t k, int32_t n, int32_t refractory_samples, int32_t events,

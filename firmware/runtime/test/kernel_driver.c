@@ -415,26 +415,41 @@ int main(void)
             }
             printf("\n");
         } else if (strcmp(name, "evidential") == 0) {
-            /* events, zero point, K, threshold, is_last, then the evidence: "max_u exits decision p_0 u_0 present_0 ...". */
+            /* events, zero point, K, threshold, is_last, the evidence, then the evidence table (0 entries: none):
+               "max_u exits decision p_0 u_0 present_0 ...". */
             const int32_t events = read_i32();
             const int32_t zero_point = read_i32();
             const int32_t one_q16 = read_i32();
             const int32_t threshold = read_i32();
             const int32_t is_last = read_i32();
             int8_t *evidence = read_i8s(NULL);
+            int32_t table_count = 0;
+            int32_t *table = read_i32s(&table_count);
             int32_t *p = malloc(sizeof(int32_t) * (size_t)events);
             int32_t *u = malloc(sizeof(int32_t) * (size_t)events);
             uint8_t *present = malloc((size_t)events);
-            const int32_t max_u = tinyml_evidential_head(evidence, events, zero_point, one_q16, p, u, present);
+            const int32_t max_u = tinyml_evidential_head(evidence, events, zero_point, one_q16, table_count == 256 ? table : NULL, p, u, present);
             printf("%d %d %d", max_u, tinyml_exit_decision(max_u, threshold, is_last), tinyml_evidential_decision(p, present, events));
             for (int32_t e = 0; e < events; e++) {
                 printf(" %d %d %d", p[e], u[e], present[e]);
             }
             printf("\n");
             free(evidence);
+            free(table);
             free(p);
             free(u);
             free(present);
+        } else if (strcmp(name, "input_gate") == 0) {
+            /* samples, channels, roughness_max, zero_samples_max, the zero reading, then the input: prints 1 or 0. */
+            const int32_t samples = read_i32();
+            const int32_t channels = read_i32();
+            const int32_t roughness_max = read_i32();
+            const int32_t zero_samples_max = read_i32();
+            int8_t *zero = read_i8s(NULL);
+            int8_t *input = read_i8s(NULL);
+            printf("%d\n", tinyml_input_gate(input, samples, channels, zero, roughness_max, zero_samples_max));
+            free(zero);
+            free(input);
         } else if (strcmp(name, "alarm") == 0) {
             /* k n refractory_samples events windows, then per window "reset decision elapsed_samples" (reset 1 starts
                a new recording): prints "window event" for every alarm, in order. */

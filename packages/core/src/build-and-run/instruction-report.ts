@@ -6,7 +6,7 @@ import { C_KERNELS, kernelForOp, OP_KERNEL_FUNCTIONS } from '../quantize/c-kerne
 import type { FirmwareRun } from './run-result';
 
 /** The runtime kernels whose own instructions are counted: every op's, and the exits' evidential head. */
-export const COUNTED_KERNELS = [...new Set([...OP_KERNEL_FUNCTIONS, C_KERNELS.evidential_head.function])];
+export const COUNTED_KERNELS = [...new Set([...OP_KERNEL_FUNCTIONS, C_KERNELS.evidential_head.function, C_KERNELS.input_gate.function])];
 
 /** The kernels that do MACs, by op kind (instructions per MAC are reported for these). */
 const MAC_KINDS = ['conv1d', 'depthwise1d', 'pointwise1d', 'dense', 'gru'] as const;

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,20 @@ describe('stage lock', () => {
     await (
       await lockStage(root, 'fall-esp32:search', () => undefined)
     )();
+  });
+
+  it('takes over a lock folder without an owner once it is 30 s old, and refuses a fresh one', async () => {
+    const root = path.join(scratch, 'c');
+    const lockDir = path.join(root, 'x:evaluate.lock');
+    mkdirSync(lockDir, { recursive: true });
+    await expect(lockStage(root, 'x:evaluate', () => undefined)).rejects.toThrow(/x:evaluate is already running \(pid not yet recorded\)/);
+    const old = new Date(Date.now() - 31_000);
+    utimesSync(lockDir, old, old);
+    const messages: string[] = [];
+    const release = await lockStage(root, 'x:evaluate', (m) => messages.push(m));
+    expect(messages).toEqual([expect.stringMatching(/^x:evaluate: taking over a lock without an owner, last touched 3\d s ago/) as string]);
+    await release();
+    expect(existsSync(lockDir)).toBe(false);
   });
 
   it('takes over the lock of a process killed with -9, saying so', async () => {

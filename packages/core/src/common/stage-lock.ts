@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { promises as fs } from 'node:fs';
 import { hostname } from 'node:os';
 import * as path from 'node:path';
@@ -15,11 +15,14 @@ interface LockOwner {
 
 const OWNER_FILE = 'owner.json';
 /**
- * Staleness comes from the owner's pid, not from mtime updates: a trial trained on the main thread can block the
- * event loop for minutes, and a live search must never lose its lock for that. proper-lockfile's mtime check stays
- * as the last resort for a lock whose owner died before writing its pid.
+ * Staleness comes from the owner's pid, never from mtime updates: training on the main thread blocks the event loop
+ * for many minutes (a batched 18-fold evaluate did), so proper-lockfile's mtime refresh would miss its deadline; with
+ * a short stale time its lock is then "compromised", another run may take it while this one still runs, and the
+ * release leaves the folder behind without an owner. So the mtime check is set out of reach (a week).
  */
-const STALE_MS = 10 * 60_000;
+const STALE_MS = 7 * 24 * 3_600_000;
+/** A lock folder without an owner this old was left by a run that died between taking it and writing its pid. */
+const OWNERLESS_MS = 30_000;
 
 /**
  * Takes the exclusive lock of one stage of one experiment (`<lockRoot>/<name>.lock/`), so two runs of the same
@@ -35,7 +38,7 @@ export async function lockStage(lockRoot: string, name: string, log: Log): Promi
       lockfilePath: lockDir,
       realpath: false,
       stale: STALE_MS,
-      update: STALE_MS / 2,
+      update: 24 * 3_600_000,
       onCompromised: (error) => log(`warning: the lock ${lockDir} was taken away from this run (${error.message})`),
     });
   let release: () => Promise<void>;
@@ -44,6 +47,12 @@ export async function lockStage(lockRoot: string, name: string, log: Log): Promi
   } catch (error) {
     if ((error as { code?: string }).code !== 'ELOCKED') throw error;
     const owner = readOwner(ownerFile) ?? (await delay(300).then(() => readOwner(ownerFile)));
+    const age = ownerlessFor(lockDir);
+    if (owner === null && age > OWNERLESS_MS) {
+      await fs.rm(lockDir, { recursive: true, force: true });
+      log(`${name}: taking over a lock without an owner, last touched ${Math.round(age / 1000)} s ago (a run died while taking it, or could not remove it)`);
+      return lockStage(lockRoot, name, log);
+    }
     if (owner === null || owner.host !== hostname() || isProcessAlive(owner.pid)) {
       throw new UserError(
         `${name} is already running ${owner ? `(pid ${owner.pid}${owner.host !== hostname() ? ` on ${owner.host}` : ''}, since ${owner.started})` : '(pid not yet recorded)'}: ` +
@@ -71,6 +80,15 @@ export async function lockStage(lockRoot: string, name: string, log: Log): Promi
     await fs.rm(ownerFile, { force: true });
     await release();
   };
+}
+
+/** Milliseconds since the lock folder was last modified (0 when it is gone). */
+function ownerlessFor(lockDir: string): number {
+  try {
+    return Date.now() - statSync(lockDir).mtimeMs;
+  } catch {
+    return 0;
+  }
 }
 
 function readOwner(file: string): LockOwner | null {

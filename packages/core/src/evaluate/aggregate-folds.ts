@@ -1,4 +1,5 @@
 import { classMetrics } from '../train/metrics';
+import { poolAlarmSweep } from './alarm-sweep';
 import { foldSpread, type FoldSpread } from './aggregate';
 import { addEventCounts, emptyEventCounts, eventRates, type EventCounts, type EventRates } from './event-metrics';
 import type { FoldResult, MethodKey, Precision } from './fold-evaluation';
@@ -30,12 +31,18 @@ export interface MethodAggregate {
 export interface Aggregate {
   folds: string[];
   methods: MethodAggregate[];
+  /** The deployed cascade under each rule of evaluate.alarmSweep, counts pooled over the folds (absent in older files). */
+  alarmSweep?: ReturnType<typeof poolAlarmSweep>;
 }
 
 /** Aggregates every method present in the folds (in the order the first fold lists them). */
 export function aggregateFolds(folds: readonly FoldResult[], eventNames: readonly string[]): Aggregate {
   const keys = folds[0]?.results.map((r) => ({ method: r.method, precision: r.precision })) ?? [];
-  return { folds: folds.map((f) => f.fold), methods: keys.map(({ method, precision }) => aggregateMethod(folds, method, precision, eventNames)) };
+  return {
+    folds: folds.map((f) => f.fold),
+    methods: keys.map(({ method, precision }) => aggregateMethod(folds, method, precision, eventNames)),
+    alarmSweep: poolAlarmSweep(folds, eventNames.length),
+  };
 }
 
 function aggregateMethod(folds: readonly FoldResult[], method: MethodKey, precision: Precision, eventNames: readonly string[]): MethodAggregate {

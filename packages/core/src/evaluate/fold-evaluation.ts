@@ -5,19 +5,29 @@ import { exitCosts } from '../model/cost';
 import type { ModelIR } from '../model/ir';
 import { thresholdQ15 } from '../quantize/evidential';
 import { quantizeModel } from '../quantize/ptq';
+import type { QuantizedModel } from '../quantize/quantized-model';
+import { auroc } from '../train/metrics';
 import type { NormalizedEvaluate, NormalizedQuantize, NormalizedTrainCascade } from '../spec/types';
 import type { WindowManifest } from '../data/window-manifest';
 import { withHead } from '../train/cascade/build-cascade';
 import { CascadeNetwork, type CascadeWeights } from '../train/cascade/cascade-network';
 import type { EventSet } from '../train/cascade/events';
-import { applyThresholds, averagedSoftmaxPredictions, cascadeExitPredictions, PredictionSet } from '../train/cascade/predictions';
+import {
+  applyThresholds,
+  averagedSoftmaxPredictions,
+  cascadeExitPredictions,
+  perturbationLabel,
+  PredictionSet,
+  type Perturbation,
+} from '../train/cascade/predictions';
 import { calibrateEvidence } from '../train/cascade/evidence-scale';
+import { sweepAlarmRules, type FoldAlarmSweep } from './alarm-sweep';
 import { calibrateThresholds } from '../train/cascade/thresholds';
 import { cascadeFoldData, CascadeJobRunner, type TrainingJob, type TrainingSettings } from '../train/cascade/training-jobs';
 import { Network, type NetworkWeights } from '../train/network';
 import type { Precision as TrainPrecision } from '../train/wasm/arena';
 import { uniformSubsample, WindowSampler } from '../train/window-source';
-import { int8CascadePredictions } from './int8-predictions';
+import { int8CascadePredictions, withInputGateFrom } from './int8-predictions';
 import { scoreMethod, type MethodScores } from './method-scores';
 import { recordingTimelines } from './recordings';
 
@@ -53,6 +63,22 @@ export interface FoldResult {
   training: { id: string; epochsRun: number[]; bestEpoch: number[] }[];
   thresholds: number[];
   results: { method: MethodKey; precision: Precision; scores: MethodScores }[];
+  /** The deployed cascade's event counts under each rule of evaluate.alarmSweep (null: none asked for). */
+  alarmSweep?: FoldAlarmSweep | null;
+  /** The int8 cascade's uncertainty on damaged test windows (null without int8). */
+  robustness?: Int8Robustness[] | null;
+}
+
+/** One damage of the int8 robustness check: how well u (after the input gate) tells damaged windows from clean ones. */
+export interface Int8Robustness {
+  damage: string;
+  windows: number;
+  auroc: number | null;
+  meanUncertainty: number;
+  meanUncertaintyClean: number;
+  /** Shares of the damaged and of the clean windows the input gate rejected (0 without a gate). */
+  gateRejected: number;
+  gateRejectedClean: number;
 }
 
 /**
@@ -129,10 +155,14 @@ export async function evaluateFold(
   const rule = evaluate.postProcessing;
   const score = (set: PredictionSet, macs?: number[]) => scoreMethod(set, truth, subjects, subjectNames, events.names, timelines, rule, macs);
   const exits = cascadeExitPredictions(cascade, E, data, data.test, { kind: 'clean' }, settings.seed);
+  const floatCascade = applyThresholds(exits, thresholds);
   const results: FoldResult['results'] = [
-    { method: 'cascade', precision: 'float', scores: score(applyThresholds(exits, thresholds), exitMacs) },
+    { method: 'cascade', precision: 'float', scores: score(floatCascade, exitMacs) },
     { method: 'deep-exit', precision: 'float', scores: score(exits[exits.length - 1]) },
   ];
+  // The deployed cascade (int8 when scored) under each alternative alarm rule.
+  let deployedCascade: { set: PredictionSet; precision: 'float' | 'int8' } = { set: floatCascade, precision: 'float' };
+  let robustness: Int8Robustness[] | null = null;
   if (evaluate.int8) {
     const int8 = int8Predictions(
       store,
@@ -147,7 +177,13 @@ export async function evaluateFold(
     );
     results.push({ method: 'cascade', precision: 'int8', scores: score(int8.cascade, exitMacs) });
     results.push({ method: 'deep-exit', precision: 'int8', scores: score(int8.deep) });
+    deployedCascade = { set: int8.cascade, precision: 'int8' };
+    robustness = int8.robustness;
   }
+  const alarmSweep: FoldAlarmSweep | null =
+    evaluate.alarmSweep.length > 0
+      ? { method: 'cascade', precision: deployedCascade.precision, rows: sweepAlarmRules(deployedCascade.set, truth, timelines, E, evaluate.alarmSweep, rule) }
+      : null;
   if (softmaxIR) {
     const network = new Network(softmaxIR, settings.precision);
     network.importWeights(trained[1].weights as NetworkWeights);
@@ -175,6 +211,8 @@ export async function evaluateFold(
     training: trained.map((t) => ({ id: t.id, epochsRun: t.stages.map((s) => s.epochsRun), bestEpoch: t.stages.map((s) => s.bestEpoch) })),
     thresholds,
     results,
+    alarmSweep,
+    robustness,
   };
 }
 
@@ -192,16 +230,49 @@ function int8Predictions(
   thresholds: number[],
   events: number,
   settings: FoldSettings,
-): { cascade: PredictionSet; deep: PredictionSet } {
+): { cascade: PredictionSet; deep: PredictionSet; robustness: Int8Robustness[] } {
   const sampler = new WindowSampler(store, normalization);
   const calibrationWindows = uniformSubsample(sampler.windowsOf(trainSubjects), settings.quantize.calibrationWindows, Random.derive(settings.seed, 0x9a17));
-  const model = quantizeModel(
+  const ungated = quantizeModel(
     ir,
     weights,
     Array.from(calibrationWindows, (w) => sampler.sample(w)),
     { percentile: settings.quantize.calibration === 'percentile' ? settings.quantize.percentile : undefined, thresholdsQ15: thresholds.map(thresholdQ15) },
   );
-  return int8CascadePredictions(model, sampler, test, events);
+  const model = settings.quantize.inputGate ? withInputGateFrom(ungated, sampler, calibrationWindows) : ungated;
+  const predictions = int8CascadePredictions(model, sampler, test, events);
+  return { ...predictions, robustness: int8Robustness(model, sampler, test, events, settings) };
+}
+
+/**
+ * Does the deployed int8 cascade's uncertainty (after the input gate, as the firmware reports it) rise on damaged
+ * input? For each of train-cascade.robustness's damages, on up to its maxWindows test windows: AUROC of u on the
+ * damaged windows against the same windows clean, and the mean u of each.
+ */
+function int8Robustness(model: QuantizedModel, sampler: WindowSampler, test: Uint32Array, events: number, settings: FoldSettings): Int8Robustness[] {
+  const { noise, missing, maxWindows } = settings.cascade.robustness;
+  const windows = uniformSubsample(test, maxWindows, Random.derive(settings.seed, 0x20b));
+  const seed = Random.derive(settings.seed, 0x3000).uint32();
+  const cleanRun = int8CascadePredictions(model, sampler, windows, events);
+  const clean = cleanRun.cascade.uncertainty;
+  const damages: Perturbation[] = [
+    ...noise.map((sigma): Perturbation => ({ kind: 'noise', sigma })),
+    ...missing.map((fraction): Perturbation => ({ kind: 'missing', fraction })),
+  ];
+  const mean = (values: Float64Array) => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+  return damages.map((damage) => {
+    const run = int8CascadePredictions(model, sampler, windows, events, damage, seed);
+    const u = run.cascade.uncertainty;
+    return {
+      damage: perturbationLabel(damage),
+      windows: windows.length,
+      auroc: auroc(u, clean),
+      meanUncertainty: mean(u),
+      meanUncertaintyClean: mean(clean),
+      gateRejected: run.gateRejected / Math.max(1, windows.length),
+      gateRejectedClean: cleanRun.gateRejected / Math.max(1, windows.length),
+    };
+  });
 }
 
 function foldNormalization(store: LoadedWindowStore<WindowManifest>, fold: string): { mean: number[]; std: number[] } {

@@ -1,4 +1,4 @@
-import { formatSpread, type FoldSpread } from './aggregate';
+import { foldSpread, formatSpread, type FoldSpread } from './aggregate';
 import type { Aggregate, MethodAggregate } from './aggregate-folds';
 import type { EvaluateResults } from './results';
 
@@ -44,6 +44,8 @@ export function evaluateMarkdown(results: EvaluateResults): string {
     '',
     ...(withoutSelection ? table(withoutSelection) : ['(no fold left)']),
     '',
+    ...alarmSweepSection(results),
+    ...robustnessSection(results),
     '## Per fold (cascade)',
     '',
     '| fold | selection | float window event F1 | int8 | per-event sensitivity | false alarms / h | activity recordings with an alarm | exit rates |',
@@ -66,6 +68,53 @@ export function evaluateMarkdown(results: EvaluateResults): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** The deployed cascade under each alternative alarm rule, pooled over all folds (evaluate.alarmSweep). */
+function alarmSweepSection(results: EvaluateResults): string[] {
+  const rows = results.aggregate.all.alarmSweep ?? [];
+  const sweep = results.folds.find((f) => f.alarmSweep)?.alarmSweep;
+  if (rows.length === 0 || !sweep) return [];
+  const { rule } = results.postProcessing;
+  return [
+    `## Alarm rules (the cascade, ${sweep.precision}, pooled over all folds; ${rule.refractorySeconds} s refractory)`,
+    '',
+    'The same decisions under other k-of-n votes, to choose `evaluate.postProcessing` (what the firmware runs) from. Chosen on these folds, a rule is not tested on unseen subjects.',
+    '',
+    '| k of n | per-event sensitivity | false alarms / h | activity recordings with an alarm | alarm precision | event-level F1 |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r) =>
+        `| ${r.k} of ${r.n}${r.k === rule.k && r.n === rule.n ? ' (postProcessing)' : ''} | ${pct(r.rates.sensitivity)} | ${num(r.rates.falseAlarmsPerHour, 2)} | ` +
+        `${pct(r.rates.activityRecordingsWithAlarm)} | ${pct(r.rates.alarmPrecision)} | ${num(r.rates.eventF1)} |`,
+    ),
+    '',
+  ];
+}
+
+/** The int8 cascade's uncertainty (after the input gate) on damaged test windows, per damage over the folds. */
+function robustnessSection(results: EvaluateResults): string[] {
+  const first = results.folds.find((f) => f.robustness && f.robustness.length > 0)?.robustness;
+  if (!first) return [];
+  const over = (i: number, value: (r: NonNullable<(typeof results.folds)[number]['robustness']>[number]) => number | null) =>
+    foldSpread(results.folds.map((f) => ({ fold: f.fold, value: f.robustness?.[i] ? value(f.robustness[i]) : null })));
+  return [
+    '## Uncertainty on damaged input (the int8 cascade as the firmware reports it, input gate included)',
+    '',
+    `Up to ${first[0].windows} test windows per fold, damaged in z-score units (noise) or with raw readings of 0 over a run of samples (missing); AUROC of u on the damaged windows against the same windows clean (1: u always higher; 0.5: no better than chance).`,
+    '',
+    '| damage | AUROC, mean ± sd over folds | worst fold | mean u damaged | mean u clean | gate rejects damaged | gate rejects clean |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...first.map((level, i) => {
+      const a = over(i, (r) => r.auroc);
+      const share = (value: (r: NonNullable<(typeof results.folds)[number]['robustness']>[number]) => number | null) => pct(over(i, value).mean);
+      return (
+        `| ${level.damage} | ${formatSpread(a)} | ${worst(a)} | ${formatSpread(over(i, (r) => r.meanUncertainty))} | ${formatSpread(over(i, (r) => r.meanUncertaintyClean))} ` +
+        `| ${share((r) => r.gateRejected ?? null)} | ${share((r) => r.gateRejectedClean ?? null)} |`
+      );
+    }),
+    '',
+  ];
 }
 
 /** The lines the evaluate target prints at the end: the cascade's headline figures, float and int8. */

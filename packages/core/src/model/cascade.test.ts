@@ -3,7 +3,7 @@ import { arenaPlanProblems } from './arena';
 import { arenaTensors } from './arena-tensors';
 import { exitCosts, summarizeIR, totalParams } from './cost';
 import type { Layer, ModelIR } from './ir';
-import { EXIT_ENTRY_BYTES, MODEL_HEADER_BYTES, estimateMemory, resultBytes } from './memory';
+import { EVIDENCE_TABLE_BYTES, EXIT_ENTRY_BYTES, MODEL_HEADER_BYTES, estimateMemory, exitTableBytes, resultBytes } from './memory';
 import { lowerToOps, opsBeforeExit } from './ops';
 import { exitShapes, inferShapes, validateIR } from './shapes';
 
@@ -132,6 +132,23 @@ describe('a cascade IR (backbone + early exits, evidential heads)', () => {
     );
     expect(bad((ir) => delete ir.events)).toThrow(/an evidential head needs events/);
     expect(bad((ir) => (ir.head = 'softmax'))).toThrow(/early exits need an evidential head/);
+    // Exp evidence needs linear evidence layers, and only an evidential head has evidence.
+    expect(bad((ir) => (ir.evidence = 'exp'))).toThrow(
+      /layer \d+: exp evidence is exp\(z\) of a linear dense layer \(activation none\), the last layer is dense with activation relu/,
+    );
+    expect(bad((ir) => Object.assign(ir, { evidence: 'softplus' }))).toThrow(/evidence must be relu or exp, and only with an evidential head, got "softplus"/);
+  });
+
+  it('takes exp evidence from linear evidence layers', () => {
+    const ir = cascade();
+    const linear = { kind: 'dense', units: 4, activation: 'none' } as const;
+    ir.evidence = 'exp';
+    ir.layers[ir.layers.length - 1] = linear;
+    for (const exit of ir.exits!) exit.layers[exit.layers.length - 1] = linear;
+    expect(() => validateIR(ir)).not.toThrow();
+    // Each prediction's exit row is followed in flash by its 256-entry int32 evidence table.
+    expect(exitTableBytes(ir)).toBe(3 * (EXIT_ENTRY_BYTES + EVIDENCE_TABLE_BYTES));
+    expect(exitTableBytes(cascade())).toBe(3 * EXIT_ENTRY_BYTES);
   });
 
   it('refuses an exit that taps a layer export merges into the next op', () => {

@@ -90,6 +90,9 @@ export interface ExitBranch {
 
 export type HeadKind = 'sigmoid' | 'softmax' | 'evidential';
 
+/** How an evidential model's evidence layers turn their output into evidence (model/evidence.ts). */
+export type EvidenceFunction = 'relu' | 'exp';
+
 export interface ModelIR {
   /** Window shape: samples × channels. */
   input: { length: number; channels: number };
@@ -99,12 +102,15 @@ export interface ModelIR {
    * What the last layer (and each exit's last layer) gives:
    * - `sigmoid`: 1 logit (binary, the positive class being index 1 of the window store's classes);
    * - `softmax`: one logit per class;
-   * - `evidential`: 2·events non-negative evidence values, (e⁺, e⁻) per event, from a layer with ReLU activation;
+   * - `evidential`: 2·events non-negative evidence values, (e⁺, e⁻) per event, from a layer with ReLU activation
+   *   (`evidence` relu) or from a linear layer's z as exp(z) (`evidence` exp);
    *   α = e⁺ + 1, β = e⁻ + 1, p = α / (α + β), u = 2 / (α + β).
    */
   head: HeadKind;
   /** Evidential heads: the number of one-vs-all events. */
   events?: number;
+  /** Evidential heads: how every evidence layer's output becomes evidence (absent: relu). */
+  evidence?: EvidenceFunction;
   /** Early exits, ascending by `after` (absent or empty: a plain single-exit model). */
   exits?: ExitBranch[];
 }

@@ -24,6 +24,7 @@
  *   3. evidential heads only, the exit table: per prediction in run order (early exits, then the final one),
  *      int32 {evidence_one_q16, threshold_q15}: 1/s of that exit's evidence tensor in Q16 and the uncertainty
  *      threshold in Q15 (quantize/ defines both; the final exit's threshold is unused): 8 bytes per exit    → quantParams
+ *      with exp evidence (model/evidence.ts), then every exit's int32 evidence_table[256]: 1 KB per exit     → quantParams
  *   4. the runtime (kernels, requantisation, glue): board.yaml `memory.runtimeCodeBytes`, an estimate until
  *      flash-test measures the real C runtime per board.
  *
@@ -60,6 +61,7 @@ import type { BoardMemory } from '../spec/types';
 import type { ArenaPlan } from './arena';
 import { ArenaTensor, arenaTensors } from './arena-tensors';
 import { planArena } from './arena';
+import { evidenceFunctionOf } from './evidence';
 import type { ModelIR } from './ir';
 import { DeployedOp, lowerToOps } from './ops';
 import { elementCount, paramLayout } from './params';
@@ -68,6 +70,8 @@ export const MODEL_HEADER_BYTES = 24;
 export const OP_HEADER_BYTES = 16;
 /** One exit-table row: int32 evidence_one_q16 + int32 threshold_q15. */
 export const EXIT_ENTRY_BYTES = 8;
+/** An exp evidence exit's table: int32 per int8 value. */
+export const EVIDENCE_TABLE_BYTES = 4 * 256;
 /** int32 multiplier + int32 shift. */
 const REQUANT_BYTES = 8;
 
@@ -258,9 +262,11 @@ export function flashOfOp(op: DeployedOp): OpFlash {
   }
 }
 
-/** The exit table's size: one row per prediction of an evidential model, none otherwise. */
+/** The exit table's size: one row per prediction of an evidential model (and its evidence table with exp evidence), none otherwise. */
 export function exitTableBytes(ir: ModelIR): number {
-  return ir.head === 'evidential' ? EXIT_ENTRY_BYTES * ((ir.exits?.length ?? 0) + 1) : 0;
+  if (ir.head !== 'evidential') return 0;
+  const perPrediction = EXIT_ENTRY_BYTES + (evidenceFunctionOf(ir) === 'exp' ? EVIDENCE_TABLE_BYTES : 0);
+  return perPrediction * ((ir.exits?.length ?? 0) + 1);
 }
 
 function alignTo4(bytes: number): number {

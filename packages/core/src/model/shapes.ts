@@ -125,6 +125,9 @@ function checkInput(ir: ModelIR): void {
   if (ir.head === 'evidential' && !isPositiveInteger(ir.events)) {
     throw new InvalidModelError(-1, `an evidential head needs events, a positive integer, got ${JSON.stringify(ir.events)}`);
   }
+  if (ir.evidence !== undefined && (ir.head !== 'evidential' || (ir.evidence !== 'relu' && ir.evidence !== 'exp'))) {
+    throw new InvalidModelError(-1, `evidence must be relu or exp, and only with an evidential head, got ${JSON.stringify(ir.evidence)} with head ${ir.head}`);
+  }
 }
 
 /** Output shape of one layer on `input`; checks the layer's own fields on the way. */
@@ -218,12 +221,13 @@ function checkHead(ir: ModelIR, layers: readonly Layer[], output: Shape, errorAt
         `an evidential head over ${events} event${events === 1 ? '' : 's'} needs ${2 * events} evidence units, the last layer gives ${output[1]}`,
       );
     const layer = layers[last];
-    const relu = layer.kind === 'relu' || (isLinearLayer(layer) && layer.activation === 'relu');
-    if (!relu)
-      throw errorAt(
-        last,
-        `an evidential head's evidence must come through ReLU (activation relu), the last layer is ${layer.kind}${isLinearLayer(layer) ? ` with activation ${layer.activation}` : ''}`,
-      );
+    const described = `${layer.kind}${isLinearLayer(layer) ? ` with activation ${layer.activation}` : ''}`;
+    if (ir.evidence === 'exp') {
+      if (layer.kind !== 'dense' || layer.activation !== 'none')
+        throw errorAt(last, `exp evidence is exp(z) of a linear dense layer (activation none), the last layer is ${described}`);
+    } else if (!(layer.kind === 'relu' || (isLinearLayer(layer) && layer.activation === 'relu'))) {
+      throw errorAt(last, `an evidential head's evidence must come through ReLU (activation relu), the last layer is ${described}`);
+    }
   }
 }
 

@@ -11,6 +11,7 @@ import {
   activationCase,
   denseCases,
   evidentialCases,
+  inputGateCases,
   gruCases,
   largeDenseCases,
   largePointwiseCases,
@@ -146,8 +147,15 @@ describe.skipIf(!toolchains.hostCompiler)('the C runtime equals the TypeScript r
     expect(await mismatches(rawInputCases(new Random(0x5a3), 300))).toEqual([]);
   });
 
-  it('evidential p_q15, u_q15, presence and the exit decision', async () => {
+  it('evidential p_q15, u_q15, presence and the exit decision, ReLU evidence and exp evidence tables', async () => {
     expect(await mismatches(evidentialCases(new Random(108), 3000))).toEqual([]);
+  });
+
+  it('the input-quality gate: roughness and zero-reading samples against their bounds, at and around them', async () => {
+    const cases = inputGateCases(new Random(0x6a7e), 2000);
+    // Both verdicts occur, so the comparison cannot pass on a constant.
+    expect(new Set(cases.map((c) => c.expected))).toEqual(new Set(['0', '1']));
+    expect(await mismatches(cases)).toEqual([]);
   });
 
   it('the alarm rule raises exactly the alarms of evaluate’s TypeScript rule: k of n, refractory samples, resets between recordings, hops and irregular gaps', async () => {

@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../common/random';
-import { evidenceOneQ16, evidentialDecision, evidentialFixedPoint, evidentialHead, exitDecision, thresholdQ15 } from './evidential';
+import { EXP_EVIDENCE_MAX_LOGIT } from '../model/evidence';
+import {
+  evidenceOneQ16,
+  evidentialDecision,
+  evidentialFixedPoint,
+  evidentialHead,
+  exitDecision,
+  EXP_TABLE_MAX,
+  EXP_TABLE_ONE_Q16,
+  expEvidenceTable,
+  thresholdQ15,
+} from './evidential';
 
 /** The float definition: α = s·a + 1, β = s·b + 1, p = α/(α+β), u = 2/(α+β). */
 function floatBeta(a: number, b: number, scale: number): { p: number; u: number } {
@@ -85,6 +96,44 @@ describe('evidentialHead and exitDecision', () => {
     }
     expect([0, 0.5, 1, 0.1].map(thresholdQ15)).toEqual([0, 16384, 32768, 3277]);
     expect(() => thresholdQ15(1.5)).toThrow(RangeError);
+  });
+});
+
+describe('exp evidence tables', () => {
+  it('hold round(256·exp(s·(q − z))) for q = −128 … 127, capped where z reaches the cap', () => {
+    const table = expEvidenceTable(0.05, 10);
+    expect(table).toHaveLength(256);
+    expect(table[10 + 128]).toBe(256); // z = 0: evidence 1
+    expect(table[30 + 128]).toBe(Math.round(256 * Math.exp(1)));
+    expect(table[0]).toBe(Math.round(256 * Math.exp(0.05 * (-128 - 10))));
+    for (let i = 1; i < 256; i++) expect(table[i]).toBeGreaterThanOrEqual(table[i - 1]);
+    // A wide tensor reaches the logit cap: e^9·256 < EXP_TABLE_MAX, so the cap of z binds first.
+    const wide = expEvidenceTable(0.2, 0);
+    expect(wide[255]).toBe(Math.round(256 * Math.exp(EXP_EVIDENCE_MAX_LOGIT)));
+    expect(Math.max(...wide)).toBeLessThanOrEqual(EXP_TABLE_MAX);
+    expect(wide[0]).toBe(0);
+  });
+
+  it('give p and u of the float Beta of exp(z) within 2^−8 through the head', () => {
+    const scale = 0.04;
+    const zeroPoint = -3;
+    const table = expEvidenceTable(scale, zeroPoint);
+    const random = new Random(5);
+    for (let i = 0; i < 500; i++) {
+      const q = [random.int(256) - 128, random.int(256) - 128];
+      const head = evidentialHead(q, zeroPoint, EXP_TABLE_ONE_Q16, table);
+      const [alpha, beta] = q.map((v) => Math.exp(scale * (v - zeroPoint)) + 1);
+      expect(Math.abs(head.events[0].pQ15 / 32768 - alpha / (alpha + beta))).toBeLessThan(2 ** -8);
+      expect(Math.abs(head.events[0].uQ15 / 32768 - 2 / (alpha + beta))).toBeLessThan(2 ** -8);
+      expect(head.events[0].present).toBe(table[q[0] + 128] > table[q[1] + 128]);
+    }
+  });
+
+  it('keep the fixed-point numerators exact at the largest entries', () => {
+    const top = evidentialFixedPoint(EXP_TABLE_MAX, 0, EXP_TABLE_ONE_Q16);
+    expect((EXP_TABLE_MAX * 65536 + EXP_TABLE_ONE_Q16) * 32768).toBeLessThanOrEqual(Number.MAX_SAFE_INTEGER);
+    expect(top.pQ15).toBe(Math.floor(((EXP_TABLE_MAX * 65536 + EXP_TABLE_ONE_Q16) * 32768) / (EXP_TABLE_MAX * 65536 + 2 * EXP_TABLE_ONE_Q16)));
+    expect(top.present).toBe(true);
   });
 });
 

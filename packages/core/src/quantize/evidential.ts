@@ -1,3 +1,4 @@
+import { expEvidence } from '../model/evidence';
 import { INT32_MAX } from './requantize';
 
 /**
@@ -13,6 +14,11 @@ import { INT32_MAX } from './requantize';
  *   the event is present ⇔ a > b (exactly p > 0.5).
  * A window leaves at early exit k when max over events of u_q15 ≤ threshold_q15[k] (0: never, 32768: always); the
  * last exit always takes it. The numerators stay below 2^48, so C needs int64 and these Numbers are exact.
+ *
+ * Exp evidence (model/evidence.ts): the tensor holds z, and a, b are entries of the exit's evidence table instead,
+ * T[q + 128] = min(EXP_TABLE_MAX, round(256·exp(min(s·(q − z), 9)))): evidence in steps of 1/256, so K =
+ * EXP_TABLE_ONE_Q16 = 2^24, and with a, b ≤ 2^21 the numerators stay below 2^53. The table is computed here once
+ * and shipped in the flash blob, so the firmware only looks it up.
  */
 
 /** u_q15 and thresholds are in [0, U_Q15_ONE]; 32768 = uncertainty 1. */
@@ -36,6 +42,16 @@ export function evidenceOneQ16(scale: number): number {
   return Math.min(INT32_MAX, Math.max(1, Math.round(2 ** 16 / scale)));
 }
 
+/** Exp evidence tables: steps per unit of evidence, K for evidentialFixedPoint, and the largest entry. */
+export const EXP_TABLE_STEPS = 256;
+export const EXP_TABLE_ONE_Q16 = 65536 * EXP_TABLE_STEPS;
+export const EXP_TABLE_MAX = 2 ** 21;
+
+/** The 256 entries (q = −128 … 127) of an exp evidence tensor's table, for its scale and zero point (see the header). */
+export function expEvidenceTable(scale: number, zeroPoint: number): number[] {
+  return Array.from({ length: 256 }, (_, i) => Math.min(EXP_TABLE_MAX, Math.round(EXP_TABLE_STEPS * expEvidence(scale * (i - 128 - zeroPoint)))));
+}
+
 /** p_q15, u_q15 and presence of one event from its evidence steps a, b ≥ 0 (see the header). */
 export function evidentialFixedPoint(a: number, b: number, oneQ16: number): EventEstimate {
   if (a < 0 || b < 0) throw new RangeError(`evidence must be ≥ 0 after the zero point, got a = ${a}, b = ${b}`);
@@ -48,13 +64,17 @@ export function evidentialFixedPoint(a: number, b: number, oneQ16: number): Even
   };
 }
 
-/** Every event of an int8 evidence tensor ([e⁺_0, e⁻_0, e⁺_1, ...]) and the largest uncertainty. */
-export function evidentialHead(evidence: ArrayLike<number>, zeroPoint: number, oneQ16: number): HeadEstimate {
+/**
+ * Every event of an int8 evidence tensor ([e⁺_0, e⁻_0, e⁺_1, ...]) and the largest uncertainty; with `table` (exp
+ * evidence) the steps are table[q + 128] instead of q − zeroPoint.
+ */
+export function evidentialHead(evidence: ArrayLike<number>, zeroPoint: number, oneQ16: number, table?: readonly number[]): HeadEstimate {
   if (evidence.length % 2 !== 0) throw new RangeError(`an evidence tensor holds (e⁺, e⁻) pairs, got ${evidence.length} values`);
+  const steps = (q: number) => (table ? table[q + 128] : q - zeroPoint);
   const events: EventEstimate[] = [];
   let maxUQ15 = 0;
   for (let i = 0; i < evidence.length; i += 2) {
-    const estimate = evidentialFixedPoint(evidence[i] - zeroPoint, evidence[i + 1] - zeroPoint, oneQ16);
+    const estimate = evidentialFixedPoint(steps(evidence[i]), steps(evidence[i + 1]), oneQ16);
     events.push(estimate);
     maxUQ15 = Math.max(maxUQ15, estimate.uQ15);
   }

@@ -2,7 +2,8 @@ import type { QuantizedModel, QuantizedOp } from './quantized-model';
 
 /**
  * The model's constants as the one flash blob of model/memory.ts (its header comment is the contract), little-endian:
- * model header; per op its header, requantisation arrays, int32 biases and int8 weights padded to 4; the exit table.
+ * model header; per op its header, requantisation arrays, int32 biases and int8 weights padded to 4; the exit table;
+ * exp evidence's tables.
  * `sections` says where each array starts, for the C emitter that wires kernel calls to `blob + offset`.
  */
 export interface FlashSection {
@@ -29,6 +30,12 @@ export function buildFlashBlob(model: QuantizedModel): FlashBlob {
       'exits',
       null,
       model.exits.flatMap((row) => [row.evidenceOneQ16, row.thresholdQ15]),
+    );
+  if (model.exits.some((row) => row.evidenceTable))
+    writer.int32s(
+      'exits.evidence_tables',
+      null,
+      model.exits.flatMap((row) => row.evidenceTable ?? []),
     );
   return writer.finish();
 }

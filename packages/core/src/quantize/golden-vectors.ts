@@ -4,7 +4,8 @@ import { evidentialDecision } from './evidential';
 import { runQuantized, type InterpreterResult } from './interpreter';
 import type { GoldenVector } from './quantized-files';
 import type { QuantizedModel } from './quantized-model';
-import { physicalToRaw, rawToInput, type RawInputSpec } from './raw-input';
+import { fitInputGate } from './input-gate';
+import { damageRaw, physicalToRaw, rawToInput, rawZeroInput, type RawDamage, type RawInputSpec } from './raw-input';
 
 /** Window w as stored: [t][c] in each channel's physical unit (not z-scored). */
 export function physicalWindow(store: LoadedWindowStore, w: number): Float32Array {
@@ -16,6 +17,18 @@ export function physicalWindow(store: LoadedWindowStore, w: number): Float32Arra
 /** Window w as the device is fed it: the stored window in raw sensor counts, mapped to the int8 input by the integer map. */
 export function deviceInput(rawInput: RawInputSpec, store: LoadedWindowStore, w: number): Int8Array {
   return rawToInput(rawInput, physicalToRaw(rawInput, physicalWindow(store, w)));
+}
+
+/** `model` with an input gate fitted on `windows` as the device gets them (models with exits only). */
+export function withDeviceInputGate(model: QuantizedModel, rawInput: RawInputSpec, store: LoadedWindowStore, windows: Uint32Array): QuantizedModel {
+  if (model.exits.length === 0 || windows.length === 0) return model;
+  return {
+    ...model,
+    inputGate: fitInputGate(
+      rawZeroInput(rawInput),
+      Array.from(windows, (w) => deviceInput(rawInput, store, w)),
+    ),
+  };
 }
 
 /**
@@ -43,12 +56,32 @@ export function goldenVectors(
   for (let round = 0; chosen.length < Math.min(count, windows.length); round++) {
     for (const pool of pools) if (round < pool.length && chosen.length < count) chosen.push(pool[round]);
   }
-  return chosen.sort((a, b) => a - b).map((w) => goldenVector(model, rawInput, store, w));
+  // With an input gate, the last two become damaged copies, so the firmware's gate is checked rejecting windows too.
+  const damages: RawDamage[] =
+    model.inputGate && chosen.length >= 4
+      ? [
+          { kind: 'missing', fraction: 0.5 },
+          { kind: 'noise', sigma: 1 },
+        ]
+      : [];
+  return chosen
+    .sort((a, b) => a - b)
+    .map((w, i) => {
+      const damage = damages[i - (chosen.length - damages.length)];
+      return goldenVector(model, rawInput, store, w, damage ? { damage, random } : null);
+    });
 }
 
 /** One window's golden vector: its raw and int8 input, the exits as deployed and all exits evaluated. */
-function goldenVector(model: QuantizedModel, rawInput: RawInputSpec, store: LoadedWindowStore, w: number): GoldenVector {
-  const raw = physicalToRaw(rawInput, physicalWindow(store, w));
+function goldenVector(
+  model: QuantizedModel,
+  rawInput: RawInputSpec,
+  store: LoadedWindowStore,
+  w: number,
+  damaged: { damage: RawDamage; random: Random } | null,
+): GoldenVector {
+  const clean = physicalToRaw(rawInput, physicalWindow(store, w));
+  const raw = damaged ? damageRaw(rawInput, clean, damaged.damage, damaged.random) : clean;
   const input = rawToInput(rawInput, raw);
   const result = runQuantized(model, input);
   const all = runQuantized(model, input, { runAllExits: true });
@@ -58,6 +91,8 @@ function goldenVector(model: QuantizedModel, rawInput: RawInputSpec, store: Load
     window: w,
     subject: store.manifest.subjects[store.windowSubject[w]].id,
     label: store.manifest.classes[store.windowLabel[w]],
+    damage: damaged ? (damaged.damage.kind === 'noise' ? `noise σ=${damaged.damage.sigma}` : `missing ${Math.round(damaged.damage.fraction * 100)}%`) : null,
+    inputOk: result.inputGate ? result.inputGate.ok : null,
     raw: Array.from(raw),
     input: Array.from(input),
     exitTaken: result.exitTaken,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { expEvidence } from '../model/evidence';
 import type { ModelIR } from '../model/ir';
 import { Network } from '../train/network';
 import { runQuantized } from './interpreter';
@@ -76,8 +77,8 @@ describe('runQuantized against the float training network', () => {
     expect(agree / windowsSeen).toBeGreaterThanOrEqual(0.97);
   });
 
-  it('cascade: every exit tracks its float sub-network, and p, u follow the float Beta', () => {
-    const ir = TEST_MODELS.cascade;
+  it.each(['cascade', 'expCascade'] as const)('%s: every exit tracks its float sub-network, and p, u follow the float Beta', (name) => {
+    const ir = TEST_MODELS[name];
     const weights = testCascadeWeights(ir, 5);
     const model = quantizeModel(ir, weights, testWindows(ir, 256, 1));
     const networks = [0, 1, 2].map((k) => {
@@ -94,8 +95,9 @@ describe('runQuantized against the float training network', () => {
       expect(result.exits.map((e) => e.exit)).toEqual([0, 1, 2]);
       result.exits.forEach((evaluation, k) => {
         const row = model.exits[k];
-        const evidence = networks[k].forward(window);
-        worstSteps = Math.max(worstSteps, errorInSteps(result.tensors[row.tensor] as Int8Array, model.tensors[row.tensor], evidence));
+        const output = networks[k].forward(window);
+        worstSteps = Math.max(worstSteps, errorInSteps(result.tensors[row.tensor] as Int8Array, model.tensors[row.tensor], output));
+        const evidence = ir.evidence === 'exp' ? Array.from(output, expEvidence) : output;
         evaluation.estimate.events.forEach((event, e) => {
           const alpha = evidence[2 * e] + 1;
           const beta = evidence[2 * e + 1] + 1;
@@ -124,6 +126,21 @@ describe('runQuantized: the cascade decision', () => {
     const atSecond = runQuantized(withExitThresholds(model, [0, 32768]), input);
     expect([atSecond.exitTaken, atSecond.exits.map((e) => e.takes)]).toEqual([1, [false, true]]);
     expect(atSecond.output).toBe(atSecond.tensors[9]);
+  });
+
+  it('with an input gate, a rejected window has u = 1 at every exit and so never leaves early; the evidence is the same', () => {
+    const always = withExitThresholds(model, [32768, 32768]);
+    const passing = runQuantized({ ...always, inputGate: { zero: [0, 0], roughnessMax: 1 << 30, zeroSamplesMax: 16 } }, input, { runAllExits: true });
+    const rejected = runQuantized({ ...always, inputGate: { zero: [0, 0], roughnessMax: 0, zeroSamplesMax: 16 } }, input, { runAllExits: true });
+    expect(passing.inputGate?.ok).toBe(true);
+    expect(passing.exitTaken).toBe(0);
+    expect(rejected.inputGate).toMatchObject({ ok: false, zeroSamples: expect.any(Number) as number });
+    expect(rejected.exits.map((e) => e.estimate.maxUQ15)).toEqual([32768, 32768, 32768]);
+    expect(rejected.exitTaken).toBe(0); // threshold 32768 still takes u = 1 …
+    const strict = withExitThresholds(model, [32767, 32767]);
+    expect(runQuantized({ ...strict, inputGate: { zero: [0, 0], roughnessMax: 0, zeroSamplesMax: 16 } }, input).exitTaken).toBe(2); // … anything below does not
+    expect(rejected.tensors.map((t) => Array.from(t!))).toEqual(passing.tensors.map((t) => Array.from(t!)));
+    expect(runQuantized(model, input).inputGate).toBeNull();
   });
 
   it('threshold 0 never exits early: the last exit takes the window', () => {

@@ -1,4 +1,5 @@
 import { evidentialHead, exitDecision, HeadEstimate } from './evidential';
+import { gatedUncertaintyQ15, readInputGate, type GateReading } from './input-gate';
 import { clampInt8 } from './kernels/clamp';
 import { conv1dInt8 } from './kernels/conv1d';
 import { denseInt8 } from './kernels/dense';
@@ -38,6 +39,8 @@ export interface InterpreterResult {
   exitTaken: number | null;
   /** The prediction: the taken exit's evidence, or the model's output tensor. */
   output: Int8Array;
+  /** The input-quality gate's readings (models with a gate); a rejected window has max u = 1 at every exit. */
+  inputGate: GateReading | null;
 }
 
 export function runQuantized(model: QuantizedModel, input: Int8Array, options: InterpreterOptions = {}): InterpreterResult {
@@ -47,6 +50,7 @@ export function runQuantized(model: QuantizedModel, input: Int8Array, options: I
   tensors[0] = input;
   const exits: ExitEvaluation[] = [];
   let exitTaken: number | null = null;
+  const gate = model.inputGate ? readInputGate(model.inputGate, input) : null;
   for (const op of model.ops) {
     const source = tensors[op.input];
     if (source === null) throw new Error(`op ${op.index} reads tensor ${op.input}, which was not computed`);
@@ -55,7 +59,8 @@ export function runQuantized(model: QuantizedModel, input: Int8Array, options: I
     tensors[op.index + 1] = output;
     const row = op.exit === null ? undefined : model.exits[op.exit];
     if (row === undefined) continue;
-    const estimate = evidentialHead(output, model.tensors[row.tensor].zeroPoint, row.evidenceOneQ16);
+    const head = evidentialHead(output, model.tensors[row.tensor].zeroPoint, row.evidenceOneQ16, row.evidenceTable);
+    const estimate = { ...head, maxUQ15: gatedUncertaintyQ15(head.maxUQ15, gate) };
     const takes = exitDecision(estimate.maxUQ15, row.thresholdQ15, row.exit === model.exits.length - 1);
     exits.push({ exit: row.exit, op: op.index, estimate, thresholdQ15: row.thresholdQ15, takes });
     if (takes && exitTaken === null) {
@@ -64,7 +69,7 @@ export function runQuantized(model: QuantizedModel, input: Int8Array, options: I
     }
   }
   const outputTensor = exitTaken === null ? model.tensors.length - 1 : model.exits[exitTaken].tensor;
-  return { tensors, exits, exitTaken, output: tensors[outputTensor] as Int8Array };
+  return { tensors, exits, exitTaken, output: tensors[outputTensor] as Int8Array, inputGate: gate };
 }
 
 function runOp(op: QuantizedOp, input: Int8Array, output: Int8Array): void {

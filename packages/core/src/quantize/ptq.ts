@@ -1,9 +1,10 @@
 import { canonicalJson } from '../common/canonical-json';
-import type { ModelIR } from '../model/ir';
+import { evidenceFunctionOf } from '../model/evidence';
+import type { EvidenceFunction, ModelIR } from '../model/ir';
 import { DeployedOp, lowerToOps } from '../model/ops';
 import { samePadding } from '../model/shapes';
 import { calibrateRanges, CalibrationSettings, TensorRange } from './calibrate';
-import { evidenceOneQ16, U_Q15_ONE } from './evidential';
+import { evidenceOneQ16, EXP_TABLE_ONE_Q16, expEvidenceTable, U_Q15_ONE } from './evidential';
 import { FloatOps } from './float-ops';
 import { foldedOpParams } from './fold';
 import { quantizeGru } from './gru-quant';
@@ -47,7 +48,8 @@ export function quantizeModel(ir: ModelIR, weights: ModelWeights, calibration: r
     header: { input: encodeQuant(quants[0]), output: encodeQuant(quants[ops.length]) },
     tensors,
     ops: quantizedOps,
-    exits: ir.head === 'evidential' ? exitTable(ops, quants, options.thresholdsQ15 ?? new Array<number>(ir.exits?.length ?? 0).fill(0)) : [],
+    exits:
+      ir.head === 'evidential' ? exitTable(ops, quants, options.thresholdsQ15 ?? new Array<number>(ir.exits?.length ?? 0).fill(0), evidenceFunctionOf(ir)) : [],
     calibration: {
       windows: calibration.length,
       percentile: options.percentile ?? null,
@@ -149,16 +151,16 @@ function quantizeOp(op: DeployedOp, params: Float64Array, input: TensorQuant, ou
   }
 }
 
-function exitTable(ops: readonly DeployedOp[], quants: readonly TensorQuant[], thresholdsQ15: readonly number[]): QuantizedExit[] {
+function exitTable(ops: readonly DeployedOp[], quants: readonly TensorQuant[], thresholdsQ15: readonly number[], evidence: EvidenceFunction): QuantizedExit[] {
   const predictions = ops.filter((op) => op.exit !== null).sort((a, b) => (a.exit as number) - (b.exit as number));
   if (thresholdsQ15.length !== predictions.length - 1) throw new RangeError(`${thresholdsQ15.length} thresholds for ${predictions.length - 1} early exits`);
   checkThresholds(thresholdsQ15);
-  return predictions.map((op, k) => ({
-    exit: k,
-    tensor: op.index + 1,
-    evidenceOneQ16: evidenceOneQ16(quants[op.index + 1].scale),
-    thresholdQ15: k < predictions.length - 1 ? thresholdsQ15[k] : U_Q15_ONE,
-  }));
+  return predictions.map((op, k) => {
+    const quant = quants[op.index + 1];
+    const thresholdQ15 = k < predictions.length - 1 ? thresholdsQ15[k] : U_Q15_ONE;
+    if (evidence === 'relu') return { exit: k, tensor: op.index + 1, evidenceOneQ16: evidenceOneQ16(quant.scale), thresholdQ15 };
+    return { exit: k, tensor: op.index + 1, evidenceOneQ16: EXP_TABLE_ONE_Q16, thresholdQ15, evidenceTable: expEvidenceTable(quant.scale, quant.zeroPoint) };
+  });
 }
 
 function checkThresholds(thresholdsQ15: readonly number[]): void {

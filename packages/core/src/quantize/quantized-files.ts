@@ -26,6 +26,10 @@ export interface GoldenVector {
   window: number;
   subject: string;
   label: string;
+  /** null, or how this copy of the window was damaged (a lost signal, sensor noise) to exercise the input gate. */
+  damage: string | null;
+  /** The input gate's verdict (null without a gate). */
+  inputOk: boolean | null;
   /** The window as the device's sensors give it: int16 [t][c] counts (raw-input.json says their units). */
   raw: number[];
   /** The int8 model input the raw window maps to (rawToInput). */

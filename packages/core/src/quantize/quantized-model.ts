@@ -1,3 +1,4 @@
+import type { InputGate } from './input-gate';
 import type { ModelIR } from '../model/ir';
 import type { TensorRange } from './calibrate';
 import type { GruRequant } from './kernels/gru';
@@ -87,8 +88,10 @@ export interface QuantizedExit {
   exit: number;
   /** The evidence tensor (the output of the op marked with this exit). */
   tensor: number;
-  /** max(1, round(2^16 / s)) of the evidence tensor (evidential.ts). */
+  /** max(1, round(2^16 / s)) of the evidence tensor, or EXP_TABLE_ONE_Q16 with an evidence table (evidential.ts). */
   evidenceOneQ16: number;
+  /** Exp evidence only: the 256-entry table of the evidence tensor (evidential.ts expEvidenceTable). */
+  evidenceTable?: number[];
   /** Leave here when max u_q15 ≤ this; 0 never, 32768 always (the final exit's row holds 32768). */
   thresholdQ15: number;
 }
@@ -102,5 +105,7 @@ export interface QuantizedModel {
   ops: QuantizedOp[];
   /** Empty unless the head is evidential. */
   exits: QuantizedExit[];
+  /** The input-quality gate (input-gate.ts); absent when quantize.inputGate is off or the model has no exits. */
+  inputGate?: InputGate;
   calibration: { windows: number; percentile: number | null; ranges: TensorRange[] };
 }

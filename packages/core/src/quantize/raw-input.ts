@@ -12,6 +12,7 @@
  * int32 difference never overflows.
  */
 import { UserError } from '../common/errors';
+import type { Random } from '../common/random';
 import type { QuantizedModel } from './quantized-model';
 import { quantizeMultiplier, requantizeToInt8 } from './requantize';
 
@@ -121,5 +122,35 @@ export function rawToInput(spec: RawInputSpec, raw: ArrayLike<number>): Int8Arra
     const x = raw[i] * 2 ** RAW_OFFSET_FRACTION_BITS - channel.offset;
     out[i] = requantizeToInt8(x, channel.multiplier, channel.shift, spec.inputZeroPoint, -128, 127);
   }
+  return out;
+}
+
+/** Per channel, the int8 input a raw reading of 0 gives (what a sensor that lost its signal feeds the model). */
+export function rawZeroInput(spec: RawInputSpec): number[] {
+  return Array.from(rawToInput(spec, new Int16Array(spec.channels.length)));
+}
+
+/** How a raw window is damaged, in the sensor's own counts (issue 11's robustness cases as the device would see them). */
+export type RawDamage = { kind: 'noise'; sigma: number } | { kind: 'missing'; fraction: number };
+
+/**
+ * `raw` ([t][c] counts) damaged: Gaussian noise of σ z-units (σ·std_c in counts) on every value, saturated to int16;
+ * or raw readings of 0 on every channel over ⌈fraction·T⌉ consecutive samples at an offset drawn from `random`.
+ */
+export function damageRaw(spec: RawInputSpec, raw: ArrayLike<number>, damage: RawDamage, random: Random): Int16Array {
+  const C = spec.channels.length;
+  const out = Int16Array.from(raw);
+  if (damage.kind === 'noise') {
+    for (let i = 0; i < out.length; i++) {
+      const channel = spec.channels[i % C];
+      const count = Math.round(out[i] + (damage.sigma * channel.std * random.gaussian()) / channel.perCount);
+      out[i] = count < RAW_MIN ? RAW_MIN : count > RAW_MAX ? RAW_MAX : count;
+    }
+    return out;
+  }
+  const T = out.length / C;
+  const run = Math.min(T, Math.ceil(damage.fraction * T));
+  const start = random.int(T - run + 1);
+  out.fill(0, start * C, (start + run) * C);
   return out;
 }

@@ -33,9 +33,14 @@ function checkPostProcessing(spec: NormalizedSpec, source: YamlSource): Diagnost
     const place: SpecPath = source.has(['evaluate', 'postProcessing', 'n']) ? ['evaluate', 'postProcessing', 'n'] : ['evaluate', 'postProcessing', 'k'];
     return [source.diagnostic(place, `window.mode recording makes each recording one window, so the alarm rule votes over one window: n must be 1, got ${n}`)];
   }
-  if (k <= n) return [];
+  const sweep = spec.evaluate.alarmSweep.flatMap((rule, i) =>
+    rule.k <= rule.n
+      ? []
+      : [source.diagnostic(['evaluate', 'alarmSweep', i, 'k'], `k of n needs k ≤ n, got k ${rule.k} and n ${rule.n}: no alarm could ever be raised`)],
+  );
+  if (k <= n) return sweep;
   const place: SpecPath = source.has(['evaluate', 'postProcessing', 'k']) ? ['evaluate', 'postProcessing', 'k'] : ['evaluate', 'postProcessing', 'n'];
-  return [source.diagnostic(place, `k of n needs k ≤ n, got k ${k} and n ${n}: no alarm could ever be raised`)];
+  return [source.diagnostic(place, `k of n needs k ≤ n, got k ${k} and n ${n}: no alarm could ever be raised`), ...sweep];
 }
 
 const WINDOW = (...rest: (string | number)[]): SpecPath => ['window', ...rest];

@@ -149,6 +149,20 @@ const MALFORMED: Malformed[] = [
     says: 'k of n needs k ≤ n, got k 5 and n 3',
   },
   {
+    what: 'evaluate alarm sweep rule with k > n',
+    yaml: `${HEAD}evaluate:\n  alarmSweep: [{ k: 1, n: 1 }, { k: 6, n: 5 }]\n`,
+    at: '5:37',
+    path: 'evaluate.alarmSweep[1].k',
+    says: 'k of n needs k ≤ n, got k 6 and n 5',
+  },
+  {
+    what: 'evaluate alarm sweep rule without n',
+    yaml: `${HEAD}evaluate:\n  alarmSweep: [{ k: 2 }]\n`,
+    at: '5:16',
+    path: 'evaluate.alarmSweep[0]',
+    says: 'required key "n" is missing',
+  },
+  {
     what: 'evaluate refractory negative',
     yaml: `${HEAD}evaluate:\n  postProcessing:\n    refractorySeconds: -1\n`,
     at: '6:24',
@@ -760,6 +774,7 @@ describe('normalized experiments', () => {
         targetDrop: 0.01,
         evidenceScaling: true,
         regularizer: 'all',
+        evidence: 'relu',
         ensembleSize: 5,
         batchSize: 128,
         learningRate: 0.001,
@@ -783,6 +798,17 @@ describe('normalized experiments', () => {
         baselines: false,
         int8: true,
         postProcessing: { k: 2, n: 3, refractorySeconds: 5 },
+        alarmSweep: [
+          { k: 1, n: 1 },
+          { k: 2, n: 3 },
+          { k: 3, n: 3 },
+          { k: 4, n: 5 },
+          { k: 5, n: 5 },
+          { k: 6, n: 8 },
+          { k: 8, n: 8 },
+          { k: 10, n: 12 },
+          { k: 12, n: 12 },
+        ],
       },
     });
   });

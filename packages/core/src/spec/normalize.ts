@@ -72,6 +72,7 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
       targetDrop: cascade.targetDrop ?? 0.01,
       evidenceScaling: cascade.evidenceScaling ?? true,
       regularizer: cascade.regularizer ?? 'all',
+      evidence: cascade.evidence ?? 'relu',
       ensembleSize: cascade.ensembleSize ?? 5,
       batchSize: cascade.batchSize ?? 128,
       learningRate: cascade.learningRate ?? 0.001,
@@ -100,6 +101,7 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
       percentile: quantize.percentile ?? 99.99,
       calibrationWindows: quantize.calibrationWindows ?? 1000,
       goldenVectors: quantize.goldenVectors ?? 32,
+      inputGate: quantize.inputGate ?? true,
     },
     'emit-firmware': { format: raw['emit-firmware']?.format ?? 'auto' },
     'flash-test': { runner: raw['flash-test']?.runner ?? 'auto', vectors: raw['flash-test']?.vectors ?? 32 },
@@ -166,5 +168,19 @@ function normalizeEvaluate(raw: NonNullable<RawSpec['evaluate']>, mode: Normaliz
       n: raw.postProcessing?.n ?? rule.n,
       refractorySeconds: raw.postProcessing?.refractorySeconds ?? rule.refractorySeconds,
     },
+    alarmSweep: raw.alarmSweep ? raw.alarmSweep.map(({ k, n }) => ({ k, n })) : mode === 'recording' ? [] : DEFAULT_ALARM_SWEEP.map(([k, n]) => ({ k, n })),
   };
 }
+
+/** The k-of-n rules evaluate also scores by default (window streams only): from every window to 12 of 12 (1.4 s at SisFall's hop). */
+const DEFAULT_ALARM_SWEEP: readonly [number, number][] = [
+  [1, 1],
+  [2, 3],
+  [3, 3],
+  [4, 5],
+  [5, 5],
+  [6, 8],
+  [8, 8],
+  [10, 12],
+  [12, 12],
+];

@@ -70,6 +70,7 @@ export interface RawSpec {
     targetDrop?: number;
     evidenceScaling?: boolean;
     regularizer?: 'misleading' | 'all';
+    evidence?: 'relu' | 'exp';
     ensembleSize?: number;
     exitAfter?: number[];
     annealEpochs?: number;
@@ -86,7 +87,7 @@ export interface RawSpec {
     robustness?: { noise?: number[]; missing?: number[]; maxWindows?: number };
     baselines?: { softmax?: boolean; ensemble?: boolean; tta?: boolean; evidential?: boolean };
   };
-  quantize?: { calibration?: Calibration; percentile?: number; calibrationWindows?: number; goldenVectors?: number };
+  quantize?: { calibration?: Calibration; percentile?: number; calibrationWindows?: number; goldenVectors?: number; inputGate?: boolean };
   'emit-firmware'?: { format?: FirmwareFormat };
   'flash-test'?: { runner?: FlashRunner; vectors?: number };
   evaluate?: {
@@ -95,5 +96,6 @@ export interface RawSpec {
     baselines?: boolean;
     int8?: boolean;
     postProcessing?: { k?: number; n?: number; refractorySeconds?: number };
+    alarmSweep?: { k: number; n: number }[];
   };
 }

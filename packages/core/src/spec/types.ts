@@ -1,6 +1,7 @@
 /** The normalized experiment: every setting filled in from the file, the dataset's defaults and the board. */
 
 import type { DatasetId } from '../data/registry';
+import type { EvidenceFunction } from '../model/ir';
 import type { SearchSpace, SearchSpaceKind } from '../model/space-types';
 import type { StageName } from '../pipeline/stage-contracts';
 
@@ -131,6 +132,8 @@ export interface NormalizedTrainCascade {
   evidenceScaling: boolean;
   /** Which evidence the KL term regularises (train/evidential/loss.ts). */
   regularizer: 'misleading' | 'all';
+  /** How the evidence layers' output becomes evidence (model/evidence.ts). */
+  evidence: EvidenceFunction;
   ensembleSize: number;
   batchSize: number;
   learningRate: number;
@@ -152,6 +155,8 @@ export interface NormalizedQuantize {
   percentile: number;
   calibrationWindows: number;
   goldenVectors: number;
+  /** The input-quality gate (quantize/input-gate.ts), for cascades. */
+  inputGate: boolean;
 }
 
 export interface NormalizedEvaluate {
@@ -162,6 +167,8 @@ export interface NormalizedEvaluate {
   baselines: boolean;
   int8: boolean;
   postProcessing: { k: number; n: number; refractorySeconds: number };
+  /** Alternative k-of-n rules the deployed cascade's event figures are also given under (summary.md, evaluate.json). */
+  alarmSweep: { k: number; n: number }[];
 }
 
 export interface NormalizedSpec {

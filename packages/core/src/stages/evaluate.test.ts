@@ -102,6 +102,30 @@ describe('evaluate on the SisFall sample', () => {
     expect(first.text('summary.md')).toContain('## Without the folds whose test subject took part in selection');
   });
 
+  it('counts the int8 cascade under every alarm rule of the sweep, the spec rule among them giving its event figures', async () => {
+    const results = await readEvaluateResults(first.outDir);
+    const sweep = results.aggregate.all.alarmSweep!;
+    expect(sweep.map((r) => `${r.k}/${r.n}`)).toEqual(['1/1', '2/3', '3/3', '4/5', '5/5', '6/8', '8/8', '10/12', '12/12']);
+    const int8 = results.aggregate.all.methods.find((m) => m.method === 'cascade' && m.precision === 'int8')!;
+    expect(sweep.find((r) => r.k === 2 && r.n === 3)!.counts).toEqual(int8.pooled.event.counts);
+    // A stricter vote never raises more alarms.
+    expect(sweep[0].counts.alarms).toBeGreaterThanOrEqual(sweep[2].counts.alarms);
+    expect(first.text('summary.md')).toMatch(/\| 2 of 3 \(postProcessing\) \| /);
+  });
+
+  it('measures the int8 uncertainty on damaged windows with the input gate: a lost signal is always told from clean input', async () => {
+    const results = await readEvaluateResults(first.outDir);
+    for (const fold of results.folds) {
+      const levels = fold.robustness!;
+      expect(levels.map((l) => l.damage)).toEqual(['noise σ=1', 'missing 100%']);
+      const lost = levels[1];
+      expect(lost.gateRejected).toBe(1);
+      expect(lost.meanUncertainty).toBe(1);
+      expect(lost.auroc).toBeGreaterThan(0.9);
+    }
+    expect(first.text('summary.md')).toContain('## Uncertainty on damaged input');
+  });
+
   it("marks the folds whose test subject ranked the search's candidates or calibrated the deployed thresholds", async () => {
     const results = await readEvaluateResults(first.outDir);
     const trials = JSON.parse(readFileSync(path.join(pipeline.searchDir, 'trials.json'), 'utf8'));

@@ -73,6 +73,25 @@ describe('quantize on the SisFall sample cascade', () => {
     }
   });
 
+  it('fits the input gate on the calibration windows, and its last two golden vectors are damaged copies the gate rejects', () => {
+    const golden = first.read('golden.json').vectors as GoldenVector[];
+    const model = first.read('quantized-model.json') as QuantizedModel;
+    const raw = first.read('raw-input.json') as RawInputSpec;
+    expect(model.inputGate!.zero).toEqual(Array.from(rawToInput(raw, new Int16Array(6))));
+    expect(model.inputGate!.roughnessMax).toBeGreaterThan(0);
+    expect(golden.slice(0, -2).every((v) => v.damage === null)).toBe(true);
+    expect(golden.slice(-2).map((v) => [v.damage, v.inputOk])).toEqual([
+      ['missing 50%', false],
+      ['noise σ=1', false],
+    ]);
+    for (const v of golden.slice(-2)) expect(v.exits.map((e) => e.maxUQ15)).toEqual(v.exits.map(() => 32768));
+    // A lost signal is raw 0 on every axis over 60 consecutive samples.
+    const zeros = golden[golden.length - 2].raw.filter((c) => c === 0).length;
+    expect(zeros).toBeGreaterThanOrEqual(60 * 6);
+    // The clean ones pass (the calibration windows bound the gate; these are test subjects, so most, not by construction all).
+    expect(golden.slice(0, -2).filter((v) => v.inputOk).length).toBeGreaterThanOrEqual(8);
+  });
+
   it('writes model.onnx and model.int8.onnx that ONNX Runtime runs: float within 1e-5, int8 decisions agree on ≥ 99.5 % of the test windows', async () => {
     const model = first.read('quantized-model.json') as QuantizedModel;
     const cascade = JSON.parse(readFileSync(path.join(pipeline.cascadeDir, 'cascade-model.json'), 'utf8'));

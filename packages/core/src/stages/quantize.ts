@@ -9,7 +9,7 @@ import { estimateMemory } from '../model/memory';
 import { quantizationErrors } from '../quantize/error-report';
 import { thresholdQ15 } from '../quantize/evidential';
 import { buildFlashBlob } from '../quantize/flash-blob';
-import { goldenVectors } from '../quantize/golden-vectors';
+import { goldenVectors, withDeviceInputGate } from '../quantize/golden-vectors';
 import { exportOnnx } from '../quantize/onnx/onnx-export';
 import { quantizeModel } from '../quantize/ptq';
 import { floatVsInt8 } from '../quantize/int8-agreement';
@@ -56,13 +56,20 @@ export async function runQuantizeStage(input: QuantizeStageInput): Promise<{ eve
     `quantize: ${cascade.ir.layers.length} layers + ${cascade.ir.exits?.length ?? 0} exits; calibrating on ${calibration.length} windows of ${cascade.subjects.train.join(', ')} ` +
       `(${settings.calibration}${percentile !== undefined ? ` ${percentile}` : ''}); thresholds ${thresholdsQ15.join(', ') || '–'} (Q15)`,
   );
-  const model = quantizeModel(cascade.ir, cascade.weights, calibration, { percentile, thresholdsQ15 });
-  const blob = buildFlashBlob(model);
+  const ungated = quantizeModel(cascade.ir, cascade.weights, calibration, { percentile, thresholdsQ15 });
+  const blob = buildFlashBlob(ungated);
   const memory = estimateMemory(cascade.ir, input.board);
   const expectedBlob = memory.flash.total - memory.flash.runtimeCode;
   if (blob.bytes.length !== expectedBlob) throw new Error(`flash blob of ${blob.bytes.length} bytes, the memory model says ${expectedBlob}`);
   // The device is fed raw samples; every int8 figure below goes through the same integer map the firmware runs.
-  const rawInput = deviceRawInput(model, store, cascade.normalization);
+  const rawInput = deviceRawInput(ungated, store, cascade.normalization);
+  const model = settings.inputGate ? withDeviceInputGate(ungated, rawInput, store, calibrationWindows) : ungated;
+  if (model.inputGate) {
+    log(
+      `quantize: input gate from the ${calibrationWindows.length} calibration windows as the device gets them: roughness ≤ ${model.inputGate.roughnessMax}, ` +
+        `samples reading 0 on every axis ≤ ${model.inputGate.zeroSamplesMax}`,
+    );
+  }
 
   // Float vs int8 on the held-out test subjects.
   const testWindows = sampler.windowsOf(cascade.subjects.test);

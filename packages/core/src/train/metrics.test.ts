@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { confusionMatrix, metricsFromConfusion, positiveF1 } from './metrics';
+import { auroc, confusionMatrix, metricsFromConfusion, positiveF1 } from './metrics';
 
 describe('metrics', () => {
   it('confusion matrix is [true][predicted]', () => {
@@ -54,5 +54,16 @@ describe('metrics', () => {
         1,
       ).accuracy,
     ).toBe(0);
+  });
+});
+
+describe('auroc', () => {
+  it('is the chance that a positive outscores a negative, ties counting one half', () => {
+    expect(auroc([3, 4], [1, 2])).toBe(1);
+    expect(auroc([1, 2], [3, 4])).toBe(0);
+    expect(auroc([1, 1], [1, 1])).toBe(0.5);
+    // Pairs (2,1) win, (2,2) ties, (2,3) loses, (5,·) wins all three: (1 + 0.5 + 0 + 3) / 6.
+    expect(auroc([2, 5], [1, 2, 3])).toBeCloseTo(4.5 / 6, 12);
+    expect(auroc([], [1])).toBeNull();
   });
 });

@@ -63,3 +63,23 @@ export function metricsFromConfusion(confusion: number[][], positiveClass: numbe
     count,
   };
 }
+
+/**
+ * Area under the ROC curve of a score that should be higher for `positives` than for `negatives`: the probability
+ * that a random positive scores above a random negative, ties counting one half (Mann–Whitney U / (n⁺·n⁻)).
+ * null when either side is empty.
+ */
+export function auroc(positives: ArrayLike<number>, negatives: ArrayLike<number>): number | null {
+  if (positives.length === 0 || negatives.length === 0) return null;
+  const all = [...Array.from(positives, (v) => ({ v, positive: true })), ...Array.from(negatives, (v) => ({ v, positive: false }))].sort((a, b) => a.v - b.v);
+  let rankSum = 0;
+  for (let i = 0; i < all.length;) {
+    let j = i;
+    while (j < all.length && all[j].v === all[i].v) j++;
+    const midRank = (i + 1 + j) / 2; // ranks i + 1 … j share their mean
+    for (let k = i; k < j; k++) if (all[k].positive) rankSum += midRank;
+    i = j;
+  }
+  const n = positives.length;
+  return (rankSum - (n * (n + 1)) / 2) / (n * negatives.length);
+}

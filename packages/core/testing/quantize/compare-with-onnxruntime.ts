@@ -5,6 +5,7 @@
  * (test models) and stages/quantize.test.ts (a trained cascade on real windows).
  */
 import * as ort from 'onnxruntime-node';
+import { evidenceFunctionOf, expEvidence } from '../../src/model/evidence';
 import { lowerToOps } from '../../src/model/ops';
 import { FloatOps } from '../../src/quantize/float-ops';
 import { foldedOpParams } from '../../src/quantize/fold';
@@ -28,6 +29,7 @@ export async function compareWithOnnxRuntime(
   const [length, channels] = model.tensors[0].shape;
   const exitTensors = model.exits.length > 0 ? model.exits.map((row) => row.tensor) : [model.tensors.length - 1];
   const evidential = model.ir.head === 'evidential';
+  const exp = evidential && evidenceFunctionOf(model.ir) === 'exp';
   let maxFloatError = 0;
   let maxSteps = 0;
   let outputs = 0;
@@ -43,7 +45,11 @@ export async function compareWithOnnxRuntime(
     exitTensors.forEach((tensor, k) => {
       const name = evidential ? `exit${k}_evidence` : `exit${k}_logits`;
       const onnxFloat = floatRun[name].data as Float32Array;
-      engine[tensor].forEach((v, i) => (maxFloatError = Math.max(maxFloatError, Math.abs(onnxFloat[i] - v))));
+      // Exp evidence: the export's evidence is exp(z) of the engine's z, compared relative to max(1, e) (float32).
+      engine[tensor].forEach((v, i) => {
+        const e = exp ? expEvidence(v) : v;
+        maxFloatError = Math.max(maxFloatError, Math.abs(onnxFloat[i] - e) / (exp ? Math.max(1, e) : 1));
+      });
       const expected = reference.tensors[tensor] as Int8Array;
       const got = evidential
         ? (int8Run[`exit${k}_evidence_int8`].data as Int8Array)

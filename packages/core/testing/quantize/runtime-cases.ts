@@ -6,7 +6,8 @@
  */
 import { Random } from '../../src/common/random';
 import { convolvedLength, samePadding } from '../../src/model/shapes';
-import { evidentialDecision, evidentialHead, exitDecision } from '../../src/quantize/evidential';
+import { readInputGate } from '../../src/quantize/input-gate';
+import { evidentialDecision, evidentialHead, exitDecision, EXP_TABLE_MAX, EXP_TABLE_ONE_Q16, expEvidenceTable } from '../../src/quantize/evidential';
 import { sigmoidQ15, tanhQ15 } from '../../src/quantize/fixed-point-activations';
 import { quantizeGru } from '../../src/quantize/gru-quant';
 import { clampInt8 } from '../../src/quantize/kernels/clamp';
@@ -505,21 +506,40 @@ export function gruCases(
   });
 }
 
+/**
+ * ReLU evidence (a = q − zero point) and, one case in three, exp evidence through a table: the quantizer's table of a
+ * random scale and zero point, or random entries up to the largest the contract allows.
+ */
 export function evidentialCases(random: Random, count: number): RuntimeCase[] {
   return Array.from({ length: count }, (_, i) => {
     const events = 1 + random.int(4);
     const zp = random.int(3) === 0 ? -128 : random.int(256) - 128;
+    const table =
+      random.int(3) !== 0
+        ? null
+        : random.int(2) === 0
+          ? expEvidenceTable(2 ** (-6 + 5 * random.next()), random.int(256) - 128)
+          : Array.from({ length: 256 }, () => (random.int(8) === 0 ? random.pick([0, EXP_TABLE_MAX]) : random.int(EXP_TABLE_MAX + 1)));
     // Evidence at or above the zero point (the head's ReLU clamps there); sometimes none at all, sometimes the most int8 holds.
-    const evidence = Int8Array.from({ length: 2 * events }, () => (random.int(6) === 0 ? random.pick([zp, 127]) : zp + random.int(128 - zp)));
+    // With a table, any int8.
+    const evidence = Int8Array.from({ length: 2 * events }, () =>
+      table ? random.int(256) - 128 : random.int(6) === 0 ? random.pick([zp, 127]) : zp + random.int(128 - zp),
+    );
     const pick = random.int(5);
-    const oneQ16 = pick === 0 ? random.pick([1, 2, INT32_MAX]) : pick === 1 ? 1 + random.int(INT32_MAX) : Math.round(65536 / 2 ** (-8 + 8 * random.next()));
+    const oneQ16 = table
+      ? EXP_TABLE_ONE_Q16
+      : pick === 0
+        ? random.pick([1, 2, INT32_MAX])
+        : pick === 1
+          ? 1 + random.int(INT32_MAX)
+          : Math.round(65536 / 2 ** (-8 + 8 * random.next()));
     const threshold = random.int(4) === 0 ? random.pick([0, 32768, 1, 32767]) : random.int(32769);
     const isLast = random.int(4) === 0;
-    const head = evidentialHead(evidence, zp, oneQ16);
+    const head = evidentialHead(evidence, zp, oneQ16, table ?? undefined);
     const exits = exitDecision(head.maxUQ15, threshold, isLast) ? 1 : 0;
     return {
-      label: `evidential #${i} events ${events} K ${oneQ16}`,
-      line: `evidential ${events} ${zp} ${oneQ16} ${threshold} ${isLast ? 1 : 0} ${list(evidence)}`,
+      label: `evidential #${i} events ${events} K ${oneQ16}${table ? ' table' : ''}`,
+      line: `evidential ${events} ${zp} ${oneQ16} ${threshold} ${isLast ? 1 : 0} ${list(evidence)} ${list(table ?? [])}`,
       expected: [head.maxUQ15, exits, evidentialDecision(head.events), ...head.events.flatMap((e) => [e.pQ15, e.uQ15, e.present ? 1 : 0])].join(' '),
     };
   });
@@ -556,6 +576,31 @@ export function rawInputCases(random: Random, count: number): RuntimeCase[] {
       label: `raw_input #${i}`,
       line: driverCaseLine(bindCall('raw_input', { raw, samples, channels: C, conversion, zero_point: zeroPoint })),
       expected: joined(rawToInput(spec, raw)),
+    };
+  });
+}
+
+/**
+ * The input-quality gate on random windows: noisy and smooth ones, runs of the zero reading, bounds at, just
+ * below and just above the readings, and the int8 extremes.
+ */
+export function inputGateCases(random: Random, count: number): RuntimeCase[] {
+  return Array.from({ length: count }, (_, i) => {
+    const samples = 1 + random.int(130);
+    const channels = 1 + random.int(8);
+    const zero = Array.from({ length: channels }, () => random.int(256) - 128);
+    const spread = random.pick([0, 1, 4, 255]);
+    const input = Int8Array.from({ length: samples * channels }, () => Math.max(-128, Math.min(127, random.int(2 * spread + 1) - spread)));
+    const run = random.int(samples + 1);
+    const start = random.int(samples - run + 1);
+    for (let t = start; t < start + run; t++) for (let c = 0; c < channels; c++) input[t * channels + c] = zero[c];
+    const reading = readInputGate({ zero, roughnessMax: 0, zeroSamplesMax: 0 }, input);
+    const near = (v: number) => Math.max(0, v + random.int(3) - 1);
+    const gate = { zero, roughnessMax: near(reading.roughness), zeroSamplesMax: near(reading.zeroSamples) };
+    return {
+      label: `input gate #${i} ${samples}×${channels}`,
+      line: `input_gate ${samples} ${channels} ${gate.roughnessMax} ${gate.zeroSamplesMax} ${list(zero)} ${list(input)}`,
+      expected: readInputGate(gate, input).ok ? '1' : '0',
     };
   });
 }

@@ -87,6 +87,17 @@ export const TEST_MODELS: Record<string, ModelIR> = {
   },
 };
 
+/** The evidential cascade with exp evidence (model/evidence.ts): linear evidence layers, a table per exit in firmware. */
+TEST_MODELS.expCascade = {
+  ...TEST_MODELS.cascade,
+  evidence: 'exp',
+  layers: TEST_MODELS.cascade.layers.map((l, i, all) => (i === all.length - 1 ? { kind: 'dense', units: 4, activation: 'none' } : l)),
+  exits: TEST_MODELS.cascade.exits!.map((exit) => ({
+    ...exit,
+    layers: exit.layers.map((l, i, all) => (i === all.length - 1 ? { kind: 'dense', units: 4, activation: 'none' } : l)),
+  })),
+};
+
 /** A plain model's initial weights from the engine, with biases, γ and β made non-trivial. */
 export function testWeights(ir: ModelIR, seed: number): number[][] {
   const network = new Network({ ...ir, exits: [] });
@@ -102,7 +113,7 @@ export function testCascadeWeights(ir: ModelIR, seed: number): CascadeWeights {
     backbone: testWeights(ir, seed),
     exits: (ir.exits ?? []).map((exit, k) => {
       const [length, channels] = shapes[exit.after];
-      return testWeights({ input: { length, channels }, layers: exit.layers, head: ir.head, events: ir.events }, seed + 100 * (k + 1));
+      return testWeights({ input: { length, channels }, layers: exit.layers, head: ir.head, events: ir.events, evidence: ir.evidence }, seed + 100 * (k + 1));
     }),
   };
 }
@@ -111,7 +122,7 @@ export function testCascadeWeights(ir: ModelIR, seed: number): CascadeWeights {
 export function exitAsPlainModel(ir: ModelIR, weights: CascadeWeights, exit: number): { ir: ModelIR; weights: number[][] } {
   const branch = (ir.exits ?? [])[exit];
   return {
-    ir: { input: ir.input, layers: [...ir.layers.slice(0, branch.after + 1), ...branch.layers], head: ir.head, events: ir.events },
+    ir: { input: ir.input, layers: [...ir.layers.slice(0, branch.after + 1), ...branch.layers], head: ir.head, events: ir.events, evidence: ir.evidence },
     weights: [...weights.backbone.slice(0, branch.after + 1), ...weights.exits[exit]],
   };
 }

@@ -25,7 +25,7 @@ describe('ONNX export, run by ONNX Runtime', () => {
    * after. So int8 outputs are compared loosely here (untrained random weights put many decisions near p = ½);
    * the ≥ 99.5 % decision agreement is required of a trained cascade on real windows (stages/quantize.test.ts).
    */
-  it.each(['cnn', 'dense', 'cascade'])(
+  it.each(['cnn', 'dense', 'cascade', 'expCascade'])(
     '%s: float within 1e-5 of the engine; int8 mostly equal to the interpreter',
     async (name) => {
       const ir = TEST_MODELS[name];

@@ -10,12 +10,13 @@
  * Every exit is an output, named by its run order k (0 = the shallowest, the last = the backbone's): for evidential
  * heads `exit{k}_evidence` [batch, 2E] (e⁺, e⁻ per event, float), `exit{k}_p` = α / (α + β) and `exit{k}_u` =
  * 2 / (α + β) [batch, E] with α = e⁺ + 1, β = e⁻ + 1; the int8 model adds `exit{k}_evidence_int8`, the quantised
- * evidence the firmware's fixed-point p / u start from. Sigmoid / softmax heads give `exit{k}_logits` and
+ * evidence the firmware's fixed-point p / u start from (with exp evidence: the quantised z the firmware's table maps). Sigmoid / softmax heads give `exit{k}_logits` and
  * `exit{k}_probabilities`. The exit thresholds (the cascade's early stop) are not in the graph: ONNX has no early
  * exit; they are in quantized-model.json. GRU layers become ONNX GRU ops (gruLayer).
  * Inside, tensors are [batch, C, T] (ONNX's Conv layout); dense layers flatten in the window store's time-major
  * order, as the trainer does.
  */
+import { evidenceFunctionOf, EXP_EVIDENCE_MAX_LOGIT } from '../../model/evidence';
 import type { DeployedOp } from '../../model/ops';
 import { lowerToOps } from '../../model/ops';
 import { foldedOpParams } from '../fold';
@@ -292,14 +293,17 @@ function exitOutputs(g: OnnxGraph, model: QuantizedModel, op: QuantizedOp, value
     return;
   }
   const events = units / 2;
-  g.node('Identity', [flat], {}, `exit${k}_evidence`);
+  // Exp evidence (model/evidence.ts): the layer gives z, the evidence is exp(min(z, cap)).
+  const evidence =
+    evidenceFunctionOf(model.ir) === 'exp' ? g.node('Exp', [g.node('Min', [flat, g.constant('cap', 'float', [], [EXP_EVIDENCE_MAX_LOGIT])])]) : flat;
+  g.node('Identity', [evidence], {}, `exit${k}_evidence`);
   g.output(`exit${k}_evidence`, 'float', ['batch', units]);
   if (int8Value !== null) {
     g.node('Flatten', [int8Value], { axis: 1 }, `exit${k}_evidence_int8`);
     g.output(`exit${k}_evidence_int8`, 'int8', ['batch', units]);
   }
   // α = e⁺ + 1, β = e⁻ + 1 per event: [batch, E, 2]; p = α / (α + β), u = 2 / (α + β).
-  const pairs = g.node('Reshape', [g.node('Add', [flat, g.constant('one', 'float', [], [1])]), g.constant('shape', 'int64', [3], [0, events, 2])]);
+  const pairs = g.node('Reshape', [g.node('Add', [evidence, g.constant('one', 'float', [], [1])]), g.constant('shape', 'int64', [3], [0, events, 2])]);
   const total = g.node('ReduceSum', [pairs, g.constant('axes', 'int64', [1], [2])], { keepdims: 0 });
   const alpha = g.node('Gather', [pairs, g.constant('index', 'int64', [], [0])], { axis: 2 });
   g.node('Div', [alpha, total], {}, `exit${k}_p`);

@@ -43,6 +43,14 @@ describe('the cascade built on a searched model', () => {
     expect(costs[1].macs).toBeLessThan(costs[2].macs);
   });
 
+  it('with exp evidence, ends the backbone and every exit in a linear evidence layer and marks the IR', () => {
+    const ir = buildCascadeIR(referenceCnn(1), [1], 1, 'exp');
+    expect(ir.evidence).toBe('exp');
+    expect(ir.layers[ir.layers.length - 1]).toEqual({ kind: 'dense', units: 2, activation: 'none' });
+    expect(ir.exits![0].layers.at(-1)).toEqual({ kind: 'dense', units: 2, activation: 'none' });
+    expect('evidence' in buildCascadeIR(referenceCnn(1), [1], 1)).toBe(false);
+  });
+
   it('gives the softmax baseline the same architecture with E + 1 logits', () => {
     const ir = withHead(referenceCnn(1), 'softmax', 1);
     expect(ir.head).toBe('softmax');

@@ -1,5 +1,5 @@
 import { UserError } from '../../common/errors';
-import type { Layer, ModelIR } from '../../model/ir';
+import type { EvidenceFunction, Layer, ModelIR } from '../../model/ir';
 import { validateIR } from '../../model/shapes';
 import type { BlockSpan } from '../../model/spaces';
 
@@ -30,33 +30,40 @@ export function cascadeTaps(blocks: readonly BlockSpan[], exits: number, explici
   return taps;
 }
 
-/** An exit head (UR2M): global average pooling, then one dense layer of 2·events ReLU evidence units. */
-export function evidenceHead(events: number): Layer[] {
-  return [{ kind: 'globalavgpool' }, { kind: 'dense', units: 2 * events, activation: 'relu' }];
+/** An exit head (UR2M): global average pooling, then one dense layer of 2·events evidence units (model/evidence.ts). */
+export function evidenceHead(events: number, evidence: EvidenceFunction = 'relu'): Layer[] {
+  return [{ kind: 'globalavgpool' }, evidenceLayer(events, evidence)];
+}
+
+function evidenceLayer(events: number, evidence: EvidenceFunction): Layer {
+  return { kind: 'dense', units: 2 * events, activation: evidence === 'relu' ? 'relu' : 'none' };
 }
 
 /**
  * The searched model with its logits layer replaced: by 2·events ReLU evidence units (evidential) or by (E + 1)
  * logits (the softmax baseline, class 0 = no event). Everything before it — the architecture the search chose — is kept.
  */
-export function withHead(searched: ModelIR, head: 'evidential' | 'softmax', events: number): ModelIR {
+export function withHead(searched: ModelIR, head: 'evidential' | 'softmax', events: number, evidence: EvidenceFunction = 'relu'): ModelIR {
   const last = searched.layers[searched.layers.length - 1];
   if (last.kind !== 'dense') throw new UserError(`the searched model must end in a dense logits layer, it ends in ${last.kind}`);
   const layers = [
     ...searched.layers.slice(0, -1),
-    head === 'evidential'
-      ? { kind: 'dense' as const, units: 2 * events, activation: 'relu' as const }
-      : { kind: 'dense' as const, units: events + 1, activation: 'none' as const },
+    head === 'evidential' ? evidenceLayer(events, evidence) : { kind: 'dense' as const, units: events + 1, activation: 'none' as const },
   ];
   const ir: ModelIR =
-    head === 'evidential' ? { input: { ...searched.input }, layers, head, events } : { input: { ...searched.input }, layers, head: 'softmax' };
+    head === 'evidential'
+      ? { input: { ...searched.input }, layers, head, events, ...(evidence === 'relu' ? {} : { evidence }) }
+      : { input: { ...searched.input }, layers, head: 'softmax' };
   validateIR(ir);
   return ir;
 }
 
 /** The evidential cascade: the searched backbone with an evidence head, and an early exit at each tap. */
-export function buildCascadeIR(searched: ModelIR, taps: readonly number[], events: number): ModelIR {
-  const ir: ModelIR = { ...withHead(searched, 'evidential', events), exits: taps.map((after) => ({ after, layers: evidenceHead(events) })) };
+export function buildCascadeIR(searched: ModelIR, taps: readonly number[], events: number, evidence: EvidenceFunction = 'relu'): ModelIR {
+  const ir: ModelIR = {
+    ...withHead(searched, 'evidential', events, evidence),
+    exits: taps.map((after) => ({ after, layers: evidenceHead(events, evidence) })),
+  };
   validateIR(ir);
   return ir;
 }

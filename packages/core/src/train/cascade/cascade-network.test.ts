@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Random } from '../../common/random';
+import { EXP_EVIDENCE_MAX_LOGIT, expEvidence, expEvidenceSlope } from '../../model/evidence';
 import type { Layer, ModelIR } from '../../model/ir';
 import { Network } from '../network';
 import { CascadeNetwork } from './cascade-network';
@@ -24,6 +25,16 @@ const IR: ModelIR = {
     { after: 1, layers: head(4) },
     { after: 4, layers: [{ kind: 'pointwise1d', filters: 3, activation: 'relu' }, ...head(4)] },
   ],
+};
+
+const linearLast = (layers: readonly Layer[]): Layer[] => layers.map((l, i) => (i === layers.length - 1 ? { kind: 'dense', units: 4, activation: 'none' } : l));
+
+/** IR with exp evidence: linear evidence layers, prediction(k) = exp(z). */
+const EXP_IR: ModelIR = {
+  ...IR,
+  evidence: 'exp',
+  layers: linearLast(IR.layers),
+  exits: IR.exits!.map((exit) => ({ ...exit, layers: linearLast(exit.layers) })),
 };
 
 function sample(seed: number, n: number): Float64Array {
@@ -85,8 +96,11 @@ describe('CascadeNetwork', () => {
     expect([...cascade.prediction(2)]).toEqual([...network.forward(x)]);
   });
 
-  it('back-propagates the joint loss of every exit into every parameter (central differences)', () => {
-    const net = new CascadeNetwork(IR);
+  it.each([
+    ['ReLU', IR],
+    ['exp', EXP_IR],
+  ] as const)('%s evidence: back-propagates the joint loss of every exit into every parameter (central differences)', (_, ir) => {
+    const net = new CascadeNetwork(ir);
     net.init(5);
     const x = sample(7, 24);
     const coefficients = [0, 1, 2].map((k) => sample(20 + k, 4));
@@ -126,6 +140,25 @@ describe('CascadeNetwork', () => {
     expect(nonZero(net.segments[0].grads)).toBe(false);
     expect(nonZero(net.heads[0].grads)).toBe(false);
     expect(nonZero(net.stageParams(1).grads)).toBe(true);
+  });
+
+  it('exp evidence: the deep prediction is exp of its linear layer, which starts at a zero bias', () => {
+    const exp = new CascadeNetwork(EXP_IR);
+    exp.init(4);
+    const x = sample(9, 24);
+    exp.forward(x, 2, false);
+    // The same backbone as a plain softmax model reads the evidence layer's z.
+    const plain = new Network({ input: EXP_IR.input, layers: EXP_IR.layers, head: 'softmax' });
+    plain.importWeights(exp.exportWeights().backbone);
+    const z = plain.forward(x);
+    [...exp.prediction(2)].forEach((e, i) => expect(e).toBeCloseTo(Math.exp(z[i]), 12));
+    expect(exp.exportWeights().exits[0].at(-1)!.slice(-4)).toEqual([0, 0, 0, 0]);
+    const relu = new CascadeNetwork(IR);
+    relu.init(4);
+    expect(relu.exportWeights().exits[0].at(-1)!.slice(-4)).toEqual([1, 1, 1, 1]);
+    // Above the cap the evidence stays at e^cap and passes no gradient.
+    expect(expEvidence(EXP_EVIDENCE_MAX_LOGIT + 5)).toBe(Math.exp(EXP_EVIDENCE_MAX_LOGIT));
+    expect(expEvidenceSlope(EXP_EVIDENCE_MAX_LOGIT + 5)).toBe(0);
   });
 
   it('round-trips its weights through JSON', () => {

@@ -1,3 +1,4 @@
+import { evidenceFunctionOf, expEvidence, expEvidenceSlope } from '../../model/evidence';
 import type { ModelIR, Shape } from '../../model/ir';
 import { inferShapes } from '../../model/shapes';
 import { Arena, type Floats, type Precision } from '../wasm/arena';
@@ -9,7 +10,7 @@ export interface CascadeWeights {
   exits: number[][][];
 }
 
-/** Initial bias of the layers that output evidence (see CascadeNetwork.init). */
+/** Initial bias of the layers that output ReLU evidence (see CascadeNetwork.init); exp evidence starts at 0 (e = 1). */
 export const EVIDENCE_BIAS_INIT = 1;
 
 /** Seed stream of exit k's layer i; backbone layer i uses stream i, as a plain Network does. */
@@ -35,6 +36,9 @@ export class CascadeNetwork {
   private readonly headInputGrads: Floats[];
   /** The sample of the last forward, copied into the arena. */
   private readonly input: Floats;
+  /** Exp evidence: each prediction's e = exp(z) of the last forward, and scratch for dLoss/dz. */
+  private readonly expEvidence: Float64Array[] | null;
+  private readonly logitGrads: Float64Array[] | null;
 
   constructor(
     readonly ir: ModelIR,
@@ -79,17 +83,22 @@ export class CascadeNetwork {
     this.pending = blocks.pending.map((b) => arena.view(b));
     this.headInputGrads = blocks.headInputGrads.map((b) => arena.view(b));
     this.input = arena.view(blocks.input);
+    const widths = [...this.heads.map((h) => h.outputSize), segments[segments.length - 1].outputSize];
+    const exp = ir.head === 'evidential' && evidenceFunctionOf(ir) === 'exp';
+    this.expEvidence = exp ? widths.map((n) => new Float64Array(n)) : null;
+    this.logitGrads = exp ? widths.map((n) => new Float64Array(n)) : null;
   }
 
   /**
-   * Fresh weights; an evidential model's evidence layers then start with bias EVIDENCE_BIAS_INIT. ReLU evidence
+   * Fresh weights; an evidential model's ReLU evidence layers then start with bias EVIDENCE_BIAS_INIT. ReLU evidence
    * from pooled non-negative features has nearly the same sign for every window, so with the usual zero bias about
    * one evidence unit in four starts below zero on all of them and never receives a gradient (the model then says
-   * α = β = 1 forever); a positive start keeps every unit alive until the data decide.
+   * α = β = 1 forever); a positive start keeps every unit alive until the data decide. Exp evidence has no dead
+   * region and keeps the zero bias.
    */
   init(seed: number): void {
     for (const chain of [...this.segments, ...this.heads]) chain.init(seed);
-    if (this.ir.head !== 'evidential') return;
+    if (this.ir.head !== 'evidential' || this.expEvidence) return;
     for (const chain of [this.segments[this.segments.length - 1], ...this.heads]) {
       const last = chain.layers.length - 1;
       const bias = chain.params[last].subarray(chain.params[last].length - chain.outputShape[1]);
@@ -107,13 +116,37 @@ export class CascadeNetwork {
     for (let k = 0; k <= upTo; k++) {
       x = this.segments[k].forward(x, training);
       this.segmentOutputs[k] = x;
-      if (k < this.heads.length && (!onlyDeepest || k === upTo)) this.headOutputs[k] = this.heads[k].forward(x, training);
+      if (k < this.heads.length && (!onlyDeepest || k === upTo)) {
+        this.headOutputs[k] = this.heads[k].forward(x, training);
+        this.toEvidence(k);
+      }
     }
+    if (upTo === this.heads.length) this.toEvidence(upTo);
   }
 
-  /** Prediction k of the last forward (a view owned by the network). */
+  /** Prediction k of the last forward (a view owned by the network): for exp evidence, the evidence. */
   prediction(k: number): Floats {
+    return this.expEvidence ? this.expEvidence[k] : this.layerOutput(k);
+  }
+
+  private layerOutput(k: number): Floats {
     return k < this.heads.length ? this.headOutputs[k] : this.segmentOutputs[k];
+  }
+
+  private toEvidence(k: number): void {
+    if (!this.expEvidence) return;
+    const z = this.layerOutput(k);
+    const e = this.expEvidence[k];
+    for (let i = 0; i < e.length; i++) e[i] = expEvidence(z[i]);
+  }
+
+  /** dLoss/dz of prediction k from dLoss/de: the chain rule through exp evidence (identity for ReLU evidence). */
+  private layerGrad(k: number, grad: Floats): Floats {
+    if (!this.logitGrads) return grad;
+    const z = this.layerOutput(k);
+    const out = this.logitGrads[k];
+    for (let i = 0; i < out.length; i++) out[i] = grad[i] * expEvidenceSlope(z[i]);
+    return out;
   }
 
   /**
@@ -124,11 +157,11 @@ export class CascadeNetwork {
     const deepest = predictionGrads.reduce((d, g, k) => (g ? k : d), -1);
     for (let k = deepest; k >= firstTrainable; k--) {
       const segmentGrad = this.segmentGrads[k];
-      if (k === this.heads.length) segmentGrad.set(predictionGrads[k] as Floats);
+      if (k === this.heads.length) segmentGrad.set(this.layerGrad(k, predictionGrads[k] as Floats));
       else segmentGrad.fill(0);
       if (k < this.heads.length && predictionGrads[k]) {
         const headGrad = this.headInputGrads[k];
-        this.heads[k].backward(predictionGrads[k] as Floats, headGrad);
+        this.heads[k].backward(this.layerGrad(k, predictionGrads[k] as Floats), headGrad);
         for (let i = 0; i < headGrad.length; i++) segmentGrad[i] += headGrad[i];
       }
       if (k < deepest) for (let i = 0; i < segmentGrad.length; i++) segmentGrad[i] += this.pending[k][i];

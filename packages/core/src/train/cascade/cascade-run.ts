@@ -48,8 +48,8 @@ export function cascadeArchitectures(
     );
   }
   return {
-    cascade: buildCascadeIR(backbone.ir, taps, events),
-    evidential: withHead(backbone.ir, 'evidential', events),
+    cascade: buildCascadeIR(backbone.ir, taps, events, settings.evidence),
+    evidential: withHead(backbone.ir, 'evidential', events, settings.evidence),
     softmax: withHead(backbone.ir, 'softmax', events),
   };
 }

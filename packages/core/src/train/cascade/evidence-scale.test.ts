@@ -19,6 +19,11 @@ const IR: ModelIR = {
   exits: [{ after: 0, layers: head(4) }],
 };
 
+const linear = (layers: readonly Layer[]): Layer[] => layers.map((l, i) => (i === layers.length - 1 ? { kind: 'dense', units: 4, activation: 'none' } : l));
+
+/** The same cascade with exp evidence: the factor becomes ln s added to the bias. */
+const EXP_IR: ModelIR = { ...IR, evidence: 'exp', layers: linear(IR.layers), exits: [{ after: 0, layers: linear(head(4)) }] };
+
 describe('evidence scaling (temperature scaling for Beta heads)', () => {
   it('recovers the factor that generated the outcomes', () => {
     // Evidence that is 8 times too small: outcomes drawn from p = (8e⁺ + 1) / (8(e⁺ + e⁻) + 2).
@@ -45,14 +50,17 @@ describe('evidence scaling (temperature scaling for Beta heads)', () => {
     expect(fitEvidenceScale(new Float64Array(8), Uint8Array.from([0, 1, 1, 0]), 1)).toBe(1);
   });
 
-  it("lives in each prediction's last dense layer: evidence times the factor, decisions unchanged", () => {
-    const net = new CascadeNetwork(IR);
+  it.each([
+    ['relu', IR],
+    ['exp', EXP_IR],
+  ] as const)("%s evidence: lives in each prediction's last dense layer, evidence times the factor, decisions unchanged", (_, ir) => {
+    const net = new CascadeNetwork(ir);
     net.init(7);
     const random = Random.derive(11, 0);
     const sample = Float64Array.from({ length: 24 }, () => random.next() * 2 - 1);
     net.forward(sample, 1, false);
     const before = [0, 1].map((k) => Float64Array.from(net.prediction(k)));
-    const scaled = scaleEvidence(IR, net.exportWeights(), [3, 0.5]);
+    const scaled = scaleEvidence(ir, net.exportWeights(), [3, 0.5]);
     const original = net.exportWeights();
     net.importWeights(scaled);
     net.forward(sample, 1, false);

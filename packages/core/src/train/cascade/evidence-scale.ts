@@ -1,3 +1,4 @@
+import { evidenceFunctionOf } from '../../model/evidence';
 import type { ModelIR } from '../../model/ir';
 import type { WindowSource } from '../window-source';
 import type { CascadeNetwork, CascadeWeights } from './cascade-network';
@@ -5,9 +6,8 @@ import { forEachWindow } from './predictions';
 
 /**
  * Evidence scaling, the evidential form of temperature scaling (Guo et al. 2017): one factor s > 0 per exit,
- * fitted on validation windows after training, multiplies that exit's evidence. Because ReLU(s·z) = s·ReLU(z),
- * the factor lives in the exit's last dense layer (weights and bias times s), so the quantizer, the C emitter and
- * the firmware need nothing new. A decision (e⁺ > e⁻) never changes; p = (s·e⁺ + 1) / (s·(e⁺ + e⁻) + 2) moves
+ * fitted on validation windows after training, multiplies that exit's evidence. The factor lives in the exit's
+ * last dense layer (see scaleEvidence), so the quantizer, the C emitter and the firmware need nothing new. A decision (e⁺ > e⁻) never changes; p = (s·e⁺ + 1) / (s·(e⁺ + e⁻) + 2) moves
  * towards 0 or 1 when s > 1, and u = 2 / (α + β) shrinks with it, so cascade thresholds are calibrated afterwards.
  * The KL term keeps evidence small, so unscaled heads are under-confident: on SisFall (18 folds) cascade ECE
  * 0.086 → 0.028 with the factors fitted, at unchanged decisions.
@@ -78,15 +78,21 @@ export function fitEvidenceScale(evidence: Float64Array, truth: Uint8Array, even
 }
 
 /**
- * `weights` with prediction k's last dense layer (weights and bias) multiplied by scales[k]; predictions whose
- * last layer is not a ReLU dense layer keep their weights (the identity ReLU(s·z) = s·ReLU(z) needs both).
+ * `weights` with prediction k's evidence scaled by scales[k], inside its last dense layer: ReLU evidence has the
+ * layer's weights and bias multiplied (ReLU(s·z) = s·ReLU(z)); exp evidence has ln s added to the bias
+ * (s·exp(z) = exp(z + ln s), the cap moving with it). Other last layers keep their weights.
  */
 export function scaleEvidence(ir: ModelIR, weights: CascadeWeights, scales: readonly number[]): CascadeWeights {
   const exits = ir.exits ?? [];
+  const exp = evidenceFunctionOf(ir) === 'exp';
   const scaled: CascadeWeights = { backbone: weights.backbone.map((w) => [...w]), exits: weights.exits.map((e) => e.map((w) => [...w])) };
   const apply = (layer: ModelIR['layers'][number], params: number[], scale: number) => {
-    if (scale === 1 || layer.kind !== 'dense' || layer.activation !== 'relu') return;
-    for (let i = 0; i < params.length; i++) params[i] *= scale;
+    if (scale === 1 || layer.kind !== 'dense') return;
+    if (exp && layer.activation === 'none') {
+      for (let i = params.length - layer.units; i < params.length; i++) params[i] += Math.log(scale);
+    } else if (!exp && layer.activation === 'relu') {
+      for (let i = 0; i < params.length; i++) params[i] *= scale;
+    }
   };
   exits.forEach((exit, k) => {
     const last = exit.layers.length - 1;

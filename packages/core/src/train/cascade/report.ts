@@ -118,7 +118,7 @@ export function trainCascadeMarkdown(report: {
       (ur2m.spread.eventF1 ? `, event F1 ${f3(ur2m.spread.eventF1.min)} / ${f3(ur2m.spread.eventF1.median)} / ${f3(ur2m.spread.eventF1.max)}` : '') +
       ` over ${ur2m.perSubject.length} subject(s).`,
     '',
-    '## Robustness (mean uncertainty, event F1)',
+    '## Robustness (mean uncertainty, event F1, AUROC of u against the same windows clean)',
     '',
     `| damage | windows | ${report.rows.map((r) => METHOD_TITLES[r.method]).join(' | ')} |`,
     `|---|---|${report.rows.map(() => '---').join('|')}|`,
@@ -127,7 +127,7 @@ export function trainCascadeMarkdown(report: {
         `| ${level.label} | ${level.windows} | ${report.rows
           .map((r) => {
             const m = level.methods[r.method];
-            return m ? `u ${f3(m.meanUncertainty)}, F1 ${f3(m.eventF1)}` : '–';
+            return m ? `u ${f3(m.meanUncertainty)}, F1 ${f3(m.eventF1)}${m.uncertaintyAuroc != null ? `, AUROC ${f3(m.uncertaintyAuroc)}` : ''}` : '–';
           })
           .join(' | ')} |`,
     ),

@@ -1,0 +1,27 @@
+/*
+ * The input-quality gate: the C twin of readInputGate in packages/core/src/quantize/input-gate.ts.
+ */
+#include "tinyml_runtime.h"
+
+int32_t tinyml_input_gate(const int8_t *input, int32_t samples, int32_t channels, const int8_t *zero, int32_t roughness_max,
+                          int32_t zero_samples_max)
+{
+    /* At most 255 per value and step: a window below 2^23 values cannot overflow. */
+    int32_t roughness = 0;
+    int32_t zero_samples = 0;
+    for (int32_t t = 0; t < samples; t++) {
+        int32_t all_zero = 1;
+        for (int32_t c = 0; c < channels; c++) {
+            const int32_t x = input[t * channels + c];
+            if (x != zero[c]) {
+                all_zero = 0;
+            }
+            if (t > 0) {
+                const int32_t step = x - (int32_t)input[(t - 1) * channels + c];
+                roughness += step < 0 ? -step : step;
+            }
+        }
+        zero_samples += all_zero;
+    }
+    return roughness <= roughness_max && zero_samples <= zero_samples_max;
+}
