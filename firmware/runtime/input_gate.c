@@ -3,11 +3,10 @@
  */
 #include "tinyml_runtime.h"
 
-int32_t tinyml_input_gate(const int8_t *input, int32_t samples, int32_t channels, const int8_t *zero, int32_t roughness_max,
-                          int32_t zero_samples_max)
+int32_t tinyml_input_gate(const int8_t *input, int32_t samples, int32_t channels, const int8_t *zero, int32_t jitter_step,
+                          int32_t jitter_max, int32_t zero_samples_max)
 {
-    /* At most 255 per value and step: a window below 2^23 values cannot overflow. */
-    int32_t roughness = 0;
+    int32_t jitter = 0;
     int32_t zero_samples = 0;
     for (int32_t t = 0; t < samples; t++) {
         int32_t all_zero = 1;
@@ -16,12 +15,12 @@ int32_t tinyml_input_gate(const int8_t *input, int32_t samples, int32_t channels
             if (x != zero[c]) {
                 all_zero = 0;
             }
-            if (t > 0) {
-                const int32_t step = x - (int32_t)input[(t - 1) * channels + c];
-                roughness += step < 0 ? -step : step;
+            if (t > 0 && t < samples - 1) {
+                const int32_t bend = (int32_t)input[(t + 1) * channels + c] - 2 * x + (int32_t)input[(t - 1) * channels + c];
+                jitter += (bend < 0 ? -bend : bend) > jitter_step;
             }
         }
         zero_samples += all_zero;
     }
-    return roughness <= roughness_max && zero_samples <= zero_samples_max;
+    return jitter <= jitter_max && zero_samples <= zero_samples_max;
 }

@@ -177,11 +177,11 @@ void tinyml_input_from_raw_s16(const int16_t *raw, int32_t samples, int32_t chan
 
 /*
  * The input-quality gate (packages/core/src/quantize/input-gate.ts) on the int8 input [t][c]: 1 when the window
- * passes, i.e. roughness = sum over t >= 1 and c of |x[t][c] - x[t-1][c]| <= roughness_max and the samples whose
- * every channel equals zero[c] (a raw reading of 0) number <= zero_samples_max; else 0.
+ * passes, i.e. at most jitter_max second differences |x[t+1][c] - 2 x[t][c] + x[t-1][c]| exceed jitter_step and
+ * the samples whose every channel equals zero[c] (a raw reading of 0) number <= zero_samples_max; else 0.
  */
 int32_t tinyml_input_gate(const int8_t *input, int32_t samples, int32_t channels, const int8_t *zero,
-                          int32_t roughness_max, int32_t zero_samples_max);
+                          int32_t jitter_step, int32_t jitter_max, int32_t zero_samples_max);
 
 /* The alarm rule on the stream of window decisions: tinyml_alarm_t above says what it computes. */
 void tinyml_alarm_init(tinyml_alarm_t *alarm, int32_t k, int32_t n, int32_t refractory_samples, int32_t events,

@@ -440,14 +440,15 @@ int main(void)
             free(u);
             free(present);
         } else if (strcmp(name, "input_gate") == 0) {
-            /* samples, channels, roughness_max, zero_samples_max, the zero reading, then the input: prints 1 or 0. */
+            /* samples, channels, jitter_step, jitter_max, zero_samples_max, the zero reading, then the input: prints 1 or 0. */
             const int32_t samples = read_i32();
             const int32_t channels = read_i32();
-            const int32_t roughness_max = read_i32();
+            const int32_t jitter_step = read_i32();
+            const int32_t jitter_max = read_i32();
             const int32_t zero_samples_max = read_i32();
             int8_t *zero = read_i8s(NULL);
             int8_t *input = read_i8s(NULL);
-            printf("%d\n", tinyml_input_gate(input, samples, channels, zero, roughness_max, zero_samples_max));
+            printf("%d\n", tinyml_input_gate(input, samples, channels, zero, jitter_step, jitter_max, zero_samples_max));
             free(zero);
             free(input);
         } else if (strcmp(name, "alarm") == 0) {

@@ -81,7 +81,7 @@ export function emitModel(input: ModelEmitInput): EmittedModel {
     `  int32_t u_q15[${Math.max(1, events)}];`,
     `  uint8_t present[${Math.max(1, events)}];`,
     model.inputGate
-      ? `  /* The largest u_q15; 32768 when the input-quality gate rejects the window (roughness > ${model.inputGate.roughnessMax}, or more than ${model.inputGate.zeroSamplesMax} samples reading 0 on every axis). */`
+      ? `  /* The largest u_q15; 32768 when the input-quality gate rejects the window (more than ${model.inputGate.jitterMax} second differences above ${model.inputGate.jitterStep} steps, or more than ${model.inputGate.zeroSamplesMax} samples reading 0 on every axis). */`
       : '  /* The largest u_q15. */',
     '  int32_t max_u_q15;',
     '  /* 1 when the window leaves here (max_u_q15 <= the exit threshold, or the last exit). */',
@@ -294,7 +294,7 @@ function inputGateCall(model: QuantizedModel): string[] {
   const [samples, channels] = model.tensors[0].shape;
   return [
     `  static const int8_t gate_zero[${channels}] = {${gate.zero.join(', ')}};`,
-    `  const int32_t input_ok = ${cCall('input_gate', { input: 'input', samples, channels, zero: 'gate_zero', roughness_max: gate.roughnessMax, zero_samples_max: gate.zeroSamplesMax })};`,
+    `  const int32_t input_ok = ${cCall('input_gate', { input: 'input', samples, channels, zero: 'gate_zero', jitter_step: gate.jitterStep, jitter_max: gate.jitterMax, zero_samples_max: gate.zeroSamplesMax })};`,
   ];
 }
 

@@ -151,7 +151,7 @@ describe.skipIf(!toolchains.hostCompiler)('the C runtime equals the TypeScript r
     expect(await mismatches(evidentialCases(new Random(108), 3000))).toEqual([]);
   });
 
-  it('the input-quality gate: roughness and zero-reading samples against their bounds, at and around them', async () => {
+  it('the input-quality gate: jitter (second differences above a step) and zero-reading samples against their bounds, at and around them', async () => {
     const cases = inputGateCases(new Random(0x6a7e), 2000);
     // Both verdicts occur, so the comparison cannot pass on a constant.
     expect(new Set(cases.map((c) => c.expected))).toEqual(new Set(['0', '1']));

@@ -130,15 +130,15 @@ describe('runQuantized: the cascade decision', () => {
 
   it('with an input gate, a rejected window has u = 1 at every exit and so never leaves early; the evidence is the same', () => {
     const always = withExitThresholds(model, [32768, 32768]);
-    const passing = runQuantized({ ...always, inputGate: { zero: [0, 0], roughnessMax: 1 << 30, zeroSamplesMax: 16 } }, input, { runAllExits: true });
-    const rejected = runQuantized({ ...always, inputGate: { zero: [0, 0], roughnessMax: 0, zeroSamplesMax: 16 } }, input, { runAllExits: true });
+    const passing = runQuantized({ ...always, inputGate: { zero: [0, 0], jitterStep: 0, jitterMax: 1 << 30, zeroSamplesMax: 16 } }, input, { runAllExits: true });
+    const rejected = runQuantized({ ...always, inputGate: { zero: [0, 0], jitterStep: 0, jitterMax: 0, zeroSamplesMax: 16 } }, input, { runAllExits: true });
     expect(passing.inputGate?.ok).toBe(true);
     expect(passing.exitTaken).toBe(0);
     expect(rejected.inputGate).toMatchObject({ ok: false, zeroSamples: expect.any(Number) as number });
     expect(rejected.exits.map((e) => e.estimate.maxUQ15)).toEqual([32768, 32768, 32768]);
     expect(rejected.exitTaken).toBe(0); // threshold 32768 still takes u = 1 …
     const strict = withExitThresholds(model, [32767, 32767]);
-    expect(runQuantized({ ...strict, inputGate: { zero: [0, 0], roughnessMax: 0, zeroSamplesMax: 16 } }, input).exitTaken).toBe(2); // … anything below does not
+    expect(runQuantized({ ...strict, inputGate: { zero: [0, 0], jitterStep: 0, jitterMax: 0, zeroSamplesMax: 16 } }, input).exitTaken).toBe(2); // … anything below does not
     expect(rejected.tensors.map((t) => Array.from(t!))).toEqual(passing.tensors.map((t) => Array.from(t!)));
     expect(runQuantized(model, input).inputGate).toBeNull();
   });

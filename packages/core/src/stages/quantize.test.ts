@@ -78,7 +78,7 @@ describe('quantize on the SisFall sample cascade', () => {
     const model = first.read('quantized-model.json') as QuantizedModel;
     const raw = first.read('raw-input.json') as RawInputSpec;
     expect(model.inputGate!.zero).toEqual(Array.from(rawToInput(raw, new Int16Array(6))));
-    expect(model.inputGate!.roughnessMax).toBeGreaterThan(0);
+    expect(model.inputGate!.jitterMax).toBeGreaterThan(0);
     expect(golden.slice(0, -2).every((v) => v.damage === null)).toBe(true);
     expect(golden.slice(-2).map((v) => [v.damage, v.inputOk])).toEqual([
       ['missing 50%', false],

@@ -66,8 +66,8 @@ export async function runQuantizeStage(input: QuantizeStageInput): Promise<{ eve
   const model = settings.inputGate ? withDeviceInputGate(ungated, rawInput, store, calibrationWindows) : ungated;
   if (model.inputGate) {
     log(
-      `quantize: input gate from the ${calibrationWindows.length} calibration windows as the device gets them: roughness ≤ ${model.inputGate.roughnessMax}, ` +
-        `samples reading 0 on every axis ≤ ${model.inputGate.zeroSamplesMax}`,
+      `quantize: input gate from the ${calibrationWindows.length} calibration windows as the device gets them: ≤ ${model.inputGate.jitterMax} second differences above ` +
+        `${model.inputGate.jitterStep} steps, ≤ ${model.inputGate.zeroSamplesMax} samples reading 0 on every axis`,
     );
   }
 

@@ -581,8 +581,8 @@ export function rawInputCases(random: Random, count: number): RuntimeCase[] {
 }
 
 /**
- * The input-quality gate on random windows: noisy and smooth ones, runs of the zero reading, bounds at, just
- * below and just above the readings, and the int8 extremes.
+ * The input-quality gate on random windows: noisy and smooth ones, runs of the zero reading, jitter steps from 0 to
+ * above any bend, bounds at, just below and just above the readings, and the int8 extremes.
  */
 export function inputGateCases(random: Random, count: number): RuntimeCase[] {
   return Array.from({ length: count }, (_, i) => {
@@ -594,12 +594,13 @@ export function inputGateCases(random: Random, count: number): RuntimeCase[] {
     const run = random.int(samples + 1);
     const start = random.int(samples - run + 1);
     for (let t = start; t < start + run; t++) for (let c = 0; c < channels; c++) input[t * channels + c] = zero[c];
-    const reading = readInputGate({ zero, roughnessMax: 0, zeroSamplesMax: 0 }, input);
+    const jitterStep = random.pick([0, 1, 2, 8, 100, 1020]);
+    const reading = readInputGate({ zero, jitterStep, jitterMax: 0, zeroSamplesMax: 0 }, input);
     const near = (v: number) => Math.max(0, v + random.int(3) - 1);
-    const gate = { zero, roughnessMax: near(reading.roughness), zeroSamplesMax: near(reading.zeroSamples) };
+    const gate = { zero, jitterStep, jitterMax: near(reading.jitter), zeroSamplesMax: near(reading.zeroSamples) };
     return {
       label: `input gate #${i} ${samples}×${channels}`,
-      line: `input_gate ${samples} ${channels} ${gate.roughnessMax} ${gate.zeroSamplesMax} ${list(zero)} ${list(input)}`,
+      line: `input_gate ${samples} ${channels} ${gate.jitterStep} ${gate.jitterMax} ${gate.zeroSamplesMax} ${list(zero)} ${list(input)}`,
       expected: readInputGate(gate, input).ok ? '1' : '0',
     };
   });
