@@ -1,9 +1,10 @@
 #include "kernel_internal.h"
 
 /*
- * On Cortex-M4/M7 (DSP extension) layers with kernel · in_channels ≤ 4 · TINYML_PAIR_CHUNKS run the buffered
- * SMLAD core, larger ones the tiled SMLAD core (the same pair buffer, the reduction in tiles); elsewhere the plain
- * core runs. All are in kernel_internal.h.
+ * On Cortex-M4/M7 (DSP extension) the SMLAD cores in kernel_internal.h, by rows = kernel · in_channels: up to
+ * 4 · TINYML_PAIR_CHUNKS the buffered core (4 filters a group), up to 8 · TINYML_PAIR_CHUNKS the paired core (2
+ * filters × 2 steps), beyond that the tiled core (the reduction in tiles); all in the same pair buffer. Layers with
+ * fewer than TINYML_MIN_PAIR_STEPS steps inside the input, and every layer elsewhere, run the plain core.
  */
 void tinyml_conv1d_s8(const int8_t *input, int32_t in_length, int32_t in_channels,
                       const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
@@ -15,14 +16,18 @@ void tinyml_conv1d_s8(const int8_t *input, int32_t in_length, int32_t in_channel
     /* One pair buffer and window for whichever SMLAD core runs (kernel_internal.h). */
     int32_t pairs[8 * TINYML_PAIR_CHUNKS];
     int8_t window[4 * TINYML_PAIR_CHUNKS];
-    if (kernel * in_channels >= 1 && kernel * in_channels <= 4 * TINYML_PAIR_CHUNKS) {
-        tinyml_conv_buffered(input, in_length, in_channels, weights, bias, multiplier, shift, input_zero_point, output_zero_point,
-                             act_min, act_max, kernel, stride, pad_before, filters, out_length, output, pairs, window);
-        return;
-    }
-    if (kernel * in_channels > 4 * TINYML_PAIR_CHUNKS) {
-        tinyml_conv_tiled(input, in_length, in_channels, weights, bias, multiplier, shift, input_zero_point, output_zero_point,
-                          act_min, act_max, kernel, stride, pad_before, filters, out_length, output, pairs, window);
+    const int32_t rows = kernel * in_channels;
+    if (rows >= 1 && tinyml_pair_steps(in_length, in_channels, rows, stride, pad_before, out_length) >= TINYML_MIN_PAIR_STEPS) {
+        if (rows <= 4 * TINYML_PAIR_CHUNKS) {
+            tinyml_conv_buffered(input, in_length, in_channels, weights, bias, multiplier, shift, input_zero_point, output_zero_point,
+                                 act_min, act_max, kernel, stride, pad_before, filters, out_length, output, pairs, window);
+        } else if (rows <= 8 * TINYML_PAIR_CHUNKS) {
+            tinyml_conv_paired(input, in_length, in_channels, weights, bias, multiplier, shift, input_zero_point, output_zero_point,
+                               act_min, act_max, kernel, stride, pad_before, filters, out_length, output, pairs);
+        } else {
+            tinyml_conv_tiled(input, in_length, in_channels, weights, bias, multiplier, shift, input_zero_point, output_zero_point,
+                              act_min, act_max, kernel, stride, pad_before, filters, out_length, output, pairs, window);
+        }
         return;
     }
 #endif

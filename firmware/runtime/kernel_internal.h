@@ -254,24 +254,47 @@ TINYML_INLINE void tinyml_matvec4_s8(const int8_t *x, int32_t n, int32_t z, cons
     acc[3] = a3;
 }
 
-/* The same over two adjacent columns: the rows' two weights as halfwords, rows (0, 2) and (1, 3) in one word each. */
+/*
+ * The same over two adjacent columns, the inputs paired instead of the weights: (x0 − z, x1 − z) and (x2 − z, x3 − z)
+ * by SXTB16, PKHBT / PKHTB and SSUB16, against each column's weights of rows (j, j + 1) as SXTB16 (ROR 8) splits
+ * them out of a word holding both rows' two weights — one word load when the columns are the only two (stride 2),
+ * two halfword loads otherwise.
+ */
 TINYML_INLINE void tinyml_matvec2_s8(const int8_t *x, int32_t n, int32_t z, const int8_t *w, int32_t stride, int32_t *acc)
 {
     const int32_t zz = tinyml_pack_s16x2(z, z);
     int32_t a0 = acc[0];
     int32_t a1 = acc[1];
     int32_t j = 0;
-    for (; j + 4 <= n; j += 4) {
-        const int32_t word = tinyml_load_s32(x + j);
-        const int32_t x02 = __ssub16(__sxtb16(word), zz);
-        const int32_t x13 = __ssub16(tinyml_sxtb16_ror8(word), zz);
-        const int8_t *row = w + j * stride;
-        const int32_t w02 = tinyml_as_s32(tinyml_load_u16(row) | (tinyml_load_u16(row + 2 * stride) << 16));
-        const int32_t w13 = tinyml_as_s32(tinyml_load_u16(row + stride) | (tinyml_load_u16(row + 3 * stride) << 16));
-        a0 = __smlad(__sxtb16(w02), x02, a0);
-        a1 = __smlad(tinyml_sxtb16_ror8(w02), x02, a1);
-        a0 = __smlad(__sxtb16(w13), x13, a0);
-        a1 = __smlad(tinyml_sxtb16_ror8(w13), x13, a1);
+    if (stride == 2) {
+        for (; j + 4 <= n; j += 4) {
+            const int32_t word = tinyml_load_s32(x + j);
+            const int32_t x02 = __sxtb16(word);
+            const int32_t x13 = tinyml_sxtb16_ror8(word);
+            const int32_t x01 = __ssub16(tinyml_pkhbt(x02, x13), zz);
+            const int32_t x23 = __ssub16(tinyml_pkhtb(x13, x02), zz);
+            const int32_t w01 = tinyml_load_s32(w + 2 * j);
+            const int32_t w23 = tinyml_load_s32(w + 2 * j + 4);
+            a0 = __smlad(__sxtb16(w01), x01, a0);
+            a1 = __smlad(tinyml_sxtb16_ror8(w01), x01, a1);
+            a0 = __smlad(__sxtb16(w23), x23, a0);
+            a1 = __smlad(tinyml_sxtb16_ror8(w23), x23, a1);
+        }
+    } else {
+        for (; j + 4 <= n; j += 4) {
+            const int32_t word = tinyml_load_s32(x + j);
+            const int32_t x02 = __sxtb16(word);
+            const int32_t x13 = tinyml_sxtb16_ror8(word);
+            const int32_t x01 = __ssub16(tinyml_pkhbt(x02, x13), zz);
+            const int32_t x23 = __ssub16(tinyml_pkhtb(x13, x02), zz);
+            const int8_t *row = w + j * stride;
+            const int32_t w01 = tinyml_as_s32(tinyml_load_u16(row) | (tinyml_load_u16(row + stride) << 16));
+            const int32_t w23 = tinyml_as_s32(tinyml_load_u16(row + 2 * stride) | (tinyml_load_u16(row + 3 * stride) << 16));
+            a0 = __smlad(__sxtb16(w01), x01, a0);
+            a1 = __smlad(tinyml_sxtb16_ror8(w01), x01, a1);
+            a0 = __smlad(__sxtb16(w23), x23, a0);
+            a1 = __smlad(tinyml_sxtb16_ror8(w23), x23, a1);
+        }
     }
     for (; j < n; j++) {
         const int32_t v = (int32_t)x[j] - z;
@@ -477,6 +500,23 @@ TINYML_INLINE void tinyml_in_place_steps(int32_t in_length, int32_t in_channels,
 }
 
 /*
+ * The steps that read the input in place (tinyml_in_place_steps) for a layer of `rows` rows. The pair cores pay for
+ * re-laying out the weights once per filter group (about two steps' worth of SMLAD work) and handle the other steps
+ * less well; below TINYML_MIN_PAIR_STEPS in-place steps (short inputs, e.g. a few steps under `same` padding) the
+ * unbuffered core, which skips padded taps, needs fewer instructions.
+ */
+#ifndef TINYML_MIN_PAIR_STEPS
+#define TINYML_MIN_PAIR_STEPS 4
+#endif
+TINYML_INLINE int32_t tinyml_pair_steps(int32_t in_length, int32_t in_channels, int32_t rows, int32_t stride, int32_t pad_before, int32_t out_length)
+{
+    int32_t t_first;
+    int32_t t_end;
+    tinyml_in_place_steps(in_length, in_channels, 4 * ((rows + 3) / 4), stride, pad_before, out_length, &t_first, &t_end);
+    return t_end - t_first;
+}
+
+/*
  * conv1d over `rows` = kernel · in_channels ≤ 4 · TINYML_PAIR_CHUNKS with the pair buffer (pointwise1d is kernel 1).
  * The input zero point is hoisted: Σ (x − z)·w = Σ x·w − z·Σ w, with Σ w per filter taken while re-laying out the
  * weights. Steps whose window lies inside the input, together with the up to three bytes the last chunk
@@ -555,8 +595,8 @@ TINYML_INLINE void tinyml_conv_buffered(const int8_t *input, int32_t in_length, 
 }
 
 /*
- * The tiled conv core: layers whose rows (kernel · in_channels) exceed the pair buffer, e.g. conv 64→64 k3 (192
- * rows). The reduction is cut into `tiles` equal tiles of at most TINYML_TILE_CHUNKS chunks, and the steps into
+ * The tiled conv core: layers whose rows (kernel · in_channels) exceed the pair buffer even for two filters, e.g.
+ * conv 64→32 k5 (320 rows), and pointwise layers past four filters' buffer. The reduction is cut into `tiles` equal tiles of at most TINYML_TILE_CHUNKS chunks, and the steps into
  * blocks of TINYML_TILE_STEPS: per filter group and block, each tile's pairs are gathered once and applied to every
  * step of the block, the partial sums of the block's steps waiting in the rest of the pair buffer (so the kernel's
  * stack does not grow) until the last tile requantises them. Re-gathering per block costs about two instructions per 16 MACs and step — far less than the
@@ -664,6 +704,134 @@ TINYML_INLINE void tinyml_conv_tiled(const int8_t *input, int32_t in_length, int
             }
         }
     }
+}
+
+/*
+ * The paired conv core: layers whose rows (kernel · in_channels) exceed what the pair buffer holds for four filters
+ * but not for two (4 · TINYML_PAIR_CHUNKS < rows ≤ 8 · TINYML_PAIR_CHUNKS, e.g. conv 64→64 k3: 192 rows). Two
+ * filters' pairs, for all rows, are gathered once per filter pair — pairs2[4c + 2i] = (w[4c][i], w[4c + 2][i]),
+ * pairs2[4c + 2i + 1] = (w[4c + 1][i], w[4c + 3][i]) — and applied to two output steps at a time: per four rows
+ * two input loads, four SXTB16, two LDRD and eight SMLAD (a register tile of 2 filters × 2 steps, which fits the
+ * core's registers; 4 × 2 does not). No partial sums: every sum is whole when requantised. Steps whose window
+ * leaves the input ([0, t_first) and [t_end, out_length), `same` padding) run the unbuffered step on all filters
+ * at once, their padded taps skipped.
+ */
+
+/* One chunk of tinyml_dot2x2_pairs: four rows of both steps' inputs (one word each) against both filters' pairs. */
+#define TINYML_DOT2X2_CHUNK(word_a, word_b)                                                                           \
+    do {                                                                                                               \
+        const int32_t a02 = __sxtb16(word_a);                                                                          \
+        const int32_t a13 = tinyml_sxtb16_ror8(word_a);                                                                \
+        const int32_t b02 = __sxtb16(word_b);                                                                          \
+        const int32_t b13 = tinyml_sxtb16_ror8(word_b);                                                                \
+        int32_t p;                                                                                                     \
+        int32_t q;                                                                                                     \
+        TINYML_LOAD_PAIR_ADVANCE(p, q, pairs);                                                                         \
+        a0 = __smlad(p, a02, a0);                                                                                      \
+        a0 = __smlad(q, a13, a0);                                                                                      \
+        b0 = __smlad(p, b02, b0);                                                                                      \
+        b0 = __smlad(q, b13, b0);                                                                                      \
+        TINYML_LOAD_PAIR_ADVANCE(p, q, pairs);                                                                         \
+        a1 = __smlad(p, a02, a1);                                                                                      \
+        a1 = __smlad(q, a13, a1);                                                                                      \
+        b1 = __smlad(p, b02, b1);                                                                                      \
+        b1 = __smlad(q, b13, b1);                                                                                      \
+    } while (0)
+
+/*
+ * acc[0..1] += Σ x_a·pairs2 (filters 0, 1 at step a), acc[2..3] += Σ x_b·pairs2 (step b) over `chunks` ≥ 1 chunks;
+ * x_b = x_a + step_bytes, both may be unaligned. Two chunks an iteration (an odd first one alone): per chunk two
+ * post-indexed input loads, four SXTB16, two LDRD and eight SMLAD.
+ */
+TINYML_INLINE void tinyml_dot2x2_pairs(const int8_t *x, int32_t step_bytes, int32_t chunks, const int32_t *pairs, int32_t *acc)
+{
+    int32_t a0 = acc[0];
+    int32_t a1 = acc[1];
+    int32_t b0 = acc[2];
+    int32_t b1 = acc[3];
+    const int8_t *xb = x + step_bytes;
+    const int8_t *const end = x + 4 * chunks;
+    do {
+        const int32_t word_a = tinyml_load_s32(x);
+        const int32_t word_b = tinyml_load_s32(xb);
+        x += 4;
+        xb += 4;
+        TINYML_DOT2X2_CHUNK(word_a, word_b);
+    } while (x != end);
+    acc[0] = a0;
+    acc[1] = a1;
+    acc[2] = b0;
+    acc[3] = b1;
+}
+
+/* Two requantised values (fast channels) to two adjacent int8 outputs: SSAT, PKHBT and the SIMD clamp of
+ * tinyml_store4_clamped, the two low bytes stored as one halfword. */
+TINYML_INLINE void tinyml_store2_clamped(int32_t v0, int32_t v1, const int32_t *simd, int8_t *out)
+{
+    int32_t low2;
+    int32_t high2;
+    __asm__("ldrd %0, %1, %2" : "=r"(low2), "=r"(high2) : "Uv"(*(const int32_t(*)[2])simd));
+    int32_t p = tinyml_pkhbt(tinyml_ssat16(v0), tinyml_ssat16(v1));
+    (void)__ssub16(p, low2);
+    p = (int32_t)__sel((uint32_t)p, (uint32_t)low2);
+    (void)__ssub16(p, high2);
+    p = (int32_t)__sel((uint32_t)high2, (uint32_t)p);
+    const uint32_t lanes = __uxtb16((uint32_t)__sadd16(p, simd[2]));
+    const uint16_t bytes = (uint16_t)(lanes | (lanes >> 8));
+    memcpy(out, &bytes, sizeof bytes);
+}
+
+/* The pairs of filters f0, f0 + 1 (zeros for a missing second filter and rows past the last) and Σ w of each. */
+TINYML_INLINE void tinyml_gather_pairs2(const int8_t *weights, int32_t rows, int32_t chunks, int32_t filters, int32_t f0, int32_t group, int32_t *pairs,
+                                        int32_t *sum)
+{
+    const int32_t ones = 0x00010001;
+    int32_t s0 = 0;
+    int32_t s1 = 0;
+    if (group == 2) {
+        /* Rows r as halfwords of the two filters' weights; rows (0, 2) and (1, 3) of a chunk in one word each, SXTB16
+         * (ROR 8) splits each filter's pair out. */
+        const int32_t whole = rows / 4;
+        for (int32_t c = 0; c < chunks; c++) {
+            const int8_t *w = weights + 4 * c * filters + f0;
+            uint32_t h0 = tinyml_load_u16(w);
+            uint32_t h1 = 0;
+            uint32_t h2 = 0;
+            uint32_t h3 = 0;
+            if (c < whole) {
+                h1 = tinyml_load_u16(w + filters);
+                h2 = tinyml_load_u16(w + 2 * filters);
+                h3 = tinyml_load_u16(w + 3 * filters);
+            } else {
+                h1 = 4 * c + 1 < rows ? tinyml_load_u16(w + filters) : 0;
+                h2 = 4 * c + 2 < rows ? tinyml_load_u16(w + 2 * filters) : 0;
+            }
+            const int32_t w02 = tinyml_as_s32(h0 | (h2 << 16));
+            const int32_t w13 = tinyml_as_s32(h1 | (h3 << 16));
+            int32_t *p = &pairs[4 * c];
+            p[0] = __sxtb16(w02);
+            p[1] = __sxtb16(w13);
+            p[2] = tinyml_sxtb16_ror8(w02);
+            p[3] = tinyml_sxtb16_ror8(w13);
+            s0 = __smlad(p[0], ones, __smlad(p[1], ones, s0));
+            s1 = __smlad(p[2], ones, __smlad(p[3], ones, s1));
+        }
+    } else {
+        for (int32_t c = 0; c < chunks; c++) {
+            int32_t w[4];
+            for (int32_t k = 0; k < 4; k++) {
+                const int32_t r = 4 * c + k;
+                w[k] = r < rows ? weights[r * filters + f0] : 0;
+            }
+            pairs[4 * c] = tinyml_pack_s16x2(w[0], w[2]);
+            pairs[4 * c + 1] = tinyml_pack_s16x2(w[1], w[3]);
+            pairs[4 * c + 2] = 0;
+            pairs[4 * c + 3] = 0;
+            s0 += w[0] + w[1] + w[2] + w[3];
+        }
+    }
+    sum[0] = s0;
+    sum[1] = s1;
 }
 #endif /* TINYML_DSP */
 
@@ -784,5 +952,68 @@ TINYML_INLINE void tinyml_conv_plain(const int8_t *input, int32_t in_length, int
         t += 1;
     }
 }
+
+#if TINYML_DSP
+/* The paired core (above): edge steps through tinyml_conv_plain_step, the others as 2 filters × 2 steps tiles. */
+TINYML_INLINE void tinyml_conv_paired(const int8_t *input, int32_t in_length, int32_t in_channels,
+                                      const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
+                                      int32_t input_zero_point, int32_t output_zero_point, int32_t act_min, int32_t act_max,
+                                      int32_t kernel, int32_t stride, int32_t pad_before, int32_t filters, int32_t out_length,
+                                      int8_t *output, int32_t *pairs)
+{
+    const int32_t rows = kernel * in_channels;
+    const int32_t chunks = (rows + 3) / 4;
+    int32_t simd[3];
+    tinyml_clamp_simd(output_zero_point, act_min, act_max, simd);
+    int32_t t_first;
+    int32_t t_end;
+    tinyml_in_place_steps(in_length, in_channels, 4 * chunks, stride, pad_before, out_length, &t_first, &t_end);
+    for (int32_t t = t_first > 0 ? 0 : t_end; t < out_length; t = t + 1 == t_first ? t_end : t + 1) {
+        const int32_t start = t * stride - pad_before;
+        const int32_t first = start < 0 ? -start : 0;
+        const int32_t last = in_length - start < kernel ? in_length - start : kernel;
+        const int32_t taps = last > first ? (last - first) * in_channels : 0;
+        const int8_t *x = taps > 0 ? input + (start + first) * in_channels : input;
+        tinyml_conv_plain_step(x, taps, weights, first * in_channels * filters, bias, multiplier, shift, input_zero_point, output_zero_point, act_min,
+                               act_max, 0, filters, output + t * filters);
+    }
+    const int32_t x_step = stride * in_channels;
+    for (int32_t f0 = 0; f0 < filters; f0 += 2) {
+        const int32_t group = filters - f0 < 2 ? 1 : 2;
+        int32_t sum[2];
+        tinyml_gather_pairs2(weights, rows, chunks, filters, f0, group, pairs, sum);
+        tinyml_channel_requant rq[2];
+        rq[0] = tinyml_channel_requant_of(multiplier[f0], shift[f0]);
+        rq[1] = tinyml_channel_requant_of(group == 2 ? multiplier[f0 + 1] : 0, group == 2 ? shift[f0 + 1] : -1);
+        const int32_t fast = group == 2 && rq[0].fast && rq[1].fast;
+        /* |z·Σw| ≤ 128·128·rows: within the accumulator bound. */
+        const int32_t base0 = bias[f0] - input_zero_point * sum[0];
+        const int32_t base1 = group == 2 ? bias[f0 + 1] - input_zero_point * sum[1] : 0;
+        /* Offsets rather than walked pointers, so that no pointer is formed past its array. */
+        int32_t x_at = (t_first * stride - pad_before) * in_channels;
+        for (int32_t t = t_first; t < t_end; t += 2, x_at += 2 * x_step) {
+            /* A last single step pairs with itself. */
+            const int32_t both = t + 1 < t_end;
+            int32_t acc[4] = {base0, base1, base0, base1};
+            tinyml_dot2x2_pairs(input + x_at, both ? x_step : 0, chunks, pairs, acc);
+            int8_t *out = output + t * filters + f0;
+            if (fast) {
+                tinyml_store2_clamped(tinyml_requantize_clamped_fast(acc[0], &rq[0]), tinyml_requantize_clamped_fast(acc[1], &rq[1]), simd, out);
+                if (both) {
+                    tinyml_store2_clamped(tinyml_requantize_clamped_fast(acc[2], &rq[0]), tinyml_requantize_clamped_fast(acc[3], &rq[1]), simd,
+                                          out + filters);
+                }
+            } else {
+                for (int32_t j = 0; j < (both ? 2 : 1); j++) {
+                    for (int32_t i = 0; i < group; i++) {
+                        out[j * filters + i] =
+                            tinyml_requantize_s8(acc[2 * j + i], multiplier[f0 + i], shift[f0 + i], output_zero_point, act_min, act_max);
+                    }
+                }
+            }
+        }
+    }
+}
+#endif /* TINYML_DSP */
 
 #endif /* TINYML_KERNEL_INTERNAL_H */

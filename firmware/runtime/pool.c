@@ -38,11 +38,32 @@ void tinyml_maxpool1d_s8(const int8_t *input, int32_t channels, int32_t pool, in
     }
 }
 
+/*
+ * With the DSP extension a window of 2 takes four channels at a time: SHADD8 gives each byte's floor((a + b) / 2),
+ * which is the rounded mean except for an odd sum above zero (ties away from zero: one more). The sum is odd where
+ * bit 0 of a ^ b is set and above zero where the halved byte is not negative (bit 7 clear); the increment cannot
+ * carry into the next byte (an odd positive sum is at most 253, its floor half 126).
+ */
 void tinyml_avgpool1d_s8(const int8_t *input, int32_t channels, int32_t pool, int32_t stride, int32_t out_length, int8_t *output)
 {
     for (int32_t t = 0; t < out_length; t++) {
         const int32_t x0 = t * stride * channels;
-        for (int32_t c = 0; c < channels; c++) {
+        int32_t c = 0;
+#if TINYML_DSP
+        if (pool == 2) {
+            const int8_t *a = input + x0;
+            const int8_t *b = a + channels;
+            int8_t *out = output + t * channels;
+            for (; c + 4 <= channels; c += 4) {
+                const int32_t x = tinyml_load_s32(a + c);
+                const int32_t y = tinyml_load_s32(b + c);
+                const uint32_t half = (uint32_t)__shadd8(x, y);
+                const uint32_t mean = half + (((uint32_t)x ^ (uint32_t)y) & ~(half >> 7) & UINT32_C(0x01010101));
+                memcpy(out + c, &mean, sizeof mean);
+            }
+        }
+#endif
+        for (; c < channels; c++) {
             int32_t sum = 0;
             for (int32_t k = 0; k < pool; k++) {
                 sum += input[x0 + k * channels + c];

@@ -97,7 +97,7 @@ export function benchCalls(): KernelCall[] {
   return [
     conv(random, 'conv1d 6→16 k5, 120 steps (reference CNN)', 120, 6, 16, 5),
     conv(random, 'conv1d 16→32 k5, 60 steps (reference CNN)', 60, 16, 32, 5),
-    conv(random, 'conv1d 64→64 k3, 30 steps (192 rows: the tiled core)', 30, 64, 64, 3),
+    conv(random, 'conv1d 64→64 k3, 30 steps (192 rows: the paired core)', 30, 64, 64, 3),
     {
       kind: 'pointwise1d',
       label: 'pointwise 16→32, 64 steps (DS-CNN)',
