@@ -22,7 +22,7 @@ describe('project inference', () => {
   it('finds one project per projects/*/experiment.yaml, named by its spec', async () => {
     const { exitCode, output } = await ws.nx('show', 'projects', '--projects=tag:type:experiment', '--json');
     expect(exitCode).toBe(0);
-    expect(JSON.parse(output.slice(output.indexOf('['))).sort()).toEqual(['ecg-mitbih-f446', 'ecg5000-f446', 'fall-esp32', 'fall-f446', 'har-hapt-h747']);
+    expect(JSON.parse(output.slice(output.indexOf('['))).sort()).toEqual(['ecg-mitbih-f446', 'ecg5000-f446', 'fall-esp32', 'fall-f446', 'fall-gru-f446', 'har-hapt-h747']);
   });
 
   it('gives each experiment tags and the six stages chained by dependsOn, with described targets', async () => {
@@ -136,7 +136,7 @@ describe('affected experiments', { timeout: 180_000 }, () => {
     expect(await affected()).toEqual([]);
 
     ws.edit('firmware/boards/stm32f446ze/board.yaml', (t) => t.replace('stackBytes: 4096', 'stackBytes: 8192'));
-    expect(await affected()).toEqual(['ecg-mitbih-f446', 'ecg5000-f446', 'fall-f446']);
+    expect(await affected()).toEqual(['ecg-mitbih-f446', 'ecg5000-f446', 'fall-f446', 'fall-gru-f446']);
     ws.git('checkout', '--', '.');
 
     ws.edit('tools/datasets/hapt_uci.json', (t) => t.replace('"title": "', '"title": "Edited: '));
