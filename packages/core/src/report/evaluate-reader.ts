@@ -1,3 +1,4 @@
+import { foldSpread, type FoldSpread } from '../evaluate/aggregate';
 import type { MethodAggregate } from '../evaluate/aggregate-folds';
 import { EVALUATE_FORMAT, type EvaluateResults as EvaluateFile } from '../evaluate/results';
 import { readOptionalJson } from './read-optional-json';
@@ -17,6 +18,24 @@ export interface EvaluateResults {
   aggregate: { all: (MethodAggregate & { label: string })[]; withoutSelection: (MethodAggregate & { label: string })[] | null };
   /** The alarm rule the event-level figures use, in words. */
   postProcessing: string;
+  /** The deployed cascade under each alternative k-of-n rule, pooled over the folds (evaluate.alarmSweep). */
+  alarmSweep: {
+    k: number;
+    n: number;
+    deployed: boolean;
+    sensitivity: number | null;
+    falseAlarmsPerHour: number | null;
+    activityRecordingsWithAlarm: number | null;
+  }[];
+  /** The int8 cascade's u on damaged test windows (input gate included): per damage, over the folds. */
+  damagedInput: {
+    damage: string;
+    auroc: FoldSpread;
+    meanUncertainty: FoldSpread;
+    meanUncertaintyClean: FoldSpread;
+    gateRejected: FoldSpread;
+    gateRejectedClean: FoldSpread;
+  }[];
   /** Set when the file is there but not in the layout above. */
   unrecognised: string | null;
 }
@@ -35,6 +54,8 @@ export async function readEvaluate(file: string): Promise<EvaluateResults | null
       methods: [],
       aggregate: { all: [], withoutSelection: null },
       postProcessing: '',
+      alarmSweep: [],
+      damagedInput: [],
       unrecognised: `${file}: format ${JSON.stringify(raw.format)}, expected "${EVALUATE_FORMAT}"`,
     };
   }
@@ -62,6 +83,31 @@ export async function readEvaluate(file: string): Promise<EvaluateResults | null
       withoutSelection: raw.aggregate.withoutSelection ? labelled(raw.aggregate.withoutSelection.methods) : null,
     },
     postProcessing: raw.postProcessing?.description ?? '',
+    alarmSweep: (raw.aggregate.all.alarmSweep ?? []).map((r) => ({
+      k: r.k,
+      n: r.n,
+      deployed: r.k === raw.postProcessing?.rule.k && r.n === raw.postProcessing?.rule.n,
+      sensitivity: r.rates.sensitivity,
+      falseAlarmsPerHour: r.rates.falseAlarmsPerHour,
+      activityRecordingsWithAlarm: r.rates.activityRecordingsWithAlarm,
+    })),
+    damagedInput: damagedInput(raw.folds),
     unrecognised: null,
   };
+}
+
+function damagedInput(folds: EvaluateFile['folds']): EvaluateResults['damagedInput'] {
+  const levels = folds.find((f) => f.robustness && f.robustness.length > 0)?.robustness ?? [];
+  return levels.map((level, i) => {
+    const over = (value: (r: NonNullable<EvaluateFile['folds'][number]['robustness']>[number]) => number | null | undefined) =>
+      foldSpread(folds.map((f) => ({ fold: f.fold, value: f.robustness?.[i] ? (value(f.robustness[i]) ?? null) : null })));
+    return {
+      damage: level.damage,
+      auroc: over((r) => r.auroc),
+      meanUncertainty: over((r) => r.meanUncertainty),
+      meanUncertaintyClean: over((r) => r.meanUncertaintyClean),
+      gateRejected: over((r) => r.gateRejected),
+      gateRejectedClean: over((r) => r.gateRejectedClean),
+    };
+  });
 }

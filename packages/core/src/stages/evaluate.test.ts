@@ -153,6 +153,14 @@ describe('evaluate on the SisFall sample', () => {
     expect(shown.windowEventF1).toEqual(cascade.perSubject.windowEventF1);
     expect(report.html).toContain(`${cascade.perSubject.windowEventF1.mean!.toFixed(3)} ± ${cascade.perSubject.windowEventF1.sd!.toFixed(3)}`);
     expect(section.data.selectionFolds).toEqual(results.folds.filter((f) => f.selection.excluded).map((f) => f.fold));
+    // The alarm-rule trade-off as a figure (the deployed rule marked) and the damaged-input table.
+    const sweep = section.data.alarmSweep as { k: number; n: number; deployed: boolean; sensitivity: number | null }[];
+    expect(sweep.filter((r) => r.deployed).map((r) => `${r.k}/${r.n}`)).toEqual(['2/3']);
+    expect(sweep.find((r) => r.deployed)!.sensitivity).toBe(results.aggregate.all.alarmSweep![1].rates.sensitivity);
+    expect(report.html).toContain('data-plot="evaluate-alarm-rules"');
+    expect(report.html).toMatch(/<svg[^]*2\/3 \(deployed\)/);
+    expect((section.data.damagedInput as { damage: string }[]).map((l) => l.damage)).toEqual(['noise σ=1', 'missing 100%']);
+    expect(report.html).toContain('gate rejects damaged');
   });
 
   it('gives the same bytes from shard targets as from one task, without training again, and replays a killed run from its journal', async () => {

@@ -70,6 +70,34 @@ export async function evaluateSection(artifacts: ExperimentArtifacts): Promise<R
       ],
     },
   } as never);
+  const sweep = evaluate.alarmSweep.filter((r) => r.sensitivity !== null && r.activityRecordingsWithAlarm !== null);
+  const tradeOff =
+    sweep.length > 0
+      ? await renderSvg({
+          data: { values: sweep.map((r) => ({ ...r, rule: `${r.k}/${r.n}${r.deployed ? ' (deployed)' : ''}` })) },
+          width: 420,
+          height: 220,
+          layer: [
+            {
+              mark: { type: 'line', point: true },
+              encoding: {
+                x: { field: 'activityRecordingsWithAlarm', type: 'quantitative', title: 'activity recordings with a false alarm', axis: { format: '%' } },
+                y: { field: 'sensitivity', type: 'quantitative', title: 'falls alarmed (per-event sensitivity)', axis: { format: '%' } },
+                order: { field: 'n', type: 'quantitative' },
+              },
+            },
+            {
+              mark: { type: 'text', dx: 6, align: 'left', fontSize: 10 },
+              encoding: {
+                x: { field: 'activityRecordingsWithAlarm', type: 'quantitative' },
+                y: { field: 'sensitivity', type: 'quantitative' },
+                text: { field: 'rule' },
+                color: { condition: { test: 'datum.deployed', value: '#d62728' }, value: 'black' },
+              },
+            },
+          ],
+        } as never)
+      : null;
   return shown(
     'evaluate',
     'Evaluation across subjects',
@@ -85,6 +113,16 @@ export async function evaluateSection(artifacts: ExperimentArtifacts): Promise<R
         : []),
       figure('evaluate-per-subject', bars, 'Window-level event F1 of each held-out subject, per method.'),
       figure('evaluate-confusion', confusion, 'Confusion matrices pooled over the folds (rows: truth; colour: share of the row).'),
+      ...(tradeOff
+        ? [
+            figure(
+              'evaluate-alarm-rules',
+              tradeOff,
+              'The deployed cascade under k-of-n alarm rules (evaluate.alarmSweep), pooled over the folds: falls alarmed against activity recordings with a false alarm; the rule the firmware runs in red.',
+            ),
+          ]
+        : []),
+      ...(evaluate.damagedInput.length > 0 ? [damagedInputTable(evaluate.damagedInput)] : []),
     ],
     {
       folds: evaluate.folds,
@@ -97,7 +135,31 @@ export async function evaluateSection(artifacts: ExperimentArtifacts): Promise<R
         falseAlarmsPerHour: m.perSubject.falseAlarmsPerHour,
         pooledEventF1: m.pooled.window.eventF1,
       })),
+      alarmSweep: evaluate.alarmSweep,
+      damagedInput: evaluate.damagedInput.map((l) => ({
+        damage: l.damage,
+        auroc: l.auroc.mean,
+        gateRejected: l.gateRejected.mean,
+        gateRejectedClean: l.gateRejectedClean.mean,
+      })),
     },
+  );
+}
+
+function damagedInputTable(levels: EvaluateResults['damagedInput']): string {
+  const share = (s: FoldSpread): Cell => (s.mean === null ? null : `${(100 * s.mean).toFixed(1)} %`);
+  return htmlTable(
+    ['damage', 'AUROC of u vs clean (per fold)', 'worst fold', 'mean u damaged', 'mean u clean', 'gate rejects damaged', 'gate rejects clean'],
+    levels.map((l) => [
+      l.damage,
+      spread(l.auroc),
+      worst(l.auroc),
+      spread(l.meanUncertainty),
+      spread(l.meanUncertaintyClean),
+      share(l.gateRejected),
+      share(l.gateRejectedClean),
+    ]),
+    { caption: 'The int8 cascade’s uncertainty, as the firmware reports it (input gate included), on damaged test windows against the same windows clean.' },
   );
 }
 
