@@ -22,7 +22,14 @@ describe('project inference', () => {
   it('finds one project per projects/*/experiment.yaml, named by its spec', async () => {
     const { exitCode, output } = await ws.nx('show', 'projects', '--projects=tag:type:experiment', '--json');
     expect(exitCode).toBe(0);
-    expect(JSON.parse(output.slice(output.indexOf('['))).sort()).toEqual(['ecg-mitbih-f446', 'ecg5000-f446', 'fall-esp32', 'fall-f446', 'fall-gru-f446', 'har-hapt-h747']);
+    expect(JSON.parse(output.slice(output.indexOf('['))).sort()).toEqual([
+      'ecg-mitbih-f446',
+      'ecg5000-f446',
+      'fall-esp32',
+      'fall-f446',
+      'fall-gru-f446',
+      'har-hapt-h747',
+    ]);
   });
 
   it('gives each experiment tags and the six stages chained by dependsOn, with described targets', async () => {

@@ -65,7 +65,7 @@ export function fitInputGate(zero: readonly number[], inputs: readonly ArrayLike
   }
   const total = histogram.reduce((a, b) => a + b, 0);
   let jitterStep = 0;
-  for (let seen = histogram[0]; seen < JITTER_QUANTILE * total && jitterStep < histogram.length - 1; ) seen += histogram[++jitterStep];
+  for (let seen = histogram[0]; seen < JITTER_QUANTILE * total && jitterStep < histogram.length - 1;) seen += histogram[++jitterStep];
   const open: InputGate = { zero: [...zero], jitterStep, jitterMax: Number.MAX_SAFE_INTEGER, zeroSamplesMax: Number.MAX_SAFE_INTEGER };
   let jitterMax = 0;
   let zeroSamplesMax = 0;

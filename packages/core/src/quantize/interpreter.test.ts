@@ -130,7 +130,9 @@ describe('runQuantized: the cascade decision', () => {
 
   it('with an input gate, a rejected window has u = 1 at every exit and so never leaves early; the evidence is the same', () => {
     const always = withExitThresholds(model, [32768, 32768]);
-    const passing = runQuantized({ ...always, inputGate: { zero: [0, 0], jitterStep: 0, jitterMax: 1 << 30, zeroSamplesMax: 16 } }, input, { runAllExits: true });
+    const passing = runQuantized({ ...always, inputGate: { zero: [0, 0], jitterStep: 0, jitterMax: 1 << 30, zeroSamplesMax: 16 } }, input, {
+      runAllExits: true,
+    });
     const rejected = runQuantized({ ...always, inputGate: { zero: [0, 0], jitterStep: 0, jitterMax: 0, zeroSamplesMax: 16 } }, input, { runAllExits: true });
     expect(passing.inputGate?.ok).toBe(true);
     expect(passing.exitTaken).toBe(0);
