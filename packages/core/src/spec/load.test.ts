@@ -68,7 +68,7 @@ const MALFORMED: Malformed[] = [
     yaml: `${HEAD}quantize:\n  zzz: 1\n`,
     at: '5:3',
     path: 'quantize',
-    says: 'unknown key "zzz" (allowed: calibration, percentile, calibrationWindows, goldenVectors)',
+    says: 'unknown key "zzz" (allowed: calibration, percentile, calibrationWindows, goldenVectors, inputGate)',
   },
   { what: 'missing name', yaml: 'board: host\ndataset: sisfall\n', at: '1:1', path: '(root)', says: 'required key "name" is missing' },
   { what: 'missing board', yaml: '# an experiment\nname: t\ndataset: sisfall\n', at: '2:1', path: '(root)', says: 'required key "board" is missing' },
@@ -789,7 +789,7 @@ describe('normalized experiments', () => {
         robustness: { noise: [0.1, 0.3, 1], missing: [0.25, 0.5, 1], maxWindows: 2000 },
         baselines: { softmax: true, ensemble: true, tta: true, evidential: true },
       },
-      quantize: { calibration: 'minmax', percentile: 99.99, calibrationWindows: 1000, goldenVectors: 32 },
+      quantize: { calibration: 'minmax', percentile: 99.99, calibrationWindows: 1000, goldenVectors: 32, inputGate: true },
       'emit-firmware': { format: 'auto' },
       'flash-test': { runner: 'auto', vectors: 32 },
       evaluate: {
