@@ -25,6 +25,7 @@ describe('project inference', () => {
     expect(JSON.parse(output.slice(output.indexOf('['))).sort()).toEqual([
       'ecg-mitbih-f446',
       'ecg5000-f446',
+      'fall-budget-f446',
       'fall-esp32',
       'fall-f446',
       'fall-gru-f446',
@@ -143,7 +144,7 @@ describe('affected experiments', { timeout: 180_000 }, () => {
     expect(await affected()).toEqual([]);
 
     ws.edit('firmware/boards/stm32f446ze/board.yaml', (t) => t.replace('stackBytes: 4096', 'stackBytes: 8192'));
-    expect(await affected()).toEqual(['ecg-mitbih-f446', 'ecg5000-f446', 'fall-f446', 'fall-gru-f446']);
+    expect(await affected()).toEqual(['ecg-mitbih-f446', 'ecg5000-f446', 'fall-budget-f446', 'fall-f446', 'fall-gru-f446']);
     ws.git('checkout', '--', '.');
 
     ws.edit('tools/datasets/hapt_uci.json', (t) => t.replace('"title": "', '"title": "Edited: '));
