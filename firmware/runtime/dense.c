@@ -2,9 +2,11 @@
 
 /*
  * Dense on the flattened input. With the DSP extension, four units at a time (matvec4_s8 in kernel_internal.h:
- * SMLAD on weight pairs gathered in registers, two MACs an instruction), then the one-rounding requantisation and
- * the SIMD clamp; the units left over and the plain build take the scalar loops (four units share each input load;
- * weights' last index is the unit, so their four weights are adjacent).
+ * SMLAD on weight pairs gathered in registers, two MACs an instruction), then two (matvec2_s8), each requantised
+ * straight from its multiplier and shift (every channel is requantised once, so no per-channel constants are built)
+ * with the one-rounding fast path and the SIMD clamp when all of the group's channels allow it; the unit left over
+ * and the plain build take the scalar loops (four units share each input load; weights' last index is the unit, so
+ * their four weights are adjacent).
  */
 void tinyml_dense_s8(const int8_t *input, int32_t inputs,
                      const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
@@ -13,32 +15,37 @@ void tinyml_dense_s8(const int8_t *input, int32_t inputs,
 {
     int32_t u = 0;
 #if TINYML_DSP
+    int32_t simd[3];
+    tinyml_clamp_simd(output_zero_point, act_min, act_max, simd);
     for (; u + 4 <= units; u += 4) {
-        const int32_t simd[3] = {tinyml_pack_s16x2(act_min - output_zero_point, act_min - output_zero_point),
-                                 tinyml_pack_s16x2(act_max - output_zero_point, act_max - output_zero_point),
-                                 tinyml_pack_s16x2(output_zero_point, output_zero_point)};
         int32_t acc[4] = {bias[u], bias[u + 1], bias[u + 2], bias[u + 3]};
         tinyml_matvec4_s8(input, inputs, input_zero_point, weights + u, units, acc);
-        tinyml_channel_requant rq[4];
-        int32_t fast = 1;
-        for (int32_t i = 0; i < 4; i++) {
-            rq[i] = tinyml_channel_requant_of(multiplier[u + i], shift[u + i]);
-            fast &= rq[i].fast;
-        }
-        if (fast) {
-            tinyml_store4_clamped(tinyml_requantize_clamped_fast(acc[0], &rq[0]), tinyml_requantize_clamped_fast(acc[1], &rq[1]),
-                                  tinyml_requantize_clamped_fast(acc[2], &rq[2]), tinyml_requantize_clamped_fast(acc[3], &rq[3]), simd, output + u);
+        const int32_t *m = multiplier + u;
+        const int32_t *s = shift + u;
+        if (tinyml_requant_is_fast(m[0], s[0]) && tinyml_requant_is_fast(m[1], s[1]) && tinyml_requant_is_fast(m[2], s[2]) &&
+            tinyml_requant_is_fast(m[3], s[3])) {
+            tinyml_store4_clamped(tinyml_requantize_fast_direct(acc[0], m[0], s[0]), tinyml_requantize_fast_direct(acc[1], m[1], s[1]),
+                                  tinyml_requantize_fast_direct(acc[2], m[2], s[2]), tinyml_requantize_fast_direct(acc[3], m[3], s[3]), simd,
+                                  output + u);
         } else {
             for (int32_t i = 0; i < 4; i++) {
-                output[u + i] = tinyml_requantize_s8(acc[i], multiplier[u + i], shift[u + i], output_zero_point, act_min, act_max);
+                output[u + i] = tinyml_requantize_s8(acc[i], m[i], s[i], output_zero_point, act_min, act_max);
             }
         }
     }
-    for (; u + 2 <= units; u += 2) {
+    if (u + 2 <= units) {
         int32_t acc[2] = {bias[u], bias[u + 1]};
         tinyml_matvec2_s8(input, inputs, input_zero_point, weights + u, units, acc);
-        output[u] = tinyml_requantize_s8(acc[0], multiplier[u], shift[u], output_zero_point, act_min, act_max);
-        output[u + 1] = tinyml_requantize_s8(acc[1], multiplier[u + 1], shift[u + 1], output_zero_point, act_min, act_max);
+        const int32_t *m = multiplier + u;
+        const int32_t *s = shift + u;
+        if (tinyml_requant_is_fast(m[0], s[0]) && tinyml_requant_is_fast(m[1], s[1])) {
+            tinyml_store2_clamped(tinyml_requantize_fast_direct(acc[0], m[0], s[0]), tinyml_requantize_fast_direct(acc[1], m[1], s[1]), simd,
+                                  output + u);
+        } else {
+            output[u] = tinyml_requantize_s8(acc[0], m[0], s[0], output_zero_point, act_min, act_max);
+            output[u + 1] = tinyml_requantize_s8(acc[1], m[1], s[1], output_zero_point, act_min, act_max);
+        }
+        u += 2;
     }
 #else
     for (; u + 4 <= units; u += 4) {

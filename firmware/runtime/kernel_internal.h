@@ -124,6 +124,14 @@ TINYML_INLINE int32_t tinyml_sxtb16_ror8(int32_t word)
     return pair;
 }
 
+/* a + bytes 1 and 3 of a word, sign-extended, lane by lane (SXTAB16 with ROR #8; ACLE's __sxtab16 has no rotation). */
+TINYML_INLINE int32_t tinyml_sxtab16_ror8(int32_t a, int32_t word)
+{
+    int32_t pair;
+    __asm__("sxtab16 %0, %1, %2, ror #8" : "=r"(pair) : "r"(a), "r"(word));
+    return pair;
+}
+
 /* (low half of a, low half of b) as an int16 pair: PKHBT. */
 TINYML_INLINE int32_t tinyml_pkhbt(int32_t a, int32_t b)
 {
@@ -171,6 +179,27 @@ TINYML_INLINE int32_t tinyml_requantize_clamped_fast(int32_t acc, const tinyml_c
     return sum >= 0 ? sum >> r->exponent : ~((~sum) >> r->exponent);
 }
 
+/* Whether a channel's {multiplier, shift} may take the fast requantisation (the `fast` of tinyml_channel_requant). */
+TINYML_INLINE int32_t tinyml_requant_is_fast(int32_t multiplier, int32_t shift)
+{
+    return multiplier >= (INT32_C(1) << 30) && shift < 0 && shift >= TINYML_FAST_SHIFT_MIN;
+}
+
+/*
+ * tinyml_requantize_clamped_fast straight from a fast channel's multiplier and shift, for callers that requantise
+ * each channel once (dense): 2·multiplier − 2^32 is the multiplier shifted left by one (mod 2^32) and 2^(e−1) one
+ * more shift, cheaper than building a tinyml_channel_requant on the stack and loading it back.
+ */
+TINYML_INLINE int32_t tinyml_requantize_fast_direct(int32_t acc, int32_t multiplier, int32_t shift)
+{
+    const int32_t exponent = -shift;
+    const int32_t multiplier2 = tinyml_as_s32((uint32_t)multiplier << 1);
+    int32_t y;
+    __asm__("smmlar %0, %1, %2, %1" : "=r"(y) : "r"(acc), "r"(multiplier2));
+    const int32_t sum = __qadd(y, tinyml_as_s32(UINT32_C(1) << (exponent - 1)) - (int32_t)((uint32_t)acc >> 31));
+    return sum >= 0 ? sum >> exponent : ~((~sum) >> exponent);
+}
+
 /*
  * Four requantised values to four int8 outputs with SIMD clamping: saturate to int16 (any bound beyond ±255 gives
  * the same clamp), pack as the pairs (v0, v2) and (v1, v3), clamp both lanes to [low, high] with SSUB16 + SEL, add
@@ -206,13 +235,14 @@ TINYML_INLINE void tinyml_store4_clamped(int32_t v0, int32_t v1, int32_t v2, int
 
 /*
  * acc[i] += Σ_j (x[j] − z)·w[j·stride + i] for i < 4: the dense / GRU-kernel matrix-vector product over four
- * adjacent columns, weights in place. Per four rows: one input load, SXTB16 and SSUB16 for the pairs (x0 − z, x2 − z)
- * and (x1 − z, x3 − z) (|x − z| ≤ 255 fits a halfword), the four rows as words, PKHBT / PKHTB and SXTB16 to gather
+ * adjacent columns, weights in place. Per four rows: one input load, two SXTAB16 for the pairs (x0 − z, x2 − z) and
+ * (x1 − z, x3 − z) (|x − z| ≤ 255 fits a halfword), the four rows as words, PKHBT / PKHTB and SXTB16 to gather
  * each column's weight pairs, and eight SMLAD. The rows left over go one by one.
  */
 TINYML_INLINE void tinyml_matvec4_s8(const int8_t *x, int32_t n, int32_t z, const int8_t *w, int32_t stride, int32_t *acc)
 {
-    const int32_t zz = tinyml_pack_s16x2(z, z);
+    /* −z in both halves: SXTAB16 adds it while it sign-extends (|−z| ≤ 128, |x − z| ≤ 255 fit a halfword). */
+    const int32_t minus_zz = tinyml_pack_s16x2(-z, -z);
     int32_t a0 = acc[0];
     int32_t a1 = acc[1];
     int32_t a2 = acc[2];
@@ -220,8 +250,8 @@ TINYML_INLINE void tinyml_matvec4_s8(const int8_t *x, int32_t n, int32_t z, cons
     int32_t j = 0;
     for (; j + 4 <= n; j += 4) {
         const int32_t word = tinyml_load_s32(x + j);
-        const int32_t x02 = __ssub16(__sxtb16(word), zz);
-        const int32_t x13 = __ssub16(tinyml_sxtb16_ror8(word), zz);
+        const int32_t x02 = __sxtab16(minus_zz, word);
+        const int32_t x13 = tinyml_sxtab16_ror8(minus_zz, word);
         const int8_t *row = w + j * stride;
         const int32_t w0 = tinyml_load_s32(row);
         const int32_t w2 = tinyml_load_s32(row + 2 * stride);
@@ -256,23 +286,23 @@ TINYML_INLINE void tinyml_matvec4_s8(const int8_t *x, int32_t n, int32_t z, cons
 
 /*
  * The same over two adjacent columns, the inputs paired instead of the weights: (x0 − z, x1 − z) and (x2 − z, x3 − z)
- * by SXTB16, PKHBT / PKHTB and SSUB16, against each column's weights of rows (j, j + 1) as SXTB16 (ROR 8) splits
+ * by SXTAB16 and PKHBT / PKHTB, against each column's weights of rows (j, j + 1) as SXTB16 (ROR 8) splits
  * them out of a word holding both rows' two weights — one word load when the columns are the only two (stride 2),
  * two halfword loads otherwise.
  */
 TINYML_INLINE void tinyml_matvec2_s8(const int8_t *x, int32_t n, int32_t z, const int8_t *w, int32_t stride, int32_t *acc)
 {
-    const int32_t zz = tinyml_pack_s16x2(z, z);
+    const int32_t minus_zz = tinyml_pack_s16x2(-z, -z);
     int32_t a0 = acc[0];
     int32_t a1 = acc[1];
     int32_t j = 0;
     if (stride == 2) {
         for (; j + 4 <= n; j += 4) {
             const int32_t word = tinyml_load_s32(x + j);
-            const int32_t x02 = __sxtb16(word);
-            const int32_t x13 = tinyml_sxtb16_ror8(word);
-            const int32_t x01 = __ssub16(tinyml_pkhbt(x02, x13), zz);
-            const int32_t x23 = __ssub16(tinyml_pkhtb(x13, x02), zz);
+            const int32_t x02 = __sxtab16(minus_zz, word);
+            const int32_t x13 = tinyml_sxtab16_ror8(minus_zz, word);
+            const int32_t x01 = tinyml_pkhbt(x02, x13);
+            const int32_t x23 = tinyml_pkhtb(x13, x02);
             const int32_t w01 = tinyml_load_s32(w + 2 * j);
             const int32_t w23 = tinyml_load_s32(w + 2 * j + 4);
             a0 = __smlad(__sxtb16(w01), x01, a0);
@@ -283,10 +313,10 @@ TINYML_INLINE void tinyml_matvec2_s8(const int8_t *x, int32_t n, int32_t z, cons
     } else {
         for (; j + 4 <= n; j += 4) {
             const int32_t word = tinyml_load_s32(x + j);
-            const int32_t x02 = __sxtb16(word);
-            const int32_t x13 = tinyml_sxtb16_ror8(word);
-            const int32_t x01 = __ssub16(tinyml_pkhbt(x02, x13), zz);
-            const int32_t x23 = __ssub16(tinyml_pkhtb(x13, x02), zz);
+            const int32_t x02 = __sxtab16(minus_zz, word);
+            const int32_t x13 = tinyml_sxtab16_ror8(minus_zz, word);
+            const int32_t x01 = tinyml_pkhbt(x02, x13);
+            const int32_t x23 = tinyml_pkhtb(x13, x02);
             const int8_t *row = w + j * stride;
             const int32_t w01 = tinyml_as_s32(tinyml_load_u16(row) | (tinyml_load_u16(row + stride) << 16));
             const int32_t w23 = tinyml_as_s32(tinyml_load_u16(row + 2 * stride) | (tinyml_load_u16(row + 3 * stride) << 16));
@@ -347,17 +377,22 @@ TINYML_INLINE void tinyml_matvec4_s16(const int16_t *h, int32_t n, const int8_t 
  * The buffered conv core. Weights of four consecutive filters are re-laid out once per call as int16 pairs — for
  * rows (input values) r = 4c … 4c + 3 of chunk c and filter i: pairs[8c + 2i] = (w[4c][i], w[4c + 2][i]) and
  * pairs[8c + 2i + 1] = (w[4c + 1][i], w[4c + 3][i]) — the order SXTB16 unpacks a word of four inputs in: (x0, x2)
- * and (x1, x3). Then every output step costs, per four rows and four filters, one input load, two SXTB16, four
- * LDRD and eight SMLAD. The buffer lives on the kernel's stack: TINYML_PAIR_CHUNKS chunks (rows = kernel ·
- * in_channels up to 4 · TINYML_PAIR_CHUNKS), 32 bytes each, plus a 4-byte-per-chunk window for edge steps; larger
- * layers take the tiled core below, in the same buffer.
+ * and (x1, x3). Then every output step costs, per four rows and four filters, one input load, two SXTB16 (or SXTAB16,
+ * which subtracts the input zero point on the way), four LDRD and eight SMLAD. The buffer lives on the kernel's
+ * stack: TINYML_PAIR_CHUNKS chunks (rows = kernel · in_channels up to 4 · TINYML_PAIR_CHUNKS), 32 bytes each, plus
+ * a 4-byte-per-chunk window for edge steps; larger layers take the tiled core below, in the same buffer.
  */
 #ifndef TINYML_PAIR_CHUNKS
 #define TINYML_PAIR_CHUNKS 30
 #endif
 
-/* acc[i] += Σ_rows x[r]·pairs(filter i), over chunks ≥ 1 chunks of four rows; x may be unaligned. */
-TINYML_INLINE void tinyml_dot4_pairs(const int8_t *x, int32_t chunks, const int32_t *pairs, int32_t *acc0, int32_t *acc1, int32_t *acc2, int32_t *acc3)
+/*
+ * acc[i] += Σ_rows (x[r] − z)·pairs(filter i), over chunks ≥ 1 chunks of four rows; x may be unaligned; minus_zz is −z
+ * in both halves (|x − z| ≤ 255 fits a halfword), added by SXTAB16 as the inputs are sign-extended. A constant 0
+ * (a core that hoists the zero point) takes SXTB16 and leaves the register free.
+ */
+TINYML_INLINE void tinyml_dot4_pairs(const int8_t *x, int32_t chunks, const int32_t *pairs, int32_t minus_zz, int32_t *acc0, int32_t *acc1,
+                                     int32_t *acc2, int32_t *acc3)
 {
     int32_t a0 = *acc0;
     int32_t a1 = *acc1;
@@ -367,8 +402,8 @@ TINYML_INLINE void tinyml_dot4_pairs(const int8_t *x, int32_t chunks, const int3
     do {
         const int32_t word = tinyml_load_s32(x);
         x += 4;
-        const int32_t x02 = __sxtb16(word);
-        const int32_t x13 = tinyml_sxtb16_ror8(word);
+        const int32_t x02 = __builtin_constant_p(minus_zz) && minus_zz == 0 ? __sxtb16(word) : __sxtab16(minus_zz, word);
+        const int32_t x13 = __builtin_constant_p(minus_zz) && minus_zz == 0 ? tinyml_sxtb16_ror8(word) : tinyml_sxtab16_ror8(minus_zz, word);
         int32_t p;
         int32_t q;
         TINYML_LOAD_PAIR_ADVANCE(p, q, pairs);
@@ -392,9 +427,11 @@ TINYML_INLINE void tinyml_dot4_pairs(const int8_t *x, int32_t chunks, const int3
 
 /*
  * The pair buffer of filters f0 … f0 + group − 1 (zeros for the missing filters of a partial group and for rows
- * past the last), and each filter's Σ w into sum[].
+ * past the last, so that whatever the window holds there adds nothing), and when sum is not null (a constant at
+ * each call site) each filter's Σ w into sum[].
  */
-TINYML_INLINE void tinyml_gather_pairs(const int8_t *weights, int32_t rows, int32_t chunks, int32_t filters, int32_t f0, int32_t group, int32_t *pairs, int32_t *sum)
+TINYML_INLINE void tinyml_gather_pairs(const int8_t *weights, int32_t rows, int32_t chunks, int32_t filters, int32_t f0, int32_t group, int32_t *pairs,
+                                       int32_t *sum)
 {
     if (group == 4) {
         /* Rows r as words of the four filters' weights; PKHBT / PKHTB put rows (0, 2) and (1, 3) of a chunk side by
@@ -424,15 +461,19 @@ TINYML_INLINE void tinyml_gather_pairs(const int8_t *weights, int32_t rows, int3
             p[5] = __sxtb16(high13);
             p[6] = tinyml_sxtb16_ror8(high02);
             p[7] = tinyml_sxtb16_ror8(high13);
-            s0 = __smlad(p[0], ones, __smlad(p[1], ones, s0));
-            s1 = __smlad(p[2], ones, __smlad(p[3], ones, s1));
-            s2 = __smlad(p[4], ones, __smlad(p[5], ones, s2));
-            s3 = __smlad(p[6], ones, __smlad(p[7], ones, s3));
+            if (sum) {
+                s0 = __smlad(p[0], ones, __smlad(p[1], ones, s0));
+                s1 = __smlad(p[2], ones, __smlad(p[3], ones, s1));
+                s2 = __smlad(p[4], ones, __smlad(p[5], ones, s2));
+                s3 = __smlad(p[6], ones, __smlad(p[7], ones, s3));
+            }
         }
-        sum[0] = s0;
-        sum[1] = s1;
-        sum[2] = s2;
-        sum[3] = s3;
+        if (sum) {
+            sum[0] = s0;
+            sum[1] = s1;
+            sum[2] = s2;
+            sum[3] = s3;
+        }
     } else {
         for (int32_t c = 0; c < chunks; c++) {
             for (int32_t i = 0; i < 4; i++) {
@@ -443,19 +484,21 @@ TINYML_INLINE void tinyml_gather_pairs(const int8_t *weights, int32_t rows, int3
                 }
                 pairs[8 * c + 2 * i] = tinyml_pack_s16x2(w[0], w[2]);
                 pairs[8 * c + 2 * i + 1] = tinyml_pack_s16x2(w[1], w[3]);
-                sum[i] += w[0] + w[1] + w[2] + w[3];
+                if (sum) {
+                    sum[i] += w[0] + w[1] + w[2] + w[3];
+                }
             }
         }
     }
 }
 
 /*
- * One output step of a filter group: the accumulators from `base` (bias − z·Σw), the pair dot product over the
- * window x, and the group's outputs requantised. `fast` (a constant at each call site): a full group whose four
- * channels take the one-rounding requantisation and the SIMD clamp; otherwise each output goes through
- * tinyml_requantize_s8.
+ * One output step of a filter group: the accumulators from `base` (bias − z·Σw, or partial sums), the pair dot
+ * product over the window x (minus_zz as in tinyml_dot4_pairs), and the group's outputs requantised. `fast` (a
+ * constant at each call site): a full group whose four channels take the one-rounding requantisation and the SIMD
+ * clamp; otherwise each output goes through tinyml_requantize_s8.
  */
-TINYML_INLINE void tinyml_conv_step(const int8_t *x, int32_t chunks, const int32_t *pairs, const int32_t *base,
+TINYML_INLINE void tinyml_conv_step(const int8_t *x, int32_t chunks, const int32_t *pairs, int32_t minus_zz, const int32_t *base,
                                     const tinyml_channel_requant *rq, int32_t group, int32_t fast, const int32_t *simd,
                                     int32_t output_zero_point, int32_t act_min, int32_t act_max, int8_t *out)
 {
@@ -463,7 +506,7 @@ TINYML_INLINE void tinyml_conv_step(const int8_t *x, int32_t chunks, const int32
     int32_t acc1 = base[1];
     int32_t acc2 = base[2];
     int32_t acc3 = base[3];
-    tinyml_dot4_pairs(x, chunks, pairs, &acc0, &acc1, &acc2, &acc3);
+    tinyml_dot4_pairs(x, chunks, pairs, minus_zz, &acc0, &acc1, &acc2, &acc3);
     if (fast) {
         tinyml_store4_clamped(tinyml_requantize_clamped_fast(acc0, &rq[0]), tinyml_requantize_clamped_fast(acc1, &rq[1]),
                               tinyml_requantize_clamped_fast(acc2, &rq[2]), tinyml_requantize_clamped_fast(acc3, &rq[3]), simd, out);
@@ -516,13 +559,64 @@ TINYML_INLINE int32_t tinyml_pair_steps(int32_t in_length, int32_t in_channels, 
     return t_end - t_first;
 }
 
+/* Four bytes to any address (one STR on Cortex-M, which allows unaligned STR; not STRD/STM). */
+TINYML_INLINE void tinyml_store_s32(int8_t *p, int32_t word)
+{
+    memcpy(p, &word, sizeof word);
+}
+
+/*
+ * `count` window bytes (rows) from input byte `origin` on, as the pair cores read them: rows whose input byte lies
+ * outside [0, input_bytes) are padded taps and take the zero point (a tap's rows are all inside or all outside),
+ * bytes from `count` to `span` (a multiple of 4, count ≤ span < count + 4) are zeros. Word at a time (unaligned LDR
+ * / STR), several times fewer instructions than byte loops or library calls for these short runs: the padded head
+ * and tail are filled with the zero point in whole words (rounding over the rows in between, which the copy then
+ * overwrites; the last word with zeros from `count` on), then the rows inside the input, contiguous there, are
+ * copied by words, the last word overlapping the one before so nothing past them is read or written.
+ */
+TINYML_INLINE void tinyml_copy_window(const int8_t *input, int32_t input_bytes, int32_t input_zero_point, int32_t origin, int32_t count, int32_t span,
+                                      int8_t *window)
+{
+    const int32_t head = origin >= 0 ? 0 : (-origin < count ? -origin : count);
+    const int32_t end = input_bytes - origin < count ? input_bytes - origin : count;
+    const int32_t n = end > head ? end - head : 0;
+    const int32_t zzzz = tinyml_as_s32(((uint32_t)input_zero_point & 0xFFu) * UINT32_C(0x01010101));
+    for (int32_t i = 0; i < head; i += 4) {
+        tinyml_store_s32(window + i, zzzz);
+    }
+    for (int32_t i = (head + n) & ~INT32_C(3); i < span; i += 4) {
+        /* Bytes at count and beyond (only in the last word) are zero. */
+        const int32_t past = i + 4 - count;
+        tinyml_store_s32(window + i, past > 0 ? tinyml_as_s32((uint32_t)zzzz >> (8 * past)) : zzzz);
+    }
+    if (n == 0) {
+        return;
+    }
+    const int8_t *from = input + (origin + head);
+    int8_t *to = window + head;
+    if (n >= 4) {
+        for (int32_t i = 0; i < n - 4; i += 4) {
+            int32_t word = tinyml_load_s32(from + i);
+            /* Opaque to the optimiser, so that it does not turn the loop back into a memcpy call. */
+            __asm__("" : "+r"(word));
+            tinyml_store_s32(to + i, word);
+        }
+        tinyml_store_s32(to + n - 4, tinyml_load_s32(from + n - 4));
+    } else {
+        for (int32_t i = 0; i < n; i++) {
+            to[i] = from[i];
+        }
+    }
+}
+
 /*
  * conv1d over `rows` = kernel · in_channels ≤ 4 · TINYML_PAIR_CHUNKS with the pair buffer (pointwise1d is kernel 1).
  * The input zero point is hoisted: Σ (x − z)·w = Σ x·w − z·Σ w, with Σ w per filter taken while re-laying out the
- * weights. Steps whose window lies inside the input, together with the up to three bytes the last chunk
- * over-reads, read it in place: t in [t_first, t_end). The other steps (`same` padding at either edge, the end of
- * the input) read a copy with the zero point in the padded taps ((z − z)·w = 0, the same as skipping them) and
- * zeros past the last row, whose weights are zero.
+ * weights (SXTAB16 would subtract it for free, but holding −z in a register through the step loop costs more spills
+ * per step than Σ w costs per filter group on the shipped layers). Steps whose window lies inside the input,
+ * together with the up to three bytes the last chunk over-reads, read it in place: t in [t_first, t_end). The other
+ * steps (`same` padding at either edge, the end of the input) read a copy (tinyml_copy_window) with the zero point
+ * in the padded taps ((z − z)·w = 0, the same as skipping them) and zeros past the last row, whose weights are zero.
  */
 TINYML_INLINE void tinyml_conv_buffered(const int8_t *input, int32_t in_length, int32_t in_channels,
                                         const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
@@ -553,28 +647,11 @@ TINYML_INLINE void tinyml_conv_buffered(const int8_t *input, int32_t in_length, 
         }
         /* The steps that read a padded copy: [0, t_first) and [t_end, out_length). */
         for (int32_t t = t_first > 0 ? 0 : t_end; t < out_length; t = t + 1 == t_first ? t_end : t + 1) {
-            const int32_t start = t * stride - pad_before;
-            int8_t *row = window;
-            for (int32_t k = 0; k < kernel; k++, row += in_channels) {
-                const int32_t at = start + k;
-                if (at >= 0 && at < in_length) {
-                    const int8_t *from = input + at * in_channels;
-                    for (int32_t c = 0; c < in_channels; c++) {
-                        row[c] = from[c];
-                    }
-                } else {
-                    for (int32_t c = 0; c < in_channels; c++) {
-                        row[c] = (int8_t)input_zero_point;
-                    }
-                }
-            }
-            for (int32_t j = rows; j < span; j++) {
-                window[j] = 0;
-            }
+            tinyml_copy_window(input, in_length * in_channels, input_zero_point, (t * stride - pad_before) * in_channels, rows, span, window);
             if (fast) {
-                tinyml_conv_step(window, chunks, pairs, base, rq, 4, 1, simd, output_zero_point, act_min, act_max, output + t * filters + f0);
+                tinyml_conv_step(window, chunks, pairs, 0, base, rq, 4, 1, simd, output_zero_point, act_min, act_max, output + t * filters + f0);
             } else {
-                tinyml_conv_step(window, chunks, pairs, base, rq, group, 0, simd, output_zero_point, act_min, act_max, output + t * filters + f0);
+                tinyml_conv_step(window, chunks, pairs, 0, base, rq, group, 0, simd, output_zero_point, act_min, act_max, output + t * filters + f0);
             }
         }
         /* Offsets rather than walked pointers, so that no pointer is formed past its array. */
@@ -584,11 +661,11 @@ TINYML_INLINE void tinyml_conv_buffered(const int8_t *input, int32_t in_length, 
         const int32_t out_end = t_end * filters + f0;
         if (fast) {
             for (; out_at != out_end; out_at += filters, x_at += x_step) {
-                tinyml_conv_step(input + x_at, chunks, pairs, base, rq, 4, 1, simd, output_zero_point, act_min, act_max, output + out_at);
+                tinyml_conv_step(input + x_at, chunks, pairs, 0, base, rq, 4, 1, simd, output_zero_point, act_min, act_max, output + out_at);
             }
         } else {
             for (; out_at != out_end; out_at += filters, x_at += x_step) {
-                tinyml_conv_step(input + x_at, chunks, pairs, base, rq, group, 0, simd, output_zero_point, act_min, act_max, output + out_at);
+                tinyml_conv_step(input + x_at, chunks, pairs, 0, base, rq, group, 0, simd, output_zero_point, act_min, act_max, output + out_at);
             }
         }
     }
@@ -600,9 +677,9 @@ TINYML_INLINE void tinyml_conv_buffered(const int8_t *input, int32_t in_length, 
  * blocks of TINYML_TILE_STEPS: per filter group and block, each tile's pairs are gathered once and applied to every
  * step of the block, the partial sums of the block's steps waiting in the rest of the pair buffer (so the kernel's
  * stack does not grow) until the last tile requantises them. Re-gathering per block costs about two instructions per 16 MACs and step — far less than the
- * unbuffered path's per-MAC weight unpacking. Each tile's −z·Σw is added with that tile, so every partial sum keeps
- * the form bias + Σ (x − z)·w over some taps − z·Σw over others (within the accumulator bound, see above). Steps
- * with padded taps read a copy of the tile's rows, the zero point in the padded taps.
+ * unbuffered path's per-MAC weight unpacking. The input zero point is subtracted as the inputs are unpacked
+ * (SXTAB16: no Σ w per tile), so every partial sum is bias + Σ (x − z)·w over some taps (within the accumulator bound,
+ * see above). Steps with padded taps read a copy of the tile's rows, the zero point in the padded taps.
  */
 #ifndef TINYML_TILE_STEPS
 #define TINYML_TILE_STEPS 16
@@ -612,26 +689,6 @@ TINYML_INLINE void tinyml_conv_buffered(const int8_t *input, int32_t in_length, 
 #if TINYML_TILE_STEPS % 2 != 0 || TINYML_TILE_CHUNKS < 1
 #error "TINYML_TILE_STEPS must be even and below 2 · TINYML_PAIR_CHUNKS"
 #endif
-
-/* Rows [r0, r0 + count) of step `start`'s window (zero point in padded taps), then zeros up to `span` bytes; one
- * memcpy / memset per tap (a tap's rows are contiguous in the input). */
-TINYML_INLINE void tinyml_copy_tile_window(const int8_t *input, int32_t in_length, int32_t in_channels, int32_t input_zero_point, int32_t start,
-                                           int32_t r0, int32_t count, int32_t span, int8_t *window)
-{
-    int32_t k = r0 / in_channels;
-    int32_t c = r0 - k * in_channels;
-    for (int32_t j = 0; j < count; c = 0, k++) {
-        const int32_t n = in_channels - c < count - j ? in_channels - c : count - j;
-        const int32_t at = start + k;
-        if (at >= 0 && at < in_length) {
-            memcpy(window + j, input + at * in_channels + c, (size_t)n);
-        } else {
-            memset(window + j, (int)input_zero_point, (size_t)n);
-        }
-        j += n;
-    }
-    memset(window + count, 0, (size_t)(span - count));
-}
 
 TINYML_INLINE void tinyml_conv_tiled(const int8_t *input, int32_t in_length, int32_t in_channels,
                                      const int8_t *weights, const int32_t *bias, const int32_t *multiplier, const int32_t *shift,
@@ -646,6 +703,7 @@ TINYML_INLINE void tinyml_conv_tiled(const int8_t *input, int32_t in_length, int
     const int32_t tiles = (chunks + TINYML_TILE_CHUNKS - 1) / TINYML_TILE_CHUNKS;
     const int32_t tile_chunks = (chunks + tiles - 1) / tiles;
     const int32_t span = 4 * chunks;
+    const int32_t minus_zz = tinyml_pack_s16x2(-input_zero_point, -input_zero_point);
     int32_t simd[3];
     tinyml_clamp_simd(output_zero_point, act_min, act_max, simd);
     int32_t t_first;
@@ -654,8 +712,10 @@ TINYML_INLINE void tinyml_conv_tiled(const int8_t *input, int32_t in_length, int
     for (int32_t f0 = 0; f0 < filters; f0 += 4) {
         const int32_t group = filters - f0 < 4 ? filters - f0 : 4;
         tinyml_channel_requant rq[4];
+        int32_t base[4];
         int32_t fast = group == 4;
         for (int32_t i = 0; i < 4; i++) {
+            base[i] = i < group ? bias[f0 + i] : 0;
             rq[i] = tinyml_channel_requant_of(i < group ? multiplier[f0 + i] : 0, i < group ? shift[f0 + i] : -1);
             fast &= rq[i].fast;
         }
@@ -666,39 +726,31 @@ TINYML_INLINE void tinyml_conv_tiled(const int8_t *input, int32_t in_length, int
                 const int32_t tile_chunk_count = chunks - tile * tile_chunks < tile_chunks ? chunks - tile * tile_chunks : tile_chunks;
                 const int32_t tile_rows = rows - r0 < 4 * tile_chunk_count ? rows - r0 : 4 * tile_chunk_count;
                 const int32_t last = tile == tiles - 1;
-                int32_t sum[4] = {0, 0, 0, 0};
-                int32_t base[4];
-                tinyml_gather_pairs(weights + r0 * filters, tile_rows, tile_chunk_count, filters, f0, group, pairs, sum);
-                for (int32_t i = 0; i < 4; i++) {
-                    /* |z·Σw| ≤ 128·128·rows: within the accumulator bound. */
-                    base[i] = (i < group && tile == 0 ? bias[f0 + i] : 0) - input_zero_point * sum[i];
-                }
+                tinyml_gather_pairs(weights + r0 * filters, tile_rows, tile_chunk_count, filters, f0, group, pairs, NULL);
                 for (int32_t t = t0; t < t1; t++) {
                     const int32_t start = t * stride - pad_before;
                     const int8_t *x = window;
                     if (t >= t_first && t < t_end) {
                         x = input + start * in_channels + r0;
                     } else {
-                        tinyml_copy_tile_window(input, in_length, in_channels, input_zero_point, start, r0, tile_rows, 4 * tile_chunk_count, window);
+                        /* Rows [r0, r0 + tile_rows) of the step's window. */
+                        tinyml_copy_window(input, in_length * in_channels, input_zero_point, start * in_channels + r0, tile_rows, 4 * tile_chunk_count,
+                                           window);
                     }
                     int32_t *p = &partial[4 * (t - t0)];
-                    int32_t acc[4] = {base[0], base[1], base[2], base[3]};
-                    if (tile > 0) {
-                        acc[0] += p[0];
-                        acc[1] += p[1];
-                        acc[2] += p[2];
-                        acc[3] += p[3];
-                    }
+                    /* The first tile starts from the biases, the others from the partial sums. */
+                    const int32_t *from = tile == 0 ? base : p;
+                    int32_t acc[4] = {from[0], from[1], from[2], from[3]};
                     if (!last) {
-                        tinyml_dot4_pairs(x, tile_chunk_count, pairs, &acc[0], &acc[1], &acc[2], &acc[3]);
+                        tinyml_dot4_pairs(x, tile_chunk_count, pairs, minus_zz, &acc[0], &acc[1], &acc[2], &acc[3]);
                         p[0] = acc[0];
                         p[1] = acc[1];
                         p[2] = acc[2];
                         p[3] = acc[3];
                     } else if (fast) {
-                        tinyml_conv_step(x, tile_chunk_count, pairs, acc, rq, 4, 1, simd, output_zero_point, act_min, act_max, output + t * filters + f0);
+                        tinyml_conv_step(x, tile_chunk_count, pairs, minus_zz, acc, rq, 4, 1, simd, output_zero_point, act_min, act_max, output + t * filters + f0);
                     } else {
-                        tinyml_conv_step(x, tile_chunk_count, pairs, acc, rq, group, 0, simd, output_zero_point, act_min, act_max, output + t * filters + f0);
+                        tinyml_conv_step(x, tile_chunk_count, pairs, minus_zz, acc, rq, group, 0, simd, output_zero_point, act_min, act_max, output + t * filters + f0);
                     }
                 }
             }
