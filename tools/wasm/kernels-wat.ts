@@ -30,7 +30,8 @@ const columns = (p: Precision, vectors: Vectors) => (vectors === 0 ? 1 : vectors
 const TILE_PARAMS = ['a', 'am', 'ak', 'b', 'ldb', 'c', 'ldc', 'k', 'bias', 'acc'];
 
 /**
- * One register tile of C = bias + A·B (acc = 0) or C += A·B (acc ≠ 0): `rows` rows (1 or 4) × `vectors` vectors of
+ * One register tile of C = bias + A·B (acc = 0), C += A·B (acc = 1) or C = max(bias + A·B, 0) (acc = 2, a fused
+ * ReLU, written as the activation kernel writes it): `rows` rows (1 or 4) × `vectors` vectors of
  * columns (8, 2 or 1), or 1 scalar column. A(m, k) is at a + m·am + k·ak, B(k, n) at b + k·ldb + bytes·n, C(m, n) at
  * c + m·ldc + bytes·n. Each C element is summed in k order from its bias (or 0), so the order is fixed by the shapes
  * alone. With acc the tile adds row by row at the end, so rows that overlap in memory (a convolution's input
@@ -61,7 +62,9 @@ function tile(p: Precision, rows: number, vectors: Vectors): string {
   lines.push(`(func $t${rows}x${cols} ${params(TILE_PARAMS)}`, `  ${locals.join(' ')}`);
   for (let r = 0; r < rows; r++) {
     for (let v = 0; v < lanes; v++) {
-      lines.push(`  (local.set $${acc(r, v)} (if (result ${type}) ${get('acc')} (then ${zero}) (else (${load} offset=${16 * v} ${get('bias')}))))`);
+      lines.push(
+        `  (local.set $${acc(r, v)} (if (result ${type}) (i32.eq ${get('acc')} (i32.const 1)) (then ${zero}) (else (${load} offset=${16 * v} ${get('bias')}))))`,
+      );
     }
   }
   for (let r = 1; r < rows; r++) lines.push(`  (local.set $p${r} ${add(get(row(r - 1)), get('am'))})`);
@@ -75,31 +78,61 @@ function tile(p: Precision, rows: number, vectors: Vectors): string {
   lines.push(`    (local.set $b ${add(get('b'), get('ldb'))})`);
   lines.push(`    (br_if $k (local.tee $k (i32.sub ${get('k')} (i32.const 1)))))))`);
   lines.push(`  (local.set $q ${get('c')})`);
-  const stores = (accumulate: boolean) => {
+  const relu = (x: string) => (vector ? `(${p.v}.pmax ${x} ${zero})` : `(select ${zero} ${x} (${p.s}.lt ${x} ${zero}))`);
+  const stores = (mode: 'accumulate' | 'set' | 'relu') => {
     const out: string[] = [];
     for (let r = 0; r < rows; r++) {
       for (let v = 0; v < lanes; v++) {
-        const value = accumulate ? `(${fadd} (${load} offset=${16 * v} ${get('q')}) ${get(acc(r, v))})` : get(acc(r, v));
+        const sum = get(acc(r, v));
+        const value = mode === 'accumulate' ? `(${fadd} (${load} offset=${16 * v} ${get('q')}) ${sum})` : mode === 'relu' ? relu(sum) : sum;
         out.push(`    (${store} offset=${16 * v} ${get('q')} ${value})`);
       }
       if (r + 1 < rows) out.push(`    (local.set $q ${add(get('q'), get('ldc'))})`);
     }
     return out;
   };
-  lines.push(`  (if ${get('acc')} (then`, ...stores(true), '  ) (else', ...stores(false), '  ))', ')');
+  lines.push(
+    `  (if (i32.eq ${get('acc')} (i32.const 1)) (then`,
+    ...stores('accumulate'),
+    `  ) (else (if ${get('acc')} (then`,
+    ...stores('relu'),
+    '  ) (else',
+    ...stores('set'),
+    '  ))))',
+    ')',
+  );
   return lines.join('\n');
 }
 
-/** The columns of one strip of `rows` rows, in tiles of each width in turn (widest first). */
-function strip(p: Precision, rows: number, widths: Vectors[]): string {
+/**
+ * A tile's body for inlining into the GEMM's strip loop (a call per tile cost as much as a short tile's k loop): the
+ * tile function's text with its parameters made locals, every name prefixed by the tile's, so the tiles of one GEMM
+ * do not share locals. Returns the local declarations and the statements that set the parameters from `args` and run.
+ */
+function inlineTile(p: Precision, rows: number, vectors: Vectors, args: string[]): { locals: string[]; body: string[] } {
+  const text = tile(p, rows, vectors).split('\n');
+  const prefix = `t${rows}x${columns(p, vectors)}_`;
+  const declared = [...text[1].matchAll(/\(local \$(\w+) (\w+)\)/g)].map((m) => ({ name: m[1], type: m[2] }));
+  const names = [...TILE_PARAMS, ...declared.map((d) => d.name)];
+  const rename = (line: string) => line.replace(/\$(\w+)/g, (whole, name: string) => (names.includes(name) ? `$${prefix}${name}` : whole));
+  const locals = [...TILE_PARAMS.map((name) => `(local $${prefix}${name} i32)`), ...declared.map((d) => `(local $${prefix}${d.name} ${d.type})`)];
+  const body = [...TILE_PARAMS.map((name, i) => `(local.set $${prefix}${name} ${args[i]})`), ...text.slice(2, -1).map(rename)];
+  return { locals, body };
+}
+
+/** The columns of one strip of `rows` rows, in tiles of each width in turn (widest first), inlined; adds to `locals`. */
+function strip(p: Precision, rows: number, widths: Vectors[], locals: string[]): string {
   const lines = ['    (local.set $j (i32.const 0))'];
   for (const vectors of widths) {
     const w = columns(p, vectors);
     const at = (base: string) => add(get(base), `(i32.shl ${get('j')} (i32.const ${p.shift}))`);
+    const args = [get('a'), get('am'), get('ak'), at('b'), get('ldb'), at('c'), get('ldc'), get('k'), at('bias'), get('acc')];
+    const inlined = inlineTile(p, rows, vectors, args);
+    locals.push(...inlined.locals);
     lines.push(
       `    (block $done${rows}_${w} (loop $next${rows}_${w}`,
       `      (br_if $done${rows}_${w} (i32.gt_s ${add(get('j'), `(i32.const ${w})`)} ${get('n')}))`,
-      `      (call $t${rows}x${w} ${get('a')} ${get('am')} ${get('ak')} ${at('b')} ${get('ldb')} ${at('c')} ${get('ldc')} ${get('k')} ${at('bias')} ${get('acc')})`,
+      ...inlined.body.map((l) => `      ${l}`),
       `      (local.set $j ${add(get('j'), `(i32.const ${w})`)})`,
       `      (br $next${rows}_${w})))`,
     );
@@ -114,19 +147,23 @@ function strip(p: Precision, rows: number, widths: Vectors[]): string {
  * independent sums in flight), leftover columns in narrower tiles.
  */
 function gemm(p: Precision): string {
+  const locals: string[] = [];
+  const strip4 = strip(p, 4, [2, 1, 0], locals);
+  const strip1 = strip(p, 1, [8, 2, 1, 0], locals);
   return [
     `(func $gemm (export "gemm") ${params(['a', 'am', 'ak', 'b', 'ldb', 'c', 'ldc', 'm', 'n', 'k', 'bias', 'acc'])}`,
     '  (local $j i32)',
+    ...locals.map((l) => `  ${l}`),
     '  (block $rows4 (loop $strip4',
     `    (br_if $rows4 (i32.lt_s ${get('m')} (i32.const 4)))`,
-    strip(p, 4, [2, 1, 0]),
+    strip4,
     `    (local.set $a ${add(get('a'), `(i32.shl ${get('am')} (i32.const 2))`)})`,
     `    (local.set $c ${add(get('c'), `(i32.shl ${get('ldc')} (i32.const 2))`)})`,
     `    (local.set $m (i32.sub ${get('m')} (i32.const 4)))`,
     '    (br $strip4)))',
     '  (block $rows1 (loop $strip1',
     `    (br_if $rows1 (i32.le_s ${get('m')} (i32.const 0)))`,
-    strip(p, 1, [8, 2, 1, 0]),
+    strip1,
     `    (local.set $a ${add(get('a'), get('am'))})`,
     `    (local.set $c ${add(get('c'), get('ldc'))})`,
     `    (local.set $m (i32.sub ${get('m')} (i32.const 1)))`,
@@ -340,14 +377,12 @@ function depthwiseBackward(p: Precision): string {
 
 /** The kernel module for one element type (float64: the reference; float32: twice the lanes per instruction). */
 export function kernelsWat(p: Precision = F64): string {
-  const tiles = [tile(p, 4, 2), tile(p, 4, 1), tile(p, 4, 0), tile(p, 1, 8), tile(p, 1, 2), tile(p, 1, 1), tile(p, 1, 0)];
   return [
     p === F64
       ? ';; Generated by tools/wasm/kernels-wat.ts (see there). Training-engine SIMD kernels; all addresses in bytes.'
       : `;; Generated by tools/wasm/kernels-wat.ts (see there). Training-engine SIMD kernels, ${p.name}; all addresses in bytes.`,
     '(module',
     '(import "env" "memory" (memory 1))',
-    ...tiles,
     gemm(p),
     ...activations(p),
     transpose(p),

@@ -54,6 +54,8 @@ export class SlidingDotKernel implements LayerKernel {
   private readonly slots: { params: Slot; input: Slot; output: Slot; outputGrad: Slot; grads: Slot; inputGrad: Slot };
   /** Byte address of the input the last forward read (the padded copy or the input itself). */
   private source = 0;
+  /** Byte address of the output the last forward wrote (the fused ReLU's derivative reads it). */
+  private lastOutput = 0;
 
   constructor(
     readonly layer: Layer,
@@ -78,7 +80,9 @@ export class SlidingDotKernel implements LayerKernel {
     const needsPadding = geometry.padBefore + geometry.padAfter > 0;
     this.padded = needsPadding ? arena.reserve(paddedValues) : null;
     this.paddedGrad = needsPadding ? arena.reserve(paddedValues) : null;
-    this.pre = spec.activation === 'none' ? null : arena.reserve(this.outValues);
+    // ReLU is fused into the forward GEMM (its derivative is read off the output: out > 0 exactly when pre > 0), so
+    // only ReLU6 keeps the pre-activations.
+    this.pre = spec.activation === 'relu6' ? arena.reserve(this.outValues) : null;
     this.preGrad = spec.activation === 'none' ? null : arena.reserve(this.outValues);
     this.weightsT = arena.reserve(this.window * spec.filters);
     // Skipping zeros pays when there are many products per gradient entry (2·window) and long lists (filters):
@@ -88,7 +92,7 @@ export class SlidingDotKernel implements LayerKernel {
     // no zeros). Either path is deterministic (tools/wasm/sparse-wat.ts compares them).
     const ints = (n: number) => arena.reserveInts(n);
     this.lists =
-      spec.activation === 'none' || this.window < 32 || spec.filters < 32
+      arena.bytes === 4 || spec.activation === 'none' || this.window < 32 || spec.filters < 32
         ? null
         : {
             colVals: arena.reserve(this.outValues),
@@ -126,8 +130,9 @@ export class SlidingDotKernel implements LayerKernel {
       this.source = slots.input.place(input, true);
     }
     const out = slots.output.place(output, false);
+    this.lastOutput = out;
     const pre = this.pre ? this.pre.offset * B : out;
-    wasm.gemm(this.source, step * B, B, w, F * B, pre, F * B, outLength, F, window, w + window * F * B, 0);
+    wasm.gemm(this.source, step * B, B, w, F * B, pre, F * B, outLength, F, window, w + window * F * B, this.activation === 'relu' ? 2 : 0);
     if (this.pre) activateWasm(wasm, this.activation, pre, out, this.outValues);
     slots.output.settle(output);
   }
@@ -138,8 +143,10 @@ export class SlidingDotKernel implements LayerKernel {
     const wasm = arena.wasm;
     const w = slots.params.place(params, true);
     let g = slots.outputGrad.place(outputGrad, true);
-    if (this.pre && this.preGrad) {
-      activationGradientWasm(wasm, this.activation, this.pre.offset * B, g, this.preGrad.offset * B, this.outValues);
+    if (this.preGrad) {
+      // The derivative's argument: the pre-activations, or for the fused ReLU the output of the last forward.
+      const pre = this.pre ? this.pre.offset * B : this.lastOutput;
+      activationGradientWasm(wasm, this.activation, pre, g, this.preGrad.offset * B, this.outValues);
       g = this.preGrad.offset * B;
     }
     const dw = slots.grads.place(grads, true);
