@@ -47,6 +47,11 @@ export class SlidingDotKernel implements LayerKernel {
   private readonly pre: Block | null;
   /** dLoss/d(pre-activation). */
   private readonly preGrad: Block | null;
+  /**
+   * `window` zeros (never written), the bias of an input-gradient GEMM that writes instead of adding: when the
+   * windows tile the input without overlap or gaps, every input value is one output row's, so nothing is zeroed first.
+   */
+  private readonly zeros: Block | null;
   /** W transposed to [filters][kernel·C]. */
   private readonly weightsT: Block;
   /** The zero-skipping backward's lists (wide layers after an activation only): see `weightGradSparse`. */
@@ -85,6 +90,8 @@ export class SlidingDotKernel implements LayerKernel {
     this.pre = spec.activation === 'relu6' ? arena.reserve(this.outValues) : null;
     this.preGrad = spec.activation === 'none' ? null : arena.reserve(this.outValues);
     this.weightsT = arena.reserve(this.window * spec.filters);
+    const tiles = !needsPadding && (this.step === this.window || geometry.outLength === 1) && geometry.outLength * this.window === this.inputValues;
+    this.zeros = tiles ? arena.reserve(this.window) : null;
     // Skipping zeros pays when there are many products per gradient entry (2·window) and long lists (filters):
     // compacting costs ~1 ns an entry, the sparse product runs one list row at a time. Measured with half the
     // gradient zero (a ReLU's): window 80 × 32 filters (the reference CNN's second conv) backward 0.7–0.77× the
@@ -158,9 +165,14 @@ export class SlidingDotKernel implements LayerKernel {
     const wT = this.weightsT.offset * B;
     wasm.transpose(w, window, F, wT);
     const target = this.paddedGrad ? this.paddedGrad.offset * B : slots.inputGrad.place(inputGrad, false);
-    arena.heap.fill(0, target / B, target / B + (this.paddedGrad?.length ?? this.inputValues));
-    if (this.lists) this.inputGradSparse(g, wT, target);
-    else wasm.gemm(g, F * B, B, wT, window * B, target, step * B, outLength, window, F, 0, 1);
+    if (this.zeros && !this.lists) {
+      // The output rows tile the input exactly (pointwise, dense): write dX = 0 + G·Wᵀ, no zeroing pass.
+      wasm.gemm(g, F * B, B, wT, window * B, target, step * B, outLength, window, F, this.zeros.offset * B, 0);
+    } else {
+      arena.heap.fill(0, target / B, target / B + (this.paddedGrad?.length ?? this.inputValues));
+      if (this.lists) this.inputGradSparse(g, wT, target);
+      else wasm.gemm(g, F * B, B, wT, window * B, target, step * B, outLength, window, F, 0, 1);
+    }
     if (this.paddedGrad) arena.copyOut(this.paddedGrad.offset + this.padBeforeValues, inputGrad, this.inputValues);
     else slots.inputGrad.settle(inputGrad);
   }
