@@ -345,10 +345,13 @@ function channelTail(p: Precision, single: string[]): string[] {
 /**
  * Depthwise conv (channel multiplier 1) over a zero-padded input, per output step t and channel pair:
  * out[t][c] = bias[c] + Σ_k x[t·step + k·row + c]·w[k·row + c] (summed from the bias in k order), row = C·8 bytes,
- * step in bytes. Channels two at a time, an odd last channel alone.
+ * step in bytes. Channels two at a time, an odd last channel alone. With relu ≠ 0 the ReLU is applied on the store
+ * (max(·, 0) as the activation kernel computes it).
  */
 function depthwiseForward(p: Precision): string {
   const body = (vector: boolean) => {
+    const zero = vector ? splatConst(p, 0) : `(${p.s}.const 0)`;
+    const relu = (x: string) => (vector ? `(${p.v}.pmax ${x} ${zero})` : `(select ${zero} ${x} (${p.s}.lt ${x} ${zero}))`);
     const [load, store, fadd, fmul] = vector
       ? ['v128.load', 'v128.store', `${p.v}.add`, `${p.v}.mul`]
       : [`${p.s}.load`, `${p.s}.store`, `${p.s}.add`, `${p.s}.mul`];
@@ -363,11 +366,11 @@ function depthwiseForward(p: Precision): string {
       `        (local.set $xp ${add(get('xp'), get('row'))})`,
       `        (local.set $wp ${add(get('wp'), get('row'))})`,
       `        (br_if $taps (i32.lt_s (local.tee $kk ${add(get('kk'), '(i32.const 1)')}) ${get('kernel')})))`,
-      `      (${store} ${add(get('ot'), get('c'))} ${get(s)})`,
+      `      (${store} ${add(get('ot'), get('c'))} (if (result ${vector ? 'v128' : p.s}) ${get('relu')} (then ${relu(get(s))}) (else ${get(s)})))`,
     ];
   };
   return [
-    `(func (export "depthwiseForward") ${params(['x', 'w', 'bias', 'out', 'len', 'row', 'kernel', 'step'])}`,
+    `(func (export "depthwiseForward") ${params(['x', 'w', 'bias', 'out', 'len', 'row', 'kernel', 'step', 'relu'])}`,
     `  (local $t i32) (local $c i32) (local $kk i32) (local $xt i32) (local $ot i32) (local $xp i32) (local $wp i32) (local $v v128) (local $s ${p.s})`,
     `  (local.set $xt ${get('x')}) (local.set $ot ${get('out')})`,
     '  (loop $steps',

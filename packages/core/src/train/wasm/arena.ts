@@ -14,7 +14,7 @@ export interface WasmKernels {
   reluGrad(pre: number, g: number, out: number, n: number): void;
   relu6Grad(pre: number, g: number, out: number, n: number): void;
   transpose(src: number, rows: number, cols: number, dst: number): void;
-  depthwiseForward(x: number, w: number, bias: number, out: number, len: number, row: number, kernel: number, step: number): void;
+  depthwiseForward(x: number, w: number, bias: number, out: number, len: number, row: number, kernel: number, step: number, relu: number): void;
   depthwiseBackward(x: number, w: number, g: number, dw: number, dx: number, hasDx: number, len: number, row: number, kernel: number, step: number): void;
   gruForward(xp: number, w: number, bias: number, h: number, gz: number, gr: number, cn: number, rh: number, hp: number, steps: number, u: number): void;
   maxPoolForward(x: number, out: number, arg: number, len: number, row: number, pool: number, step: number): void;
