@@ -20,6 +20,7 @@
 import { gruWat } from './gru-wat';
 import { poolWat } from './pool-wat';
 import { sparseWat } from './sparse-wat';
+import { transpose } from './transpose-wat';
 import { add, F32, F64, get, params, type Precision, splatConst } from './wat';
 
 /** A tile's width in vectors (8, 2 or 1 v128 = 16, 4, 2 float64 or 32, 8, 4 float32 columns), or 0: one scalar column. */
@@ -251,83 +252,6 @@ function activations(p: Precision): string[] {
 }
 
 /**
- * transpose: dst (cols × rows) = src (rows × cols)ᵀ, both contiguous; counts, not bytes. Blocks of lanes × lanes
- * (4 × 4 float32, 2 × 2 float64) by shuffles, then the rows and columns left over one value at a time. Only moves
- * values, so the result is the same whatever the order.
- */
-function transpose(p: Precision): string {
-  const L = p.lanes;
-  const lane = (i: number) => Array.from({ length: p.bytes }, (_, b) => i * p.bytes + b);
-  /** A shuffle taking element lanes `picks` (0..L-1 from x, L..2L-1 from y). */
-  const shuffle = (x: string, y: string, picks: number[]) => `(i8x16.shuffle ${picks.flatMap(lane).join(' ')} ${x} ${y})`;
-  const rowBytes = (n: string) => `(i32.shl ${get(n)} (i32.const ${p.shift}))`;
-  const srcAt = (r: string, c: string) => add(get('src'), `(i32.shl ${add(`(i32.mul ${get(r)} ${get('cols')})`, get(c))} (i32.const ${p.shift}))`);
-  const dstAt = (c: string, r: string) => add(get('dst'), `(i32.shl ${add(`(i32.mul ${get(c)} ${get('rows')})`, get(r))} (i32.const ${p.shift}))`);
-  // Loads the block's L rows (x0..), transposes them into o0.., stores those as L rows of dst.
-  const block: string[] = [];
-  for (let q = 0; q < L; q++) block.push(`        (local.set $x${q} (v128.load ${add(get('from'), `(i32.mul ${get('srcRow')} (i32.const ${q}))`)}))`);
-  if (L === 2) {
-    block.push(`        (local.set $o0 ${shuffle(get('x0'), get('x1'), [0, 2])})`, `        (local.set $o1 ${shuffle(get('x0'), get('x1'), [1, 3])})`);
-  } else {
-    block.push(
-      `        (local.set $t0 ${shuffle(get('x0'), get('x1'), [0, 4, 1, 5])})`,
-      `        (local.set $t1 ${shuffle(get('x0'), get('x1'), [2, 6, 3, 7])})`,
-      `        (local.set $t2 ${shuffle(get('x2'), get('x3'), [0, 4, 1, 5])})`,
-      `        (local.set $t3 ${shuffle(get('x2'), get('x3'), [2, 6, 3, 7])})`,
-      `        (local.set $o0 ${shuffle(get('t0'), get('t2'), [0, 1, 4, 5])})`,
-      `        (local.set $o1 ${shuffle(get('t0'), get('t2'), [2, 3, 6, 7])})`,
-      `        (local.set $o2 ${shuffle(get('t1'), get('t3'), [0, 1, 4, 5])})`,
-      `        (local.set $o3 ${shuffle(get('t1'), get('t3'), [2, 3, 6, 7])})`,
-    );
-  }
-  for (let q = 0; q < L; q++) block.push(`        (v128.store ${add(get('to'), `(i32.mul ${get('dstRow')} (i32.const ${q}))`)} ${get(`o${q}`)})`);
-  const vectors = Array.from({ length: L }, (_, q) => `(local $x${q} v128) (local $o${q} v128)${L === 4 ? ` (local $t${q} v128)` : ''}`).join(' ');
-  return [
-    `(func (export "transpose") ${params(['src', 'rows', 'cols', 'dst'])}`,
-    `  (local $r i32) (local $c i32) (local $rb i32) (local $cb i32) (local $from i32) (local $to i32) (local $srcRow i32) (local $dstRow i32) ${vectors}`,
-    `  (local.set $rb (i32.and ${get('rows')} (i32.const ${-L})))`,
-    `  (local.set $cb (i32.and ${get('cols')} (i32.const ${-L})))`,
-    `  (local.set $srcRow ${rowBytes('cols')}) (local.set $dstRow ${rowBytes('rows')})`,
-    '  (local.set $r (i32.const 0))',
-    '  (block $blockRowsDone (loop $blockRows',
-    `    (br_if $blockRowsDone (i32.ge_s ${get('r')} ${get('rb')}))`,
-    '    (local.set $c (i32.const 0))',
-    '    (block $blockColsDone (loop $blockCols',
-    `      (br_if $blockColsDone (i32.ge_s ${get('c')} ${get('cb')}))`,
-    `      (local.set $from ${srcAt('r', 'c')}) (local.set $to ${dstAt('c', 'r')})`,
-    ...block,
-    `      (local.set $c ${add(get('c'), `(i32.const ${L})`)})`,
-    '      (br $blockCols)))',
-    `    (local.set $r ${add(get('r'), `(i32.const ${L})`)})`,
-    '    (br $blockRows)))',
-    // Columns right of the blocks (rows 0..rb), then whole rows below them.
-    '  (local.set $r (i32.const 0))',
-    '  (block $rightDone (loop $right',
-    `    (br_if $rightDone (i32.ge_s ${get('r')} ${get('rb')}))`,
-    `    (local.set $c ${get('cb')})`,
-    '    (block $rightRowDone (loop $rightRow',
-    `      (br_if $rightRowDone (i32.ge_s ${get('c')} ${get('cols')}))`,
-    `      (${p.s}.store ${dstAt('c', 'r')} (${p.s}.load ${srcAt('r', 'c')}))`,
-    `      (local.set $c ${add(get('c'), '(i32.const 1)')})`,
-    '      (br $rightRow)))',
-    `    (local.set $r ${add(get('r'), '(i32.const 1)')})`,
-    '    (br $right)))',
-    `  (local.set $r ${get('rb')})`,
-    '  (block $belowDone (loop $below',
-    `    (br_if $belowDone (i32.ge_s ${get('r')} ${get('rows')}))`,
-    '    (local.set $c (i32.const 0))',
-    '    (block $belowRowDone (loop $belowRow',
-    `      (br_if $belowRowDone (i32.ge_s ${get('c')} ${get('cols')}))`,
-    `      (${p.s}.store ${dstAt('c', 'r')} (${p.s}.load ${srcAt('r', 'c')}))`,
-    `      (local.set $c ${add(get('c'), '(i32.const 1)')})`,
-    '      (br $belowRow)))',
-    `    (local.set $r ${add(get('r'), '(i32.const 1)')})`,
-    '    (br $below)))',
-    ')',
-  ].join('\n');
-}
-
-/**
  * The channels left after the vectors of a depthwise row, one at a time: at most one for float64 (an `if`), up to
  * three for float32 (a loop advancing $c by one element).
  */
@@ -393,21 +317,39 @@ function depthwiseForward(p: Precision): string {
  * when hasDx, dx[t·step + k·row + c] += g[t][c]·w[k][c] (dx zeroed by the caller; padded like x).
  */
 function depthwiseBackward(p: Precision): string {
-  const body = (vector: boolean) => {
+  /**
+   * One channel vector (or single channel) of one step: the taps unrolled when the kernel size is known (`taps`), a
+   * loop otherwise; the dx update only in the `dx` variant (the caller branches on hasDx once, not per tap).
+   */
+  const body = (vector: boolean, taps: number | null, dx: boolean) => {
     const [load, store, fadd, fmul] = vector
       ? ['v128.load', 'v128.store', `${p.v}.add`, `${p.v}.mul`]
       : [`${p.s}.load`, `${p.s}.store`, `${p.s}.add`, `${p.s}.mul`];
     const s = vector ? 'v' : 's';
-    return [
+    const tap = (xp: string, dxp: string, wp: string, dwp: string) => [
+      `(${store} ${dwp} (${fadd} (${load} ${dwp}) (${fmul} ${get(s)} (${load} ${xp}))))`,
+      ...(dx ? [`(${store} ${dxp} (${fadd} (${load} ${dxp}) (${fmul} ${get(s)} (${load} ${wp}))))`] : []),
+    ];
+    const head = [
       `      (local.set $${s} (${load} ${add(get('gt'), get('c'))}))`,
       `      (local.set $xp ${add(get('xt'), get('c'))})`,
       `      (local.set $dxp ${add(get('dxt'), get('c'))})`,
       `      (local.set $wp ${add(get('w'), get('c'))})`,
       `      (local.set $dwp ${add(get('dw'), get('c'))})`,
+    ];
+    if (taps !== null) {
+      const lines: string[] = [];
+      for (let k = 0; k < taps; k++) {
+        const at = (base: string) => (k === 0 ? get(base) : add(get(base), `(i32.mul ${get('row')} (i32.const ${k}))`));
+        lines.push(...tap(at('xp'), at('dxp'), at('wp'), at('dwp')).map((l) => `      ${l}`));
+      }
+      return [...head, ...lines];
+    }
+    return [
+      ...head,
       '      (local.set $kk (i32.const 0))',
       '      (loop $taps',
-      `        (${store} ${get('dwp')} (${fadd} (${load} ${get('dwp')}) (${fmul} ${get(s)} (${load} ${get('xp')}))))`,
-      `        (if ${get('hasDx')} (then (${store} ${get('dxp')} (${fadd} (${load} ${get('dxp')}) (${fmul} ${get(s)} (${load} ${get('wp')}))))))`,
+      ...tap(get('xp'), get('dxp'), get('wp'), get('dwp')).map((l) => `        ${l}`),
       `        (local.set $xp ${add(get('xp'), get('row'))})`,
       `        (local.set $dxp ${add(get('dxp'), get('row'))})`,
       `        (local.set $wp ${add(get('wp'), get('row'))})`,
@@ -415,23 +357,39 @@ function depthwiseBackward(p: Precision): string {
       `        (br_if $taps (i32.lt_s (local.tee $kk ${add(get('kk'), '(i32.const 1)')}) ${get('kernel')})))`,
     ];
   };
-  return [
-    `(func (export "depthwiseBackward") ${params(['x', 'w', 'g', 'dw', 'dx', 'hasDx', 'len', 'row', 'kernel', 'step'])}`,
-    '  (local $t i32) (local $c i32) (local $kk i32) (local $xt i32) (local $dxt i32) (local $gt i32)',
-    `  (local $xp i32) (local $dxp i32) (local $wp i32) (local $dwp i32) (local $v v128) (local $s ${p.s})`,
-    `  (local.set $xt ${get('x')}) (local.set $dxt ${get('dx')}) (local.set $gt ${get('g')})`,
+  const steps = (taps: number | null, dx: boolean) => [
+    `  (local.set $xt ${get('x')}) (local.set $dxt ${get('dx')}) (local.set $gt ${get('g')}) (local.set $t (i32.const 0))`,
     '  (loop $steps',
     '    (local.set $c (i32.const 0))',
     '    (block $pairsDone (loop $pairs',
     `      (br_if $pairsDone (i32.gt_s ${add(get('c'), '(i32.const 16)')} ${get('row')}))`,
-    ...body(true),
+    ...body(true, taps, dx),
     `      (local.set $c ${add(get('c'), '(i32.const 16)')})`,
     '      (br $pairs)))',
-    ...channelTail(p, body(false)),
+    ...channelTail(p, body(false, taps, dx)),
     `    (local.set $xt ${add(get('xt'), get('step'))})`,
     `    (local.set $dxt ${add(get('dxt'), get('step'))})`,
     `    (local.set $gt ${add(get('gt'), get('row'))})`,
     `    (br_if $steps (i32.lt_s (local.tee $t ${add(get('t'), '(i32.const 1)')}) ${get('len')})))`,
+  ];
+  // Kernel sizes 3 and 5 (the usual ones) unrolled, any other in a loop; each with and without dx.
+  const variants: string[] = [];
+  for (const taps of [3, 5, null]) {
+    const both = [
+      '    (if ' + get('hasDx') + ' (then',
+      ...steps(taps, true).map((l) => `  ${l}`),
+      '    ) (else',
+      ...steps(taps, false).map((l) => `  ${l}`),
+      '    ))',
+    ];
+    if (taps === null) variants.push(...both);
+    else variants.push(`  (if (i32.eq ${get('kernel')} (i32.const ${taps})) (then`, ...both, '    (return)))');
+  }
+  return [
+    `(func (export "depthwiseBackward") ${params(['x', 'w', 'g', 'dw', 'dx', 'hasDx', 'len', 'row', 'kernel', 'step'])}`,
+    '  (local $t i32) (local $c i32) (local $kk i32) (local $xt i32) (local $dxt i32) (local $gt i32)',
+    `  (local $xp i32) (local $dxp i32) (local $wp i32) (local $dwp i32) (local $v v128) (local $s ${p.s})`,
+    ...variants,
     ')',
   ].join('\n');
 }

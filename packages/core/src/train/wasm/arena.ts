@@ -24,6 +24,19 @@ export interface WasmKernels {
   compact(g: number, lists: number, len: number, listStride: number, elemStride: number, unit: number, vals: number, offs: number, counts: number): void;
   sparseGemm(vals: number, offs: number, counts: number, lists: number, len: number, b: number, n: number, c: number, ldc: number, acc: number): void;
   transposeAdd(src: number, rows: number, cols: number, dst: number): void;
+  sparseBackward(
+    g: number,
+    filters: number,
+    len: number,
+    x: number,
+    xStep: number,
+    window: number,
+    wT: number,
+    dwT: number,
+    dx: number,
+    dxStep: number,
+    mode: number,
+  ): void;
   gruBackward(
     h: number,
     gz: number,
