@@ -318,10 +318,10 @@ function depthwiseForward(p: Precision): string {
  */
 function depthwiseBackward(p: Precision): string {
   /**
-   * One channel vector (or single channel) of one step: the taps unrolled when the kernel size is known (`taps`), a
-   * loop otherwise; the dx update only in the `dx` variant (the caller branches on hasDx once, not per tap).
+   * One channel vector (or single channel) of one step, the taps in a loop; the dx update only in the `dx` variant
+   * (the caller branches on hasDx once, not per tap).
    */
-  const body = (vector: boolean, taps: number | null, dx: boolean) => {
+  const body = (vector: boolean, dx: boolean) => {
     const [load, store, fadd, fmul] = vector
       ? ['v128.load', 'v128.store', `${p.v}.add`, `${p.v}.mul`]
       : [`${p.s}.load`, `${p.s}.store`, `${p.s}.add`, `${p.s}.mul`];
@@ -337,14 +337,6 @@ function depthwiseBackward(p: Precision): string {
       `      (local.set $wp ${add(get('w'), get('c'))})`,
       `      (local.set $dwp ${add(get('dw'), get('c'))})`,
     ];
-    if (taps !== null) {
-      const lines: string[] = [];
-      for (let k = 0; k < taps; k++) {
-        const at = (base: string) => (k === 0 ? get(base) : add(get(base), `(i32.mul ${get('row')} (i32.const ${k}))`));
-        lines.push(...tap(at('xp'), at('dxp'), at('wp'), at('dwp')).map((l) => `      ${l}`));
-      }
-      return [...head, ...lines];
-    }
     return [
       ...head,
       '      (local.set $kk (i32.const 0))',
@@ -357,39 +349,93 @@ function depthwiseBackward(p: Precision): string {
       `        (br_if $taps (i32.lt_s (local.tee $kk ${add(get('kk'), '(i32.const 1)')}) ${get('kernel')})))`,
     ];
   };
-  const steps = (taps: number | null, dx: boolean) => [
+  const steps = (dx: boolean) => [
     `  (local.set $xt ${get('x')}) (local.set $dxt ${get('dx')}) (local.set $gt ${get('g')}) (local.set $t (i32.const 0))`,
     '  (loop $steps',
     '    (local.set $c (i32.const 0))',
     '    (block $pairsDone (loop $pairs',
     `      (br_if $pairsDone (i32.gt_s ${add(get('c'), '(i32.const 16)')} ${get('row')}))`,
-    ...body(true, taps, dx),
+    ...body(true, dx),
     `      (local.set $c ${add(get('c'), '(i32.const 16)')})`,
     '      (br $pairs)))',
-    ...channelTail(p, body(false, taps, dx)),
+    ...channelTail(p, body(false, dx)),
     `    (local.set $xt ${add(get('xt'), get('step'))})`,
     `    (local.set $dxt ${add(get('dxt'), get('step'))})`,
     `    (local.set $gt ${add(get('gt'), get('row'))})`,
     `    (br_if $steps (i32.lt_s (local.tee $t ${add(get('t'), '(i32.const 1)')}) ${get('len')})))`,
   ];
-  // Kernel sizes 3 and 5 (the usual ones) unrolled, any other in a loop; each with and without dx.
-  const variants: string[] = [];
-  for (const taps of [3, 5, null]) {
-    const both = [
-      '    (if ' + get('hasDx') + ' (then',
-      ...steps(taps, true).map((l) => `  ${l}`),
-      '    ) (else',
-      ...steps(taps, false).map((l) => `  ${l}`),
-      '    ))',
+  /**
+   * Kernel sizes 3 and 5 (the usual ones): channels outermost, the taps unrolled with each dw[k][c] summed in a
+   * register over the steps (t ascending from dw's value, as the step-major loop adds them) and w[k][c] held in one.
+   */
+  const byChannel = (taps: number, dx: boolean, vector: boolean) => {
+    const [load, store, fadd, fmul, width] = vector
+      ? ['v128.load', 'v128.store', `${p.v}.add`, `${p.v}.mul`, 16]
+      : [`${p.s}.load`, `${p.s}.store`, `${p.s}.add`, `${p.s}.mul`, p.bytes];
+    const sfx = vector ? 'v' : 's';
+    const at = (base: string, k: number) => (k === 0 ? base : add(base, `(i32.mul ${get('row')} (i32.const ${k}))`));
+    const ks = Array.from({ length: taps }, (_, k) => k);
+    const label = `${sfx}${taps}${dx ? 'd' : ''}`;
+    return [
+      `    (block $ch${label}Done (loop $ch${label}`,
+      `      (br_if $ch${label}Done (i32.gt_s ${add(get('c'), `(i32.const ${width})`)} ${get('row')}))`,
+      ...ks.map((k) => `      (local.set $${sfx}a${k} (${load} ${at(add(get('dw'), get('c')), k)}))`),
+      ...(dx ? ks.map((k) => `      (local.set $${sfx}w${k} (${load} ${at(add(get('w'), get('c')), k)}))`) : []),
+      `      (local.set $xt ${add(get('x'), get('c'))}) (local.set $dxt ${add(get('dx'), get('c'))}) (local.set $gt ${add(get('g'), get('c'))}) (local.set $t (i32.const 0))`,
+      `      (loop $st${label}`,
+      `        (local.set $${sfx} (${load} ${get('gt')}))`,
+      ...ks.map((k) => `        (local.set $${sfx}a${k} (${fadd} ${get(`${sfx}a${k}`)} (${fmul} ${get(sfx)} (${load} ${at(get('xt'), k)}))))`),
+      ...(dx
+        ? ks.map((k) => `        (${store} ${at(get('dxt'), k)} (${fadd} (${load} ${at(get('dxt'), k)}) (${fmul} ${get(sfx)} ${get(`${sfx}w${k}`)})))`)
+        : []),
+      `        (local.set $xt ${add(get('xt'), get('step'))}) (local.set $dxt ${add(get('dxt'), get('step'))}) (local.set $gt ${add(get('gt'), get('row'))})`,
+      `        (br_if $st${label} (i32.lt_s (local.tee $t ${add(get('t'), '(i32.const 1)')}) ${get('len')})))`,
+      ...ks.map((k) => `      (${store} ${at(add(get('dw'), get('c')), k)} ${get(`${sfx}a${k}`)})`),
+      `      (local.set $c ${add(get('c'), `(i32.const ${width})`)})`,
+      `      (br $ch${label})))`,
     ];
-    if (taps === null) variants.push(...both);
-    else variants.push(`  (if (i32.eq ${get('kernel')} (i32.const ${taps})) (then`, ...both, '    (return)))');
+  };
+  const variants: string[] = [];
+  for (const taps of [3, 5]) {
+    const both = (dx: boolean) => ['    (local.set $c (i32.const 0))', ...byChannel(taps, dx, true), ...byChannel(taps, dx, false)];
+    variants.push(
+      `  (if (i32.eq ${get('kernel')} (i32.const ${taps})) (then`,
+      `    (if ${get('hasDx')} (then`,
+      ...both(true),
+      '    ) (else',
+      ...both(false),
+      '    ))',
+      '    (return)))',
+    );
   }
+  // Any other kernel size: step-major, the taps in a loop.
+  variants.push('    (if ' + get('hasDx') + ' (then', ...steps(true).map((l) => `  ${l}`), '    ) (else', ...steps(false).map((l) => `  ${l}`), '    ))');
   return [
     `(func (export "depthwiseBackward") ${params(['x', 'w', 'g', 'dw', 'dx', 'hasDx', 'len', 'row', 'kernel', 'step'])}`,
     '  (local $t i32) (local $c i32) (local $kk i32) (local $xt i32) (local $dxt i32) (local $gt i32)',
     `  (local $xp i32) (local $dxp i32) (local $wp i32) (local $dwp i32) (local $v v128) (local $s ${p.s})`,
+    ...[0, 1, 2, 3, 4].map((k) => `  (local $va${k} v128) (local $vw${k} v128) (local $sa${k} ${p.s}) (local $sw${k} ${p.s})`),
     ...variants,
+    ')',
+  ].join('\n');
+}
+
+/** zero: n elements from byte address `at` set to +0 (a vector at a time, then single elements). */
+function zero(p: Precision): string {
+  return [
+    `(func (export "zero") ${params(['at', 'n'])}`,
+    '  (local $end i32)',
+    `  (local.set $end ${add(get('at'), `(i32.shl ${get('n')} (i32.const ${p.shift}))`)})`,
+    '  (block $vectorsDone (loop $vectors',
+    `    (br_if $vectorsDone (i32.gt_u ${add(get('at'), '(i32.const 16)')} ${get('end')}))`,
+    `    (v128.store ${get('at')} (v128.const i64x2 0 0))`,
+    `    (local.set $at ${add(get('at'), '(i32.const 16)')})`,
+    '    (br $vectors)))',
+    '  (block $singlesDone (loop $singles',
+    `    (br_if $singlesDone (i32.ge_u ${get('at')} ${get('end')}))`,
+    `    (${p.s}.store ${get('at')} (${p.s}.const 0))`,
+    `    (local.set $at ${add(get('at'), `(i32.const ${p.bytes})`)})`,
+    '    (br $singles)))',
     ')',
   ].join('\n');
 }
@@ -405,6 +451,7 @@ export function kernelsWat(p: Precision = F64): string {
     gemm(p),
     ...activations(p),
     transpose(p),
+    zero(p),
     depthwiseForward(p),
     depthwiseBackward(p),
     ...gruWat(p),

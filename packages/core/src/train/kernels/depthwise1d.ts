@@ -105,7 +105,7 @@ export class Depthwise1dKernel implements LayerKernel {
     let dx = 0;
     if (inputGrad) {
       dx = this.paddedGrad ? this.paddedGrad.offset * B : slots.inputGrad.place(inputGrad, false);
-      arena.heap.fill(0, dx / B, dx / B + (this.paddedGrad?.length ?? this.inputValues));
+      arena.zero(dx, this.paddedGrad?.length ?? this.inputValues);
     }
     wasm.depthwiseBackward(this.source, w, g, dw, dx, inputGrad ? 1 : 0, this.outLength, C * B, K, this.step * B);
     slots.grads.settle(grads);

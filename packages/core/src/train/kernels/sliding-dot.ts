@@ -182,7 +182,7 @@ export class SlidingDotKernel implements LayerKernel {
       // The output rows tile the input exactly (pointwise, dense): write dX = 0 + G·Wᵀ, no zeroing pass.
       wasm.gemm(g, F * B, B, wT, window * B, target, step * B, outLength, window, F, this.zeros.offset * B, 0);
     } else {
-      arena.heap.fill(0, target / B, target / B + (this.paddedGrad?.length ?? this.inputValues));
+      arena.zero(target, this.paddedGrad?.length ?? this.inputValues);
       if (this.lists) this.inputGradSparse(g, wT, target);
       else wasm.gemm(g, F * B, B, wT, window * B, target, step * B, outLength, window, F, 0, 1);
     }
@@ -196,14 +196,14 @@ export class SlidingDotKernel implements LayerKernel {
     const wasm = arena.wasm;
     const B = arena.bytes;
     const dwT = this.masked!;
-    arena.heap.fill(0, dwT.offset, dwT.offset + dwT.length);
+    arena.zero(dwT.offset * B, dwT.length);
     let target = 0;
     let mode = 0;
     if (inputGrad) {
       wasm.transpose(w, window, F, this.weightsT.offset * B);
       target = this.paddedGrad ? this.paddedGrad.offset * B : slots.inputGrad.place(inputGrad, false);
       mode = this.zeros ? 2 : 1;
-      if (mode === 1) arena.heap.fill(0, target / B, target / B + (this.paddedGrad?.length ?? this.inputValues));
+      if (mode === 1) arena.zero(target, this.paddedGrad?.length ?? this.inputValues);
     }
     wasm.sparseBackward(g, F, outLength, this.source, step * B, window, this.weightsT.offset * B, dwT.offset * B, target, step * B, mode);
     wasm.transposeAdd(dwT.offset * B, F, window, dw);

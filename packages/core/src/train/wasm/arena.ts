@@ -24,6 +24,7 @@ export interface WasmKernels {
   compact(g: number, lists: number, len: number, listStride: number, elemStride: number, unit: number, vals: number, offs: number, counts: number): void;
   sparseGemm(vals: number, offs: number, counts: number, lists: number, len: number, b: number, n: number, c: number, ldc: number, acc: number): void;
   transposeAdd(src: number, rows: number, cols: number, dst: number): void;
+  zero(at: number, n: number): void;
   sparseBackward(
     g: number,
     filters: number,
@@ -157,6 +158,11 @@ export class Arena {
     const heap = this.heap;
     if (target.buffer === heap.buffer) heap.copyWithin(target.byteOffset / this.bytes, from, from + count);
     else target.set(heap.subarray(from, from + count));
+  }
+
+  /** Sets `count` values from byte address `at` to zero (in wasm: TypedArray fill is a slower loop). */
+  zero(at: number, count: number): void {
+    this.wasm.zero(at, count);
   }
 
   /** True when `array` is a view into this arena's memory (so wasm can read and write it in place). */
