@@ -103,9 +103,11 @@ function sparseGemm(): string {
 }
 
 /**
- * sparseBackward: a sliding-dot layer's weight and input gradients over the non-zero entries of its output gradient
- * G (len rows of `filters` ≤ 32 values, contiguous), found per row as a bit mask (a vector compare per `lanes`
- * filters) and walked lowest bit first, so no lists are written. For each row t, in column chunks of 8, 4, 2, 1
+ * sparseBackward: a sliding-dot layer's weight, bias and input gradients over the non-zero entries of its output
+ * gradient G (len rows of `filters` ≤ 32 values, contiguous), found per row as a bit mask (a vector compare per
+ * `lanes` filters) and walked lowest bit first, so no lists are written. With out ≠ 0, G is the gradient before a
+ * ReLU whose output is `out` (same layout): entries where out ≤ 0 count as zero, which is the ReLU's derivative
+ * applied on the fly. db += the column sums of the masked G (summed from 0 in t order in the zeroed scratch row dbs). For each row t, in column chunks of 8, 4, 2, 1
  * vectors of the window (`window` values, a multiple of the lanes):
  *   input grad   dx[t·dxStep + j] (+)= Σ_f g[t][f]·wT[f][j], f ascending, summed in registers from 0 and then added
  *                to dx (mode 1) or written (mode 2: the rows tile dx); mode 0 skips it;
@@ -117,18 +119,25 @@ function sparseBackward(): string {
   const L = p.lanes;
   const widths = [8, 4, 2, 1];
   const lines: string[] = [
-    `(func (export "sparseBackward") ${params(['g', 'filters', 'len', 'x', 'xStep', 'window', 'wT', 'dwT', 'dx', 'dxStep', 'mode'])}`,
+    `(func (export "sparseBackward") ${params(['g', 'out', 'filters', 'len', 'x', 'xStep', 'window', 'wT', 'dwT', 'db', 'dbs', 'dx', 'dxStep', 'mode'])}`,
     '  (local $t i32) (local $mask i32) (local $m i32) (local $f i32) (local $v i32) (local $j i32) (local $gRow i32) (local $xRow i32) (local $dxRow i32)',
+    '  (local $outRow i32) (local $gv v128) (local $nz v128) (local $at i32)',
     `  (local $row i32) (local $s v128) (local $off i32) ${Array.from({ length: 8 }, (_, i) => `(local $a${i} v128) (local $x${i} v128)`).join(' ')}`,
     `  (local.set $row (i32.shl ${get('window')} (i32.const ${p.shift})))`,
-    `  (local.set $gRow ${get('g')}) (local.set $xRow ${get('x')}) (local.set $dxRow ${get('dx')})`,
+    `  (local.set $gRow ${get('g')}) (local.set $xRow ${get('x')}) (local.set $dxRow ${get('dx')}) (local.set $outRow ${get('out')})`,
     `  (if (i32.eqz ${get('len')}) (then (return)))`,
     '  (loop $rows',
-    // The row's mask: bit f set when g[t][f] ≠ 0.
+    // The row's mask: bit f set when g[t][f] ≠ 0 and (with `out`, the fused ReLU derivative) out[t][f] > 0; the
+    // masked row added to the bias gradient's scratch row (dbs, summed from 0 in t order like the dense column sum).
     '    (local.set $mask (i32.const 0)) (local.set $v (i32.const 0))',
     '    (block $maskDone (loop $maskLoop',
     `      (br_if $maskDone (i32.ge_s ${get('v')} ${get('filters')}))`,
-    `      (local.set $mask (i32.or ${get('mask')} (i32.shl (${p.int}.bitmask (${p.v}.ne (v128.load ${add(get('gRow'), `(i32.shl ${get('v')} (i32.const ${p.shift}))`)}) ${splatConst(p, 0)})) ${get('v')})))`,
+    `      (local.set $at (i32.shl ${get('v')} (i32.const ${p.shift})))`,
+    `      (local.set $gv (v128.load ${add(get('gRow'), get('at'))}))`,
+    `      (local.set $nz (${p.v}.ne ${get('gv')} ${splatConst(p, 0)}))`,
+    `      (if ${get('out')} (then (local.set $nz (v128.and ${get('nz')} (${p.v}.gt (v128.load ${add(get('outRow'), get('at'))}) ${splatConst(p, 0)})))))`,
+    `      (v128.store ${add(get('dbs'), get('at'))} (${p.v}.add (v128.load ${add(get('dbs'), get('at'))}) (v128.and ${get('gv')} ${get('nz')})))`,
+    `      (local.set $mask (i32.or ${get('mask')} (i32.shl (${p.int}.bitmask ${get('nz')}) ${get('v')})))`,
     `      (local.set $v ${add(get('v'), i32(L))})`,
     '      (br $maskLoop)))',
     '    (local.set $j (i32.const 0))',
@@ -179,7 +188,16 @@ function sparseBackward(): string {
     `    (local.set $gRow ${add(get('gRow'), `(i32.shl ${get('filters')} (i32.const ${p.shift}))`)})`,
     `    (local.set $xRow ${add(get('xRow'), get('xStep'))})`,
     `    (local.set $dxRow ${add(get('dxRow'), get('dxStep'))})`,
+    `    (local.set $outRow ${add(get('outRow'), `(i32.shl ${get('filters')} (i32.const ${p.shift}))`)})`,
     `    (br_if $rows (i32.lt_s (local.tee $t ${add(get('t'), i32(1))}) ${get('len')})))`,
+    // db += the column sums.
+    '  (local.set $v (i32.const 0))',
+    '  (block $biasDone (loop $bias',
+    `    (br_if $biasDone (i32.ge_s ${get('v')} ${get('filters')}))`,
+    `    (local.set $at (i32.shl ${get('v')} (i32.const ${p.shift})))`,
+    `    (v128.store ${add(get('db'), get('at'))} (${p.v}.add (v128.load ${add(get('db'), get('at'))}) (v128.load ${add(get('dbs'), get('at'))})))`,
+    `    (local.set $v ${add(get('v'), i32(L))})`,
+    '    (br $bias)))',
     ')',
   );
   return lines.join('\n');

@@ -55,7 +55,7 @@ export class SlidingDotKernel implements LayerKernel {
   /** W transposed to [filters][kernel·C]. */
   private readonly weightsT: Block;
   /** The zero-skipping backward's lists (wide layers after an activation only): see `weightGradSparse`. */
-  /** dWᵀ scratch of the masked sparse backward (wasm `sparseBackward`), or null. */
+  /** Scratch of the masked sparse backward (wasm `sparseBackward`): dWᵀ [filters][window], then db's, or null. */
   private readonly masked: Block | null;
   private readonly lists: { colVals: Block; colOffs: Block; colCounts: Block; rowVals: Block; rowOffs: Block; rowCounts: Block; weightGradT: Block } | null;
   private readonly slots: { params: Slot; input: Slot; output: Slot; outputGrad: Slot; grads: Slot; inputGrad: Slot };
@@ -104,7 +104,8 @@ export class SlidingDotKernel implements LayerKernel {
     // are the dense GEMM's sums with the zero terms left out (tools/wasm/sparse-wat.ts).
     const lanes = 16 / arena.bytes;
     const relu = spec.activation !== 'none';
-    this.masked = relu && this.window % lanes === 0 && spec.filters % lanes === 0 && spec.filters <= 32 ? arena.reserve(this.window * spec.filters) : null;
+    this.masked =
+      relu && this.window % lanes === 0 && spec.filters % lanes === 0 && spec.filters <= 32 ? arena.reserve(this.window * spec.filters + spec.filters) : null;
     const ints = (n: number) => arena.reserveInts(n);
     this.lists =
       this.masked || arena.bytes === 4 || !relu || this.window < 32 || spec.filters < 32
@@ -158,19 +159,23 @@ export class SlidingDotKernel implements LayerKernel {
     const wasm = arena.wasm;
     const w = slots.params.place(params, true);
     let g = slots.outputGrad.place(outputGrad, true);
+    if (this.masked && this.activation === 'relu') {
+      // The ReLU's derivative is applied inside the masked pass (entries where the output is 0 are skipped).
+      this.backwardMasked(w, g, this.lastOutput, grads, inputGrad);
+      return;
+    }
     if (this.preGrad) {
       // The derivative's argument: the pre-activations, or for the fused ReLU the output of the last forward.
       const pre = this.pre ? this.pre.offset * B : this.lastOutput;
       activationGradientWasm(wasm, this.activation, pre, g, this.preGrad.offset * B, this.outValues);
       g = this.preGrad.offset * B;
     }
-    const dw = slots.grads.place(grads, true);
-    wasm.gemm(ONE, 0, 0, g, F * B, dw + window * F * B, 0, 1, F, outLength, 0, 1);
     if (this.masked) {
-      this.backwardMasked(w, g, dw, inputGrad);
-      slots.grads.settle(grads);
+      this.backwardMasked(w, g, 0, grads, inputGrad);
       return;
     }
+    const dw = slots.grads.place(grads, true);
+    wasm.gemm(ONE, 0, 0, g, F * B, dw + window * F * B, 0, 1, F, outLength, 0, 1);
     if (this.lists) this.weightGradSparse(g, dw);
     else wasm.gemm(this.source, B, step * B, g, F * B, dw, F * B, window, F, outLength, 0, 1);
     slots.grads.settle(grads);
@@ -190,12 +195,16 @@ export class SlidingDotKernel implements LayerKernel {
     else slots.inputGrad.settle(inputGrad);
   }
 
-  /** Both gradients in one pass over G's non-zero entries (wasm `sparseBackward`), dW added from its transpose. */
-  private backwardMasked(w: number, g: number, dw: number, inputGrad: Floats | null): void {
+  /**
+   * All gradients in one pass over G's non-zero entries (wasm `sparseBackward`), dW added from its transpose; with
+   * `out` (the fused ReLU's output) G is the gradient before the ReLU, masked on the fly.
+   */
+  private backwardMasked(w: number, g: number, out: number, grads: Floats, inputGrad: Floats | null): void {
     const { arena, slots, window, filters: F, outLength, step } = this;
     const wasm = arena.wasm;
     const B = arena.bytes;
     const dwT = this.masked!;
+    const dw = slots.grads.place(grads, true);
     arena.zero(dwT.offset * B, dwT.length);
     let target = 0;
     let mode = 0;
@@ -205,8 +214,25 @@ export class SlidingDotKernel implements LayerKernel {
       mode = this.zeros ? 2 : 1;
       if (mode === 1) arena.zero(target, this.paddedGrad?.length ?? this.inputValues);
     }
-    wasm.sparseBackward(g, F, outLength, this.source, step * B, window, this.weightsT.offset * B, dwT.offset * B, target, step * B, mode);
+    const dbs = (dwT.offset + window * F) * B;
+    wasm.sparseBackward(
+      g,
+      out,
+      F,
+      outLength,
+      this.source,
+      step * B,
+      window,
+      this.weightsT.offset * B,
+      dwT.offset * B,
+      dw + window * F * B,
+      dbs,
+      target,
+      step * B,
+      mode,
+    );
     wasm.transposeAdd(dwT.offset * B, F, window, dw);
+    slots.grads.settle(grads);
     if (!inputGrad) return;
     if (this.paddedGrad) arena.copyOut(this.paddedGrad.offset + this.padBeforeValues, inputGrad, this.inputValues);
     else slots.inputGrad.settle(inputGrad);

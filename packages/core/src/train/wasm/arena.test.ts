@@ -113,6 +113,9 @@ describe('wasm arena', () => {
           dxDense: arena.reserve(inLen),
           dxSparse: arena.reserve(inLen),
           dwT: arena.reserve(window * filters),
+          db: arena.reserve(filters),
+          dbDense: arena.reserve(filters),
+          dbs: arena.reserve(filters),
         };
         arena.seal();
         const B = arena.bytes;
@@ -124,9 +127,11 @@ describe('wasm arena', () => {
         const w = arena.wasm;
         w.gemm(at(b.x), B, step * B, at(b.g), filters * B, at(b.dwDense), filters * B, window, filters, outLen, 0, 1);
         w.gemm(at(b.g), filters * B, B, at(b.wT), window * B, at(b.dxDense), step * B, outLen, window, filters, 0, 1);
-        w.sparseBackward(at(b.g), filters, outLen, at(b.x), step * B, window, at(b.wT), at(b.dwT), at(b.dxSparse), step * B, mode);
+        w.sparseBackward(at(b.g), 0, filters, outLen, at(b.x), step * B, window, at(b.wT), at(b.dwT), at(b.db), at(b.dbs), at(b.dxSparse), step * B, mode);
         w.transposeAdd(at(b.dwT), filters, window, at(b.dwSparse));
         expect(Array.from(arena.view(b.dwSparse))).toEqual(Array.from(arena.view(b.dwDense)));
+        w.gemm(0, 0, 0, at(b.g), filters * B, at(b.dbDense), 0, 1, filters, outLen, 0, 1);
+        expect(Array.from(arena.view(b.db))).toEqual(Array.from(arena.view(b.dbDense)));
         const dense = arena.view(b.dxDense);
         const tolerance = precision === 'float32' ? 1e-6 : 1e-14;
         if (mode === 0) expect(arena.view(b.dxSparse).every((v) => v === 0)).toBe(true);

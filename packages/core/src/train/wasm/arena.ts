@@ -27,6 +27,7 @@ export interface WasmKernels {
   zero(at: number, n: number): void;
   sparseBackward(
     g: number,
+    out: number,
     filters: number,
     len: number,
     x: number,
@@ -34,6 +35,8 @@ export interface WasmKernels {
     window: number,
     wT: number,
     dwT: number,
+    db: number,
+    dbs: number,
     dx: number,
     dxStep: number,
     mode: number,
