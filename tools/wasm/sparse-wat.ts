@@ -203,7 +203,67 @@ function sparseBackward(): string {
   return lines.join('\n');
 }
 
+/**
+ * sparseForward: out[t] = bias + Σ_j x[t][j]·W[j] over the non-zero inputs only (after a ReLU about half are 0), for
+ * a layer whose input window (`window` ≤ 32 values, a multiple of the lanes) is read at x + t·xStep and whose W is
+ * [window][filters] (filters a multiple of the lanes): per row a bit mask of the non-zero inputs, walked lowest bit
+ * first, each adding a row of W to accumulators held in registers (column chunks of 8, 4, 2, 1 vectors). The sums
+ * are the dense GEMM's (from the bias, j ascending) with the zero terms left out. With relu ≠ 0 the ReLU is applied
+ * as the result is stored.
+ */
+function sparseForward(): string {
+  const L = p.lanes;
+  const zero = splatConst(p, 0);
+  const lines: string[] = [
+    `(func (export "sparseForward") ${params(['x', 'xStep', 'window', 'len', 'w', 'filters', 'bias', 'out', 'relu'])}`,
+    '  (local $t i32) (local $mask i32) (local $m i32) (local $j i32) (local $v i32) (local $col i32) (local $ldw i32) (local $s v128) (local $wr i32)',
+    `  ${Array.from({ length: 8 }, (_, i) => `(local $a${i} v128)`).join(' ')}`,
+    `  (local.set $ldw (i32.shl ${get('filters')} (i32.const ${p.shift})))`,
+    `  (if (i32.eqz ${get('len')}) (then (return)))`,
+    '  (loop $rows',
+    '    (local.set $mask (i32.const 0)) (local.set $v (i32.const 0))',
+    '    (block $maskDone (loop $maskLoop',
+    `      (br_if $maskDone (i32.ge_s ${get('v')} ${get('window')}))`,
+    `      (local.set $mask (i32.or ${get('mask')} (i32.shl (${p.int}.bitmask (${p.v}.ne (v128.load ${add(get('x'), `(i32.shl ${get('v')} (i32.const ${p.shift}))`)}) ${zero})) ${get('v')})))`,
+    `      (local.set $v ${add(get('v'), i32(L))})`,
+    '      (br $maskLoop)))',
+    '    (local.set $col (i32.const 0))',
+  ];
+  for (const w of [8, 4, 2, 1]) {
+    const vs = Array.from({ length: w }, (_, i) => i);
+    const bytes = 16 * w;
+    lines.push(
+      `    (block $chunks${w}Done (loop $chunks${w}`,
+      `      (br_if $chunks${w}Done (i32.gt_s ${add(get('col'), i32(bytes))} ${get('ldw')}))`,
+      ...vs.map((i) => `      (local.set $a${i} (v128.load offset=${16 * i} ${add(get('bias'), get('col'))}))`),
+      `      (local.set $m ${get('mask')})`,
+      `      (block $bits${w}Done (loop $bits${w}`,
+      `        (br_if $bits${w}Done (i32.eqz ${get('m')}))`,
+      `        (local.set $j (i32.ctz ${get('m')}))`,
+      `        (local.set $m (i32.and ${get('m')} (i32.sub ${get('m')} (i32.const 1))))`,
+      `        (local.set $s (${p.splat} ${add(get('x'), `(i32.shl ${get('j')} (i32.const ${p.shift}))`)}))`,
+      `        (local.set $wr ${add(get('w'), add(`(i32.mul ${get('j')} ${get('ldw')})`, get('col')))})`,
+      ...vs.map((i) => `        (local.set $a${i} (${p.v}.add ${get(`a${i}`)} (${p.v}.mul ${get('s')} (v128.load offset=${16 * i} ${get('wr')}))))`),
+      `        (br $bits${w})))`,
+      `      (if ${get('relu')} (then`,
+      ...vs.map((i) => `        (v128.store offset=${16 * i} ${add(get('out'), get('col'))} (${p.v}.pmax ${get(`a${i}`)} ${zero}))`),
+      '      ) (else',
+      ...vs.map((i) => `        (v128.store offset=${16 * i} ${add(get('out'), get('col'))} ${get(`a${i}`)})`),
+      '      ))',
+      `      (local.set $col ${add(get('col'), i32(bytes))})`,
+      `      (br $chunks${w})))`,
+    );
+  }
+  lines.push(
+    `    (local.set $x ${add(get('x'), get('xStep'))})`,
+    `    (local.set $out ${add(get('out'), get('ldw'))})`,
+    `    (br_if $rows (i32.lt_s (local.tee $t ${add(get('t'), i32(1))}) ${get('len')})))`,
+    ')',
+  );
+  return lines.join('\n');
+}
+
 export function sparseWat(precision: Precision): string[] {
   p = precision;
-  return [compact(), ...([8, 2, 1, 0] as const).map(sparseTile), sparseGemm(), transpose(p, 'transposeAdd', true), sparseBackward()];
+  return [compact(), ...([8, 2, 1, 0] as const).map(sparseTile), sparseGemm(), transpose(p, 'transposeAdd', true), sparseBackward(), sparseForward()];
 }

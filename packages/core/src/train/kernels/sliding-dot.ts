@@ -63,6 +63,8 @@ export class SlidingDotKernel implements LayerKernel {
   private source = 0;
   /** Byte address of the output the last forward wrote (the fused ReLU's derivative reads it). */
   private lastOutput = 0;
+  /** Forward over the non-zero inputs only (wasm `sparseForward`): set by `inputAfterRelu` where the shapes allow. */
+  private sparseInput = false;
 
   constructor(
     readonly layer: Layer,
@@ -129,6 +131,15 @@ export class SlidingDotKernel implements LayerKernel {
     };
   }
 
+  /**
+   * Told by the chain that its input comes out of a ReLU (about half zeros): the forward then skips the zero inputs
+   * where the window is ≤ 32 values and both it and the filters are whole vectors.
+   */
+  inputAfterRelu(): void {
+    const lanes = 16 / this.arena.bytes;
+    this.sparseInput = this.window <= 32 && this.window % lanes === 0 && this.filters % lanes === 0;
+  }
+
   init(params: Float64Array, random: () => number): void {
     glorotUniform(params, 0, this.window * this.filters, this.fans.in, this.fans.out, random);
     params.fill(0, this.window * this.filters);
@@ -148,7 +159,9 @@ export class SlidingDotKernel implements LayerKernel {
     const out = slots.output.place(output, false);
     this.lastOutput = out;
     const pre = this.pre ? this.pre.offset * B : out;
-    wasm.gemm(this.source, step * B, B, w, F * B, pre, F * B, outLength, F, window, w + window * F * B, this.activation === 'relu' ? 2 : 0);
+    const relu = this.activation === 'relu';
+    if (this.sparseInput) wasm.sparseForward(this.source, step * B, window, outLength, w, F, w + window * F * B, pre, relu ? 1 : 0);
+    else wasm.gemm(this.source, step * B, B, w, F * B, pre, F * B, outLength, F, window, w + window * F * B, relu ? 2 : 0);
     if (this.pre) activateWasm(wasm, this.activation, pre, out, this.outValues);
     slots.output.settle(output);
   }

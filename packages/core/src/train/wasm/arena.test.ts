@@ -140,4 +140,32 @@ describe('wasm arena', () => {
       }
     },
   );
+
+  it.each(['float32', 'float64'] as const)("%s: the zero-skipping forward (sparseForward) has the dense GEMM's bits", (precision) => {
+    const random = new Random(7);
+    for (const [len, window, filters, relu] of [
+      [13, 32, 32, 1],
+      [7, 16, 8, 0],
+      [5, 4, 20, 1],
+    ]) {
+      const arena = new Arena(precision);
+      const b = {
+        x: arena.reserve(len * window),
+        w: arena.reserve(window * filters + filters),
+        dense: arena.reserve(len * filters),
+        sparse: arena.reserve(len * filters),
+      };
+      arena.seal();
+      const B = arena.bytes;
+      const at = (block: { offset: number }) => block.offset * B;
+      arena.view(b.x).set(uniform(random, len * window).map((v) => (v < 0 ? 0 : v)));
+      arena.view(b.w).set(uniform(random, window * filters + filters));
+      const w = arena.wasm;
+      const bias = at(b.w) + window * filters * B;
+      w.gemm(at(b.x), window * B, B, at(b.w), filters * B, at(b.dense), filters * B, len, filters, window, bias, relu ? 2 : 0);
+      w.sparseForward(at(b.x), window * B, window, len, at(b.w), filters, bias, at(b.sparse), relu);
+      expect(Array.from(arena.view(b.sparse))).toEqual(Array.from(arena.view(b.dense)));
+      expect(arena.view(b.dense).some((v) => v !== 0)).toBe(true);
+    }
+  });
 });
