@@ -20,6 +20,7 @@
 import { gruWat } from './gru-wat';
 import { poolWat } from './pool-wat';
 import { sparseWat } from './sparse-wat';
+import { transpose } from './transpose-wat';
 import { add, F32, F64, get, params, type Precision, splatConst } from './wat';
 
 /** A tile's width in vectors (8, 2 or 1 v128 = 16, 4, 2 float64 or 32, 8, 4 float32 columns), or 0: one scalar column. */
@@ -30,7 +31,8 @@ const columns = (p: Precision, vectors: Vectors) => (vectors === 0 ? 1 : vectors
 const TILE_PARAMS = ['a', 'am', 'ak', 'b', 'ldb', 'c', 'ldc', 'k', 'bias', 'acc'];
 
 /**
- * One register tile of C = bias + A·B (acc = 0) or C += A·B (acc ≠ 0): `rows` rows (1 or 4) × `vectors` vectors of
+ * One register tile of C = bias + A·B (acc = 0), C += A·B (acc = 1) or C = max(bias + A·B, 0) (acc = 2, a fused
+ * ReLU, written as the activation kernel writes it): `rows` rows (1 or 4) × `vectors` vectors of
  * columns (8, 2 or 1), or 1 scalar column. A(m, k) is at a + m·am + k·ak, B(k, n) at b + k·ldb + bytes·n, C(m, n) at
  * c + m·ldc + bytes·n. Each C element is summed in k order from its bias (or 0), so the order is fixed by the shapes
  * alone. With acc the tile adds row by row at the end, so rows that overlap in memory (a convolution's input
@@ -61,7 +63,9 @@ function tile(p: Precision, rows: number, vectors: Vectors): string {
   lines.push(`(func $t${rows}x${cols} ${params(TILE_PARAMS)}`, `  ${locals.join(' ')}`);
   for (let r = 0; r < rows; r++) {
     for (let v = 0; v < lanes; v++) {
-      lines.push(`  (local.set $${acc(r, v)} (if (result ${type}) ${get('acc')} (then ${zero}) (else (${load} offset=${16 * v} ${get('bias')}))))`);
+      lines.push(
+        `  (local.set $${acc(r, v)} (if (result ${type}) (i32.eq ${get('acc')} (i32.const 1)) (then ${zero}) (else (${load} offset=${16 * v} ${get('bias')}))))`,
+      );
     }
   }
   for (let r = 1; r < rows; r++) lines.push(`  (local.set $p${r} ${add(get(row(r - 1)), get('am'))})`);
@@ -75,31 +79,65 @@ function tile(p: Precision, rows: number, vectors: Vectors): string {
   lines.push(`    (local.set $b ${add(get('b'), get('ldb'))})`);
   lines.push(`    (br_if $k (local.tee $k (i32.sub ${get('k')} (i32.const 1)))))))`);
   lines.push(`  (local.set $q ${get('c')})`);
-  const stores = (accumulate: boolean) => {
+  const relu = (x: string) => (vector ? `(${p.v}.pmax ${x} ${zero})` : `(select ${zero} ${x} (${p.s}.lt ${x} ${zero}))`);
+  const stores = (mode: 'accumulate' | 'set' | 'relu') => {
     const out: string[] = [];
     for (let r = 0; r < rows; r++) {
       for (let v = 0; v < lanes; v++) {
-        const value = accumulate ? `(${fadd} (${load} offset=${16 * v} ${get('q')}) ${get(acc(r, v))})` : get(acc(r, v));
+        const sum = get(acc(r, v));
+        const value = mode === 'accumulate' ? `(${fadd} (${load} offset=${16 * v} ${get('q')}) ${sum})` : mode === 'relu' ? relu(sum) : sum;
         out.push(`    (${store} offset=${16 * v} ${get('q')} ${value})`);
       }
       if (r + 1 < rows) out.push(`    (local.set $q ${add(get('q'), get('ldc'))})`);
     }
     return out;
   };
-  lines.push(`  (if ${get('acc')} (then`, ...stores(true), '  ) (else', ...stores(false), '  ))', ')');
+  lines.push(
+    `  (if (i32.eq ${get('acc')} (i32.const 1)) (then`,
+    ...stores('accumulate'),
+    `  ) (else (if ${get('acc')} (then`,
+    ...stores('relu'),
+    '  ) (else',
+    ...stores('set'),
+    '  ))))',
+    ')',
+  );
   return lines.join('\n');
 }
 
-/** The columns of one strip of `rows` rows, in tiles of each width in turn (widest first). */
-function strip(p: Precision, rows: number, widths: Vectors[]): string {
+/**
+ * A tile's body for inlining into the GEMM's strip loop (a call per tile cost as much as a short tile's k loop): the
+ * tile function's text with its parameters made locals, every name prefixed by the tile's, so the tiles of one GEMM
+ * do not share locals. Returns the local declarations and the statements that set the parameters from `args` and run.
+ */
+function inlineTile(p: Precision, rows: number, vectors: Vectors, args: string[]): { locals: string[]; body: string[] } {
+  const text = tile(p, rows, vectors).split('\n');
+  const prefix = `t${rows}x${columns(p, vectors)}_`;
+  const declared = [...text[1].matchAll(/\(local \$(\w+) (\w+)\)/g)].map((m) => ({ name: m[1], type: m[2] }));
+  const names = [...TILE_PARAMS, ...declared.map((d) => d.name)];
+  const rename = (line: string) => line.replace(/\$(\w+)/g, (whole, name: string) => (names.includes(name) ? `$${prefix}${name}` : whole));
+  const locals = [...TILE_PARAMS.map((name) => `(local $${prefix}${name} i32)`), ...declared.map((d) => `(local $${prefix}${d.name} ${d.type})`)];
+  const body = [...TILE_PARAMS.map((name, i) => `(local.set $${prefix}${name} ${args[i]})`), ...text.slice(2, -1).map(rename)];
+  return { locals, body };
+}
+
+/**
+ * The columns of one strip of `rows` rows, in tiles of each width in turn (widest first): inlined in float32 (adds
+ * their locals to `locals`), calls in float64, where the inlined GEMM measured slower (the GRU, whose recurrence
+ * calls the GEMM with one row per step: 0.93× the samples per CPU-second) and float32 faster.
+ */
+function strip(p: Precision, rows: number, widths: Vectors[], locals: string[]): string {
   const lines = ['    (local.set $j (i32.const 0))'];
   for (const vectors of widths) {
     const w = columns(p, vectors);
     const at = (base: string) => add(get(base), `(i32.shl ${get('j')} (i32.const ${p.shift}))`);
+    const args = [get('a'), get('am'), get('ak'), at('b'), get('ldb'), at('c'), get('ldc'), get('k'), at('bias'), get('acc')];
+    const inlined = p === F32 ? inlineTile(p, rows, vectors, args) : { locals: [], body: [`(call $t${rows}x${w} ${args.join(' ')})`] };
+    locals.push(...inlined.locals);
     lines.push(
       `    (block $done${rows}_${w} (loop $next${rows}_${w}`,
       `      (br_if $done${rows}_${w} (i32.gt_s ${add(get('j'), `(i32.const ${w})`)} ${get('n')}))`,
-      `      (call $t${rows}x${w} ${get('a')} ${get('am')} ${get('ak')} ${at('b')} ${get('ldb')} ${at('c')} ${get('ldc')} ${get('k')} ${at('bias')} ${get('acc')})`,
+      ...inlined.body.map((l) => `      ${l}`),
       `      (local.set $j ${add(get('j'), `(i32.const ${w})`)})`,
       `      (br $next${rows}_${w})))`,
     );
@@ -114,19 +152,23 @@ function strip(p: Precision, rows: number, widths: Vectors[]): string {
  * independent sums in flight), leftover columns in narrower tiles.
  */
 function gemm(p: Precision): string {
+  const locals: string[] = [];
+  const strip4 = strip(p, 4, [2, 1, 0], locals);
+  const strip1 = strip(p, 1, [8, 2, 1, 0], locals);
   return [
     `(func $gemm (export "gemm") ${params(['a', 'am', 'ak', 'b', 'ldb', 'c', 'ldc', 'm', 'n', 'k', 'bias', 'acc'])}`,
     '  (local $j i32)',
+    ...locals.map((l) => `  ${l}`),
     '  (block $rows4 (loop $strip4',
     `    (br_if $rows4 (i32.lt_s ${get('m')} (i32.const 4)))`,
-    strip(p, 4, [2, 1, 0]),
+    strip4,
     `    (local.set $a ${add(get('a'), `(i32.shl ${get('am')} (i32.const 2))`)})`,
     `    (local.set $c ${add(get('c'), `(i32.shl ${get('ldc')} (i32.const 2))`)})`,
     `    (local.set $m (i32.sub ${get('m')} (i32.const 4)))`,
     '    (br $strip4)))',
     '  (block $rows1 (loop $strip1',
     `    (br_if $rows1 (i32.le_s ${get('m')} (i32.const 0)))`,
-    strip(p, 1, [8, 2, 1, 0]),
+    strip1,
     `    (local.set $a ${add(get('a'), get('am'))})`,
     `    (local.set $c ${add(get('c'), get('ldc'))})`,
     `    (local.set $m (i32.sub ${get('m')} (i32.const 1)))`,
@@ -213,25 +255,6 @@ function activations(p: Precision): string[] {
   ];
 }
 
-/** transpose: dst (cols × rows) = src (rows × cols)ᵀ, both contiguous; counts, not bytes. */
-function transpose(p: Precision): string {
-  return [
-    `(func (export "transpose") ${params(['src', 'rows', 'cols', 'dst'])}`,
-    '  (local $r i32) (local $c i32) (local $to i32)',
-    `  (if (i32.eqz (i32.mul ${get('rows')} ${get('cols')})) (then (return)))`,
-    '  (loop $row',
-    `    (local.set $to ${add(get('dst'), `(i32.shl ${get('r')} (i32.const ${p.shift}))`)})`,
-    '    (local.set $c (i32.const 0))',
-    '    (loop $col',
-    `      (${p.s}.store ${get('to')} (${p.s}.load ${get('src')}))`,
-    `      (local.set $src ${add(get('src'), `(i32.const ${p.bytes})`)})`,
-    `      (local.set $to ${add(get('to'), `(i32.shl ${get('rows')} (i32.const ${p.shift}))`)})`,
-    `      (br_if $col (i32.lt_s (local.tee $c ${add(get('c'), '(i32.const 1)')}) ${get('cols')})))`,
-    `    (br_if $row (i32.lt_s (local.tee $r ${add(get('r'), '(i32.const 1)')}) ${get('rows')})))`,
-    ')',
-  ].join('\n');
-}
-
 /**
  * The channels left after the vectors of a depthwise row, one at a time: at most one for float64 (an `if`), up to
  * three for float32 (a loop advancing $c by one element).
@@ -250,10 +273,13 @@ function channelTail(p: Precision, single: string[]): string[] {
 /**
  * Depthwise conv (channel multiplier 1) over a zero-padded input, per output step t and channel pair:
  * out[t][c] = bias[c] + Σ_k x[t·step + k·row + c]·w[k·row + c] (summed from the bias in k order), row = C·8 bytes,
- * step in bytes. Channels two at a time, an odd last channel alone.
+ * step in bytes. Channels two at a time, an odd last channel alone. With relu ≠ 0 the ReLU is applied on the store
+ * (max(·, 0) as the activation kernel computes it).
  */
 function depthwiseForward(p: Precision): string {
   const body = (vector: boolean) => {
+    const zero = vector ? splatConst(p, 0) : `(${p.s}.const 0)`;
+    const relu = (x: string) => (vector ? `(${p.v}.pmax ${x} ${zero})` : `(select ${zero} ${x} (${p.s}.lt ${x} ${zero}))`);
     const [load, store, fadd, fmul] = vector
       ? ['v128.load', 'v128.store', `${p.v}.add`, `${p.v}.mul`]
       : [`${p.s}.load`, `${p.s}.store`, `${p.s}.add`, `${p.s}.mul`];
@@ -268,11 +294,11 @@ function depthwiseForward(p: Precision): string {
       `        (local.set $xp ${add(get('xp'), get('row'))})`,
       `        (local.set $wp ${add(get('wp'), get('row'))})`,
       `        (br_if $taps (i32.lt_s (local.tee $kk ${add(get('kk'), '(i32.const 1)')}) ${get('kernel')})))`,
-      `      (${store} ${add(get('ot'), get('c'))} ${get(s)})`,
+      `      (${store} ${add(get('ot'), get('c'))} (if (result ${vector ? 'v128' : p.s}) ${get('relu')} (then ${relu(get(s))}) (else ${get(s)})))`,
     ];
   };
   return [
-    `(func (export "depthwiseForward") ${params(['x', 'w', 'bias', 'out', 'len', 'row', 'kernel', 'step'])}`,
+    `(func (export "depthwiseForward") ${params(['x', 'w', 'bias', 'out', 'len', 'row', 'kernel', 'step', 'relu'])}`,
     `  (local $t i32) (local $c i32) (local $kk i32) (local $xt i32) (local $ot i32) (local $xp i32) (local $wp i32) (local $v v128) (local $s ${p.s})`,
     `  (local.set $xt ${get('x')}) (local.set $ot ${get('out')})`,
     '  (loop $steps',
@@ -295,21 +321,31 @@ function depthwiseForward(p: Precision): string {
  * when hasDx, dx[t·step + k·row + c] += g[t][c]·w[k][c] (dx zeroed by the caller; padded like x).
  */
 function depthwiseBackward(p: Precision): string {
-  const body = (vector: boolean) => {
+  /**
+   * One channel vector (or single channel) of one step, the taps in a loop; the dx update only in the `dx` variant
+   * (the caller branches on hasDx once, not per tap).
+   */
+  const body = (vector: boolean, dx: boolean) => {
     const [load, store, fadd, fmul] = vector
       ? ['v128.load', 'v128.store', `${p.v}.add`, `${p.v}.mul`]
       : [`${p.s}.load`, `${p.s}.store`, `${p.s}.add`, `${p.s}.mul`];
     const s = vector ? 'v' : 's';
-    return [
+    const tap = (xp: string, dxp: string, wp: string, dwp: string) => [
+      `(${store} ${dwp} (${fadd} (${load} ${dwp}) (${fmul} ${get(s)} (${load} ${xp}))))`,
+      ...(dx ? [`(${store} ${dxp} (${fadd} (${load} ${dxp}) (${fmul} ${get(s)} (${load} ${wp}))))`] : []),
+    ];
+    const head = [
       `      (local.set $${s} (${load} ${add(get('gt'), get('c'))}))`,
       `      (local.set $xp ${add(get('xt'), get('c'))})`,
       `      (local.set $dxp ${add(get('dxt'), get('c'))})`,
       `      (local.set $wp ${add(get('w'), get('c'))})`,
       `      (local.set $dwp ${add(get('dw'), get('c'))})`,
+    ];
+    return [
+      ...head,
       '      (local.set $kk (i32.const 0))',
       '      (loop $taps',
-      `        (${store} ${get('dwp')} (${fadd} (${load} ${get('dwp')}) (${fmul} ${get(s)} (${load} ${get('xp')}))))`,
-      `        (if ${get('hasDx')} (then (${store} ${get('dxp')} (${fadd} (${load} ${get('dxp')}) (${fmul} ${get(s)} (${load} ${get('wp')}))))))`,
+      ...tap(get('xp'), get('dxp'), get('wp'), get('dwp')).map((l) => `        ${l}`),
       `        (local.set $xp ${add(get('xp'), get('row'))})`,
       `        (local.set $dxp ${add(get('dxp'), get('row'))})`,
       `        (local.set $wp ${add(get('wp'), get('row'))})`,
@@ -317,40 +353,110 @@ function depthwiseBackward(p: Precision): string {
       `        (br_if $taps (i32.lt_s (local.tee $kk ${add(get('kk'), '(i32.const 1)')}) ${get('kernel')})))`,
     ];
   };
-  return [
-    `(func (export "depthwiseBackward") ${params(['x', 'w', 'g', 'dw', 'dx', 'hasDx', 'len', 'row', 'kernel', 'step'])}`,
-    '  (local $t i32) (local $c i32) (local $kk i32) (local $xt i32) (local $dxt i32) (local $gt i32)',
-    `  (local $xp i32) (local $dxp i32) (local $wp i32) (local $dwp i32) (local $v v128) (local $s ${p.s})`,
-    `  (local.set $xt ${get('x')}) (local.set $dxt ${get('dx')}) (local.set $gt ${get('g')})`,
+  const steps = (dx: boolean) => [
+    `  (local.set $xt ${get('x')}) (local.set $dxt ${get('dx')}) (local.set $gt ${get('g')}) (local.set $t (i32.const 0))`,
     '  (loop $steps',
     '    (local.set $c (i32.const 0))',
     '    (block $pairsDone (loop $pairs',
     `      (br_if $pairsDone (i32.gt_s ${add(get('c'), '(i32.const 16)')} ${get('row')}))`,
-    ...body(true),
+    ...body(true, dx),
     `      (local.set $c ${add(get('c'), '(i32.const 16)')})`,
     '      (br $pairs)))',
-    ...channelTail(p, body(false)),
+    ...channelTail(p, body(false, dx)),
     `    (local.set $xt ${add(get('xt'), get('step'))})`,
     `    (local.set $dxt ${add(get('dxt'), get('step'))})`,
     `    (local.set $gt ${add(get('gt'), get('row'))})`,
     `    (br_if $steps (i32.lt_s (local.tee $t ${add(get('t'), '(i32.const 1)')}) ${get('len')})))`,
+  ];
+  /**
+   * Kernel sizes 3 and 5 (the usual ones): channels outermost, the taps unrolled with each dw[k][c] summed in a
+   * register over the steps (t ascending from dw's value, as the step-major loop adds them) and w[k][c] held in one.
+   */
+  const byChannel = (taps: number, dx: boolean, vector: boolean) => {
+    const [load, store, fadd, fmul, width] = vector
+      ? ['v128.load', 'v128.store', `${p.v}.add`, `${p.v}.mul`, 16]
+      : [`${p.s}.load`, `${p.s}.store`, `${p.s}.add`, `${p.s}.mul`, p.bytes];
+    const sfx = vector ? 'v' : 's';
+    const at = (base: string, k: number) => (k === 0 ? base : add(base, `(i32.mul ${get('row')} (i32.const ${k}))`));
+    const ks = Array.from({ length: taps }, (_, k) => k);
+    const label = `${sfx}${taps}${dx ? 'd' : ''}`;
+    return [
+      `    (block $ch${label}Done (loop $ch${label}`,
+      `      (br_if $ch${label}Done (i32.gt_s ${add(get('c'), `(i32.const ${width})`)} ${get('row')}))`,
+      ...ks.map((k) => `      (local.set $${sfx}a${k} (${load} ${at(add(get('dw'), get('c')), k)}))`),
+      ...(dx ? ks.map((k) => `      (local.set $${sfx}w${k} (${load} ${at(add(get('w'), get('c')), k)}))`) : []),
+      `      (local.set $xt ${add(get('x'), get('c'))}) (local.set $dxt ${add(get('dx'), get('c'))}) (local.set $gt ${add(get('g'), get('c'))}) (local.set $t (i32.const 0))`,
+      `      (loop $st${label}`,
+      `        (local.set $${sfx} (${load} ${get('gt')}))`,
+      ...ks.map((k) => `        (local.set $${sfx}a${k} (${fadd} ${get(`${sfx}a${k}`)} (${fmul} ${get(sfx)} (${load} ${at(get('xt'), k)}))))`),
+      ...(dx
+        ? ks.map((k) => `        (${store} ${at(get('dxt'), k)} (${fadd} (${load} ${at(get('dxt'), k)}) (${fmul} ${get(sfx)} ${get(`${sfx}w${k}`)})))`)
+        : []),
+      `        (local.set $xt ${add(get('xt'), get('step'))}) (local.set $dxt ${add(get('dxt'), get('step'))}) (local.set $gt ${add(get('gt'), get('row'))})`,
+      `        (br_if $st${label} (i32.lt_s (local.tee $t ${add(get('t'), '(i32.const 1)')}) ${get('len')})))`,
+      ...ks.map((k) => `      (${store} ${at(add(get('dw'), get('c')), k)} ${get(`${sfx}a${k}`)})`),
+      `      (local.set $c ${add(get('c'), `(i32.const ${width})`)})`,
+      `      (br $ch${label})))`,
+    ];
+  };
+  const variants: string[] = [];
+  for (const taps of [3, 5]) {
+    const both = (dx: boolean) => ['    (local.set $c (i32.const 0))', ...byChannel(taps, dx, true), ...byChannel(taps, dx, false)];
+    variants.push(
+      `  (if (i32.eq ${get('kernel')} (i32.const ${taps})) (then`,
+      `    (if ${get('hasDx')} (then`,
+      ...both(true),
+      '    ) (else',
+      ...both(false),
+      '    ))',
+      '    (return)))',
+    );
+  }
+  // Any other kernel size: step-major, the taps in a loop.
+  variants.push('    (if ' + get('hasDx') + ' (then', ...steps(true).map((l) => `  ${l}`), '    ) (else', ...steps(false).map((l) => `  ${l}`), '    ))');
+  return [
+    `(func (export "depthwiseBackward") ${params(['x', 'w', 'g', 'dw', 'dx', 'hasDx', 'len', 'row', 'kernel', 'step'])}`,
+    '  (local $t i32) (local $c i32) (local $kk i32) (local $xt i32) (local $dxt i32) (local $gt i32)',
+    `  (local $xp i32) (local $dxp i32) (local $wp i32) (local $dwp i32) (local $v v128) (local $s ${p.s})`,
+    ...[0, 1, 2, 3, 4].map((k) => `  (local $va${k} v128) (local $vw${k} v128) (local $sa${k} ${p.s}) (local $sw${k} ${p.s})`),
+    ...variants,
+    ')',
+  ].join('\n');
+}
+
+/** zero: n elements from byte address `at` set to +0 (a vector at a time, then single elements). */
+function zero(p: Precision): string {
+  return [
+    `(func (export "zero") ${params(['at', 'n'])}`,
+    '  (local $end i32)',
+    `  (local.set $end ${add(get('at'), `(i32.shl ${get('n')} (i32.const ${p.shift}))`)})`,
+    '  (block $vectorsDone (loop $vectors',
+    `    (br_if $vectorsDone (i32.gt_u ${add(get('at'), '(i32.const 16)')} ${get('end')}))`,
+    `    (v128.store ${get('at')} (v128.const i64x2 0 0))`,
+    `    (local.set $at ${add(get('at'), '(i32.const 16)')})`,
+    '    (br $vectors)))',
+    '  (block $singlesDone (loop $singles',
+    `    (br_if $singlesDone (i32.ge_u ${get('at')} ${get('end')}))`,
+    `    (${p.s}.store ${get('at')} (${p.s}.const 0))`,
+    `    (local.set $at ${add(get('at'), `(i32.const ${p.bytes})`)})`,
+    '    (br $singles)))',
     ')',
   ].join('\n');
 }
 
 /** The kernel module for one element type (float64: the reference; float32: twice the lanes per instruction). */
 export function kernelsWat(p: Precision = F64): string {
-  const tiles = [tile(p, 4, 2), tile(p, 4, 1), tile(p, 4, 0), tile(p, 1, 8), tile(p, 1, 2), tile(p, 1, 1), tile(p, 1, 0)];
   return [
     p === F64
       ? ';; Generated by tools/wasm/kernels-wat.ts (see there). Training-engine SIMD kernels; all addresses in bytes.'
       : `;; Generated by tools/wasm/kernels-wat.ts (see there). Training-engine SIMD kernels, ${p.name}; all addresses in bytes.`,
     '(module',
     '(import "env" "memory" (memory 1))',
-    ...tiles,
+    ...(p === F32 ? [] : [tile(p, 4, 2), tile(p, 4, 1), tile(p, 4, 0), tile(p, 1, 8), tile(p, 1, 2), tile(p, 1, 1), tile(p, 1, 0)]),
     gemm(p),
     ...activations(p),
     transpose(p),
+    zero(p),
     depthwiseForward(p),
     depthwiseBackward(p),
     ...gruWat(p),

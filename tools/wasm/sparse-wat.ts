@@ -6,6 +6,7 @@
  * the same bits (up to the sign of an exact zero); the input gradient adds the contributions of overlapping output
  * rows in row order, where the dense GEMM adds them tile by tile: equal up to round-off, deterministic either way.
  */
+import { transpose } from './transpose-wat';
 import { add, F64, get, i32, params, type Precision, set, splatConst } from './wat';
 
 /** The element type of the module being generated (sparseWat sets it). */
@@ -101,26 +102,168 @@ function sparseGemm(): string {
   return lines.join('\n');
 }
 
-/** transposeAdd: dst (cols × rows) += src (rows × cols)ᵀ, both contiguous; counts, not bytes. */
-function transposeAdd(): string {
-  return [
-    `(func (export "transposeAdd") ${params(['src', 'rows', 'cols', 'dst'])}`,
-    '  (local $r i32) (local $c i32) (local $to i32)',
-    `  (if (i32.eqz (i32.mul ${get('rows')} ${get('cols')})) (then (return)))`,
-    '  (loop $row',
-    `    ${set('to', add(get('dst'), `(i32.shl ${get('r')} (i32.const ${p.shift}))`))}`,
-    `    ${set('c', i32(0))}`,
-    '    (loop $col',
-    `      (${p.s}.store ${get('to')} (${p.s}.add (${p.s}.load ${get('to')}) (${p.s}.load ${get('src')})))`,
-    `      ${set('src', add(get('src'), i32(p.bytes)))}`,
-    `      ${set('to', add(get('to'), `(i32.shl ${get('rows')} (i32.const ${p.shift}))`))}`,
-    `      (br_if $col (i32.lt_s (local.tee $c ${add(get('c'), i32(1))}) ${get('cols')})))`,
-    `    (br_if $row (i32.lt_s (local.tee $r ${add(get('r'), i32(1))}) ${get('rows')})))`,
+/**
+ * sparseBackward: a sliding-dot layer's weight, bias and input gradients over the non-zero entries of its output
+ * gradient G (len rows of `filters` ≤ 32 values, contiguous), found per row as a bit mask (a vector compare per
+ * `lanes` filters) and walked lowest bit first, so no lists are written. With out ≠ 0, G is the gradient before a
+ * ReLU whose output is `out` (same layout): entries where out ≤ 0 count as zero, which is the ReLU's derivative
+ * applied on the fly. db += the column sums of the masked G (summed from 0 in t order in the zeroed scratch row dbs). For each row t, in column chunks of 8, 4, 2, 1
+ * vectors of the window (`window` values, a multiple of the lanes):
+ *   input grad   dx[t·dxStep + j] (+)= Σ_f g[t][f]·wT[f][j], f ascending, summed in registers from 0 and then added
+ *                to dx (mode 1) or written (mode 2: the rows tile dx); mode 0 skips it;
+ *   weight grad  dwT[f][j] += g[t][f]·x[t·xStep + j], the x chunk held in registers (dwT zeroed by the caller, rows
+ *                in t order, so each sum is the dense GEMM's with the zero terms left out).
+ * Strides and addresses in bytes.
+ */
+function sparseBackward(): string {
+  const L = p.lanes;
+  const widths = [8, 4, 2, 1];
+  const lines: string[] = [
+    `(func (export "sparseBackward") ${params(['g', 'out', 'filters', 'len', 'x', 'xStep', 'window', 'wT', 'dwT', 'db', 'dbs', 'dx', 'dxStep', 'mode'])}`,
+    '  (local $t i32) (local $mask i32) (local $m i32) (local $f i32) (local $v i32) (local $j i32) (local $gRow i32) (local $xRow i32) (local $dxRow i32)',
+    '  (local $outRow i32) (local $gv v128) (local $nz v128) (local $at i32)',
+    `  (local $row i32) (local $s v128) (local $off i32) ${Array.from({ length: 8 }, (_, i) => `(local $a${i} v128) (local $x${i} v128)`).join(' ')}`,
+    `  (local.set $row (i32.shl ${get('window')} (i32.const ${p.shift})))`,
+    `  (local.set $gRow ${get('g')}) (local.set $xRow ${get('x')}) (local.set $dxRow ${get('dx')}) (local.set $outRow ${get('out')})`,
+    `  (if (i32.eqz ${get('len')}) (then (return)))`,
+    '  (loop $rows',
+    // The row's mask: bit f set when g[t][f] ≠ 0 and (with `out`, the fused ReLU derivative) out[t][f] > 0; the
+    // masked row added to the bias gradient's scratch row (dbs, summed from 0 in t order like the dense column sum).
+    '    (local.set $mask (i32.const 0)) (local.set $v (i32.const 0))',
+    '    (block $maskDone (loop $maskLoop',
+    `      (br_if $maskDone (i32.ge_s ${get('v')} ${get('filters')}))`,
+    `      (local.set $at (i32.shl ${get('v')} (i32.const ${p.shift})))`,
+    `      (local.set $gv (v128.load ${add(get('gRow'), get('at'))}))`,
+    `      (local.set $nz (${p.v}.ne ${get('gv')} ${splatConst(p, 0)}))`,
+    `      (if ${get('out')} (then (local.set $nz (v128.and ${get('nz')} (${p.v}.gt (v128.load ${add(get('outRow'), get('at'))}) ${splatConst(p, 0)})))))`,
+    `      (v128.store ${add(get('dbs'), get('at'))} (${p.v}.add (v128.load ${add(get('dbs'), get('at'))}) (v128.and ${get('gv')} ${get('nz')})))`,
+    `      (local.set $mask (i32.or ${get('mask')} (i32.shl (${p.int}.bitmask ${get('nz')}) ${get('v')})))`,
+    `      (local.set $v ${add(get('v'), i32(L))})`,
+    '      (br $maskLoop)))',
+    '    (local.set $j (i32.const 0))',
+  ];
+  for (const w of widths) {
+    const bytes = 16 * w;
+    const vs = Array.from({ length: w }, (_, i) => i);
+    // $off: the chunk's byte offset j in the window; wT row f at wT + f·row, dwT likewise.
+    const walk = (body: string[]) => [
+      `        (local.set $m ${get('mask')})`,
+      `        (block $bits${w}Done (loop $bits${w}`,
+      `          (br_if $bits${w}Done (i32.eqz ${get('m')}))`,
+      `          (local.set $f (i32.ctz ${get('m')}))`,
+      `          (local.set $m (i32.and ${get('m')} (i32.sub ${get('m')} (i32.const 1))))`,
+      `          (local.set $s (${p.splat} ${add(get('gRow'), `(i32.shl ${get('f')} (i32.const ${p.shift}))`)}))`,
+      `          (local.set $off ${add(`(i32.mul ${get('f')} ${get('row')})`, get('j'))})`,
+      ...body.map((l) => `          ${l}`),
+      `          (br $bits${w})))`,
+    ];
+    lines.push(
+      `    (block $chunks${w}Done (loop $chunks${w}`,
+      `      (br_if $chunks${w}Done (i32.gt_s ${add(get('j'), i32(bytes))} ${get('row')}))`,
+      `      (if ${get('mode')} (then`,
+      ...vs.map((i) => `        (local.set $a${i} ${splatConst(p, 0)})`),
+      ...walk(
+        vs.map((i) => `(local.set $a${i} (${p.v}.add ${get(`a${i}`)} (${p.v}.mul ${get('s')} (v128.load offset=${16 * i} ${add(get('wT'), get('off'))}))))`),
+      ),
+      `        (if (i32.eq ${get('mode')} (i32.const 2)) (then`,
+      ...vs.map((i) => `          (v128.store offset=${16 * i} ${add(get('dxRow'), get('j'))} ${get(`a${i}`)})`),
+      '        ) (else',
+      ...vs.map(
+        (i) =>
+          `          (v128.store offset=${16 * i} ${add(get('dxRow'), get('j'))} (${p.v}.add (v128.load offset=${16 * i} ${add(get('dxRow'), get('j'))}) ${get(`a${i}`)}))`,
+      ),
+      '        ))))',
+      ...vs.map((i) => `      (local.set $x${i} (v128.load offset=${16 * i} ${add(get('xRow'), get('j'))}))`),
+      ...walk(
+        vs.map(
+          (i) =>
+            `(v128.store offset=${16 * i} ${add(get('dwT'), get('off'))} (${p.v}.add (v128.load offset=${16 * i} ${add(get('dwT'), get('off'))}) (${p.v}.mul ${get('s')} ${get(`x${i}`)})))`,
+        ),
+      ),
+      `      (local.set $j ${add(get('j'), i32(bytes))})`,
+      `      (br $chunks${w})))`,
+    );
+  }
+  lines.push(
+    `    (local.set $gRow ${add(get('gRow'), `(i32.shl ${get('filters')} (i32.const ${p.shift}))`)})`,
+    `    (local.set $xRow ${add(get('xRow'), get('xStep'))})`,
+    `    (local.set $dxRow ${add(get('dxRow'), get('dxStep'))})`,
+    `    (local.set $outRow ${add(get('outRow'), `(i32.shl ${get('filters')} (i32.const ${p.shift}))`)})`,
+    `    (br_if $rows (i32.lt_s (local.tee $t ${add(get('t'), i32(1))}) ${get('len')})))`,
+    // db += the column sums.
+    '  (local.set $v (i32.const 0))',
+    '  (block $biasDone (loop $bias',
+    `    (br_if $biasDone (i32.ge_s ${get('v')} ${get('filters')}))`,
+    `    (local.set $at (i32.shl ${get('v')} (i32.const ${p.shift})))`,
+    `    (v128.store ${add(get('db'), get('at'))} (${p.v}.add (v128.load ${add(get('db'), get('at'))}) (v128.load ${add(get('dbs'), get('at'))})))`,
+    `    (local.set $v ${add(get('v'), i32(L))})`,
+    '    (br $bias)))',
     ')',
-  ].join('\n');
+  );
+  return lines.join('\n');
+}
+
+/**
+ * sparseForward: out[t] = bias + Σ_j x[t][j]·W[j] over the non-zero inputs only (after a ReLU about half are 0), for
+ * a layer whose input window (`window` ≤ 32 values, a multiple of the lanes) is read at x + t·xStep and whose W is
+ * [window][filters] (filters a multiple of the lanes): per row a bit mask of the non-zero inputs, walked lowest bit
+ * first, each adding a row of W to accumulators held in registers (column chunks of 8, 4, 2, 1 vectors). The sums
+ * are the dense GEMM's (from the bias, j ascending) with the zero terms left out. With relu ≠ 0 the ReLU is applied
+ * as the result is stored.
+ */
+function sparseForward(): string {
+  const L = p.lanes;
+  const zero = splatConst(p, 0);
+  const lines: string[] = [
+    `(func (export "sparseForward") ${params(['x', 'xStep', 'window', 'len', 'w', 'filters', 'bias', 'out', 'relu'])}`,
+    '  (local $t i32) (local $mask i32) (local $m i32) (local $j i32) (local $v i32) (local $col i32) (local $ldw i32) (local $s v128) (local $wr i32)',
+    `  ${Array.from({ length: 8 }, (_, i) => `(local $a${i} v128)`).join(' ')}`,
+    `  (local.set $ldw (i32.shl ${get('filters')} (i32.const ${p.shift})))`,
+    `  (if (i32.eqz ${get('len')}) (then (return)))`,
+    '  (loop $rows',
+    '    (local.set $mask (i32.const 0)) (local.set $v (i32.const 0))',
+    '    (block $maskDone (loop $maskLoop',
+    `      (br_if $maskDone (i32.ge_s ${get('v')} ${get('window')}))`,
+    `      (local.set $mask (i32.or ${get('mask')} (i32.shl (${p.int}.bitmask (${p.v}.ne (v128.load ${add(get('x'), `(i32.shl ${get('v')} (i32.const ${p.shift}))`)}) ${zero})) ${get('v')})))`,
+    `      (local.set $v ${add(get('v'), i32(L))})`,
+    '      (br $maskLoop)))',
+    '    (local.set $col (i32.const 0))',
+  ];
+  for (const w of [8, 4, 2, 1]) {
+    const vs = Array.from({ length: w }, (_, i) => i);
+    const bytes = 16 * w;
+    lines.push(
+      `    (block $chunks${w}Done (loop $chunks${w}`,
+      `      (br_if $chunks${w}Done (i32.gt_s ${add(get('col'), i32(bytes))} ${get('ldw')}))`,
+      ...vs.map((i) => `      (local.set $a${i} (v128.load offset=${16 * i} ${add(get('bias'), get('col'))}))`),
+      `      (local.set $m ${get('mask')})`,
+      `      (block $bits${w}Done (loop $bits${w}`,
+      `        (br_if $bits${w}Done (i32.eqz ${get('m')}))`,
+      `        (local.set $j (i32.ctz ${get('m')}))`,
+      `        (local.set $m (i32.and ${get('m')} (i32.sub ${get('m')} (i32.const 1))))`,
+      `        (local.set $s (${p.splat} ${add(get('x'), `(i32.shl ${get('j')} (i32.const ${p.shift}))`)}))`,
+      `        (local.set $wr ${add(get('w'), add(`(i32.mul ${get('j')} ${get('ldw')})`, get('col')))})`,
+      ...vs.map((i) => `        (local.set $a${i} (${p.v}.add ${get(`a${i}`)} (${p.v}.mul ${get('s')} (v128.load offset=${16 * i} ${get('wr')}))))`),
+      `        (br $bits${w})))`,
+      `      (if ${get('relu')} (then`,
+      ...vs.map((i) => `        (v128.store offset=${16 * i} ${add(get('out'), get('col'))} (${p.v}.pmax ${get(`a${i}`)} ${zero}))`),
+      '      ) (else',
+      ...vs.map((i) => `        (v128.store offset=${16 * i} ${add(get('out'), get('col'))} ${get(`a${i}`)})`),
+      '      ))',
+      `      (local.set $col ${add(get('col'), i32(bytes))})`,
+      `      (br $chunks${w})))`,
+    );
+  }
+  lines.push(
+    `    (local.set $x ${add(get('x'), get('xStep'))})`,
+    `    (local.set $out ${add(get('out'), get('ldw'))})`,
+    `    (br_if $rows (i32.lt_s (local.tee $t ${add(get('t'), i32(1))}) ${get('len')})))`,
+    ')',
+  );
+  return lines.join('\n');
 }
 
 export function sparseWat(precision: Precision): string[] {
   p = precision;
-  return [compact(), ...([8, 2, 1, 0] as const).map(sparseTile), sparseGemm(), transposeAdd()];
+  return [compact(), ...([8, 2, 1, 0] as const).map(sparseTile), sparseGemm(), transpose(p, 'transposeAdd', true), sparseBackward(), sparseForward()];
 }

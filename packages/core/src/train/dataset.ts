@@ -131,8 +131,11 @@ export class FoldData {
     return this.store.windowSubject[window];
   }
 
-  /** Copies window `window` into `out` ([T·C], row-major), z-scored per channel with the fold's statistics. */
-  fill(window: number, out: Float64Array): void {
+  /**
+   * Copies window `window` into `out` ([T·C], row-major), z-scored per channel with the fold's statistics (computed
+   * in float64; a Float32Array, such as a float32 network's input buffer, rounds each value once when stored).
+   */
+  fill(window: number, out: Float64Array | Float32Array): void {
     const C = this.channels;
     const signals = this.store.signals;
     const { mean, invStd } = this;

@@ -31,4 +31,6 @@ export interface LayerKernel {
    * dLoss/dInput into `inputGrad` (which may be null for the first layer: skip that work).
    */
   backward(params: Floats, input: Floats, outputGrad: Floats, grads: Floats, inputGrad: Floats | null): void;
+  /** Optional hint from the chain: this layer's input is a ReLU's output (mostly zeros), which it may skip. */
+  inputAfterRelu?(): void;
 }

@@ -38,6 +38,11 @@ export class LayerChain {
       kernels.push(kernel);
       shape = kernel.outputShape;
     });
+    // A layer after a ReLU or ReLU6 (fused or a layer of its own) may skip the zero inputs.
+    layers.forEach((layer, i) => {
+      const activation = 'activation' in layer ? layer.activation : layer.kind;
+      if ((activation === 'relu' || activation === 'relu6') && i + 1 < kernels.length) kernels[i + 1].inputAfterRelu?.();
+    });
     this.kernels = kernels;
     this.outputShape = shape;
     this.outputSize = shape[0] * shape[1];

@@ -64,6 +64,14 @@ export class Network {
     this.chain.init(seed);
   }
 
+  /**
+   * The arena's input buffer: a caller that writes a sample straight into it (FoldData.fill) and passes it to
+   * `forward` saves a copy (and, in float32, the conversion).
+   */
+  get inputBuffer(): Floats {
+    return this.input;
+  }
+
   /** Runs one sample ([T·C], row-major) through the network; returns the logits (a view owned by the network). */
   forward(sample: Floats, training = false): Floats {
     if (sample !== this.input) this.input.set(sample.length === this.inputSize ? sample : sample.subarray(0, this.inputSize));

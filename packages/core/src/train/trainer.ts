@@ -16,7 +16,8 @@ export type { EpochProgress, StopReason, TrainOptions, TrainResult } from './tra
 export class IrTrainable implements TrainableModel {
   readonly network: Network;
   private readonly adam: Adam;
-  private readonly sample: Float64Array;
+  /** Where each window is z-scored into: the network's own input buffer when the sizes agree (no copy). */
+  private readonly sample: Float64Array | Float32Array;
   private readonly logitGrad: Float64Array;
 
   constructor(
@@ -30,7 +31,7 @@ export class IrTrainable implements TrainableModel {
     this.network = new Network(ir, precision);
     checkHead(this.network, targets);
     this.adam = new Adam(this.network.params, { learningRate });
-    this.sample = new Float64Array(data.windowSize);
+    this.sample = data.windowSize === this.network.inputSize ? this.network.inputBuffer : new Float64Array(data.windowSize);
     this.logitGrad = new Float64Array(this.network.outputShape[1]);
   }
 

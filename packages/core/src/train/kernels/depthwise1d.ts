@@ -28,6 +28,8 @@ export class Depthwise1dKernel implements LayerKernel {
   private readonly slots: { params: Slot; input: Slot; output: Slot; outputGrad: Slot; grads: Slot; inputGrad: Slot };
   /** Byte address of the input the last forward read. */
   private source = 0;
+  /** Byte address of the output the last forward wrote (the fused ReLU's derivative reads it). */
+  private lastOutput = 0;
 
   constructor(
     readonly layer: DepthwiseConv1dLayer,
@@ -50,7 +52,8 @@ export class Depthwise1dKernel implements LayerKernel {
     const needsPadding = geometry.padBefore + geometry.padAfter > 0;
     this.padded = needsPadding ? arena.reserve(paddedValues) : null;
     this.paddedGrad = needsPadding ? arena.reserve(paddedValues) : null;
-    this.pre = layer.activation === 'none' ? null : arena.reserve(this.outValues);
+    // ReLU is fused into the forward kernel's store (its derivative read off the output); ReLU6 keeps pre.
+    this.pre = layer.activation === 'relu6' ? arena.reserve(this.outValues) : null;
     this.preGrad = layer.activation === 'none' ? null : arena.reserve(this.outValues);
     this.slots = {
       params: new Slot(arena, this.paramCount),
@@ -79,8 +82,9 @@ export class Depthwise1dKernel implements LayerKernel {
       this.source = slots.input.place(input, true);
     }
     const out = slots.output.place(output, false);
+    this.lastOutput = out;
     const pre = this.pre ? this.pre.offset * B : out;
-    arena.wasm.depthwiseForward(this.source, w, w + K * C * B, pre, this.outLength, C * B, K, this.step * B);
+    arena.wasm.depthwiseForward(this.source, w, w + K * C * B, pre, this.outLength, C * B, K, this.step * B, this.activation === 'relu' ? 1 : 0);
     if (this.pre) activateWasm(arena.wasm, this.activation, pre, out, this.outValues);
     slots.output.settle(output);
   }
@@ -91,8 +95,9 @@ export class Depthwise1dKernel implements LayerKernel {
     const wasm = arena.wasm;
     const w = slots.params.place(params, true);
     let g = slots.outputGrad.place(outputGrad, true);
-    if (this.pre && this.preGrad) {
-      activationGradientWasm(wasm, this.activation, this.pre.offset * B, g, this.preGrad.offset * B, this.outValues);
+    if (this.preGrad) {
+      const pre = this.pre ? this.pre.offset * B : this.lastOutput;
+      activationGradientWasm(wasm, this.activation, pre, g, this.preGrad.offset * B, this.outValues);
       g = this.preGrad.offset * B;
     }
     const dw = slots.grads.place(grads, true);
@@ -100,7 +105,7 @@ export class Depthwise1dKernel implements LayerKernel {
     let dx = 0;
     if (inputGrad) {
       dx = this.paddedGrad ? this.paddedGrad.offset * B : slots.inputGrad.place(inputGrad, false);
-      arena.heap.fill(0, dx / B, dx / B + (this.paddedGrad?.length ?? this.inputValues));
+      arena.zero(dx, this.paddedGrad?.length ?? this.inputValues);
     }
     wasm.depthwiseBackward(this.source, w, g, dw, dx, inputGrad ? 1 : 0, this.outLength, C * B, K, this.step * B);
     slots.grads.settle(grads);

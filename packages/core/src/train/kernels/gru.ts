@@ -116,7 +116,7 @@ export function createGruKernel(layer: GruLayer, inputShape: Shape, shared?: Are
     // dX = gradX·Wᵀ.
     wasm.transpose(w + offKernel * B, inC, g, at(kernelT));
     const dx = slots.inputGrad.place(inputGrad, false);
-    arena.heap.fill(0, dx / B, dx / B + steps * inC);
+    arena.zero(dx, steps * inC);
     wasm.gemm(at(gradX), g * B, B, at(kernelT), inC * B, dx, inC * B, steps, inC, g, 0, 1);
     slots.inputGrad.settle(inputGrad);
   }

@@ -39,7 +39,7 @@ export function createMaxPool1dKernel(layer: Pool1dLayer, inputShape: Shape, are
     backward(_params, _input, outputGrad, _grads, inputGrad) {
       if (!inputGrad) return;
       const dx = slots.inputGrad.place(inputGrad, false);
-      arena.heap.fill(0, dx / B, dx / B + inValues);
+      arena.zero(dx, inValues);
       arena.wasm.maxPoolBackward(slots.outputGrad.place(outputGrad, true), argmax.offset * B, dx, outLength, row, layer.pool, step);
       slots.inputGrad.settle(inputGrad);
     },

@@ -47,13 +47,24 @@ export class SlidingDotKernel implements LayerKernel {
   private readonly pre: Block | null;
   /** dLoss/d(pre-activation). */
   private readonly preGrad: Block | null;
+  /**
+   * `window` zeros (never written), the bias of an input-gradient GEMM that writes instead of adding: when the
+   * windows tile the input without overlap or gaps, every input value is one output row's, so nothing is zeroed first.
+   */
+  private readonly zeros: Block | null;
   /** W transposed to [filters][kernel·C]. */
   private readonly weightsT: Block;
   /** The zero-skipping backward's lists (wide layers after an activation only): see `weightGradSparse`. */
+  /** Scratch of the masked sparse backward (wasm `sparseBackward`): dWᵀ [filters][window], then db's, or null. */
+  private readonly masked: Block | null;
   private readonly lists: { colVals: Block; colOffs: Block; colCounts: Block; rowVals: Block; rowOffs: Block; rowCounts: Block; weightGradT: Block } | null;
   private readonly slots: { params: Slot; input: Slot; output: Slot; outputGrad: Slot; grads: Slot; inputGrad: Slot };
   /** Byte address of the input the last forward read (the padded copy or the input itself). */
   private source = 0;
+  /** Byte address of the output the last forward wrote (the fused ReLU's derivative reads it). */
+  private lastOutput = 0;
+  /** Forward over the non-zero inputs only (wasm `sparseForward`): set by `inputAfterRelu` where the shapes allow. */
+  private sparseInput = false;
 
   constructor(
     readonly layer: Layer,
@@ -78,17 +89,28 @@ export class SlidingDotKernel implements LayerKernel {
     const needsPadding = geometry.padBefore + geometry.padAfter > 0;
     this.padded = needsPadding ? arena.reserve(paddedValues) : null;
     this.paddedGrad = needsPadding ? arena.reserve(paddedValues) : null;
-    this.pre = spec.activation === 'none' ? null : arena.reserve(this.outValues);
+    // ReLU is fused into the forward GEMM (its derivative is read off the output: out > 0 exactly when pre > 0), so
+    // only ReLU6 keeps the pre-activations.
+    this.pre = spec.activation === 'relu6' ? arena.reserve(this.outValues) : null;
     this.preGrad = spec.activation === 'none' ? null : arena.reserve(this.outValues);
     this.weightsT = arena.reserve(this.window * spec.filters);
-    // Skipping zeros pays when there are many products per gradient entry (2·window) and long lists (filters):
-    // compacting costs ~1 ns an entry, the sparse product runs one list row at a time. Measured with half the
-    // gradient zero (a ReLU's): window 80 × 32 filters (the reference CNN's second conv) backward 0.7–0.77× the
-    // dense time, 32 × 32 0.87–0.9×, 30 × 16 1.15× (slower). Only after an activation (a linear layer's gradient has
-    // no zeros). Either path is deterministic (tools/wasm/sparse-wat.ts compares them).
+    const tiles = !needsPadding && (this.step === this.window || geometry.outLength === 1) && geometry.outLength * this.window === this.inputValues;
+    this.zeros = tiles ? arena.reserve(this.window) : null;
+    // Skipping zeros (after a ReLU about half of G): the masked pass (wasm `sparseBackward`: per row a bit mask of
+    // the non-zero filters, walked lowest bit first, both gradients at once) needs ≤ 32 filters and whole vectors
+    // of filters and of window values. Measured against the dense GEMMs, same run, 2 cores under load:
+    // reference CNN 1.4–1.5× the float32 and 1.1× the float64 samples per CPU-second, DS-CNN 1.05–1.1×. Other
+    // layers after an activation with a long window and many filters (float64 only: in float32 it measured no
+    // faster) compact the non-zeros into lists first (`compact`, `sparseGemm`): compacting costs ~1 ns an entry.
+    // A linear layer's gradient has no zeros. Every path is deterministic; the masked and listed weight gradients
+    // are the dense GEMM's sums with the zero terms left out (tools/wasm/sparse-wat.ts).
+    const lanes = 16 / arena.bytes;
+    const relu = spec.activation !== 'none';
+    this.masked =
+      relu && this.window % lanes === 0 && spec.filters % lanes === 0 && spec.filters <= 32 ? arena.reserve(this.window * spec.filters + spec.filters) : null;
     const ints = (n: number) => arena.reserveInts(n);
     this.lists =
-      spec.activation === 'none' || this.window < 32 || spec.filters < 32
+      this.masked || arena.bytes === 4 || !relu || this.window < 32 || spec.filters < 32
         ? null
         : {
             colVals: arena.reserve(this.outValues),
@@ -109,6 +131,15 @@ export class SlidingDotKernel implements LayerKernel {
     };
   }
 
+  /**
+   * Told by the chain that its input comes out of a ReLU (about half zeros): the forward then skips the zero inputs
+   * where the window is ≤ 32 values and both it and the filters are whole vectors.
+   */
+  inputAfterRelu(): void {
+    const lanes = 16 / this.arena.bytes;
+    this.sparseInput = this.window <= 32 && this.window % lanes === 0 && this.filters % lanes === 0;
+  }
+
   init(params: Float64Array, random: () => number): void {
     glorotUniform(params, 0, this.window * this.filters, this.fans.in, this.fans.out, random);
     params.fill(0, this.window * this.filters);
@@ -126,8 +157,11 @@ export class SlidingDotKernel implements LayerKernel {
       this.source = slots.input.place(input, true);
     }
     const out = slots.output.place(output, false);
+    this.lastOutput = out;
     const pre = this.pre ? this.pre.offset * B : out;
-    wasm.gemm(this.source, step * B, B, w, F * B, pre, F * B, outLength, F, window, w + window * F * B, 0);
+    const relu = this.activation === 'relu';
+    if (this.sparseInput) wasm.sparseForward(this.source, step * B, window, outLength, w, F, w + window * F * B, pre, relu ? 1 : 0);
+    else wasm.gemm(this.source, step * B, B, w, F * B, pre, F * B, outLength, F, window, w + window * F * B, relu ? 2 : 0);
     if (this.pre) activateWasm(wasm, this.activation, pre, out, this.outValues);
     slots.output.settle(output);
   }
@@ -138,9 +172,20 @@ export class SlidingDotKernel implements LayerKernel {
     const wasm = arena.wasm;
     const w = slots.params.place(params, true);
     let g = slots.outputGrad.place(outputGrad, true);
-    if (this.pre && this.preGrad) {
-      activationGradientWasm(wasm, this.activation, this.pre.offset * B, g, this.preGrad.offset * B, this.outValues);
+    if (this.masked && this.activation === 'relu') {
+      // The ReLU's derivative is applied inside the masked pass (entries where the output is 0 are skipped).
+      this.backwardMasked(w, g, this.lastOutput, grads, inputGrad);
+      return;
+    }
+    if (this.preGrad) {
+      // The derivative's argument: the pre-activations, or for the fused ReLU the output of the last forward.
+      const pre = this.pre ? this.pre.offset * B : this.lastOutput;
+      activationGradientWasm(wasm, this.activation, pre, g, this.preGrad.offset * B, this.outValues);
       g = this.preGrad.offset * B;
+    }
+    if (this.masked) {
+      this.backwardMasked(w, g, 0, grads, inputGrad);
+      return;
     }
     const dw = slots.grads.place(grads, true);
     wasm.gemm(ONE, 0, 0, g, F * B, dw + window * F * B, 0, 1, F, outLength, 0, 1);
@@ -151,9 +196,57 @@ export class SlidingDotKernel implements LayerKernel {
     const wT = this.weightsT.offset * B;
     wasm.transpose(w, window, F, wT);
     const target = this.paddedGrad ? this.paddedGrad.offset * B : slots.inputGrad.place(inputGrad, false);
-    arena.heap.fill(0, target / B, target / B + (this.paddedGrad?.length ?? this.inputValues));
-    if (this.lists) this.inputGradSparse(g, wT, target);
-    else wasm.gemm(g, F * B, B, wT, window * B, target, step * B, outLength, window, F, 0, 1);
+    if (this.zeros && !this.lists) {
+      // The output rows tile the input exactly (pointwise, dense): write dX = 0 + G·Wᵀ, no zeroing pass.
+      wasm.gemm(g, F * B, B, wT, window * B, target, step * B, outLength, window, F, this.zeros.offset * B, 0);
+    } else {
+      arena.zero(target, this.paddedGrad?.length ?? this.inputValues);
+      if (this.lists) this.inputGradSparse(g, wT, target);
+      else wasm.gemm(g, F * B, B, wT, window * B, target, step * B, outLength, window, F, 0, 1);
+    }
+    if (this.paddedGrad) arena.copyOut(this.paddedGrad.offset + this.padBeforeValues, inputGrad, this.inputValues);
+    else slots.inputGrad.settle(inputGrad);
+  }
+
+  /**
+   * All gradients in one pass over G's non-zero entries (wasm `sparseBackward`), dW added from its transpose; with
+   * `out` (the fused ReLU's output) G is the gradient before the ReLU, masked on the fly.
+   */
+  private backwardMasked(w: number, g: number, out: number, grads: Floats, inputGrad: Floats | null): void {
+    const { arena, slots, window, filters: F, outLength, step } = this;
+    const wasm = arena.wasm;
+    const B = arena.bytes;
+    const dwT = this.masked!;
+    const dw = slots.grads.place(grads, true);
+    arena.zero(dwT.offset * B, dwT.length);
+    let target = 0;
+    let mode = 0;
+    if (inputGrad) {
+      wasm.transpose(w, window, F, this.weightsT.offset * B);
+      target = this.paddedGrad ? this.paddedGrad.offset * B : slots.inputGrad.place(inputGrad, false);
+      mode = this.zeros ? 2 : 1;
+      if (mode === 1) arena.zero(target, this.paddedGrad?.length ?? this.inputValues);
+    }
+    const dbs = (dwT.offset + window * F) * B;
+    wasm.sparseBackward(
+      g,
+      out,
+      F,
+      outLength,
+      this.source,
+      step * B,
+      window,
+      this.weightsT.offset * B,
+      dwT.offset * B,
+      dw + window * F * B,
+      dbs,
+      target,
+      step * B,
+      mode,
+    );
+    wasm.transposeAdd(dwT.offset * B, F, window, dw);
+    slots.grads.settle(grads);
+    if (!inputGrad) return;
     if (this.paddedGrad) arena.copyOut(this.paddedGrad.offset + this.padBeforeValues, inputGrad, this.inputValues);
     else slots.inputGrad.settle(inputGrad);
   }

@@ -14,7 +14,7 @@ export interface WasmKernels {
   reluGrad(pre: number, g: number, out: number, n: number): void;
   relu6Grad(pre: number, g: number, out: number, n: number): void;
   transpose(src: number, rows: number, cols: number, dst: number): void;
-  depthwiseForward(x: number, w: number, bias: number, out: number, len: number, row: number, kernel: number, step: number): void;
+  depthwiseForward(x: number, w: number, bias: number, out: number, len: number, row: number, kernel: number, step: number, relu: number): void;
   depthwiseBackward(x: number, w: number, g: number, dw: number, dx: number, hasDx: number, len: number, row: number, kernel: number, step: number): void;
   gruForward(xp: number, w: number, bias: number, h: number, gz: number, gr: number, cn: number, rh: number, hp: number, steps: number, u: number): void;
   maxPoolForward(x: number, out: number, arg: number, len: number, row: number, pool: number, step: number): void;
@@ -24,6 +24,24 @@ export interface WasmKernels {
   compact(g: number, lists: number, len: number, listStride: number, elemStride: number, unit: number, vals: number, offs: number, counts: number): void;
   sparseGemm(vals: number, offs: number, counts: number, lists: number, len: number, b: number, n: number, c: number, ldc: number, acc: number): void;
   transposeAdd(src: number, rows: number, cols: number, dst: number): void;
+  zero(at: number, n: number): void;
+  sparseForward(x: number, xStep: number, window: number, len: number, w: number, filters: number, bias: number, out: number, relu: number): void;
+  sparseBackward(
+    g: number,
+    out: number,
+    filters: number,
+    len: number,
+    x: number,
+    xStep: number,
+    window: number,
+    wT: number,
+    dwT: number,
+    db: number,
+    dbs: number,
+    dx: number,
+    dxStep: number,
+    mode: number,
+  ): void;
   gruBackward(
     h: number,
     gz: number,
@@ -144,6 +162,11 @@ export class Arena {
     const heap = this.heap;
     if (target.buffer === heap.buffer) heap.copyWithin(target.byteOffset / this.bytes, from, from + count);
     else target.set(heap.subarray(from, from + count));
+  }
+
+  /** Sets `count` values from byte address `at` to zero (in wasm: TypedArray fill is a slower loop). */
+  zero(at: number, count: number): void {
+    this.wasm.zero(at, count);
   }
 
   /** True when `array` is a view into this arena's memory (so wasm can read and write it in place). */
