@@ -398,10 +398,20 @@ TINYML_INLINE void tinyml_dot4_pairs(const int8_t *x, int32_t chunks, const int3
     int32_t a1 = *acc1;
     int32_t a2 = *acc2;
     int32_t a3 = *acc3;
+    /* The buffered core's window (minus_zz a constant 0) indexed from its end by a negative offset: ADDS sets the
+     * flags the loop branches on instead of a CMP against an end pointer (GCC then builds the call site with fewer
+     * instructions). The tiled core's keeps the walked pointer, which compiles better there. */
     const int8_t *const end = x + 4 * chunks;
+    int32_t i = -4 * chunks;
     do {
-        const int32_t word = tinyml_load_s32(x);
-        x += 4;
+        int32_t word;
+        if (__builtin_constant_p(minus_zz) && minus_zz == 0) {
+            word = tinyml_load_s32(end + i);
+            i += 4;
+        } else {
+            word = tinyml_load_s32(x);
+            x += 4;
+        }
         const int32_t x02 = __builtin_constant_p(minus_zz) && minus_zz == 0 ? __sxtb16(word) : __sxtab16(minus_zz, word);
         const int32_t x13 = __builtin_constant_p(minus_zz) && minus_zz == 0 ? tinyml_sxtb16_ror8(word) : tinyml_sxtab16_ror8(minus_zz, word);
         int32_t p;
@@ -418,7 +428,7 @@ TINYML_INLINE void tinyml_dot4_pairs(const int8_t *x, int32_t chunks, const int3
         TINYML_LOAD_PAIR_ADVANCE(p, q, pairs);
         a3 = __smlad(p, x02, a3);
         a3 = __smlad(q, x13, a3);
-    } while (x != end);
+    } while (__builtin_constant_p(minus_zz) && minus_zz == 0 ? i != 0 : x != end);
     *acc0 = a0;
     *acc1 = a1;
     *acc2 = a2;
@@ -673,7 +683,8 @@ TINYML_INLINE void tinyml_conv_buffered(const int8_t *input, int32_t in_length, 
 
 /*
  * The tiled conv core: layers whose rows (kernel · in_channels) exceed the pair buffer even for two filters, e.g.
- * conv 64→32 k5 (320 rows), and pointwise layers past four filters' buffer. The reduction is cut into `tiles` equal tiles of at most TINYML_TILE_CHUNKS chunks, and the steps into
+ * conv 64→32 k5 (320 rows), pointwise layers past four filters' buffer, and layers of the paired core's size with
+ * at most TINYML_TILE_STEPS steps (conv1d.c). The reduction is cut into `tiles` equal tiles of at most TINYML_TILE_CHUNKS chunks, and the steps into
  * blocks of TINYML_TILE_STEPS: per filter group and block, each tile's pairs are gathered once and applied to every
  * step of the block, the partial sums of the block's steps waiting in the rest of the pair buffer (so the kernel's
  * stack does not grow) until the last tile requantises them. Re-gathering per block costs about two instructions per 16 MACs and step — far less than the
@@ -760,7 +771,8 @@ TINYML_INLINE void tinyml_conv_tiled(const int8_t *input, int32_t in_length, int
 
 /*
  * The paired conv core: layers whose rows (kernel · in_channels) exceed what the pair buffer holds for four filters
- * but not for two (4 · TINYML_PAIR_CHUNKS < rows ≤ 8 · TINYML_PAIR_CHUNKS, e.g. conv 64→64 k3: 192 rows). Two
+ * but not for two (4 · TINYML_PAIR_CHUNKS < rows ≤ 8 · TINYML_PAIR_CHUNKS, e.g. conv 64→64 k3: 192 rows), over more
+ * than TINYML_TILE_STEPS steps (shorter ones take the tiled core, conv1d.c). Two
  * filters' pairs, for all rows, are gathered once per filter pair — pairs2[4c + 2i] = (w[4c][i], w[4c + 2][i]),
  * pairs2[4c + 2i + 1] = (w[4c + 1][i], w[4c + 3][i]) — and applied to two output steps at a time: per four rows
  * two input loads, four SXTB16, two LDRD and eight SMLAD (a register tile of 2 filters × 2 steps, which fits the
@@ -769,31 +781,13 @@ TINYML_INLINE void tinyml_conv_tiled(const int8_t *input, int32_t in_length, int
  * at once, their padded taps skipped.
  */
 
-/* One chunk of tinyml_dot2x2_pairs: four rows of both steps' inputs (one word each) against both filters' pairs. */
-#define TINYML_DOT2X2_CHUNK(word_a, word_b)                                                                           \
-    do {                                                                                                               \
-        const int32_t a02 = __sxtb16(word_a);                                                                          \
-        const int32_t a13 = tinyml_sxtb16_ror8(word_a);                                                                \
-        const int32_t b02 = __sxtb16(word_b);                                                                          \
-        const int32_t b13 = tinyml_sxtb16_ror8(word_b);                                                                \
-        int32_t p;                                                                                                     \
-        int32_t q;                                                                                                     \
-        TINYML_LOAD_PAIR_ADVANCE(p, q, pairs);                                                                         \
-        a0 = __smlad(p, a02, a0);                                                                                      \
-        a0 = __smlad(q, a13, a0);                                                                                      \
-        b0 = __smlad(p, b02, b0);                                                                                      \
-        b0 = __smlad(q, b13, b0);                                                                                      \
-        TINYML_LOAD_PAIR_ADVANCE(p, q, pairs);                                                                         \
-        a1 = __smlad(p, a02, a1);                                                                                      \
-        a1 = __smlad(q, a13, a1);                                                                                      \
-        b1 = __smlad(p, b02, b1);                                                                                      \
-        b1 = __smlad(q, b13, b1);                                                                                      \
-    } while (0)
-
 /*
  * acc[0..1] += Σ x_a·pairs2 (filters 0, 1 at step a), acc[2..3] += Σ x_b·pairs2 (step b) over `chunks` ≥ 1 chunks;
- * x_b = x_a + step_bytes, both may be unaligned. Two chunks an iteration (an odd first one alone): per chunk two
- * post-indexed input loads, four SXTB16, two LDRD and eight SMLAD.
+ * x_b = x_a + step_bytes, both may be unaligned. Per chunk two input loads, four SXTB16, two post-indexed LDRD,
+ * eight SMLAD and the loop's ADDS / BNE: both windows are indexed from their ends by one negative offset, which
+ * counts up to zero and sets the flags (no CMP, no end pointer). The loop needs 14 registers (4 accumulators, 2
+ * window ends, the offset, the pairs pointer, 6 temporaries: every allocatable one), so it is one asm block: in C,
+ * GCC compiled it with a CMP and, depending on the code around the inlined core, a stack load per chunk.
  */
 TINYML_INLINE void tinyml_dot2x2_pairs(const int8_t *x, int32_t step_bytes, int32_t chunks, const int32_t *pairs, int32_t *acc)
 {
@@ -801,15 +795,40 @@ TINYML_INLINE void tinyml_dot2x2_pairs(const int8_t *x, int32_t step_bytes, int3
     int32_t a1 = acc[1];
     int32_t b0 = acc[2];
     int32_t b1 = acc[3];
-    const int8_t *xb = x + step_bytes;
-    const int8_t *const end = x + 4 * chunks;
-    do {
-        const int32_t word_a = tinyml_load_s32(x);
-        const int32_t word_b = tinyml_load_s32(xb);
-        x += 4;
-        xb += 4;
-        TINYML_DOT2X2_CHUNK(word_a, word_b);
-    } while (x != end);
+    const int8_t *const end_a = x + 4 * chunks;
+    const int8_t *const end_b = end_a + step_bytes;
+    int32_t i = -4 * chunks;
+    int32_t word_a;
+    int32_t word_b;
+    int32_t a02;
+    int32_t b02;
+    int32_t p;
+    int32_t q;
+    /* word_a / word_b become the (x1, x3) pairs once the (x0, x2) pairs are out. Reads the windows and the pairs
+     * ("memory"), writes only its operands. */
+    __asm__("1:\n\t"
+            "ldr %[wa], [%[ea], %[i]]\n\t"
+            "ldr %[wb], [%[eb], %[i]]\n\t"
+            "ldrd %[p], %[q], [%[pairs]], #8\n\t"
+            "sxtb16 %[a02], %[wa]\n\t"
+            "sxtb16 %[b02], %[wb]\n\t"
+            "sxtb16 %[wa], %[wa], ror #8\n\t"
+            "sxtb16 %[wb], %[wb], ror #8\n\t"
+            "smlad %[a0], %[p], %[a02], %[a0]\n\t"
+            "smlad %[b0], %[p], %[b02], %[b0]\n\t"
+            "smlad %[a0], %[q], %[wa], %[a0]\n\t"
+            "smlad %[b0], %[q], %[wb], %[b0]\n\t"
+            "ldrd %[p], %[q], [%[pairs]], #8\n\t"
+            "smlad %[a1], %[p], %[a02], %[a1]\n\t"
+            "smlad %[b1], %[p], %[b02], %[b1]\n\t"
+            "smlad %[a1], %[q], %[wa], %[a1]\n\t"
+            "adds %[i], %[i], #4\n\t"
+            "smlad %[b1], %[q], %[wb], %[b1]\n\t"
+            "bne 1b"
+            : [a0] "+r"(a0), [a1] "+r"(a1), [b0] "+r"(b0), [b1] "+r"(b1), [i] "+r"(i), [pairs] "+r"(pairs), [wa] "=&r"(word_a), [wb] "=&r"(word_b),
+              [a02] "=&r"(a02), [b02] "=&r"(b02), [p] "=&r"(p), [q] "=&r"(q)
+            : [ea] "r"(end_a), [eb] "r"(end_b)
+            : "cc", "memory");
     acc[0] = a0;
     acc[1] = a1;
     acc[2] = b0;
