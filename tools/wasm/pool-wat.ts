@@ -1,6 +1,6 @@
 /**
  * Pooling in wasm, channels two per f64x2 (an odd last channel alone): max pooling with the window's argmax kept
- * for backward, and the global average pool. Same rules as the TypeScript they replace: the max starts from the
+ * for backward, average pooling, and the global average pool. Same rules as the TypeScript they replace: the max starts from the
  * window's first value and moves only on a strictly greater one (the first of equal values wins, and all-negative
  * windows are handled), the gradient goes to the argmax; the mean sums time steps in order, then scales.
  */
@@ -70,6 +70,53 @@ function maxPoolBackward(): string {
   ].join('\n');
 }
 
+/** avgPoolForward: out[t][c] = (Σ_k x[t·step + k·row + c]) · scale, the taps summed in order from 0. */
+function avgPoolForward(): string {
+  const body = (mode: 'pair' | 'single') => [
+    set('s', splatConst(p, 0)),
+    set('p', add(get('xt'), get('jb'))),
+    set('k', i32(0)),
+    '(loop $taps',
+    `  ${set('s', f('add', get('s'), load(mode, get('p'))))}`,
+    `  ${set('p', add(get('p'), get('row')))}`,
+    `  (br_if $taps (i32.lt_s (local.tee $k ${add(get('k'), i32(1))}) ${get('pool')})))`,
+    store(mode, add(get('ot'), get('jb')), f('mul', get('s'), get('sv'))),
+  ];
+  return [
+    `(func (export "avgPoolForward") ${params(['x', 'out', 'len', 'row', 'pool', 'step'])} (param $scale ${p.s})`,
+    '  (local $t i32) (local $jb i32) (local $k i32) (local $xt i32) (local $ot i32) (local $p i32) (local $s v128) (local $sv v128)',
+    `  ${set('sv', `(${p.v}.splat ${get('scale')})`)} ${set('xt', get('x'))} ${set('ot', get('out'))}`,
+    '  (loop $steps',
+    ...overLanes('channel', 'jb', get('row'), body).map((l) => `    ${l}`),
+    `    ${set('xt', add(get('xt'), get('step')))} ${set('ot', add(get('ot'), get('row')))}`,
+    `    (br_if $steps (i32.lt_s (local.tee $t ${add(get('t'), i32(1))}) ${get('len')})))`,
+    ')',
+  ].join('\n');
+}
+
+/** avgPoolBackward: dx (zeroed by the caller) [t·step + k·row + c] += g[t][c] · scale for every tap k. */
+function avgPoolBackward(): string {
+  const body = (mode: 'pair' | 'single') => [
+    set('share', f('mul', load(mode, add(get('gt'), get('jb'))), get('sv'))),
+    set('p', add(get('dt'), get('jb'))),
+    set('k', i32(0)),
+    '(loop $taps',
+    `  ${store(mode, get('p'), f('add', load(mode, get('p')), get('share')))}`,
+    `  ${set('p', add(get('p'), get('row')))}`,
+    `  (br_if $taps (i32.lt_s (local.tee $k ${add(get('k'), i32(1))}) ${get('pool')})))`,
+  ];
+  return [
+    `(func (export "avgPoolBackward") ${params(['g', 'dx', 'len', 'row', 'pool', 'step'])} (param $scale ${p.s})`,
+    '  (local $t i32) (local $jb i32) (local $k i32) (local $gt i32) (local $dt i32) (local $p i32) (local $share v128) (local $sv v128)',
+    `  ${set('sv', `(${p.v}.splat ${get('scale')})`)} ${set('gt', get('g'))} ${set('dt', get('dx'))}`,
+    '  (loop $steps',
+    ...overLanes('channel', 'jb', get('row'), body).map((l) => `    ${l}`),
+    `    ${set('gt', add(get('gt'), get('row')))} ${set('dt', add(get('dt'), get('step')))}`,
+    `    (br_if $steps (i32.lt_s (local.tee $t ${add(get('t'), i32(1))}) ${get('len')})))`,
+    ')',
+  ].join('\n');
+}
+
 /** meanForward: out[c] = (Σ_t x[t][c]) · scale over len steps of row bytes. */
 function meanForward(): string {
   const body = (mode: 'pair' | 'single') => [
@@ -109,5 +156,5 @@ function meanBackward(): string {
 
 export function poolWat(precision: Precision): string[] {
   p = precision;
-  return [maxPoolForward(), maxPoolBackward(), meanForward(), meanBackward()];
+  return [maxPoolForward(), maxPoolBackward(), avgPoolForward(), avgPoolBackward(), meanForward(), meanBackward()];
 }

@@ -35,7 +35,7 @@ function build(layer: Layer, inputShape: Shape, arena: Arena): LayerKernel {
     case 'maxpool1d':
       return createMaxPool1dKernel(layer, inputShape, arena);
     case 'avgpool1d':
-      return createAvgPool1dKernel(layer, inputShape);
+      return createAvgPool1dKernel(layer, inputShape, arena);
     case 'globalavgpool':
       return createGlobalAvgPoolKernel(layer, inputShape, arena);
     case 'gru':

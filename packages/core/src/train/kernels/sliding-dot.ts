@@ -100,8 +100,10 @@ export class SlidingDotKernel implements LayerKernel {
     // the non-zero filters, walked lowest bit first, both gradients at once) needs ≤ 32 filters and whole vectors
     // of filters and of window values. Measured against the dense GEMMs, same run, 2 cores under load:
     // reference CNN 1.4–1.5× the float32 and 1.1× the float64 samples per CPU-second, DS-CNN 1.05–1.1×. Other
-    // layers after an activation with a long window and many filters (float64 only: in float32 it measured no
-    // faster) compact the non-zeros into lists first (`compact`, `sparseGemm`): compacting costs ~1 ns an entry.
+    // layers after an activation with a long window and many filters compact the non-zeros into lists first
+    // (`compact`, `sparseGemm`; compacting costs ~1 ns an entry). In float32 too: on fall-esp32's search candidates
+    // with 64-filter convs, one thread, same run, 1.30× (conv64k5-avgpool-conv64k5 …) and 1.14× (c012) the dense
+    // GEMMs' samples per CPU-second, 1.0× on the others.
     // A linear layer's gradient has no zeros. Every path is deterministic; the masked and listed weight gradients
     // are the dense GEMM's sums with the zero terms left out (tools/wasm/sparse-wat.ts).
     const lanes = 16 / arena.bytes;
@@ -110,7 +112,7 @@ export class SlidingDotKernel implements LayerKernel {
       relu && this.window % lanes === 0 && spec.filters % lanes === 0 && spec.filters <= 32 ? arena.reserve(this.window * spec.filters + spec.filters) : null;
     const ints = (n: number) => arena.reserveInts(n);
     this.lists =
-      this.masked || arena.bytes === 4 || !relu || this.window < 32 || spec.filters < 32
+      this.masked || !relu || this.window < 32 || spec.filters < 32
         ? null
         : {
             colVals: arena.reserve(this.outValues),

@@ -19,6 +19,8 @@ export interface WasmKernels {
   gruForward(xp: number, w: number, bias: number, h: number, gz: number, gr: number, cn: number, rh: number, hp: number, steps: number, u: number): void;
   maxPoolForward(x: number, out: number, arg: number, len: number, row: number, pool: number, step: number): void;
   maxPoolBackward(g: number, arg: number, dx: number, len: number, row: number, pool: number, step: number): void;
+  avgPoolForward(x: number, out: number, len: number, row: number, pool: number, step: number, scale: number): void;
+  avgPoolBackward(g: number, dx: number, len: number, row: number, pool: number, step: number, scale: number): void;
   meanForward(x: number, out: number, len: number, row: number, scale: number): void;
   meanBackward(g: number, dx: number, len: number, row: number, scale: number): void;
   compact(g: number, lists: number, len: number, listStride: number, elemStride: number, unit: number, vals: number, offs: number, counts: number): void;
