@@ -444,6 +444,26 @@ function zero(p: Precision): string {
   ].join('\n');
 }
 
+/** accumulate: dst[i] += src[i] for n elements (byte addresses; a vector at a time, then single elements). */
+function accumulate(p: Precision): string {
+  return [
+    `(func (export "accumulate") ${params(['dst', 'src', 'n'])}`,
+    '  (local $end i32)',
+    `  (local.set $end ${add(get('dst'), `(i32.shl ${get('n')} (i32.const ${p.shift}))`)})`,
+    '  (block $vectorsDone (loop $vectors',
+    `    (br_if $vectorsDone (i32.gt_u ${add(get('dst'), '(i32.const 16)')} ${get('end')}))`,
+    `    (v128.store ${get('dst')} (${p.v}.add (v128.load ${get('dst')}) (v128.load ${get('src')})))`,
+    `    (local.set $dst ${add(get('dst'), '(i32.const 16)')}) (local.set $src ${add(get('src'), '(i32.const 16)')})`,
+    '    (br $vectors)))',
+    '  (block $singlesDone (loop $singles',
+    `    (br_if $singlesDone (i32.ge_u ${get('dst')} ${get('end')}))`,
+    `    (${p.s}.store ${get('dst')} (${p.s}.add (${p.s}.load ${get('dst')}) (${p.s}.load ${get('src')})))`,
+    `    (local.set $dst ${add(get('dst'), `(i32.const ${p.bytes})`)}) (local.set $src ${add(get('src'), `(i32.const ${p.bytes})`)})`,
+    '    (br $singles)))',
+    ')',
+  ].join('\n');
+}
+
 /** The kernel module for one element type (float64: the reference; float32: twice the lanes per instruction). */
 export function kernelsWat(p: Precision = F64): string {
   return [
@@ -457,6 +477,7 @@ export function kernelsWat(p: Precision = F64): string {
     ...activations(p),
     transpose(p),
     zero(p),
+    accumulate(p),
     depthwiseForward(p),
     depthwiseBackward(p),
     ...gruWat(p),

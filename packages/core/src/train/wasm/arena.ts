@@ -27,6 +27,7 @@ export interface WasmKernels {
   sparseGemm(vals: number, offs: number, counts: number, lists: number, len: number, b: number, n: number, c: number, ldc: number, acc: number): void;
   transposeAdd(src: number, rows: number, cols: number, dst: number): void;
   zero(at: number, n: number): void;
+  accumulate(dst: number, src: number, n: number): void;
   sparseForward(x: number, xStep: number, window: number, len: number, w: number, filters: number, bias: number, out: number, relu: number): void;
   sparseBackward(
     g: number,
