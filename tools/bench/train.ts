@@ -105,8 +105,7 @@ interface Barrier {
 function arriveAndWait({ counter, parties }: Barrier, round: number): void {
   Atomics.add(counter, 0, 1);
   Atomics.notify(counter, 0);
-  for (let arrived = Atomics.load(counter, 0); arrived < parties * (round + 1); arrived = Atomics.load(counter, 0))
-    Atomics.wait(counter, 0, arrived);
+  for (let arrived = Atomics.load(counter, 0); arrived < parties * (round + 1); arrived = Atomics.load(counter, 0)) Atomics.wait(counter, 0, arrived);
 }
 
 interface Measurement {

@@ -207,4 +207,3 @@ export class CascadeNetwork {
     this.heads.forEach((head, k) => head.importWeights(weights.exits[k], `exit ${k}`));
   }
 }
-
