@@ -1,6 +1,6 @@
 import type { Pool1dLayer, Shape } from '../../model/ir';
 import type { LayerKernel } from '../kernel';
-import { Arena, Slot } from '../wasm/arena';
+import { Arena, unparameterisedSlots } from '../wasm/arena';
 import { slidingGeometry } from './geometry';
 
 /**
@@ -14,12 +14,7 @@ export function createAvgPool1dKernel(layer: Pool1dLayer, inputShape: Shape, are
   const inValues = length * channels;
   const outValues = outLength * channels;
   const B = arena.bytes;
-  const slots = {
-    input: new Slot(arena, inValues),
-    output: new Slot(arena, outValues),
-    outputGrad: new Slot(arena, outValues),
-    inputGrad: new Slot(arena, inValues),
-  };
+  const slots = unparameterisedSlots(arena, inValues, outValues);
   const row = channels * B;
   const step = layer.stride * row;
   const scale = 1 / layer.pool;

@@ -1,6 +1,6 @@
 import type { Pool1dLayer, Shape } from '../../model/ir';
 import type { LayerKernel } from '../kernel';
-import { Arena, Slot } from '../wasm/arena';
+import { Arena, unparameterisedSlots } from '../wasm/arena';
 import { slidingGeometry } from './geometry';
 
 /**
@@ -17,12 +17,7 @@ export function createMaxPool1dKernel(layer: Pool1dLayer, inputShape: Shape, are
   // The argmax tap per output, as integer lanes of the element width (the wasm compares them with each tap index).
   const argmax = arena.reserve(outValues);
   const B = arena.bytes;
-  const slots = {
-    input: new Slot(arena, inValues),
-    output: new Slot(arena, outValues),
-    outputGrad: new Slot(arena, outValues),
-    inputGrad: new Slot(arena, inValues),
-  };
+  const slots = unparameterisedSlots(arena, inValues, outValues);
   const row = channels * B;
   const step = layer.stride * row;
   return {

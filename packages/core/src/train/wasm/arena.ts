@@ -215,3 +215,13 @@ export class Slot {
     }
   }
 }
+
+/** The slots a parameter-free layer kernel (pooling) moves its input, output and their gradients through. */
+export function unparameterisedSlots(arena: Arena, inValues: number, outValues: number): Record<'input' | 'output' | 'outputGrad' | 'inputGrad', Slot> {
+  return {
+    input: new Slot(arena, inValues),
+    output: new Slot(arena, outValues),
+    outputGrad: new Slot(arena, outValues),
+    inputGrad: new Slot(arena, inValues),
+  };
+}
