@@ -13,7 +13,9 @@ import { TEST_MODELS, exitAsPlainModel, randomTestIR, testCascadeWeights, testWe
 
 describe('runQuantized against the float training network', () => {
   for (const name of ['cnn', 'dense', 'gru'] as const) {
-    it(`${name}: held-out windows within 6 output steps (mean ≤ 1.5)`, () => {
+    // The mean bound is the random-IR test's (below). Since 4136e0e the cnn's depthwise weights are drawn at the
+    // layer's true fans (2.1× the range Keras's fans gave), and this random model's mean error went from ≤ 1.5 to 1.76.
+    it(`${name}: held-out windows within 6 output steps (mean ≤ 2)`, () => {
       const ir = TEST_MODELS[name];
       const weights = testWeights(ir, 5);
       const model = quantizeModel(ir, weights, testWindows(ir, 256, 1));
@@ -31,7 +33,7 @@ describe('runQuantized against the float training network', () => {
         total += error;
       }
       expect(worst).toBeLessThanOrEqual(6);
-      expect(total / windows.length).toBeLessThanOrEqual(1.5);
+      expect(total / windows.length).toBeLessThanOrEqual(2);
     });
   }
 
