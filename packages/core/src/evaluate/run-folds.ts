@@ -67,6 +67,7 @@ export async function runFolds(
   }
 
   const workers = Math.max(1, Math.min(parallel?.workers ?? 1, pending.length));
+  if (workers > 1) log(`evaluate: ${pending.length} fold(s) on ${workers} worker threads`);
   const pool = createFoldPool(context, settings, workers, parallel?.sources ?? null);
   try {
     await Promise.all(

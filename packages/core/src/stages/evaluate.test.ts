@@ -46,7 +46,7 @@ function sources() {
   return { windowDir: pipeline.windowDir, searchDir: pipeline.searchDir, cascadeDir: pipeline.cascadeDir, specFile: 'experiment.yaml' };
 }
 
-async function evaluate(name: string, shardDirs: string[] = [], journal = name) {
+async function evaluate(name: string, shardDirs: string[] = [], journal = name, workers = 1) {
   const lines: string[] = [];
   const outDir = path.join(pipeline.root, name);
   await runEvaluateStage({
@@ -56,6 +56,7 @@ async function evaluate(name: string, shardDirs: string[] = [], journal = name) 
     shardDirs,
     outDir,
     journalDir: path.join(pipeline.root, 'journals', journal),
+    workers,
     log: (l) => lines.push(l),
   });
   return { outDir, lines, text: (file: string) => readFileSync(path.join(outDir, file), 'utf8') };
@@ -64,10 +65,12 @@ async function evaluate(name: string, shardDirs: string[] = [], journal = name) 
 describe('evaluate on the SisFall sample', () => {
   let first: Awaited<ReturnType<typeof evaluate>>;
   beforeAll(async () => {
-    first = await evaluate('first');
+    // Without shard targets (`nx run …:evaluate --excludeTaskDependencies`) the folds share two worker threads.
+    first = await evaluate('first', [], 'first', 2);
   }, 300_000);
 
   it('holds out every selected subject once, with window- and event-level figures for cascade and deep exit, float and int8', async () => {
+    expect(first.lines).toContain('evaluate: 2 fold(s) on 2 worker threads');
     const results = await readEvaluateResults(first.outDir);
     expect(results.folds.map((f) => f.fold)).toEqual(['SA01', 'SA02']);
     for (const fold of results.folds) {

@@ -20,6 +20,8 @@ export interface EvaluateStageInput {
   shardDirs: string[];
   outDir: string;
   journalDir: string;
+  /** Threads for the folds no shard target gave (each fold trains on one); 1 evaluates them in this process. */
+  workers?: number;
   log?: Log;
 }
 
@@ -41,7 +43,15 @@ export async function runEvaluateStage(input: EvaluateStageInput): Promise<Evalu
     log(
       `evaluate: ${context.folds.length - missing.length} of ${context.folds.length} fold(s) from the shard targets${missing.length > 0 ? `; evaluating ${missing.join(', ')} here` : ''}`,
     );
-  const { results: evaluated } = await runFolds(context, missing, input.settings, input.journalDir, log);
+  const workers = input.workers ?? 1;
+  const { results: evaluated } = await runFolds(
+    context,
+    missing,
+    input.settings,
+    input.journalDir,
+    log,
+    workers > 1 ? { workers, sources: input.sources } : null,
+  );
   const byFold = new Map(evaluated.map((r) => [r.fold, r]));
   const folds = context.folds.map((f) => fromShards.get(context.foldKey(f)) ?? byFold.get(f)!);
   const events = context.deployed.events.names;

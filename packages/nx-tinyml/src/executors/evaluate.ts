@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import type { ExecutorContext } from '@nx/devkit';
 import { consoleLog } from '@nx-tinyml/core/common/log';
@@ -17,6 +18,7 @@ export default async function evaluateExecutor(options: EvaluateExecutorOptions,
       experiment: stage.spec.name,
       shardDirs: Array.from({ length: options.shards ?? 0 }, (_, shard) => path.join(stage.outDir('evaluate-shards'), `s${shard}`)),
       outDir: stage.outDir('evaluate'),
+      workers: availableParallelism(),
       log: consoleLog,
     });
   });
