@@ -7,6 +7,7 @@ describe('wasm kernels', () => {
     const modules = await assembleAll();
     expect(WebAssembly.validate(modules.float64)).toBe(true);
     expect(WebAssembly.validate(modules.float32)).toBe(true);
+    expect(WebAssembly.validate(modules.int8)).toBe(true);
     // If this fails after editing kernels-wat.ts: npm run build:wasm
     expect(readFileSync(GENERATED, 'utf8')).toBe(generatedSource(modules));
   });

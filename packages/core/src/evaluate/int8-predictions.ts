@@ -1,5 +1,6 @@
 import { fitInputGate } from '../quantize/input-gate';
 import { runQuantized } from '../quantize/interpreter';
+import { WasmLinearKernels } from '../quantize/kernels/linear-wasm';
 import { quantizeInput } from '../quantize/ptq';
 import type { QuantizedModel } from '../quantize/quantized-model';
 import { writeFixedPointEstimate } from '../quantize/int8-agreement';
@@ -21,8 +22,9 @@ export function int8CascadePredictions(
   const cascade = new PredictionSet(windows.length, events, true);
   const deep = new PredictionSet(windows.length, events, true);
   let gateRejected = 0;
+  const linearKernels = new WasmLinearKernels();
   forEachWindow(source, windows, perturbation, seed, (sample, i) => {
-    const result = runQuantized(model, quantizeInput(model, sample), { runAllExits: true });
+    const result = runQuantized(model, quantizeInput(model, sample), { runAllExits: true, linearKernels });
     if (result.inputGate && !result.inputGate.ok) gateRejected++;
     const taken = result.exits.find((e) => e.exit === result.exitTaken) ?? result.exits[result.exits.length - 1];
     const last = result.exits[result.exits.length - 1];

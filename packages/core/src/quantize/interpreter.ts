@@ -5,6 +5,7 @@ import { conv1dInt8 } from './kernels/conv1d';
 import { denseInt8 } from './kernels/dense';
 import { depthwise1dInt8 } from './kernels/depthwise1d';
 import { gruInt8 } from './kernels/gru';
+import { isLinearOp, type WasmLinearKernels } from './kernels/linear-wasm';
 import { pointwise1dInt8 } from './kernels/pointwise1d';
 import { avgPool1dInt8, globalAvgPoolInt8, maxPool1dInt8 } from './kernels/pool';
 import type { QuantizedModel, QuantizedOp } from './quantized-model';
@@ -18,6 +19,11 @@ import type { QuantizedModel, QuantizedOp } from './quantized-model';
  */
 export interface InterpreterOptions {
   runAllExits?: boolean;
+  /**
+   * Runs conv1d, pointwise and dense in WebAssembly (the same bytes as the reference kernels, which stay the
+   * definition; linear-wasm.test.ts checks them equal): for callers that run many windows, such as evaluate.
+   */
+  linearKernels?: WasmLinearKernels;
 }
 
 export interface ExitEvaluation {
@@ -55,7 +61,8 @@ export function runQuantized(model: QuantizedModel, input: Int8Array, options: I
     const source = tensors[op.input];
     if (source === null) throw new Error(`op ${op.index} reads tensor ${op.input}, which was not computed`);
     const output = new Int8Array(op.outputShape[0] * op.outputShape[1]);
-    runOp(op, source, output);
+    if (options.linearKernels && isLinearOp(op)) options.linearKernels.run(op, source, output);
+    else runOp(op, source, output);
     tensors[op.index + 1] = output;
     const row = op.exit === null ? undefined : model.exits[op.exit];
     if (row === undefined) continue;

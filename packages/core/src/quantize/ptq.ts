@@ -178,5 +178,8 @@ export function quantizeInput(model: QuantizedModel, window: ArrayLike<number>):
   const quant = model.tensors[0];
   if (window.length !== quant.shape[0] * quant.shape[1])
     throw new RangeError(`a window of ${window.length} values, the model reads ${quant.shape[0] * quant.shape[1]}`);
-  return Int8Array.from({ length: window.length }, (_, i) => quantizeValue(window[i], quant));
+  // A plain loop: Int8Array.from with a map function took 1–2 % of an evaluate fold.
+  const input = new Int8Array(window.length);
+  for (let i = 0; i < window.length; i++) input[i] = quantizeValue(window[i], quant);
+  return input;
 }
