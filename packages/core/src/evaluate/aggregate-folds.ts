@@ -1,5 +1,6 @@
 import { classMetrics } from '../train/metrics';
 import { poolAlarmSweep } from './alarm-sweep';
+import { aggregateTargetDropSweep } from './target-drop-sweep';
 import { foldSpread, type FoldSpread } from './aggregate';
 import { addEventCounts, emptyEventCounts, eventRates, type EventCounts, type EventRates } from './event-metrics';
 import type { FoldResult, MethodKey, Precision } from './fold-evaluation';
@@ -33,6 +34,8 @@ export interface Aggregate {
   methods: MethodAggregate[];
   /** The deployed cascade under each rule of evaluate.alarmSweep, counts pooled over the folds (absent in older files). */
   alarmSweep?: ReturnType<typeof poolAlarmSweep>;
+  /** The float cascade under each evaluate.targetDropSweep value, spread over the folds (absent in older files). */
+  targetDropSweep?: ReturnType<typeof aggregateTargetDropSweep>;
 }
 
 /** Aggregates every method present in the folds (in the order the first fold lists them). */
@@ -42,6 +45,7 @@ export function aggregateFolds(folds: readonly FoldResult[], eventNames: readonl
     folds: folds.map((f) => f.fold),
     methods: keys.map(({ method, precision }) => aggregateMethod(folds, method, precision, eventNames)),
     alarmSweep: poolAlarmSweep(folds, eventNames.length),
+    targetDropSweep: aggregateTargetDropSweep(folds),
   };
 }
 

@@ -22,6 +22,7 @@ import {
 } from '../train/cascade/predictions';
 import { calibrateEvidence } from '../train/cascade/evidence-scale';
 import { sweepAlarmRules, type FoldAlarmSweep } from './alarm-sweep';
+import { sweepTargetDrops, type FoldTargetDropSweep } from './target-drop-sweep';
 import { calibrateThresholds } from '../train/cascade/thresholds';
 import { cascadeFoldData, CascadeJobRunner, type TrainingJob, type TrainingSettings } from '../train/cascade/training-jobs';
 import { Network, type NetworkWeights } from '../train/network';
@@ -67,6 +68,8 @@ export interface FoldResult {
   alarmSweep?: FoldAlarmSweep | null;
   /** The int8 cascade's uncertainty on damaged test windows (null without int8). */
   robustness?: Int8Robustness[] | null;
+  /** The float cascade with thresholds chosen under each evaluate.targetDropSweep value (null: none, or one exit). */
+  targetDropSweep?: FoldTargetDropSweep | null;
 }
 
 /** One damage of the int8 robustness check: how well u (after the input gate) tells damaged windows from clean ones. */
@@ -146,7 +149,8 @@ export async function evaluateFold(
   const truthOf = (windows: Uint32Array) => Uint8Array.from(windows, (w) => events.eventOfClass[data.label(w)] + 1);
   if (trainSettings.evidenceScaling) calibrateEvidence(cascade, data, data.validation, truthOf(data.validation), E);
   const validationExits = cascadeExitPredictions(cascade, E, data, data.validation, { kind: 'clean' }, settings.seed);
-  const thresholds = calibrateThresholds(validationExits, truthOf(data.validation), exitMacs, trainSettings.targetDrop).chosen.thresholds;
+  const validationTruth = truthOf(data.validation);
+  const thresholds = calibrateThresholds(validationExits, validationTruth, exitMacs, trainSettings.targetDrop).chosen.thresholds;
 
   const truth = truthOf(data.test);
   const subjects = Uint16Array.from(data.test, (w) => data.subject(w));
@@ -156,6 +160,10 @@ export async function evaluateFold(
   const score = (set: PredictionSet, macs?: number[]) => scoreMethod(set, truth, subjects, subjectNames, events.names, timelines, rule, macs);
   const exits = cascadeExitPredictions(cascade, E, data, data.test, { kind: 'clean' }, settings.seed);
   const floatCascade = applyThresholds(exits, thresholds);
+  const targetDropSweep =
+    exits.length > 1 && evaluate.targetDropSweep.length > 0
+      ? sweepTargetDrops({ exits: validationExits, truth: validationTruth }, { exits, truth }, exitMacs, evaluate.targetDropSweep)
+      : null;
   const results: FoldResult['results'] = [
     { method: 'cascade', precision: 'float', scores: score(floatCascade, exitMacs) },
     { method: 'deep-exit', precision: 'float', scores: score(exits[exits.length - 1]) },
@@ -213,6 +221,7 @@ export async function evaluateFold(
     results,
     alarmSweep,
     robustness,
+    targetDropSweep,
   };
 }
 

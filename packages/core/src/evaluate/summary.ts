@@ -45,6 +45,7 @@ export function evaluateMarkdown(results: EvaluateResults): string {
     ...(withoutSelection ? table(withoutSelection) : ['(no fold left)']),
     '',
     ...alarmSweepSection(results),
+    ...targetDropSection(results),
     ...robustnessSection(results),
     '## Per fold (cascade)',
     '',
@@ -87,6 +88,32 @@ function alarmSweepSection(results: EvaluateResults): string[] {
       (r) =>
         `| ${r.k} of ${r.n}${r.k === rule.k && r.n === rule.n ? ' (postProcessing)' : ''} | ${pct(r.rates.sensitivity)} | ${num(r.rates.falseAlarmsPerHour, 2)} | ` +
         `${pct(r.rates.activityRecordingsWithAlarm)} | ${pct(r.rates.alarmPrecision)} | ${num(r.rates.eventF1)} |`,
+    ),
+    '',
+  ];
+}
+
+/** Whether every fold's deployed thresholds are the ones row `i` of its sweep chose (the spec's targetDrop). */
+function isSpecRow(results: EvaluateResults, i: number): boolean {
+  return results.folds.every((f) => !f.targetDropSweep || f.targetDropSweep.rows[i].thresholds.every((t, k) => t === f.thresholds[k]));
+}
+
+/** The float cascade with thresholds chosen under each targetDrop, over the folds (evaluate.targetDropSweep). */
+function targetDropSection(results: EvaluateResults): string[] {
+  const rows = results.aggregate.all.targetDropSweep ?? [];
+  if (rows.length === 0) return [];
+  const deep = results.aggregate.all.methods.find((m) => m.method === 'deep-exit' && m.precision === 'float');
+  return [
+    '## Exit thresholds: targetDrop (the cascade, float, over the folds)',
+    '',
+    `Thresholds chosen on each fold's validation windows under each \`train-cascade.targetDrop\` (the largest loss of event F1 and accuracy against the deep exit allowed there), applied to its test windows; no retraining. The deep exit alone scores ${deep ? formatSpread(deep.perSubject.windowEventF1) : '–'}. Chosen on these folds, a value is not tested on unseen subjects.`,
+    '',
+    '| targetDrop | window event F1 | gap to the deep exit, mean | worst fold | accuracy | MACs / deep exit’s, mean | highest |',
+    '| --- | --- | --- | --- | --- | --- | --- |',
+    ...rows.map(
+      (r, i) =>
+        `| ${r.targetDrop}${isSpecRow(results, i) ? ' (train-cascade)' : ''} | ${formatSpread(r.eventF1)} | ${num(r.gapToDeepExit.mean)} | ${worst(r.gapToDeepExit)} | ` +
+        `${formatSpread(r.accuracy)} | ${num(r.macsShare.mean)} | ${worst(r.macsShare)} |`,
     ),
     '',
   ];
@@ -136,6 +163,13 @@ export function evaluateConsoleSummary(results: EvaluateResults): string[] {
     }
   };
   describe('', results.aggregate.all);
+  const sweep = results.aggregate.all.targetDropSweep ?? [];
+  if (sweep.length > 0)
+    lines.push(
+      `  cascade float by targetDrop (event F1, gap to the deep exit, MACs share): ${sweep
+        .map((r, i) => `${r.targetDrop}${isSpecRow(results, i) ? '*' : ''} ${num(r.eventF1.mean)} / ${num(r.gapToDeepExit.mean)} / ${num(r.macsShare.mean, 2)}`)
+        .join('; ')} (* train-cascade.targetDrop)`,
+    );
   if (results.aggregate.withoutSelection && results.aggregate.withoutSelection.folds.length < results.folds.length) {
     lines.push(`  without the ${results.folds.length - results.aggregate.withoutSelection.folds.length} selection fold(s):`);
     describe('  ', results.aggregate.withoutSelection);

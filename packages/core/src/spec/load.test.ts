@@ -809,6 +809,7 @@ describe('normalized experiments', () => {
           { k: 10, n: 12 },
           { k: 12, n: 12 },
         ],
+        targetDropSweep: [0, 0.0025, 0.005, 0.0075, 0.01, 0.02, 0.05],
       },
     });
   });

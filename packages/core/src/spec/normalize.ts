@@ -169,8 +169,12 @@ function normalizeEvaluate(raw: NonNullable<RawSpec['evaluate']>, mode: Normaliz
       refractorySeconds: raw.postProcessing?.refractorySeconds ?? rule.refractorySeconds,
     },
     alarmSweep: raw.alarmSweep ? raw.alarmSweep.map(({ k, n }) => ({ k, n })) : mode === 'recording' ? [] : DEFAULT_ALARM_SWEEP.map(([k, n]) => ({ k, n })),
+    targetDropSweep: raw.targetDropSweep ? [...raw.targetDropSweep] : [...DEFAULT_TARGET_DROP_SWEEP],
   };
 }
+
+/** The targetDrop values evaluate also chooses thresholds with by default: from "no loss on validation" to 5 points. */
+const DEFAULT_TARGET_DROP_SWEEP: readonly number[] = [0, 0.0025, 0.005, 0.0075, 0.01, 0.02, 0.05];
 
 /** The k-of-n rules evaluate also scores by default (window streams only): from every window to 12 of 12 (1.4 s at SisFall's hop). */
 const DEFAULT_ALARM_SWEEP: readonly [number, number][] = [

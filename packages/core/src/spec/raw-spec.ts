@@ -97,5 +97,6 @@ export interface RawSpec {
     int8?: boolean;
     postProcessing?: { k?: number; n?: number; refractorySeconds?: number };
     alarmSweep?: { k: number; n: number }[];
+    targetDropSweep?: number[];
   };
 }

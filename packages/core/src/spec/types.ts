@@ -169,6 +169,8 @@ export interface NormalizedEvaluate {
   postProcessing: { k: number; n: number; refractorySeconds: number };
   /** Alternative k-of-n rules the deployed cascade's event figures are also given under (summary.md, evaluate.json). */
   alarmSweep: { k: number; n: number }[];
+  /** Alternative train-cascade.targetDrop values the cascade's thresholds are also chosen with (float, no retraining). */
+  targetDropSweep: number[];
 }
 
 export interface NormalizedSpec {

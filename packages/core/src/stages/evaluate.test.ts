@@ -105,6 +105,24 @@ describe('evaluate on the SisFall sample', () => {
     expect(first.text('summary.md')).toContain('## Without the folds whose test subject took part in selection');
   });
 
+  it("chooses the thresholds under every targetDrop of the sweep, the spec's value reproducing the cascade's own figures", async () => {
+    const results = await readEvaluateResults(first.outDir);
+    const spec = pipeline.spec['train-cascade'].targetDrop;
+    for (const fold of results.folds) {
+      const sweep = fold.targetDropSweep!;
+      expect(sweep.rows.map((r) => r.targetDrop)).toEqual(pipeline.spec.evaluate.targetDropSweep);
+      const own = sweep.rows.find((r) => r.targetDrop === spec)!;
+      const [cascade, deep] = fold.results.map((r) => r.scores.window);
+      expect(own.thresholds).toEqual(fold.thresholds);
+      expect(own.eventF1).toBeCloseTo(cascade.eventF1, 12);
+      expect(own.expectedMacs).toBeCloseTo(cascade.exits!.expectedMacs, 6);
+      expect(sweep.deep.eventF1).toBeCloseTo(deep.eventF1, 12);
+    }
+    expect(results.aggregate.all.targetDropSweep!.map((r) => r.macsShare.folds)).toEqual(pipeline.spec.evaluate.targetDropSweep.map(() => 2));
+    expect(first.text('summary.md')).toMatch(/\| 0\.01 \(train-cascade\) \| \d\.\d{3} ± \d\.\d{3} \|/);
+    expect(first.lines.some((l) => /cascade float by targetDrop .*0\.01\* /.test(l))).toBe(true);
+  });
+
   it('counts the int8 cascade under every alarm rule of the sweep, the spec rule among them giving its event figures', async () => {
     const results = await readEvaluateResults(first.outDir);
     const sweep = results.aggregate.all.alarmSweep!;
