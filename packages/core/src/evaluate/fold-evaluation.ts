@@ -23,7 +23,7 @@ import {
 import { calibrateEvidence } from '../train/cascade/evidence-scale';
 import { sweepAlarmRules, type FoldAlarmSweep } from './alarm-sweep';
 import { sweepTargetDrops, type FoldTargetDropSweep } from './target-drop-sweep';
-import { calibrateThresholds } from '../train/cascade/thresholds';
+import { chooseOperatingPoint, enumerateOperatingPoints } from '../train/cascade/thresholds';
 import { cascadeFoldData, CascadeJobRunner, type TrainingJob, type TrainingSettings } from '../train/cascade/training-jobs';
 import { Network, type NetworkWeights } from '../train/network';
 import type { Precision as TrainPrecision } from '../train/wasm/arena';
@@ -150,7 +150,9 @@ export async function evaluateFold(
   if (trainSettings.evidenceScaling) calibrateEvidence(cascade, data, data.validation, truthOf(data.validation), E);
   const validationExits = cascadeExitPredictions(cascade, E, data, data.validation, { kind: 'clean' }, settings.seed);
   const validationTruth = truthOf(data.validation);
-  const thresholds = calibrateThresholds(validationExits, validationTruth, exitMacs, trainSettings.targetDrop).chosen.thresholds;
+  // One simulation of every threshold combination on validation serves the spec's targetDrop and the sweep's.
+  const validationPoints = enumerateOperatingPoints(validationExits, validationTruth, exitMacs);
+  const thresholds = chooseOperatingPoint(validationPoints, trainSettings.targetDrop).chosen.thresholds;
 
   const truth = truthOf(data.test);
   const subjects = Uint16Array.from(data.test, (w) => data.subject(w));
@@ -161,9 +163,7 @@ export async function evaluateFold(
   const exits = cascadeExitPredictions(cascade, E, data, data.test, { kind: 'clean' }, settings.seed);
   const floatCascade = applyThresholds(exits, thresholds);
   const targetDropSweep =
-    exits.length > 1 && evaluate.targetDropSweep.length > 0
-      ? sweepTargetDrops({ exits: validationExits, truth: validationTruth }, { exits, truth }, exitMacs, evaluate.targetDropSweep)
-      : null;
+    exits.length > 1 && evaluate.targetDropSweep.length > 0 ? sweepTargetDrops(validationPoints, { exits, truth }, exitMacs, evaluate.targetDropSweep) : null;
   const results: FoldResult['results'] = [
     { method: 'cascade', precision: 'float', scores: score(floatCascade, exitMacs) },
     { method: 'deep-exit', precision: 'float', scores: score(exits[exits.length - 1]) },

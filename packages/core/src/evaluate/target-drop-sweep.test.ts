@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PredictionSet } from '../train/cascade/predictions';
+import { enumerateOperatingPoints } from '../train/cascade/thresholds';
 import { aggregateTargetDropSweep, sweepTargetDrops, type FoldTargetDropSweep } from './target-drop-sweep';
 
 /** A one-event exit over `cls` decisions with uncertainties `u`. */
@@ -16,7 +17,7 @@ describe('sweepTargetDrops', () => {
   it('by hand: the shallow exit errs on one window of four: with no budget every window goes deep, with 0.5 every window leaves early', () => {
     // Validation: the deep exit is always right; the shallow one is sure (u 0.1) of windows 0–2 and wrong on 2.
     const truth = Uint8Array.of(1, 0, 1, 0);
-    const validation = { exits: [exit([1, 0, 0, 0], [0.1, 0.1, 0.1, 0.9]), exit([1, 0, 1, 0], [0, 0, 0, 0])], truth };
+    const validation = enumerateOperatingPoints([exit([1, 0, 0, 0], [0.1, 0.1, 0.1, 0.9]), exit([1, 0, 1, 0], [0, 0, 0, 0])], truth, [10, 100]);
     // Test: the same pattern.
     const test = { exits: [exit([1, 0, 0, 0], [0.1, 0.1, 0.1, 0.9]), exit([1, 0, 1, 0], [0, 0, 0, 0])], truth };
     const sweep = sweepTargetDrops(validation, test, [10, 100], [0, 0.5]);

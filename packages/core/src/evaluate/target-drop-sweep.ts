@@ -1,4 +1,4 @@
-import { calibrateThresholds, operatingPoint } from '../train/cascade/thresholds';
+import { chooseOperatingPoint, operatingPoint, type OperatingPoints } from '../train/cascade/thresholds';
 import type { PredictionSet } from '../train/cascade/predictions';
 import { foldSpread, type FoldSpread } from './aggregate';
 
@@ -18,13 +18,13 @@ export interface FoldTargetDropSweep {
 }
 
 /**
- * The cascade's exit thresholds chosen on the validation exits under each of `targetDrops` (as train-cascade and
- * evaluate choose them under train-cascade.targetDrop), each applied to the test exits. The predictions are the
- * same for every value, so this costs a threshold search per value and no training: how much event F1 the early
+ * The cascade's exit thresholds chosen among the validation operating points under each of `targetDrops` (as
+ * train-cascade and evaluate choose them under train-cascade.targetDrop), each applied to the test exits. The
+ * predictions are the same for every value, so this costs one pass over the test windows per value and no training: how much event F1 the early
  * exits give up for how many MACs on held-out subjects, to choose targetDrop from.
  */
 export function sweepTargetDrops(
-  validation: { exits: readonly PredictionSet[]; truth: Uint8Array },
+  validation: OperatingPoints,
   test: { exits: readonly PredictionSet[]; truth: Uint8Array },
   exitMacs: readonly number[],
   targetDrops: readonly number[],
@@ -39,7 +39,7 @@ export function sweepTargetDrops(
     // Thresholds of 0 send every window to the last exit (the firmware leaves early only when max u ≤ τ).
     deep: point(new Array<number>(early).fill(0)),
     rows: targetDrops.map((targetDrop) => {
-      const { thresholds } = calibrateThresholds(validation.exits, validation.truth, exitMacs, targetDrop).chosen;
+      const { thresholds } = chooseOperatingPoint(validation, targetDrop).chosen;
       return { targetDrop, thresholds, ...point(thresholds) };
     }),
   };

@@ -31,21 +31,36 @@ const MAX_COMBINATIONS = 4096;
  * higher event F1, then lower thresholds). Deep-only is always feasible, so there is always an answer.
  */
 export function calibrateThresholds(exits: readonly PredictionSet[], truth: Uint8Array, exitMacs: readonly number[], targetDrop: number): ThresholdCalibration {
+  return chooseOperatingPoint(enumerateOperatingPoints(exits, truth, exitMacs), targetDrop);
+}
+
+/** Every combination of candidate thresholds simulated on the windows: what calibrateThresholds chooses among. */
+export interface OperatingPoints {
+  deepOnly: OperatingPoint;
+  candidates: number[][];
+  points: OperatingPoint[];
+}
+
+export function enumerateOperatingPoints(exits: readonly PredictionSet[], truth: Uint8Array, exitMacs: readonly number[]): OperatingPoints {
   const early = exits.length - 1;
   const perExit = Math.max(2, Math.floor(MAX_COMBINATIONS ** (1 / Math.max(1, early))));
   const candidates = exits.slice(0, early).map((set) => thresholdCandidates(set.uncertainty, perExit));
   const evaluate = (thresholds: number[]) => operatingPoint(exits, truth, exitMacs, thresholds);
-  const deepOnly = evaluate(new Array<number>(early).fill(0));
-  const feasible: OperatingPoint[] = [];
+  const points: OperatingPoint[] = [];
   const visit = (prefix: number[]) => {
     if (prefix.length === early) {
-      const point = evaluate(prefix);
-      if (point.eventF1 >= deepOnly.eventF1 - targetDrop - 1e-12 && point.accuracy >= deepOnly.accuracy - targetDrop - 1e-12) feasible.push(point);
+      points.push(evaluate(prefix));
       return;
     }
     for (const t of candidates[prefix.length]) visit([...prefix, t]);
   };
   visit([]);
+  return { deepOnly: evaluate(new Array<number>(early).fill(0)), candidates, points };
+}
+
+/** calibrateThresholds' choice among already simulated points (one simulation serves any number of targetDrops). */
+export function chooseOperatingPoint({ deepOnly, candidates, points }: OperatingPoints, targetDrop: number): ThresholdCalibration {
+  const feasible = points.filter((point) => point.eventF1 >= deepOnly.eventF1 - targetDrop - 1e-12 && point.accuracy >= deepOnly.accuracy - targetDrop - 1e-12);
   const better = (a: OperatingPoint, b: OperatingPoint) =>
     a.expectedMacs - b.expectedMacs || b.eventF1 - a.eventF1 || compareLexicographic(a.thresholds, b.thresholds);
   feasible.sort(better);
