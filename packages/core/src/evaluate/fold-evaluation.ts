@@ -163,7 +163,9 @@ export async function evaluateFold(
   const exits = cascadeExitPredictions(cascade, E, data, data.test, { kind: 'clean' }, settings.seed);
   const floatCascade = applyThresholds(exits, thresholds);
   const targetDropSweep =
-    exits.length > 1 && evaluate.targetDropSweep.length > 0 ? sweepTargetDrops(validationPoints, { exits, truth }, exitMacs, evaluate.targetDropSweep) : null;
+    exits.length > 1 && evaluate.targetDropSweep.length > 0
+      ? sweepTargetDrops(validationPoints, { exits, truth }, exitMacs, evaluate.targetDropSweep, trainSettings.targetDrop)
+      : null;
   const results: FoldResult['results'] = [
     { method: 'cascade', precision: 'float', scores: score(floatCascade, exitMacs) },
     { method: 'deep-exit', precision: 'float', scores: score(exits[exits.length - 1]) },

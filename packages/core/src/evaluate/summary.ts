@@ -1,6 +1,7 @@
 import { foldSpread, formatSpread, type FoldSpread } from './aggregate';
 import type { Aggregate, MethodAggregate } from './aggregate-folds';
 import type { EvaluateResults } from './results';
+import { isDeployedTargetDrop } from './target-drop-sweep';
 
 const num = (value: number | null | undefined, digits = 3) => (value === null || value === undefined ? '–' : value.toFixed(digits));
 const pct = (value: number | null | undefined) => (value === null || value === undefined ? '–' : `${(100 * value).toFixed(1)} %`);
@@ -93,10 +94,7 @@ function alarmSweepSection(results: EvaluateResults): string[] {
   ];
 }
 
-/** Whether every fold's deployed thresholds are the ones row `i` of its sweep chose (the spec's targetDrop). */
-function isSpecRow(results: EvaluateResults, i: number): boolean {
-  return results.folds.every((f) => !f.targetDropSweep || f.targetDropSweep.rows[i].thresholds.every((t, k) => t === f.thresholds[k]));
-}
+const isSpecRow = (results: EvaluateResults, i: number) => isDeployedTargetDrop(results.folds, i);
 
 /** The float cascade with thresholds chosen under each targetDrop, over the folds (evaluate.targetDropSweep). */
 function targetDropSection(results: EvaluateResults): string[] {

@@ -20,7 +20,8 @@ describe('sweepTargetDrops', () => {
     const validation = enumerateOperatingPoints([exit([1, 0, 0, 0], [0.1, 0.1, 0.1, 0.9]), exit([1, 0, 1, 0], [0, 0, 0, 0])], truth, [10, 100]);
     // Test: the same pattern.
     const test = { exits: [exit([1, 0, 0, 0], [0.1, 0.1, 0.1, 0.9]), exit([1, 0, 1, 0], [0, 0, 0, 0])], truth };
-    const sweep = sweepTargetDrops(validation, test, [10, 100], [0, 0.5]);
+    const sweep = sweepTargetDrops(validation, test, [10, 100], [0, 0.5], 0.5);
+    expect(sweep.deployedTargetDrop).toBe(0.5);
     expect(sweep.hasEvents).toBe(true);
     expect(sweep.deep).toEqual({ eventF1: 1, accuracy: 1, expectedMacs: 100 });
     expect(sweep.rows[0]).toMatchObject({ targetDrop: 0, eventF1: 1, accuracy: 1, expectedMacs: 100 });
@@ -39,6 +40,7 @@ describe('aggregateTargetDropSweep', () => {
     const fold = (hasEvents: boolean, deepF1: number, rows: [number, number][]): FoldTargetDropSweep => ({
       hasEvents,
       deep: { eventF1: deepF1, accuracy: 1, expectedMacs: 200 },
+      deployedTargetDrop: 0.01,
       rows: rows.map(([eventF1, expectedMacs], i) => ({ targetDrop: i / 100, thresholds: [i], eventF1, accuracy: 0.9, expectedMacs })),
     });
     const rows = aggregateTargetDropSweep([

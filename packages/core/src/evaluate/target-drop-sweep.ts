@@ -14,6 +14,8 @@ export interface FoldTargetDropSweep {
   /** Whether the test windows hold any event (else event F1 says nothing and only MACs and accuracy count). */
   hasEvents: boolean;
   deep: SweepPoint;
+  /** The spec's train-cascade.targetDrop: the budget the fold's own (deployed) thresholds were chosen under. */
+  deployedTargetDrop: number;
   rows: (SweepPoint & { targetDrop: number; thresholds: number[] })[];
 }
 
@@ -28,6 +30,7 @@ export function sweepTargetDrops(
   test: { exits: readonly PredictionSet[]; truth: Uint8Array },
   exitMacs: readonly number[],
   targetDrops: readonly number[],
+  deployedTargetDrop: number,
 ): FoldTargetDropSweep {
   const point = (thresholds: number[]): SweepPoint => {
     const { eventF1, accuracy, expectedMacs } = operatingPoint(test.exits, test.truth, exitMacs, thresholds);
@@ -38,6 +41,7 @@ export function sweepTargetDrops(
     hasEvents: test.truth.some((t) => t > 0),
     // Thresholds of 0 send every window to the last exit (the firmware leaves early only when max u ≤ τ).
     deep: point(new Array<number>(early).fill(0)),
+    deployedTargetDrop,
     rows: targetDrops.map((targetDrop) => {
       const { thresholds } = chooseOperatingPoint(validation, targetDrop).chosen;
       return { targetDrop, thresholds, ...point(thresholds) };
@@ -73,4 +77,10 @@ export function aggregateTargetDropSweep(folds: readonly { fold: string; targetD
       macsShare: over((s) => (s.deep.expectedMacs > 0 ? s.rows[i].expectedMacs / s.deep.expectedMacs : null), false),
     };
   });
+}
+
+/** Whether row `i` of the folds' sweeps is the spec's own targetDrop (the budget of the deployed thresholds). */
+export function isDeployedTargetDrop(folds: readonly { targetDropSweep?: FoldTargetDropSweep | null }[], i: number): boolean {
+  const sweep = folds.find((f) => f.targetDropSweep)?.targetDropSweep;
+  return !!sweep && sweep.rows[i]?.targetDrop === sweep.deployedTargetDrop;
 }

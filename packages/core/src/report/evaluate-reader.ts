@@ -1,6 +1,7 @@
 import { foldSpread, type FoldSpread } from '../evaluate/aggregate';
 import type { MethodAggregate } from '../evaluate/aggregate-folds';
 import { EVALUATE_FORMAT, type EvaluateResults as EvaluateFile } from '../evaluate/results';
+import { isDeployedTargetDrop } from '../evaluate/target-drop-sweep';
 import { readOptionalJson } from './read-optional-json';
 
 /**
@@ -27,6 +28,8 @@ export interface EvaluateResults {
     falseAlarmsPerHour: number | null;
     activityRecordingsWithAlarm: number | null;
   }[];
+  /** The float cascade with thresholds chosen under each targetDrop (evaluate.targetDropSweep), over the folds. */
+  targetDropSweep: { targetDrop: number; deployed: boolean; eventF1: FoldSpread; gapToDeepExit: FoldSpread; macsShare: FoldSpread }[];
   /** The int8 cascade's u on damaged test windows (input gate included): per damage, over the folds. */
   damagedInput: {
     damage: string;
@@ -55,6 +58,7 @@ export async function readEvaluate(file: string): Promise<EvaluateResults | null
       aggregate: { all: [], withoutSelection: null },
       postProcessing: '',
       alarmSweep: [],
+      targetDropSweep: [],
       damagedInput: [],
       unrecognised: `${file}: format ${JSON.stringify(raw.format)}, expected "${EVALUATE_FORMAT}"`,
     };
@@ -90,6 +94,13 @@ export async function readEvaluate(file: string): Promise<EvaluateResults | null
       sensitivity: r.rates.sensitivity,
       falseAlarmsPerHour: r.rates.falseAlarmsPerHour,
       activityRecordingsWithAlarm: r.rates.activityRecordingsWithAlarm,
+    })),
+    targetDropSweep: (raw.aggregate.all.targetDropSweep ?? []).map((r, i) => ({
+      targetDrop: r.targetDrop,
+      deployed: isDeployedTargetDrop(raw.folds ?? [], i),
+      eventF1: r.eventF1,
+      gapToDeepExit: r.gapToDeepExit,
+      macsShare: r.macsShare,
     })),
     damagedInput: damagedInput(raw.folds),
     unrecognised: null,

@@ -182,6 +182,11 @@ describe('evaluate on the SisFall sample', () => {
     expect(report.html).toMatch(/<svg[^]*2\/3 \(deployed\)/);
     expect((section.data.damagedInput as { damage: string }[]).map((l) => l.damage)).toEqual(['noise σ=1', 'missing 100%']);
     expect(report.html).toContain('gate rejects damaged');
+    // The targetDrop sweep as a table, the deployed budget marked.
+    const budgets = section.data.targetDropSweep as { targetDrop: number; deployed: boolean; macsShare: number | null }[];
+    expect(budgets.filter((r) => r.deployed).map((r) => r.targetDrop)).toEqual([pipeline.spec['train-cascade'].targetDrop]);
+    expect(budgets.map((r) => r.macsShare)).toEqual(results.aggregate.all.targetDropSweep!.map((r) => r.macsShare.mean));
+    expect(report.html).toContain(`${pipeline.spec['train-cascade'].targetDrop} (deployed)`);
   });
 
   it('gives the same bytes from shard targets as from one task, without training again, and replays a killed run from its journal', async () => {
