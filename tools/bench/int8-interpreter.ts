@@ -14,6 +14,8 @@ import { WasmLinearKernels } from '../../packages/core/src/quantize/kernels/line
 import { quantizeInput } from '../../packages/core/src/quantize/ptq';
 import { readQuantizedModel } from '../../packages/core/src/quantize/quantized-files';
 import { WindowSampler } from '../../packages/core/src/train/window-source';
+import { readCascadeModel } from '../../packages/core/src/train/cascade/cascade-model-file';
+import { exitCosts } from '../../packages/core/src/model/cost';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -29,8 +31,10 @@ async function main(): Promise<void> {
   // Windows spread over the whole store (every subject, every activity).
   const step = store.windowSubject.length / count;
   const inputs = Array.from({ length: count }, (_, i) => quantizeInput(model, sampler.sample(Math.floor(i * step))));
-  const macs = model.ops.reduce((sum, op) => sum + ('weights' in op ? op.weights.length * (op.kind === 'dense' ? 1 : op.outputShape[0]) : 0), 0);
-  console.log(`${experiment}: ${model.ops.length} ops, ~${macs} weight MACs per window with every exit; ${count} windows`);
+  // With every exit run, a window costs the deepest exit's cumulative MACs (which counts the earlier heads).
+  const { ir } = await readCascadeModel(out('train-cascade'));
+  const macs = exitCosts(ir).at(-1)?.macs ?? 0;
+  console.log(`${experiment}: ${model.ops.length} ops, ${macs} MACs per window with every exit; ${count} windows`);
 
   const run = (linearKernels?: WasmLinearKernels) => {
     let best = Infinity;
