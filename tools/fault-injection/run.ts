@@ -50,8 +50,10 @@ const TINY_SEARCH = `  space: cnn1d
     twoStage: false
     unweighted: false
 `;
-const LONG_SEARCH = TINY_SEARCH.replace('trials: 4', 'trials: 8')
-  .replace('epochs: 2', 'epochs: 40')
+// Long enough to still be running when the second run starts on any machine: early stopping is out of reach
+// (patience = epochs), so each trial trains all its epochs; the next case kills it long before the end.
+const LONG_SEARCH = TINY_SEARCH.replace('trials: 4', 'trials: 64')
+  .replace('epochs: 2', 'epochs: 40\n  patience: 40')
   .replace(/maxTrainWindows: \d+/, 'maxTrainWindows: 4000');
 
 const STACK_LINE = /^\s+at .+(\(.+:\d+:\d+\)|:\d+:\d+)$/m;
@@ -180,6 +182,8 @@ async function runSuite(): Promise<boolean> {
         );
         if (!(await until(() => longTrialLines() >= 1, 240_000))) return { outcome: 'silent', detail: 'the first run journaled no trial within 4 minutes' };
         const second = await ws.nx('run', 'faults-long:search', '--skip-nx-cache', '--excludeTaskDependencies');
+        // a first run that ended before the second began proves nothing about the lock: the case could not run
+        if (wrapper.exitCode !== null) throw new Error(`the long search ended before the second run did (exit ${wrapper.exitCode}); make LONG_SEARCH longer`);
         if (second.exitCode === 0) return { outcome: 'lost trials', detail: 'both runs trained the same search at once' };
         return failure(second, /faults-long:search is already running \(pid \d+, since /);
       },
