@@ -104,6 +104,13 @@ const MALFORMED: Malformed[] = [
   { what: 'description a list', yaml: `${HEAD}description: [a, b]\n`, at: '4:14', path: 'description', says: 'must be a string, got a list' },
   { what: 'search.trials 0', yaml: `${HEAD}search:\n  trials: 0\n`, at: '5:11', path: 'search.trials', says: 'must be an integer in [1, 100000], got 0' },
   {
+    what: 'train-cascade.weightedLoss neither a boolean nor sqrt',
+    yaml: `${HEAD}train-cascade:\n  weightedLoss: sqr\n`,
+    at: '5:17',
+    path: 'train-cascade.weightedLoss',
+    says: 'must be one of true, false, sqrt, got "sqr" — did you mean "sqrt"?',
+  },
+  {
     what: 'strategy typo',
     yaml: `${HEAD}search:\n  strategy: succesive-halving\n`,
     at: '5:13',
@@ -900,5 +907,10 @@ describe('normalized experiments', () => {
     expect(spec.seed).toBe(7);
     expect(spec.window).toMatchObject({ mode: 'sliding', lengthSeconds: 0.5, sampleRateHz: 70, overlap: 0, labels: { map: { '1': 'normal' } } });
     expect(spec.quantize).toMatchObject({ calibration: 'percentile', percentile: 99.9 });
+  });
+
+  it('takes train-cascade.weightedLoss as true, false or sqrt', () => {
+    for (const value of [true, false, 'sqrt'] as const)
+      expect(parse(`${HEAD}train-cascade:\n  weightedLoss: ${value}\n`)['train-cascade'].weightedLoss).toBe(value);
   });
 });

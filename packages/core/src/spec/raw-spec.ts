@@ -77,7 +77,7 @@ export interface RawSpec {
     batchSize?: number;
     learningRate?: number;
     patience?: number;
-    weightedLoss?: boolean;
+    weightedLoss?: boolean | 'sqrt';
     sampling?: 'balanced' | 'proportional';
     workers?: number;
     validationSubjects?: number;

@@ -113,6 +113,9 @@ export interface NormalizedSearch {
   positiveClass: string | null;
 }
 
+/** true: class weights n / (k·n_i); sqrt: their square root (a milder push towards rare classes); false: none. */
+export type LossWeighting = boolean | 'sqrt';
+
 /** balanced: equal shares per class under a window cap; proportional: the data's class ratio. */
 export type Sampling = 'balanced' | 'proportional';
 
@@ -138,7 +141,8 @@ export interface NormalizedTrainCascade {
   batchSize: number;
   learningRate: number;
   patience: number;
-  weightedLoss: boolean;
+  /** Class weights of the losses (train/cascade/events.ts): n / (k·n_i), their square root, or none. */
+  weightedLoss: LossWeighting;
   /** How the training and validation caps are drawn (train/dataset.ts subsample). */
   sampling: Sampling;
   workers: number;

@@ -1,4 +1,5 @@
 import { UserError } from '../../common/errors';
+import type { LossWeighting } from '../../spec/types';
 import type { FoldData } from '../dataset';
 import type { HeadTargets } from '../head-targets';
 
@@ -48,8 +49,12 @@ export function eventHeadTargets(events: EventSet, head: 'evidential' | 'softmax
   };
 }
 
-/** Per event, the loss weights of its negatives and positives over the training windows: n / (2·n_y), or 1 with weighting off. */
-export function eventLossWeights(events: EventSet, data: FoldData, weighted: boolean): [number, number][] {
+/**
+ * Per event, the loss weights of its negatives and positives over the training windows: n / (2·n_y), its square root
+ * under `sqrt`, or 1 with weighting off. The square root keeps a rare event's push (a 1.5 % event: 33 vs 0.51, a
+ * 66:1 ratio) at about 8:1, so the detector no longer trades most of its precision for recall.
+ */
+export function eventLossWeights(events: EventSet, data: FoldData, weighted: LossWeighting): [number, number][] {
   const counts = data.counts(data.train);
   const total = counts.reduce((a, b) => a + b, 0);
   return events.classes.map((c, j) => {
@@ -57,16 +62,17 @@ export function eventLossWeights(events: EventSet, data: FoldData, weighted: boo
     if (positives === 0) throw new UserError(`train-cascade.events: event "${events.names[j]}" has no training windows in fold ${data.fold}`);
     if (!weighted) return [1, 1];
     const negatives = total - positives;
-    return [negatives > 0 ? total / (2 * negatives) : 0, total / (2 * positives)];
+    const pair: [number, number] = [negatives > 0 ? total / (2 * negatives) : 0, total / (2 * positives)];
+    return weighted === 'sqrt' ? [Math.sqrt(pair[0]), Math.sqrt(pair[1])] : pair;
   });
 }
 
-/** Class weights n / (k·n_i) of the (E + 1)-class problem (softmax baselines), or all ones. */
-export function eventClassWeights(events: EventSet, data: FoldData, weighted: boolean): number[] {
+/** Class weights n / (k·n_i) of the (E + 1)-class problem (softmax baselines), their square roots, or all ones. */
+export function eventClassWeights(events: EventSet, data: FoldData, weighted: LossWeighting): number[] {
   const counts = new Array<number>(events.names.length + 1).fill(0);
   data.counts(data.train).forEach((n, label) => (counts[events.eventOfClass[label] + 1] += n));
   if (!weighted) return counts.map(() => 1);
   const total = counts.reduce((a, b) => a + b, 0);
   const present = counts.filter((n) => n > 0).length;
-  return counts.map((n) => (n > 0 ? total / (present * n) : 0));
+  return counts.map((n) => (n > 0 ? total / (present * n) : 0)).map((w) => (weighted === 'sqrt' ? Math.sqrt(w) : w));
 }

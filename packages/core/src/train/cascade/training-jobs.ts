@@ -8,7 +8,7 @@ import type { Metrics } from '../metrics';
 import type { NetworkWeights } from '../network';
 import { IrTrainable } from '../trainer';
 import type { Precision } from '../wasm/arena';
-import type { Sampling } from '../../spec/types';
+import type { LossWeighting, Sampling } from '../../spec/types';
 import { runTraining, type EpochProgress, type Monitor, type StopReason } from '../training-loop';
 import { CascadeNetwork, type CascadeWeights } from './cascade-network';
 import { EvidentialTrainable } from './evidential-trainable';
@@ -32,7 +32,7 @@ export interface TrainingSettings {
   batchSize: number;
   learningRate: number;
   patience: number;
-  weightedLoss: boolean;
+  weightedLoss: LossWeighting;
   lambda: number;
   annealEpochs: number;
   regularizer: EvidenceRegularizer;
