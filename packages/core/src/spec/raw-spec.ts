@@ -78,6 +78,7 @@ export interface RawSpec {
     learningRate?: number;
     patience?: number;
     weightedLoss?: boolean | 'sqrt';
+    eventThresholds?: 'fixed' | 'f1';
     sampling?: 'balanced' | 'proportional';
     workers?: number;
     validationSubjects?: number;
