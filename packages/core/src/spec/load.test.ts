@@ -142,13 +142,6 @@ const MALFORMED: Malformed[] = [
   { what: 'evaluate key typo', yaml: `${HEAD}evaluate:\n  int9: true\n`, at: '5:3', path: 'evaluate', says: 'unknown key "int9" — did you mean "int8"?' },
   { what: 'evaluate.folds a word', yaml: `${HEAD}evaluate:\n  folds: some\n`, at: '5:10', path: 'evaluate.folds', says: 'got "some"' },
   {
-    what: 'tuned event boundaries on ReLU evidence',
-    yaml: `${HEAD}train-cascade:\n  eventThresholds: f1\n`,
-    at: '5:20',
-    path: 'train-cascade.eventThresholds',
-    says: 'f1 needs train-cascade.evidence: exp (the boundary moves by a bias shift there; with ReLU evidence it rescales weights that int8 does not keep), but evidence is relu',
-  },
-  {
     what: 'evaluate k of n with k > n',
     yaml: `${HEAD}evaluate:\n  postProcessing: { k: 4, n: 3 }\n`,
     at: '5:24',
@@ -923,7 +916,7 @@ describe('normalized experiments', () => {
   });
 
   it('takes train-cascade.eventThresholds as fixed (default) or f1', () => {
-    expect(parse(`${HEAD}train-cascade:\n  evidence: exp\n  eventThresholds: f1\n`)['train-cascade'].eventThresholds).toBe('f1');
+    expect(parse(`${HEAD}train-cascade:\n  eventThresholds: f1\n`)['train-cascade'].eventThresholds).toBe('f1');
     expect(parse(HEAD)['train-cascade'].eventThresholds).toBe('fixed');
   });
 });
