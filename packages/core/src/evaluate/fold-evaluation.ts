@@ -21,7 +21,6 @@ import {
   type Perturbation,
 } from '../train/cascade/predictions';
 import { calibrateEvidence } from '../train/cascade/evidence-scale';
-import { tuneEventThresholds } from '../train/cascade/event-thresholds';
 import { sweepAlarmRules, type FoldAlarmSweep } from './alarm-sweep';
 import { sweepTargetDrops, type FoldTargetDropSweep } from './target-drop-sweep';
 import { chooseOperatingPoint, enumerateOperatingPoints } from '../train/cascade/thresholds';
@@ -149,7 +148,6 @@ export async function evaluateFold(
   const exitMacs = exitCosts(deployed.ir).map((c) => c.macs);
   const truthOf = (windows: Uint32Array) => Uint8Array.from(windows, (w) => events.eventOfClass[data.label(w)] + 1);
   if (trainSettings.evidenceScaling) calibrateEvidence(cascade, data, data.validation, truthOf(data.validation), E);
-  if (trainSettings.eventThresholds === 'f1') tuneEventThresholds(cascade, data, data.validation, truthOf(data.validation), E);
   const validationExits = cascadeExitPredictions(cascade, E, data, data.validation, { kind: 'clean' }, settings.seed);
   const validationTruth = truthOf(data.validation);
   // One simulation of every threshold combination on validation serves the spec's targetDrop and the sweep's.

@@ -780,7 +780,6 @@ describe('normalized experiments', () => {
         training: 'stagewise',
         targetDrop: 0.01,
         evidenceScaling: true,
-        eventThresholds: 'fixed',
         regularizer: 'all',
         evidence: 'relu',
         ensembleSize: 5,
@@ -913,10 +912,5 @@ describe('normalized experiments', () => {
   it('takes train-cascade.weightedLoss as true, false or sqrt', () => {
     for (const value of [true, false, 'sqrt'] as const)
       expect(parse(`${HEAD}train-cascade:\n  weightedLoss: ${value}\n`)['train-cascade'].weightedLoss).toBe(value);
-  });
-
-  it('takes train-cascade.eventThresholds as fixed (default) or f1', () => {
-    expect(parse(`${HEAD}train-cascade:\n  eventThresholds: f1\n`)['train-cascade'].eventThresholds).toBe('f1');
-    expect(parse(HEAD)['train-cascade'].eventThresholds).toBe('fixed');
   });
 });

@@ -71,7 +71,6 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
       training: cascade.training ?? 'stagewise',
       targetDrop: cascade.targetDrop ?? 0.01,
       evidenceScaling: cascade.evidenceScaling ?? true,
-      eventThresholds: cascade.eventThresholds ?? 'fixed',
       regularizer: cascade.regularizer ?? 'all',
       evidence: cascade.evidence ?? 'relu',
       ensembleSize: cascade.ensembleSize ?? 5,

@@ -78,7 +78,6 @@ export interface RawSpec {
     learningRate?: number;
     patience?: number;
     weightedLoss?: boolean | 'sqrt';
-    eventThresholds?: 'fixed' | 'f1';
     sampling?: 'balanced' | 'proportional';
     workers?: number;
     validationSubjects?: number;

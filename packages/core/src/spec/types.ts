@@ -133,8 +133,6 @@ export interface NormalizedTrainCascade {
   targetDrop: number;
   /** Fit one evidence factor per exit on validation after training (train/cascade/evidence-scale.ts). */
   evidenceScaling: boolean;
-  /** fixed: an event is present when p > 0.5; f1: per exit and event, the boundary with the best validation F1 (train/cascade/event-thresholds.ts). */
-  eventThresholds: 'fixed' | 'f1';
   /** Which evidence the KL term regularises (train/evidential/loss.ts). */
   regularizer: 'misleading' | 'all';
   /** How the evidence layers' output becomes evidence (model/evidence.ts). */

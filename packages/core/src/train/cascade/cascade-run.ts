@@ -14,7 +14,6 @@ import { buildCascadeIR, cascadeTaps, withHead } from './build-cascade';
 import { CascadeNetwork, type CascadeWeights } from './cascade-network';
 import { evaluateMethods, robustness, type EvaluatedModels, type MethodEvaluation, type MethodName, type RobustnessLevel } from './evaluate';
 import { calibrateEvidence } from './evidence-scale';
-import { tuneEventThresholds } from './event-thresholds';
 import type { EventSet } from './events';
 import { cascadeExitPredictions } from './predictions';
 import type { MethodResources } from './report';
@@ -170,13 +169,6 @@ export function calibrateExits(
     const scales = calibrateEvidence(networks.cascade, data, data.validation, validationTruth, E);
     if (networks.evidential) calibrateEvidence(networks.evidential, data, data.validation, validationTruth, E);
     log(`train-cascade: evidence scaled on validation by ${scales.map((s) => s.toFixed(2)).join(' / ')} (exit 1 … deep)`);
-  }
-  if (settings.eventThresholds === 'f1') {
-    const factors = tuneEventThresholds(networks.cascade, data, data.validation, validationTruth, E);
-    if (networks.evidential) tuneEventThresholds(networks.evidential, data, data.validation, validationTruth, E);
-    log(
-      `train-cascade: event boundaries (factor on e⁺) fitted on validation: ${factors.map((f) => f.map((c) => c.toFixed(2)).join(', ')).join(' / ')} (exit 1 … deep; ${events.names.join(', ')})`,
-    );
   }
   const validationExits = cascadeExitPredictions(networks.cascade, E, data, data.validation, { kind: 'clean' }, seed);
   const calibration = calibrateThresholds(validationExits, validationTruth, exitMacs, settings.targetDrop);
