@@ -8,6 +8,9 @@ export default defineConfig({
     testTimeout: 180_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // Vitest's default is one worker per core but one, so a 2-core machine ran every file in turn; much of a file's
+    // time is spent waiting on nx, gcc and QEMU child processes, which two files at once overlap.
+    maxWorkers: 2,
     // Detects the firmware toolchain state once, for skips and the one-line summary of what was skipped.
     globalSetup: ['tools/test/toolchain-state.global-setup.ts'],
   },
