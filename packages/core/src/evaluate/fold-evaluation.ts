@@ -147,9 +147,9 @@ export async function evaluateFold(
   cascade.importWeights(trained[0].weights as CascadeWeights);
   const exitMacs = exitCosts(deployed.ir).map((c) => c.macs);
   const truthOf = (windows: Uint32Array) => Uint8Array.from(windows, (w) => events.eventOfClass[data.label(w)] + 1);
-  if (trainSettings.evidenceScaling) calibrateEvidence(cascade, data, data.validation, truthOf(data.validation), E);
-  const validationExits = cascadeExitPredictions(cascade, E, data, data.validation, { kind: 'clean' }, settings.seed);
   const validationTruth = truthOf(data.validation);
+  if (trainSettings.evidenceScaling) calibrateEvidence(cascade, data, data.validation, validationTruth, E);
+  const validationExits = cascadeExitPredictions(cascade, E, data, data.validation, { kind: 'clean' }, settings.seed);
   // One simulation of every threshold combination on validation serves the spec's targetDrop and the sweep's.
   const validationPoints = enumerateOperatingPoints(validationExits, validationTruth, exitMacs);
   const thresholds = chooseOperatingPoint(validationPoints, trainSettings.targetDrop).chosen.thresholds;

@@ -62,8 +62,7 @@ export function eventLossWeights(events: EventSet, data: FoldData, weighted: Los
     if (positives === 0) throw new UserError(`train-cascade.events: event "${events.names[j]}" has no training windows in fold ${data.fold}`);
     if (!weighted) return [1, 1];
     const negatives = total - positives;
-    const pair: [number, number] = [negatives > 0 ? total / (2 * negatives) : 0, total / (2 * positives)];
-    return weighted === 'sqrt' ? [Math.sqrt(pair[0]), Math.sqrt(pair[1])] : pair;
+    return [soften(negatives > 0 ? total / (2 * negatives) : 0, weighted), soften(total / (2 * positives), weighted)];
   });
 }
 
@@ -74,5 +73,10 @@ export function eventClassWeights(events: EventSet, data: FoldData, weighted: Lo
   if (!weighted) return counts.map(() => 1);
   const total = counts.reduce((a, b) => a + b, 0);
   const present = counts.filter((n) => n > 0).length;
-  return counts.map((n) => (n > 0 ? total / (present * n) : 0)).map((w) => (weighted === 'sqrt' ? Math.sqrt(w) : w));
+  return counts.map((n) => (n > 0 ? soften(total / (present * n), weighted) : 0));
+}
+
+/** A class weight as the spec's weighting uses it: itself, or its square root under `sqrt`. */
+function soften(weight: number, weighting: LossWeighting): number {
+  return weighting === 'sqrt' ? Math.sqrt(weight) : weight;
 }
