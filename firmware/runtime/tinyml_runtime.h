@@ -70,6 +70,26 @@ typedef struct {
     int32_t next;
 } tinyml_alarm_t;
 
+/*
+ * RR-interval features (rr_features.c, the twin of packages/core/src/data/rr-features.ts) for beat-centred models
+ * trained with window.rrFeatures: per beat, from the R-peak sample indices (at the model's sample rate) of its
+ * last 8 intervals and the next beat, the integers
+ *   features[0] rr_pre   = round(256 · pre-RR / local)    features[1] rr_post = round(256 · post-RR / local)
+ *   features[2] rr_local = local, the rounded mean of the beat's last n ≤ 8 RR intervals (its pre-RR included)
+ * in samples; intervals are clamped to [1, 65535] samples (modulo 2^32, so a wrapping sample counter is fine),
+ * features to 32767. Push each R peak as it is detected (tinyml_rr_push); after the push of beat i + 1,
+ * tinyml_rr_features writes beat i's features and returns 1 (0, writing nothing, before three peaks). Reset at
+ * the start of each recording; a zero-filled state is a reset one. 48 bytes, no allocation, integers only.
+ */
+#define TINYML_RR_HISTORY 8
+#define TINYML_RR_FEATURE_COUNT 3
+typedef struct {
+    /* The last TINYML_RR_HISTORY + 2 peaks, a ring; next is the slot the next push fills. */
+    uint32_t peaks[TINYML_RR_HISTORY + 2];
+    int32_t count;
+    int32_t next;
+} tinyml_rr_t;
+
 /* BEGIN GENERATED prototypes: npm run gen:c-abi writes this block from packages/core/src/quantize/c-kernel-abi.ts; do not edit. */
 /*
  * conv1d: output[t][f] = clamp(requant(bias[f] + Σ_{k,c} (input[t·stride + k − pad_before][c] − input_zero_point) ·
@@ -188,6 +208,11 @@ void tinyml_alarm_init(tinyml_alarm_t *alarm, int32_t k, int32_t n, int32_t refr
                        uint8_t *history, int32_t *votes, int32_t *hold);
 void tinyml_alarm_reset(tinyml_alarm_t *alarm);
 int32_t tinyml_alarm_update(tinyml_alarm_t *alarm, int32_t decision, int32_t elapsed_samples, uint8_t *alarms);
+
+/* RR-interval features of beats: tinyml_rr_t above says what they are and how to feed them. */
+void tinyml_rr_reset(tinyml_rr_t *rr);
+void tinyml_rr_push(tinyml_rr_t *rr, uint32_t r_peak_sample);
+int32_t tinyml_rr_features(const tinyml_rr_t *rr, int16_t *features);
 /* END GENERATED prototypes */
 
 #ifdef __cplusplus

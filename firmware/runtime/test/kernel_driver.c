@@ -495,6 +495,28 @@ int main(void)
             free(votes);
             free(hold);
             free(alarms);
+        } else if (strcmp(name, "rr") == 0) {
+            /* peaks, then per peak "reset sample" (reset 1 starts a new recording): after each push prints the
+               features of the beat before it ("a,b,c") or "-" when there are none yet, space-separated. */
+            const int32_t peaks = read_i32();
+            tinyml_rr_t rr;
+            tinyml_rr_reset(&rr);
+            for (int32_t i = 0; i < peaks; i++) {
+                const int32_t reset = read_i32();
+                const uint32_t sample = (uint32_t)read_int();
+                if (reset) {
+                    tinyml_rr_reset(&rr);
+                }
+                tinyml_rr_push(&rr, sample);
+                int16_t features[TINYML_RR_FEATURE_COUNT] = {-1, -1, -1};
+                const char *gap = i ? " " : "";
+                if (tinyml_rr_features(&rr, features)) {
+                    printf("%s%d,%d,%d", gap, features[0], features[1], features[2]);
+                } else {
+                    printf("%s-", gap);
+                }
+            }
+            printf("\n");
         } else {
             fprintf(stderr, "kernel_driver: unknown case \"%s\"\n", name);
             return 2;

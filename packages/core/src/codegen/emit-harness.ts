@@ -1,6 +1,7 @@
 import { alarmWindows, type DeviceAlarmRule } from '../evaluate/alarms';
 import type { QuantizedModel } from '../quantize/quantized-model';
 import type { GoldenVector } from '../quantize/quantized-files';
+import { RR_INTERVALS } from '../data/rr-features';
 import { C_PUT_INT, cArray } from './c-syntax';
 
 /**
@@ -181,9 +182,38 @@ export function emitGoldenVectors(input: HarnessEmitInput): string {
       vectors.map((v) => perExit(v, 'allExits', (e) => e.uQ15, E, 0)),
     ),
     ...(input.alarms ? [table('uint8_t', 'golden_alarms', '[GOLDEN_EVENTS]', input.alarms.expected)] : []),
+    ...(usesRr(input)
+      ? [
+          flatTable(
+            'int32_t',
+            'golden_rr_peak_count',
+            vectors.map((v) => rrPeaks(v).length),
+          ),
+          table(
+            'uint32_t',
+            'golden_rr_peaks',
+            '[TINYML_RR_HISTORY + 2]',
+            vectors.map((v) => pad(rrPeaks(v), RR_INTERVALS + 1, 0)),
+          ),
+        ]
+      : []),
     '',
   ].join('\n');
 }
+
+const usesRr = (input: HarnessEmitInput) => input.vectors.some((v) => v.rrIntervals !== undefined);
+
+/**
+ * The R peaks a detector would have pushed for the vector's beat (its intervals, oldest first), on a sample counter
+ * that wraps past 2^32 between them, so the device's modular intervals are exercised; none for damaged copies.
+ */
+function rrPeaks(v: GoldenVector): number[] {
+  if (!v.rrIntervals) return [];
+  const peaks = [RR_PEAK_BASE];
+  for (const d of v.rrIntervals) if (d > 0) peaks.push((peaks[peaks.length - 1] + d) % 2 ** 32);
+  return peaks;
+}
+const RR_PEAK_BASE = 2 ** 32 - 600;
 
 export function emitGoldenHeader(input: HarnessEmitInput): string {
   return [
@@ -194,6 +224,7 @@ export function emitGoldenHeader(input: HarnessEmitInput): string {
     '#include <stdint.h>',
     '',
     '#include "model.h"',
+    ...(usesRr(input) ? ['#include "tinyml_runtime.h"'] : []),
     '',
     `#define GOLDEN_VECTORS ${input.vectors.length}`,
     `#define GOLDEN_EVENTS ${Math.max(1, input.events)}`,
@@ -213,6 +244,14 @@ export function emitGoldenHeader(input: HarnessEmitInput): string {
     'extern const int8_t golden_all_evidence[GOLDEN_VECTORS][TINYML_EXITS * 2 * GOLDEN_EVENTS];',
     'extern const int32_t golden_all_p_q15[GOLDEN_VECTORS][TINYML_EXITS * GOLDEN_EVENTS];',
     'extern const int32_t golden_all_u_q15[GOLDEN_VECTORS][TINYML_EXITS * GOLDEN_EVENTS];',
+    ...(usesRr(input)
+      ? [
+          '',
+          "/* Each clean vector's R peaks, oldest first (0 for a damaged copy): the firmware recomputes the RR channels. */",
+          'extern const int32_t golden_rr_peak_count[GOLDEN_VECTORS];',
+          'extern const uint32_t golden_rr_peaks[GOLDEN_VECTORS][TINYML_RR_HISTORY + 2];',
+        ]
+      : []),
     ...(input.alarms
       ? [
           '',
@@ -241,7 +280,7 @@ export function emitHarness(input: HarnessEmitInput): string {
    the input is filled from the raw golden windows in flash. */
 int8_t tinyml_input[TINYML_INPUT_SIZE];
 tinyml_result_t tinyml_result;
-static int32_t counting_exits;${input.alarms ? '\nstatic uint8_t alarms[GOLDEN_EVENTS];\nstatic int32_t alarms_raised;' : ''}
+static int32_t counting_exits;${usesRr(input) ? '\nstatic int32_t rr_checked;' : ''}${input.alarms ? '\nstatic uint8_t alarms[GOLDEN_EVENTS];\nstatic int32_t alarms_raised;' : ''}
 
 /* TINYML_EXIT_HOOK (model.c): a marker per exit, but only in the all-exits pass, so the marker sequence is fixed. */
 void harness_exit_hook(int32_t exit)
@@ -281,7 +320,25 @@ int main(void)
     int32_t before = mismatches;
     /* The window as the sensors give it: raw int16 samples, converted on the device in integers. */
     tinyml_input_from_raw(golden_raw[v], tinyml_input);
-    for (int32_t i = 0; i < TINYML_INPUT_SIZE; i++) check(v, "input", i, golden_input[v][i], tinyml_input[i]);
+    for (int32_t i = 0; i < TINYML_INPUT_SIZE; i++) check(v, "input", i, golden_input[v][i], tinyml_input[i]);${
+      usesRr(input)
+        ? `
+    /* The RR channels as the device computes them from the beat's R peaks. */
+    if (golden_rr_peak_count[v] > 0) {
+      tinyml_rr_t rr;
+      int16_t rr_features[TINYML_RR_FEATURE_COUNT];
+      tinyml_rr_reset(&rr);
+      for (int32_t k = 0; k < golden_rr_peak_count[v]; k++) tinyml_rr_push(&rr, golden_rr_peaks[v][k]);
+      check(v, "rr_ready", 0, 1, tinyml_rr_features(&rr, rr_features));
+      for (int32_t t = 0; t < TINYML_INPUT_LENGTH; t++) {
+        for (int32_t c = 0; c < TINYML_RR_FEATURE_COUNT; c++) {
+          check(v, "rr", t * TINYML_RR_FEATURE_COUNT + c, golden_raw[v][t * TINYML_INPUT_CHANNELS + TINYML_RR_FIRST_CHANNEL + c], rr_features[c]);
+        }
+      }
+      rr_checked++;
+    }`
+        : ''
+    }
 
     counting_exits = 0;
     platform_marker();
@@ -344,7 +401,14 @@ ${
   platform_puts(" alarms over the vectors as one stream\\n");
 `
     : ''
-}  platform_puts("golden: ");
+}${
+    usesRr(input)
+      ? `  platform_puts("rr features: ");
+  put_int(rr_checked);
+  platform_puts(" beats recomputed from R peaks\\n");
+`
+      : ''
+  }  platform_puts("golden: ");
   put_int(passed);
   platform_puts("/");
   put_int(GOLDEN_VECTORS);

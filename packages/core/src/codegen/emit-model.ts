@@ -201,11 +201,17 @@ export function emitModel(input: ModelEmitInput): EmittedModel {
 
 /** model.h: what the raw input is (rate, window, hop, channel order, units) for an integrator to match the sensor. */
 function rawInputHeader(raw: RawInputSpec): string[] {
+  const source = {
+    sensor: "the sensor's ADC count, from the dataset",
+    'fixed-point': 'fixed point chosen from the training data',
+    rr: 'an RR feature of tinyml_rr_features',
+  };
+  const firstRr = raw.channels.findIndex((c) => c.countSource === 'rr');
   return [
     `/* Raw input: int16 samples at ${raw.sampleRateHz} Hz, interleaved [t][c] in this channel order (manifest.json "input"):`,
     ...raw.channels.map(
       (c, k) =>
-        `     ${k}: ${c.name}, one count = ${c.perCount} ${c.unit} (${c.countSource === 'sensor' ? "the sensor's ADC count, from the dataset" : 'fixed point chosen from the training data'}); ` +
+        `     ${k}: ${c.name}, one count = ${c.perCount} ${c.unit} (${source[c.countSource]}); ` +
         `training mean ${c.mean.toPrecision(6)}, std ${c.std.toPrecision(6)} ${c.unit}`,
     ),
     `   A window is ${raw.windowLength} samples${raw.hop === null ? ' centred on the event' : `; one is classified every ${raw.hop} samples`}. */`,
@@ -213,6 +219,13 @@ function rawInputHeader(raw: RawInputSpec): string[] {
     `#define TINYML_WINDOW_HOP ${raw.hop ?? 0}`,
     `#define TINYML_CHANNEL_ORDER "${raw.channels.map((c) => c.name).join(',')}"`,
     `#define TINYML_CHANNEL_UNITS "${raw.channels.map((c) => c.unit).join(',')}"`,
+    ...(firstRr < 0
+      ? []
+      : [
+          "/* The beat's RR features (window.rrFeatures): channels TINYML_RR_FIRST_CHANNEL .. + 2 hold, at every t, the three",
+          '   values tinyml_rr_features (tinyml_runtime.h) writes for the beat once the next R peak is pushed. */',
+          `#define TINYML_RR_FIRST_CHANNEL ${firstRr}`,
+        ]),
     '',
   ];
 }

@@ -30,6 +30,8 @@ export interface WindowSections {
   windowSubject: SectionInfo;
   /** [windows]: recording index into `recordings`. */
   windowRecording: SectionInfo;
+  /** [windows, 9], `window.rrFeatures` only: each beat's RR intervals in samples (data/rr-features.ts `rrIntervalsAt`). */
+  windowRr?: SectionInfo;
 }
 
 export interface WindowManifest {
@@ -44,7 +46,11 @@ export interface WindowManifest {
     length: number;
     /** Samples between window starts (sliding mode), else null. */
     stride: number | null;
-    channels: { name: string; unit: string }[];
+    /**
+     * The signal channels (in `signals`), then any derived per window: `derived: 'rr'` channels hold the beat's
+     * RR-interval features, `perCount` the value of one integer feature unit.
+     */
+    channels: { name: string; unit: string; perCount?: number; derived?: 'rr' }[];
     labels: NormalizedWindow['labels'];
     /** How the folds were made; under `stratified` the "subjects" are fold groups, not people. */
     folds: { scheme: NormalizedWindow['folds']['scheme']; k: number | null };

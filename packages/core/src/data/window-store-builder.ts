@@ -4,6 +4,7 @@ import type { NormalizedWindow } from '../spec/types';
 import { classWeights, imbalanceRatio, stratifiedGroups, type FoldSplit } from './folds';
 import type { Recording } from './recording';
 import { decimate } from './resample';
+import { RR_INTERVALS, rrChannels, rrIntervalsAt, rrPhysical } from './rr-features';
 import { emptyMoments, mergeMoments, momentsOf, standardDeviation, type ChannelMoments } from './running-stats';
 import type { WindowFold, WindowManifest } from './window-manifest';
 import { labelPolicy, planWindows, recordingLabelOf, resampleLabels } from './window-plan';
@@ -27,6 +28,8 @@ export type WindowStoreContents = Pick<WindowManifest, 'classes' | 'counts' | 's
   length: number;
   stride: number | null;
   channels: readonly string[];
+  /** Channels computed per window and appended after the signal channels (beat mode's RR features), with their count. */
+  derivedChannels: { name: string; unit: string; perCount: number }[];
   payload: { bytes: number; sha256: string; sections: WindowSections };
 };
 
@@ -35,6 +38,8 @@ interface SubjectAccumulator {
   windows: number;
   perClass: number[];
   moments: ChannelMoments;
+  /** Over the subject's windows, of the derived channels. */
+  derivedMoments: ChannelMoments;
 }
 
 /**
@@ -55,6 +60,9 @@ export class WindowStoreBuilder {
   private readonly labels: number[] = [];
   private readonly subjectOfWindow: string[] = [];
   private readonly recordingOfWindow: number[] = [];
+  /** RR features on: each window's RR intervals (rr-features.ts), RR_INTERVALS a window. */
+  private readonly rrIntervals: number[] = [];
+  private readonly derivedChannels: { name: string; unit: string; perCount: number }[];
   private readonly recordings: WindowManifest['recordings'] = [];
   private readonly subjects = new Map<string, SubjectAccumulator>();
 
@@ -69,6 +77,7 @@ export class WindowStoreBuilder {
     this.groupOf = spec.folds.k === null ? null : stratifiedGroups(spec.folds.k);
     this.length = spec.mode === 'recording' ? -1 : Math.round((spec.lengthSeconds ?? 0) * spec.sampleRateHz);
     this.stride = spec.mode === 'sliding' ? slidingGeometry(spec.lengthSeconds ?? 0, spec.overlap, spec.sampleRateHz).stride : null;
+    this.derivedChannels = spec.mode === 'beat' && spec.rrFeatures ? rrChannels(spec.sampleRateHz) : [];
   }
 
   get windowCount(): number {
@@ -99,14 +108,24 @@ export class WindowStoreBuilder {
       windows: 0,
       perClass: new Array<number>(classes.length).fill(0),
       moments: emptyMoments(recording.channels.length),
+      derivedMoments: emptyMoments(this.derivedChannels.length),
     };
     this.subjects.set(subject, accumulator);
     const recordingIndex = this.recordings.length;
     let kept = 0;
+    // Every beat (of any class) is an R peak the RR intervals count; a beat without both neighbours gets no window.
+    const peaks = this.derivedChannels.length > 0 ? (resampled.events ?? []).map((e) => e.at) : null;
+    const derived: number[] = [];
     for (const window of planned) {
       const label = spec.labels.map[window.label] ?? window.label;
       const index = this.classIndex.get(label);
       if (index === undefined) continue;
+      if (peaks) {
+        const intervals = rrIntervalsAt(peaks, window.event!);
+        if (intervals === null) continue;
+        this.rrIntervals.push(...intervals);
+        derived.push(...rrPhysical(intervals, spec.sampleRateHz));
+      }
       this.starts.push(this.samples + window.start);
       this.labels.push(index);
       this.subjectOfWindow.push(subject);
@@ -117,6 +136,7 @@ export class WindowStoreBuilder {
     accumulator.recordings++;
     accumulator.windows += kept;
     accumulator.moments = mergeMoments(accumulator.moments, momentsOf(data, recording.channels.length));
+    if (peaks) accumulator.derivedMoments = mergeMoments(accumulator.derivedMoments, momentsOf(Float32Array.from(derived), this.derivedChannels.length));
     this.recordings.push({ name: recording.name, subject, offset: this.samples, length: resampled.length, windows: kept });
     this.payload.write(data);
     this.samples += resampled.length;
@@ -145,6 +165,9 @@ export class WindowStoreBuilder {
         [this.starts.length],
       ),
       windowRecording: payload.section('uint32', Uint32Array.from(this.recordingOfWindow), [this.starts.length]),
+      ...(this.derivedChannels.length > 0
+        ? { windowRr: payload.section('uint16', Uint16Array.from(this.rrIntervals), [this.starts.length, RR_INTERVALS]) }
+        : {}),
     };
     const { bytes, sha256 } = payload.close();
     const counts = (subjects: readonly string[]) =>
@@ -155,10 +178,13 @@ export class WindowStoreBuilder {
     const perClass = counts(subjectIds);
     const folds = splitFolds(subjectIds).map((fold): WindowFold => {
       const trainCounts = counts(fold.train);
-      const moments = fold.train.map((s) => this.subjects.get(s)!.moments).reduce(mergeMoments, emptyMoments(this.channels.length));
+      const train = fold.train.map((s) => this.subjects.get(s)!);
+      const moments = train.map((s) => s.moments).reduce(mergeMoments, emptyMoments(this.channels.length));
+      const derived = train.map((s) => s.derivedMoments).reduce(mergeMoments, emptyMoments(this.derivedChannels.length));
       return {
         ...fold,
-        normalization: { mean: moments.mean, std: standardDeviation(moments) },
+        // Signal channels over every sample of the training recordings; derived channels over their windows.
+        normalization: { mean: [...moments.mean, ...derived.mean], std: [...standardDeviation(moments), ...standardDeviation(derived)] },
         trainCounts,
         testCounts: counts(fold.test),
         classWeights: classWeights(trainCounts),
@@ -177,6 +203,7 @@ export class WindowStoreBuilder {
       length: this.length,
       stride: this.stride,
       channels: this.channels,
+      derivedChannels: this.derivedChannels,
       payload: { bytes, sha256, sections },
     };
   }

@@ -2,6 +2,7 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, writeSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../common/errors';
+import { RR_INTERVALS, rrPhysical } from './rr-features';
 import { MANIFEST_FILE, readWindowManifest, type SectionDtype, type SectionInfo, type WindowManifest } from './window-manifest';
 
 /**
@@ -66,6 +67,30 @@ export interface LoadedWindowStore<M = WindowManifest> {
   windowLabel: Uint8Array;
   windowSubject: Uint16Array;
   windowRecording: Uint32Array;
+  /** `window.rrFeatures`: per window, its RR intervals ([windows, 9]); null otherwise. */
+  windowRr: Uint16Array | null;
+  /** Channels per sample of `signals`; the manifest's channels after them are derived per window. */
+  signalChannels: number;
+  /** [windows, derived channels]: each window's derived channel values in their units (RR features), constant over t. */
+  derived: Float64Array;
+}
+
+/**
+ * Window w's values ([t][c], every channel of the manifest) through `scale`: (value − mean[c]) · invStd[c]. The
+ * signal channels come from `signals`, the derived ones (RR features) repeat the window's value at every t. Every
+ * reader of windows goes through here, so training, evaluation and the golden vectors see the same channels.
+ */
+export function fillWindow(store: LoadedWindowStore, w: number, mean: ArrayLike<number>, invStd: ArrayLike<number>, out: Float32Array | Float64Array): void {
+  const S = store.signalChannels;
+  const C = store.manifest.window.channels.length;
+  const D = C - S;
+  const signals = store.signals;
+  let from = store.windowStart[w] * S;
+  const T = store.manifest.window.length;
+  for (let t = 0, o = 0; t < T; t++, from += S) {
+    for (let c = 0; c < S; c++, o++) out[o] = (signals[from + c] - mean[c]) * invStd[c];
+    for (let d = 0; d < D; d++, o++) out[o] = (store.derived[w * D + d] - mean[S + d]) * invStd[S + d];
+  }
 }
 
 /**
@@ -90,6 +115,14 @@ export async function readWindowStore<M extends WindowManifest = WindowManifest>
       info.shape.reduce((a, b) => a * b, 1),
     );
   const s = manifest.payload.sections;
+  const windowRr = s.windowRr ? view(s.windowRr, Uint16Array) : null;
+  const windows = s.windowStart.shape[0];
+  const derivedCount = manifest.window.channels.filter((c) => c.derived === 'rr').length;
+  const derived = new Float64Array(windows * derivedCount);
+  if (windowRr && derivedCount > 0) {
+    for (let w = 0; w < windows; w++)
+      derived.set(rrPhysical(windowRr.subarray(w * RR_INTERVALS, (w + 1) * RR_INTERVALS), manifest.window.sampleRateHz), w * derivedCount);
+  }
   return {
     manifest,
     signals: view(s.signals, Float32Array),
@@ -97,6 +130,9 @@ export async function readWindowStore<M extends WindowManifest = WindowManifest>
     windowLabel: view(s.windowLabel, Uint8Array),
     windowSubject: view(s.windowSubject, Uint16Array),
     windowRecording: view(s.windowRecording, Uint32Array),
+    windowRr,
+    signalChannels: s.signals.shape[1],
+    derived,
   };
 }
 

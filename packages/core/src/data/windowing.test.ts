@@ -107,11 +107,11 @@ describe('beat windows', () => {
         { at: 900, label: 'N' },
       ],
     };
-    expect(beatWindows(recording, 259, 104)).toEqual([{ start: 396, label: 'V' }]);
+    expect(beatWindows(recording, 259, 104)).toEqual([{ start: 396, label: 'V', event: 1 }]);
     expect(beatWindows(recording, 100, 50)).toEqual([
-      { start: 0, label: 'N' },
-      { start: 450, label: 'V' },
-      { start: 850, label: 'N' },
+      { start: 0, label: 'N', event: 0 },
+      { start: 450, label: 'V', event: 1 },
+      { start: 850, label: 'N', event: 2 },
     ]);
   });
 });

@@ -23,6 +23,8 @@ export interface PlannedWindow {
   /** First sample, inside the recording, at the window rate. */
   start: number;
   label: string;
+  /** beat windows: the index of their event in the recording's events. */
+  event?: number;
 }
 
 export const OTHER_LABEL = 'other';
@@ -123,9 +125,9 @@ function labelAt(segments: readonly LabelledSegment[], sample: number, policy: L
 /** One window per event, `before` samples ahead of it; events too close to either end are skipped. */
 export function beatWindows(recording: TimedLabels, length: number, before: number): PlannedWindow[] {
   const windows: PlannedWindow[] = [];
-  for (const event of recording.events ?? []) {
+  (recording.events ?? []).forEach((event, i) => {
     const start = event.at - before;
-    if (start >= 0 && start + length <= recording.length) windows.push({ start, label: event.label });
-  }
+    if (start >= 0 && start + length <= recording.length) windows.push({ start, label: event.label, event: i });
+  });
   return windows;
 }

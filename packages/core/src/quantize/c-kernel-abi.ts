@@ -21,7 +21,10 @@ export type CType =
   | 'int16_t *'
   | 'int32_t *'
   | 'uint8_t *'
-  | 'tinyml_alarm_t *';
+  | 'tinyml_alarm_t *'
+  | 'uint32_t'
+  | 'tinyml_rr_t *'
+  | 'const tinyml_rr_t *';
 
 export interface CParam {
   readonly name: string;
@@ -367,6 +370,28 @@ export const C_KERNELS = {
       { name: 'decision', type: 'int32_t' },
       { name: 'elapsed_samples', type: 'int32_t' },
       { name: 'alarms', type: 'uint8_t *', length: 'alarm->events', role: 'output' },
+    ],
+  },
+  rr_reset: {
+    function: 'tinyml_rr_reset',
+    returns: 'void',
+    doc: ['RR-interval features of beats: tinyml_rr_t above says what they are and how to feed them.'],
+    params: [{ name: 'rr', type: 'tinyml_rr_t *', length: '1', role: 'output' }],
+  },
+  rr_push: {
+    function: 'tinyml_rr_push',
+    returns: 'void',
+    params: [
+      { name: 'rr', type: 'tinyml_rr_t *', length: '1', role: 'output' },
+      { name: 'r_peak_sample', type: 'uint32_t' },
+    ],
+  },
+  rr_features: {
+    function: 'tinyml_rr_features',
+    returns: 'int32_t',
+    params: [
+      { name: 'rr', type: 'const tinyml_rr_t *', length: '1' },
+      { name: 'features', type: 'int16_t *', length: 'TINYML_RR_FEATURE_COUNT', role: 'output' },
     ],
   },
 } as const satisfies Readonly<Record<string, CKernel>>;

@@ -5,6 +5,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Random } from '../common/random';
 import { alarmCase, alarmStreams } from '../../testing/quantize/alarm-program';
+import { rrCase, rrStreams } from '../../testing/quantize/rr-cases';
 import {
   RuntimeCase,
   accumulatorBoundCases,
@@ -169,6 +170,16 @@ describe.skipIf(!toolchains.hostCompiler)('the C runtime equals the TypeScript r
     expect(streams.some((s) => s.rule.n === 1000)).toBe(true);
     expect(streams.filter((s) => s.recordings.length > 1).length).toBeGreaterThan(100);
     expect(cases.reduce((sum, c) => sum + (c.expected === '' ? 0 : c.expected.split(' ').length / 2), 0)).toBeGreaterThan(3000);
+    expect(await mismatches(cases)).toEqual([]);
+  });
+
+  it('RR-interval features: the window stage’s definition after every R peak — rhythm, premature beats, pauses, equal samples, clamped gaps, a wrapping counter, resets', async () => {
+    const cases = rrStreams(new Random(0x7272), 800).map((stream, i) => rrCase(stream, `rr #${i}`));
+    const features = cases.flatMap((c) => c.expected.split(' ').filter((f) => f !== '-'));
+    // Every clamp is reached, so the comparison covers the edges, not only the common rhythm.
+    expect(features.length).toBeGreaterThan(5000);
+    expect(features.some((f) => f.split(',')[1] === '32767')).toBe(true);
+    expect(features.some((f) => f.split(',')[2] === '32767')).toBe(true);
     expect(await mismatches(cases)).toEqual([]);
   });
 });

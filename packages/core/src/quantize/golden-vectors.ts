@@ -1,5 +1,6 @@
 import type { Random } from '../common/random';
-import type { LoadedWindowStore } from '../data/window-store';
+import { RR_INTERVALS } from '../data/rr-features';
+import { fillWindow, type LoadedWindowStore } from '../data/window-store';
 import { evidentialDecision } from './evidential';
 import { runQuantized, type InterpreterResult } from './interpreter';
 import type { GoldenVector } from './quantized-files';
@@ -7,11 +8,12 @@ import type { QuantizedModel } from './quantized-model';
 import { fitInputGate } from './input-gate';
 import { damageRaw, physicalToRaw, rawToInput, rawZeroInput, type RawDamage, type RawInputSpec } from './raw-input';
 
-/** Window w as stored: [t][c] in each channel's physical unit (not z-scored). */
-export function physicalWindow(store: LoadedWindowStore, w: number): Float32Array {
+/** Window w as stored: [t][c] in each channel's physical unit (not z-scored), derived channels (RR features) included. */
+export function physicalWindow(store: LoadedWindowStore, w: number): Float64Array {
   const C = store.manifest.window.channels.length;
-  const from = store.windowStart[w] * C;
-  return store.signals.subarray(from, from + store.manifest.window.length * C);
+  const out = new Float64Array(store.manifest.window.length * C);
+  fillWindow(store, w, new Float64Array(C), new Float64Array(C).fill(1), out);
+  return out;
 }
 
 /** Window w as the device is fed it: the stored window in raw sensor counts, mapped to the int8 input by the integer map. */
@@ -94,6 +96,7 @@ function goldenVector(
     damage: damaged ? (damaged.damage.kind === 'noise' ? `noise σ=${damaged.damage.sigma}` : `missing ${Math.round(damaged.damage.fraction * 100)}%`) : null,
     inputOk: result.inputGate ? result.inputGate.ok : null,
     raw: Array.from(raw),
+    ...(store.windowRr && !damaged ? { rrIntervals: Array.from(store.windowRr.subarray(w * RR_INTERVALS, (w + 1) * RR_INTERVALS)) } : {}),
     input: Array.from(input),
     exitTaken: result.exitTaken,
     exits: result.exits.map((e) => ({

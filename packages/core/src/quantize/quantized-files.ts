@@ -32,6 +32,11 @@ export interface GoldenVector {
   inputOk: boolean | null;
   /** The window as the device's sensors give it: int16 [t][c] counts (raw-input.json says their units). */
   raw: number[];
+  /**
+   * `window.rrFeatures`: the beat's RR intervals in samples (data/rr-features.ts `rrIntervalsAt`), from which the
+   * firmware recomputes the raw window's RR channels; absent for damaged copies (their RR channels were damaged too).
+   */
+  rrIntervals?: number[];
   /** The int8 model input the raw window maps to (rawToInput). */
   input: number[];
   /** The cascade as it runs: the exits evaluated until one took the window. */

@@ -26,8 +26,11 @@ export interface RawInputChannel {
   unit: string;
   /** The physical value of one raw count, in `unit`. */
   perCount: number;
-  /** `sensor`: the dataset's ADC conversion; `fixed-point`: a power of two chosen from the training statistics. */
-  countSource: 'sensor' | 'fixed-point';
+  /**
+   * `sensor`: the dataset's ADC conversion; `fixed-point`: a power of two chosen from the training statistics;
+   * `rr`: a beat's RR-interval feature, the integer tinyml_rr_features computes (data/rr-features.ts).
+   */
+  countSource: 'sensor' | 'fixed-point' | 'rr';
   /** The z-scoring of training, in `unit`. */
   mean: number;
   std: number;
@@ -54,7 +57,7 @@ export interface RawInputSource {
   sampleRateHz: number;
   windowLength: number;
   hop: number | null;
-  channels: { name: string; unit: string; perCount?: number }[];
+  channels: { name: string; unit: string; perCount?: number; derived?: 'rr' }[];
   normalization: { mean: readonly number[]; std: readonly number[] };
 }
 
@@ -76,7 +79,7 @@ export function rawInputSpec(model: QuantizedModel, source: RawInputSource): Raw
       name: channel.name,
       unit: channel.unit,
       perCount,
-      countSource: channel.perCount === undefined ? 'fixed-point' : 'sensor',
+      countSource: channel.derived === 'rr' ? 'rr' : channel.perCount === undefined ? 'fixed-point' : 'sensor',
       mean,
       std,
       offset,

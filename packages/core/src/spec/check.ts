@@ -102,6 +102,7 @@ const APPLICABILITY: readonly Applicability[] = [
   { path: WINDOW('lengthSeconds'), applies: (s) => s.window.mode !== 'recording', need: 'mode is sliding or beat', actual: mode },
   { path: WINDOW('overlap'), applies: (s) => s.window.mode === 'sliding', need: 'mode is sliding', actual: mode },
   { path: WINDOW('beatOffset'), applies: (s) => s.window.mode === 'beat', need: 'mode is beat', actual: mode },
+  { path: WINDOW('rrFeatures'), applies: (s) => s.window.mode === 'beat', need: 'mode is beat', actual: mode },
   { path: WINDOW('labels', 'preSeconds'), applies: isImpact, need: 'policy is impact', actual: policy },
   { path: WINDOW('labels', 'postSeconds'), applies: isImpact, need: 'policy is impact', actual: policy },
   { path: WINDOW('labels', 'fallTrialRest'), applies: isImpact, need: 'policy is impact', actual: policy },

@@ -257,7 +257,7 @@ const MALFORMED: Malformed[] = [
     yaml: `${HEAD}window: sliding\n`,
     at: '4:9',
     path: 'window',
-    says: 'must be a mapping (keys: mode, sampleRateHz, lengthSeconds, overlap, beatOffset, channels, labels, folds), got "sliding"',
+    says: 'must be a mapping (keys: mode, sampleRateHz, lengthSeconds, overlap, beatOffset, rrFeatures, channels, labels, folds), got "sliding"',
   },
   {
     what: 'channels empty',
@@ -356,6 +356,20 @@ const MALFORMED: Malformed[] = [
     at: '5:3',
     path: 'window.overlap',
     says: 'only applies when mode is sliding, but mode is beat; remove it',
+  },
+  {
+    what: 'rrFeatures on sliding windows',
+    yaml: `${HEAD}window:\n  rrFeatures: true\n`,
+    at: '5:3',
+    path: 'window.rrFeatures',
+    says: 'only applies when mode is beat, but mode is sliding; remove it',
+  },
+  {
+    what: 'rrFeatures not a boolean',
+    yaml: withDataset('mitbih', 'window:\n  rrFeatures: yes please\n'),
+    at: '5:15',
+    path: 'window.rrFeatures',
+    says: 'must be true or false, got "yes please"',
   },
   {
     what: 'minPurity with impact policy',
@@ -738,6 +752,7 @@ describe('normalized experiments', () => {
         lengthSeconds: 1.2,
         overlap: 0.9,
         beatOffset: 0.5,
+        rrFeatures: false,
         channels: imu,
         labels: {
           policy: 'impact',

@@ -26,6 +26,7 @@ export interface RawSpec {
     lengthSeconds?: number;
     overlap?: number;
     beatOffset?: number;
+    rrFeatures?: boolean;
     channels?: string[];
     labels?: {
       policy?: LabelPolicy;

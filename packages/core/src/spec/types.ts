@@ -70,6 +70,8 @@ export interface NormalizedWindow {
   lengthSeconds: number | null;
   overlap: number;
   beatOffset: number;
+  /** beat mode: append the beat's RR-interval features (data/rr-features.ts) as constant channels. */
+  rrFeatures: boolean;
   channels: string[];
   labels: NormalizedLabels;
   folds: NormalizedFolds;

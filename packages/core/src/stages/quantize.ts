@@ -115,7 +115,7 @@ function deviceRawInput(model: QuantizedModel, store: LoadedWindowStore, normali
     sampleRateHz: store.manifest.window.sampleRateHz,
     windowLength: store.manifest.window.length,
     hop: store.manifest.window.stride,
-    channels: store.manifest.window.channels.map((c) => ({ ...c, perCount: adapterChannels.find((a) => a.name === c.name)?.perCount })),
+    channels: store.manifest.window.channels.map((c) => ({ ...c, perCount: c.perCount ?? adapterChannels.find((a) => a.name === c.name)?.perCount })),
     normalization,
   });
 }

@@ -107,6 +107,40 @@ describe('window stage on the other samples', () => {
     expect(fold.testCounts[2]).toBeGreaterThan(0);
   });
 
+  it('MIT-BIH with rrFeatures: three RR channels after the lead, each beat’s intervals stored, features normalised over the training beats', async () => {
+    const plain = await windowsFor(`name: ecg-test\nboard: stm32f446ze\ndataset: mitbih\nwindow:\n  sampleRateHz: 180\n`, 'mitbih-plain');
+    const { manifest, outDir } = await windowsFor(
+      `name: ecg-test\nboard: stm32f446ze\ndataset: mitbih\nwindow:\n  sampleRateHz: 180\n  rrFeatures: true\n`,
+      'mitbih-rr',
+    );
+    expect(manifest.window.channels).toEqual([
+      { name: 'MLII', unit: 'mV' },
+      { name: 'rr_pre', unit: 'ratio', perCount: 1 / 256, derived: 'rr' },
+      { name: 'rr_post', unit: 'ratio', perCount: 1 / 256, derived: 'rr' },
+      { name: 'rr_local', unit: 's', perCount: 1 / 180, derived: 'rr' },
+    ]);
+    // Only beats without a neighbour on both sides are lost: at most two per record.
+    const lost = plain.manifest.counts.windows - manifest.counts.windows;
+    expect(lost).toBeGreaterThanOrEqual(0);
+    expect(lost).toBeLessThanOrEqual(2 * manifest.recordings.length);
+    const store = await readWindowStore(outDir);
+    expect(store.signalChannels).toBe(1);
+    expect(store.windowRr!.length).toBe(9 * manifest.counts.windows);
+    // A window's derived values are its intervals' features: the beat's own pre-RR over the local mean, in range.
+    const w = 100;
+    const intervals = Array.from(store.windowRr!.subarray(9 * w, 9 * w + 9));
+    const history = intervals.slice(0, 8).filter((d) => d > 0);
+    const local = Math.round(history.reduce((a, b) => a + b, 0) / history.length);
+    expect(store.derived[3 * w + 2]).toBeCloseTo(local / 180, 9);
+    expect(store.derived[3 * w]).toBeCloseTo(Math.round((256 * intervals[7]) / local) / 256, 9);
+    // Normal rhythm: beats' pre-RR near the local mean, so the channel's training mean is near 1.
+    const [fold] = manifest.folds;
+    expect(fold.normalization.mean).toHaveLength(4);
+    expect(fold.normalization.mean[1]).toBeGreaterThan(0.8);
+    expect(fold.normalization.mean[1]).toBeLessThan(1.2);
+    expect(fold.normalization.std[1]).toBeGreaterThan(0.01);
+  });
+
   it.skipIf(!mirror)('ECG5000 (full archive): every beat is one 140-sample window, official train vs derived binary test', async () => {
     const { manifest } = await windowsFor(
       `name: e5\nboard: host\ndataset: ecg5000\nwindow:\n  folds: { scheme: split, split: train-test }\n`,

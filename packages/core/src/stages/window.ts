@@ -101,7 +101,10 @@ function windowManifest(
       nativeRateHz: adapter.nativeRateHz,
       length: store.length,
       stride: store.stride,
-      channels: store.channels.map((name) => ({ name, unit: adapter.channels.find((c) => c.name === name)?.unit ?? '' })),
+      channels: [
+        ...store.channels.map((name) => ({ name, unit: adapter.channels.find((c) => c.name === name)?.unit ?? '' })),
+        ...store.derivedChannels.map((c) => ({ ...c, derived: 'rr' as const })),
+      ],
       labels: spec.labels,
       folds: { scheme: spec.folds.scheme, k: spec.folds.k },
     },

@@ -1,6 +1,6 @@
 import { UserError } from '../common/errors';
 import { Random } from '../common/random';
-import type { LoadedWindowStore } from '../data/window-store';
+import { fillWindow, type LoadedWindowStore } from '../data/window-store';
 import type { WindowManifest } from '../data/window-manifest';
 
 export interface FoldDataOptions {
@@ -136,14 +136,7 @@ export class FoldData {
    * in float64; a Float32Array, such as a float32 network's input buffer, rounds each value once when stored).
    */
   fill(window: number, out: Float64Array | Float32Array): void {
-    const C = this.channels;
-    const signals = this.store.signals;
-    const { mean, invStd } = this;
-    let from = this.store.windowStart[window] * C;
-    const n = this.windowLength;
-    for (let t = 0, o = 0; t < n; t++, from += C) {
-      for (let c = 0; c < C; c++, o++) out[o] = (signals[from + c] - mean[c]) * invStd[c];
-    }
+    fillWindow(this.store, window, this.mean, this.invStd, out);
   }
 }
 

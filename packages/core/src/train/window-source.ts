@@ -1,5 +1,5 @@
 import type { Random } from '../common/random';
-import type { LoadedWindowStore } from '../data/window-store';
+import { fillWindow, type LoadedWindowStore } from '../data/window-store';
 import type { WindowManifest } from '../data/window-manifest';
 
 /** What evaluation needs of windows: z-scored copies, labels and subjects (FoldData is one). */
@@ -56,12 +56,7 @@ export class WindowSampler implements WindowSource {
   }
 
   fill(window: number, out: Float64Array): void {
-    const C = this.channels;
-    const signals = this.store.signals;
-    let from = this.store.windowStart[window] * C;
-    for (let t = 0, o = 0; t < this.windowLength; t++, from += C) {
-      for (let c = 0; c < C; c++, o++) out[o] = (signals[from + c] - this.mean[c]) * this.invStd[c];
-    }
+    fillWindow(this.store, window, this.mean, this.invStd, out);
   }
 
   /** A fresh z-scored copy of one window. */

@@ -122,5 +122,15 @@ export function syntheticWindowStore(options: SyntheticStoreOptions): LoadedWind
       },
     },
   };
-  return { manifest, signals, windowStart, windowLabel, windowSubject, windowRecording };
+  return {
+    manifest,
+    signals,
+    windowStart,
+    windowLabel,
+    windowSubject,
+    windowRecording,
+    windowRr: null,
+    signalChannels: channels,
+    derived: new Float64Array(0),
+  };
 }
