@@ -109,6 +109,9 @@ describe('the whole chain through nx on an STM32', () => {
       expect(report.memory.arena.linked).toBe(report.memory.arena.predicted);
       expect(report.instructions.perInference.mean).toBeGreaterThan(0);
       expect(existsSync(path.join(ws.root, 'dist/experiments/ecg-mitbih-f446/emit-firmware/model/model.c'))).toBe(true);
+      // The spec's rrFeatures: the firmware recomputed every clean golden beat's RR channels from its R peaks.
+      expect(ws.read('dist/experiments/ecg-mitbih-f446/emit-firmware/model/model.h')).toContain('#define TINYML_RR_FIRST_CHANNEL 1');
+      expect(ws.read('dist/experiments/ecg-mitbih-f446/flash-test/output.txt')).toMatch(/rr features: [1-9]\d* beats recomputed from R peaks/);
     },
     900_000,
   );

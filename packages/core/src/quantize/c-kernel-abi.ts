@@ -391,7 +391,7 @@ export const C_KERNELS = {
     returns: 'int32_t',
     params: [
       { name: 'rr', type: 'const tinyml_rr_t *', length: '1' },
-      { name: 'features', type: 'int16_t *', length: 'TINYML_RR_FEATURE_COUNT', role: 'output' },
+      { name: 'features', type: 'int16_t *', length: '3', role: 'output' },
     ],
   },
 } as const satisfies Readonly<Record<string, CKernel>>;
