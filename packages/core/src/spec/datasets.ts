@@ -27,6 +27,8 @@ export interface DatasetFacts {
     lengthSeconds: number | null;
     overlap: number;
     beatOffset: number;
+    /** beat mode: append the RR-interval channels unless the spec says otherwise. */
+    rrFeatures: boolean;
     channels: readonly string[];
     policy: LabelPolicy;
     scheme: FoldScheme;
@@ -55,6 +57,7 @@ export const DATASETS: Readonly<Record<DatasetId, DatasetFacts>> = {
       lengthSeconds: 1.2,
       overlap: 0.9,
       beatOffset: 0.5,
+      rrFeatures: false,
       channels: IMU,
       policy: 'impact',
       scheme: 'loso',
@@ -70,13 +73,15 @@ export const DATASETS: Readonly<Record<DatasetId, DatasetFacts>> = {
     policies: ['beat'],
     splits: ['ds1-ds2'],
     recordingSamples: null,
-    // The classic inter-patient DS1/DS2 evaluation; 0.72 s around the R peak, 40 % of it before.
+    // The classic inter-patient DS1/DS2 evaluation; 0.72 s around the R peak, 40 % of it before, with the beat's RR
+    // intervals (every competitive inter-patient method uses them; README "MIT-BIH").
     defaults: {
       mode: 'beat',
       sampleRateHz: 360,
       lengthSeconds: 0.72,
       overlap: 0,
       beatOffset: 0.4,
+      rrFeatures: true,
       channels: ['MLII'],
       policy: 'beat',
       scheme: 'split',
@@ -99,6 +104,7 @@ export const DATASETS: Readonly<Record<DatasetId, DatasetFacts>> = {
       lengthSeconds: null,
       overlap: 0,
       beatOffset: 0.5,
+      rrFeatures: false,
       channels: ['ecg'],
       policy: 'recording',
       // The 500 TRAIN beats carry the five classes; the 4,500 derived TEST beats only reconstructed binary labels and
@@ -136,6 +142,7 @@ export const DATASETS: Readonly<Record<DatasetId, DatasetFacts>> = {
       lengthSeconds: 2.56,
       overlap: 0.5,
       beatOffset: 0.5,
+      rrFeatures: false,
       channels: IMU,
       policy: 'majority',
       scheme: 'loso',

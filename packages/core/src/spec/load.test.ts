@@ -849,6 +849,7 @@ describe('normalized experiments', () => {
       sampleRateHz: 360,
       lengthSeconds: 0.72,
       beatOffset: 0.4,
+      rrFeatures: true,
       overlap: 0,
       channels: ['MLII'],
       labels: { policy: 'beat' },

@@ -129,7 +129,7 @@ function normalizeWindow(raw: NonNullable<RawSpec['window']>, dataset: Normalize
     lengthSeconds: raw.lengthSeconds ?? (mode === 'recording' || !sameMode ? null : defaults.lengthSeconds),
     overlap: raw.overlap ?? (sameMode ? defaults.overlap : 0),
     beatOffset: raw.beatOffset ?? defaults.beatOffset,
-    rrFeatures: raw.rrFeatures ?? false,
+    rrFeatures: raw.rrFeatures ?? (mode === 'beat' && defaults.rrFeatures),
     channels: [...(raw.channels ?? defaults.channels)],
     labels: {
       policy: labels.policy ?? defaults.policy,

@@ -107,12 +107,10 @@ describe('window stage on the other samples', () => {
     expect(fold.testCounts[2]).toBeGreaterThan(0);
   });
 
-  it('MIT-BIH with rrFeatures: three RR channels after the lead, each beat’s intervals stored, features normalised over the training beats', async () => {
-    const plain = await windowsFor(`name: ecg-test\nboard: stm32f446ze\ndataset: mitbih\nwindow:\n  sampleRateHz: 180\n`, 'mitbih-plain');
-    const { manifest, outDir } = await windowsFor(
-      `name: ecg-test\nboard: stm32f446ze\ndataset: mitbih\nwindow:\n  sampleRateHz: 180\n  rrFeatures: true\n`,
-      'mitbih-rr',
-    );
+  it('MIT-BIH with rrFeatures (its default): three RR channels after the lead, each beat’s intervals stored, features normalised over the training beats', async () => {
+    const plain = await windowsFor(`name: ecg-test\nboard: stm32f446ze\ndataset: mitbih\nwindow:\n  sampleRateHz: 180\n  rrFeatures: false\n`, 'mitbih-plain');
+    expect(plain.manifest.window.channels).toEqual([{ name: 'MLII', unit: 'mV' }]);
+    const { manifest, outDir } = await windowsFor(`name: ecg-test\nboard: stm32f446ze\ndataset: mitbih\nwindow:\n  sampleRateHz: 180\n`, 'mitbih-rr');
     expect(manifest.window.channels).toEqual([
       { name: 'MLII', unit: 'mV' },
       { name: 'rr_pre', unit: 'ratio', perCount: 1 / 256, derived: 'rr' },

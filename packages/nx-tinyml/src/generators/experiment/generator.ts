@@ -44,6 +44,7 @@ function specText(tree: Tree, options: ExperimentGeneratorOptions, window: Norma
   if (window.lengthSeconds !== null) windowSection.lengthSeconds = window.lengthSeconds;
   if (window.mode === 'sliding') windowSection.overlap = window.overlap;
   if (window.mode === 'beat') windowSection.beatOffset = window.beatOffset;
+  if (window.mode === 'beat') windowSection.rrFeatures = window.rrFeatures;
   windowSection.channels = window.channels;
   windowSection.labels = { policy: window.labels.policy };
   const folds: Record<string, unknown> = { scheme: window.folds.scheme };
