@@ -76,7 +76,7 @@ export interface LoadedWindowStore<M = WindowManifest> {
 }
 
 /**
- * Window w's values ([t][c], every channel of the manifest) through `scale`: (value − mean[c]) · invStd[c]. The
+ * Window w's values ([t][c], every channel of the manifest), z-scored: (value − mean[c]) · invStd[c]. The
  * signal channels come from `signals`, the derived ones (RR features) repeat the window's value at every t. Every
  * reader of windows goes through here, so training, evaluation and the golden vectors see the same channels.
  */
