@@ -89,7 +89,9 @@ export function fillWindow(store: LoadedWindowStore, w: number, mean: ArrayLike<
   const T = store.manifest.window.length;
   for (let t = 0, o = 0; t < T; t++, from += S) {
     for (let c = 0; c < S; c++, o++) out[o] = (signals[from + c] - mean[c]) * invStd[c];
-    for (let d = 0; d < D; d++, o++) out[o] = (store.derived[w * D + d] - mean[S + d]) * invStd[S + d];
+    // Derived values are z-scored once, in the first sample, and copied from there.
+    if (t === 0) for (let d = 0; d < D; d++, o++) out[o] = (store.derived[w * D + d] - mean[S + d]) * invStd[S + d];
+    else for (let d = 0; d < D; d++, o++) out[o] = out[S + d];
   }
 }
 
@@ -117,7 +119,8 @@ export async function readWindowStore<M extends WindowManifest = WindowManifest>
   const s = manifest.payload.sections;
   const windowRr = s.windowRr ? view(s.windowRr, Uint16Array) : null;
   const windows = s.windowStart.shape[0];
-  const derivedCount = manifest.window.channels.filter((c) => c.derived === 'rr').length;
+  // The manifest's channels past the signals' are derived per window (fillWindow reads them the same way).
+  const derivedCount = manifest.window.channels.length - s.signals.shape[1];
   const derived = new Float64Array(windows * derivedCount);
   if (windowRr && derivedCount > 0) {
     for (let w = 0; w < windows; w++)
