@@ -1,6 +1,7 @@
 import { UserError } from '../common/errors';
 import { getAdapter } from '../data/adapters';
 import { decimate } from '../data/resample';
+import { rrChannels, rrIntervalsAt, rrPhysical } from '../data/rr-features';
 import { slidingGeometry } from '../data/windowing';
 import type { ModelIR } from '../model/ir';
 import type { QuantizedModel } from '../quantize/quantized-model';
@@ -18,12 +19,18 @@ export interface LocalRecording {
   name: string;
   subject: string;
   rateHz: number;
+  /** Signal channels in `data`. */
   channels: number;
   /** Samples at the window rate. */
   length: number;
   data: Float32Array;
   /** Window starts (samples) and labels from the files, as the window stage would label them (null: unlabelled). */
   windows: { start: number; label: string | null }[];
+  /**
+   * Channels computed per window and appended after the signals, constant over the window, as the window stage
+   * appends them (`window.rrFeatures`: rr_pre, rr_post, rr_local from the recording's beat annotations).
+   */
+  derived: { names: string[]; values: Float64Array };
 }
 
 /**
@@ -42,12 +49,24 @@ export async function readLocalRecordings(
   const factor = adapter.nativeRateHz / window.sampleRateHz;
   const stride = window.mode === 'sliding' ? slidingGeometry(window.lengthSeconds ?? 0, window.overlap, window.sampleRateHz).stride : null;
   const policy = labelPolicy(window);
+  const rr = window.mode === 'beat' && window.rrFeatures ? rrChannels(window.sampleRateHz).map((c) => c.name) : [];
   const recordings: LocalRecording[] = [];
   for await (const recording of adapter.recordings(folder, { channels: window.channels })) {
     if (only !== undefined && recording.name !== only) continue;
     const data = decimate(recording.data, recording.channels.length, factor);
     const length = data.length / recording.channels.length;
-    const labelled = planWindows(window, resampleLabels(recording, factor, length), windowLength, stride, policy, adapter.labels[0]);
+    const resampled = resampleLabels(recording, factor, length);
+    let labelled = planWindows(window, resampled, windowLength, stride, policy, adapter.labels[0]);
+    const derived: number[] = [];
+    if (rr.length > 0) {
+      // The window stage's rule: every annotated beat is an R peak, and a beat without both neighbours has no window.
+      const peaks = (resampled.events ?? []).map((e) => e.at);
+      labelled = labelled.filter((w) => {
+        const intervals = rrIntervalsAt(peaks, w.event!);
+        if (intervals !== null) derived.push(...rrPhysical(intervals, window.sampleRateHz));
+        return intervals !== null;
+      });
+    }
     recordings.push({
       name: recording.name,
       subject: recording.subject,
@@ -56,6 +75,7 @@ export async function readLocalRecordings(
       length,
       data,
       windows: labelled.map((w) => ({ start: w.start, label: window.labels.map[w.label] ?? w.label })),
+      derived: { names: rr, values: Float64Array.from(derived) },
     });
   }
   if (only !== undefined && recordings.length === 0)
@@ -85,6 +105,7 @@ export async function loadTrainedModels(cascadeDir: string, quantizeDir: string 
 /** A recording's windows z-scored with the model's stored normalisation (the training folds' statistics). */
 export class RecordingWindowSource implements WindowSource {
   readonly windowSize: number;
+  readonly channels: number;
   private readonly mean: Float64Array;
   private readonly invStd: Float64Array;
 
@@ -93,22 +114,29 @@ export class RecordingWindowSource implements WindowSource {
     readonly windowLength: number,
     normalization: { mean: readonly number[]; std: readonly number[] },
   ) {
-    this.windowSize = windowLength * recording.channels;
+    const derived = recording.derived.names.length;
+    this.channels = recording.channels + derived;
+    this.windowSize = windowLength * this.channels;
     this.mean = Float64Array.from(normalization.mean);
     this.invStd = Float64Array.from(normalization.std, (s) => (s > 0 ? 1 / s : 1));
-    if (this.mean.length !== recording.channels)
-      throw new UserError(`${recording.name}: ${recording.channels} channels, the model was trained on ${this.mean.length}`);
-  }
-
-  get channels(): number {
-    return this.recording.channels;
+    if (this.mean.length !== this.channels) {
+      const extra = derived > 0 ? ` + ${derived} computed (${recording.derived.names.join(', ')})` : '';
+      throw new UserError(
+        `${recording.name}: ${recording.channels} signal channel(s)${extra}, but the model was trained on ${this.mean.length} channels; ` +
+          'evaluate with the experiment whose spec trained the model',
+      );
+    }
   }
 
   fill(window: number, out: Float64Array): void {
-    const C = this.recording.channels;
-    let from = this.recording.windows[window].start * C;
-    for (let t = 0, o = 0; t < this.windowLength; t++, from += C) {
-      for (let c = 0; c < C; c++, o++) out[o] = (this.recording.data[from + c] - this.mean[c]) * this.invStd[c];
+    const S = this.recording.channels;
+    const C = this.channels;
+    const D = C - S;
+    const z = Array.from({ length: D }, (_, d) => (this.recording.derived.values[window * D + d] - this.mean[S + d]) * this.invStd[S + d]);
+    let from = this.recording.windows[window].start * S;
+    for (let t = 0, o = 0; t < this.windowLength; t++, from += S) {
+      for (let c = 0; c < S; c++, o++) out[o] = (this.recording.data[from + c] - this.mean[c]) * this.invStd[c];
+      for (let d = 0; d < D; d++, o++) out[o] = z[d];
     }
   }
 
