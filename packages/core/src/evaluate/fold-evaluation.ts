@@ -106,6 +106,7 @@ export async function evaluateFold(
     fold,
     seed: settings.seed,
     validationSubjects: trainSettings.validationSubjects,
+    validationBy: trainSettings.validationBy,
     maxTrainWindows: evaluate.training.maxTrainWindows,
     maxValidationWindows: evaluate.training.maxValidationWindows,
     sampling: trainSettings.sampling,

@@ -114,6 +114,12 @@ const APPLICABILITY: readonly Applicability[] = [
     actual: policy,
   },
   {
+    path: ['train-cascade', 'validationSubjects'],
+    applies: (s) => s['train-cascade'].validationBy === 'subjects',
+    need: 'validationBy is subjects',
+    actual: (s) => `validationBy is ${s['train-cascade'].validationBy}`,
+  },
+  {
     path: ['quantize', 'percentile'],
     applies: (s) => s.quantize.calibration === 'percentile',
     need: 'calibration is percentile',

@@ -372,6 +372,20 @@ const MALFORMED: Malformed[] = [
     says: 'must be true or false, got "yes please"',
   },
   {
+    what: 'validationSubjects when validation holds out windows',
+    yaml: `${HEAD}train-cascade:\n  validationBy: windows\n  validationSubjects: 3\n`,
+    at: '6:3',
+    path: 'train-cascade.validationSubjects',
+    says: 'only applies when validationBy is subjects, but validationBy is windows; remove it',
+  },
+  {
+    what: 'validationBy neither subjects nor windows',
+    yaml: `${HEAD}train-cascade:\n  validationBy: records\n`,
+    at: '5:17',
+    path: 'train-cascade.validationBy',
+    says: 'subjects',
+  },
+  {
     what: 'minPurity with impact policy',
     yaml: `${HEAD}window:\n  labels:\n    minPurity: 0.8\n`,
     at: '6:5',
@@ -805,6 +819,7 @@ describe('normalized experiments', () => {
         sampling: 'balanced',
         workers: 2,
         validationSubjects: null,
+        validationBy: 'subjects',
         maxTrainWindows: 40000,
         maxValidationWindows: 15000,
         tta: { copies: 5, sigma: 0.03 },

@@ -81,6 +81,7 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
       sampling: cascade.sampling ?? 'balanced',
       workers: cascade.workers ?? 2,
       validationSubjects: cascade.validationSubjects ?? null,
+      validationBy: cascade.validationBy ?? 'subjects',
       maxTrainWindows: cascade.maxTrainWindows ?? 40000,
       maxValidationWindows: cascade.maxValidationWindows ?? 15000,
       tta: { copies: cascade.tta?.copies ?? 5, sigma: cascade.tta?.sigma ?? 0.03 },

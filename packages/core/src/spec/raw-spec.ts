@@ -82,6 +82,7 @@ export interface RawSpec {
     sampling?: 'balanced' | 'proportional';
     workers?: number;
     validationSubjects?: number;
+    validationBy?: 'subjects' | 'windows';
     maxTrainWindows?: number;
     maxValidationWindows?: number;
     tta?: { copies?: number; sigma?: number };

@@ -149,6 +149,8 @@ export interface NormalizedTrainCascade {
   sampling: Sampling;
   workers: number;
   validationSubjects: number | null;
+  /** What the inner validation set holds out: whole training subjects, or a fifth of every one's windows (train/dataset.ts). */
+  validationBy: 'subjects' | 'windows';
   maxTrainWindows: number;
   maxValidationWindows: number;
   tta: { copies: number; sigma: number };

@@ -111,8 +111,17 @@ async function readFold(input: TrainCascadeStageInput) {
   if (searched.windows !== store.manifest.payload.sha256) {
     throw new UserError(`${path.join(input.searchDir, SEARCHED_MODEL_FILE)}: searched on other windows than ${input.windowDir} holds; rerun the search stage`);
   }
-  const { validationSubjects, maxTrainWindows, maxValidationWindows, sampling } = settings;
-  const dataSpec = { windowDir: input.windowDir, fold: searched.fold, seed: input.seed, validationSubjects, maxTrainWindows, maxValidationWindows, sampling };
+  const { validationSubjects, validationBy, maxTrainWindows, maxValidationWindows, sampling } = settings;
+  const dataSpec = {
+    windowDir: input.windowDir,
+    fold: searched.fold,
+    seed: input.seed,
+    validationSubjects,
+    validationBy,
+    maxTrainWindows,
+    maxValidationWindows,
+    sampling,
+  };
   const foldInfo = store.manifest.folds.find((f) => f.name === searched.fold);
   if (!foldInfo) throw new UserError(`${SEARCHED_MODEL_FILE} names fold ${searched.fold}, which the window store does not have; rerun the search stage`);
   const events = resolveEvents(store.manifest.classes, settings.events, foldInfo.trainCounts);

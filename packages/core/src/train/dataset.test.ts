@@ -66,6 +66,23 @@ describe('FoldData', () => {
     expect(new FoldData(two, { fold: 0, validationSubjects: 0 }).validation.length).toBe(0);
   });
 
+  it('validationBy windows: every training subject trains and validates, on disjoint windows, a stratified fifth held out', () => {
+    const data = new FoldData(store, { fold: 0, seed: 4, validationBy: 'windows' });
+    const pool = store.manifest.folds[0].train;
+    expect(data.validationSubjects).toEqual([...pool].sort());
+    expect(data.trainSubjects).toEqual([...pool].sort());
+    const train = new Set(data.train);
+    for (const w of data.validation) expect(train.has(w)).toBe(false);
+    const subjectOf = (w: number) => store.manifest.subjects[store.windowSubject[w]].id;
+    const validated = new Set(Array.from(data.validation, subjectOf));
+    expect(validated.size).toBe(pool.length);
+    // 7 subjects × 60 windows, 6 of them falls in each of the 5 with falls: a fifth of each class.
+    const [adl, falls] = data.counts(data.validation);
+    expect(falls).toBe(Math.round(30 * 0.2));
+    expect(adl).toBe(Math.round(390 * 0.2));
+    for (const w of data.test) expect(pool).not.toContain(subjectOf(w));
+  });
+
   it('fills a window z-scored with the fold statistics', () => {
     const data = new FoldData(store, { fold: 0 });
     const { mean, std } = store.manifest.folds[0].normalization;

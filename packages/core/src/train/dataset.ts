@@ -24,6 +24,13 @@ export interface FoldDataOptions {
   maxValidationWindows?: number;
   /** How the caps draw: balanced shares per class (default) or the data's class ratio. */
   sampling?: 'balanced' | 'proportional';
+  /**
+   * What validation holds out: whole training subjects (default), or a stratified fifth of every training subject's
+   * windows (`windows`; then every training subject both trains and validates, `validationSubjects` is not used).
+   * For data whose rare classes sit in a few subjects (MIT-BIH DS1: record 209 has 41 % of the S beats, 208 90 % of
+   * the F beats), where two held-out subjects either starve training of a class or leave validation almost none.
+   */
+  validationBy?: 'subjects' | 'windows';
 }
 
 /**
@@ -78,11 +85,12 @@ export class FoldData {
     // Most classes covered first; a seeded shuffle within each level.
     const ranked: string[] = [];
     for (let level = wantedClasses.length; level >= 0; level--) ranked.push(...chooser.shuffle(pool.filter((s) => coverage(s) === level)));
-    const validation = ranked.slice(0, Math.max(0, Math.min(wanted, pool.length - 1))).sort();
+    const byWindows = options.validationBy === 'windows' && pool.length > 0;
+    const validation = byWindows ? [] : ranked.slice(0, Math.max(0, Math.min(wanted, pool.length - 1))).sort();
     // One training subject (ECG5000's official split: "train" and "test"): no subject can be spared, so a
     // stratified, seeded share of its windows is held out instead — the subject is then in both lists, its
-    // windows in one only.
-    const splitWindows = validation.length === 0 && wanted > 0 && pool.length === 1;
+    // windows in one only. `validationBy: windows` does the same with every training subject.
+    const splitWindows = byWindows || (validation.length === 0 && wanted > 0 && pool.length === 1);
     this.validationSubjects = splitWindows ? [...pool] : validation;
     this.trainSubjects = pool.filter((s) => !validation.includes(s));
     this.testSubjects = [...fold.test].sort();

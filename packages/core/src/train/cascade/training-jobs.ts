@@ -20,6 +20,7 @@ export interface CascadeDataSpec {
   fold: string;
   seed: number;
   validationSubjects: number | null;
+  validationBy: 'subjects' | 'windows';
   maxTrainWindows: number;
   maxValidationWindows: number;
   sampling: Sampling;
@@ -75,6 +76,7 @@ export function cascadeFoldData(store: LoadedWindowStore<WindowManifest>, spec: 
     fold: spec.fold,
     seed: spec.seed,
     validationSubjects: spec.validationSubjects ?? undefined,
+    validationBy: spec.validationBy,
     validationClasses: events.classes,
     maxTrainWindows: spec.maxTrainWindows,
     maxValidationWindows: spec.maxValidationWindows,
