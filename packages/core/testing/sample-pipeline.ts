@@ -45,6 +45,18 @@ export interface SamplePipeline {
   dispose(): void;
 }
 
+/** The window stage on the spec's dataset's committed sample, written to `outDir`. */
+export async function windowSample(spec: NormalizedSpec, outDir: string): Promise<void> {
+  await runWindowStage({
+    experiment: spec.name,
+    dataset: { ...spec.dataset, source: 'sample' },
+    window: spec.window,
+    outDir,
+    workspaceRoot: defaultWorkspaceRoot,
+    env: { NX_TINYML_DATA_DIR: path.join(defaultWorkspaceRoot, '.data', 'datasets') },
+  });
+}
+
 /** window and search only (cascadeDir is where train-cascade would write). */
 export async function runSampleSearch(specText = SAMPLE_PIPELINE_SPEC): Promise<SamplePipeline> {
   const root = mkdtempSync(path.join(tmpdir(), 'nxt-pipeline-'));
@@ -52,15 +64,7 @@ export async function runSampleSearch(specText = SAMPLE_PIPELINE_SPEC): Promise<
   const windowDir = path.join(root, 'window');
   const searchDir = path.join(root, 'search');
   const cascadeDir = path.join(root, 'train-cascade');
-  const env = { NX_TINYML_DATA_DIR: path.join(defaultWorkspaceRoot, '.data', 'datasets') };
-  await runWindowStage({
-    experiment: spec.name,
-    dataset: { ...spec.dataset, source: 'sample' },
-    window: spec.window,
-    outDir: windowDir,
-    workspaceRoot: defaultWorkspaceRoot,
-    env,
-  });
+  await windowSample(spec, windowDir);
   await runSearchStage({
     experiment: spec.name,
     search: { ...spec.search, workers: 1 },

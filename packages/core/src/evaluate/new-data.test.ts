@@ -5,8 +5,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { defaultWorkspaceRoot } from '../common/workspace';
 import { fillWindow, readWindowStore } from '../data/window-store';
 import { parseSpec } from '../spec/load';
-import { runWindowStage } from '../stages/window';
 import { useDatasetRoot } from '../../testing/datasets';
+import { windowSample } from '../../testing/sample-pipeline';
 import { readLocalRecordings, RecordingWindowSource } from './new-data';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'nxt-new-data-'));
@@ -21,14 +21,7 @@ describe('recordings of a local folder (evaluate-data, predict)', () => {
 
   it('MIT-BIH with rrFeatures: every beat the window stage keeps is read with the same values, RR channels included', async () => {
     const outDir = path.join(scratch, 'windows');
-    await runWindowStage({
-      experiment: spec.name,
-      dataset: { ...spec.dataset, source: 'sample' },
-      window: spec.window,
-      outDir,
-      workspaceRoot: defaultWorkspaceRoot,
-      env: { NX_TINYML_DATA_DIR: path.join(defaultWorkspaceRoot, '.data', 'datasets') },
-    });
+    await windowSample(spec, outDir);
     const store = await readWindowStore(outDir);
     const { manifest } = store;
     const { mean, std } = manifest.folds[0].normalization;

@@ -9,7 +9,7 @@ import { readShardResults } from '../search/shard-results';
 import { parseSpec } from '../spec/load';
 import { runSearchStage } from './search';
 import { runSearchShards } from './search-shard';
-import { runWindowStage } from './window';
+import { windowSample } from '../../testing/sample-pipeline';
 
 /**
  * The search split into rounds of shards (what the `search-r<round>-s<shard>` targets run), on the SisFall sample:
@@ -61,14 +61,7 @@ let inProcess: Awaited<ReturnType<typeof searchStage>>;
 let sharded: Awaited<ReturnType<typeof shardRounds>>;
 
 beforeAll(async () => {
-  await runWindowStage({
-    experiment: spec.name,
-    dataset: { ...spec.dataset, source: 'sample' },
-    window: spec.window,
-    outDir: windowDir,
-    workspaceRoot: defaultWorkspaceRoot,
-    env: { NX_TINYML_DATA_DIR: path.join(defaultWorkspaceRoot, '.data', 'datasets') },
-  });
+  await windowSample(spec, windowDir);
   inProcess = await searchStage('in-process');
   sharded = await shardRounds('sharded', 4, 2);
 });

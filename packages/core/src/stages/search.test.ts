@@ -7,12 +7,11 @@ import { defaultWorkspaceRoot } from '../common/workspace';
 import { parseSpec } from '../spec/load';
 import type { NormalizedSpec } from '../spec/types';
 import { runSearchStage } from './search';
-import { runWindowStage } from './window';
+import { windowSample } from '../../testing/sample-pipeline';
 
 /** The search stage on the committed SisFall sample, with a budget small enough for a test. */
 const scratch = mkdtempSync(path.join(tmpdir(), 'nxt-search-'));
 const windowDir = path.join(scratch, 'window');
-const env = { NX_TINYML_DATA_DIR: path.join(defaultWorkspaceRoot, '.data', 'datasets') };
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function specWith(search: string): NormalizedSpec {
@@ -39,14 +38,7 @@ async function search(spec: NormalizedSpec, name: string, workers = 1) {
 
 beforeAll(async () => {
   const spec = specWith(tiny);
-  await runWindowStage({
-    experiment: spec.name,
-    dataset: { ...spec.dataset, source: 'sample' },
-    window: spec.window,
-    outDir: windowDir,
-    workspaceRoot: defaultWorkspaceRoot,
-    env,
-  });
+  await windowSample(spec, windowDir);
 });
 
 describe('search stage (MicroNAS) on the SisFall sample', () => {
@@ -117,14 +109,7 @@ describe('search stage (MicroNAS) on the SisFall sample', () => {
       `name: ecg-test\nboard: stm32f446ze\ndataset: mitbih\nseed: 3\nwindow:\n  sampleRateHz: 180\nsearch:\n  space: dsconv\n  strategy: random\n  trials: 2\n  epochs: 1\n  maxTrainWindows: 1500\n  maxValidationWindows: 1500\n  validationSubjects: 1\n  baselines:\n    twoStage: false\n    unweighted: false\n${extra}`;
     const spec = parseSpec(yaml(''), 'experiment.yaml', { workspaceRoot: defaultWorkspaceRoot });
     const ecgWindows = path.join(scratch, 'ecg-window');
-    await runWindowStage({
-      experiment: spec.name,
-      dataset: { ...spec.dataset, source: 'sample' },
-      window: spec.window,
-      outDir: ecgWindows,
-      workspaceRoot: defaultWorkspaceRoot,
-      env,
-    });
+    await windowSample(spec, ecgWindows);
     const run = async (s: NormalizedSpec, name: string) => {
       const outDir = path.join(scratch, name);
       await runSearchStage({

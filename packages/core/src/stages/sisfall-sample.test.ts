@@ -7,7 +7,7 @@ import { readWindowStore } from '../data/window-store';
 import { referenceCnn } from '../../testing/reference-models';
 import { parseSpec } from '../spec/load';
 import type { WindowManifest } from '../data/window-manifest';
-import { runWindowStage } from './window';
+import { windowSample } from '../../testing/sample-pipeline';
 import { FoldData } from '../train/dataset';
 import { trainModel } from '../train/trainer';
 
@@ -19,14 +19,7 @@ describe('training on the SisFall sample', () => {
   it('trains the reference CNN on a leave-one-subject-out fold with subject-grouped validation', async () => {
     const spec = parseSpec('name: train-test\nboard: esp32-s2\ndataset: sisfall\n', 'experiment.yaml', { workspaceRoot: defaultWorkspaceRoot });
     const outDir = path.join(scratch, 'windows');
-    await runWindowStage({
-      experiment: spec.name,
-      dataset: { ...spec.dataset, source: 'sample' },
-      window: spec.window,
-      outDir,
-      workspaceRoot: defaultWorkspaceRoot,
-      env: { NX_TINYML_DATA_DIR: path.join(defaultWorkspaceRoot, '.data', 'datasets') },
-    });
+    await windowSample(spec, outDir);
     const store = await readWindowStore<WindowManifest>(outDir);
     const fold = store.manifest.folds.findIndex((f) => f.testCounts[1] > 0);
     const data = new FoldData(store, { fold, seed: 1, validationSubjects: 1, maxTrainWindows: 600 });
