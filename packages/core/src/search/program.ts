@@ -106,6 +106,7 @@ export async function planSearch(setup: SearchSetup): Promise<SearchPlan> {
       fold,
       seed,
       validationSubjects: search.validationSubjects,
+      validationBy: search.validationBy,
       validationClasses,
       maxValidationWindows: search.maxValidationWindows,
     },

@@ -22,6 +22,7 @@ export class TrialRunner {
         fold: this.data.fold,
         seed: this.data.seed,
         validationSubjects: this.data.validationSubjects ?? undefined,
+        validationBy: this.data.validationBy,
         validationClasses: this.data.validationClasses,
         maxTrainWindows: request.maxTrainWindows,
         maxValidationWindows: this.data.maxValidationWindows,

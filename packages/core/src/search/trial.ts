@@ -9,6 +9,7 @@ export interface TrialDataSpec {
   fold: string;
   seed: number;
   validationSubjects: number | null;
+  validationBy: 'subjects' | 'windows';
   /** Classes the validation subjects should cover (FoldData's validationClasses). */
   validationClasses: number[];
   maxValidationWindows: number;

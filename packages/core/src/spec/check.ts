@@ -114,6 +114,12 @@ const APPLICABILITY: readonly Applicability[] = [
     actual: policy,
   },
   {
+    path: ['search', 'validationSubjects'],
+    applies: (s) => s.search.validationBy === 'subjects',
+    need: 'validationBy is subjects',
+    actual: (s) => `validationBy is ${s.search.validationBy}`,
+  },
+  {
     path: ['train-cascade', 'validationSubjects'],
     applies: (s) => s['train-cascade'].validationBy === 'subjects',
     need: 'validationBy is subjects',

@@ -379,6 +379,13 @@ const MALFORMED: Malformed[] = [
     says: 'only applies when validationBy is subjects, but validationBy is windows; remove it',
   },
   {
+    what: 'search.validationSubjects when the search validates on windows',
+    yaml: `${HEAD}search:\n  validationBy: windows\n  validationSubjects: 3\n`,
+    at: '6:3',
+    path: 'search.validationSubjects',
+    says: 'only applies when validationBy is subjects, but validationBy is windows; remove it',
+  },
+  {
     what: 'validationBy neither subjects nor windows',
     yaml: `${HEAD}train-cascade:\n  validationBy: records\n`,
     at: '5:17',
@@ -792,6 +799,7 @@ describe('normalized experiments', () => {
         budget: { sramBytes: 327680 - 65536, flashBytes: 4194304 },
         fold: null,
         validationSubjects: null,
+        validationBy: 'subjects',
         maxTrainWindows: 40000,
         maxValidationWindows: 15000,
         patience: 3,

@@ -54,6 +54,7 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
       },
       fold: search.fold ?? null,
       validationSubjects: search.validationSubjects ?? null,
+      validationBy: search.validationBy ?? 'subjects',
       maxTrainWindows: search.maxTrainWindows ?? 40000,
       maxValidationWindows: search.maxValidationWindows ?? 15000,
       patience: search.patience ?? 3,

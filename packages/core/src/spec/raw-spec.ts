@@ -55,6 +55,7 @@ export interface RawSpec {
     budget?: { sramBytes?: number; flashBytes?: number };
     fold?: string;
     validationSubjects?: number;
+    validationBy?: 'subjects' | 'windows';
     maxTrainWindows?: number;
     maxValidationWindows?: number;
     patience?: number;

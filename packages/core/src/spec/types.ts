@@ -105,6 +105,8 @@ export interface NormalizedSearch {
   fold: string | null;
   /** null: 2, but at most a third of the fold's training subjects (at least 1), so small datasets keep most for training. */
   validationSubjects: number | null;
+  /** What ranks the candidates: whole training subjects, or a fifth of every one's windows (train/dataset.ts). */
+  validationBy: 'subjects' | 'windows';
   maxTrainWindows: number;
   maxValidationWindows: number;
   patience: number;
