@@ -82,15 +82,32 @@ export interface LoadedWindowStore<M = WindowManifest> {
  */
 export function fillWindow(store: LoadedWindowStore, w: number, mean: ArrayLike<number>, invStd: ArrayLike<number>, out: Float32Array | Float64Array): void {
   const S = store.signalChannels;
-  const C = store.manifest.window.channels.length;
-  const D = C - S;
-  const signals = store.signals;
-  let from = store.windowStart[w] * S;
-  const T = store.manifest.window.length;
+  const D = store.manifest.window.channels.length - S;
+  zScoreWindow(store.signals, store.windowStart[w], S, store.derived, w * D, D, store.manifest.window.length, mean, invStd, out);
+}
+
+/**
+ * The model's input layout, [T, signals + derived]: `T` samples of the `S` signal channels from `start` (a sample
+ * index into `signals`), each followed by the window's `D` derived values (from `derived[at]`, constant over the
+ * window), all z-scored. The window store and recordings read from a folder (evaluate-data) both fill through it.
+ */
+export function zScoreWindow(
+  signals: ArrayLike<number>,
+  start: number,
+  S: number,
+  derived: ArrayLike<number>,
+  at: number,
+  D: number,
+  T: number,
+  mean: ArrayLike<number>,
+  invStd: ArrayLike<number>,
+  out: Float32Array | Float64Array,
+): void {
+  let from = start * S;
   for (let t = 0, o = 0; t < T; t++, from += S) {
     for (let c = 0; c < S; c++, o++) out[o] = (signals[from + c] - mean[c]) * invStd[c];
     // Derived values are z-scored once, in the first sample, and copied from there.
-    if (t === 0) for (let d = 0; d < D; d++, o++) out[o] = (store.derived[w * D + d] - mean[S + d]) * invStd[S + d];
+    if (t === 0) for (let d = 0; d < D; d++, o++) out[o] = (derived[at + d] - mean[S + d]) * invStd[S + d];
     else for (let d = 0; d < D; d++, o++) out[o] = out[S + d];
   }
 }

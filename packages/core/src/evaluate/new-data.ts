@@ -2,6 +2,7 @@ import { UserError } from '../common/errors';
 import { getAdapter } from '../data/adapters';
 import { decimate } from '../data/resample';
 import { rrChannels, rrIntervalsAt, rrPhysical } from '../data/rr-features';
+import { zScoreWindow } from '../data/window-store';
 import { slidingGeometry } from '../data/windowing';
 import type { ModelIR } from '../model/ir';
 import type { QuantizedModel } from '../quantize/quantized-model';
@@ -129,15 +130,10 @@ export class RecordingWindowSource implements WindowSource {
   }
 
   fill(window: number, out: Float64Array): void {
-    const S = this.recording.channels;
-    const C = this.channels;
-    const D = C - S;
-    const z = Array.from({ length: D }, (_, d) => (this.recording.derived.values[window * D + d] - this.mean[S + d]) * this.invStd[S + d]);
-    let from = this.recording.windows[window].start * S;
-    for (let t = 0, o = 0; t < this.windowLength; t++, from += S) {
-      for (let c = 0; c < S; c++, o++) out[o] = (this.recording.data[from + c] - this.mean[c]) * this.invStd[c];
-      for (let d = 0; d < D; d++, o++) out[o] = z[d];
-    }
+    const { recording } = this;
+    const S = recording.channels;
+    const D = this.channels - S;
+    zScoreWindow(recording.data, recording.windows[window].start, S, recording.derived.values, window * D, D, this.windowLength, this.mean, this.invStd, out);
   }
 
   normalizedZero(): Float64Array {
