@@ -11,8 +11,17 @@ void tinyml_evidential_event(int32_t a, int32_t b, int32_t evidence_one_q16, int
     *u_q15 = (int32_t)((u_numerator + denominator - 1) / denominator);
 }
 
+int32_t tinyml_decision_uncertainty(int32_t a, int32_t b, int32_t evidence_one_q16)
+{
+    const int64_t k = evidence_one_q16;
+    const int64_t difference = ((int64_t)a - (int64_t)b) * 65536;
+    const int64_t denominator = (difference < 0 ? -difference : difference) + 2 * k;
+    return (int32_t)((2 * k * 32768 + denominator - 1) / denominator);
+}
+
 int32_t tinyml_evidential_head(const int8_t *evidence, int32_t events, int32_t zero_point, int32_t evidence_one_q16,
-                               const int32_t *evidence_table, int32_t *p_q15, int32_t *u_q15, uint8_t *present)
+                               const int32_t *evidence_table, int32_t exit_on_decision, int32_t *p_q15, int32_t *u_q15,
+                               uint8_t *present)
 {
     int32_t max_u = 0;
     for (int32_t e = 0; e < events; e++) {
@@ -21,7 +30,9 @@ int32_t tinyml_evidential_head(const int8_t *evidence, int32_t events, int32_t z
         const int32_t b = evidence_table ? evidence_table[(int32_t)evidence[2 * e + 1] + 128] : (int32_t)evidence[2 * e + 1] - zero_point;
         tinyml_evidential_event(a, b, evidence_one_q16, &p_q15[e], &u_q15[e]);
         present[e] = (uint8_t)(a > b);
-        max_u = u_q15[e] > max_u ? u_q15[e] : max_u;
+        /* The exit uncertainty: the Beta's vacuity u, or the decision's d (quantize/evidential.ts). */
+        const int32_t exit_u = exit_on_decision ? tinyml_decision_uncertainty(a, b, evidence_one_q16) : u_q15[e];
+        max_u = exit_u > max_u ? exit_u : max_u;
     }
     return max_u;
 }

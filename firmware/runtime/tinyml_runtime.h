@@ -176,14 +176,18 @@ void tinyml_gru_s8(const int8_t *input, int32_t steps, int32_t in_channels, int3
  *   p_q15 = floor((A + K)·2^15 / D), u_q15 = ceil(2K·2^15 / D) ∈ [1, 32768].
  * tinyml_evidential_head reads an int8 evidence tensor [e+_0, e-_0, e+_1, ...] of `events` pairs with its zero
  * point (a = q - zero_point), or with evidence_table (exp evidence: a = evidence_table[q + 128]; NULL for ReLU),
- * writes p_q15[events], u_q15[events], present[events] (1 when a > b) and returns the largest u_q15.
+ * writes p_q15[events], u_q15[events], present[events] (1 when a > b) and returns the exit uncertainty: the
+ * largest u_q15, or with exit_on_decision the largest tinyml_decision_uncertainty(a, b, K) =
+ * ceil(2K·2^15 / (|A − B| + 2K)) ∈ [1, 32768], the decision uncertainty 2 / (|α − β| + 2).
  * tinyml_exit_decision: 1 when the window leaves at this exit (max_u_q15 ≤ threshold_q15, or the last exit).
  * tinyml_evidential_decision: the (E + 1)-class decision of a head, 0 = no event, 1 + j = event j: the present
  * event with the highest p_q15 (the first on ties). The reference interpreter decides with evidentialDecision.
  */
 void tinyml_evidential_event(int32_t a, int32_t b, int32_t evidence_one_q16, int32_t *p_q15, int32_t *u_q15);
+int32_t tinyml_decision_uncertainty(int32_t a, int32_t b, int32_t evidence_one_q16);
 int32_t tinyml_evidential_head(const int8_t *evidence, int32_t events, int32_t zero_point, int32_t evidence_one_q16,
-                               const int32_t *evidence_table, int32_t *p_q15, int32_t *u_q15, uint8_t *present);
+                               const int32_t *evidence_table, int32_t exit_on_decision, int32_t *p_q15, int32_t *u_q15,
+                               uint8_t *present);
 int32_t tinyml_exit_decision(int32_t max_u_q15, int32_t threshold_q15, int32_t is_last_exit);
 int32_t tinyml_evidential_decision(const int32_t *p_q15, const uint8_t *present, int32_t events);
 

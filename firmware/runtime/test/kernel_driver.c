@@ -415,20 +415,22 @@ int main(void)
             }
             printf("\n");
         } else if (strcmp(name, "evidential") == 0) {
-            /* events, zero point, K, threshold, is_last, the evidence, then the evidence table (0 entries: none):
-               "max_u exits decision p_0 u_0 present_0 ...". */
+            /* events, zero point, K, threshold, is_last, exit_on_decision, the evidence, then the evidence table
+               (0 entries: none): "max_u exits decision p_0 u_0 present_0 ...". */
             const int32_t events = read_i32();
             const int32_t zero_point = read_i32();
             const int32_t one_q16 = read_i32();
             const int32_t threshold = read_i32();
             const int32_t is_last = read_i32();
+            const int32_t exit_on_decision = read_i32();
             int8_t *evidence = read_i8s(NULL);
             int32_t table_count = 0;
             int32_t *table = read_i32s(&table_count);
             int32_t *p = malloc(sizeof(int32_t) * (size_t)events);
             int32_t *u = malloc(sizeof(int32_t) * (size_t)events);
             uint8_t *present = malloc((size_t)events);
-            const int32_t max_u = tinyml_evidential_head(evidence, events, zero_point, one_q16, table_count == 256 ? table : NULL, p, u, present);
+            const int32_t max_u = tinyml_evidential_head(evidence, events, zero_point, one_q16, table_count == 256 ? table : NULL,
+                                                         exit_on_decision, p, u, present);
             printf("%d %d %d", max_u, tinyml_exit_decision(max_u, threshold, is_last), tinyml_evidential_decision(p, present, events));
             for (int32_t e = 0; e < events; e++) {
                 printf(" %d %d %d", p[e], u[e], present[e]);

@@ -1,5 +1,5 @@
 import { describeRule, type DeviceAlarmRule } from '../evaluate/alarms';
-import { evidenceFunctionOf } from '../model/evidence';
+import { evidenceFunctionOf, exitUncertaintyOf } from '../model/evidence';
 import type { ArenaPlan } from '../model/arena';
 import type { ArenaTensor } from '../model/arena-tensors';
 import type { FlashBlob } from '../quantize/flash-blob';
@@ -81,8 +81,8 @@ export function emitModel(input: ModelEmitInput): EmittedModel {
     `  int32_t u_q15[${Math.max(1, events)}];`,
     `  uint8_t present[${Math.max(1, events)}];`,
     model.inputGate
-      ? `  /* The largest u_q15; 32768 when the input-quality gate rejects the window (more than ${model.inputGate.jitterMax} second differences above ${model.inputGate.jitterStep} steps, or more than ${model.inputGate.zeroSamplesMax} samples reading 0 on every axis). */`
-      : '  /* The largest u_q15. */',
+      ? `  /* ${exitUncertaintyComment(model)}; 32768 when the input-quality gate rejects the window (more than ${model.inputGate.jitterMax} second differences above ${model.inputGate.jitterStep} steps, or more than ${model.inputGate.zeroSamplesMax} samples reading 0 on every axis). */`
+      : `  /* ${exitUncertaintyComment(model)}. */`,
     '  int32_t max_u_q15;',
     '  /* 1 when the window leaves here (max_u_q15 <= the exit threshold, or the last exit). */',
     '  int32_t takes;',
@@ -183,7 +183,15 @@ export function emitModel(input: ModelEmitInput): EmittedModel {
     '',
     ...rawInputSource(input.rawInput),
     ...alarmSource(events),
-    ...(evidential ? exitFunction(at('exits'), sections.has('exits.evidence_tables') ? at('exits.evidence_tables') : null, events, exits) : []),
+    ...(evidential
+      ? exitFunction(
+          at('exits'),
+          sections.has('exits.evidence_tables') ? at('exits.evidence_tables') : null,
+          events,
+          exits,
+          exitUncertaintyOf(model.ir) === 'decision',
+        )
+      : []),
     'int32_t tinyml_infer(const int8_t *input, tinyml_result_t *result, int32_t run_all_exits)',
     '{',
     '  result->exit_taken = -1;',
@@ -312,7 +320,14 @@ function inputGateCall(model: QuantizedModel): string[] {
 }
 
 /** The exit bookkeeping: p/u per event from the fixed-point contract, the decision, the first exit that takes the window. */
-function exitFunction(exitTable: number, evidenceTables: number | null, events: number, exits: number): string[] {
+/** What max_u_q15 holds: the exit uncertainty the thresholds are compared with (quantize/evidential.ts). */
+function exitUncertaintyComment(model: QuantizedModel): string {
+  return exitUncertaintyOf(model.ir) === 'decision'
+    ? 'The exit uncertainty: the largest decision uncertainty over the events, 2 / (|alpha - beta| + 2) in Q15'
+    : 'The exit uncertainty: the largest u_q15';
+}
+
+function exitFunction(exitTable: number, evidenceTables: number | null, events: number, exits: number, exitOnDecision: boolean): string[] {
   return [
     '/* Build with -DTINYML_EXIT_HOOK_FUNCTION=f to have f(exit) called after each exit is evaluated (the flash-test',
     '   harness counts instructions per exit with it). */',
@@ -330,7 +345,7 @@ function exitFunction(exitTable: number, evidenceTables: number | null, events: 
     `  const int32_t *row = BLOB_S32(${exitTable}) + 2 * k;`,
     '  tinyml_exit_result_t *out = &result->exits[k];',
     `  for (int32_t i = 0; i < ${2 * events}; i++) out->evidence[i] = evidence[i];`,
-    `  out->max_u_q15 = ${cCall('evidential_head', { evidence: 'evidence', events, zero_point: 'zero_point', evidence_one_q16: 'row[0]', evidence_table: evidenceTables === null ? 'NULL' : `BLOB_S32(${evidenceTables}) + 256 * k`, p_q15: 'out->p_q15', u_q15: 'out->u_q15', present: 'out->present' })};`,
+    `  out->max_u_q15 = ${cCall('evidential_head', { evidence: 'evidence', events, zero_point: 'zero_point', evidence_one_q16: 'row[0]', evidence_table: evidenceTables === null ? 'NULL' : `BLOB_S32(${evidenceTables}) + 256 * k`, exit_on_decision: exitOnDecision ? 1 : 0, p_q15: 'out->p_q15', u_q15: 'out->u_q15', present: 'out->present' })};`,
     '  if (!input_ok) out->max_u_q15 = 32768;',
     `  out->takes = ${cCall('exit_decision', { max_u_q15: 'out->max_u_q15', threshold_q15: 'row[1]', is_last_exit: `k == ${exits - 1}` })};`,
     '  result->exits_evaluated = k + 1;',

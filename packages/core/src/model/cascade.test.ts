@@ -137,6 +137,9 @@ describe('a cascade IR (backbone + early exits, evidential heads)', () => {
       /layer \d+: exp evidence is exp\(z\) of a linear dense layer \(activation none\), the last layer is dense with activation relu/,
     );
     expect(bad((ir) => Object.assign(ir, { evidence: 'softplus' }))).toThrow(/evidence must be relu or exp, and only with an evidential head, got "softplus"/);
+    expect(bad((ir) => Object.assign(ir, { exitUncertainty: 'margin' }))).toThrow(
+      /exitUncertainty must be vacuity or decision, and only with an evidential head, got "margin"/,
+    );
   });
 
   it('takes exp evidence from linear evidence layers', () => {

@@ -1,4 +1,4 @@
-import type { EvidenceFunction, ModelIR } from './ir';
+import type { EvidenceFunction, ExitUncertainty, ModelIR } from './ir';
 
 /**
  * How an evidential layer's output z becomes evidence e ≥ 0, the one definition the trainer, the quantizer's
@@ -16,6 +16,10 @@ export const EXP_EVIDENCE_MAX_LOGIT = 9;
 
 export function evidenceFunctionOf(ir: Pick<ModelIR, 'evidence'>): EvidenceFunction {
   return ir.evidence ?? 'relu';
+}
+
+export function exitUncertaintyOf(ir: Pick<ModelIR, 'exitUncertainty'>): ExitUncertainty {
+  return ir.exitUncertainty ?? 'vacuity';
 }
 
 /** e of an exp evidence layer's output z. */

@@ -93,6 +93,13 @@ export type HeadKind = 'sigmoid' | 'softmax' | 'evidential';
 /** How an evidential model's evidence layers turn their output into evidence (model/evidence.ts). */
 export type EvidenceFunction = 'relu' | 'exp';
 
+/**
+ * Which uncertainty an evidential cascade's exit thresholds are compared with: the Beta's vacuity u = 2/(α+β) (UR2M:
+ * how little evidence there is) or the decision uncertainty 2/(|α−β|+2) (how little evidence the decision has over
+ * its opposite). Fixed-point forms in quantize/evidential.ts.
+ */
+export type ExitUncertainty = 'vacuity' | 'decision';
+
 export interface ModelIR {
   /** Window shape: samples × channels. */
   input: { length: number; channels: number };
@@ -111,6 +118,8 @@ export interface ModelIR {
   events?: number;
   /** Evidential heads: how every evidence layer's output becomes evidence (absent: relu). */
   evidence?: EvidenceFunction;
+  /** Evidential heads with exits: what the exit thresholds are compared with (absent: vacuity). */
+  exitUncertainty?: ExitUncertainty;
   /** Early exits, ascending by `after` (absent or empty: a plain single-exit model). */
   exits?: ExitBranch[];
 }

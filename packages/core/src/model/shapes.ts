@@ -128,6 +128,12 @@ function checkInput(ir: ModelIR): void {
   if (ir.evidence !== undefined && (ir.head !== 'evidential' || (ir.evidence !== 'relu' && ir.evidence !== 'exp'))) {
     throw new InvalidModelError(-1, `evidence must be relu or exp, and only with an evidential head, got ${JSON.stringify(ir.evidence)} with head ${ir.head}`);
   }
+  if (ir.exitUncertainty !== undefined && (ir.head !== 'evidential' || (ir.exitUncertainty !== 'vacuity' && ir.exitUncertainty !== 'decision'))) {
+    throw new InvalidModelError(
+      -1,
+      `exitUncertainty must be vacuity or decision, and only with an evidential head, got ${JSON.stringify(ir.exitUncertainty)} with head ${ir.head}`,
+    );
+  }
 }
 
 /** Output shape of one layer on `input`; checks the layer's own fields on the way. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Random } from '../common/random';
 import { EXP_EVIDENCE_MAX_LOGIT } from '../model/evidence';
 import {
+  decisionUncertaintyQ15,
   evidenceOneQ16,
   evidentialDecision,
   evidentialFixedPoint,
@@ -75,6 +76,40 @@ describe('evidentialFixedPoint', () => {
   });
 });
 
+describe('decisionUncertaintyQ15: 2 / (|α − β| + 2) in Q15', () => {
+  it('hand values: 1 when the evidence is equal however much there is, the vacuity when one side has none', () => {
+    // s = 1 (K = 2^16): a = b gives |α − β| = 0, so d = 1 at any amount of evidence, where u falls with it.
+    for (const a of [0, 1, 100, 255]) expect(decisionUncertaintyQ15(a, a, 65536)).toBe(32768);
+    expect(evidentialFixedPoint(100, 100, 65536).uQ15).toBe(ceilQ15(2 / 202));
+    // One side empty: |α − β| + 2 = α + β, so d = u (s = 0.25: a = 4 → α = 2, β = 1, 2/3).
+    expect(decisionUncertaintyQ15(4, 0, 262144)).toBe(evidentialFixedPoint(4, 0, 262144).uQ15);
+    expect(decisionUncertaintyQ15(0, 4, 262144)).toBe(evidentialFixedPoint(0, 4, 262144).uQ15);
+    // s = 1, a = 3, b = 1: 2 / (2 + 2) = 0.5 exactly.
+    expect(decisionUncertaintyQ15(3, 1, 65536)).toBe(16384);
+  });
+
+  it('is the ceiling of the float value at the scale K stands for, never below u, on random scales and evidence', () => {
+    const random = new Random(12);
+    const violations: string[] = [];
+    for (let i = 0; i < 50_000; i++) {
+      const scale = 2 ** (-12 + 12 * random.next());
+      const a = random.int(256);
+      const b = random.int(256);
+      const k = evidenceOneQ16(scale);
+      const d = decisionUncertaintyQ15(a, b, k) / 32768;
+      const s = 2 ** 16 / k;
+      const exact = 2 / (s * Math.abs(a - b) + 2);
+      if (!(d >= exact - 1e-12 && d < exact + 2 ** -15)) violations.push(`d ${a},${b},${scale}`);
+      if (decisionUncertaintyQ15(a, b, k) < evidentialFixedPoint(a, b, k).uQ15) violations.push(`d < u ${a},${b},${scale}`);
+    }
+    expect(violations).toEqual([]);
+  });
+});
+
+function ceilQ15(x: number): number {
+  return Math.ceil(x * 32768);
+}
+
 describe('evidentialHead and exitDecision', () => {
   it('reads interleaved (e⁺, e⁻) pairs after the zero point and reports the largest uncertainty', () => {
     // Zero point −128, K = 2^16 (s = 1): event 0 a = 3, b = 0 (α = 4, β = 1, u = 0.4); event 1 a = b = 0 (u = 1).
@@ -84,6 +119,17 @@ describe('evidentialHead and exitDecision', () => {
     expect(head.maxUQ15).toBe(32768);
     expect(() => evidentialHead([1, 2, 3], 0, 1)).toThrow(/pairs/);
     expect(() => evidentialHead([-1, 0], 0, 1)).toThrow(/≥ 0/);
+  });
+
+  it('with exit uncertainty decision reports the largest d_q15: conflicting evidence is unsure however much of it there is', () => {
+    // Zero point −128, K = 2^16: event 0 a = 100, b = 98 (α = 101, β = 99): u = 0.01 but d = 2/4 = 0.5; event 1 a = 7, b = 0: u = d = 2/9.
+    const evidence = Int8Array.from([-28, -30, -121, -128]);
+    const vacuity = evidentialHead(evidence, -128, 65536);
+    const decision = evidentialHead(evidence, -128, 65536, undefined, 'decision');
+    expect(vacuity.maxUQ15).toBe(7282); // event 1's 2/9 → ceil(7281.8)
+    expect(decision.maxUQ15).toBe(16384); // event 0's 0.5
+    // p, u and presence per event do not depend on the exit uncertainty.
+    expect(decision.events).toEqual(vacuity.events);
   });
 
   it('exits when max u ≤ threshold; threshold 0 never exits, 32768 always, the last exit always', () => {

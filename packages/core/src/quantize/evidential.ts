@@ -1,4 +1,5 @@
 import { expEvidence } from '../model/evidence';
+import type { ExitUncertainty } from '../model/ir';
 import { INT32_MAX } from './requantize';
 
 /**
@@ -11,9 +12,13 @@ import { INT32_MAX } from './requantize';
  * D = A + B + 2K:
  *   p_q15 = floor((A + K)·2^15 / D)   ≈ α / (α + β),  α = s·a + 1, β = s·b + 1
  *   u_q15 = ceil(2K·2^15 / D)          ≈ 2 / (α + β), in [1, 32768]
+ *   d_q15 = ceil(2K·2^15 / (|A − B| + 2K)) ≈ 2 / (|α − β| + 2), in [1, 32768]
  *   the event is present ⇔ a > b (exactly p > 0.5).
- * A window leaves at early exit k when max over events of u_q15 ≤ threshold_q15[k] (0: never, 32768: always); the
- * last exit always takes it. The numerators stay below 2^48, so C needs int64 and these Numbers are exact.
+ * u is the Beta's vacuity (how little evidence there is); d the decision uncertainty (how little evidence the
+ * decision has over its opposite): conflicting evidence, e⁺ ≈ e⁻ both large, has a low u but a d near 1.
+ * A window leaves at early exit k when its exit uncertainty — the max over events of u_q15 (`exitUncertainty:
+ * vacuity`, UR2M) or of d_q15 (`decision`) — is ≤ threshold_q15[k] (0: never, 32768: always); the last exit always
+ * takes it. The numerators stay below 2^48, so C needs int64 and these Numbers are exact.
  *
  * Exp evidence (model/evidence.ts): the tensor holds z, and a, b are entries of the exit's evidence table instead,
  * T[q + 128] = min(EXP_TABLE_MAX, round(256·exp(min(s·(q − z), 9)))): evidence in steps of 1/256, so K =
@@ -32,7 +37,7 @@ export interface EventEstimate {
 
 export interface HeadEstimate {
   events: EventEstimate[];
-  /** The largest u_q15 over the events: what the exit threshold is compared with. */
+  /** The window's exit uncertainty: the largest u_q15 (vacuity) or d_q15 (decision) over the events, what the exit threshold is compared with. */
   maxUQ15: number;
 }
 
@@ -64,19 +69,32 @@ export function evidentialFixedPoint(a: number, b: number, oneQ16: number): Even
   };
 }
 
+/** d_q15 of one event from its evidence steps a, b ≥ 0: ceil(2K·2^15 / (|A − B| + 2K)) (see the header). */
+export function decisionUncertaintyQ15(a: number, b: number, oneQ16: number): number {
+  return ceilDivide(2 * oneQ16 * 32768, Math.abs(a - b) * 65536 + 2 * oneQ16);
+}
+
 /**
- * Every event of an int8 evidence tensor ([e⁺_0, e⁻_0, e⁺_1, ...]) and the largest uncertainty; with `table` (exp
- * evidence) the steps are table[q + 128] instead of q − zeroPoint.
+ * Every event of an int8 evidence tensor ([e⁺_0, e⁻_0, e⁺_1, ...]) and the window's exit uncertainty; with `table`
+ * (exp evidence) the steps are table[q + 128] instead of q − zeroPoint.
  */
-export function evidentialHead(evidence: ArrayLike<number>, zeroPoint: number, oneQ16: number, table?: readonly number[]): HeadEstimate {
+export function evidentialHead(
+  evidence: ArrayLike<number>,
+  zeroPoint: number,
+  oneQ16: number,
+  table?: readonly number[],
+  exitUncertainty: ExitUncertainty = 'vacuity',
+): HeadEstimate {
   if (evidence.length % 2 !== 0) throw new RangeError(`an evidence tensor holds (e⁺, e⁻) pairs, got ${evidence.length} values`);
   const steps = (q: number) => (table ? table[q + 128] : q - zeroPoint);
   const events: EventEstimate[] = [];
   let maxUQ15 = 0;
   for (let i = 0; i < evidence.length; i += 2) {
-    const estimate = evidentialFixedPoint(steps(evidence[i]), steps(evidence[i + 1]), oneQ16);
+    const a = steps(evidence[i]);
+    const b = steps(evidence[i + 1]);
+    const estimate = evidentialFixedPoint(a, b, oneQ16);
     events.push(estimate);
-    maxUQ15 = Math.max(maxUQ15, estimate.uQ15);
+    maxUQ15 = Math.max(maxUQ15, exitUncertainty === 'decision' ? decisionUncertaintyQ15(a, b, oneQ16) : estimate.uQ15);
   }
   return { events, maxUQ15 };
 }

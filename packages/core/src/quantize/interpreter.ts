@@ -1,3 +1,4 @@
+import { exitUncertaintyOf } from '../model/evidence';
 import { evidentialHead, exitDecision, HeadEstimate } from './evidential';
 import { gatedUncertaintyQ15, readInputGate, type GateReading } from './input-gate';
 import { clampInt8 } from './kernels/clamp';
@@ -57,6 +58,7 @@ export function runQuantized(model: QuantizedModel, input: Int8Array, options: I
   const exits: ExitEvaluation[] = [];
   let exitTaken: number | null = null;
   const gate = model.inputGate ? readInputGate(model.inputGate, input) : null;
+  const exitUncertainty = exitUncertaintyOf(model.ir);
   for (const op of model.ops) {
     const source = tensors[op.input];
     if (source === null) throw new Error(`op ${op.index} reads tensor ${op.input}, which was not computed`);
@@ -66,7 +68,7 @@ export function runQuantized(model: QuantizedModel, input: Int8Array, options: I
     tensors[op.index + 1] = output;
     const row = op.exit === null ? undefined : model.exits[op.exit];
     if (row === undefined) continue;
-    const head = evidentialHead(output, model.tensors[row.tensor].zeroPoint, row.evidenceOneQ16, row.evidenceTable);
+    const head = evidentialHead(output, model.tensors[row.tensor].zeroPoint, row.evidenceOneQ16, row.evidenceTable, exitUncertainty);
     const estimate = { ...head, maxUQ15: gatedUncertaintyQ15(head.maxUQ15, gate) };
     const takes = exitDecision(estimate.maxUQ15, row.thresholdQ15, row.exit === model.exits.length - 1);
     exits.push({ exit: row.exit, op: op.index, estimate, thresholdQ15: row.thresholdQ15, takes });

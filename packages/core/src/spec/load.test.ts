@@ -393,6 +393,13 @@ const MALFORMED: Malformed[] = [
     says: 'subjects',
   },
   {
+    what: 'exitUncertainty neither vacuity nor decision',
+    yaml: `${HEAD}train-cascade:\n  exitUncertainty: margin\n`,
+    at: '5:20',
+    path: 'train-cascade.exitUncertainty',
+    says: 'vacuity',
+  },
+  {
     what: 'minPurity with impact policy',
     yaml: `${HEAD}window:\n  labels:\n    minPurity: 0.8\n`,
     at: '6:5',
@@ -819,6 +826,7 @@ describe('normalized experiments', () => {
         evidenceScaling: true,
         regularizer: 'all',
         evidence: 'relu',
+        exitUncertainty: 'vacuity',
         ensembleSize: 5,
         batchSize: 128,
         learningRate: 0.001,

@@ -74,6 +74,7 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
       evidenceScaling: cascade.evidenceScaling ?? true,
       regularizer: cascade.regularizer ?? 'all',
       evidence: cascade.evidence ?? 'relu',
+      exitUncertainty: cascade.exitUncertainty ?? 'vacuity',
       ensembleSize: cascade.ensembleSize ?? 5,
       batchSize: cascade.batchSize ?? 128,
       learningRate: cascade.learningRate ?? 0.001,

@@ -73,6 +73,7 @@ export interface RawSpec {
     evidenceScaling?: boolean;
     regularizer?: 'misleading' | 'all';
     evidence?: 'relu' | 'exp';
+    exitUncertainty?: 'vacuity' | 'decision';
     ensembleSize?: number;
     exitAfter?: number[];
     annealEpochs?: number;

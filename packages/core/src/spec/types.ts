@@ -1,7 +1,7 @@
 /** The normalized experiment: every setting filled in from the file, the dataset's defaults and the board. */
 
 import type { DatasetId } from '../data/registry';
-import type { EvidenceFunction } from '../model/ir';
+import type { EvidenceFunction, ExitUncertainty } from '../model/ir';
 import type { SearchSpace, SearchSpaceKind } from '../model/space-types';
 import type { StageName } from '../pipeline/stage-contracts';
 
@@ -141,6 +141,8 @@ export interface NormalizedTrainCascade {
   regularizer: 'misleading' | 'all';
   /** How the evidence layers' output becomes evidence (model/evidence.ts). */
   evidence: EvidenceFunction;
+  /** What the exit thresholds are compared with (model/ir.ts ExitUncertainty). */
+  exitUncertainty: ExitUncertainty;
   ensembleSize: number;
   batchSize: number;
   learningRate: number;

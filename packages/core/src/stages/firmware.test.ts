@@ -9,6 +9,7 @@ import { estimateMemory, postProcessingBytes } from '../model/memory';
 import { runEmitFirmwareStage } from './emit-firmware';
 import { runFlashTestStage } from './flash-test';
 import { runQuantizeStage } from './quantize';
+import type { GoldenFile } from '../quantize/quantized-files';
 import { runSamplePipeline, type SamplePipeline } from '../../testing/sample-pipeline';
 
 /**
@@ -331,6 +332,53 @@ describe('the host runner', () => {
       expect(report.instructions).toBeNull();
     },
     180_000,
+  );
+
+  it.skipIf(!toolchains.hostCompiler)(
+    'a cascade that exits on the decision uncertainty: the firmware computes it as the reference does, vector for vector',
+    async () => {
+      // The sample cascade with exitUncertainty decision, quantized again: its golden vectors come from the reference
+      // interpreter's decision rule, and the firmware must reproduce every max_u_q15 and exit.
+      const cascadeDir = path.join(pipeline.root, 'cascade-decision');
+      cpSync(pipeline.cascadeDir, cascadeDir, { recursive: true });
+      const modelFile = path.join(cascadeDir, 'cascade-model.json');
+      const model = JSON.parse(readFileSync(modelFile, 'utf8'));
+      writeFileSync(modelFile, JSON.stringify({ ...model, ir: { ...model.ir, exitUncertainty: 'decision' } }));
+      const decisionQuantizeDir = path.join(pipeline.root, 'quantize-decision');
+      await runQuantizeStage({
+        experiment: pipeline.spec.name,
+        quantize: { ...pipeline.spec.quantize, goldenVectors: 16, calibrationWindows: 300 },
+        seed: pipeline.spec.seed,
+        board: pipeline.spec.boardDefinition,
+        windowDir: pipeline.windowDir,
+        cascadeDir,
+        outDir: decisionQuantizeDir,
+      });
+      const exitU = (dir: string) =>
+        (JSON.parse(readFileSync(path.join(dir, 'golden.json'), 'utf8')) as GoldenFile).vectors.flatMap((v) => v.exits.map((e) => e.maxUQ15));
+      // The same evidence, another uncertainty: at least one exit reads differently (else this would test nothing).
+      expect(exitU(decisionQuantizeDir)).not.toEqual(exitU(quantizeDir));
+      const outDir = path.join(pipeline.root, 'firmware-decision');
+      await runEmitFirmwareStage({
+        experiment: pipeline.spec.name,
+        format: 'cmake',
+        board: pipeline.spec.boardDefinition,
+        postProcessing: pipeline.spec.evaluate.postProcessing,
+        quantizeDir: decisionQuantizeDir,
+        outDir,
+      });
+      const result = await runFlashTestStage({
+        experiment: pipeline.spec.name,
+        runner: 'host',
+        board: pipeline.spec.boardDefinition,
+        firmwareDir: outDir,
+        quantizeDir: decisionQuantizeDir,
+        outDir: path.join(pipeline.root, 'flash-decision'),
+      });
+      expect(result).toEqual({ runner: 'host', passed: 16, vectors: 16 });
+      expect(readFileSync(path.join(outDir, 'model/model.c'), 'utf8')).toMatch(/tinyml_evidential_head\([^;]*, 1, out->p_q15/);
+    },
+    300_000,
   );
 
   it.skipIf(!toolchains.hostCompiler)(

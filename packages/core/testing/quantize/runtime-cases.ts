@@ -535,11 +535,12 @@ export function evidentialCases(random: Random, count: number): RuntimeCase[] {
           : Math.round(65536 / 2 ** (-8 + 8 * random.next()));
     const threshold = random.int(4) === 0 ? random.pick([0, 32768, 1, 32767]) : random.int(32769);
     const isLast = random.int(4) === 0;
-    const head = evidentialHead(evidence, zp, oneQ16, table ?? undefined);
+    const exitUncertainty = random.int(2) === 0 ? 'vacuity' : 'decision';
+    const head = evidentialHead(evidence, zp, oneQ16, table ?? undefined, exitUncertainty);
     const exits = exitDecision(head.maxUQ15, threshold, isLast) ? 1 : 0;
     return {
-      label: `evidential #${i} events ${events} K ${oneQ16}${table ? ' table' : ''}`,
-      line: `evidential ${events} ${zp} ${oneQ16} ${threshold} ${isLast ? 1 : 0} ${list(evidence)} ${list(table ?? [])}`,
+      label: `evidential #${i} events ${events} K ${oneQ16}${table ? ' table' : ''} exit on ${exitUncertainty}`,
+      line: `evidential ${events} ${zp} ${oneQ16} ${threshold} ${isLast ? 1 : 0} ${exitUncertainty === 'decision' ? 1 : 0} ${list(evidence)} ${list(table ?? [])}`,
       expected: [head.maxUQ15, exits, evidentialDecision(head.events), ...head.events.flatMap((e) => [e.pQ15, e.uQ15, e.present ? 1 : 0])].join(' '),
     };
   });

@@ -1,5 +1,5 @@
 import { UserError } from '../../common/errors';
-import type { EvidenceFunction, Layer, ModelIR } from '../../model/ir';
+import type { EvidenceFunction, ExitUncertainty, Layer, ModelIR } from '../../model/ir';
 import { validateIR } from '../../model/shapes';
 import type { BlockSpan } from '../../model/spaces';
 
@@ -58,10 +58,20 @@ export function withHead(searched: ModelIR, head: 'evidential' | 'softmax', even
   return ir;
 }
 
-/** The evidential cascade: the searched backbone with an evidence head, and an early exit at each tap. */
-export function buildCascadeIR(searched: ModelIR, taps: readonly number[], events: number, evidence: EvidenceFunction = 'relu'): ModelIR {
+/**
+ * The evidential cascade: the searched backbone with an evidence head, and an early exit at each tap whose threshold
+ * is compared with `exitUncertainty` (left out of the IR when it is the default, vacuity).
+ */
+export function buildCascadeIR(
+  searched: ModelIR,
+  taps: readonly number[],
+  events: number,
+  evidence: EvidenceFunction = 'relu',
+  exitUncertainty: ExitUncertainty = 'vacuity',
+): ModelIR {
   const ir: ModelIR = {
     ...withHead(searched, 'evidential', events, evidence),
+    ...(exitUncertainty === 'vacuity' ? {} : { exitUncertainty }),
     exits: taps.map((after) => ({ after, layers: evidenceHead(events, evidence) })),
   };
   validateIR(ir);

@@ -48,7 +48,7 @@ export function cascadeArchitectures(
     );
   }
   return {
-    cascade: buildCascadeIR(backbone.ir, taps, events, settings.evidence),
+    cascade: buildCascadeIR(backbone.ir, taps, events, settings.evidence, settings.exitUncertainty),
     evidential: withHead(backbone.ir, 'evidential', events, settings.evidence),
     softmax: withHead(backbone.ir, 'softmax', events),
   };

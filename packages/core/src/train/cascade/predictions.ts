@@ -1,4 +1,6 @@
 import { Random } from '../../common/random';
+import { exitUncertaintyOf } from '../../model/evidence';
+import type { ExitUncertainty } from '../../model/ir';
 import type { WindowSource } from '../window-source';
 import type { Network } from '../network';
 import type { CascadeNetwork } from './cascade-network';
@@ -27,14 +29,17 @@ export class PredictionSet {
   }
 }
 
-/** Window i of an evidential output [e⁺_0, e⁻_0, ...]: p_j = α/(α+β), uncertainty max_j u_j = 2/(α+β). */
-export function writeEvidential(evidence: ArrayLike<number>, set: PredictionSet, i: number): void {
+/**
+ * Window i of an evidential output [e⁺_0, e⁻_0, ...]: p_j = α/(α+β), and as its uncertainty the exit uncertainty the
+ * cascade's thresholds are compared with: max_j of the vacuity 2/(α+β), or of the decision uncertainty 2/(|α−β|+2).
+ */
+export function writeEvidential(evidence: ArrayLike<number>, set: PredictionSet, i: number, exitUncertainty: ExitUncertainty = 'vacuity'): void {
   let uMax = 0;
   for (let j = 0; j < set.events; j++) {
     const alpha = evidence[2 * j] + 1;
     const beta = evidence[2 * j + 1] + 1;
     set.p[i * set.events + j] = alpha / (alpha + beta);
-    uMax = Math.max(uMax, 2 / (alpha + beta));
+    uMax = Math.max(uMax, exitUncertainty === 'decision' ? 2 / (Math.abs(alpha - beta) + 2) : 2 / (alpha + beta));
   }
   set.uncertainty[i] = uMax;
   set.cls[i] = evidentialClass(evidence);
@@ -111,16 +116,17 @@ export function cascadeExitPredictions(
   seed: number,
 ): PredictionSet[] {
   const sets = Array.from({ length: net.predictions }, () => new PredictionSet(windows.length, events));
+  const exitUncertainty = exitUncertaintyOf(net.ir);
   forEachWindow(data, windows, perturbation, seed, (sample, i) => {
     net.forward(sample, net.predictions - 1, false);
-    sets.forEach((set, k) => writeEvidential(net.prediction(k), set, i));
+    sets.forEach((set, k) => writeEvidential(net.prediction(k), set, i, exitUncertainty));
   });
   return sets;
 }
 
 /**
  * The cascade's answer under thresholds τ_k: window i stops at the first exit k < n with uncertainty ≤ τ_k (the
- * firmware's rule, "max_j u_j ≤ τ"), else at the last exit.
+ * firmware's rule, "max_j u_j ≤ τ" with the model's exit uncertainty), else at the last exit.
  */
 export function applyThresholds(exits: readonly PredictionSet[], thresholds: readonly number[]): PredictionSet {
   const n = exits.length - 1;

@@ -65,6 +65,25 @@ describe('the cascade exit rule (max_j u_j ≤ τ_k)', () => {
   });
 });
 
+describe('the exit uncertainty (train-cascade.exitUncertainty)', () => {
+  it('vacuity is 2/(α+β); decision is 2/(|α−β|+2), so conflicting evidence does not look sure', () => {
+    const [vacuity, decision] = (['vacuity', 'decision'] as const).map((rule) => {
+      const set = new PredictionSet(3, 1);
+      [
+        [40, 38], // conflict: much evidence on both sides
+        [8, 0], // one side: both rules agree
+        [0, 0], // none
+      ].forEach((e, i) => writeEvidential(e, set, i, rule));
+      return set;
+    });
+    expect(Array.from(vacuity.uncertainty)).toEqual([2 / 80, 2 / 10, 1]);
+    expect(Array.from(decision.uncertainty)).toEqual([2 / 4, 2 / 10, 1]);
+    // p and the decision do not depend on the rule.
+    expect(decision.p).toEqual(vacuity.p);
+    expect(decision.cls).toEqual(vacuity.cls);
+  });
+});
+
 describe('threshold calibration', () => {
   it('takes the cheapest thresholds that keep F1 and accuracy within the target of deep-only', () => {
     const calibration = calibrateThresholds(exits, truth, macs, 0.01);
