@@ -1,3 +1,4 @@
+import type { ExitUncertainty } from '../../model/ir';
 import type { ExitCost } from '../../model/cost';
 import type { MethodEvaluation, MethodName, RobustnessLevel } from './evaluate';
 import type { PredictionScores } from './scoring';
@@ -72,6 +73,7 @@ export function trainCascadeMarkdown(report: {
   test: MethodEvaluation;
   robustness: RobustnessLevel[];
   costs: ExitCost[];
+  exitUncertainty: ExitUncertainty;
 }): string {
   const ur2m = report.test.methods['ur2m-cascade'] as PredictionScores;
   const exitNames = report.costs.map((_, k) => (report.costs.length === 3 ? ['shallow', 'medium', 'deep'][k] : `exit ${k}`));
@@ -90,7 +92,7 @@ export function trainCascadeMarkdown(report: {
         `| ${METHOD_TITLES[r.method]} | ${f3(r.eventF1)} | ${f3(r.accuracy)} | ${f3(r.brier)} | ${f3(r.nll)} | ${f3(r.ece)} | ${f3(r.meanUncertainty)} | ${f3(r.accuracyAtHalfCoverage)} | ${Math.round(r.macs)} | ${r.flashBytes} | ${r.sramBytes} |`,
     ),
     '',
-    'Uncertainty: evidential methods max_j 2/(α_j + β_j); softmax-based methods 1 − max probability. ECE: 15 equal-width bins of each event’s p, averaged over events.',
+    `Uncertainty: the cascade max_j ${report.exitUncertainty === 'decision' ? '2/(|α_j − β_j| + 2) (exitUncertainty: decision)' : '2/(α_j + β_j)'}, the evidential model without exits max_j 2/(α_j + β_j); softmax-based methods 1 − max probability. ECE: 15 equal-width bins of each event’s p, averaged over events.`,
     '',
     '## Exits',
     '',

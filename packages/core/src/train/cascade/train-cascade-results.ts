@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeJsonArtifact } from '../../common/json-artifact';
+import { exitUncertaintyOf } from '../../model/evidence';
 import type { ModelIR } from '../../model/ir';
 import type { NetworkWeights } from '../network';
 import { writeCascadeModel, type CascadeModelFile } from './cascade-model-file';
@@ -86,6 +87,7 @@ export async function writeTrainCascadeResults(dir: string, results: TrainCascad
       test: results.test,
       robustness: results.robustness,
       costs: model.exitCosts,
+      exitUncertainty: exitUncertaintyOf(model.ir),
     }),
   );
   await writeFile(
