@@ -23,17 +23,22 @@ let quantizeDir: string;
 beforeAll(async () => {
   pipeline = await runSamplePipeline();
   quantizeDir = path.join(pipeline.root, 'quantize');
+  await quantize(pipeline.cascadeDir, quantizeDir);
+}, 300_000);
+afterAll(() => pipeline?.dispose());
+
+/** The quantize stage on a cascade of the sample pipeline, with 16 golden vectors. */
+async function quantize(cascadeDir: string, outDir: string) {
   await runQuantizeStage({
     experiment: pipeline.spec.name,
     quantize: { ...pipeline.spec.quantize, goldenVectors: 16, calibrationWindows: 300 },
     seed: pipeline.spec.seed,
     board: pipeline.spec.boardDefinition,
     windowDir: pipeline.windowDir,
-    cascadeDir: pipeline.cascadeDir,
-    outDir: quantizeDir,
+    cascadeDir,
+    outDir,
   });
-}, 300_000);
-afterAll(() => pipeline?.dispose());
+}
 
 async function emit(
   name: string,
@@ -345,15 +350,7 @@ describe('the host runner', () => {
       const model = JSON.parse(readFileSync(modelFile, 'utf8'));
       writeFileSync(modelFile, JSON.stringify({ ...model, ir: { ...model.ir, exitUncertainty: 'decision' } }));
       const decisionQuantizeDir = path.join(pipeline.root, 'quantize-decision');
-      await runQuantizeStage({
-        experiment: pipeline.spec.name,
-        quantize: { ...pipeline.spec.quantize, goldenVectors: 16, calibrationWindows: 300 },
-        seed: pipeline.spec.seed,
-        board: pipeline.spec.boardDefinition,
-        windowDir: pipeline.windowDir,
-        cascadeDir,
-        outDir: decisionQuantizeDir,
-      });
+      await quantize(cascadeDir, decisionQuantizeDir);
       const exitU = (dir: string) =>
         (JSON.parse(readFileSync(path.join(dir, 'golden.json'), 'utf8')) as GoldenFile).vectors.flatMap((v) => v.exits.map((e) => e.maxUQ15));
       // The same evidence, another uncertainty: at least one exit reads differently (else this would test nothing).
