@@ -319,7 +319,6 @@ function inputGateCall(model: QuantizedModel): string[] {
   ];
 }
 
-/** The exit bookkeeping: p/u per event from the fixed-point contract, the decision, the first exit that takes the window. */
 /** What max_u_q15 holds: the exit uncertainty the thresholds are compared with (quantize/evidential.ts). */
 function exitUncertaintyComment(model: QuantizedModel): string {
   return exitUncertaintyOf(model.ir) === 'decision'
@@ -327,6 +326,7 @@ function exitUncertaintyComment(model: QuantizedModel): string {
     : 'The exit uncertainty: the largest u_q15';
 }
 
+/** The exit bookkeeping: p/u per event from the fixed-point contract, the decision, the first exit that takes the window. */
 function exitFunction(exitTable: number, evidenceTables: number | null, events: number, exits: number, exitOnDecision: boolean): string[] {
   return [
     '/* Build with -DTINYML_EXIT_HOOK_FUNCTION=f to have f(exit) called after each exit is evaluated (the flash-test',
