@@ -847,7 +847,7 @@ describe('normalized experiments', () => {
       'flash-test': { runner: 'auto', vectors: 32 },
       evaluate: {
         folds: 'all',
-        training: { epochs: 6, patience: 2, maxTrainWindows: 12000, maxValidationWindows: 4000 },
+        training: { epochs: 20, patience: 5, maxTrainWindows: 40000, maxValidationWindows: 15000 },
         baselines: false,
         int8: true,
         postProcessing: { k: 2, n: 3, refractorySeconds: 5 },
@@ -864,6 +864,22 @@ describe('normalized experiments', () => {
         ],
         targetDropSweep: [0, 0.0025, 0.005, 0.0075, 0.01, 0.02, 0.05],
       },
+    });
+  });
+
+  it("trains evaluate's folds as train-cascade trains unless evaluate.training says otherwise", () => {
+    const training = (sections: string) => parse(`${HEAD}${sections}`).evaluate.training;
+    expect(training('train-cascade:\n  epochs: 60\n  patience: 8\n  maxTrainWindows: 900\n')).toEqual({
+      epochs: 60,
+      patience: 8,
+      maxTrainWindows: 900,
+      maxValidationWindows: 15000,
+    });
+    expect(training('train-cascade:\n  epochs: 60\nevaluate:\n  training: { epochs: 4, maxValidationWindows: 300 }\n')).toEqual({
+      epochs: 4,
+      patience: 5,
+      maxTrainWindows: 40000,
+      maxValidationWindows: 300,
     });
   });
 

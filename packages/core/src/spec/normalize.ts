@@ -26,7 +26,7 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
   const search = raw.search ?? {};
   const cascade = raw['train-cascade'] ?? {};
   const quantize = raw.quantize ?? {};
-  return {
+  const normalized: Omit<NormalizedSpec, 'evaluate'> = {
     file,
     name: raw.name,
     description: raw.description ?? null,
@@ -108,8 +108,8 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
     },
     'emit-firmware': { format: raw['emit-firmware']?.format ?? 'auto' },
     'flash-test': { runner: raw['flash-test']?.runner ?? 'auto', vectors: raw['flash-test']?.vectors ?? 32 },
-    evaluate: normalizeEvaluate(raw.evaluate ?? {}, window.mode),
   };
+  return { ...normalized, evaluate: normalizeEvaluate(raw.evaluate ?? {}, window.mode, normalized['train-cascade']) };
 }
 
 function normalizeDataset(raw: RawSpec['dataset']): NormalizedDataset {
@@ -153,17 +153,25 @@ function normalizeWindow(raw: NonNullable<RawSpec['window']>, dataset: Normalize
   };
 }
 
-/** The evaluate section; the training profile's defaults keep all 18 SisFall folds within 30 min on 2 cores. */
-function normalizeEvaluate(raw: NonNullable<RawSpec['evaluate']>, mode: NormalizedWindow['mode']): NormalizedSpec['evaluate'] {
+/**
+ * The evaluate section. Each fold trains as train-cascade does unless the profile says otherwise, so evaluate scores
+ * the model train-cascade deploys: the earlier default (6 epochs, patience 2, 12,000 windows) stopped HAPT's folds
+ * while validation F1 still rose (README, HAPT's accuracy target).
+ */
+function normalizeEvaluate(
+  raw: NonNullable<RawSpec['evaluate']>,
+  mode: NormalizedWindow['mode'],
+  cascade: Pick<NormalizedSpec['train-cascade'], 'epochs' | 'patience' | 'maxTrainWindows' | 'maxValidationWindows'>,
+): NormalizedSpec['evaluate'] {
   // A recording that is one window (ECG5000's beats) has no stream of decisions to vote over: its decision is its alarm.
   const rule = mode === 'recording' ? { k: 1, n: 1, refractorySeconds: 0 } : { k: 2, n: 3, refractorySeconds: 5 };
   return {
     folds: raw.folds === undefined || raw.folds === 'all' ? 'all' : [...raw.folds],
     training: {
-      epochs: raw.training?.epochs ?? 6,
-      patience: raw.training?.patience ?? 2,
-      maxTrainWindows: raw.training?.maxTrainWindows ?? 12000,
-      maxValidationWindows: raw.training?.maxValidationWindows ?? 4000,
+      epochs: raw.training?.epochs ?? cascade.epochs,
+      patience: raw.training?.patience ?? cascade.patience,
+      maxTrainWindows: raw.training?.maxTrainWindows ?? cascade.maxTrainWindows,
+      maxValidationWindows: raw.training?.maxValidationWindows ?? cascade.maxValidationWindows,
     },
     baselines: raw.baselines ?? false,
     int8: raw.int8 ?? true,
