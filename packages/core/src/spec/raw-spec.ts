@@ -62,6 +62,7 @@ export interface RawSpec {
     baselines?: { twoStage?: boolean; unweighted?: boolean };
     metric?: 'positive-f1' | 'macro-f1';
     positiveClass?: string;
+    cheaperWithin?: number;
   };
   'train-cascade'?: {
     exits?: number;
