@@ -198,32 +198,15 @@ export async function runSchedule(
       ).map((p) => p.candidate);
     }
   }
-  const winner = pickWinner(lastRung, selection, search.cheaperWithin);
-  records.sort((a, b) => a.rung - b.rung || (a.candidate < b.candidate ? -1 : 1));
-  return { winner, trials: records };
-}
-
-/**
- * The last rung's best by validation score (then validation loss, SRAM, id); with `cheaperWithin` > 0, the one with
- * the fewest MACs among those scoring within it of the best, in that order after MACs.
- */
-export function pickWinner<T extends { candidate: Pick<Candidate, 'id' | 'macs' | 'sramBytes'>; outcome: TrialOutcome }>(
-  lastRung: readonly T[],
-  selection: Selection,
-  cheaperWithin: number,
-): T {
-  const ranked = [...lastRung].sort(
+  const winner = [...lastRung].sort(
     (a, b) =>
       selectionScore(b.outcome, selection) - selectionScore(a.outcome, selection) ||
       (a.outcome.validationLoss ?? Infinity) - (b.outcome.validationLoss ?? Infinity) ||
       a.candidate.sramBytes - b.candidate.sramBytes ||
       (a.candidate.id < b.candidate.id ? -1 : 1),
-  );
-  if (cheaperWithin <= 0) return ranked[0];
-  // The tolerance is compared with a small slack so that a score exactly cheaperWithin below the best is within it.
-  const floor = selectionScore(ranked[0].outcome, selection) - cheaperWithin - 1e-12;
-  const within = ranked.filter((r) => selectionScore(r.outcome, selection) >= floor);
-  return within.reduce((best, r) => (r.candidate.macs < best.candidate.macs ? r : best));
+  )[0];
+  records.sort((a, b) => a.rung - b.rung || (a.candidate < b.candidate ? -1 : 1));
+  return { winner, trials: records };
 }
 
 function trialRecord(candidate: Candidate, rung: Rung, maxTrainWindows: number, outcome: TrialOutcome, selection: Selection): TrialRecord {

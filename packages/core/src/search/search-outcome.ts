@@ -100,9 +100,6 @@ function summaryMarkdown(
     '',
     `${search.strategy} over ${search.space.kind} on ${board.name}, budget SRAM ${search.budget.sramBytes} B / flash ${search.budget.flashBytes} B; outer fold ${fold}.`,
     `${draw.candidates.length} candidates trained, ${draw.rejected.count} rejected by the memory model without training. ◆ = on the Pareto front (validation ${selection.monitor} vs SRAM).`,
-    ...(search.cheaperWithin > 0
-      ? [`The best is the candidate with the fewest MACs among the last rung's within ${search.cheaperWithin} of the highest validation ${selection.monitor} (\`search.cheaperWithin\`).`]
-      : []),
     '',
     `| candidate | architecture | MACs | SRAM B | flash B | rung | val ${selection.monitor} | val F1 (positive) | test F1 (positive) |`,
     '|---|---|---|---|---|---|---|---|---|',

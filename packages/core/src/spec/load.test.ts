@@ -813,7 +813,6 @@ describe('normalized experiments', () => {
         baselines: { twoStage: true, unweighted: true },
         metric: null,
         positiveClass: null,
-        cheaperWithin: 0,
       },
       'train-cascade': {
         exits: 3,

@@ -61,7 +61,6 @@ export function normalizeSpec(raw: RawSpec, file: string, board: BoardDefinition
       baselines: { twoStage: search.baselines?.twoStage ?? true, unweighted: search.baselines?.unweighted ?? true },
       metric: search.metric ?? null,
       positiveClass: search.positiveClass ?? null,
-      cheaperWithin: search.cheaperWithin ?? 0,
     },
     'train-cascade': {
       exits: cascade.exits ?? 3,

@@ -62,7 +62,6 @@ export interface RawSpec {
     baselines?: { twoStage?: boolean; unweighted?: boolean };
     metric?: 'positive-f1' | 'macro-f1';
     positiveClass?: string;
-    cheaperWithin?: number;
   };
   'train-cascade'?: {
     exits?: number;

@@ -115,8 +115,6 @@ export interface NormalizedSearch {
   metric: 'positive-f1' | 'macro-f1' | null;
   /** Class label whose F1 positive-f1 means; null: the rarest class of the fold's training windows. */
   positiveClass: string | null;
-  /** Score tolerance within which the candidate with the fewest MACs wins (search/run-schedule.ts pickWinner); 0 = best score. */
-  cheaperWithin: number;
 }
 
 /** true: class weights n / (k·n_i); sqrt: their square root (a milder push towards rare classes); false: none. */
