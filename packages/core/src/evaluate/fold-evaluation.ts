@@ -24,6 +24,7 @@ import { calibrateEvidence } from '../train/cascade/evidence-scale';
 import { sweepAlarmRules, type FoldAlarmSweep } from './alarm-sweep';
 import { sweepTargetDrops, type FoldTargetDropSweep } from './target-drop-sweep';
 import { chooseOperatingPoint, enumerateOperatingPoints } from '../train/cascade/thresholds';
+import { silentEventWarnings, silentEvents } from '../train/cascade/silent-events';
 import { cascadeFoldData, CascadeJobRunner, type TrainingJob, type TrainingSettings } from '../train/cascade/training-jobs';
 import { Network, type NetworkWeights } from '../train/network';
 import type { Precision as TrainPrecision } from '../train/wasm/arena';
@@ -70,6 +71,8 @@ export interface FoldResult {
   robustness?: Int8Robustness[] | null;
   /** The float cascade with thresholds chosen under each evaluate.targetDropSweep value (null: none, or one exit). */
   targetDropSweep?: FoldTargetDropSweep | null;
+  /** What looked wrong on the fold's validation windows (silent-events.ts); absent when nothing did. */
+  warnings?: string[];
 }
 
 /** One damage of the int8 robustness check: how well u (after the input gate) tells damaged windows from clean ones. */
@@ -154,6 +157,8 @@ export async function evaluateFold(
   // One simulation of every threshold combination on validation serves the spec's targetDrop and the sweep's.
   const validationPoints = enumerateOperatingPoints(validationExits, validationTruth, exitMacs);
   const thresholds = chooseOperatingPoint(validationPoints, trainSettings.targetDrop).chosen.thresholds;
+  const warnings = silentEventWarnings(silentEvents(validationExits, validationTruth, events.names), validationExits.length, trainSettings.evidence);
+  for (const warning of warnings) log(`evaluate ${fold}: ${warning}`);
 
   const truth = truthOf(data.test);
   const subjects = Uint16Array.from(data.test, (w) => data.subject(w));
@@ -225,6 +230,7 @@ export async function evaluateFold(
     alarmSweep,
     robustness,
     targetDropSweep,
+    ...(warnings.length > 0 ? { warnings } : {}),
   };
 }
 

@@ -37,6 +37,7 @@ export function evaluateMarkdown(results: EvaluateResults): string {
     '',
     `Alarm rule: ${results.postProcessing.description}.`,
     '',
+    ...warningsSection(results),
     '## All folds',
     '',
     ...table(all),
@@ -70,6 +71,13 @@ export function evaluateMarkdown(results: EvaluateResults): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** Each fold's warnings, so that a figure resting on a broken exit is not read as a finding. */
+function warningsSection(results: EvaluateResults): string[] {
+  const folds = results.folds.filter((f) => f.warnings && f.warnings.length > 0);
+  if (folds.length === 0) return [];
+  return ['## Warnings', '', ...folds.flatMap((f) => f.warnings!.map((w) => `- ${f.fold}: ${w}`)), ''];
 }
 
 /** The deployed cascade under each alternative alarm rule, pooled over all folds (evaluate.alarmSweep). */

@@ -82,6 +82,12 @@ describe('train-cascade (UR2M) on the SisFall sample', () => {
     const softmax = comparison.rows.find((r: { method: string }) => r.method === 'softmax');
     expect(ensemble.macs).toBe(2 * softmax.macs);
     expect(first.text('summary.md')).toMatch(/\| UR2M evidential cascade \|/);
+    // Every exit that never decides a fall among the validation windows is listed and warned about in the summary.
+    for (const silent of metrics.silentEvents as { exit: number; event: string; support: number; windows: number }[]) {
+      expect(silent.support).toBeGreaterThan(0);
+      expect(first.text('summary.md')).toContain(`decides ${silent.event} on none of the ${silent.windows} validation windows`);
+    }
+    expect(metrics.silentEvents.length).toBe((first.text('summary.md').match(/decides fall on none of/g) ?? []).length);
   });
 
   it('is deterministic: the same spec and seed give byte-identical artifacts, with 1 or 2 workers', async () => {

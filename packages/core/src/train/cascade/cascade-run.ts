@@ -16,6 +16,7 @@ import { evaluateMethods, robustness, type EvaluatedModels, type MethodEvaluatio
 import { calibrateEvidence } from './evidence-scale';
 import type { EventSet } from './events';
 import { cascadeExitPredictions } from './predictions';
+import { silentEventWarnings, silentEvents } from './silent-events';
 import type { MethodResources } from './report';
 import type { ExitCalibration, TrainCascadeResults } from './train-cascade-results';
 import { calibrateThresholds, operatingPoint } from './thresholds';
@@ -176,11 +177,14 @@ export function calibrateExits(
     operatingPoint(validationExits, validationTruth, exitMacs, new Array<number>(exitMacs.length - 1).fill(step / 20)),
   );
   const thresholds = calibration.chosen.thresholds;
+  const silent = silentEvents(validationExits, validationTruth, events.names);
+  const warnings = silentEventWarnings(silent, validationExits.length, settings.evidence);
+  for (const warning of warnings) log(`train-cascade: ${warning}`);
   log(
     `train-cascade: thresholds ${thresholds.map((t) => t.toFixed(3)).join(', ') || '(single exit)'} on validation: event F1 ${fmt(calibration.chosen.eventF1)} ` +
       `(deep-only ${fmt(calibration.deepOnly.eventF1)}), exit rates ${calibration.chosen.rates.map((r) => pct(r)).join(' / ')}, ${Math.round(calibration.chosen.expectedMacs)} of ${exitMacs[exitMacs.length - 1]} MACs`,
   );
-  return { calibration, thresholdSweep };
+  return { calibration, thresholdSweep, silentEvents: silent, warnings };
 }
 
 /** Each method's flash, SRAM, arena, MACs per window (the cascade's expected on the test windows) and parameters on `board`. */

@@ -74,6 +74,7 @@ export function trainCascadeMarkdown(report: {
   robustness: RobustnessLevel[];
   costs: ExitCost[];
   exitUncertainty: ExitUncertainty;
+  warnings: readonly string[];
 }): string {
   const ur2m = report.test.methods['ur2m-cascade'] as PredictionScores;
   const exitNames = report.costs.map((_, k) => (report.costs.length === 3 ? ['shallow', 'medium', 'deep'][k] : `exit ${k}`));
@@ -99,6 +100,7 @@ export function trainCascadeMarkdown(report: {
     `Thresholds (validation): ${report.calibration.chosen.thresholds.map(f3).join(', ') || 'none (single exit)'}; target: event F1 and accuracy at most ${report.calibration.targetDrop} below deep-only ` +
       `(validation: ${f3(report.calibration.chosen.eventF1)} vs ${f3(report.calibration.deepOnly.eventF1)} F1, ${f3(report.calibration.chosen.accuracy)} vs ${f3(report.calibration.deepOnly.accuracy)} accuracy).`,
     '',
+    ...report.warnings.flatMap((w) => [`**${w}**`, '']),
     '| exit | MACs to reach | exit rate (test) | event F1 alone | accuracy alone | ECE alone |',
     '|---|---|---|---|---|---|',
     ...report.costs.map(

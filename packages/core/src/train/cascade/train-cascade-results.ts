@@ -8,6 +8,7 @@ import { writeCascadeModel, type CascadeModelFile } from './cascade-model-file';
 import type { CascadeWeights } from './cascade-network';
 import type { MethodEvaluation, MethodName, RobustnessLevel } from './evaluate';
 import { comparisonRows, trainCascadeMarkdown, type MethodResources } from './report';
+import type { SilentEvent } from './silent-events';
 import type { OperatingPoint, ThresholdCalibration } from './thresholds';
 import type { StageSummary, TrainingJobResult } from './training-jobs';
 
@@ -16,6 +17,9 @@ export interface ExitCalibration {
   calibration: ThresholdCalibration;
   /** The report's threshold sweep: one shared threshold on every early exit, validation windows, 21 steps. */
   thresholdSweep: OperatingPoint[];
+  /** Events an exit decides on no validation window although some are that event (silent-events.ts), with their warnings. */
+  silentEvents: SilentEvent[];
+  warnings: string[];
 }
 
 /** What train-cascade writes besides the cascade model: the baselines' models, the metrics the report reads, the comparison. */
@@ -36,6 +40,8 @@ export interface TrainCascadeMetrics {
   calibration: ThresholdCalibration;
   /** Absent from runs before the report existed. */
   thresholdSweep?: OperatingPoint[];
+  /** Absent from runs before the check existed. */
+  silentEvents?: SilentEvent[];
   test: MethodEvaluation;
   robustness: RobustnessLevel[];
   resources: Record<MethodName, MethodResources>;
@@ -68,6 +74,7 @@ export async function writeTrainCascadeResults(dir: string, results: TrainCascad
     training: results.training.map((r) => ({ id: r.id, stages: r.stages.map(({ seconds, samplesPerSecond, ...rest }) => rest) })),
     calibration: calibration.calibration,
     thresholdSweep: calibration.thresholdSweep,
+    silentEvents: calibration.silentEvents,
     test: results.test,
     robustness: results.robustness,
     resources: results.resources,
@@ -88,6 +95,7 @@ export async function writeTrainCascadeResults(dir: string, results: TrainCascad
       robustness: results.robustness,
       costs: model.exitCosts,
       exitUncertainty: exitUncertaintyOf(model.ir),
+      warnings: calibration.warnings,
     }),
   );
   await writeFile(
