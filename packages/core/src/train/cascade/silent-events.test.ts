@@ -33,9 +33,7 @@ describe('silentEvents', () => {
   });
 
   it('names the exit that decides an occurring event on no validation window, with its support', () => {
-    expect(silentEvents([healthy, healthy, deadUpstairs], truth, EVENTS)).toEqual([
-      { exit: 2, event: 'walking_upstairs', support: 2, windows: 4 },
-    ]);
+    expect(silentEvents([healthy, healthy, deadUpstairs], truth, EVENTS)).toEqual([{ exit: 2, event: 'walking_upstairs', support: 2, windows: 4 }]);
   });
 
   it('an event absent from the validation windows is not silent', () => {
