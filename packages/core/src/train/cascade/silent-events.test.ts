@@ -50,6 +50,11 @@ describe('silentEventWarnings', () => {
     expect(warning).toContain('`training: joint` or `evidence: exp`');
   });
 
+  it('says "1 of them is" for a single window', () => {
+    const one = silentEvents([deadUpstairs], Uint8Array.from([1, 1, 2, 0]), EVENTS);
+    expect(silentEventWarnings(one, 1, 'exp')[0]).toContain('(1 of them is walking_upstairs)');
+  });
+
   it('does not blame a ReLU unit when the evidence is exp', () => {
     const [warning] = silentEventWarnings(silent, 3, 'exp');
     expect(warning).not.toContain('ReLU');

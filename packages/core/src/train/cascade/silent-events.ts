@@ -40,6 +40,7 @@ export function silentEventWarnings(silent: readonly SilentEvent[], exits: numbe
       ? ' A ReLU evidence unit below zero on every window gets no gradient and never recovers; `training: joint` or `evidence: exp` avoids it.'
       : '';
   return silent.map(
-    (s) => `warning: ${name(s.exit)} decides ${s.event} on none of the ${s.windows} validation windows (${s.support} of them are ${s.event}).${cause}`,
+    (s) =>
+      `warning: ${name(s.exit)} decides ${s.event} on none of the ${s.windows} validation windows (${s.support} of them ${s.support === 1 ? 'is' : 'are'} ${s.event}).${cause}`,
   );
 }
