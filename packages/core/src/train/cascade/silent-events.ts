@@ -34,7 +34,7 @@ export function silentEvents(exits: readonly PredictionSet[], truth: Uint8Array,
 
 /** One log line per silent pair, naming the exit as the reports do and, for ReLU evidence, the likely cause. */
 export function silentEventWarnings(silent: readonly SilentEvent[], exits: number, evidence: EvidenceFunction): string[] {
-  const name = (k: number) => (k === exits - 1 ? 'the deep exit' : exits === 3 ? `the ${['shallow', 'medium'][k]} exit` : `exit ${k + 1}`);
+  const name = (k: number) => (exits === 3 ? `the ${['shallow', 'medium', 'deep'][k]} exit` : `exit ${k}`);
   const cause =
     evidence === 'relu'
       ? ' A ReLU evidence unit below zero on every window gets no gradient and never recovers; `training: joint` or `evidence: exp` avoids it.'
