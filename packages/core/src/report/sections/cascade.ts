@@ -1,15 +1,11 @@
 import type { PredictionScores } from '../../train/cascade/scoring';
-import { METHOD_TITLES } from '../../train/cascade/report';
+import { exitName, METHOD_TITLES } from '../../train/cascade/report';
 import type { ExperimentArtifacts } from '../artifacts';
 import { figure, htmlTable, paragraph } from '../html';
 import { renderSvg } from '../render-svg';
 import { notRun, shown, type ReportSection } from '../section';
 
 const title = (method: string) => METHOD_TITLES[method as keyof typeof METHOD_TITLES] ?? method;
-
-function exitName(k: number, count: number): string {
-  return count === 3 ? ['shallow', 'medium', 'deep'][k] : `exit ${k}`;
-}
 
 /**
  * The cascade against its baselines on the test subjects (train-cascade/metrics.json): reliability diagrams per

@@ -178,13 +178,12 @@ export function calibrateExits(
   );
   const thresholds = calibration.chosen.thresholds;
   const silent = silentEvents(validationExits, validationTruth, events.names);
-  const warnings = silentEventWarnings(silent, validationExits.length, settings.evidence);
-  for (const warning of warnings) log(`train-cascade: ${warning}`);
+  for (const warning of silentEventWarnings(silent, validationExits.length, settings.evidence)) log(`train-cascade: ${warning}`);
   log(
     `train-cascade: thresholds ${thresholds.map((t) => t.toFixed(3)).join(', ') || '(single exit)'} on validation: event F1 ${fmt(calibration.chosen.eventF1)} ` +
       `(deep-only ${fmt(calibration.deepOnly.eventF1)}), exit rates ${calibration.chosen.rates.map((r) => pct(r)).join(' / ')}, ${Math.round(calibration.chosen.expectedMacs)} of ${exitMacs[exitMacs.length - 1]} MACs`,
   );
-  return { calibration, thresholdSweep, silentEvents: silent, warnings };
+  return { calibration, thresholdSweep, silentEvents: silent };
 }
 
 /** Each method's flash, SRAM, arena, MACs per window (the cascade's expected on the test windows) and parameters on `board`. */

@@ -37,6 +37,11 @@ export const METHOD_TITLES: Record<MethodName, string> = {
   tta: 'test-time augmentation',
 };
 
+/** How the reports name exit k of a cascade with `count` predictions: UR2M's shallow / medium / deep, else by index. */
+export function exitName(k: number, count: number): string {
+  return count === 3 ? ['shallow', 'medium', 'deep'][k] : `exit ${k}`;
+}
+
 const ORDER: MethodName[] = ['ur2m-cascade', 'evidential', 'softmax', 'deep-ensemble', 'tta'];
 
 /** One row per method evaluated, in a fixed order. */
@@ -77,7 +82,6 @@ export function trainCascadeMarkdown(report: {
   warnings: readonly string[];
 }): string {
   const ur2m = report.test.methods['ur2m-cascade'] as PredictionScores;
-  const exitNames = report.costs.map((_, k) => (report.costs.length === 3 ? ['shallow', 'medium', 'deep'][k] : `exit ${k}`));
   const lines = [
     `# train-cascade: ${report.experiment}`,
     '',
@@ -105,7 +109,7 @@ export function trainCascadeMarkdown(report: {
     '|---|---|---|---|---|---|',
     ...report.costs.map(
       (c, k) =>
-        `| ${exitNames[k]} | ${c.macs} | ${pct(ur2m.exits?.rates[k] ?? 0)} | ${f3(report.test.perExit[k].eventF1)} | ${f3(report.test.perExit[k].accuracy)} | ${f3(report.test.perExit[k].ece)} |`,
+        `| ${exitName(k, report.costs.length)} | ${c.macs} | ${pct(ur2m.exits?.rates[k] ?? 0)} | ${f3(report.test.perExit[k].eventF1)} | ${f3(report.test.perExit[k].accuracy)} | ${f3(report.test.perExit[k].ece)} |`,
     ),
     '',
     `Expected MACs per window: ${Math.round(ur2m.exits?.expectedMacs ?? 0)} of ${report.costs[report.costs.length - 1].macs} for the deep exit.`,

@@ -1,5 +1,6 @@
 import type { EvidenceFunction } from '../../model/ir';
 import type { PredictionSet } from './predictions';
+import { exitName } from './report';
 
 /** An event that occurs among the validation windows but that one exit decides for none of them (nor any other window). */
 export interface SilentEvent {
@@ -34,7 +35,7 @@ export function silentEvents(exits: readonly PredictionSet[], truth: Uint8Array,
 
 /** One log line per silent pair, naming the exit as the reports do and, for ReLU evidence, the likely cause. */
 export function silentEventWarnings(silent: readonly SilentEvent[], exits: number, evidence: EvidenceFunction): string[] {
-  const name = (k: number) => (exits === 3 ? `the ${['shallow', 'medium', 'deep'][k]} exit` : `exit ${k}`);
+  const name = (k: number) => (exits === 3 ? `the ${exitName(k, exits)} exit` : exitName(k, exits));
   const cause =
     evidence === 'relu'
       ? ' A ReLU evidence unit below zero on every window gets no gradient and never recovers; `training: joint` or `evidence: exp` avoids it.'

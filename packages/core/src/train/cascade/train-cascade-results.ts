@@ -1,14 +1,14 @@
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeJsonArtifact } from '../../common/json-artifact';
-import { exitUncertaintyOf } from '../../model/evidence';
+import { evidenceFunctionOf, exitUncertaintyOf } from '../../model/evidence';
 import type { ModelIR } from '../../model/ir';
 import type { NetworkWeights } from '../network';
 import { writeCascadeModel, type CascadeModelFile } from './cascade-model-file';
 import type { CascadeWeights } from './cascade-network';
 import type { MethodEvaluation, MethodName, RobustnessLevel } from './evaluate';
 import { comparisonRows, trainCascadeMarkdown, type MethodResources } from './report';
-import type { SilentEvent } from './silent-events';
+import { silentEventWarnings, type SilentEvent } from './silent-events';
 import type { OperatingPoint, ThresholdCalibration } from './thresholds';
 import type { StageSummary, TrainingJobResult } from './training-jobs';
 
@@ -17,9 +17,8 @@ export interface ExitCalibration {
   calibration: ThresholdCalibration;
   /** The report's threshold sweep: one shared threshold on every early exit, validation windows, 21 steps. */
   thresholdSweep: OperatingPoint[];
-  /** Events an exit decides on no validation window although some are that event (silent-events.ts), with their warnings. */
+  /** Events an exit decides on no validation window although some are that event (silent-events.ts). */
   silentEvents: SilentEvent[];
-  warnings: string[];
 }
 
 /** What train-cascade writes besides the cascade model: the baselines' models, the metrics the report reads, the comparison. */
@@ -95,7 +94,7 @@ export async function writeTrainCascadeResults(dir: string, results: TrainCascad
       robustness: results.robustness,
       costs: model.exitCosts,
       exitUncertainty: exitUncertaintyOf(model.ir),
-      warnings: calibration.warnings,
+      warnings: silentEventWarnings(calibration.silentEvents, model.exitCosts.length, evidenceFunctionOf(model.ir)),
     }),
   );
   await writeFile(
